@@ -1,0 +1,42 @@
+# Trợ lý — the commands a developer and CI use. `make demo` and `make test` work on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TROLY_TEST_PG_URL ?= postgresql+psycopg://troly:troly@127.0.0.1:5432/postgres
+
+.PHONY: demo test check bench install install-st postgres clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Optional sentence-transformers backend (pulls the CPU torch pinned in constraints.txt).
+install-st: $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,st]'
+
+postgres:
+	bash scripts/postgres.sh
+
+test: $(STAMP) postgres
+	$(BIN)/python -m pytest -q
+
+check: $(STAMP)
+	$(BIN)/ruff check bot retrieval ingestion db tests bench
+	$(BIN)/mypy bot retrieval ingestion db
+
+bench: $(STAMP) postgres
+	$(BIN)/python -m bench
+
+demo: $(STAMP)
+	$(BIN)/troly db upgrade
+	$(BIN)/troly db seed-demo
+	$(BIN)/troly tasks summary --assigned-by BCDTW --as-of 2025-12-04
+	$(BIN)/troly tasks summary --unit HN
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

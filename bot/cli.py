@@ -1,0 +1,325 @@
+"""`troly`: one command group, a subcommand group per noun. Human output by default, `--json` for machines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import Settings
+from bot.i18n import t
+from db.errors import DbError
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs request URLs, which carry the bot token, at INFO.
+    for noisy in ("httpx", "httpcore", "chromadb", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def user_errors(fn: F) -> F:
+    """Translate our errors into a clean message and exit status 1 (no traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DbError as exc:
+            click.echo(t("error.prefix", message=str(exc)), err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+class Context:
+    """What every command needs, built lazily from the settings read once in `main`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._db: Any = None
+
+    def db(self, *, check: bool = True) -> Any:
+        from db.session import Database
+
+        if self._db is None:
+            self._db = Database(self.settings.database_url, check=check)
+        return self._db
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Ghi log chi tiết / debug logging.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Trợ lý — trợ lý văn bản và theo dõi nhiệm vụ cho cán bộ."""
+    setup_logging(verbose)
+    ctx.obj = Context(Settings.from_env())
+
+
+# --- db -------------------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Cơ sở dữ liệu: nâng cấp lược đồ, dữ liệu mẫu."""
+
+
+@db_group.command("upgrade")
+@pass_ctx
+@user_errors
+def db_upgrade(ctx: Context) -> None:
+    """Đưa lược đồ CSDL lên phiên bản mới nhất."""
+    from db.session import upgrade
+
+    _, after = upgrade(ctx.db(check=False).engine)
+    click.echo(t("db.upgraded", rev=after))
+
+
+@db_group.command("seed-demo")
+@click.option("--tasks", type=int, default=None, help="Tổng số nhiệm vụ (mở rộng tới 1.000.000 trên 40.000 đơn vị).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def db_seed_demo(ctx: Context, tasks: int | None, as_json: bool) -> None:
+    """Thay dữ liệu bằng bộ dữ liệu mẫu (xác định, lặp lại được)."""
+    from db.demo import seed_demo
+    from db.session import upgrade
+
+    db = ctx.db(check=False)
+    upgrade(db.engine)
+    with db.session() as s:
+        report = seed_demo(s, tasks=tasks)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(t("db.seeded", **report.as_dict()))
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@cli.group("tasks")
+def tasks_group() -> None:
+    """Nhiệm vụ: nhập, sắp đến hạn, quá hạn, tổng hợp."""
+
+
+def _as_of(value: str | None) -> date:
+    from db.importer import parse_date
+
+    if not value:
+        return date.today()
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        raise click.BadParameter(f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)") from None
+    return parsed or date.today()
+
+
+@tasks_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def tasks_import(ctx: Context, file: Path, as_json: bool) -> None:
+    """Nhập nhiệm vụ từ FILE (.csv hoặc .xlsx); dòng lỗi thì cả tệp bị từ chối.
+
+    \b
+    Cột (tiêu đề tiếng Việt hoặc tiếng Anh):
+      Mã nhiệm vụ (code)*, Nội dung (title)*, Đơn vị chủ trì (lead_unit)*,
+      Hạn hoàn thành (deadline; trống = thường xuyên), Trạng thái (status),
+      Ngày hoàn thành (completed_on), Đơn vị giao (assigned_by),
+      Đơn vị phối hợp (cooperating), Ngày giao (assigned_on),
+      Văn bản (source_symbol), Mục (source_section), Mô tả (description).
+    Ngày: dd/mm/yyyy hoặc yyyy-mm-dd. Nhập lại cùng mã thì cập nhật, không tạo trùng.
+    """
+    from db.importer import import_tasks
+    from db.models import AuditEntry
+
+    db = ctx.db()
+    with db.session() as s:
+        report = import_tasks(s, file)
+        s.add(AuditEntry(channel="cli", action="tasks_import", detail=f"{file.name}: {report.as_dict()}"))
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(t("import.done", **report.as_dict()))
+
+
+def _task_list_command(name: str, doc: str) -> Callable[..., None]:
+    @click.option("--unit", "unit_code", required=True, help="Mã đơn vị.")
+    @click.option("--subunits/--no-subunits", default=False, help="Gồm cả đơn vị cấp dưới.")
+    @click.option("--as-of", "as_of", default=None, help="Tính đến ngày (mặc định: hôm nay).")
+    @click.option("--json", "as_json", is_flag=True)
+    @pass_ctx
+    @user_errors
+    def command(ctx: Context, unit_code: str, subunits: bool, as_of: str | None, as_json: bool, days: int = 7) -> None:
+        from bot.render.text import print_table, task_table
+        from db import queries
+
+        when = _as_of(as_of)
+        with ctx.db().session() as s:
+            unit = queries.get_unit(s, unit_code)
+            if name == "due":
+                tasks = queries.due_soon(s, unit_code, days, include_subunits=subunits, as_of=when)
+                title = t("tasks.due_title", days=days, unit=unit.name)
+                empty = t("tasks.none_due", days=days)
+            else:
+                tasks = queries.overdue(s, unit_code, include_subunits=subunits, as_of=when)
+                title, empty = t("tasks.overdue_title", unit=unit.name), t("tasks.none_overdue")
+        if as_json:
+            echo_json([task.__dict__ | {"days_late": max(0, task.days_late(when))} for task in tasks])
+        elif not tasks:
+            click.echo(empty)
+        else:
+            print_table(task_table(tasks, when, title))
+
+    command.__doc__ = doc
+    return command
+
+
+tasks_group.command("due")(
+    click.option("--days", type=int, default=7, show_default=True, help="Số ngày tới.")(
+        _task_list_command("due", "Nhiệm vụ chưa xong của đơn vị đến hạn trong N ngày tới.")
+    )
+)
+tasks_group.command("overdue")(_task_list_command("overdue", "Nhiệm vụ quá hạn của đơn vị."))
+
+
+@tasks_group.command("summary")
+@click.option("--unit", "unit_code", default=None, help="Đơn vị (mặc định: cấp cao nhất).")
+@click.option("--assigned-by", "assigned_by", default=None, help="Chỉ nhiệm vụ do đơn vị này giao.")
+@click.option("--as-of", "as_of", default=None, help="Tính đến ngày (mặc định: hôm nay).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi tệp Excel.")
+@click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi biểu đồ PNG.")
+@pass_ctx
+@user_errors
+def tasks_summary(
+    ctx: Context, unit_code: str | None, assigned_by: str | None, as_of: str | None, as_json: bool,
+    xlsx: Path | None, chart: Path | None,
+) -> None:
+    """Bảng tổng hợp: được giao / xong đúng hạn / xong quá hạn / đang làm / quá hạn / thường xuyên / %."""
+    from bot.render.text import print_table, summary_table
+    from db import queries
+
+    when = _as_of(as_of)
+    with ctx.db().session() as s:
+        summary = queries.overdue_summary(s, unit_code, assigned_by=assigned_by, as_of=when)
+        late = []
+        if xlsx and not assigned_by:
+            late = queries.overdue(s, summary.unit_code, include_subunits=True, as_of=when)
+    if xlsx:
+        from bot.render.excel import write_summary_workbook
+
+        write_summary_workbook(xlsx, summary, late)
+    if chart:
+        from bot.render.chart import write_summary_chart
+
+        write_summary_chart(chart, summary)
+    if as_json:
+        echo_json(summary.as_dict())
+    else:
+        print_table(summary_table(summary))
+        for path in (xlsx, chart):
+            if path:
+                click.echo(f"→ {path}")
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Cán bộ và mã mời."""
+
+
+@users_group.command("invite")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--role", type=click.Choice(["official", "leader", "admin"]), default="official", show_default=True)
+@click.option("--name", "full_name", default=None, help="Họ tên người được mời.")
+@click.option("--days", type=int, default=7, show_default=True, help="Số ngày hiệu lực.")
+@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default="troly_bot", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def users_invite(
+    ctx: Context, unit_code: str, role: str, full_name: str | None, days: int, bot_username: str, as_json: bool
+) -> None:
+    """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã và đường dẫn /start."""
+    from db.models import AuditEntry
+    from db.users import create_invite
+
+    with ctx.db().session() as s:
+        invite = create_invite(s, unit_code, role, full_name=full_name, valid_days=days)
+        s.add(AuditEntry(channel="cli", action="users_invite", detail=f"{unit_code} {role}"))
+        data = {
+            "code": invite.code, "unit": unit_code, "role": role,
+            "expires": invite.expires_at.strftime("%d/%m/%Y %H:%M"),
+            "link": f"https://t.me/{bot_username}?start={invite.code}",
+        }
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(t("invite.created", **data))
+
+
+@users_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def users_list(ctx: Context, as_json: bool) -> None:
+    """Danh sách cán bộ."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from db.users import list_officials
+
+    with ctx.db().session() as s:
+        rows = [
+            {"id": o.id, "name": o.full_name, "unit": o.unit.code, "role": o.role.value,
+             "telegram_user_id": o.telegram_user_id, "language": o.language, "digest": o.digest, "active": o.active}
+            for o in list_officials(s)
+        ]
+    if as_json:
+        echo_json(rows)
+        return
+    table = Table(title="Cán bộ")
+    for c in ("id", "name", "unit", "role", "telegram_user_id", "active"):
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*(str(r[c]) if r[c] is not None else "—" for c in ("id", "name", "unit", "role", "telegram_user_id", "active")))
+    print_table(table)
+
+
+def main() -> None:
+    cli(prog_name="troly")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Plain-text (terminal) rendering of summaries and task lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.i18n import t
+from db.queries import Summary, TaskView
+
+SUMMARY_COLUMNS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring", "pct_done"]
+
+
+def summary_table(summary: Summary, lang: str = "vi") -> Table:
+    title = t("summary.title", lang, unit=summary.unit_name, as_of=summary.as_of.strftime("%d/%m/%Y"))
+    if summary.view == "assigned_by":
+        title = t("summary.title_assigned", lang, unit=summary.unit_name, as_of=summary.as_of.strftime("%d/%m/%Y"))
+    table = Table(title=title, show_footer=True)
+    table.add_column(t("col.unit", lang), footer=t("col.total", lang))
+    table.add_column(t("col.name", lang))
+    total = summary.total.as_dict()
+    for c in SUMMARY_COLUMNS:
+        table.add_column(t(f"col.{c}", lang), justify="right", footer=_fmt(total[c]))
+    for row in summary.rows:
+        d = row.as_dict()
+        table.add_row(str(d["unit"]), str(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
+                      style="red" if row.overdue else None)
+    return table
+
+
+def task_table(tasks: list[TaskView], as_of: date, title: str, lang: str = "vi") -> Table:
+    table = Table(title=title)
+    for c in ("code", "title", "name", "deadline", "source"):
+        table.add_column(t(f"col.{c}", lang), overflow="fold")
+    for task in tasks:
+        late = task.days_late(as_of)
+        deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else "—"
+        if late > 0:
+            deadline += " " + t("tasks.days_late", lang, n=late)
+        table.add_row(task.code, task.title, task.unit_name, deadline,
+                      " ".join(x for x in (task.source_symbol, task.source_section) if x))
+    return table
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.1f}%" if isinstance(value, float) else str(value)
+
+
+def print_table(table: Table) -> None:
+    Console(width=200).print(table)

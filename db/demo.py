@@ -1,0 +1,345 @@
+"""Deterministic demo data, and the scale-out generator used by the benchmarks.
+
+The tasks assigned by the central steering committee (`BCDTW`) reproduce its report of
+2025-12-04 exactly: 1287 tasks, 601 done, 404 in progress on time, 104 overdue, 178
+recurring; 368 of the 404 fall due before 2025-12-31. Tasks assigned after that date (the
+2026 work) and the Hanoi / Gia Lai local plans keep the demo alive whatever today is.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from db.demo_units import (
+    CENTRAL,
+    DEPARTMENTS,
+    GIALAI_COMMUNES,
+    GIALAI_WARDS,
+    HANOI_COMMUNES,
+    HANOI_WARDS,
+    MINISTRIES,
+    PROVINCES,
+)
+from db.bulk import bulk_insert
+from db.importer import fold
+from db.models import AuditEntry, Invite, Official, Role, Task, TaskEvent, TaskStatus, Unit, UnitKind
+from db.units import renumber
+
+REPORT_DATE = date(2025, 12, 4)
+REPORT = {"assigned": 1287, "done": 601, "in_progress": 404, "overdue": 104, "recurring": 178}
+DUE_BEFORE_YEAR_END = 368
+MAX_UNITS = 40_000
+
+
+@dataclass(frozen=True)
+class Template:
+    title: str
+    symbol: str
+    section: str
+    lead_kind: str  # ministry | province | commune | central
+    lead_hint: str | None = None
+
+
+TEMPLATES: list[Template] = [
+    Template("Hoàn thiện thể chế, sửa đổi các luật về khoa học, công nghệ và đổi mới sáng tạo", "57-NQ/TW", "Mục III › 1 › a)", "ministry", "BKHCN"),
+    Template("Trình Luật Công nghệ cao (sửa đổi) với chính sách nội địa hóa sản phẩm công nghệ chiến lược", "47-TB/TW", "Mục 3", "ministry", "BKHCN"),
+    Template("Nghiên cứu, đề xuất Luật Công nghiệp trọng điểm", "47-TB/TW", "Mục 3", "ministry", "BCT"),
+    Template("Triển khai khung kiến trúc thủ tục hành chính, đưa từng phần vào sử dụng", "45-TB/TW", "Mục 2 › a)", "ministry", "BCA"),
+    Template("Hoàn thành hệ thống điều phối giải quyết thủ tục hành chính trên Cổng Dịch vụ công quốc gia", "45-TB/TW", "Mục 2 › b)", "ministry", "VPCP"),
+    Template("Xây dựng cơ sở dữ liệu chuyên ngành theo Kế hoạch 02", "02-KH/BCĐTW", "Phụ lục", "ministry", None),
+    Template("Kết nối, chia sẻ dữ liệu giữa các cơ sở dữ liệu chuyên ngành", "02-KH/BCĐTW", "Mục II › 2", "ministry", None),
+    Template("Xác định dữ liệu chủ, dữ liệu gốc, tránh thu thập trùng lặp trường thông tin", "02-KH/BCĐTW", "Mục II › 3", "ministry", None),
+    Template("Xây dựng cơ sở dữ liệu theo Nghị quyết 71/NQ-CP (105 cơ sở dữ liệu năm 2025)", "71/NQ-CP", "Điều 1 › 2 › b)", "ministry", None),
+    Template("Hoàn thiện hồ sơ đăng ký vốn cho các dự án cơ sở dữ liệu", "3456/BKHCN-CĐSQG", "Mục 2", "ministry", None),
+    Template("Triển khai mô hình hợp tác \"ba nhà\" tại đại học trọng điểm", "47-TB/TW", "Mục 4", "ministry", "BGDDT"),
+    Template("Tháo gỡ vướng mắc về cơ chế tài chính, định giá tài sản trí tuệ", "47-TB/TW", "Mục 4", "ministry", "BTC"),
+    Template("Ban hành chương trình, tiêu chí đánh giá công nghệ chiến lược", "57-NQ/TW", "Mục III › 3 › b)", "ministry", "BKHCN"),
+    Template("Phân bổ kinh phí khoa học, công nghệ và chuyển đổi số năm 2025", "15-BC/BCĐTW", "Mục II › 4", "ministry", "BTC"),
+    Template("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "01-HD/BCĐTW", "Mục II › 2", "province", None),
+    Template("Công bố danh mục thủ tục hành chính thực hiện không phụ thuộc địa giới hành chính", "45-TB/TW", "Mục 3", "province", None),
+    Template("Cung cấp dịch vụ công trực tuyến toàn trình", "71/NQ-CP", "Điều 1 › 3 › a)", "province", None),
+    Template("Xóa vùng lõm sóng di động tại các thôn, bản", "57-NQ/TW", "Mục III › 2 › c)", "province", None),
+    Template("Đưa điện lưới đến các thôn chưa có điện", "15-BC/BCĐTW", "Mục III › 2", "province", None),
+    Template("Hoàn thiện đề án đô thị thông minh", "45-TB/TW", "Mục 5", "province", None),
+    Template("Nâng cấp hạ tầng kỹ thuật cấp cơ sở đáp ứng phần mềm dùng chung", "57-NQ/TW", "Mục III › 2 › a)", "province", None),
+    Template("Ban hành văn bản quy phạm pháp luật địa phương triển khai Nghị quyết 57", "57-NQ/TW", "Mục IV › 2", "province", None),
+    Template("Tự đánh giá, cập nhật kết quả và minh chứng lên hệ thống theo dõi", "01-HD/BCĐTW", "Mục III › 1", "province", None),
+    Template("Bảo đảm nhân lực công nghệ thông tin trong cơ quan", "57-NQ/TW", "Mục III › 5 › a)", "ministry", None),
+    Template("Tổ chức sơ kết một năm thực hiện Nghị quyết 57-NQ/TW", "125/QĐ-BCĐTW", "Điều 2", "ministry", None),
+]
+
+RECURRING_TEMPLATES: list[Template] = [
+    Template("Báo cáo định kỳ hằng tháng kết quả thực hiện Nghị quyết 57-NQ/TW", "01-HD/BCĐTW", "Mục IV › 1", "ministry"),
+    Template("Cập nhật thường xuyên tiến độ nhiệm vụ trên hệ thống giám sát", "01-HD/BCĐTW", "Mục III › 2", "province"),
+    Template("Tuyên truyền, phổ biến Nghị quyết 57-NQ/TW", "57-NQ/TW", "Mục IV › 3", "province"),
+    Template("Bảo đảm an toàn, an ninh mạng cho hệ thống thông tin", "57-NQ/TW", "Mục III › 4 › c)", "ministry"),
+]
+
+LOCAL_TEMPLATES: list[Template] = [
+    Template("Số hóa hồ sơ thủ tục hành chính tại Trung tâm phục vụ hành chính công cấp xã", "350/KH-UBND", "Mục II › 2", "commune"),
+    Template("Triển khai phần mềm dùng chung cấp xã", "350/KH-UBND", "Mục II › 3", "commune"),
+    Template("Rà soát hạ tầng mạng, thiết bị tại trụ sở xã, phường", "350/KH-UBND", "Mục II › 1", "commune"),
+    Template("Đào tạo kỹ năng số cho cán bộ, công chức cấp xã", "350/KH-UBND", "Mục II › 4", "commune"),
+    Template("Vận hành tổ công nghệ số cộng đồng", "350/KH-UBND", "Mục II › 5", "commune"),
+    Template("Báo cáo kết quả chuyển đổi số cấp xã hằng quý", "350/KH-UBND", "Mục III", "commune"),
+]
+
+GIALAI_TEMPLATES: list[Template] = [
+    Template("Cung cấp dịch vụ công trực tuyến cấp xã trên địa bàn tỉnh", "112-KH/TU", "Mục II › 2", "commune"),
+    Template("Phủ sóng di động, internet tại thôn, làng vùng sâu", "112-KH/TU", "Mục II › 3", "commune"),
+    Template("Số hóa sổ hộ tịch, hồ sơ đất đai cấp xã", "112-KH/TU", "Mục II › 4", "commune"),
+    Template("Tập huấn chuyển đổi số cho cán bộ xã", "112-KH/TU", "Mục II › 5", "commune"),
+]
+
+
+@dataclass
+class SeedReport:
+    units: int
+    tasks: int
+    officials: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"units": self.units, "tasks": self.tasks, "officials": self.officials}
+
+
+_NOW = datetime(2026, 1, 1)
+
+
+def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
+    # COPY and Core inserts bypass ORM/server defaults.
+    row.setdefault("updated_at", _NOW)
+    return row
+
+
+def _unit_rows() -> list[tuple[str, str, UnitKind, str | None]]:
+    rows: list[tuple[str, str, UnitKind, str | None]] = [(CENTRAL[0], CENTRAL[1], UnitKind.CENTRAL, None)]
+    rows += [(c, n, UnitKind.MINISTRY, CENTRAL[0]) for c, n in MINISTRIES]
+    rows += [(c, n, UnitKind.PROVINCE, CENTRAL[0]) for c, n in PROVINCES]
+    for prov, prov_name in (("HN", "Hà Nội"), ("GL", "Gia Lai")):
+        rows += [(f"{prov}-{c}", f"{n} {prov_name}", UnitKind.DEPARTMENT, prov) for c, n in DEPARTMENTS]
+    for prefix, wards, communes in (("HN", HANOI_WARDS, HANOI_COMMUNES), ("GL", GIALAI_WARDS, GIALAI_COMMUNES)):
+        rows += [(_commune_code(prefix, n), f"Phường {n}", UnitKind.COMMUNE, prefix) for n in wards]
+        rows += [(_commune_code(prefix, n), f"Xã {n}", UnitKind.COMMUNE, prefix) for n in communes]
+    return rows
+
+
+def _commune_code(prefix: str, name: str) -> str:
+    return f"{prefix}-{fold(name).replace('_', '').upper()}"
+
+
+def _insert_units(session: Session, rows: list[tuple[str, str, UnitKind, str | None]]) -> dict[str, int]:
+    ids = {code: uid for code, uid in session.execute(select(Unit.code, Unit.id))}
+    next_id = (session.scalar(select(func.max(Unit.id))) or 0) + 1
+    batch: list[dict[str, Any]] = []
+    for code, name, kind, parent in rows:
+        if code in ids:
+            continue
+        ids[code] = next_id
+        batch.append({"id": next_id, "code": code, "name": name, "kind": kind, "parent_id": ids[parent] if parent else None})
+        next_id += 1
+    for i in range(0, len(batch), 5000):
+        session.execute(insert(Unit), batch[i : i + 5000])
+    return ids
+
+
+def _spread(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def _central_tasks(rng: random.Random, ids: dict[str, int]) -> list[dict[str, Any]]:
+    """The 1287 tasks of the 2025 report, then the 2026 tasks (assigned after it)."""
+    ministries = [c for c, _ in MINISTRIES]
+    provinces = [c for c, _ in PROVINCES]
+    # Weights: the Ministry of Science and Technology and the big ministries carry most tasks.
+    m_weights = [9, 6, 3, 6, 4, 4, 3, 3, 3, 1, 3, 3, 2, 1, 1, 2, 4, 2, 1, 1, 1, 2]
+    central = ids[CENTRAL[0]]
+    tasks: list[dict[str, Any]] = []
+
+    def lead_for(t: Template) -> str:
+        if t.lead_hint:
+            return t.lead_hint
+        if t.lead_kind == "province":
+            return rng.choice(provinces)
+        return rng.choices(ministries, m_weights)[0]
+
+    def make(kind: str, n: int) -> None:
+        for _ in range(n):
+            t = rng.choice(RECURRING_TEMPLATES if kind == "recurring" else TEMPLATES)
+            lead = lead_for(t)
+            assigned_on = _spread(rng, date(2025, 1, 15), date(2025, 10, 31))
+            deadline: date | None
+            completed: date | None = None
+            if kind == "recurring":
+                deadline = None
+            elif kind == "done_on_time":
+                deadline = _spread(rng, max(assigned_on, date(2025, 3, 1)) + timedelta(days=20), date(2025, 12, 31))
+                completed = min(_spread(rng, assigned_on + timedelta(days=10), deadline), REPORT_DATE)
+            elif kind == "done_late":
+                deadline = _spread(rng, assigned_on + timedelta(days=20), date(2025, 11, 20))
+                completed = _spread(rng, deadline + timedelta(days=1), REPORT_DATE)
+            elif kind == "overdue":
+                deadline = _spread(rng, assigned_on + timedelta(days=15), REPORT_DATE - timedelta(days=1))
+                # Some were finished (late) after the report; the rest are still open.
+                completed = _spread(rng, REPORT_DATE + timedelta(days=1), date(2026, 3, 31)) if rng.random() < 0.6 else None
+            elif kind == "in_progress_2025":
+                deadline = _spread(rng, REPORT_DATE, date(2025, 12, 30))
+                completed = _spread(rng, REPORT_DATE + timedelta(days=1), deadline + timedelta(days=40)) if rng.random() < 0.8 else None
+            else:  # in progress, due in 2026
+                deadline = _spread(rng, date(2026, 1, 1), date(2026, 6, 30))
+                completed = _spread(rng, REPORT_DATE + timedelta(days=1), deadline) if rng.random() < 0.5 else None
+            tasks.append(_task(t, central, ids[lead], assigned_on, deadline, completed))
+
+    done_late = 71
+    make("done_on_time", REPORT["done"] - done_late)
+    make("done_late", done_late)
+    make("in_progress_2025", DUE_BEFORE_YEAR_END)
+    make("in_progress_2026", REPORT["in_progress"] - DUE_BEFORE_YEAR_END)
+    make("overdue", REPORT["overdue"])
+    make("recurring", REPORT["recurring"])
+    # 2026: assigned after the report; deadlines through 2027 so "due soon" is never empty.
+    for _ in range(240):
+        t = rng.choice(TEMPLATES)
+        assigned_on = _spread(rng, date(2026, 1, 5), date(2026, 10, 31))
+        deadline = _spread(rng, assigned_on + timedelta(days=30), date(2027, 6, 30))
+        tasks.append(_task(t, central, ids[lead_for(t)], assigned_on, deadline, None))
+    rng.shuffle(tasks)
+    for i, task in enumerate(tasks, start=1):
+        task["code"] = f"BCD-{task['assigned_on'].year}-{i:04d}"
+    return tasks
+
+
+def _task(t: Template, by: int, lead: int, assigned_on: date, deadline: date | None, completed: date | None) -> dict[str, Any]:
+    return {
+        "title": t.title,
+        "description": None,
+        "source_symbol": t.symbol,
+        "source_section": t.section,
+        "assigned_by_id": by,
+        "lead_unit_id": lead,
+        "cooperating": [],
+        "assigned_on": assigned_on,
+        "deadline": deadline,
+        "status": TaskStatus.DONE if completed else TaskStatus.OPEN,
+        "completed_on": completed,
+    }
+
+
+def _local_tasks(rng: random.Random, ids: dict[str, int], anchor: date) -> list[dict[str, Any]]:
+    """Hanoi's and Gia Lai's plans for their communes and wards: one-off tasks and twice-monthly reports."""
+    tasks: list[dict[str, Any]] = []
+    departments = {d for d, _ in DEPARTMENTS}
+    for prov, templates, symbol in (("HN", LOCAL_TEMPLATES, "350/KH-UBND"), ("GL", GIALAI_TEMPLATES, "112-KH/TU")):
+        communes = sorted(c for c in ids if c.startswith(f"{prov}-") and c.split("-", 1)[1] not in departments)
+        n = 0
+
+        def add(t: Template, commune: str, assigned_on: date, deadline: date | None, p_done: float) -> None:
+            nonlocal n
+            n += 1
+            completed = None
+            if deadline and deadline < anchor and rng.random() < p_done:
+                completed = _spread(rng, max(assigned_on, deadline - timedelta(days=25)), deadline + timedelta(days=12))
+            task = _task(t, ids[prov], ids[commune], assigned_on, deadline, completed)
+            task["code"] = f"{prov}-{n:05d}"
+            task["cooperating"] = [f"{prov}-SKHCN"]
+            tasks.append(task)
+
+        for commune in communes:
+            for t in templates:
+                assigned_on = _spread(rng, date(2025, 7, 1), date(2026, 9, 30))
+                recurring = "hằng quý" in t.title
+                deadline = None if recurring else _spread(rng, assigned_on + timedelta(days=20), date(2027, 6, 30))
+                add(t, commune, assigned_on, deadline, 0.85)
+            # Progress reports on the 10th and 25th of every month: something is always due soon.
+            month = date(2025, 8, 1)
+            while month <= date(2027, 6, 1):
+                for day in (10, 25):
+                    report = Template(
+                        f"Báo cáo tiến độ chuyển đổi số kỳ {day:02d}/{month.month:02d}/{month.year}",
+                        symbol, "Mục IV", "commune",
+                    )
+                    add(report, commune, month - timedelta(days=20), month.replace(day=day), 0.93)
+                month = (month + timedelta(days=32)).replace(day=1)
+    return tasks
+
+
+def _officials(ids: dict[str, int]) -> list[dict[str, Any]]:
+    people = [
+        ("Nguyễn Văn Quản", "BCDTW", Role.ADMIN),
+        ("Trần Thị Lãnh Đạo", "HN", Role.LEADER),
+        ("Lê Minh Tuấn", "BKHCN", Role.LEADER),
+        ("Phạm Thu Hà", "HN-HOANKIEM", Role.OFFICIAL),
+        ("Rơ Mah Hlin", "GL-CHUSE", Role.OFFICIAL),
+        ("Đỗ Quang Huy", "GL", Role.LEADER),
+    ]
+    return [{"full_name": n, "unit_id": ids[u], "role": r, "language": "vi", "digest": True, "active": True} for n, u, r in people]
+
+
+def seed_demo(session: Session, *, tasks: int | None = None, rng_seed: int = 57) -> SeedReport:
+    """Replace all units, tasks and officials with the demo set (and, with `tasks`, scale it up)."""
+    for model in (TaskEvent, AuditEntry, Invite, Task, Official):
+        session.execute(delete(model))
+    session.execute(delete(Unit).where(Unit.parent_id.is_not(None)).execution_options(synchronize_session=False))
+    session.execute(delete(Unit))
+    rng = random.Random(rng_seed)
+    ids = _insert_units(session, _unit_rows())
+    rows = _central_tasks(rng, ids) + _local_tasks(rng, ids, date(2026, 11, 1))
+    if tasks is not None and tasks > len(rows):
+        scale_ids = _insert_units(session, list(_scale_units(min(MAX_UNITS, max(len(ids), tasks // 25)) - len(ids))))
+        ids.update(scale_ids)
+        rows_iter: Iterator[dict[str, Any]] = _scale_tasks(rng, ids, tasks - len(rows))
+    else:
+        rows_iter = iter(())
+    renumber(session)
+    count = bulk_insert(session, Task.__table__, (_with_defaults(r) for r in rows))
+    count += bulk_insert(session, Task.__table__, (_with_defaults(r) for r in rows_iter))
+    officials = _officials(ids)
+    session.execute(insert(Official), officials)
+    session.add(AuditEntry(channel="cli", action="seed_demo", detail=f"{count} tasks", at=datetime.now()))
+    return SeedReport(units=len(ids), tasks=count, officials=len(officials))
+
+
+def _scale_units(extra: int) -> Iterator[tuple[str, str, UnitKind, str | None]]:
+    """Up to 200 direct sub-units per province, then hamlets/groups under them."""
+    if extra <= 0:
+        return
+    provinces = [c for c, _ in PROVINCES]
+    made = 0
+    direct: list[str] = []
+    for p in provinces:
+        for j in range(1, 201):
+            if made >= extra:
+                return
+            code = f"{p}-X{j:03d}"
+            direct.append(code)
+            yield code, f"Đơn vị {j} ({p})", UnitKind.COMMUNE if j > 20 else UnitKind.DEPARTMENT, p
+            made += 1
+    k = 0
+    while made < extra:
+        parent = direct[k % len(direct)]
+        k += 1
+        yield f"{parent}-T{k:05d}", f"Tổ, thôn {k}", UnitKind.OTHER, parent
+        made += 1
+
+
+def _scale_tasks(rng: random.Random, ids: dict[str, int], n: int) -> Iterator[dict[str, Any]]:
+    provinces = {c: ids[c] for c, _ in PROVINCES}
+    scale = sorted((c, uid) for c, uid in ids.items() if "-X" in c)
+    templates = TEMPLATES + LOCAL_TEMPLATES
+    for i in range(n):
+        code, uid = scale[i % len(scale)]
+        t = templates[i % len(templates)]
+        assigned_on = date(2025, 1, 1) + timedelta(days=rng.randrange(640))
+        deadline = None if i % 9 == 0 else assigned_on + timedelta(days=20 + rng.randrange(400))
+        completed = None
+        if deadline and rng.random() < 0.5:
+            completed = assigned_on + timedelta(days=5 + rng.randrange(420))
+        row = _task(t, provinces[code.split("-", 1)[0]], uid, assigned_on, deadline, completed)
+        row["code"] = f"SC-{i:07d}"
+        yield row

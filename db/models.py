@@ -1,0 +1,172 @@
+"""SQLAlchemy models of the task side: units, officials, invites, tasks and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UnitKind(enum.StrEnum):
+    CENTRAL = "central"
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+    COMMUNE = "commune"
+    OTHER = "other"
+
+
+class Role(enum.StrEnum):
+    OFFICIAL = "official"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class TaskClass(enum.StrEnum):
+    """The categories of the national monitoring system, as of a given date."""
+
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    IN_PROGRESS = "in_progress"
+    OVERDUE = "overdue"
+    RECURRING = "recurring"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native enum type) so PostgreSQL and SQLite share one schema.
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=16)
+
+
+class Unit(Base):
+    """A unit in the tree central committee → ministries/provinces → departments/communes.
+
+    `lft`/`rgt` are nested-set bounds (renumbered whenever units change), so a subtree is
+    one index range: `lft BETWEEN x.lft AND x.rgt`.
+    """
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    lft: Mapped[int] = mapped_column(Integer, default=0)
+    rgt: Mapped[int] = mapped_column(Integer, default=0)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __table_args__ = (Index("ix_unit_lft_rgt", "lft", "rgt"),)
+
+
+class Official(Base):
+    __tablename__ = "official"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    full_name: Mapped[str | None] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Task(Base):
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    source_symbol: Mapped[str | None] = mapped_column(String(64))
+    source_section: Mapped[str | None] = mapped_column(String(255))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    cooperating: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assigned_on: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date)  # NULL: recurring (thường xuyên)
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
+    assigned_by: Mapped[Unit | None] = relationship(foreign_keys=[assigned_by_id])
+
+    __table_args__ = (
+        # Covering indexes: the summaries and due/overdue lists read only these columns.
+        Index("ix_task_lead", "lead_unit_id", "deadline", "completed_on", "assigned_on"),
+        Index("ix_task_assigned_by", "assigned_by_id", "lead_unit_id", "deadline", "completed_on", "assigned_on"),
+    )
+
+
+class TaskEvent(Base):
+    """One change to a task: who, when, what, with an optional note and evidence file."""
+
+    __tablename__ = "task_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    kind: Mapped[str] = mapped_column(String(32))  # created, updated, imported, progress, done
+    changes: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(String(512))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(16))  # cli, telegram, console
+    action: Mapped[str] = mapped_column(String(64))
+    allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    detail: Mapped[str | None] = mapped_column(Text)

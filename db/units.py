@@ -1,0 +1,60 @@
+"""The unit tree: lookups and nested-set numbering."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.errors import UnknownUnit
+from db.models import Unit
+
+
+def get_unit(session: Session, code: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise UnknownUnit(code)
+    return unit
+
+
+def root_unit(session: Session) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.lft, Unit.id).limit(1))
+    if unit is None:
+        raise UnknownUnit("(gốc)")
+    return unit
+
+
+def unit_ids_by_code(session: Session) -> dict[str, int]:
+    return {code: uid for code, uid in session.execute(select(Unit.code, Unit.id))}
+
+
+def is_within(unit: Unit, ancestor: Unit) -> bool:
+    return ancestor.lft <= unit.lft <= ancestor.rgt
+
+
+def renumber(session: Session) -> None:
+    """Recompute lft/rgt/depth for the whole tree (units change rarely; 40,000 take well under a second)."""
+    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.code)).all()
+    children: dict[int | None, list[tuple[str, int]]] = defaultdict(list)
+    for uid, parent_id, code in rows:
+        children[parent_id].append((code, uid))
+    for kids in children.values():
+        kids.sort()
+    numbers: list[dict[str, int]] = []
+    counter = 0
+    # Iterative DFS: the tree can be deeper than Python's recursion limit in generated data.
+    stack: list[tuple[int, int, bool]] = [(uid, 0, False) for _, uid in reversed(children[None])]
+    lft: dict[int, int] = {}
+    while stack:
+        uid, depth, done = stack.pop()
+        counter += 1
+        if done:
+            numbers.append({"id": uid, "lft": lft[uid], "rgt": counter, "depth": depth})
+            continue
+        lft[uid] = counter
+        stack.append((uid, depth, True))
+        for _, kid in reversed(children.get(uid, [])):
+            stack.append((kid, depth + 1, False))
+    if numbers:
+        session.execute(update(Unit), numbers)

@@ -1,0 +1,165 @@
+"""Shared fixtures. Real databases only: a SQLite file and a real PostgreSQL (started by `make test`).
+
+Every test gets its own `TROLY_DATA_DIR`; PostgreSQL tests get their own database, copied from a
+template that holds the migrated (and, for `demo_db`, seeded) schema.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.demo import seed_demo
+from db.session import Database, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+_ENV_VARS = (
+    "DATABASE_URL", "CHROMA_URL", "DOCS_DIR", "EMBEDDING_MODEL", "LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY",
+    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "WEBHOOK_URL", "WEBHOOK_SECRET",
+)
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "data"
+    monkeypatch.setenv("TROLY_DATA_DIR", str(data))
+    for name in _ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    return data
+
+
+def pg_base_url() -> str:
+    url = os.environ.get("TROLY_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("TROLY_TEST_PG_URL is not set: run the suite with `make test`")
+        pytest.skip("PostgreSQL not configured (run `make test`)")
+    return url
+
+
+def _pg_admin(url: str):  # type: ignore[no-untyped-def]
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+class _PgTemplates:
+    """Databases built once per session and copied per test with CREATE DATABASE … TEMPLATE."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, str] = {}
+
+    def get(self, kind: str) -> str:
+        base = pg_base_url()
+        if kind not in self.made:
+            name = f"troly_tpl_{kind}_{uuid.uuid4().hex[:8]}"
+            admin = _pg_admin(base)
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            url = make_url(base).set(database=name).render_as_string(hide_password=False)
+            _prepare(url, kind)
+            self.made[kind] = name
+        return self.made[kind]
+
+    def drop_all(self) -> None:
+        if not self.made:
+            return
+        admin = _pg_admin(pg_base_url())
+        with admin.connect() as c:
+            for name in self.made.values():
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _prepare(url: str, kind: str) -> None:
+    db = Database(url, check=False)
+    upgrade(db.engine)
+    if kind == "demo":
+        with db.session() as s:
+            seed_demo(s)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_templates() -> Iterator[_PgTemplates]:
+    templates = _PgTemplates()
+    yield templates
+    templates.drop_all()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    made: dict[str, Path] = {}
+    for kind in ("empty", "demo"):
+        path = tmp_path_factory.mktemp("tpl") / f"{kind}.db"
+        _prepare(f"sqlite:///{path}", kind)
+        made[kind] = path
+    return made
+
+
+def _database_url(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "data" / "troly.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind != "none":
+            shutil.copy(request.getfixturevalue("_sqlite_templates")[kind], path)
+        yield f"sqlite:///{path}"
+        return
+    base = pg_base_url()
+    name = f"troly_t_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin(base)
+    with admin.connect() as c:
+        if kind == "none":
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            template = request.getfixturevalue("_pg_templates").get(kind)
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all."""
+    yield from _database_url(request, "none", tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database."""
+    yield from _database_url(request, "empty", tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding the demo data."""
+    yield from _database_url(request, "demo", tmp_path)
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def demo_db(demo_url: str) -> Iterator[Database]:
+    db = Database(demo_url)
+    yield db
+    db.dispose()
