@@ -1,0 +1,72 @@
+"""Plain dataclasses that cross package boundaries (no Chroma / LangChain types leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known about a document. Unknown fields stay empty; they are never invented."""
+
+    title: str = ""
+    symbol: str = ""  # e.g. 57-NQ/TW, 71/NQ-CP, 02-KH/BCĐTW
+    doc_type: str = ""  # Nghị quyết, Thông báo kết luận, Kế hoạch, Hướng dẫn, Công văn, Quyết định, Báo cáo, Tin tức
+    issuer: str = ""
+    date: str = ""  # ISO yyyy-mm-dd or ""
+    language: str = ""  # vi, ar, fa, en, or ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage to index: its text, where it sits in the document, and the document's metadata."""
+
+    text: str
+    section: str = ""  # e.g. "Mục II › 3 › b)"; "" for prose
+    ordinal: int = 0  # position within the document
+    kind: str = "text"  # text | table_row | prose
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the index holds it."""
+
+    id: str
+    doc_id: str  # the source path relative to the ingested root
+    text: str
+    section: str
+    ordinal: int
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: StoredChunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity
+    lexical: float = 0.0  # normalised BM25
+
+
+@dataclass(frozen=True)
+class Citation:
+    rank: int
+    document: str  # title
+    symbol: str
+    section: str
+    source: str  # path relative to the ingested root
+    text: str  # the whole cited passage
+    score: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rank": self.rank, "document": self.document, "symbol": self.symbol, "section": self.section,
+            "source": self.source, "text": self.text, "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    found: bool
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    note: str = ""  # e.g. "LLM unavailable, extractive answer"
