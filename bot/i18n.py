@@ -51,7 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, lang: str = "vi", **params: object) -> str:
+def t(key: str, lang: str = "vi", /, **params: object) -> str:
     vi, en = MESSAGES[key]
     text = en if lang == "en" else vi
     return text.format(**params) if params else text

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from db.bulk import bulk_insert
 from db.demo_units import (
     CENTRAL,
     DEPARTMENTS,
@@ -27,12 +28,12 @@ from db.demo_units import (
     MINISTRIES,
     PROVINCES,
 )
-from db.bulk import bulk_insert
 from db.importer import fold
 from db.models import AuditEntry, Invite, Official, Role, Task, TaskEvent, TaskStatus, Unit, UnitKind
 from db.units import renumber
 
 REPORT_DATE = date(2025, 12, 4)
+TASK_TABLE: Table = Task.__table__  # type: ignore[assignment]
 REPORT = {"assigned": 1287, "done": 601, "in_progress": 404, "overdue": 104, "recurring": 178}
 DUE_BEFORE_YEAR_END = 368
 MAX_UNITS = 40_000
@@ -47,55 +48,60 @@ class Template:
     lead_hint: str | None = None
 
 
+# Drawn from the documents in docs_corpus/: title, source symbol, section, lead kind and (when the
+# document names one) the lead unit.
 TEMPLATES: list[Template] = [
-    Template("Hoàn thiện thể chế, sửa đổi các luật về khoa học, công nghệ và đổi mới sáng tạo", "57-NQ/TW", "Mục III › 1 › a)", "ministry", "BKHCN"),
-    Template("Trình Luật Công nghệ cao (sửa đổi) với chính sách nội địa hóa sản phẩm công nghệ chiến lược", "47-TB/TW", "Mục 3", "ministry", "BKHCN"),
-    Template("Nghiên cứu, đề xuất Luật Công nghiệp trọng điểm", "47-TB/TW", "Mục 3", "ministry", "BCT"),
-    Template("Triển khai khung kiến trúc thủ tục hành chính, đưa từng phần vào sử dụng", "45-TB/TW", "Mục 2 › a)", "ministry", "BCA"),
-    Template("Hoàn thành hệ thống điều phối giải quyết thủ tục hành chính trên Cổng Dịch vụ công quốc gia", "45-TB/TW", "Mục 2 › b)", "ministry", "VPCP"),
-    Template("Xây dựng cơ sở dữ liệu chuyên ngành theo Kế hoạch 02", "02-KH/BCĐTW", "Phụ lục", "ministry", None),
-    Template("Kết nối, chia sẻ dữ liệu giữa các cơ sở dữ liệu chuyên ngành", "02-KH/BCĐTW", "Mục II › 2", "ministry", None),
-    Template("Xác định dữ liệu chủ, dữ liệu gốc, tránh thu thập trùng lặp trường thông tin", "02-KH/BCĐTW", "Mục II › 3", "ministry", None),
-    Template("Xây dựng cơ sở dữ liệu theo Nghị quyết 71/NQ-CP (105 cơ sở dữ liệu năm 2025)", "71/NQ-CP", "Điều 1 › 2 › b)", "ministry", None),
-    Template("Hoàn thiện hồ sơ đăng ký vốn cho các dự án cơ sở dữ liệu", "3456/BKHCN-CĐSQG", "Mục 2", "ministry", None),
-    Template("Triển khai mô hình hợp tác \"ba nhà\" tại đại học trọng điểm", "47-TB/TW", "Mục 4", "ministry", "BGDDT"),
-    Template("Tháo gỡ vướng mắc về cơ chế tài chính, định giá tài sản trí tuệ", "47-TB/TW", "Mục 4", "ministry", "BTC"),
-    Template("Ban hành chương trình, tiêu chí đánh giá công nghệ chiến lược", "57-NQ/TW", "Mục III › 3 › b)", "ministry", "BKHCN"),
-    Template("Phân bổ kinh phí khoa học, công nghệ và chuyển đổi số năm 2025", "15-BC/BCĐTW", "Mục II › 4", "ministry", "BTC"),
-    Template("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "01-HD/BCĐTW", "Mục II › 2", "province", None),
-    Template("Công bố danh mục thủ tục hành chính thực hiện không phụ thuộc địa giới hành chính", "45-TB/TW", "Mục 3", "province", None),
-    Template("Cung cấp dịch vụ công trực tuyến toàn trình", "71/NQ-CP", "Điều 1 › 3 › a)", "province", None),
-    Template("Xóa vùng lõm sóng di động tại các thôn, bản", "57-NQ/TW", "Mục III › 2 › c)", "province", None),
-    Template("Đưa điện lưới đến các thôn chưa có điện", "15-BC/BCĐTW", "Mục III › 2", "province", None),
-    Template("Hoàn thiện đề án đô thị thông minh", "45-TB/TW", "Mục 5", "province", None),
-    Template("Nâng cấp hạ tầng kỹ thuật cấp cơ sở đáp ứng phần mềm dùng chung", "57-NQ/TW", "Mục III › 2 › a)", "province", None),
-    Template("Ban hành văn bản quy phạm pháp luật địa phương triển khai Nghị quyết 57", "57-NQ/TW", "Mục IV › 2", "province", None),
-    Template("Tự đánh giá, cập nhật kết quả và minh chứng lên hệ thống theo dõi", "01-HD/BCĐTW", "Mục III › 1", "province", None),
-    Template("Bảo đảm nhân lực công nghệ thông tin trong cơ quan", "57-NQ/TW", "Mục III › 5 › a)", "ministry", None),
-    Template("Tổ chức sơ kết một năm thực hiện Nghị quyết 57-NQ/TW", "125/QĐ-BCĐTW", "Điều 2", "ministry", None),
+    Template("Trình Quốc hội Luật Khoa học, công nghệ và đổi mới sáng tạo", "71/NQ-CP", "Điều 2 › 1 › a)", "ministry", "BKHCN"),
+    Template("Hướng dẫn cơ chế khoán chi đến sản phẩm cuối cùng, bố trí tối thiểu 3% chi ngân sách cho KHCN, ĐMST, CĐS", "71/NQ-CP", "Điều 2 › 1 › b)", "ministry", "BTC"),
+    Template("Hoàn thành Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức", "71/NQ-CP", "Điều 2 › 2 › d)", "ministry", "BNV"),
+    Template("Đưa Trung tâm dữ liệu quốc gia số 1 vào vận hành", "71/NQ-CP", "Điều 2 › 2 › b)", "ministry", "BCA"),
+    Template("Trình Quốc hội Luật Chuyển đổi số và Luật Công nghệ cao (sửa đổi)", "71/NQ-CP", "Điều 2 › 1 › a)", "ministry", "BKHCN"),
+    Template("Đề xuất xây dựng Luật Công nghiệp trọng điểm", "71/NQ-CP", "Điều 2 › 1 › c)", "ministry", "BCT"),
+    Template("Hoàn thành các cơ sở dữ liệu quốc gia, chuyên ngành phải xong trong năm 2025", "71/NQ-CP", "Điều 2 › 2 › a)", "ministry"),
+    Template("Hoàn thành Cơ sở dữ liệu quốc gia về đất đai", "71/NQ-CP", "Điều 2 › 2 › c)", "ministry", "BNNMT"),
+    Template("Trang bị cơ sở vật chất, thiết bị, đường truyền cho trụ sở xã, phường mới", "02-KH/BCĐTW", "Phụ lục › 1", "province"),
+    Template("Công bố danh mục thủ tục hành chính thực hiện không phụ thuộc địa giới hành chính", "02-KH/BCĐTW", "Phụ lục › 5", "province"),
+    Template("Tổ chức thực hiện Bộ 16 tiêu chí về chuyển đổi số cấp xã", "02-KH/BCĐTW", "Phụ lục › 11", "province"),
+    Template("Hoàn thiện Nền tảng tích hợp, chia sẻ dữ liệu quốc gia, kết nối 34 tỉnh, thành phố", "02-KH/BCĐTW", "Phụ lục › 12", "ministry", "BCA"),
+    Template("Hoàn thành Cơ sở dữ liệu về nhà ở và thị trường bất động sản", "02-KH/BCĐTW", "Phụ lục › 14", "ministry", "BXD"),
+    Template("Xóa thôn, bản lõm sóng; bảo đảm điện lưới cho thôn chưa có điện", "02-KH/BCĐTW", "Phụ lục › 20", "province"),
+    Template("Rà soát, cập nhật lần đầu toàn bộ nhiệm vụ trên Hệ thống theo dõi, giám sát", "01-HD/BCĐTW", "Mục III › 3", "ministry"),
+    Template("Gửi báo cáo kết quả và danh mục nhiệm vụ chậm, quá hạn về Bộ Khoa học và Công nghệ", "3456/BKHCN-CĐSQG", "Mục II › 6", "province"),
+    Template("Hoàn thành dứt điểm các nhiệm vụ chậm, quá hạn của Chương trình hành động", "3456/BKHCN-CĐSQG", "Mục II › 1", "ministry"),
+    Template("Xây dựng kế hoạch thực hiện Thông báo kết luận 45, gửi Văn phòng Trung ương Đảng", "45-TB/TW", "Mục 4 › 4.3", "province"),
+    Template("Rà soát, đánh giá lại toàn bộ thủ tục hành chính cấp tỉnh và cấp xã, đề xuất cắt giảm", "45-TB/TW", "Mục 3 › 3.8", "ministry", "BTP"),
+    Template("Ban hành đầy đủ nghị định, thông tư hướng dẫn các luật mới về KHCN, ĐMST, CĐS", "45-TB/TW", "Mục 3 › 3.5 › a)", "ministry"),
+    Template("Gửi danh sách thành viên các Tổ công tác chuyên trách", "125/QĐ-BCĐTW", "Điều 1 › 3", "ministry"),
+    Template("Hoàn thành Hệ thống điều phối giải quyết thủ tục hành chính thuộc Cổng Dịch vụ công quốc gia", "47-TB/TW", "Mục 2 › 2.3 › b)", "ministry", "VPCP"),
+    Template("Cập nhật đầy đủ thông tin, minh chứng trên Hệ thống phục vụ tổng kết năm 2025", "47-TB/TW", "Mục 2 › 2.9 › b)", "ministry"),
+    Template("Đôn đốc hoàn thành xây dựng thể chế trong năm 2025", "47-TB/TW", "Mục 2 › 2.1", "ministry", "BKHCN"),
+    Template("Đưa từng phần khung kiến trúc thủ tục hành chính vào sử dụng", "47-TB/TW", "Mục 2 › 2.2 › b)", "ministry", "BCA"),
+    Template("Đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính vào sử dụng", "47-TB/TW", "Mục 2 › 2.2 › b)", "ministry", "BCA"),
+    Template("Xây dựng cơ chế tài chính đặc thù cho mô hình \"ba nhà\" tại 4 đại học trọng điểm", "47-TB/TW", "Mục 2 › 2.7 › b)", "ministry", "BGDDT"),
+    Template("Ban hành chương trình triển khai và tiêu chí đánh giá công nghệ chiến lược", "47-TB/TW", "Mục 2 › 2.8 › a)", "ministry", "BKHCN"),
 ]
 
 RECURRING_TEMPLATES: list[Template] = [
-    Template("Báo cáo định kỳ hằng tháng kết quả thực hiện Nghị quyết 57-NQ/TW", "01-HD/BCĐTW", "Mục IV › 1", "ministry"),
-    Template("Cập nhật thường xuyên tiến độ nhiệm vụ trên hệ thống giám sát", "01-HD/BCĐTW", "Mục III › 2", "province"),
-    Template("Tuyên truyền, phổ biến Nghị quyết 57-NQ/TW", "57-NQ/TW", "Mục IV › 3", "province"),
-    Template("Bảo đảm an toàn, an ninh mạng cho hệ thống thông tin", "57-NQ/TW", "Mục III › 4 › c)", "ministry"),
+    Template("Tuyên truyền, quán triệt Nghị quyết 57 tới cán bộ, đảng viên và Nhân dân", "57-NQ/TW", "Mục III › 1 › c)", "province"),
+    Template("Triển khai phong trào \"Bình dân học vụ số\"", "71/NQ-CP", "Điều 2 › 3 › b)", "ministry"),
+    Template("Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)", "01-HD/BCĐTW", "Mục II › 7 › 7.2", "province"),
+    Template("Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)", "01-HD/BCĐTW", "Mục II › 7 › 7.2", "ministry"),
 ]
 
 LOCAL_TEMPLATES: list[Template] = [
-    Template("Số hóa hồ sơ thủ tục hành chính tại Trung tâm phục vụ hành chính công cấp xã", "350/KH-UBND", "Mục II › 2", "commune"),
-    Template("Triển khai phần mềm dùng chung cấp xã", "350/KH-UBND", "Mục II › 3", "commune"),
-    Template("Rà soát hạ tầng mạng, thiết bị tại trụ sở xã, phường", "350/KH-UBND", "Mục II › 1", "commune"),
-    Template("Đào tạo kỹ năng số cho cán bộ, công chức cấp xã", "350/KH-UBND", "Mục II › 4", "commune"),
-    Template("Vận hành tổ công nghệ số cộng đồng", "350/KH-UBND", "Mục II › 5", "commune"),
-    Template("Báo cáo kết quả chuyển đổi số cấp xã hằng quý", "350/KH-UBND", "Mục III", "commune"),
+    Template("Rà soát máy móc, thiết bị, đường truyền; gửi nhu cầu đầu tư về Sở Khoa học và Công nghệ", "350/KH-UBND", "Mục III › 2 › 2.1 › a)", "commune"),
+    Template("Bảo đảm an toàn thông tin theo cấp độ cho hệ thống tại xã, phường", "350/KH-UBND", "Mục III › 2 › 2.1 › b)", "commune"),
+    Template("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính; trả kết quả điện tử", "350/KH-UBND", "Mục III › 2 › 2.2 › b)", "commune"),
+    Template("Kết nối với Trung tâm Phục vụ hành chính công Thành phố", "350/KH-UBND", "Mục III › 2 › 2.2 › c)", "commune"),
+    Template("Cập nhật, làm sạch dữ liệu hộ tịch, đất đai, dân cư, an sinh xã hội", "350/KH-UBND", "Mục III › 2 › 2.3 › a)", "commune"),
+    Template("Báo cáo kết quả chuyển đổi số cấp xã hằng quý", "350/KH-UBND", "Mục IV", "commune"),
 ]
 
 GIALAI_TEMPLATES: list[Template] = [
-    Template("Cung cấp dịch vụ công trực tuyến cấp xã trên địa bàn tỉnh", "112-KH/TU", "Mục II › 2", "commune"),
-    Template("Phủ sóng di động, internet tại thôn, làng vùng sâu", "112-KH/TU", "Mục II › 3", "commune"),
-    Template("Số hóa sổ hộ tịch, hồ sơ đất đai cấp xã", "112-KH/TU", "Mục II › 4", "commune"),
-    Template("Tập huấn chuyển đổi số cho cán bộ xã", "112-KH/TU", "Mục II › 5", "commune"),
+    Template("Cập nhật tiến độ nhiệm vụ trên Hệ thống theo dõi, giám sát theo Hướng dẫn 01-HD/BCĐTW", "112-KH/TU", "Mục III › 1 › b)", "commune"),
+    Template("Chỉnh lý giấy chứng nhận quyền sử dụng đất, kết nối dữ liệu đất đai với dữ liệu dân cư", "112-KH/TU", "Mục III › 2 › b)", "commune"),
+    Template("Thực hiện phương án cắt giảm thời gian, chi phí giải quyết thủ tục hành chính", "112-KH/TU", "Mục III › 3 › a)", "commune"),
+    Template("Xã, phường tự đánh giá Bộ 16 tiêu chí chuyển đổi số cấp xã", "112-KH/TU", "Mục III › 4 › c)", "commune"),
 ]
 
 
@@ -239,7 +245,9 @@ def _local_tasks(rng: random.Random, ids: dict[str, int], anchor: date) -> list[
         communes = sorted(c for c in ids if c.startswith(f"{prov}-") and c.split("-", 1)[1] not in departments)
         n = 0
 
-        def add(t: Template, commune: str, assigned_on: date, deadline: date | None, p_done: float) -> None:
+        def add(
+            t: Template, commune: str, assigned_on: date, deadline: date | None, p_done: float, prov: str = prov
+        ) -> None:
             nonlocal n
             n += 1
             completed = None
@@ -297,8 +305,8 @@ def seed_demo(session: Session, *, tasks: int | None = None, rng_seed: int = 57)
     else:
         rows_iter = iter(())
     renumber(session)
-    count = bulk_insert(session, Task.__table__, (_with_defaults(r) for r in rows))
-    count += bulk_insert(session, Task.__table__, (_with_defaults(r) for r in rows_iter))
+    count = bulk_insert(session, TASK_TABLE, (_with_defaults(r) for r in rows))
+    count += bulk_insert(session, TASK_TABLE, (_with_defaults(r) for r in rows_iter))
     officials = _officials(ids)
     session.execute(insert(Official), officials)
     session.add(AuditEntry(channel="cli", action="seed_demo", detail=f"{count} tasks", at=datetime.now()))

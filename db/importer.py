@@ -128,9 +128,12 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
+    # UTF-16 only with its BOM: any even-length byte string "decodes" as UTF-16.
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1258")
+    for encoding in encodings:
         try:
-            text = data.decode(encoding)
+            # cp1258 spells tones as combining marks: NFC makes "ạ" one character again.
+            text = unicodedata.normalize("NFC", data.decode(encoding))
             break
         except UnicodeDecodeError:
             continue

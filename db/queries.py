@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -51,7 +52,7 @@ class TaskView:
         return (as_of - self.deadline).days if self.deadline else 0
 
 
-def _task_list(session: Session, unit_code: str, include_subunits: bool) -> Select[tuple[Task, Unit]]:
+def _task_list(session: Session, unit_code: str, include_subunits: bool) -> Select[Task, Unit]:
     unit = get_unit(session, unit_code)
     stmt = select(Task, Unit).join(Unit, Unit.id == Task.lead_unit_id)
     if include_subunits:
@@ -59,10 +60,10 @@ def _task_list(session: Session, unit_code: str, include_subunits: bool) -> Sele
     return stmt.where(Task.lead_unit_id == unit.id)
 
 
-def _views(rows: list[tuple[Task, Unit]] | object) -> list[TaskView]:
+def _views(rows: Any) -> list[TaskView]:
     return [
         TaskView(t.code, t.title, u.code, u.name, t.deadline, t.completed_on, t.source_symbol, t.source_section)
-        for t, u in rows  # type: ignore[attr-defined]
+        for t, u in rows
     ]
 
 
@@ -146,7 +147,7 @@ class Summary:
 _COUNTS = [c.value for c in TaskClass]
 
 
-def _count_columns(as_of: date) -> list[ColumnElement[int]]:
+def _count_columns(as_of: date) -> list[Any]:
     cls = task_class(as_of)
     return [func.count().label("assigned")] + [
         func.sum(case((cls == name, 1), else_=0)).label(name) for name in _COUNTS

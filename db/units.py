@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.errors import UnknownUnit
+from db.errors import NotFound, UnknownUnit
 from db.models import Unit
 
 
@@ -21,7 +21,7 @@ def get_unit(session: Session, code: str) -> Unit:
 def root_unit(session: Session) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.lft, Unit.id).limit(1))
     if unit is None:
-        raise UnknownUnit("(gốc)")
+        raise NotFound("Chưa có đơn vị nào trong cơ sở dữ liệu. Hãy chạy: troly db seed-demo (dữ liệu mẫu).")
     return unit
 
 
