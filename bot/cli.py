@@ -321,5 +321,10 @@ def main() -> None:
     cli(prog_name="troly")
 
 
+from bot.cli_chat import register as _register_chat  # noqa: E402
+
+_register_chat(cli)
+
+
 if __name__ == "__main__":
     main()
