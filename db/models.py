@@ -170,3 +170,21 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Feedback(Base):
+    """An answer the assistant gave (question, answer text, citations) and the asker's vote on it, if any."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram, console
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    found: Mapped[bool] = mapped_column(Boolean, default=False)
+    citations: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    vote: Mapped[int | None] = mapped_column(Integer)  # +1 👍, -1 👎, NULL: not voted
+    voted_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,437 @@
+"""Telegram HTML rendering of the assistant's views, and safe splitting under Telegram's 4096 characters.
+
+A message is built from *blocks*: each block is well-formed HTML on its own (tags opened and closed
+inside it). Messages are packed from whole blocks, so every part is formatted on its own; a single
+block longer than the limit is cut on line (then word) boundaries into plain, escaped pieces.
+The console renders the same output through :func:`to_plain`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.i18n import t
+
+if TYPE_CHECKING:
+    from bot.service.core import (
+        AnswerView,
+        DigestView,
+        HelpView,
+        ImportView,
+        InviteView,
+        SettingsView,
+        StartView,
+        SummaryView,
+        SyncView,
+        TaskDetail,
+        TaskPage,
+        UpdateView,
+    )
+    from db.queries import TaskView
+
+MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK = 64
+
+_TAG = re.compile(r"<[^<>]+>")
+
+
+# --- what a transport sends -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # callback data, at most 64 bytes
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > MAX_CALLBACK:
+            raise ValueError(f"callback data too long: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class TextOut:
+    html: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PhotoOut:
+    data: bytes
+    filename: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class FileOut:
+    data: bytes
+    filename: str
+    caption: str = ""
+
+
+Out = TextOut | PhotoOut | FileOut
+
+
+# --- HTML helpers ---------------------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def to_plain(text: str) -> str:
+    """What Telegram displays (and counts) for an HTML text."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def plain_length(text: str) -> int:
+    return len(to_plain(text))
+
+
+def _cut_plain(text: str, limit: int) -> list[str]:
+    """Cut plain text into pieces of at most `limit` characters on line, then word boundaries."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            head, line = line[:cut], line[cut:].lstrip(" ")
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Pack well-formed HTML blocks (joined by newlines) into messages of at most `limit` visible characters."""
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for block in blocks:
+        n = plain_length(block)
+        if n > limit:
+            if current:
+                messages.append("\n".join(current))
+                current, size = [], 0
+            messages.extend(esc(piece) for piece in _cut_plain(to_plain(block), limit))
+            continue
+        extra = n + (1 if current else 0)
+        if current and size + extra > limit:
+            messages.append("\n".join(current))
+            current, size = [block], n
+        else:
+            current.append(block)
+            size += extra
+    if current:
+        messages.append("\n".join(current))
+    return [m for m in messages if to_plain(m).strip()] or [esc("…")]
+
+
+def texts(blocks: list[str], buttons: list[list[Button]] | None = None, limit: int = MAX_MESSAGE) -> list[Out]:
+    """Blocks as one or more text messages; the buttons go on the last one."""
+    parts = split_blocks(blocks, limit)
+    out: list[Out] = [TextOut(p) for p in parts[:-1]]
+    out.append(TextOut(parts[-1], buttons or []))
+    return out
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "—"
+
+
+def role_name(role: str, lang: str) -> str:
+    return t(f"role.{role}", lang)
+
+
+# --- start, help, settings --------------------------------------------------------------------------
+
+
+def render_start(view: StartView) -> list[Out]:
+    me = view.me
+    key = "start.linked" if view.kind == "linked" else "start.welcome"
+    return texts([t(key, me.lang, name=esc(me.name), unit=esc(me.unit_name), role=role_name(me.role.value, me.lang))])
+
+
+def render_help(view: HelpView) -> list[Out]:
+    me = view.me
+    blocks = [t("help.title", me.lang, name=esc(me.name), unit=esc(me.unit_name), role=role_name(me.role.value, me.lang)),
+              esc(t("help.ask" if view.answers_available else "help.ask_down", me.lang)), ""]
+    blocks += [esc(t(f"help.{name}", me.lang)) for name in view.commands]
+    return texts(blocks)
+
+
+def settings_buttons(view: SettingsView) -> list[list[Button]]:
+    lang = view.lang
+    other = "en" if lang == "vi" else "vi"
+    return [[
+        Button(t(f"settings.to_{other}", lang), f"set:lang:{other}"),
+        Button(t("settings.digest_turn_off" if view.digest else "settings.digest_turn_on", lang),
+               f"set:dig:{0 if view.digest else 1}"),
+    ]]
+
+
+def render_settings(view: SettingsView) -> TextOut:
+    lang = view.lang
+    lines = [f"<b>{esc(t('settings.title', lang))}</b>", esc(t("settings.lang", lang)),
+             esc(t("settings.digest_on" if view.digest else "settings.digest_off", lang))]
+    if view.changed:
+        lines.append(f"<i>{esc(t('settings.saved', lang))}</i>")
+    return TextOut("\n".join(lines), settings_buttons(view))
+
+
+# --- answers ------------------------------------------------------------------------------------------
+
+
+def render_answer(view: AnswerView) -> list[Out]:
+    lang = view.lang
+    if view.unavailable:
+        return texts([esc(view.text)])
+    body = view.text.strip() or t("ask.not_found", lang)
+    blocks = [esc(para) for para in body.split("\n\n")]
+    if view.note:
+        blocks.append(f"<i>{esc(view.note)}</i>")
+    if view.citations:
+        blocks.append("")
+        blocks.append(f"📄 <b>{esc(t('ask.sources', lang))}</b>")
+        for c in view.citations:
+            head = " · ".join(x for x in (c.symbol, c.section) if x) or c.source
+            title = _short(c.document, 120) if c.document else ""
+            line = f"[{c.rank}] <b>{esc(head)}</b>"
+            if title and title != head:
+                line += f" — {esc(title)}"
+            blocks.append(line)
+            if c.text:
+                blocks.append(f"<blockquote>{esc(_short(c.text, 400))}</blockquote>")
+    buttons = None
+    if view.id is not None:
+        buttons = [[Button("👍", f"fb:+:{view.id}"), Button("👎", f"fb:-:{view.id}")]]
+    return texts(blocks, buttons)
+
+
+# --- task lists ------------------------------------------------------------------------------------
+
+
+def task_line(task: TaskView, as_of: date, lang: str, *, with_unit: bool) -> str:
+    late = task.days_late(as_of)
+    when = _date(task.deadline)
+    if late > 0:
+        when += " " + t("tasks.days_late", lang, n=late)
+    source = " ".join(x for x in (task.source_symbol, task.source_section) if x)
+    line = f"• <code>{esc(task.code)}</code> {esc(_short(task.title, 160))}\n   ⏰ {esc(when)}"
+    if with_unit:
+        line += f" · 🏢 {esc(_short(task.unit_name, 60))}"
+    if source:
+        line += f" · 📄 {esc(_short(source, 60))}"
+    return line
+
+
+def page_data(view: TaskPage, page: int) -> str:
+    unit = f":{view.unit_code}" if view.explicit_unit else ""
+    if view.kind == "due":
+        return f"pg:due:{view.days}:{page}{unit}"
+    return f"pg:od:{page}{unit}"
+
+
+def render_task_page(view: TaskPage) -> TextOut:
+    lang = view.lang
+    if view.kind == "due":
+        title = t("tasks.due_title", lang, days=view.days, unit=view.unit_name)
+        empty = t("tasks.none_due", lang, days=view.days)
+    else:
+        title, empty = t("tasks.overdue_title", lang, unit=view.unit_name), t("tasks.none_overdue", lang)
+    head = f"<b>{esc(title)}</b>"
+    if view.subunits:
+        head += f" <i>{esc(t('tasks.subunits', lang))}</i>"
+    lines = [head]
+    if not view.tasks:
+        lines.append(esc(empty))
+        return TextOut("\n".join(lines))
+    lines += [task_line(task, view.as_of, lang, with_unit=view.subunits) for task in view.tasks]
+    buttons: list[list[Button]] = []
+    if view.pages > 1:
+        lines.append(f"<i>{esc(t('tasks.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
+        row = []
+        if view.page > 0:
+            row.append(Button(t("page.prev", lang), page_data(view, view.page - 1)))
+        if view.page < view.pages - 1:
+            row.append(Button(t("page.next", lang), page_data(view, view.page + 1)))
+        buttons.append(row)
+    text = "\n".join(lines)
+    if plain_length(text) > MAX_MESSAGE:  # cannot happen with 10 shortened lines; keep the guarantee anyway
+        text = split_blocks(lines)[0]
+    return TextOut(text, buttons)
+
+
+# --- one task ----------------------------------------------------------------------------------------
+
+
+def task_status(detail: TaskDetail) -> str:
+    task, lang, as_of = detail.task, detail.lang, detail.as_of
+    if task.deadline is None:
+        return t("status.recurring", lang)
+    if task.completed_on is not None:
+        key = "status.done_on_time" if task.completed_on <= task.deadline else "status.done_late"
+        return t(key, lang, date=_date(task.completed_on))
+    if task.deadline >= as_of:
+        return t("status.in_progress", lang, n=(task.deadline - as_of).days)
+    return t("status.overdue", lang, n=(as_of - task.deadline).days)
+
+
+def render_task(detail: TaskDetail) -> list[Out]:
+    task, lang = detail.task, detail.lang
+    blocks = [f"<b>{esc(task.code)}</b> — {esc(task.title)}"]
+    if task.description:
+        blocks.append(f"<i>{esc(task.description)}</i>")
+    blocks.append(f"🏢 {esc(t('task.unit', lang))}: {esc(task.unit_name)} ({esc(task.unit_code)})")
+    if task.assigned_by_name:
+        blocks.append(f"📨 {esc(t('task.assigned_by', lang))}: {esc(task.assigned_by_name)}")
+    deadline = _date(task.deadline) if task.deadline else t("task.recurring", lang)
+    blocks.append(f"⏰ {esc(t('task.deadline', lang))}: {esc(deadline)} — {esc(task_status(detail))}")
+    source = " · ".join(x for x in (task.source_symbol, task.source_section) if x)
+    if source:
+        blocks.append(f"📄 {esc(t('task.source', lang))}: {esc(source)}")
+    if detail.passage is not None:
+        p = detail.passage
+        where = " · ".join(x for x in (p.symbol, p.section) if x)
+        blocks.append(f"\n<b>{esc(t('task.passage', lang))}</b> ({esc(where)})")
+        blocks.append(f"<blockquote>{esc(_short(p.text, 1200))}</blockquote>")
+    blocks.append(f"\n<b>{esc(t('task.history', lang))}</b>")
+    if not detail.events:
+        blocks.append(esc(t("task.no_history", lang)))
+    for e in detail.events:
+        line = f"• {e.at.strftime('%d/%m/%Y %H:%M')} — {esc(t(f'event.{e.kind}', lang) if f'event.{e.kind}' in _EVENT_KEYS else e.kind)}"
+        if e.official:
+            line += f" ({esc(e.official)})"
+        if e.note:
+            line += f": {esc(_short(e.note, 300))}"
+        if e.evidence:
+            line += f"\n   📎 {esc(t('event.evidence', lang))}: <code>{esc(e.evidence)}</code>"
+        blocks.append(line)
+    return texts(blocks)
+
+
+_EVENT_KEYS = {"event.created", "event.imported", "event.updated", "event.progress", "event.done"}
+
+
+def render_update(view: UpdateView) -> list[Out]:
+    lang = view.lang
+    if view.kind == "done":
+        lines = [t("done.ok", lang, code=esc(view.code), date=_date(view.completed_on))]
+    else:
+        lines = [t("progress.ok", lang, code=esc(view.code))]
+    if view.note:
+        lines.append(f"<i>{esc(view.note)}</i>")
+    if view.evidence:
+        lines.append(esc(t("update.evidence", lang, ref=view.evidence)))
+    return texts(lines)
+
+
+# --- summaries ----------------------------------------------------------------------------------------
+
+
+SUMMARY_ROWS = 25
+
+
+def render_summary_text(view: SummaryView) -> TextOut:
+    s, lang = view.summary, view.lang
+    title = t("summary.title", lang, unit=s.unit_name, as_of=s.as_of.strftime("%d/%m/%Y"))
+    if not s.rows:
+        return TextOut(f"<b>{esc(title)}</b>\n{esc(t('summary.empty', lang, unit=s.unit_name))}")
+    width = min(16, max(len(t("col.total", lang)), *(len(r.unit_code) for r in s.rows[:SUMMARY_ROWS])))
+    table = [f"{t('summary.compact_head', lang)[:width]:<{width}}{t('summary.cols', lang)}"]
+    for r in [*s.rows[:SUMMARY_ROWS], s.total]:
+        code = t("col.total", lang) if r is s.total else r.unit_code
+        table.append(f"{code[:width]:<{width}}{r.overdue:>4} {r.in_progress:>4} {r.pct_done:>4.0f}")
+    lines = [f"<b>{esc(title)}</b>", f"<pre>{esc(chr(10).join(table))}</pre>", f"<i>{esc(t('summary.abbr', lang))}</i>"]
+    if len(s.rows) > SUMMARY_ROWS:
+        lines.append(esc(t("summary.more", lang, n=len(s.rows) - SUMMARY_ROWS)))
+    buttons: list[list[Button]] = []
+    drill = view.drill[:8]
+    if drill:
+        lines.append(esc(t("summary.drill", lang)))
+        for i in range(0, len(drill), 2):
+            buttons.append([Button(f"🔎 {code}", f"sum:{code}") for code in drill[i:i + 2]])
+    if view.parent_code:
+        buttons.append([Button(t("summary.up", lang, unit=view.parent_code), f"sum:{view.parent_code}")])
+    text = "\n".join(lines)
+    return TextOut(text if plain_length(text) <= MAX_MESSAGE else split_blocks(lines)[0], buttons)
+
+
+# --- admin ----------------------------------------------------------------------------------------------
+
+
+def render_invite(view: InviteView) -> list[Out]:
+    text = t("invite.created", view.lang, code=view.code, unit=f"{view.unit_name} ({view.unit_code})",
+             role=role_name(view.role, view.lang), expires=view.expires.strftime("%d/%m/%Y %H:%M"), link=view.link)
+    return texts([esc(text)])
+
+
+def render_import(view: ImportView) -> list[Out]:
+    return texts([f"✅ <b>{esc(view.filename)}</b>", esc(t("import.done", view.lang, **view.report.as_dict()))])
+
+
+def render_sync_progress(progress: Any, lang: str) -> str:
+    return esc(t("reload.progress", lang, done=getattr(progress, "done", 0), total=getattr(progress, "total", 0),
+                 current=_short(str(getattr(progress, "current", "")), 80)))
+
+
+def render_sync_report(view: SyncView) -> list[str]:
+    """Blocks (the first one replaces the progress message)."""
+    r, lang = view.report, view.lang
+    failed = list(getattr(r, "failed", []) or [])
+    counts = {name: len(getattr(r, name, []) or []) for name in ("added", "updated", "removed", "unchanged")}
+    head = t("reload.done_failed" if failed else "reload.done", lang)
+    if view.added_file:
+        head += f" ({view.added_file})"
+    blocks = [f"<b>{esc(head)}</b>\n{esc(t('reload.counts', lang, failed=len(failed), **counts))}"]
+    embedded = getattr(r, "embedded", None)
+    if embedded:
+        blocks[0] += "\n" + esc(t("reload.embedded", lang, n=embedded))
+    for name, sign in (("added", "➕"), ("updated", "✏️"), ("removed", "➖")):
+        for path in (getattr(r, name, []) or [])[:30]:
+            blocks.append(f"{sign} {esc(path)}")
+    for path, reason in failed:
+        blocks.append(f"❌ {esc(path)}: {esc(_short(str(reason), 300))}")
+    return blocks
+
+
+# --- the morning digest ------------------------------------------------------------------------------------
+
+
+DIGEST_ITEMS = 15
+
+
+def render_digest(view: DigestView) -> list[Out]:
+    lang = view.lang
+    blocks = [f"<b>{esc(t('digest.title', lang, name=view.name, unit=view.unit_name, date=_date(view.as_of)))}</b>"]
+    for key, tasks in (("digest.overdue", view.overdue), ("digest.due", view.due)):
+        if not tasks:
+            continue
+        blocks.append(f"\n<b>{esc(t(key, lang, n=len(tasks)))}</b>")
+        blocks += [task_line(task, view.as_of, lang, with_unit=False) for task in tasks[:DIGEST_ITEMS]]
+        if len(tasks) > DIGEST_ITEMS:
+            blocks.append(esc(t("digest.more", lang, n=len(tasks) - DIGEST_ITEMS)))
+    if view.summary is not None:
+        blocks.append(f"\n<b>{esc(t('digest.summary', lang))}</b>")
+        rows = [r for r in view.summary.rows if r.overdue][:10]
+        blocks.append("<pre>" + esc("\n".join(f"{r.unit_code[:16]:<16}{r.overdue:>5}" for r in rows)) + "</pre>")
+    return texts(blocks)

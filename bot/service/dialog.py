@@ -1,0 +1,365 @@
+"""The conversation, independent of the transport: parse a message or a button press, call the
+assistant service (in a worker thread), render the views, and hand the output to a `Channel`.
+
+The Telegram bot and the console each implement `Channel` (send, edit, typing, toast) and feed
+`Dialog.on_message` / `Dialog.on_button`; that is all they do, so both behave identically.
+Callback data is only a hint of what to show: every press goes through the service again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from bot.i18n import t
+from bot.render.html import (
+    FileOut,
+    Out,
+    PhotoOut,
+    TextOut,
+    esc,
+    render_answer,
+    render_digest,
+    render_help,
+    render_import,
+    render_invite,
+    render_settings,
+    render_start,
+    render_summary_text,
+    render_sync_progress,
+    render_sync_report,
+    render_task,
+    render_task_page,
+    render_update,
+    split_blocks,
+)
+from bot.service.core import (
+    DOCUMENT_SUFFIXES,
+    TASK_FILE_SUFFIXES,
+    Assistant,
+    Caller,
+    Denied,
+    Evidence,
+    ServiceError,
+    SummaryView,
+    SyncView,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+
+# Vietnamese aliases of the commands (Telegram commands are [a-z0-9_], so no diacritics)
+ALIASES: dict[str, str] = {
+    "batdau": "start", "trogiup": "help", "viec": "due", "trehan": "overdue", "nhiemvu": "task",
+    "xong": "done", "tiendo": "progress", "tonghop": "summary", "caidat": "settings", "capnhat": "reload",
+    "moi": "invite", "gui": "send",
+}
+CANONICAL = ["start", "help", "due", "overdue", "task", "done", "progress", "summary", "settings", "reload", "invite"]
+ALL_COMMANDS = CANONICAL + [a for a, c in ALIASES.items() if c in CANONICAL]
+
+_chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
+
+
+class Channel(Protocol):
+    """Where the output of one conversation goes."""
+
+    async def typing(self) -> None: ...
+
+    async def send(self, out: Out) -> Any:
+        """Send one output; return a reference that `edit` understands."""
+
+    async def edit(self, ref: Any, out: TextOut) -> None: ...
+
+    async def toast(self, text: str) -> None:
+        """A short notice answering a button press."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    kind: str  # document | photo
+    size: int | None
+    read: Callable[[], Awaitable[bytes]]
+
+
+def parse_command(text: str) -> tuple[str, list[str], str]:
+    """'/due@troly_bot 3 HN' → ('due', ['3', 'HN'], '3 HN'); aliases resolved, case folded."""
+    head, _, rest = text.strip().partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    rest = rest.strip()
+    return ALIASES.get(name, name), rest.split(), rest
+
+
+class Dialog:
+    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0) -> None:
+        self.assistant = assistant
+        self.progress_interval = progress_interval
+        self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
+            "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
+            "done": self._done, "progress": self._progress, "summary": self._summary, "settings": self._settings,
+            "reload": self._reload, "invite": self._invite,
+        }
+
+    @staticmethod
+    async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a (blocking) service call in a worker thread."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    # ------------------------------------------------------------------ entry points
+
+    async def on_message(self, who: Caller, text: str | None, channel: Channel,
+                         attachment: Attachment | None = None) -> None:
+        try:
+            await self._on_message(who, (text or "").strip(), channel, attachment)
+        except ServiceError as exc:
+            await self._send_all(channel, [TextOut(p) for p in split_blocks([esc(exc.message)])])
+
+    async def on_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
+        try:
+            await self._on_button(who, data, channel, ref)
+        except ServiceError as exc:
+            await channel.toast(exc.message[:190])
+
+    # ------------------------------------------------------------------ messages
+
+    async def _on_message(self, who: Caller, text: str, channel: Channel, attachment: Attachment | None) -> None:
+        if text.startswith("/"):
+            name, args, rest = parse_command(text)
+            handler = self._commands.get(name)
+            if handler is None:
+                await self.call(self.assistant.unknown_command, who, name)
+                return
+            await handler(who, args, rest, channel, attachment)
+        elif attachment is not None:
+            await self._file(who, attachment, channel)
+        elif text:
+            await self._ask(who, text, channel)
+
+    async def _send_all(self, channel: Channel, outs: list[Out]) -> Any:
+        ref = None
+        for out in outs:
+            ref = await channel.send(out)
+        return ref
+
+    async def _while_typing(self, channel: Channel, work: Awaitable[T]) -> T:
+        async def keep_typing() -> None:
+            while True:
+                try:
+                    await channel.typing()
+                except Exception:  # noqa: BLE001 - the indicator is cosmetic
+                    log.debug("typing indicator failed", exc_info=True)
+                await asyncio.sleep(4.5)
+
+        indicator = asyncio.create_task(keep_typing())
+        try:
+            return await work
+        finally:
+            indicator.cancel()
+
+    async def _ask(self, who: Caller, question: str, channel: Channel) -> None:
+        view = await self._while_typing(channel, self.call(self.assistant.ask, who, question))
+        await self._send_all(channel, render_answer(view))
+
+    async def _start(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        view = await self.call(self.assistant.start, who, args[0] if args else None)
+        await self._send_all(channel, render_start(view))
+
+    async def _help(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        await self._send_all(channel, render_help(await self.call(self.assistant.help, who)))
+
+    def _number(self, who: Caller, value: str) -> int:
+        try:
+            return int(value)
+        except ValueError:
+            raise ServiceError(t("cmd.bad_number", who.lang, value=value), who.lang) from None
+
+    async def _due(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        days, unit = 7, None
+        for arg in args[:2]:
+            if arg.lstrip("-").isdigit():
+                days = self._number(who, arg)
+            else:
+                unit = arg
+        view = await self.call(self.assistant.tasks, who, "due", days=days, unit=unit)
+        await channel.send(render_task_page(view))
+
+    async def _overdue(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        view = await self.call(self.assistant.tasks, who, "overdue", unit=args[0] if args else None)
+        await channel.send(render_task_page(view))
+
+    async def _task(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        detail = await self.call(self.assistant.task, who, args[0] if args else "")
+        await self._send_all(channel, render_task(detail))
+
+    async def _evidence(self, who: Caller, att: Attachment | None) -> Evidence | None:
+        if att is None:
+            return None
+        if att.size is not None and att.size > MAX_FILE_BYTES:
+            raise ServiceError(t("file.too_big", who.lang), who.lang)
+        return Evidence(att.filename, await att.read())
+
+    async def _update(self, kind: str, who: Caller, args: list[str], rest: str, channel: Channel,
+                      att: Attachment | None) -> None:
+        code = args[0] if args else ""
+        note = rest[len(code):].strip() if code else ""
+        # authorise (and find the task) before downloading anything
+        if att is not None and code:
+            await self.call(self.assistant.check_task_access, who, kind, code)
+        evidence = await self._evidence(who, att)
+        view = await self.call(self.assistant.update_task, who, kind, code, note, evidence)
+        await self._send_all(channel, render_update(view))
+
+    async def _done(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        await self._update("done", who, args, rest, channel, att)
+
+    async def _progress(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        await self._update("progress", who, args, rest, channel, att)
+
+    async def _summary(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        view = await self.call(self.assistant.summary, who, args[0] if args else None)
+        await self._send_summary(view, channel)
+
+    async def _send_summary(self, view: SummaryView, channel: Channel) -> None:
+        await channel.send(render_summary_text(view))
+        if not view.summary.rows:
+            return
+        chart, workbook = await asyncio.gather(self.call(_chart, view), self.call(_workbook, view))
+        s, lang = view.summary, view.lang
+        stamp = s.as_of.strftime("%Y%m%d")
+        await channel.send(PhotoOut(chart, f"chart-{s.unit_code}-{stamp}.png", esc(s.unit_name)))
+        await channel.send(FileOut(workbook, t("summary.file", lang, unit=s.unit_code, date=stamp), esc(s.unit_name)))
+
+    async def _settings(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        await channel.send(render_settings(await self.call(self.assistant.get_settings, who)))
+
+    async def _invite(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        if len(args) < 2:
+            me = await self.call(self.assistant.require_admin, who, "invite")
+            raise ServiceError(t("invite.usage", me.lang), me.lang)
+        view = await self.call(self.assistant.invite, who, args[0], args[1].lower())
+        await self._send_all(channel, render_invite(view))
+
+    async def _reload(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        me = await self.call(self.assistant.require_library, who, "reload")
+        rebuild = bool(args) and args[0].lower() in ("rebuild", "--rebuild", "lamlai")
+        await self._with_progress(
+            channel, me.lang, t("reload.started", me.lang),
+            lambda progress: self.assistant.reload(who, progress, rebuild=rebuild),
+        )
+
+    async def _with_progress(self, channel: Channel, lang: str, start: str,
+                             work: Callable[[Callable[[Any], None]], SyncView]) -> None:
+        """Run `work` in a thread; edit one message with its progress (at most once per interval), then the report."""
+        ref = await channel.send(TextOut(esc(start)))
+        latest: list[Any] = []
+        job = asyncio.ensure_future(asyncio.to_thread(work, latest.append))
+        shown = esc(start)
+        while not job.done():
+            await asyncio.wait({job}, timeout=self.progress_interval)
+            if not job.done() and latest:
+                text = render_sync_progress(latest[-1], lang)
+                if text != shown:
+                    await channel.edit(ref, TextOut(text))
+                    shown = text
+        try:
+            view = job.result()
+        except ServiceError as exc:
+            await channel.edit(ref, TextOut(esc(exc.message)[:4000]))
+            return
+        parts = split_blocks(render_sync_report(view))
+        await channel.edit(ref, TextOut(parts[0]))
+        for part in parts[1:]:
+            await channel.send(TextOut(part))
+
+    # ------------------------------------------------------------------ files sent without a command
+
+    async def _file(self, who: Caller, att: Attachment, channel: Channel) -> None:
+        me = await self.call(self.assistant.identify, who, "file", att.filename)
+        name = att.filename.lower()
+        if not me.is_admin:
+            if name.endswith(TASK_FILE_SUFFIXES + DOCUMENT_SUFFIXES) and att.kind == "document":
+                try:
+                    await self.call(self.assistant.refuse_file, who, att.filename)
+                except Denied as exc:
+                    raise ServiceError(f"{exc.message}\n{t('file.what', me.lang)}", me.lang) from None
+            raise ServiceError(t("file.what", me.lang), me.lang)
+        if att.size is not None and att.size > MAX_FILE_BYTES:
+            raise ServiceError(t("file.too_big", me.lang), me.lang)
+        if name.endswith(TASK_FILE_SUFFIXES):
+            data = await att.read()
+            view = await self.call(self.assistant.import_tasks, who, att.filename, data)
+            await self._send_all(channel, render_import(view))
+        elif name.endswith(DOCUMENT_SUFFIXES):
+            await self.call(self.assistant.require_library, who, "adddoc")
+            data = await att.read()
+            await self._with_progress(
+                channel, me.lang, t("reload.adding", me.lang, name=att.filename),
+                lambda progress: self.assistant.add_document(who, att.filename, data, progress),
+            )
+        else:
+            raise ServiceError(t("file.what", me.lang), me.lang)
+
+    # ------------------------------------------------------------------ buttons
+
+    async def _on_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
+        parts = data.split(":")
+        kind = parts[0]
+        if kind == "pg" and len(parts) >= 3:
+            unit: str | None
+            if parts[1] == "due" and len(parts) >= 4:
+                days, page, unit = int(parts[2]), int(parts[3]), (parts[4] if len(parts) > 4 else None)
+                view = await self.call(self.assistant.tasks, who, "due", days=days, page=page, unit=unit)
+            else:
+                page, unit = int(parts[2]), (parts[3] if len(parts) > 3 else None)
+                view = await self.call(self.assistant.tasks, who, "overdue", page=page, unit=unit)
+            await channel.toast("")
+            await channel.edit(ref, render_task_page(view))
+        elif kind == "sum" and len(parts) == 2:
+            view_s = await self.call(self.assistant.summary, who, parts[1])
+            await channel.toast("")
+            await self._send_summary(view_s, channel)
+        elif kind == "fb" and len(parts) == 3 and parts[1] in "+-" and parts[2].isdigit():
+            await channel.toast(await self.call(self.assistant.vote, who, int(parts[2]), parts[1] == "+"))
+        elif kind == "set" and len(parts) == 3:
+            if parts[1] == "lang":
+                settings = await self.call(self.assistant.update_settings, who, language=parts[2])
+            else:
+                settings = await self.call(self.assistant.update_settings, who, digest=parts[2] == "1")
+            await channel.toast(t("settings.saved", settings.lang))
+            await channel.edit(ref, render_settings(settings))
+        else:
+            await self.call(self.assistant.unknown_button, who, data)
+            await channel.toast("")
+
+    # ------------------------------------------------------------------ the morning digest
+
+    async def send_digests(self, send: Callable[[int, list[Out]], Awaitable[None]]) -> int:
+        """Send each official's digest (only those with something to report); returns how many were sent."""
+        views = await self.call(self.assistant.digests)
+        sent = 0
+        for view in views:
+            try:
+                await send(view.telegram_user_id, render_digest(view))
+                sent += 1
+            except Exception:  # noqa: BLE001 - one blocked user must not stop the others
+                log.warning("digest to official %s failed", view.official_id, exc_info=True)
+        return sent
+
+
+def _chart(view: SummaryView) -> bytes:
+    from bot.render.chart import summary_chart
+
+    with _chart_lock:
+        return summary_chart(view.summary, view.lang)
+
+
+def _workbook(view: SummaryView) -> bytes:
+    from bot.render.excel import summary_workbook
+
+    return summary_workbook(view.summary, view.overdue_tasks, view.lang)
