@@ -251,6 +251,93 @@ def tasks_summary(
                 click.echo(f"→ {path}")
 
 
+# --- documents ------------------------------------------------------------------------------
+
+
+def _translate_retrieval_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ingestion.errors import IngestError
+        from retrieval.errors import RetrievalError
+
+        try:
+            return fn(*args, **kwargs)
+        except (RetrievalError, IngestError) as exc:
+            click.echo(t("error.prefix", message=str(exc)), err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Xoá chỉ mục và xây lại từ đầu.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@_translate_retrieval_errors
+def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+    """Đồng bộ chỉ mục với các thư mục/tệp (mặc định DOCS_DIR): mới và sửa thì nhúng lại, không đổi thì bỏ qua,
+    đã xoá thì gỡ khỏi chỉ mục. Thoát với mã 1 nếu có tệp lỗi."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.render.text import print_table, sync_report_table
+    from ingestion.sync import SyncProgress, build_library
+
+    library = build_library(ctx.settings)
+    targets = list(paths) or [ctx.settings.docs_dir]
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"), transient=True, disable=as_json or not sys.stderr.isatty(),
+        console=None,
+    ) as bar:
+        task = bar.add_task(t("ingest.progress"), total=None, current="")
+
+        def on_progress(p: SyncProgress) -> None:
+            bar.update(task, total=p.total, completed=p.done, current=p.current)
+
+        report = library.sync(targets, rebuild=rebuild, progress=on_progress)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        print_table(sync_report_table(report))
+        click.echo(t("ingest.summary", added=len(report.added), updated=len(report.updated),
+                     removed=len(report.removed), unchanged=len(report.unchanged), failed=len(report.failed),
+                     embedded=report.embedded))
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.group("docs")
+def docs_group() -> None:
+    """Văn bản đã lập chỉ mục."""
+
+
+@docs_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@_translate_retrieval_errors
+def docs_list(ctx: Context, as_json: bool) -> None:
+    """Văn bản trong chỉ mục: tiêu đề, số hiệu, loại, ngày, số đoạn, thời điểm lập chỉ mục."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from retrieval.build import build_embedder, build_index
+
+    index = build_index(ctx.settings, build_embedder(ctx.settings))
+    docs = sorted(index.documents().values(), key=lambda d: (d.meta.date, d.doc_id))
+    if as_json:
+        echo_json([{"source": d.doc_id, "title": d.meta.title, "symbol": d.meta.symbol, "type": d.meta.doc_type,
+                    "date": d.meta.date, "chunks": d.chunks, "indexed_at": d.indexed_at} for d in docs])
+        return
+    table = Table(title=t("docs.title", n=len(docs)))
+    for key in ("symbol", "title", "type", "date", "chunks", "indexed_at"):
+        table.add_column(t(f"docs.col.{key}"), overflow="fold")
+    for d in docs:
+        table.add_row(d.meta.symbol or "—", d.meta.title or d.doc_id, d.meta.doc_type or "—", d.meta.date or "—",
+                      str(d.chunks), d.indexed_at)
+    print_table(table)
+
+
 # --- users ----------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from db.bulk import bulk_insert
@@ -310,6 +310,9 @@ def seed_demo(session: Session, *, tasks: int | None = None, rng_seed: int = 57)
     officials = _officials(ids)
     session.execute(insert(Official), officials)
     session.add(AuditEntry(channel="cli", action="seed_demo", detail=f"{count} tasks", at=datetime.now()))
+    if count > 100_000:
+        session.flush()
+        session.execute(text("ANALYZE"))  # fresh statistics, or the planners pick poor joins after a bulk load
     return SeedReport(units=len(ids), tasks=count, officials=len(officials))
 
 

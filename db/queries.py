@@ -6,27 +6,40 @@ databases evaluate, and the summaries are GROUP BY queries over it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy.orm import Session
 
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
 
 
+def class_predicates(as_of: date) -> dict[str, ColumnElement[bool]]:
+    """The monitoring categories as of a date: five exclusive, exhaustive predicates.
+
+    A task completed after `as_of` was still open then. Both `task_class` (one label per task) and the
+    summaries (sums per unit) are built from these, so the two cannot disagree.
+    """
+    # SQL's NULL counts as false in CASE and is skipped by SUM, so comparisons with a NULL deadline or
+    # completion date need no IS NOT NULL guards: a task without a deadline matches only RECURRING.
+    done_by = Task.completed_on <= as_of
+    open_ = or_(Task.completed_on.is_(None), Task.completed_on > as_of)
+    return {
+        TaskClass.RECURRING.value: Task.deadline.is_(None),
+        TaskClass.DONE_ON_TIME.value: and_(done_by, Task.completed_on <= Task.deadline),
+        TaskClass.DONE_LATE.value: and_(done_by, Task.completed_on > Task.deadline),
+        TaskClass.IN_PROGRESS.value: and_(Task.deadline >= as_of, open_),
+        TaskClass.OVERDUE.value: and_(Task.deadline < as_of, open_),
+    }
+
+
 def task_class(as_of: date) -> ColumnElement[str]:
-    """The category of a task as of a date (a task completed after `as_of` was still open then)."""
-    done_by = and_(Task.completed_on.is_not(None), Task.completed_on <= as_of)
-    return case(
-        (Task.deadline.is_(None), TaskClass.RECURRING.value),
-        (and_(done_by, Task.completed_on <= Task.deadline), TaskClass.DONE_ON_TIME.value),
-        (done_by, TaskClass.DONE_LATE.value),
-        (Task.deadline >= as_of, TaskClass.IN_PROGRESS.value),
-        else_=TaskClass.OVERDUE.value,
-    )
+    """The category of each task as of a date, as one CASE expression."""
+    return case(*[(pred, name) for name, pred in class_predicates(as_of).items()], else_=TaskClass.OVERDUE.value)
 
 
 def open_then(as_of: date) -> ColumnElement[bool]:
@@ -144,21 +157,43 @@ class Summary:
         }
 
 
-_COUNTS = [c.value for c in TaskClass]
+_COUNTS = [c.value for c in TaskClass]  # done_on_time, done_late, in_progress, overdue, recurring
+_SUMMED = [TaskClass.DONE_ON_TIME.value, TaskClass.DONE_LATE.value, TaskClass.IN_PROGRESS.value, TaskClass.RECURRING.value]
 
 
-def _count_columns(as_of: date) -> list[Any]:
-    cls = task_class(as_of)
-    return [func.count().label("assigned")] + [
-        func.sum(case((cls == name, 1), else_=0)).label(name) for name in _COUNTS
-    ]
+def _class_counts(
+    session: Session, as_of: date, *where: ColumnElement[bool], scope: Unit | None = None
+) -> list[tuple[int, list[int]]]:
+    """[(lead unit id, counts in _COUNTS order)], summed per unit in SQL (Python sees one row per unit).
+
+    Overdue is the count minus the other four (the predicates are exclusive and exhaustive): one
+    comparison less per task keeps the national summary over 1M tasks inside its budget on SQLite.
+    """
+    preds = class_predicates(as_of)
+    stmt = select(
+        Task.lead_unit_id, func.count(), *[func.sum(cast(preds[name], Integer)) for name in _SUMMED]
+    ).where(assigned_by_then(as_of), *where)
+    if scope is not None:
+        stmt = stmt.join(Unit, Unit.id == Task.lead_unit_id).where(Unit.lft.between(scope.lft, scope.rgt))
+    out: list[tuple[int, list[int]]] = []
+    for row in session.connection().execute(stmt.group_by(Task.lead_unit_id)):
+        unit_id, total = row[0], int(row[1])
+        on_time, late, in_progress, recurring = (int(v or 0) for v in row[2:6])
+        overdue = total - on_time - late - in_progress - recurring
+        out.append((unit_id, [on_time, late, in_progress, overdue, recurring]))  # _COUNTS order
+    return out
 
 
-def _fill(row: SummaryRow, counts: tuple[int | None, ...]) -> SummaryRow:
-    row.assigned = int(counts[0] or 0)
-    for name, value in zip(_COUNTS, counts[1:], strict=True):
-        setattr(row, name, int(value or 0))
-    return row
+def _row(code: str, name: str, counts: list[int]) -> SummaryRow:
+    return SummaryRow(code, name, sum(counts), *counts)
+
+
+def _unit_names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(ids), 5000):
+        for uid, code, name in session.execute(select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(ids[i : i + 5000]))):
+            out[uid] = (code, name)
+    return out
 
 
 def _worst_first(rows: list[SummaryRow]) -> list[SummaryRow]:
@@ -180,39 +215,32 @@ def overdue_summary(
       direct sub-unit (its whole subtree), plus a row for tasks led by the unit itself.
     """
     as_of = as_of or date.today()
-    counts = _count_columns(as_of)
     if assigned_by:
         committee = get_unit(session, assigned_by)
         scope = get_unit(session, unit_code) if unit_code else None
-        lead = aliased(Unit)
-        stmt = (
-            select(lead.code, lead.name, *counts)
-            .select_from(Task)
-            .join(lead, lead.id == Task.lead_unit_id)
-            .where(Task.assigned_by_id == committee.id, assigned_by_then(as_of))
-            .group_by(lead.code, lead.name)
-        )
-        if scope is not None:
-            stmt = stmt.where(lead.lft.between(scope.lft, scope.rgt))
-        rows = [_fill(SummaryRow(code, name), tuple(c)) for code, name, *c in session.execute(stmt)]
+        counts = _class_counts(session, as_of, Task.assigned_by_id == committee.id, scope=scope)
+        names = _unit_names(session, [unit_id for unit_id, _ in counts])
+        rows = [_row(*names[unit_id], by_class) for unit_id, by_class in counts]
         summary = Summary(committee.code, committee.name, "assigned_by", as_of)
     else:
         unit = get_unit(session, unit_code) if unit_code else root_unit(session)
-        lead, child = aliased(Unit), aliased(Unit)
-        stmt = (
-            select(child.code, child.name, *counts)
-            .select_from(child)
-            .join(lead, lead.lft.between(child.lft, child.rgt))
-            .join(Task, Task.lead_unit_id == lead.id)
-            .where(child.parent_id == unit.id, assigned_by_then(as_of))
-            .group_by(child.code, child.name)
+        # The whole tree needs no range join: every task is in it.
+        counts = _class_counts(session, as_of, scope=unit if unit.parent_id is not None else None)
+        children = session.execute(
+            select(Unit.id, Unit.code, Unit.name, Unit.lft, Unit.rgt).where(Unit.parent_id == unit.id).order_by(Unit.lft)
+        ).all()
+        starts = [c.lft for c in children]
+        acc = [[0] * len(_COUNTS) for _ in range(len(children) + 1)]  # the last slot: the unit's own tasks
+        lfts = dict(
+            session.connection().execute(select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt))).tuples().all()
         )
-        rows = [_fill(SummaryRow(code, name), tuple(c)) for code, name, *c in session.execute(stmt)]
-        own = session.execute(
-            select(*counts).where(Task.lead_unit_id == unit.id, assigned_by_then(as_of))
-        ).one()
-        if own[0]:
-            rows.append(_fill(SummaryRow(unit.code, f"{unit.name} (trực tiếp)"), tuple(own)))
+        for unit_id, by_class in counts:
+            # The direct sub-unit whose nested-set range holds this unit (or the unit itself).
+            slot = -1 if unit_id == unit.id else bisect_right(starts, lfts[unit_id]) - 1
+            acc[slot] = [x + y for x, y in zip(acc[slot], by_class, strict=True)]
+        rows = [_row(c.code, c.name, acc[i]) for i, c in enumerate(children) if any(acc[i])]
+        if any(acc[-1]):
+            rows.append(_row(unit.code, f"{unit.name} (trực tiếp)", acc[-1]))
         summary = Summary(unit.code, unit.name, "subtree", as_of)
     summary.rows = _worst_first(rows)
     total = SummaryRow("TONG", "Tổng cộng")

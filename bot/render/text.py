@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bot.i18n import t
 from db.queries import Summary, TaskView
+from ingestion.sync import SyncReport
 
 SUMMARY_COLUMNS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring", "pct_done"]
 
@@ -50,3 +51,18 @@ def _fmt(value: object) -> str:
 
 def print_table(table: Table) -> None:
     Console(width=200).print(table)
+
+
+def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
+    table = Table(title=t("ingest.report_title", lang))
+    table.add_column(t("ingest.col.status", lang))
+    table.add_column(t("ingest.col.source", lang), overflow="fold")
+    table.add_column(t("ingest.col.reason", lang), overflow="fold")
+    for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        for source in items:
+            table.add_row(t(f"ingest.{status}", lang), source, "")
+    for source, reason in report.failed:
+        table.add_row(t("ingest.failed", lang), source, reason, style="red")
+    if report.unchanged:
+        table.add_row(t("ingest.unchanged", lang), t("ingest.n_files", lang, n=len(report.unchanged)), "")
+    return table

