@@ -48,6 +48,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Demo data created: {units} units, {tasks} tasks, {officials} officials.",
     ),
     "error.prefix": ("Lỗi: {message}", "Error: {message}"),
+    # ingestion
+    "ingest.progress": ("Đang lập chỉ mục", "Indexing"),
+    "ingest.report_title": ("Kết quả đồng bộ văn bản", "Document sync report"),
+    "ingest.col.status": ("Trạng thái", "Status"),
+    "ingest.col.source": ("Tệp", "File"),
+    "ingest.col.reason": ("Lý do", "Reason"),
+    "ingest.added": ("thêm mới", "added"),
+    "ingest.updated": ("cập nhật", "updated"),
+    "ingest.removed": ("gỡ bỏ", "removed"),
+    "ingest.failed": ("lỗi", "failed"),
+    "ingest.unchanged": ("không đổi", "unchanged"),
+    "ingest.n_files": ("{n} tệp", "{n} files"),
+    "ingest.summary": (
+        "Thêm {added}, cập nhật {updated}, gỡ {removed}, không đổi {unchanged}, lỗi {failed}; "
+        "đã tính {embedded} vector mới.",
+        "Added {added}, updated {updated}, removed {removed}, unchanged {unchanged}, failed {failed}; "
+        "{embedded} embeddings computed.",
+    ),
+    "docs.title": ("Văn bản đã lập chỉ mục ({n})", "Indexed documents ({n})"),
+    "docs.col.symbol": ("Số hiệu", "Symbol"),
+    "docs.col.title": ("Tiêu đề", "Title"),
+    "docs.col.type": ("Loại", "Type"),
+    "docs.col.date": ("Ngày", "Date"),
+    "docs.col.chunks": ("Số đoạn", "Chunks"),
+    "docs.col.indexed_at": ("Lập chỉ mục lúc", "Indexed at"),
     # --- the assistant (Telegram bot and console) ---------------------------------------------
     "role.official": ("cán bộ", "official"),
     "role.leader": ("lãnh đạo", "leader"),
