@@ -30,7 +30,7 @@ from bot.service.core import (
 from bot.service.dialog import Dialog
 from bot.services import Services
 from db import task_updates as tu
-from db.models import AuditEntry, Feedback, Invite, Official, Role, Task, TaskEvent, TaskStatus, Unit
+from db.models import AuditEntry, Feedback, Invite, Official, Role, Task, TaskStatus, Unit
 from db.session import Database
 from retrieval.protocols import SearchFilters
 from retrieval.types import Answer, Citation

@@ -1,0 +1,347 @@
+"""The Telegram transport: a python-telegram-bot Application with thin handlers.
+
+Handlers turn an Update into a `Caller` + text/attachment and a `TelegramChannel`, and hand them to the
+`Dialog` (bot/service/dialog.py); the assistant service decides and authorises. Services are built in
+`post_init` (so a slow index load never blocks the import), the morning digest is (re)scheduled there,
+and one error handler apologises to the user and logs the traceback (with the token redacted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, time
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.i18n import t
+from bot.render.html import Button, FileOut, Out, PhotoOut, TextOut
+from bot.service.core import Assistant, Caller
+from bot.service.dialog import Attachment, Dialog
+from bot.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "morning-digest"
+_COMMAND_MENU = ["due", "overdue", "task", "done", "progress", "summary", "settings", "help"]
+_VI_NAMES = {"due": "viec", "overdue": "trehan", "task": "nhiemvu", "done": "xong", "progress": "tiendo",
+             "summary": "tonghop", "settings": "caidat", "help": "trogiup"}
+
+
+# --- logging: the token never reaches a log ---------------------------------------------------------
+
+
+class RedactToken(logging.Filter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        text = message
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        if text != message:
+            record.msg, record.args = text, None
+        if record.exc_info and record.exc_info[1] is not None:
+            exc_text = logging.Formatter().formatException(record.exc_info)
+            for secret in self.secrets:
+                exc_text = exc_text.replace(secret, "<redacted>")
+            record.exc_text, record.exc_info = exc_text, None
+        return True
+
+
+def protect_logs(*secrets: str | None) -> RedactToken:
+    """Keep httpx/httpcore quiet (their INFO lines carry the URL, hence the token) and redact secrets."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    redact = RedactToken([s for s in secrets if s])
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactToken) for f in handler.filters):
+            handler.addFilter(redact)
+    return redact
+
+
+# --- the channel -------------------------------------------------------------------------------------------
+
+
+def _markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons])
+
+
+class TelegramChannel:
+    """Output of one conversation, sent through the Bot API."""
+
+    def __init__(self, bot: Any, chat_id: int, query: CallbackQuery | None = None) -> None:
+        self.bot, self.chat_id, self.query = bot, chat_id, query
+        self._answered = False
+
+    async def typing(self) -> None:
+        await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING)
+
+    async def send(self, out: Out) -> int:
+        if isinstance(out, TextOut):
+            msg = await self.bot.send_message(
+                self.chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=_markup(out.buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        elif isinstance(out, PhotoOut):
+            msg = await self.bot.send_photo(self.chat_id, InputFile(out.data, filename=out.filename),
+                                            caption=out.caption or None, parse_mode=ParseMode.HTML)
+        else:
+            assert isinstance(out, FileOut)
+            msg = await self.bot.send_document(self.chat_id, InputFile(out.data, filename=out.filename),
+                                               caption=out.caption or None, parse_mode=ParseMode.HTML)
+        return int(msg.message_id)
+
+    async def edit(self, ref: Any, out: TextOut) -> None:
+        try:
+            await self.bot.edit_message_text(
+                out.html, chat_id=self.chat_id, message_id=int(ref), parse_mode=ParseMode.HTML,
+                reply_markup=_markup(out.buttons), link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def toast(self, text: str) -> None:
+        if self.query is not None and not self._answered:
+            self._answered = True
+            await self.query.answer(text or None)
+
+
+# --- handlers ------------------------------------------------------------------------------------------------
+
+
+def _dialog(context: CallbackContext[Any, Any, Any, Any]) -> Dialog:
+    return context.application.bot_data["dialog"]  # type: ignore[no-any-return]
+
+
+def _caller(update: Update) -> Caller:
+    user = update.effective_user
+    assert user is not None
+    return Caller("telegram", telegram_user_id=user.id, language_code=user.language_code, full_name=user.full_name)
+
+
+def _downloader(bot: Any, file_id: str) -> Callable[[], Any]:
+    async def read() -> bytes:
+        file = await bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    return read
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    attachment = None
+    if message.document is not None:
+        doc = message.document
+        attachment = Attachment(doc.file_name or f"{doc.file_unique_id}.bin", "document", doc.file_size,
+                                _downloader(context.bot, doc.file_id))
+    elif message.photo:
+        photo = message.photo[-1]  # the largest size
+        attachment = Attachment(f"photo-{photo.file_unique_id}.jpg", "photo", photo.file_size,
+                                _downloader(context.bot, photo.file_id))
+    channel = TelegramChannel(context.bot, message.chat_id)
+    await _dialog(context).on_message(_caller(update), message.text or message.caption, channel, attachment)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    chat_id = query.message.chat.id if query.message is not None else update.effective_user.id
+    ref = query.message.message_id if query.message is not None else None
+    channel = TelegramChannel(context.bot, chat_id, query)
+    await _dialog(context).on_button(_caller(update), query.data or "", channel, ref)
+    await channel.toast("")  # never leave the button spinning (no-op when already answered)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: a short apology to the user, the traceback to the log (token redacted)."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    lang = "en" if user is not None and (user.language_code or "").startswith("en") else "vi"
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t("error.apology", lang)[:190])
+        else:
+            await context.bot.send_message(update.effective_chat.id, t("error.apology", lang))
+    except Exception:  # noqa: BLE001 - the apology is best effort
+        log.warning("could not send the apology", exc_info=True)
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def send(chat_id: int, outs: list[Out]) -> None:
+        channel = TelegramChannel(context.bot, chat_id)
+        for out in outs:
+            await channel.send(out)
+
+    sent = await _dialog(context).send_digests(send)
+    log.info("morning digest sent to %d officials", sent)
+
+
+# --- the application ------------------------------------------------------------------------------------------
+
+
+def file_url_for(api_url: str) -> str:
+    """`http://host:8081/bot` → `http://host:8081/file/bot` (a self-hosted Bot API server's file endpoint)."""
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
+
+
+def digest_time(settings: Settings) -> time:
+    hours, _, minutes = settings.digest_time.partition(":")
+    return time(int(hours), int(minutes or 0), tzinfo=ZoneInfo(settings.tz_name))
+
+
+def schedule_digest(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    """(Re)create the daily digest job: jobs do not survive a restart, so this runs at every start."""
+    jq = app.job_queue
+    if jq is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    for job in jq.get_jobs_by_name(DIGEST_JOB):
+        job.schedule_removal()
+    jq.run_daily(digest_job, time=digest_time(settings), name=DIGEST_JOB)
+
+
+async def set_command_menu(bot: Any) -> None:
+    vi = [BotCommand(_VI_NAMES[c], t(f"help.{c}", "vi").split("— ", 1)[-1][:256]) for c in _COMMAND_MENU]
+    en = [BotCommand(c, t(f"help.{c}", "en").split("— ", 1)[-1][:256]) for c in _COMMAND_MENU]
+    await bot.set_my_commands(vi)
+    await bot.set_my_commands(en, language_code="en")
+
+
+def build_application(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    clock: Callable[[], date] | None = None,
+    rate_limit: bool = True,
+    concurrency: int = 64,
+    progress_interval: float = 1.0,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot. `services` (built in post_init from `settings` when not given) and `clock` are for tests."""
+    token = settings.telegram_bot_token
+    if not token:
+        raise RuntimeError(t("bot.no_token"))
+    protect_logs(token, settings.webhook_secret)
+    builder = ApplicationBuilder().token(token).concurrent_updates(concurrency)
+    if settings.telegram_api_url:
+        builder = builder.base_url(settings.telegram_api_url).base_file_url(file_url_for(settings.telegram_api_url))
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        built = services if services is not None else await asyncio.to_thread(build_services, settings)
+        if built.answerer is None:
+            log.warning("questions cannot be answered: %s", built.answerer_error)
+        assistant = Assistant(built, clock=clock, bot_username=app.bot.username or "troly_bot")
+        app.bot_data["services"] = built
+        app.bot_data["dialog"] = Dialog(assistant, progress_interval=progress_interval)
+        schedule_digest(app, settings)
+        try:
+            await set_command_menu(app.bot)
+        except Exception:  # noqa: BLE001 - the menu is a convenience
+            log.warning("could not set the command menu", exc_info=True)
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        built = app.bot_data.get("services")
+        if built is not None and services is None:
+            built.close()
+
+    app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
+    app.add_handler(MessageHandler(incoming, on_message))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+    return app
+
+
+def webhook_path(settings: Settings) -> str:
+    return urlparse(settings.webhook_url or "").path.lstrip("/")
+
+
+async def start_updates(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
+                        listen: str = "0.0.0.0", port: int = 8443, poll_timeout: int = 10) -> None:
+    """Start receiving updates: webhook when WEBHOOK_URL is set (with its secret), else long polling."""
+    assert app.updater is not None
+    if settings.webhook_url:
+        if not settings.webhook_secret:
+            raise RuntimeError("WEBHOOK_URL needs WEBHOOK_SECRET (requests without it are refused)")
+        await app.updater.start_webhook(
+            listen=listen, port=port, url_path=webhook_path(settings), webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+
+@asynccontextmanager
+async def running(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
+                  listen: str = "127.0.0.1", port: int = 8443,
+                  poll_timeout: int = 10) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """The same lifecycle as `run_polling`/`run_webhook`, inside an existing event loop (tests, benchmarks)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await start_updates(app, settings, listen=listen, port=port, poll_timeout=poll_timeout)
+    await app.start()
+    try:
+        yield app
+    finally:
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+def run_bot(settings: Settings, *, listen: str = "0.0.0.0", port: int = 8443) -> None:
+    """Blocking: run until interrupted (long polling, or webhook when WEBHOOK_URL is set)."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        if not settings.webhook_secret:
+            raise RuntimeError("WEBHOOK_URL needs WEBHOOK_SECRET (requests without it are refused)")
+        app.run_webhook(listen=listen, port=port, url_path=webhook_path(settings), webhook_url=settings.webhook_url,
+                        secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
