@@ -492,3 +492,54 @@ def test_self_hosted_api_url_and_missing_token() -> None:
     assert file_url_for("http://api.local/bot/") == "http://api.local/file/bot"
     with pytest.raises(RuntimeError, match="TELEGRAM_BOT_TOKEN"):
         build_application(Settings(data_dir=Path("."), database_url="sqlite://"))
+
+
+# --- with the real retrieval and ingestion (built by others; skipped until they exist) ----------------------------------
+
+
+def test_real_index_document_upload_reload_and_question(db: Database, hermetic_env: Path, tmp_path: Path) -> None:
+    pytest.importorskip("retrieval.build")
+    pytest.importorskip("ingestion.sync")
+    from bot.services import build_answerer, build_library
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "01-KH-TEST_ke-hoach-thu.md").write_text(
+        "# Kế hoạch thử nghiệm số 01-KH/TEST\n\n## I. Mục tiêu\n\n"
+        "1. Đến năm 2027, 100% phường Hoàn Kiếm có điểm phát sóng wifi công cộng miễn phí.\n",
+        encoding="utf-8",
+    )
+    new_doc = (
+        "# Hướng dẫn thử số 02-HD/TEST\n\n## I. Yêu cầu\n\n"
+        "1. Mỗi xã bố trí một tổ công nghệ số cộng đồng gồm ít nhất năm thành viên.\n"
+    )
+
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            settings = Settings(data_dir=hermetic_env, database_url=db.url, telegram_bot_token=tg.token,
+                                telegram_api_url=tg.base_url, docs_dir=docs)
+            library, lib_err = build_library(settings)
+            assert library is not None, lib_err
+            library.sync()
+            answerer, ans_err = build_answerer(settings)
+            assert answerer is not None, ans_err
+            services = Services(settings=settings, db=db, answerer=answerer, library=library)
+            app = build_application(settings, services=services, clock=lambda: TODAY, progress_interval=0.2)
+            async with running(app, settings, poll_timeout=1):
+                tg.push_message(U_HA, "Đến năm 2027 phường Hoàn Kiếm có wifi công cộng không?")
+                answer = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA and bool(buttons(c)), timeout=60)
+                assert "01-KH/TEST" in visible(answer) or "01-KH-TEST" in visible(answer)
+
+                tg.add_file("nd", new_doc.encode(), file_name="02-HD-TEST_huong-dan-thu.md")
+                tg.push_message(U_ADMIN, document={"file_id": "nd", "file_name": "02-HD-TEST_huong-dan-thu.md"})
+                done = await tg.wait_for("editMessageText", lambda c: "xong" in str(c.text), timeout=60)
+                assert "Thêm mới: 1" in str(done.text) and (docs / "02-HD-TEST_huong-dan-thu.md").exists()
+                tg.push_message(U_HA, "Tổ công nghệ số cộng đồng gồm ít nhất bao nhiêu thành viên?")
+                second = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA and bool(buttons(c)), timeout=60)
+                assert "năm thành viên" in visible(second)
+
+                tg.push_message(U_ADMIN, "/capnhat")
+                report = await tg.wait_for("editMessageText", lambda c: "Đồng bộ xong" in str(c.text), timeout=60)
+                assert "Không đổi: 2" in str(report.text) and "Lỗi: 0" in str(report.text)
+
+    run(scenario())
