@@ -307,6 +307,77 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) 
         sys.exit(1)
 
 
+def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
+    import time
+
+    t0 = time.perf_counter()
+    ans = answerer.answer(question, k=k)
+    return {
+        "question": question, "found": ans.found, "answer": ans.text,
+        "citations": [c.as_dict() for c in ans.citations], "took_ms": round((time.perf_counter() - t0) * 1000, 1),
+        **({"note": ans.note} if ans.note else {}),
+    }
+
+
+@cli.command("ask")
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="In JSON (mặc định khi đọc câu hỏi từ stdin).")
+@click.option("-k", "k", type=int, default=5, show_default=True, help="Số đoạn trích dẫn tối đa.")
+@pass_ctx
+@_translate_retrieval_errors
+def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
+    """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
+    from retrieval.build import build_answerer
+
+    answerer = build_answerer(ctx.settings)
+    if question is None:
+        for line in sys.stdin:
+            if line.strip():
+                click.echo(json.dumps(_ask_one(answerer, line.strip(), k), ensure_ascii=False))
+                sys.stdout.flush()
+        return
+    result = _ask_one(answerer, question, k)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(result["answer"])
+    if result.get("note"):
+        click.echo(f"({result['note']})")
+
+
+@cli.command("eval")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--misses", is_flag=True, help="In các câu trả lời sai.")
+@pass_ctx
+@_translate_retrieval_errors
+def evaluate_cmd(ctx: Context, file: Path | None, as_json: bool, misses: bool) -> None:
+    """Đánh giá trên bộ câu hỏi (mặc định tests/eval/qa.jsonl): hit@1, hit@3, MRR@10, từ chối đúng, chứa dữ kiện."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from retrieval.build import build_answerer
+    from retrieval.evaluate import evaluate, load_questions
+
+    path = file or Path("tests/eval/qa.jsonl")
+    report = evaluate(build_answerer(ctx.settings), load_questions(path))
+    data = report.as_dict()
+    if as_json:
+        echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
+        return
+    table = Table(title=f"Đánh giá: {path}")
+    cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains_fact", "refusal"]
+    table.add_column("nhóm")
+    for c in cols:
+        table.add_column(c, justify="right")
+    for name, m in data.items():
+        table.add_row(name, *("—" if m[c] is None else str(m[c]) for c in cols))
+    print_table(table)
+    if misses:
+        for m in report.misses:
+            click.echo(json.dumps(m, ensure_ascii=False))
+
+
 @cli.group("docs")
 def docs_group() -> None:
     """Văn bản đã lập chỉ mục."""

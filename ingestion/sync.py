@@ -24,7 +24,7 @@ from retrieval.protocols import Embedder
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes in a way that should re-index unchanged files.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 _SIDECARS = (".meta.yaml", ".meta.yml", ".yaml", ".yml")
 
 

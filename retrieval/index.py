@@ -29,7 +29,7 @@ import numpy as np
 
 from retrieval.errors import EmbedderMismatch, IndexUnavailable
 from retrieval.protocols import SearchFilters
-from retrieval.text import tokens
+from retrieval.text import expand_query, raw_words, tokens
 from retrieval.types import Chunk, DocumentMeta, StoredChunk
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS chunk (
 );
 CREATE INDEX IF NOT EXISTS chunk_doc ON chunk (doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5 (tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_raw USING fts5 (words, tokenize = "unicode61 remove_diacritics 0");
 """
 
 
@@ -224,6 +225,8 @@ class DocumentIndex:
                 )
                 lexical = " ".join(tokens(f"{meta.symbol} {c.section} {c.text}"))
                 db.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, lexical))
+                db.execute("INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
+                           (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))))
             db.execute(
                 "INSERT OR REPLACE INTO document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
@@ -244,6 +247,7 @@ class DocumentIndex:
 
     def _delete_rows(self, db: sqlite3.Connection, doc_id: str) -> None:
         db.execute("DELETE FROM chunk_fts WHERE rowid IN (SELECT rowid FROM chunk WHERE doc_id = ?)", (doc_id,))
+        db.execute("DELETE FROM chunk_raw WHERE rowid IN (SELECT rowid FROM chunk WHERE doc_id = ?)", (doc_id,))
         db.execute("DELETE FROM chunk WHERE doc_id = ?", (doc_id,))
 
     def _chroma_delete(self, ids: list[str]) -> None:
@@ -270,6 +274,7 @@ class DocumentIndex:
                 collection.delete(ids=ids[i : i + _BATCH])
             with self._tx() as db:
                 db.execute("DELETE FROM chunk_fts")
+                db.execute("DELETE FROM chunk_raw")
                 db.execute("DELETE FROM chunk")
                 db.execute("DELETE FROM document")
                 db.execute("DELETE FROM meta WHERE key = 'embedder'")
@@ -299,7 +304,7 @@ class DocumentIndex:
 
     def search_lexical(self, query: str, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score ≥ 0), best first."""
-        terms = sorted(set(tokens(query)))
+        terms = sorted(set(expand_query(query)))
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
@@ -323,6 +328,18 @@ class DocumentIndex:
         sql += " ORDER BY score DESC LIMIT ?"
         params.append(k)
         return [(r[0], float(r[1])) for r in self._db.execute(sql, params)]
+
+    def document_frequency(self, terms: Sequence[str], *, raw: bool = False) -> dict[str, int]:
+        """How many chunks contain each term (folded tokens, or raw words with diacritics)."""
+        if not terms:
+            return {}
+        table = "chunk_raw" if raw else "chunk_fts"
+        out: dict[str, int] = {}
+        for term in terms:
+            # A MATCH uses the full-text index (fts5vocab would scan the whole vocabulary).
+            phrase = '"' + term.replace('"', '""') + '"'
+            out[term] = int(self._db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (phrase,)).fetchone()[0])
+        return out
 
     def close(self) -> None:
         self._db.close()

@@ -29,9 +29,36 @@ def fold(text: str) -> str:
 
 
 def symbol_token(symbol: str) -> str:
-    """One token for a document number: `57-NQ/TW` → `57_nq_tw` (also matches `57 nq tw` typed loosely? no —
-    the parts are indexed too)."""
-    return "_".join(_WORD_RE.findall(fold(symbol)))
+    """One token for a document number or date: `57-NQ/TW` → `57_nq_tw`, `04/12/2025` → `4_12_2025`
+    (leading zeros dropped, so dates match however they are typed). Its parts are indexed too."""
+    return "_".join(p.lstrip("0") or "0" if p.isdigit() else p for p in _WORD_RE.findall(fold(symbol)))
+
+
+# Abbreviations officials type (folded): expanded in questions so they meet the documents' full words.
+ABBREVIATIONS: dict[str, str] = {
+    "khcn": "khoa hoc cong nghe", "kh&cn": "khoa hoc cong nghe", "dmst": "doi moi sang tao",
+    "cds": "chuyen doi so", "csdl": "co so du lieu", "cntt": "cong nghe thong tin", "tthc": "thu tuc hanh chinh",
+    "dvc": "dich vu cong", "dvctt": "dich vu cong truc tuyen", "bcd": "ban chi dao", "bcdtw": "ban chi dao trung uong",
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho", "hcm": "ho chi minh",
+    "tphcm": "thanh pho ho chi minh", "hn": "ha noi", "bkhcn": "bo khoa hoc va cong nghe", "bca": "bo cong an",
+    "btc": "bo tai chinh", "nq": "nghi quyet", "tb": "thong bao", "kh": "ke hoach", "hd": "huong dan",
+    "qd": "quyet dinh", "cv": "cong van", "bc": "bao cao", "tw": "trung uong", "cp": "chinh phu",
+    "gd": "giao duc", "gddt": "giao duc dao tao", "ttg": "thu tuong",
+}
+_LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")
+
+
+def expand_query(text: str) -> list[str]:
+    """Query tokens with abbreviations expanded (`nq57` → `nghi quyet 57`); the originals are kept."""
+    out: list[str] = []
+    for tok in tokens(text):
+        out.append(tok)
+        m = _LETTERS_DIGITS.match(tok)
+        if m:
+            out.extend([*ABBREVIATIONS.get(m[1], m[1]).split(), m[2]])
+        elif tok in ABBREVIATIONS:
+            out.extend(ABBREVIATIONS[tok].split())
+    return out
 
 
 def tokens(text: str) -> list[str]:
@@ -40,6 +67,11 @@ def tokens(text: str) -> list[str]:
     out = [symbol_token(m.group(0)) for m in SYMBOL_RE.finditer(folded)]
     out.extend(_WORD_RE.findall(folded))
     return out
+
+
+def raw_words(text: str) -> list[str]:
+    """Lower-cased words with their diacritics (to tell `lương` from `lượng`, which fold alike)."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
 
 
 def has_vietnamese_diacritics(text: str) -> bool:
