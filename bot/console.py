@@ -151,7 +151,11 @@ def run_console(
             official_id = get_official(s, official).id
         assistant = Assistant(built, clock=clock)
         me = assistant.whoami(Caller("console", official_id=official_id))
-        asyncio.run(chat(Dialog(assistant), me, lines, out, settings.data_dir / "console"))
+        dialog = Dialog(assistant)
+        try:
+            asyncio.run(chat(dialog, me, lines, out, settings.data_dir / "console"))
+        finally:
+            dialog.close()
     finally:
         if services is None:
             built.close()

@@ -281,6 +281,9 @@ def build_application(
             log.warning("could not set the command menu", exc_info=True)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        dialog = app.bot_data.get("dialog")
+        if dialog is not None:
+            dialog.close()
         built = app.bot_data.get("services")
         if built is not None and services is None:
             built.close()

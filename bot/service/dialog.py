@@ -9,9 +9,11 @@ Callback data is only a hint of what to show: every press goes through the servi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -97,9 +99,12 @@ def parse_command(text: str) -> tuple[str, list[str], str]:
 
 
 class Dialog:
-    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0) -> None:
+    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0, answer_workers: int = 2) -> None:
         self.assistant = assistant
         self.progress_interval = progress_interval
+        # Questions wait on the embedder (one at a time): they get their own threads so that task
+        # commands, which only touch the database, are not queued behind them in the default pool.
+        self._answer_pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="troly-answer")
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
             "done": self._done, "progress": self._progress, "summary": self._summary, "settings": self._settings,
@@ -110,6 +115,13 @@ class Dialog:
     async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) service call in a worker thread."""
         return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def call_index(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a service call that needs the document index in the answer pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._answer_pool, functools.partial(fn, *args))
+
+    def close(self) -> None:
+        self._answer_pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ entry points
 
@@ -163,7 +175,7 @@ class Dialog:
             indicator.cancel()
 
     async def _ask(self, who: Caller, question: str, channel: Channel) -> None:
-        view = await self._while_typing(channel, self.call(self.assistant.ask, who, question))
+        view = await self._while_typing(channel, self.call_index(self.assistant.ask, who, question))
         await self._send_all(channel, render_answer(view))
 
     async def _start(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
@@ -194,7 +206,7 @@ class Dialog:
         await channel.send(render_task_page(view))
 
     async def _task(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
-        detail = await self.call(self.assistant.task, who, args[0] if args else "")
+        detail = await self.call_index(self.assistant.task, who, args[0] if args else "")
         await self._send_all(channel, render_task(detail))
 
     async def _evidence(self, who: Caller, att: Attachment | None) -> Evidence | None:
