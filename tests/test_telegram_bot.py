@@ -218,10 +218,10 @@ def test_due_overdue_pages_and_forged_page_buttons(db: Database, hermetic_env: P
 
             # an official forging a page button for another unit (or the province) gets a refusal, no edit
             mark = tg.mark()
-            for data in ("pg:od:0:GL-CHUSE", "pg:due:30:0:HN", "sum:HN", "pg:od:0:HN-HOANKIEM'--"):
+            for data in ("pg:od:0:GL-CHUSE", "pg:due:30:0:HN", "sum:HN", "pg:od:0:HN-HOANKIEM'--", "pg:od:x", "zz"):
                 tg.push_callback(U_HA, data, due.result["message_id"])
                 ack = await tg.wait_for("answerCallbackQuery", since=mark)
-                assert ack.params.get("text"), data
+                assert ack.params.get("text") or data in ("pg:od:x", "zz"), data
             await asyncio.sleep(0.2)
             assert not [c for c in tg.calls[mark:] if c.method in ("editMessageText", "sendMessage", "sendPhoto")]
 

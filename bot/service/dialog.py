@@ -320,6 +320,13 @@ class Dialog:
     # ------------------------------------------------------------------ buttons
 
     async def _on_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
+        try:
+            await self._dispatch_button(who, data, channel, ref)
+        except ValueError:  # malformed (forged) callback data
+            await self.call(self.assistant.unknown_button, who, data)
+            await channel.toast("")
+
+    async def _dispatch_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
         parts = data.split(":")
         kind = parts[0]
         if kind == "pg" and len(parts) >= 3:
