@@ -32,11 +32,9 @@ check: $(STAMP)
 bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
+# Demo data, the document index, then a chat: Telegram when TELEGRAM_BOT_TOKEN is set, else the console.
 demo: $(STAMP)
-	$(BIN)/troly db upgrade
-	$(BIN)/troly db seed-demo
-	$(BIN)/troly tasks summary --assigned-by BCDTW --as-of 2025-12-04
-	$(BIN)/troly tasks summary --unit HN
+	$(BIN)/troly demo
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

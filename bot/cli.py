@@ -409,6 +409,42 @@ def docs_list(ctx: Context, as_json: bool) -> None:
     print_table(table)
 
 
+# --- demo ----------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.option("--as", "as_official", default="Trần Thị Lãnh Đạo", show_default=True,
+              help="Cán bộ mẫu dùng cho cửa sổ trò chuyện.")
+@click.option("--no-chat", is_flag=True, help="Chỉ chuẩn bị dữ liệu và chỉ mục.")
+@click.pass_context
+def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
+    """Dữ liệu mẫu + lập chỉ mục docs_corpus + trò chuyện (Telegram nếu có TELEGRAM_BOT_TOKEN, không thì cửa sổ lệnh)."""
+    from db.models import Unit
+    from db.session import upgrade
+
+    ctx: Context = click_ctx.obj
+    db = ctx.db(check=False)
+    upgrade(db.engine)
+    with db.session() as s:
+        has_units = s.query(Unit.id).first() is not None
+    if not has_units:  # never wipe a database that already holds data
+        click_ctx.invoke(db_seed_demo, tasks=None, as_json=False)
+    click.echo(t("demo.indexing", docs=ctx.settings.docs_dir))
+    try:
+        click_ctx.invoke(ingest, paths=(), rebuild=False, as_json=False)
+    except SystemExit as exc:  # a failed file is reported by ingest; the demo goes on
+        if exc.code not in (0, 1, None):
+            raise
+    if no_chat:
+        return
+    command = "bot" if ctx.settings.telegram_bot_token else "chat"
+    if command == "chat":
+        click.echo(t("demo.console", name=as_official))
+        click_ctx.invoke(cli.commands["chat"], as_official=as_official)
+    else:
+        click_ctx.invoke(cli.commands["bot"], listen="0.0.0.0", port=8443)
+
+
 # --- users ----------------------------------------------------------------------------------
 
 

@@ -48,6 +48,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Demo data created: {units} units, {tasks} tasks, {officials} officials.",
     ),
     "error.prefix": ("Lỗi: {message}", "Error: {message}"),
+    "demo.indexing": ("Lập chỉ mục văn bản trong {docs} (lần đầu mất vài phút)…", "Indexing {docs} (the first run takes a few minutes)…"),
+    "demo.console": (
+        "Trò chuyện với vai trò {name}. Gõ câu hỏi hoặc /help; Ctrl-D để thoát. "
+        "Cán bộ khác: troly users list, rồi troly chat --as <họ tên>.",
+        "Chatting as {name}. Type a question or /help; Ctrl-D to quit. "
+        "Other officials: troly users list, then troly chat --as <name>.",
+    ),
     # ingestion
     "ingest.progress": ("Đang lập chỉ mục", "Indexing"),
     "ingest.report_title": ("Kết quả đồng bộ văn bản", "Document sync report"),

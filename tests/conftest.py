@@ -163,3 +163,36 @@ def demo_db(demo_url: str) -> Iterator[Database]:
     db = Database(demo_url)
     yield db
     db.dispose()
+
+
+# --- the document index ---------------------------------------------------------------------------
+
+DOCS = ROOT / "docs_corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of docs_corpus and the seed articles, built once (real embedder, real Chroma)."""
+    from bot.config import Settings
+    from ingestion.sync import build_library
+
+    data = tmp_path_factory.mktemp("corpus") / "data"
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(DOCS)})
+    library = build_library(settings)
+    report = library.sync([DOCS, SEEDS])
+    assert not report.failed, report.failed
+    library.index.close()
+    return data
+
+
+@pytest.fixture
+def corpus_data(corpus_index_dir: Path, hermetic_env: Path) -> Path:
+    """This test's own copy of the corpus index, as its TROLY_DATA_DIR."""
+    shutil.copytree(corpus_index_dir, hermetic_env, dirs_exist_ok=True)
+    return hermetic_env
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(corpus_index_dir: Path) -> Path:
+    """The corpus run's embedding cache: tests that re-ingest corpus files copy it to skip recomputation."""
+    return corpus_index_dir / "index" / "embeddings.db"

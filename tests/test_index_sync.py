@@ -1,0 +1,228 @@
+"""Sync pipeline and index: incremental by content hash, failures reported, crash-safe, fresh across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import Settings
+from ingestion.sync import Library, build_library
+from retrieval.build import build_embedder, build_index
+from retrieval.errors import EmbedderMismatch
+from retrieval.index import DocumentIndex
+
+TROLY = str(Path(sys.executable).with_name("troly"))
+
+DOC_A = """---
+title: "Kế hoạch thử nghiệm A"
+symbol: "901-KH/TN"
+type: "Kế hoạch"
+date: "2026-01-15"
+---
+I. MỤC ĐÍCH
+1. Xã Tân Lập hoàn thành số hoá sổ hộ tịch trước ngày 30 tháng 6 năm 2026.
+2. Thôn Đồng Xanh lắp đặt trạm phát sóng di động trong quý III năm 2026.
+"""
+DOC_B = """---
+title: "Thông báo thử nghiệm B"
+symbol: "902-TB/TN"
+type: "Thông báo kết luận"
+date: "2026-02-01"
+---
+1. Giao Sở Tài chính bố trí 12 tỷ đồng cho nền tảng dữ liệu dùng chung.
+"""
+
+
+def settings(data: Path, docs: Path) -> Settings:
+    return Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(docs)})
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lexical_sources(index: DocumentIndex, query: str) -> set[str]:
+    found = index.search_lexical(query, 10)
+    return {c.doc_id for c in index.get_chunks([cid for cid, _ in found]).values()}
+
+
+def test_sync_adds_updates_removes_and_skips_unchanged(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.md", DOC_A)
+    write(docs, "b.md", DOC_B)
+    library = build_library(settings(hermetic_env, docs))
+    first = library.sync()
+    assert sorted(first.added) == ["a.md", "b.md"] and first.embedded == first.chunks > 0
+    meta = library.index.documents()["a.md"].meta
+    assert (meta.symbol, meta.doc_type, meta.date) == ("901-KH/TN", "Kế hoạch", "2026-01-15")
+
+    again = library.sync()
+    assert again.embedded == 0 and sorted(again.unchanged) == ["a.md", "b.md"] and not again.added
+
+    write(docs, "a.md", DOC_A.replace("30 tháng 6", "31 tháng 7"))
+    (docs / "b.md").unlink()
+    changed = library.sync()
+    assert changed.updated == ["a.md"] and changed.removed == ["b.md"]
+    assert 0 < changed.embedded < first.embedded  # only the changed passage was embedded again
+    assert set(library.index.documents()) == {"a.md"}
+    assert "b.md" not in lexical_sources(library.index, "So Tai chinh nen tang du lieu")
+    assert "a.md" in lexical_sources(library.index, "31 thang 7")
+    # Chroma holds exactly the live chunks: old versions' vectors are gone.
+    assert library.index._chroma().count() == library.index.count_chunks()
+
+
+def test_broken_files_are_skipped_with_a_reason(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.md", DOC_A)
+    (docs / "hong.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (docs / "rong.txt").write_text("   \n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(docs), "--json"], env={"TROLY_DATA_DIR": str(hermetic_env)})
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["added"] == ["a.md"]
+    reasons = {f["source"]: f["reason"] for f in report["failed"]}
+    assert set(reasons) == {"hong.pdf", "rong.txt"} and all(reasons.values())
+    human = CliRunner().invoke(cli, ["ingest", str(docs)], env={"TROLY_DATA_DIR": str(hermetic_env)})
+    assert human.exit_code == 1 and "hong.pdf" in human.output and "không đổi 1" in human.output
+
+
+def test_opening_with_another_embedder_names_the_fix(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "b.md", DOC_B)
+    build_library(settings(hermetic_env, docs)).sync()
+    with pytest.raises(EmbedderMismatch, match="troly ingest --rebuild"):
+        DocumentIndex(hermetic_env, "sentence-transformers:some-other-model")
+    result = CliRunner().invoke(
+        cli, ["ask", "Sở Tài chính bố trí bao nhiêu?"],
+        env={"TROLY_DATA_DIR": str(hermetic_env), "EMBEDDING_MODEL": "sentence-transformers:/nonexistent"},
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def _catalog_versions(data: Path) -> dict[str, str]:
+    conn = sqlite3.connect(data / "index" / "catalog.db")
+    try:
+        return dict(conn.execute("SELECT doc_id, version FROM document"))
+    finally:
+        conn.close()
+
+
+def _generation(data: Path) -> int:
+    conn = sqlite3.connect(data / "index" / "catalog.db")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        conn.close()
+
+
+def test_kill_9_mid_sync_leaves_the_previous_index_answering(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    for i in range(12):
+        write(docs, f"d{i:02d}.md", f"Văn bản số {i}. Phiên bản MOT của xã Tân Lập, nhiệm vụ {i} về chuyển đổi số.\n")
+    env = {**os.environ, "TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs)}
+    subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
+    v1 = _catalog_versions(hermetic_env)
+    for i in range(12):
+        write(docs, f"d{i:02d}.md", f"Văn bản số {i}. Phiên bản HAI của xã Tân Lập, nhiệm vụ {i} về chuyển đổi số.\n")
+    start = _generation(hermetic_env)
+    proc = subprocess.Popen([TROLY, "ingest"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _generation(hermetic_env) < start + 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    mid = _catalog_versions(hermetic_env)
+    assert set(mid) == set(v1)  # every document still indexed
+    changed = [d for d in mid if mid[d] != v1[d]]
+    assert 0 < len(changed) < 12, "the kill should land mid-sync"
+    index = build_index(settings(hermetic_env, docs), build_embedder(settings(hermetic_env, docs)))
+    for doc_id, chunk in ((c.doc_id, c) for c in index.get_chunks([cid for cid, _ in index.search_lexical("tan lap", 50)]).values()):
+        marker = "HAI" if doc_id in changed else "MOT"
+        assert marker in chunk.text  # a document is wholly one version, never half
+    assert len(index.search_lexical("tan lap", 50)) == 12
+    index.close()
+    subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
+    done = build_index(settings(hermetic_env, docs), build_embedder(settings(hermetic_env, docs)))
+    assert all("HAI" in c.text for c in done.get_chunks([cid for cid, _ in done.search_lexical("tan lap", 50)]).values())
+    assert done._chroma().count() == done.count_chunks() == 12  # vectors orphaned by the kill were collected
+
+
+def test_a_running_process_sees_another_process_ingest(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.md", DOC_A)
+    reader_settings = settings(hermetic_env, docs)
+    library: Library = build_library(reader_settings)
+    library.sync()
+    embedder = library.embedder
+    question = embedder.embed(["Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"], query=True)[0]
+    before = {library.index.get_chunks([c])[c].doc_id for c, _ in library.index.search_dense(question, 5)}
+    assert before == {"a.md"}
+    write(docs, "b.md", DOC_B)
+    env = {**os.environ, "TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs)}
+    subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
+    # Same index object, no restart: the new document answers (dense and lexical).
+    after = [library.index.get_chunks([c])[c].doc_id for c, _ in library.index.search_dense(question, 5)]
+    assert after[0] == "b.md"
+    assert "b.md" in lexical_sources(library.index, "nen tang du lieu dung chung")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_chroma_server_mode(tmp_path: Path, hermetic_env: Path) -> None:
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        docs = tmp_path / "docs"
+        write(docs, "b.md", DOC_B)
+        conf = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "CHROMA_URL": f"http://127.0.0.1:{port}"})
+        library = build_library(conf)
+        assert library.sync().added == ["b.md"]
+        assert not (hermetic_env / "index" / "chroma").exists()  # vectors live on the server
+        q = library.embedder.embed(["bố trí 12 tỷ đồng"], query=True)[0]
+        hits = library.index.search_dense(q, 3)
+        assert hits and library.index.get_chunks([hits[0][0]])[hits[0][0]].doc_id == "b.md"
+        assert library.index._chroma().count() == library.index.count_chunks()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_docs_list_shows_what_is_indexed(corpus_data: Path) -> None:
+    result = CliRunner().invoke(cli, ["docs", "list", "--json"], env={"TROLY_DATA_DIR": str(corpus_data)})
+    assert result.exit_code == 0
+    docs = {d["symbol"]: d for d in json.loads(result.output)}
+    assert {"57-NQ/TW", "71/NQ-CP", "02-KH/BCĐTW", "45-TB/TW", "47-TB/TW", "350/KH-UBND", "112-KH/TU"} <= set(docs)
+    assert docs["57-NQ/TW"]["type"] == "Nghị quyết" and docs["57-NQ/TW"]["date"] == "2024-12-22"
+    assert all(d["chunks"] > 0 for d in docs.values())
+    seeds = [d for d in json.loads(result.output) if d["source"].endswith(".txt")]
+    assert len(seeds) == 5  # the Arabic and Persian articles are indexed too
