@@ -17,9 +17,10 @@ from pathlib import Path
 
 from ingestion.chunking import chunk_document
 from ingestion.errors import IngestError
-from ingestion.loaders import SUPPORTED_SUFFIXES, load_document
+from ingestion.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder
+from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +117,24 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, s
     return files, skipped, scopes
 
 
+def embedding_text(meta: DocumentMeta, chunk: Chunk) -> str:
+    """What is embedded for a chunk: the symbol and title travel with each passage into its vector,
+    so "Nghị quyết 57" finds the passages of that resolution."""
+    heading = " — ".join(x for x in (meta.symbol, meta.title) if x)
+    return f"{heading}\n{chunk.section}\n{chunk.text}" if heading else chunk.text
+
+
 class Library:
     """Documents on disk and the index built from them."""
 
-    def __init__(self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200) -> None:
+    def __init__(
+        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200, batch_chunks: int = 32
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.docs_dir = docs_dir
         self.max_chars = max_chars
+        self.batch_chunks = batch_chunks
 
     def sync(
         self, paths: list[Path] | None = None, *, rebuild: bool = False,
@@ -144,20 +155,54 @@ class Library:
         )
         total = len(todo) + len(removed)
         done = 0
+        # Files are embedded in batches (the embedder spreads a batch over its worker processes),
+        # then each document is written on its own, so a crash never leaves half of one.
+        batch: list[tuple[SourceFile, LoadedDocument, list[Chunk]]] = []
+
+        def flush() -> None:
+            nonlocal done
+            if not batch:
+                return
+            texts = [embedding_text(doc.meta, c) for _, doc, chunks in batch for c in chunks]
+            try:
+                vectors = self.embedder.embed(texts)
+            except Exception as exc:  # noqa: BLE001 - the model failing fails these files, not the run
+                log.exception("embedding failed")
+                report.failed.extend((f.doc_id, f"không tính được vector: {exc}") for f, _, _ in batch)
+                batch.clear()
+                return
+            writes, start = [], 0
+            for f, doc, chunks in batch:
+                writes.append((f.doc_id, f.version, doc.meta, chunks, vectors[start : start + len(chunks)]))
+                start += len(chunks)
+            self.index.write_documents(writes)
+            for f, _, chunks in batch:
+                (report.updated if f.doc_id in indexed else report.added).append(f.doc_id)
+                report.chunks += len(chunks)
+            batch.clear()
+
+        pending = 0
         for f in todo:
             if progress:
                 progress(SyncProgress(done, total, f.doc_id))
             try:
-                chunks = self._index_file(f)
+                doc = load_document(f.path)
+                chunks = chunk_document(doc, max_chars=self.max_chars)
+                if not chunks:
+                    raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
             except IngestError as exc:
                 report.failed.append((f.doc_id, str(exc)))
             except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
                 log.exception("ingesting %s failed", f.doc_id)
                 report.failed.append((f.doc_id, f"lỗi không xác định: {exc}"))
             else:
-                (report.updated if f.doc_id in indexed else report.added).append(f.doc_id)
-                report.chunks += chunks
+                batch.append((f, doc, chunks))
+                pending += len(chunks)
+                if pending >= self.batch_chunks:
+                    flush()
+                    pending = 0
             done += 1
+        flush()
         for doc_id in removed:
             if progress:
                 progress(SyncProgress(done, total, doc_id))
@@ -170,19 +215,6 @@ class Library:
             progress(SyncProgress(total, total, ""))
         report.embedded = getattr(self.embedder, "computed", 0) - computed_before
         return report
-
-    def _index_file(self, f: SourceFile) -> int:
-        doc = load_document(f.path)
-        chunks = chunk_document(doc, max_chars=self.max_chars)
-        if not chunks:
-            raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
-        meta = doc.meta
-        # The title and symbol travel with each passage into the vector, so "Nghị quyết 57" finds its text.
-        heading = " — ".join(x for x in (meta.symbol, meta.title) if x)
-        texts = [f"{heading}\n{c.section}\n{c.text}" if heading else c.text for c in chunks]
-        vectors = self.embedder.embed(texts)
-        self.index.write_document(f.doc_id, f.version, meta, chunks, vectors)
-        return len(chunks)
 
     def add_file(self, path: Path, *, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
         """Copy a file into the documents folder and sync that folder."""

