@@ -197,7 +197,7 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
             await asyncio.gather(*(user(uid) for uid, _, _ in people))
             elapsed = time.perf_counter() - start
             await asyncio.sleep(1.0)  # anything late would be a duplicate
-        sent = defaultdict(int)
+        sent: defaultdict[int, int] = defaultdict(int)
         for call in tg.calls:
             if call.method == "sendMessage" and call.error is None:
                 sent[call.chat_id] += 1
