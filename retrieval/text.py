@@ -14,18 +14,20 @@ def _is_latin(ch: str) -> bool:
     return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
 
 
+def _strip_marks(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+
+
+# Every non-ASCII Latin letter (Latin-1 to Latin Extended-B, and the Vietnamese block) → its base letter.
+_FOLD = {ord(ch): _strip_marks(ch) for ch in map(chr, [*range(0x80, 0x250), *range(0x1E00, 0x1F00)])}
+_FOLD[ord("đ")] = "d"
+_FOLD[ord("Đ")] = "d"
+
+
 def fold(text: str) -> str:
     """Lower-case; strip diacritics from Latin letters only (`đ`→`d`). Arabic and Persian are left alone:
     stripping their marks merges different hamza forms."""
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    out: list[str] = []
-    for ch in text:
-        if _is_latin(ch) and not ch.isascii():
-            base = unicodedata.normalize("NFD", ch)
-            out.append("".join(c for c in base if unicodedata.category(c) != "Mn"))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return unicodedata.normalize("NFC", text).lower().translate(_FOLD)
 
 
 def symbol_token(symbol: str) -> str:
