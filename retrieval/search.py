@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
-from retrieval.text import expand_query, has_vietnamese_diacritics, tokens
+from retrieval.text import STOPWORDS, expand_query, has_vietnamese_diacritics, tokens
 from retrieval.types import Hit
 
 # Frequent English words: a Latin-script question without diacritics that uses none of them is taken
@@ -82,13 +82,4 @@ def content_tokens(text: str, *, expand: bool = False) -> set[str]:
     return {t for t in found if len(t) > 1 and t not in STOPWORDS}
 
 
-# Folded Vietnamese function words and question words, and English ones: they say nothing about topic.
-STOPWORDS = frozenset(
-    """
-    la gi cua va cac nhung mot nay do thi co khong duoc cho trong ve voi theo tai tu den khi nao bao nhieu
-    nhu the sao phai can da se dang hay hoac ma neu thi boi vi de ra vao len xuong o day kia ai nguoi
-    viec nhiem vu van ban so ngay thang nam han cho biet hoi xin vui long giup toi minh chung ta duoc
-    may lau bao gio luc nay hien nay gom nhung nao cu the ro
-    what which who when where why how is are the of to in on for by and or do does did a an be with from
-    """.split()
-)
+__all__ = ["STOPWORDS", "FusionWeights", "HybridSearcher", "content_tokens", "query_kind"]

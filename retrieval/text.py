@@ -78,3 +78,15 @@ def raw_words(text: str) -> list[str]:
 
 def has_vietnamese_diacritics(text: str) -> bool:
     return any(_is_latin(ch) and not ch.isascii() for ch in unicodedata.normalize("NFC", text))
+
+
+# Folded Vietnamese function words and question words, and English ones: they say nothing about topic.
+STOPWORDS = frozenset(
+    """
+    la gi cua va cac nhung mot nay do thi co khong duoc cho trong ve voi theo tai tu den khi nao bao nhieu
+    nhu the sao phai can da se dang hay hoac ma neu thi boi vi de ra vao len xuong o day kia ai nguoi
+    viec nhiem vu van ban so ngay thang nam han cho biet hoi xin vui long giup toi minh chung ta duoc
+    may lau bao gio luc nay hien nay gom nhung nao cu the ro
+    what which who when where why how is are the of to in on for by and or do does did a an be with from
+    """.split()
+)
