@@ -232,7 +232,8 @@ def overdue_summary(
         starts = [c.lft for c in children]
         acc = [[0] * len(_COUNTS) for _ in range(len(children) + 1)]  # the last slot: the unit's own tasks
         lfts = dict(
-            session.connection().execute(select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt))).tuples().all()
+            (row[0], row[1])
+            for row in session.connection().execute(select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt)))
         )
         for unit_id, by_class in counts:
             # The direct sub-unit whose nested-set range holds this unit (or the unit itself).
