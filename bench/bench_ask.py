@@ -62,7 +62,8 @@ def main() -> None:
     measure(ExtractiveAnswerer(HybridSearcher(library.index, library.embedder)), questions, "demo corpus")
 
     n = int(os.environ.get("BENCH_SYNTH", "50000"))
-    work = Path(tempfile.mkdtemp(prefix="troly-bench-ask-"))
+    keep = os.environ.get("BENCH_SYNTH_DIR")  # keep the synthetic index there (for profiling)
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="troly-bench-ask-"))
     try:
         synth_settings = Settings.from_env({"TROLY_DATA_DIR": str(work)})
         embedder = build_embedder(synth_settings)
@@ -97,7 +98,8 @@ def main() -> None:
         print(f"synthetic index: {index.count_chunks()} chunks written in {time.perf_counter() - t0:.0f} s")
         measure(ExtractiveAnswerer(HybridSearcher(index, embedder)), questions, f"{index.count_chunks()} chunks")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _corpus_vectors(library: object) -> list[list[float]]:

@@ -324,27 +324,50 @@ class DocumentIndex:
         terms = sorted(set(expand_query(query)))
         if not terms:
             return []
+        terms = self._drop_ubiquitous(terms)
         match = " OR ".join(f'"{t}"' for t in terms)
+        if not filters or not (filters.doc_types or filters.symbols or filters.date_from or filters.date_to):
+            # Rank inside FTS5 first and join only the top k: joining every match before sorting
+            # cost ~0.8 s per question on 50,000 chunks.
+            sql = """SELECT c.id, -f.rank FROM (SELECT rowid, rank FROM chunk_fts WHERE chunk_fts MATCH ?
+                     ORDER BY rank LIMIT ?) f JOIN chunk c ON c.rowid = f.rowid ORDER BY f.rank"""
+            return [(r[0], float(r[1])) for r in self._db.execute(sql, (match, k))]
         sql = """SELECT c.id, -bm25(chunk_fts) AS score FROM chunk_fts
                  JOIN chunk c ON c.rowid = chunk_fts.rowid JOIN document d ON d.doc_id = c.doc_id
                  WHERE chunk_fts MATCH ?"""
         params: list[Any] = [match]
-        if filters:
-            if filters.doc_types:
-                sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_types))})"
-                params += list(filters.doc_types)
-            if filters.symbols:
-                sql += f" AND d.symbol IN ({','.join('?' * len(filters.symbols))})"
-                params += list(filters.symbols)
-            if filters.date_from:
-                sql += " AND d.date >= ?"
-                params.append(filters.date_from)
-            if filters.date_to:
-                sql += " AND d.date != '' AND d.date <= ?"
-                params.append(filters.date_to)
+        if filters.doc_types:
+            sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_types))})"
+            params += list(filters.doc_types)
+        if filters.symbols:
+            sql += f" AND d.symbol IN ({','.join('?' * len(filters.symbols))})"
+            params += list(filters.symbols)
+        if filters.date_from:
+            sql += " AND d.date >= ?"
+            params.append(filters.date_from)
+        if filters.date_to:
+            sql += " AND d.date != '' AND d.date <= ?"
+            params.append(filters.date_to)
         sql += " ORDER BY score DESC LIMIT ?"
         params.append(k)
         return [(r[0], float(r[1])) for r in self._db.execute(sql, params)]
+
+    def _drop_ubiquitous(self, terms: list[str]) -> list[str]:
+        """Leave out terms found in over a tenth of a large index: their BM25 weight is nil, yet scoring
+        every chunk they match dominated the time on 50,000 chunks."""
+        total = self.count_chunks()
+        if total < 2000:
+            return terms
+        limit = total // 10
+        kept = []
+        for term in terms:
+            phrase = '"' + term.replace('"', '""') + '"'
+            n = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, limit + 1)
+            ).fetchone()[0]
+            if n <= limit:
+                kept.append(term)
+        return kept or terms
 
     def document_frequency(self, terms: Sequence[str], *, raw: bool = False) -> dict[str, int]:
         """Whether any chunk contains each term (1) or none does (0): folded tokens, or raw words with diacritics."""
