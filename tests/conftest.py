@@ -196,3 +196,14 @@ def corpus_data(corpus_index_dir: Path, hermetic_env: Path) -> Path:
 def embedding_cache(corpus_index_dir: Path) -> Path:
     """The corpus run's embedding cache: tests that re-ingest corpus files copy it to skip recomputation."""
     return corpus_index_dir / "index" / "embeddings.db"
+
+
+@pytest.fixture
+def sqlite_demo_db(_sqlite_templates: dict[str, Path], hermetic_env: Path) -> Iterator[Database]:
+    """The demo database as a SQLite file in this test's TROLY_DATA_DIR (for transport tests)."""
+    path = hermetic_env / "troly.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_sqlite_templates["demo"], path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +21,8 @@ from db.session import Database
 
 
 @pytest.fixture
-def db(_sqlite_templates: dict[str, Path], hermetic_env: Path) -> Iterator[Database]:
-    path = hermetic_env / "troly.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(_sqlite_templates["demo"], path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
+def db(sqlite_demo_db: Database) -> Database:
+    return sqlite_demo_db
 
 
 def chat(db: Database, data_dir: Path, official: str, *lines: str, answerer: object = None) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import socket
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from io import BytesIO
 from pathlib import Path
@@ -53,16 +52,11 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @pytest.fixture
-def db(_sqlite_templates: dict[str, Path], hermetic_env: Path) -> Iterator[Database]:
-    path = hermetic_env / "troly.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(_sqlite_templates["demo"], path)
-    database = Database(f"sqlite:///{path}")
+def db(sqlite_demo_db: Database) -> Database:
     for name, uid in ((HA, U_HA), (HN_LEADER, U_LEADER), (ADMIN, U_ADMIN), (GL_OFFICIAL, U_GL),
                       (BKHCN_LEADER, U_BKHCN)):
-        link_telegram(database, name, uid)
-    yield database
-    database.dispose()
+        link_telegram(sqlite_demo_db, name, uid)
+    return sqlite_demo_db
 
 
 def free_port() -> int:
