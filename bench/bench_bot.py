@@ -172,8 +172,9 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
                             telegram_api_url=tg.base_url)
         services = Services(settings=settings, db=db, answerer=answerer,
                             answerer_error=None if answerer else "no index")
-        app = build_application(settings, services=services, clock=lambda: AS_OF, rate_limit=False,
-                                concurrency=len(people))
+        separate = os.environ.get("BENCH_BOT_PROCESS", "1") != "0" and answerer is not None
+        app = None if separate else build_application(settings, services=services, clock=lambda: AS_OF,
+                                                      rate_limit=False, concurrency=len(people))
 
         async def user(uid: int) -> None:
             q = queues[uid]
@@ -192,11 +193,28 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
                 except TimeoutError:
                     stats.lost += 1
 
-        async with running(app, settings, poll_timeout=10):
+        async def load() -> float:
             start = time.perf_counter()
             await asyncio.gather(*(user(uid) for uid, _, _ in people))
-            elapsed = time.perf_counter() - start
+            took = time.perf_counter() - start
             await asyncio.sleep(1.0)  # anything late would be a duplicate
+            return took
+
+        if app is not None:
+            async with running(app, settings, poll_timeout=10):
+                elapsed = await load()
+        else:
+            # The bot in its own process, as deployed; this process is only the Bot API server and the users.
+            env = {**os.environ, "BENCH_BOT_DATA_DIR": str(data_dir), "BENCH_BOT_DATABASE_URL": db.url,
+                   "BENCH_BOT_TOKEN": tg.token, "BENCH_BOT_API_URL": tg.base_url, "BENCH_BOT_AS_OF": AS_OF.isoformat(),
+                   "BENCH_BOT_CONCURRENCY": str(len(people)), "PYTHONPATH": str(ROOT)}
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.bot_process", env=env)
+            try:
+                await tg.wait_for("getUpdates", timeout=180)
+                elapsed = await load()
+            finally:
+                proc.terminate()
+                await proc.wait()
         sent: defaultdict[int, int] = defaultdict(int)
         for call in tg.calls:
             if call.method == "sendMessage" and call.error is None:

