@@ -472,6 +472,7 @@ def users_invite(
     ctx: Context, unit_code: str, role: str, full_name: str | None, days: int, bot_username: str, as_json: bool
 ) -> None:
     """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã và đường dẫn /start."""
+    from bot.service.core import deep_link
     from db.models import AuditEntry
     from db.users import create_invite
 
@@ -481,7 +482,7 @@ def users_invite(
         data = {
             "code": invite.code, "unit": unit_code, "role": role,
             "expires": invite.expires_at.strftime("%d/%m/%Y %H:%M"),
-            "link": f"https://t.me/{bot_username}?start={invite.code}",
+            "link": deep_link(bot_username, invite.code),
         }
     if as_json:
         echo_json(data)

@@ -29,10 +29,6 @@ def unit_ids_by_code(session: Session) -> dict[str, int]:
     return {code: uid for code, uid in session.execute(select(Unit.code, Unit.id))}
 
 
-def is_within(unit: Unit, ancestor: Unit) -> bool:
-    return ancestor.lft <= unit.lft <= ancestor.rgt
-
-
 def renumber(session: Session) -> None:
     """Recompute lft/rgt/depth for the whole tree (units change rarely; 40,000 take well under a second)."""
     rows = session.execute(select(Unit.id, Unit.parent_id, Unit.code)).all()

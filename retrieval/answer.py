@@ -17,12 +17,11 @@ from typing import Any
 from retrieval.errors import AnswerFailed
 from retrieval.protocols import SearchFilters
 from retrieval.search import STOPWORDS, HybridSearcher, content_tokens, query_kind
-from retrieval.text import ABBREVIATIONS, fold, raw_words, tokens
+from retrieval.text import ABBREVIATIONS, LETTERS_DIGITS, fold, raw_words, tokens
 from retrieval.types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
 
-_LETTERS_DIGITS = re.compile(r"^[a-z]+\d+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\u0600-\u06ff])|\n+")
 
 
@@ -56,7 +55,7 @@ def _topic_words(question: str, kind: str) -> list[str]:
     else:
         words = [w for w in tokens(question) if w not in STOPWORDS and w not in ABBREVIATIONS]
     # Dates and document numbers are checked separately (a date may be written out in words).
-    return sorted({w for w in words if len(w) > 1 and "_" not in w and not _LETTERS_DIGITS.match(w)})
+    return sorted({w for w in words if len(w) > 1 and "_" not in w and not LETTERS_DIGITS.match(w)})
 
 
 def split_sentences(text: str) -> list[str]:

@@ -150,15 +150,6 @@ class DocumentIndex:
             for r in rows
         }
 
-    def neighbours(self, chunk: StoredChunk) -> list[StoredChunk]:
-        """The chunks just before and after `chunk` in its document (for context)."""
-        rows = self._db.execute(
-            "SELECT id FROM chunk WHERE doc_id = ? AND ordinal IN (?, ?) ORDER BY ordinal",
-            (chunk.doc_id, chunk.ordinal - 1, chunk.ordinal + 1),
-        ).fetchall()
-        found = self.get_chunks([r[0] for r in rows])
-        return [found[r[0]] for r in rows if r[0] in found]
-
     # -- Chroma ----------------------------------------------------------------------------------
 
     def _open_chroma(self) -> Any:

@@ -47,7 +47,7 @@ ABBREVIATIONS: dict[str, str] = {
     "qd": "quyet dinh", "cv": "cong van", "bc": "bao cao", "tw": "trung uong", "cp": "chinh phu",
     "gd": "giao duc", "gddt": "giao duc dao tao", "ttg": "thu tuong",
 }
-_LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")
+LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")  # "nq57": an abbreviation glued to a number
 
 
 def expand_query(text: str) -> list[str]:
@@ -55,7 +55,7 @@ def expand_query(text: str) -> list[str]:
     out: list[str] = []
     for tok in tokens(text):
         out.append(tok)
-        m = _LETTERS_DIGITS.match(tok)
+        m = LETTERS_DIGITS.match(tok)
         if m:
             out.extend([*ABBREVIATIONS.get(m[1], m[1]).split(), m[2]])
         elif tok in ABBREVIATIONS:

@@ -188,6 +188,11 @@ class SummaryView:
     parent_code: str | None = None
 
 
+def deep_link(bot_username: str, code: str) -> str:
+    """The /start link an invite is redeemed with (Telegram passes `code` as the /start argument)."""
+    return f"https://t.me/{bot_username}?start={code}"
+
+
 @dataclass(frozen=True)
 class InviteView:
     code: str
@@ -587,7 +592,7 @@ class Assistant:
                 raise ServiceError(t("invite.usage", req.me.lang), req.me.lang)
             invite = create_invite(req.session, unit.strip().upper(), role)
             return InviteView(invite.code, invite.unit.code, invite.unit.name, role, invite.expires_at,
-                              f"https://t.me/{self.bot_username}?start={invite.code}", req.me.lang)
+                              deep_link(self.bot_username, invite.code), req.me.lang)
 
     def import_tasks(self, who: Caller, filename: str, data: bytes) -> ImportView:
         from db.importer import import_tasks
