@@ -37,6 +37,7 @@ class Stats:
     full: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     parts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     lost: int = 0
+    refused: int = 0  # questions answered "not found in the documents"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -46,34 +47,48 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load_questions() -> list[str]:
+def load_questions(n: int) -> list[str]:
+    """`n` distinct questions (the eval set, then officials' wordings of it), or the eval set cycled
+    when BENCH_REPEAT=1 (then most questions repeat and the question-vector cache serves them)."""
+    from bench.corpus import distinct_questions
+
     path = ROOT / "tests" / "eval" / "qa.jsonl"
-    if path.exists():
-        qs = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if qs:
-            return qs
-    return ["Nghị quyết 57 đặt mục tiêu kinh tế số bao nhiêu phần trăm GDP?", "Ai chủ trì xây dựng Luật Chuyển đổi số?"]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    base = [(r["question"], r.get("lang", "vi")) for r in rows]
+    if os.environ.get("BENCH_REPEAT") == "1":
+        return [base[i % len(base)][0] for i in range(n)]
+    return distinct_questions(base, n)
 
 
-def build_answerer(data_dir: Path) -> tuple[Any, str]:
+def index_settings(data_dir: Path) -> Any:
     from bot.config import Settings
 
-    settings = Settings(data_dir=data_dir, database_url="sqlite://", docs_dir=ROOT / "docs_corpus")
+    return Settings(data_dir=data_dir, database_url="sqlite://", docs_dir=ROOT / "docs_corpus")
+
+
+def prepare_index(data_dir: Path) -> str | None:
+    """Sync the corpus into `data_dir` (embeds only what changed); None when retrieval cannot run here."""
     try:
         from ingestion.sync import build_library
-        from retrieval.build import build_answerer as build
     except ImportError as exc:
-        return None, f"retrieval/ingestion not available ({exc})"
+        print(f"retrieval/ingestion not available ({exc})")
+        return None
     try:
         t0 = time.perf_counter()
-        report = build_library(settings).sync()
-        took = time.perf_counter() - t0
-        answerer = build(settings)
-        answerer.answer("khởi động", k=5)  # warm-up (model load)
+        report = build_library(index_settings(data_dir)).sync()
     except Exception as exc:  # noqa: BLE001 - the benchmark still measures the task commands
-        return None, f"answerer unavailable: {type(exc).__name__}: {exc}"
-    return answerer, (f"index: {len(report.added) + len(report.updated) + len(report.unchanged)} documents, "
-                      f"{report.embedded} passages embedded now, sync {took:.1f}s")
+        print(f"index unavailable: {type(exc).__name__}: {exc}")
+        return None
+    return (f"index: {len(report.added) + len(report.updated) + len(report.unchanged)} documents, "
+            f"{report.embedded} passages embedded now, sync {time.perf_counter() - t0:.1f}s")
+
+
+def build_answerer(data_dir: Path) -> Any:
+    from retrieval.build import build_answerer as build
+
+    answerer = build(index_settings(data_dir))
+    answerer.answer("khởi động", k=5)  # warm-up (model load)
+    return answerer
 
 
 def prepare_database(url: str | None, tmp: Path, users: int) -> tuple[Any, list[tuple[int, str, list[str]]]]:
@@ -142,7 +157,7 @@ def scripts(people: list[tuple[int, str, list[str]]], n_questions: int, n_comman
     return per_user
 
 
-async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]],
+async def drive(db: Any, index_dir: Path | None, people: list[tuple[int, str, list[str]]],
                 plan: dict[int, list[tuple[str, str]]], data_dir: Path) -> tuple[Stats, float, Any]:
     from fake_telegram import Call, FakeTelegram
 
@@ -153,6 +168,7 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
 
     stats = Stats()
     unavailable = (t("ask.unavailable"), t("ask.failed"))
+    not_found = _not_found_prefix()
     async with FakeTelegram() as tg:
         queues: dict[int, asyncio.Queue[Call]] = {uid: asyncio.Queue() for uid, _, _ in people}
         seen = 0
@@ -170,11 +186,14 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
         tg._notify = route  # type: ignore[method-assign]
         settings = Settings(data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token,
                             telegram_api_url=tg.base_url)
-        services = Services(settings=settings, db=db, answerer=answerer,
-                            answerer_error=None if answerer else "no index")
-        separate = os.environ.get("BENCH_BOT_PROCESS", "1") != "0" and answerer is not None
-        app = None if separate else build_application(settings, services=services, clock=lambda: AS_OF,
-                                                      rate_limit=False, concurrency=len(people))
+        separate = os.environ.get("BENCH_BOT_PROCESS", "1") != "0" and index_dir is not None
+        app = None
+        if not separate:
+            answerer = build_answerer(index_dir) if index_dir is not None else None
+            services = Services(settings=settings, db=db, answerer=answerer,
+                                answerer_error=None if answerer else "no index")
+            app = build_application(settings, services=services, clock=lambda: AS_OF,
+                                    rate_limit=False, concurrency=len(people))
 
         async def user(uid: int) -> None:
             q = queues[uid]
@@ -186,9 +205,11 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
                     stats.first[kind].append(time.perf_counter() - t0)
                     stats.parts[uid] += 1
                     if kind == "question":
+                        refused = str(call.text).startswith(not_found)
                         while not _has_feedback(call) and not str(call.text).startswith(unavailable):
                             call = await asyncio.wait_for(q.get(), 120)
                             stats.parts[uid] += 1
+                        stats.refused += refused
                     stats.full[kind].append(time.perf_counter() - t0)
                 except TimeoutError:
                     stats.lost += 1
@@ -205,7 +226,7 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
                 elapsed = await load()
         else:
             # The bot in its own process, as deployed; this process is only the Bot API server and the users.
-            env = {**os.environ, "BENCH_BOT_DATA_DIR": str(data_dir), "BENCH_BOT_DATABASE_URL": db.url,
+            env = {**os.environ, "BENCH_BOT_DATA_DIR": str(index_dir), "BENCH_BOT_DATABASE_URL": db.url,
                    "BENCH_BOT_TOKEN": tg.token, "BENCH_BOT_API_URL": tg.base_url, "BENCH_BOT_AS_OF": AS_OF.isoformat(),
                    "BENCH_BOT_CONCURRENCY": str(len(people)), "PYTHONPATH": str(ROOT)}
             proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.bot_process", env=env)
@@ -220,6 +241,14 @@ async def drive(db: Any, answerer: Any, people: list[tuple[int, str, list[str]]]
             if call.method == "sendMessage" and call.error is None:
                 sent[call.chat_id] += 1
     return stats, elapsed, sent
+
+
+def _not_found_prefix() -> str:
+    try:
+        from retrieval.answer import not_found_text
+    except ImportError:
+        return "\0"
+    return not_found_text("", None)[:40]
 
 
 def _has_feedback(call: Any) -> bool:
@@ -237,18 +266,22 @@ def main() -> None:
     n_commands = int(os.environ.get("BENCH_TASK_COMMANDS", "500"))
     data_dir = Path(os.environ.get("BENCH_DATA_DIR") or ROOT / "data" / "bench-index")
     print(f"machine: {os.cpu_count()} CPUs; {users} users, {n_questions} questions, {n_commands} task commands")
-    answerer = None
+    index_dir: Path | None = None
     if n_questions:
         print("preparing the index (first run embeds the corpus; later runs reuse it) …", flush=True)
-        answerer, note = build_answerer(data_dir)
-        print(note)
-        if answerer is None:
+        note = prepare_index(data_dir)
+        if note is None:
             n_questions = 0
+        else:
+            print(note)
+            index_dir = data_dir
     with tempfile.TemporaryDirectory(prefix="troly-bench-bot-") as tmp:
         db, people = prepare_database(os.environ.get("BENCH_DATABASE_URL"), Path(tmp), users)
         print(f"database: {db.dialect}")
-        plan = scripts(people, n_questions, n_commands, load_questions())
-        stats, elapsed, sent = asyncio.run(drive(db, answerer, people, plan, Path(tmp)))
+        questions = load_questions(n_questions)
+        print(f"questions: {len(set(questions))} distinct of {len(questions)}")
+        plan = scripts(people, n_questions, n_commands, questions)
+        stats, elapsed, sent = asyncio.run(drive(db, index_dir, people, plan, Path(tmp)))
         from sqlalchemy import func, select
 
         from db.models import AuditEntry
@@ -264,7 +297,8 @@ def main() -> None:
           f"task={audited.get('task', 0)} progress={audited.get('progress', 0)}")
     print(f"elapsed: {elapsed:.1f}s  → {requests / elapsed:.1f} requests/s overall")
     if n_questions:
-        print(f"questions: {n_questions / elapsed:.1f} questions/s (while the task commands run alongside)")
+        print(f"questions: {n_questions / elapsed:.1f} questions/s (while the task commands run alongside); "
+              f"{n_questions - stats.refused} answered from the documents, {stats.refused} refused as not found in them")
     for kind in ("question", "command"):
         first, full = stats.first.get(kind, []), stats.full.get(kind, [])
         if first:

