@@ -261,7 +261,10 @@ def build_application(
     if not token:
         raise RuntimeError(t("bot.no_token"))
     protect_logs(token, settings.webhook_secret)
-    builder = ApplicationBuilder().token(token).concurrent_updates(concurrency)
+    # 32 connections to the Bot API, not PTB's 256: httpcore looks over every pooled connection on each
+    # request, which cost ~6% of the bot's time under load; a request waits for a free one instead.
+    builder = (ApplicationBuilder().token(token).concurrent_updates(concurrency)
+               .connection_pool_size(32).pool_timeout(30.0))
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url).base_file_url(file_url_for(settings.telegram_api_url))
     if rate_limit:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -28,7 +30,10 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        # The bot runs up to ~20 sessions at once (question threads + the default pool): keep that many
+        # connections open rather than reopening (and re-running the pragmas) on each request.
+        pooling = {"pool_size": 10, "max_overflow": 20} if parsed.database and parsed.database != ":memory:" else {}
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **pooling)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -39,7 +44,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def _alembic_config() -> Config:
@@ -75,15 +80,35 @@ def check_schema(engine: Engine) -> None:
         raise SchemaOutOfDate(current, head)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
 class Database:
-    """An engine plus a session factory; built once at the entry point."""
+    """An engine plus a session factory; built once at the entry point.
+
+    On SQLite, sessions of this process take turns to write: a session takes a lock at its first write
+    and keeps it until it commits. Left to SQLite, concurrent writers sleep in its busy handler (1, 2,
+    5 … 100 ms) while the lock holder waits for the GIL; the bot under load spent its question threads so.
+    """
 
     def __init__(self, url: str, *, check: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer: threading.Lock | None = None
+        self._local = threading.local()
+        if self.engine.dialect.name == "sqlite":
+            self._writer = threading.Lock()
+            event.listen(self.engine, "before_cursor_execute", self._before_execute)
         if check:
             check_schema(self.engine)
+
+    def _before_execute(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        local = self._local
+        if getattr(local, "sessions", 0) and not getattr(local, "writing", False) and self._writer is not None:
+            if statement.lstrip()[:6].upper() in _WRITES:
+                self._writer.acquire()
+                local.writing = True
 
     @property
     def dialect(self) -> str:
@@ -91,8 +116,16 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.sessions() as s, s.begin():
-            yield s
+        local = self._local
+        local.sessions = getattr(local, "sessions", 0) + 1
+        try:
+            with self.sessions() as s, s.begin():
+                yield s
+        finally:
+            local.sessions -= 1
+            if getattr(local, "writing", False) and not local.sessions and self._writer is not None:
+                local.writing = False
+                self._writer.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

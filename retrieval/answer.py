@@ -114,7 +114,8 @@ class ExtractiveAnswerer:
     def compose(self, question: str, hits: list[Hit], citations: list[Citation]) -> str:
         wanted = content_tokens(question)
         # Rarer words weigh more: a word found in few of the retrieved passages is the question's topic.
-        df = {t: sum(t in content_tokens(h.chunk.text) for h in hits) for t in wanted}
+        in_hits = [content_tokens(h.chunk.text) for h in hits]
+        df = {t: sum(t in words for words in in_hits) for t in wanted}
         idf = {t: math.log(1 + len(hits) / (1 + df[t])) for t in wanted}
         scored: list[tuple[float, int, int, str]] = []
         for rank, hit in enumerate(hits[:3]):

@@ -79,18 +79,43 @@ class DocumentIndex:
         self.embedder_name = embedder_name
         self.chroma_url = chroma_url
         self._lock = threading.RLock()
+        # Writes go through one connection under the lock; each thread reads through its own (WAL lets
+        # readers run side by side, and a reader never sees another thread's uncommitted write).
         self._db = sqlite3.connect(self.dir / "catalog.db", timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
         self._client: Any = None
         self._collection: Any = None
         self._generation = -1
+        # What searches look up again and again, each tagged with the catalog generation it was read
+        # at or after (read the generation first, then the data: the tag is never newer than the data).
+        self._live_ids: tuple[int, frozenset[str]] = (-1, frozenset())
+        self._vector_count: tuple[int, int] = (-1, 0)
+        self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._check_embedder()
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.dir / "catalog.db", timeout=30, check_same_thread=False, isolation_level=None)
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
+
+    def _known_words(self) -> dict[tuple[str, str], int]:
+        generation = self.generation()
+        tagged = self._vocabulary
+        if tagged[0] != generation or len(tagged[1]) > 200_000:  # bounded whatever people type
+            tagged = self._vocabulary = (generation, {})
+        return tagged[1]
 
     # -- catalog ---------------------------------------------------------------------------------
 
     def _meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def generation(self) -> int:
@@ -108,7 +133,8 @@ class DocumentIndex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-                new = self.generation() + 1
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                new = int(row[0] if row else 0) + 1
                 self._db.execute(
                     "INSERT INTO meta VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(new),),
@@ -121,13 +147,13 @@ class DocumentIndex:
                 self._generation = new  # our own write: no need to reopen Chroma to see it
 
     def count_documents(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM document").fetchone()[0])
+        return int(self._reader().execute("SELECT count(*) FROM document").fetchone()[0])
 
     def count_chunks(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM chunk").fetchone()[0])
+        return int(self._reader().execute("SELECT count(*) FROM chunk").fetchone()[0])
 
     def documents(self) -> dict[str, IndexedDocument]:
-        rows = self._db.execute(
+        rows = self._reader().execute(
             "SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at FROM document"
         ).fetchall()
         return {
@@ -139,7 +165,7 @@ class DocumentIndex:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
+        rows = self._reader().execute(
             f"""SELECT c.id, c.doc_id, c.text, c.section, c.ordinal,
                        d.title, d.symbol, d.doc_type, d.issuer, d.date, d.language
                 FROM chunk c JOIN document d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})""",
@@ -265,7 +291,7 @@ class DocumentIndex:
     def collect_garbage(self) -> int:
         """Delete vectors that are not live (left by a crash mid-sync). Returns how many."""
         collection = self._chroma()
-        live = {r[0] for r in self._db.execute("SELECT id FROM chunk")}
+        live = {r[0] for r in self._reader().execute("SELECT id FROM chunk")}
         stored = collection.get(include=[])["ids"]
         orphans = [i for i in stored if i not in live]
         if orphans:
@@ -291,7 +317,10 @@ class DocumentIndex:
     def search_dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first; only live chunks."""
         collection = self._chroma()
-        total = collection.count()
+        generation = self._generation
+        if self._vector_count[0] != generation:
+            self._vector_count = (generation, collection.count())
+        total = self._vector_count[1]
         if not total:
             return []
         where = _chroma_where(filters)
@@ -300,14 +329,15 @@ class DocumentIndex:
             where=where, include=["distances"],
         )
         ids, distances = result["ids"][0], result["distances"][0]
-        live = self._live(ids)
+        live = self._live()
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live][:k]
 
-    def _live(self, ids: list[str]) -> set[str]:
-        if not ids:
-            return set()
-        marks = ",".join("?" * len(ids))
-        return {r[0] for r in self._db.execute(f"SELECT id FROM chunk WHERE id IN ({marks})", ids)}
+    def _live(self) -> frozenset[str]:
+        """Every live chunk id (loaded once per generation: 50,000 ids take ~30 ms, a search ~0)."""
+        generation = self.generation()
+        if self._live_ids[0] != generation:
+            self._live_ids = (generation, frozenset(r[0] for r in self._reader().execute("SELECT id FROM chunk")))
+        return self._live_ids[1]
 
     def search_lexical(self, query: str, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score ≥ 0), best first."""
@@ -322,7 +352,7 @@ class DocumentIndex:
             # cost ~0.8 s per question on 50,000 chunks.
             sql = """SELECT c.id, -f.rank FROM (SELECT rowid, rank FROM chunk_fts WHERE chunk_fts MATCH ?
                      ORDER BY rank LIMIT ?) f JOIN chunk c ON c.rowid = f.rowid ORDER BY f.rank"""
-            return [(r[0], float(r[1])) for r in self._db.execute(sql, (match, k))]
+            return [(r[0], float(r[1])) for r in self._reader().execute(sql, (match, k))]
         sql = """SELECT c.id, -bm25(chunk_fts) AS score FROM chunk_fts
                  JOIN chunk c ON c.rowid = chunk_fts.rowid JOIN document d ON d.doc_id = c.doc_id
                  WHERE chunk_fts MATCH ?"""
@@ -341,22 +371,26 @@ class DocumentIndex:
             params.append(filters.date_to)
         sql += " ORDER BY score DESC LIMIT ?"
         params.append(k)
-        return [(r[0], float(r[1])) for r in self._db.execute(sql, params)]
+        return [(r[0], float(r[1])) for r in self._reader().execute(sql, params)]
 
     def _drop_ubiquitous(self, terms: list[str]) -> list[str]:
         """Leave out terms found in over a tenth of a large index: their BM25 weight is nil, yet scoring
         every chunk they match dominated the time on 50,000 chunks."""
-        total = self.count_chunks()
+        total = len(self._live())
         if total < 2000:
             return terms
         limit = total // 10
+        known = self._known_words()
         kept = []
         for term in terms:
-            phrase = '"' + term.replace('"', '""') + '"'
-            n = self._db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, limit + 1)
-            ).fetchone()[0]
-            if n <= limit:
+            common = known.get(("common", term))
+            if common is None:
+                phrase = '"' + term.replace('"', '""') + '"'
+                n = self._reader().execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, limit + 1)
+                ).fetchone()[0]
+                common = known[("common", term)] = int(n > limit)
+            if not common:
                 kept.append(term)
         return kept or terms
 
@@ -365,15 +399,24 @@ class DocumentIndex:
         if not terms:
             return {}
         table = "chunk_raw" if raw else "chunk_fts"
+        known = self._known_words()  # the same words come back question after question
         out: dict[str, int] = {}
         for term in terms:
-            # A MATCH uses the full-text index (fts5vocab would scan the whole vocabulary).
-            phrase = '"' + term.replace('"', '""') + '"'
-            row = self._db.execute(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", (phrase,)).fetchone()
-            out[term] = 1 if row else 0
+            found = known.get((table, term))
+            if found is None:
+                # A MATCH uses the full-text index (fts5vocab would scan the whole vocabulary).
+                phrase = '"' + term.replace('"', '""') + '"'
+                row = self._reader().execute(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", (phrase,)).fetchone()
+                found = known[(table, term)] = 1 if row else 0
+            out[term] = found
         return out
 
     def close(self) -> None:
+        with self._lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        self._local = threading.local()
         self._db.close()
 
 

@@ -21,6 +21,7 @@ from ingestion.sync import Library, build_library
 from retrieval.build import build_embedder, build_index
 from retrieval.errors import EmbedderMismatch
 from retrieval.index import DocumentIndex
+from retrieval.text import tokens
 
 TROLY = str(Path(sys.executable).with_name("troly"))
 
@@ -176,6 +177,8 @@ def test_a_running_process_sees_another_process_ingest(tmp_path: Path, hermetic_
     question = embedder.embed(["Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"], query=True)[0]
     before = {library.index.get_chunks([c])[c].doc_id for c, _ in library.index.search_dense(question, 5)}
     assert before == {"a.md"}
+    only_b = sorted(set(tokens("Sở Tài chính bố trí tỷ đồng nền tảng dùng chung")) - set(tokens(DOC_A)))
+    assert only_b and set(library.index.document_frequency(only_b).values()) == {0}  # now cached as unknown
     write(docs, "b.md", DOC_B)
     env = {**os.environ, "TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs)}
     subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
@@ -183,6 +186,7 @@ def test_a_running_process_sees_another_process_ingest(tmp_path: Path, hermetic_
     after = [library.index.get_chunks([c])[c].doc_id for c, _ in library.index.search_dense(question, 5)]
     assert after[0] == "b.md"
     assert "b.md" in lexical_sources(library.index, "nen tang du lieu dung chung")
+    assert set(library.index.document_frequency(only_b).values()) == {1}  # the cached vocabulary moved on too
 
 
 def _free_port() -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -153,3 +155,35 @@ def test_demo_has_the_unit_tree_the_issue_names(demo_db: Database) -> None:
         assert s.scalars(select(Unit).where(Unit.parent_id == gialai.id)).all()
         summary = overdue_summary(s, "HN", as_of=date(2026, 11, 23))
         assert len([r for r in summary.rows if r.unit_code.startswith("HN-")]) >= 126
+
+
+def test_sqlite_sessions_take_turns_to_write(tmp_path: Path) -> None:
+    """Eight threads writing at once (as the bot's question threads do): every row lands, and a session
+    that fails after writing hands the write lock on (a leak would hang the next writer)."""
+    from db import task_updates as tu
+    from db.models import AuditEntry
+    from db.session import upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}", check=False)
+    upgrade(db.engine)
+    db = Database(db.url)
+
+    def write(n: int) -> None:
+        for i in range(25):
+            with db.session() as s:
+                tu.audit(s, channel="test", action="ask", allowed=True, official_id=None, telegram_user_id=n,
+                         detail=f"{n}/{i}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))
+    with pytest.raises(RuntimeError):
+        with db.session() as s:
+            tu.audit(s, channel="test", action="ask", allowed=True, official_id=None, telegram_user_id=99, detail="x")
+            s.flush()
+            raise RuntimeError("fails after writing")
+    with ThreadPoolExecutor(1) as pool:  # another thread: waits forever if the lock was not released
+        pool.submit(write, 100).result(timeout=30)
+    with db.session() as s:
+        details = list(s.scalars(select(AuditEntry.detail)))
+    assert len(details) == 8 * 25 + 25 and "x" not in details
+    db.dispose()
