@@ -5,6 +5,10 @@ as the bot takes them). Checked: every request answered, none lost or duplicated
 and the audit log agree). Printed: throughput and p50/p95 reply latency (first reply and complete answer).
 Target (issue 5): ≥ 20 questions/s on this machine.
 
+The 1,000 questions are all different (the eval set, then officials' wordings of it: "Cho tôi hỏi: …",
+"… Cảm ơn."), so none is served from the question-vector cache; BENCH_REPEAT=1 cycles the eval set
+instead. The bot runs in its own process, as deployed (BENCH_BOT_PROCESS=0: in this process).
+
 Questions need the document index: the corpus is synced into BENCH_DATA_DIR (default
 data/bench-index in the checkout; the first run embeds the corpus, later runs reuse it). Without
 retrieval/ingestion (or if building them fails) only the task commands run.
