@@ -36,6 +36,8 @@ def pct(values: list[float], p: float) -> float:
 
 def measure(answerer: ExtractiveAnswerer, questions: list[str], label: str) -> None:
     embedder = answerer.searcher.embedder
+    if hasattr(embedder, "question_cache_size"):
+        embedder.question_cache_size = 0  # every question embedded, as a new question is
     answerer.answer(questions[0])  # warm: model loaded, Chroma open
     total, embed = [], []
     for q in questions:
