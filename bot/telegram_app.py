@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+import httpx
 from telegram import (
     BotCommand,
     CallbackQuery,
@@ -27,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -98,6 +99,15 @@ def _markup(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons])
 
 
+_RETRY_PAUSES = (1.0, 2.0, 4.0)
+
+
+def _never_arrived(exc: BaseException) -> bool:
+    """The request did not reach the server: no connection (refused, connect timeout, none free)."""
+    cause = exc.__cause__
+    return isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
 class TelegramChannel:
     """Output of one conversation, sent through the Bot API."""
 
@@ -109,6 +119,20 @@ class TelegramChannel:
         await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING)
 
     async def send(self, out: Out) -> int:
+        """Deliver `out`; retried (1, 2, 4 s) while the Bot API cannot be reached at all, so an answer
+        worked out during a network blip is not lost. Never retried once a request may have arrived:
+        a read timeout retried could send the message twice."""
+        for pause in _RETRY_PAUSES:
+            try:
+                return await self._send_once(out)
+            except NetworkError as exc:
+                if not _never_arrived(exc):
+                    raise
+                log.warning("Bot API unreachable (%s); sending again in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+        return await self._send_once(out)
+
+    async def _send_once(self, out: Out) -> int:
         if isinstance(out, TextOut):
             msg = await self.bot.send_message(
                 self.chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=_markup(out.buttons),

@@ -263,6 +263,7 @@ class FakeTelegram:
         self._failures: dict[str, list[TelegramError]] = {}
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._offline_app: web.Application | None = None
         self._port: int | None = None
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, UploadedFile]], Awaitable[Any]]] = {
             "getme": self._get_me,
@@ -321,6 +322,20 @@ class FakeTelegram:
         self._update_event = asyncio.Event()  # bound to the loop that runs the server
         self._call_event = asyncio.Event()
         return self
+
+    async def go_offline(self) -> None:
+        """Close the listening socket and every open connection (state kept): clients now get
+        "connection refused", as when the Bot API cannot be reached. `go_online` listens again."""
+        assert self._runner is not None
+        self._offline_app = self._runner.app
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def go_online(self) -> None:
+        self._runner = web.AppRunner(self._offline_app, handler_cancellation=True, access_log=None,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
         self._closing = True

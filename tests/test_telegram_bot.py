@@ -36,8 +36,9 @@ from test_assistant import (
 )
 
 from bot.config import Settings
+from bot.render.html import TextOut
 from bot.services import Services
-from bot.telegram_app import DIGEST_JOB, build_application, file_url_for, running
+from bot.telegram_app import DIGEST_JOB, TelegramChannel, build_application, file_url_for, running
 from db.models import Feedback, Official, Role, Task, TaskEvent, TaskStatus
 from db.session import Database
 
@@ -449,6 +450,21 @@ def test_unexpected_errors_apologise_and_keep_the_token_out_of_logs(
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "boom with <redacted> inside" in logged and "Traceback" in logged
     assert token not in logged and token not in caplog.text
+
+
+def test_an_answer_survives_a_moment_without_the_bot_api(db: Database, hermetic_env: Path) -> None:
+    async def go() -> None:
+        async with bot(db, hermetic_env) as (tg, app):
+            await tg.go_offline()  # e.g. the server's uplink drops while an answer is being worked out
+            sending = asyncio.create_task(TelegramChannel(app.bot, U_HA).send(TextOut("Câu trả lời")))
+            await asyncio.sleep(1.5)
+            assert not sending.done()  # not given up: it tries again
+            await tg.go_online()
+            message_id = await asyncio.wait_for(sending, 15)
+            sent = [c for c in tg.calls if c.method == "sendMessage" and c.chat_id == U_HA]
+            assert len(sent) == 1 and sent[0].result["message_id"] == message_id  # once, not twice
+
+    run(go())
 
 
 def test_webhook_mode_refuses_requests_without_the_secret(db: Database, hermetic_env: Path) -> None:
