@@ -28,11 +28,12 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":  # psycopg 3 is the driver we ship
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite"):
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = bool(parsed.database) and parsed.database != ":memory:"
+        if on_disk:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         # The bot runs up to ~20 sessions at once (question threads + the default pool): keep that many
         # connections open rather than reopening (and re-running the pragmas) on each request.
-        pooling = {"pool_size": 10, "max_overflow": 20} if parsed.database and parsed.database != ":memory:" else {}
+        pooling = {"pool_size": 10, "max_overflow": 20} if on_disk else {}
         engine = create_engine(parsed, connect_args={"timeout": 30}, **pooling)
 
         @event.listens_for(engine, "connect")

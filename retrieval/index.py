@@ -114,12 +114,12 @@ class DocumentIndex:
 
     # -- catalog ---------------------------------------------------------------------------------
 
-    def _meta(self, key: str) -> str | None:
-        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    def _meta(self, key: str, db: sqlite3.Connection | None = None) -> str | None:
+        row = (db or self._reader()).execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def generation(self) -> int:
-        return int(self._meta("generation") or 0)
+    def generation(self, db: sqlite3.Connection | None = None) -> int:
+        return int(self._meta("generation", db) or 0)
 
     def _check_embedder(self) -> None:
         built = self._meta("embedder")
@@ -133,8 +133,7 @@ class DocumentIndex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-                row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-                new = int(row[0] if row else 0) + 1
+                new = self.generation(self._db) + 1  # inside the write transaction
                 self._db.execute(
                     "INSERT INTO meta VALUES ('generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(new),),

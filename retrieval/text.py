@@ -104,9 +104,8 @@ def strip_courtesy(question: str) -> str:
     if len(folded) != len(text):  # the positions below index both strings
         return question.strip()
     while (m := _CLOSING.search(folded)) and m.start() > 0:
-        text, folded = text[: m.start()].rstrip(" ,"), folded[: m.start()].rstrip(" ,")
-        text = _POLITE_A.sub("", text)
-        folded = folded[: len(text)]
+        text = _POLITE_A.sub("", text[: m.start()].rstrip(" ,"))
+        folded = fold(text)
     m = _OPENING.match(folded)
     if m and m.end() < len(text):
         rest = text[m.end() :]

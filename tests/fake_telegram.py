@@ -313,11 +313,8 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
+        await self._serve(app, 0)
+        self._port = int(self._runner.addresses[0][1])  # type: ignore[union-attr]
         self._closing = False
         self._update_event = asyncio.Event()  # bound to the loop that runs the server
         self._call_event = asyncio.Event()
@@ -332,10 +329,13 @@ class FakeTelegram:
         self._runner = None
 
     async def go_online(self) -> None:
-        self._runner = web.AppRunner(self._offline_app, handler_cancellation=True, access_log=None,
-                                     shutdown_timeout=1.0)
+        assert self._offline_app is not None, "go_offline first"
+        await self._serve(self._offline_app, self.port)
+
+    async def _serve(self, app: web.Application, port: int) -> None:
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
 
     async def stop(self) -> None:
         self._closing = True

@@ -90,6 +90,7 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
     ("Nhờ Trợ lý tra giúp: kinh phí năm 2026? Cần gấp để báo cáo.", "Kinh phí năm 2026?"),
     ("Văn phòng UBND xã hỏi: có bao nhiêu nhiệm vụ quá hạn? Trả lời ngắn giúp tôi.", "Có bao nhiêu nhiệm vụ quá hạn?"),
     ("cho toi hoi: han hoan thanh he thong tthc? cam on", "han hoan thanh he thong tthc?"),
+    ("Hạn nộp báo cáo là ngày nào ạ? Xin cảm ơn. Cần gấp để báo cáo.", "Hạn nộp báo cáo là ngày nào?"),
     ("Please tell me: who chairs the committee? Thanks.", "Who chairs the committee?"),
     # Not courtesy: left alone.
     ("Chi hội phụ nữ xã có nhiệm vụ gì?", "Chi hội phụ nữ xã có nhiệm vụ gì?"),
