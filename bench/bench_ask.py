@@ -54,7 +54,7 @@ def measure(answerer: ExtractiveAnswerer, questions: list[str], label: str) -> N
 
 
 def main() -> None:
-    questions = [q["question"] for q in load_questions(ROOT / "tests" / "eval" / "qa.jsonl")]
+    questions = [q.question for q in load_questions(ROOT / "tests" / "eval" / "qa.jsonl")]
     data = Path(os.environ.get("BENCH_DATA_DIR", ROOT / "data" / "bench-ask"))
     settings = Settings.from_env({"TROLY_DATA_DIR": str(data)})
     library = build_library(settings)

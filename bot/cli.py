@@ -319,7 +319,7 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     ans = answerer.answer(question, k=k)
     return {
-        "question": question, "found": ans.found, "answer": ans.text,
+        "question": question, "found": ans.found, "short": ans.short, "answer": ans.text,
         "citations": [c.as_dict() for c in ans.citations], "took_ms": round((time.perf_counter() - t0) * 1000, 1),
         **({"note": ans.note} if ans.note else {}),
     }
@@ -352,27 +352,30 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
 
 
 @cli.command("eval")
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", type=click.Choice(["tuning", "held_out"]), help="Chỉ nửa điều chỉnh hoặc nửa để riêng.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--misses", is_flag=True, help="In các câu trả lời sai.")
 @pass_ctx
 @_translate_retrieval_errors
-def evaluate_cmd(ctx: Context, file: Path | None, as_json: bool, misses: bool) -> None:
-    """Đánh giá trên bộ câu hỏi (mặc định tests/eval/qa.jsonl): hit@1, hit@3, MRR@10, từ chối đúng, chứa dữ kiện."""
+def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_json: bool, misses: bool) -> None:
+    """Đánh giá trên bộ câu hỏi (mặc định tests/eval/qa.jsonl; đọc cả định dạng ALQAC): hit@3, MRR@10,
+    trả lời, chứa đáp án, từ chối đúng, độ dài trả lời — theo bộ, nửa và ngôn ngữ."""
     from rich.table import Table
 
     from bot.render.text import print_table
     from retrieval.build import build_answerer
     from retrieval.evaluate import evaluate, load_questions
 
-    path = file or Path("tests/eval/qa.jsonl")
-    report = evaluate(build_answerer(ctx.settings), load_questions(path))
+    paths = list(files) or [Path("tests/eval/qa.jsonl")]
+    questions = [q for p in paths for q in load_questions(p) if not split or q.split in (split, "")]
+    report = evaluate(build_answerer(ctx.settings), questions)
     data = report.as_dict()
     if as_json:
         echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
         return
-    table = Table(title=f"Đánh giá: {path}")
-    cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains_fact", "refusal"]
+    table = Table(title=f"Đánh giá: {', '.join(map(str, paths))}")
+    cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "refusal", "median_len"]
     table.add_column("nhóm")
     for c in cols:
         table.add_column(c, justify="right")

@@ -161,7 +161,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The document index or the answer engine is having trouble; I could not answer this. "
         "The task commands still work.",
     ),
-    "ask.sources": ("Nguồn trích dẫn", "Sources"),
+    "ask.closest_two": (
+        "Hai đoạn gần nhất (không trả lời câu hỏi):", "The two closest passages (they do not answer the question):",
+    ),
+    "ask.closest_one": (
+        "Đoạn gần nhất (không trả lời câu hỏi):", "The closest passage (it does not answer the question):",
+    ),
     "ask.not_found": ("Không tìm thấy nội dung phù hợp trong văn bản.", "Nothing relevant was found in the documents."),
     "feedback.thanks": ("Cảm ơn bạn đã đánh giá!", "Thanks for your feedback!"),
     "feedback.not_yours": (

@@ -1,66 +1,26 @@
 """Answers with citations: extractive by default, an OpenAI-compatible LLM when configured.
 
-Extractive: the one to three sentences of the best passages that share the most (rare) words with
-the question, quoted verbatim (numbers and dates exactly as in the source), each followed by its
-citation. "Not found" when the best passage is neither close in meaning nor shares the question's
-content words: the thresholds are calibrated on tests/eval (refusal accuracy is gated in CI).
+Extractive (retrieval/compose.py): the fact asked for first, verbatim from a cited unit of text, then
+the one or two units it came from, then one source line per cited document. Whether the passages
+answer at all is one calibrated score (retrieval/refusal.py), fitted on tuning data only; a refusal
+says what was searched and offers the two closest passages, labelled as not answering.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from retrieval.compose import Draft, compose, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.protocols import SearchFilters
-from retrieval.search import STOPWORDS, HybridSearcher, content_tokens, query_kind
-from retrieval.text import ABBREVIATIONS, LETTERS_DIGITS, fold, raw_words, strip_courtesy, tokens
+from retrieval.refusal import Evidence, RefusalModel, gather_evidence
+from retrieval.search import HybridSearcher
+from retrieval.text import strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;:…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\u0600-\u06ff])|\n+")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When the best passages count as an answer. Calibrated on tests/eval/qa.jsonl (see `troly eval`).
-
-    e5 similarities cluster high (0.75–0.92), and on-topic questions the documents do not answer
-    (a commune official's salary) score as high as answerable ones, so similarity alone cannot refuse.
-    Three more signals: a document number that is not in the index; a content word of the question that
-    occurs in no passage at all (`phở`, `lương`… — checked with diacritics when the question has them);
-    and how many of the question's word pairs the best passage contains.
-    """
-
-    dense: dict[str, float] = field(default_factory=lambda: {"vi": 0.87, "vi_plain": 0.0, "en": 0.80, "other": 0.80})
-    # Below `weak_dense`, a passage must also contain this share of the question's word pairs.
-    weak_dense: dict[str, float] = field(default_factory=lambda: {"vi": 0.89, "vi_plain": 0.82})
-    weak_pairs: dict[str, float] = field(default_factory=lambda: {"vi": 0.35, "vi_plain": 0.5})
-
-
-def word_pairs(toks: list[str]) -> set[tuple[str, str]]:
-    """Adjacent pairs of content words (`khung kien`, `kien truc`): phrases, not just shared words."""
-    return {(a, b) for a, b in zip(toks, toks[1:], strict=False)
-            if a not in STOPWORDS and b not in STOPWORDS and len(a) > 1 and len(b) > 1}
-
-
-def _topic_words(question: str, kind: str) -> list[str]:
-    """The question's content words to look up in the index vocabulary (abbreviations and dates aside)."""
-    if kind == "vi":
-        words = [w for w in raw_words(question) if fold(w) not in STOPWORDS and fold(w) not in ABBREVIATIONS]
-    else:
-        words = [w for w in tokens(question) if w not in STOPWORDS and w not in ABBREVIATIONS]
-    # Dates and document numbers are checked separately (a date may be written out in words).
-    return sorted({w for w in words if len(w) > 1 and "_" not in w and not LETTERS_DIGITS.match(w)})
-
-
-def split_sentences(text: str) -> list[str]:
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if len(p) > 1]
 
 
 def citation_label(c: Citation) -> str:
@@ -69,9 +29,9 @@ def citation_label(c: Citation) -> str:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, searcher: HybridSearcher, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, searcher: HybridSearcher, refusal: RefusalModel | None = None) -> None:
         self.searcher = searcher
-        self.thresholds = thresholds or Thresholds()
+        self.refusal = refusal or RefusalModel.default()
 
     def retrieve(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> tuple[list[Hit], bool]:
         question = strip_courtesy(question)  # "Cho tôi hỏi: … Cảm ơn." is searched and judged as "…"
@@ -81,61 +41,35 @@ class ExtractiveAnswerer:
     def is_answerable(self, question: str, hits: list[Hit]) -> bool:
         return not self.refusal_reason(question, hits)
 
+    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+        return gather_evidence(question, hits, self.searcher.index)
+
     def refusal_reason(self, question: str, hits: list[Hit]) -> str:
         """Why the passages do not answer the question ("" when they do)."""
         if not hits:
             return "no passages"
-        index, th, kind = self.searcher.index, self.thresholds, query_kind(question)
         symbols = [t for t in tokens(question) if "_" in t and re.search(r"[a-z]", t)]
-        unknown = [t for t, n in index.document_frequency(symbols).items() if n == 0]
-        if unknown:
+        unknown = [t for t, n in self.searcher.index.document_frequency(symbols).items() if n == 0]
+        if unknown:  # a document number the index does not hold: that document is not loaded
             return f"unknown document {unknown[0]}"
-        if kind in ("vi", "vi_plain"):
-            missing = [w for w, n in index.document_frequency(_topic_words(question, kind), raw=kind == "vi").items() if n == 0]
-            if missing:
-                return f"words not in any document: {', '.join(missing)}"
-        best = max(h.dense for h in hits)
-        if best < th.dense.get(kind, 0.0):
-            return f"similarity {best:.3f} below {th.dense[kind]}"
-        if kind in th.weak_dense and best < th.weak_dense[kind]:
-            pairs = word_pairs(tokens(question))
-            covered = max((len(pairs & word_pairs(tokens(h.chunk.text))) / len(pairs) for h in hits[:3]), default=0.0) if pairs else 1.0
-            if covered < th.weak_pairs[kind]:
-                return f"similarity {best:.3f} and word pairs {covered:.2f}"
-        return ""
+        ev = self.evidence(question, hits)
+        p = self.refusal.probability(ev)
+        return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"
 
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.retrieve(question, k, filters)
         citations = to_citations(hits)
         if not found:
-            return Answer(False, not_found_text(question, filters), citations[:3])
-        return Answer(True, self.compose(strip_courtesy(question), hits, citations), citations)
+            return refusal(question, filters, citations, self.searcher.index.count_documents())
+        draft = self.draft(strip_courtesy(question), hits)
+        return draft.answer(citations)
+
+    def draft(self, question: str, hits: list[Hit]) -> Draft:
+        """The direct answer and the units it comes from, chosen from the first three passages."""
+        return compose(question, hits, self.searcher.index)
 
     def compose(self, question: str, hits: list[Hit], citations: list[Citation]) -> str:
-        wanted = content_tokens(question)
-        # Rarer words weigh more: a word found in few of the retrieved passages is the question's topic.
-        in_hits = [content_tokens(h.chunk.text) for h in hits]
-        df = {t: sum(t in words for words in in_hits) for t in wanted}
-        idf = {t: math.log(1 + len(hits) / (1 + df[t])) for t in wanted}
-        scored: list[tuple[float, int, int, str]] = []
-        for rank, hit in enumerate(hits[:3]):
-            for pos, sentence in enumerate(split_sentences(hit.chunk.text)):
-                words = content_tokens(sentence)
-                overlap = sum(idf[t] for t in wanted & words)
-                has_number = bool(re.search(r"\d", sentence)) and bool(re.search(r"\d|bao nhieu|khi nao|how|when|ngay", question.lower()))
-                score = overlap + (0.3 if has_number else 0.0) - 0.35 * rank - 0.01 * pos
-                scored.append((score, rank, pos, sentence))
-        scored.sort(key=lambda s: -s[0])
-        picked = [s for s in scored if s[0] > 0][:3] or sorted(
-            [s for s in scored if s[1] == 0], key=lambda s: s[2]
-        )[:2]
-        picked.sort(key=lambda s: (s[1], s[2]))  # source order reads better
-        lines = []
-        for _, rank, _, sentence in picked:
-            lines.append(f"«{sentence}» [{rank + 1}]")
-        used = sorted({rank for _, rank, _, _ in picked})
-        sources = "\n".join(f"[{r + 1}] {citation_label(citations[r])}" for r in used)
-        return "\n".join(lines) + "\n\n" + sources
+        return self.draft(question, hits).answer(citations).text
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:
@@ -146,21 +80,30 @@ def to_citations(hits: list[Hit]) -> list[Citation]:
     ]
 
 
-def not_found_text(question: str, filters: SearchFilters | None) -> str:
+def not_found_text(question: str, filters: SearchFilters | None, documents: int = 0) -> str:
     scope = ""
     if filters and (filters.doc_types or filters.symbols):
         scope = " (trong " + ", ".join([*filters.doc_types, *filters.symbols]) + ")"
+    where = f"{documents} văn bản đã lập chỉ mục" if documents else "các văn bản đã lập chỉ mục"
     return (
-        f"Không tìm thấy nội dung trả lời câu hỏi này trong các văn bản đã lập chỉ mục{scope}. "
-        "Tôi đã tìm theo cả nghĩa và từ khoá (có dấu và không dấu) nhưng không có đoạn nào đủ liên quan. "
+        f"Không tìm thấy nội dung trả lời câu hỏi này trong {where}{scope}. "
+        "Đã tìm theo cả nghĩa và từ khoá (có dấu và không dấu). "
         "Bạn thử hỏi cụ thể hơn (tên văn bản, số hiệu, nhiệm vụ) hoặc hỏi cán bộ phụ trách."
     )
+
+
+def refusal(question: str, filters: SearchFilters | None, citations: list[Citation], documents: int) -> Answer:
+    """Not found: what was searched, and the two closest passages (renderers label them as not answering)."""
+    text = not_found_text(question, filters, documents)
+    closest = citations[:2]
+    return Answer(False, text, closest, body=text, used=tuple(c.rank for c in closest))
 
 
 _SYSTEM = (
     "Bạn là trợ lý cho cán bộ nhà nước Việt Nam. Chỉ trả lời dựa trên các đoạn văn bản được đánh số bên dưới. "
     "Mỗi ý phải kèm số nguồn trong ngoặc vuông, ví dụ [1]. Giữ nguyên số liệu, ngày tháng như trong văn bản. "
-    "Nếu các đoạn không trả lời được câu hỏi, hãy nói rõ là không tìm thấy. Trả lời ngắn gọn, bằng ngôn ngữ của câu hỏi."
+    "Nếu các đoạn không trả lời được câu hỏi, hãy nói rõ là không tìm thấy. Trả lời ngắn gọn (một đến ba câu), "
+    "bằng ngôn ngữ của câu hỏi; nếu đã có câu trả lời trực tiếp, đừng nhắc lại mà giải thích nó từ các đoạn."
 )
 
 
@@ -179,25 +122,32 @@ class LLMAnswerer:
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.extractive.retrieve(question, k, filters)
         citations = to_citations(hits)
-        if not found:
-            return Answer(False, not_found_text(question, filters), citations[:3])
+        if not found:  # the same refusal as the extractive answer: the model is not asked
+            return refusal(question, filters, citations, self.extractive.searcher.index.count_documents())
+        draft = self.extractive.draft(strip_courtesy(question), hits)
         try:
-            text = self._ask(question, citations)
+            text = self._ask(question, citations, draft)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote model falls back
             log.warning("LLM failed, extractive answer instead: %s", exc)
-            return Answer(True, self.extractive.compose(strip_courtesy(question), hits, citations), citations,
-                          note="Mô hình ngôn ngữ không phản hồi; đây là câu trả lời trích nguyên văn.")
-        used = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text) if 1 <= int(n) <= len(citations)})
-        text = re.sub(r"\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(citations) else "", text)
-        kept = [c for c in citations if c.rank in used] or citations[:1]
-        sources = "\n".join(f"[{c.rank}] {citation_label(c)}" for c in kept)
-        return Answer(True, f"{text.strip()}\n\n{sources}", kept)
+            return draft.answer(citations, note="Mô hình ngôn ngữ không phản hồi; đây là câu trả lời trích nguyên văn.")
+        # Only the given passages may be cited: other numbers are dropped.
+        text = re.sub(r"\s*\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(citations) else "", text)
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        lines = [f"{draft.short} [{draft.short_rank}]"] if draft.short else []
+        body = "\n".join([*lines, text.strip()])
+        ranks = used | ({draft.short_rank} if draft.short else set()) or {1}
+        cited = [c for c in citations if c.rank in ranks]
+        return Answer(True, body + "\n\n" + source_lines(cited), citations, "", draft.short, draft.short_rank, (),
+                      body, tuple(sorted(ranks)))
 
-    def _ask(self, question: str, citations: list[Citation]) -> str:
+    def _ask(self, question: str, citations: list[Citation], draft: Draft) -> str:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         context = "\n\n".join(f"[{c.rank}] {citation_label(c)}\n{c.text}" for c in citations)
-        messages = [SystemMessage(_SYSTEM), HumanMessage(f"Các đoạn văn bản:\n{context}\n\nCâu hỏi: {question}")]
+        given = f"\nCâu trả lời trực tiếp (đã trích nguyên văn từ [{draft.short_rank}]): {draft.short}\n" \
+            if draft.short else ""
+        messages = [SystemMessage(_SYSTEM),
+                    HumanMessage(f"Các đoạn văn bản:\n{context}\n\nCâu hỏi: {question}{given}")]
         reply = self.chat.invoke(messages)
         content = reply.content if hasattr(reply, "content") else str(reply)
         if not isinstance(content, str) or not content.strip():

@@ -410,6 +410,20 @@ class DocumentIndex:
             out[term] = found
         return out
 
+    def chunk_frequency(self, terms: Sequence[str], cap: int = 1000) -> dict[str, int]:
+        """How many chunks contain each folded term, counted up to `cap` (rarity for weighting words)."""
+        known = self._known_words()
+        out: dict[str, int] = {}
+        for term in terms:
+            n = known.get(("count", term))
+            if n is None:
+                phrase = '"' + term.replace('"', '""') + '"'
+                n = known[("count", term)] = self._reader().execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, cap)
+                ).fetchone()[0]
+            out[term] = n
+        return out
+
     def close(self) -> None:
         with self._lock:
             for conn in self._readers:

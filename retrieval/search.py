@@ -25,6 +25,9 @@ _ENGLISH = frozenset(
 _NON_LATIN = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 
 
+_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
+
+
 def query_kind(question: str) -> str:
     """'vi' (with diacritics), 'vi_plain' (Vietnamese without diacritics), 'en', or 'other' (Arabic, Persian…)."""
     if _NON_LATIN.search(question):
@@ -32,7 +35,33 @@ def query_kind(question: str) -> str:
     words = re.findall(r"[a-z]+", question.lower())
     if words and sum(w in _ENGLISH for w in words) / len(words) >= 0.25:
         return "en"  # checked first: English questions quote Vietnamese names ("Bình dân học vụ số")
-    return "vi" if has_vietnamese_diacritics(question) else "vi_plain"
+    if has_vietnamese_diacritics(question):
+        return "vi"
+    # Without diacritics: Vietnamese words are single syllables of a fixed shape; English words mostly not.
+    syllables = [w for w in words if len(w) > 1]
+    if syllables and sum(bool(_VI_SYLLABLE.match(w)) for w in syllables) / len(syllables) < 0.7:
+        return "en"
+    return "vi_plain"
+
+
+_PERSIAN = re.compile(r"[پچژگکی]")
+
+
+def query_language(question: str) -> str:
+    """The language a question is written in, as documents record theirs: vi, en, ar or fa."""
+    kind = query_kind(question)
+    if kind == "other":
+        return "fa" if _PERSIAN.search(question) else "ar"
+    return "en" if kind == "en" else "vi"
+
+
+def same_language(a: str, b: str) -> bool:
+    """Whether words can be compared between texts in languages a and b: the same script. English
+    questions quote Vietnamese names and document numbers; Arabic and Persian share their script."""
+    return not a or not b or _SCRIPT.get(a, a) == _SCRIPT.get(b, b)
+
+
+_SCRIPT = {"vi": "latin", "en": "latin", "ar": "arabic", "fa": "arabic"}
 
 
 @dataclass(frozen=True)
@@ -58,19 +87,29 @@ class HybridSearcher:
         return self.fuse(question, dense, lexical, k)
 
     def fuse(self, question: str, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], k: int) -> list[Hit]:
+        """Weighted reciprocal-rank fusion. Lexical evidence counts only between texts of the same language:
+        a passage in another language (an Arabic article for a Vietnamese question) cannot share words
+        with the question, so its dense rank stands for the lexical one it cannot have."""
         w = self.weights
         plain = query_kind(question) == "vi_plain"
+        lang = query_language(question)
         wd, wl = (w.dense_plain, w.lexical_plain) if plain else (w.dense, w.lexical)
+        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
+        same = {c: same_language(lang, ch.meta.language) for c, ch in chunks.items()}
         scores: dict[str, float] = {}
         dense_sim = dict(dense)
+        lexical = [(c, s) for c, s in lexical if same.get(c, True)]
         top_lex = lexical[0][1] if lexical else 1.0
         lex_norm = {cid: s / top_lex for cid, s in lexical} if top_lex > 0 else {}
         for rank, (cid, _) in enumerate(dense):
-            scores[cid] = scores.get(cid, 0.0) + wd / (w.rrf_k + rank + 1)
+            # Where dense leads (accented Vietnamese, English, Arabic/Persian), a passage in another language
+            # takes both weights from its dense rank; where lexical leads (Vietnamese without diacritics,
+            # on which e5 is weak), a dense-only match is not promoted.
+            weight = wd if same.get(cid, True) or wd < wl else wd + wl
+            scores[cid] = scores.get(cid, 0.0) + weight / (w.rrf_k + rank + 1)
         for rank, (cid, _) in enumerate(lexical):
             scores[cid] = scores.get(cid, 0.0) + wl / (w.rrf_k + rank + 1)
         best = sorted(scores, key=lambda c: -scores[c])[:k]
-        chunks = self.index.get_chunks(best)
         return [
             Hit(chunks[c], scores[c], dense=dense_sim.get(c, 0.0), lexical=lex_norm.get(c, 0.0))
             for c in best if c in chunks
@@ -82,4 +121,4 @@ def content_tokens(text: str, *, expand: bool = False) -> set[str]:
     return {t for t in found if len(t) > 1 and t not in STOPWORDS}
 
 
-__all__ = ["STOPWORDS", "FusionWeights", "HybridSearcher", "content_tokens", "query_kind"]
+__all__ = ["STOPWORDS", "FusionWeights", "HybridSearcher", "content_tokens", "query_kind", "query_language"]

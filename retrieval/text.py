@@ -47,6 +47,12 @@ ABBREVIATIONS: dict[str, str] = {
     "qd": "quyet dinh", "cv": "cong van", "bc": "bao cao", "tw": "trung uong", "cp": "chinh phu",
     "gd": "giao duc", "gddt": "giao duc dao tao", "ttg": "thu tuong",
 }
+# Words officials use for what the documents say otherwise (folded): a question word counts as present
+# where all the words of one of its aliases are.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "xong": ("hoan thanh",), "tre": ("cham", "qua han"), "deadline": ("thoi han", "han"),
+    "thu do": ("thanh pho",), "tphcm": ("ho chi minh",), "ubnd": ("uy ban",),
+}
 LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")  # "nq57": an abbreviation glued to a number
 
 
@@ -112,6 +118,12 @@ def strip_courtesy(question: str) -> str:
         # Case changes the embedding: the question starts as the message did ("Cho tôi hỏi: nghị…" → "Nghị…").
         text = (rest[:1].upper() if text[:1].isupper() else rest[:1]) + rest[1:]
     return text or question.strip()
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent folded words, unless both are function words: phrases ("chung than", "khung kien truc")."""
+    seq = tokens(text)
+    return {(a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
 
 
 def has_vietnamese_diacritics(text: str) -> bool:

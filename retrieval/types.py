@@ -65,8 +65,28 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A unit of a cited passage, verbatim: a sentence, a clause's lead-in with its point, a table row."""
+
+    text: str
+    rank: int  # the citation it comes from
+
+
+@dataclass(frozen=True)
 class Answer:
+    """What an answerer returns. `text` is the whole plain-text answer (direct answer, quotes, one source
+    line per cited document); renderers build their own layout from the structured fields."""
+
     found: bool
     text: str
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # retrieved passages; on a refusal the closest two
     note: str = ""  # e.g. "LLM unavailable, extractive answer"
+    short: str = ""  # the direct answer (date, figure, organ…), verbatim from citation `short_rank`; "" if none
+    short_rank: int = 0
+    quotes: tuple[Quote, ...] = ()  # at most two
+    body: str = ""  # `text` without the source lines (what an official reads first)
+    used: tuple[int, ...] = ()  # the citation numbers the answer uses (on a refusal: the closest passages)
+
+    def cited(self) -> list[Citation]:
+        """The citations the answer uses, in rank order."""
+        return [c for c in self.citations if c.rank in self.used]

@@ -185,6 +185,25 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+ALQAC = ROOT.parent / "shared" / "eval" / "alqac-dev"
+
+
+@pytest.fixture(scope="session")
+def alqac_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the ALQAC development set's documents (real legal articles nobody here wrote)."""
+    if not (ALQAC / "qa.jsonl").exists():
+        pytest.skip("../shared/eval/alqac-dev is not here (a user's clone): the development set is skipped")
+    from bot.config import Settings
+    from ingestion.sync import build_library
+
+    data = tmp_path_factory.mktemp("alqac") / "data"
+    library = build_library(Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(ALQAC / "docs")}))
+    report = library.sync([ALQAC / "docs"])
+    assert not report.failed, report.failed
+    library.index.close()
+    return data
+
+
 @pytest.fixture
 def corpus_data(corpus_index_dir: Path, hermetic_env: Path) -> Path:
     """This test's own copy of the corpus index, as its TROLY_DATA_DIR."""

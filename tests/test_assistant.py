@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,16 @@ from fake_telegram import plain_text
 from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.render.html import MAX_MESSAGE, Button, TextOut, esc, render_answer, split_blocks
+from bot.render.html import (
+    MAX_MESSAGE,
+    Button,
+    TextOut,
+    esc,
+    render_answer,
+    split_blocks,
+    to_plain,
+    visible_length,
+)
 from bot.service.core import (
     PAGE_SIZE,
     AnswerView,
@@ -26,6 +36,7 @@ from bot.service.core import (
     NotRegistered,
     ServiceError,
     Unavailable,
+    answer_view,
 )
 from bot.service.dialog import Dialog
 from bot.services import Services
@@ -33,7 +44,7 @@ from db import task_updates as tu
 from db.models import AuditEntry, Feedback, Invite, Official, Role, Task, TaskStatus, Unit
 from db.session import Database
 from retrieval.protocols import SearchFilters
-from retrieval.types import Answer, Citation
+from retrieval.types import Answer, Citation, Quote
 
 TODAY = date(2026, 11, 20)  # HN-HOANKIEM: report HN-01962 due 25/11, five overdue tasks
 
@@ -435,3 +446,179 @@ def test_answer_rendering_escapes_and_puts_buttons_last() -> None:
     assert "&lt;script&gt;" in outs[0].html
     with pytest.raises(ValueError):
         Button("x", "sum:" + "X" * 61)
+
+
+# --- answers on a phone: direct answer, quotes, source lines, collapsed passages -------------------------------
+
+COLLAPSED = re.compile(r"<blockquote expandable>(.*?)</blockquote>", re.S)
+NQ57 = "Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia"
+P1 = ("2. Mục tiêu đến năm 2030\n- Tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo quốc gia đạt mức tiên "
+      "tiến ở nhiều lĩnh vực quan trọng.\n- Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí "
+      "từ xã hội chiếm hơn 60%.\n- Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, "
+      "đổi mới sáng tạo và chuyển đổi số quốc gia và tăng dần theo yêu cầu của thực tiễn.")
+P2 = "Kinh phí cho chuyển đổi số của thành phố được bố trí từ ngân sách địa phương hằng năm theo kế hoạch."
+P3 = ("a) Nhà nước bảo đảm ngân sách cho phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số; ưu tiên "
+      "bố trí chi đầu tư phát triển <theo Luật Ngân sách nhà nước> & các quy định liên quan.")
+CITES = [
+    Citation(1, NQ57, "57-NQ/TW", "Mục II › 2", "57-NQ-TW_nghi-quyet-57.md", P1, 0.91),
+    Citation(2, "Kế hoạch chuyển đổi số thành phố Hà Nội năm 2025", "350/KH-UBND", "Mục IV › 1",
+             "350-KH-UBND_ke-hoach-ha-noi.md", P2, 0.80),
+    Citation(3, NQ57, "57-NQ/TW", "Mục III › 7 › a)", "57-NQ-TW_nghi-quyet-57.md", P3, 0.85),
+]
+FOUND = Answer(
+    True, "ít nhất 3% [1]\n«…» [1]\n«…» [3]\n\n[1][3] 57-NQ/TW", CITES, short="ít nhất 3% tổng chi ngân sách",
+    short_rank=1,
+    quotes=(Quote("Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, đổi mới sáng tạo "
+                  "và chuyển đổi số quốc gia", 1),
+            Quote("Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển "
+                  "<theo Luật Ngân sách nhà nước>", 3)),
+    body="ít nhất 3% [1]\n«…» [1]\n«…» [3]", used=(1, 3),
+)
+REFUSAL = Answer(
+    False, "Không tìm thấy nội dung trả lời câu hỏi này. Đã tìm theo nghĩa và từ khoá trong 14 văn bản.",
+    [CITES[1], CITES[2]], used=(2, 3),
+)
+
+
+def one_message(answer: Answer, lang: str = "vi") -> str:
+    outs = render_answer(answer_view(7, "câu hỏi", answer, lang))
+    assert len(outs) == 1 and isinstance(outs[0], TextOut)
+    assert outs[0].buttons == [[Button("👍", "fb:+:7"), Button("👎", "fb:-:7")]]
+    plain_text(outs[0].html, "HTML")  # well-formed for Telegram
+    return outs[0].html
+
+
+def outside_collapsed(message: str) -> str:
+    """What the phone shows before the collapsed passages are opened."""
+    return plain_text(COLLAPSED.sub("\n", message), "HTML").strip()
+
+
+def test_found_answer_is_short_answer_quotes_one_source_line_per_document_and_collapsed_passages() -> None:
+    message = one_message(FOUND)
+    shown = outside_collapsed(message)
+    lines = shown.splitlines()
+    assert lines[0] == "ít nhất 3% tổng chi ngân sách [1]" and "<b>ít nhất 3% tổng chi ngân sách</b> [1]" in message
+    assert lines[1].startswith("«Bố trí ít nhất 3%") and lines[1].endswith("» [1]")
+    assert lines[2].startswith("«Nhà nước bảo đảm") and lines[2].endswith("» [3]")
+    # one source line for the one cited document; the uncited citation [2] appears nowhere
+    sources = [line for line in lines if line.startswith("📄")]
+    assert sources == ["📄 [1][3] 57-NQ/TW · Mục II › 2; Mục III › 7 › a) · "
+                       "Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi…"]  # title ≤ 60 characters
+    assert "350/KH-UBND" not in message and "ngân sách địa phương" not in message
+    # each cited passage once, collapsed, with its number; nowhere else
+    collapsed = [plain_text(inner, "HTML") for inner in COLLAPSED.findall(message)]
+    assert len(collapsed) == 2 and collapsed[0].startswith("[1] 57-NQ/TW · Mục II › 2\n")
+    assert collapsed[1].startswith("[3] 57-NQ/TW · Mục III › 7 › a)\n")
+    for passage in (P1, P3):
+        assert sum(passage in c for c in collapsed) == 1 and passage not in shown
+    assert "Tiềm lực, trình độ" not in shown and "Mục tiêu đến năm 2030" not in shown
+    assert message.count("<blockquote") == 2 and visible_length(message) == len(shown) < 700
+    # the console shows the same content, the passages indented under their header
+    console = to_plain(message)
+    assert "▸ [1] 57-NQ/TW · Mục II › 2\n│ 2. Mục tiêu đến năm 2030\n│ - Tiềm lực" in console
+    assert "▸ [3] 57-NQ/TW · Mục III › 7 › a)\n│ a) Nhà nước" in console and console.startswith(shown.splitlines()[0])
+
+
+def test_refusal_says_what_was_searched_and_offers_the_two_closest_passages_collapsed() -> None:
+    three = Answer(False, REFUSAL.text, [CITES[1], CITES[2], CITES[0]], used=(2, 3, 1))  # offering too many
+    for answer in (REFUSAL, three):
+        message = one_message(answer)
+        shown = outside_collapsed(message)
+        assert shown.startswith("Không tìm thấy nội dung trả lời câu hỏi này. Đã tìm theo nghĩa và từ khoá")
+        assert "<i>Hai đoạn gần nhất (không trả lời câu hỏi):</i>" in message
+        assert shown.index("Hai đoạn gần nhất") < shown.index("📄 [2] 350/KH-UBND · Mục IV › 1 · Kế hoạch")
+        assert "📄 [3] 57-NQ/TW · Mục III › 7 › a) · " in shown and "📄 [1]" not in shown
+        collapsed = [plain_text(inner, "HTML") for inner in COLLAPSED.findall(message)]
+        assert [c.split(" ", 1)[0] for c in collapsed] == ["[2]", "[3]"]
+        assert P2 in collapsed[0] and P3 in collapsed[1] and P2 not in shown and P3 not in shown
+        assert "Mục tiêu đến năm 2030" not in message and visible_length(message) < 700
+    one = one_message(Answer(False, REFUSAL.text, [CITES[1]], used=(2,)), "en")
+    assert "The closest passage (it does not answer the question):" in outside_collapsed(one)
+    nothing = one_message(Answer(False, REFUSAL.text, []))
+    assert "<blockquote" not in nothing and "gần nhất" not in nothing
+
+
+def test_answer_quotes_are_escaped_and_long_quotes_fit_the_phone() -> None:
+    message = one_message(FOUND)
+    assert "«Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển " \
+           "&lt;theo Luật Ngân sách nhà nước&gt;» [3]" in message
+    assert "&lt;theo Luật Ngân sách nhà nước&gt; &amp; các quy định liên quan." in message  # the passage too
+    assert "<theo" not in message and "R&amp;D" in message
+    evil = Answer(True, "x", [Citation(1, "T <i>", "1/QĐ-X", "Điều 1", "a.md", "đoạn <b>x</b> & y", 0.5)],
+                  short="<b>30 ngày</b>", short_rank=1, quotes=(Quote("a < b & c > d", 1),), used=(1,))
+    html_ = one_message(evil)
+    assert html_.startswith("<b>&lt;b&gt;30 ngày&lt;/b&gt;</b> [1]\n«a &lt; b &amp; c &gt; d» [1]")
+    assert "T &lt;i&gt;" in html_ and "đoạn &lt;b&gt;x&lt;/b&gt; &amp; y" in html_
+    # quotes as long as whole passages are cut to keep the phone's first screen short
+    long = "Nội dung rất dài của một khoản trong nghị quyết, " * 16
+    cites = [Citation(r, NQ57, "57-NQ/TW", f"Mục {r}", f"d{r}.md", long + f"kết thúc {r}.", 0.5) for r in (1, 2)]
+    wordy = Answer(True, "x", cites, short="ngày 31/12/2025", short_rank=1,
+                   quotes=(Quote(cites[0].text, 1), Quote(cites[1].text, 2)), used=(1, 2))
+    message = one_message(wordy)
+    assert visible_length(message) <= 700
+    assert [q.split(" ")[0] for q in outside_collapsed(message).splitlines()[1:3]] == ["«Nội", "«Nội"]
+    assert all(f"kết thúc {r}." in message for r in (1, 2))  # whole passages behind the tap
+
+
+def test_visible_length_counts_what_a_phone_shows_before_the_collapsed_parts() -> None:
+    assert visible_length("<b>a &amp; b</b>\n<blockquote expandable><b>[1]</b> x\nyyy</blockquote>") == 5
+    assert visible_length("a<blockquote>quoted</blockquote>b") == 8  # a plain blockquote is not collapsed
+    # a collapsed passage still separates the lines around it
+    assert visible_length("a\n<blockquote expandable>1</blockquote>\nb\n<blockquote expandable>2</blockquote>") == 3
+    assert visible_length(one_message(FOUND)) == len(outside_collapsed(one_message(FOUND)))
+
+
+def test_answers_without_quotes_and_long_ones_still_render_and_never_split_a_passage() -> None:
+    # an LLM's wording: no direct answer, no quotes; the passages it refers to
+    llm = Answer(True, "Ngân sách phải đạt 3% [1], theo kế hoạch [2].\n\n[1] 57-NQ/TW\n[2] 350/KH-UBND", CITES,
+                 body="Ngân sách phải đạt 3% [1], theo kế hoạch [2].", used=(1, 2))
+    view = answer_view(None, "q", llm, "vi")
+    assert view.body == "Ngân sách phải đạt 3% [1], theo kế hoạch [2]." and [c.rank for c in view.cited] == [1, 2]
+    outs = render_answer(view)
+    assert len(outs) == 1 and isinstance(outs[0], TextOut) and not outs[0].buttons
+    assert outside_collapsed(outs[0].html).startswith("Ngân sách phải đạt 3% [1], theo kế hoạch [2].\n\n📄 [1] ")
+    # many long passages: split into messages, each passage whole inside one of them
+    cites = [Citation(r, f"Văn bản {r}", f"{r}/KH", "", f"{r}.md", f"Đoạn {r} " + "chữ " * 300, 0.5)
+             for r in range(1, 7)]
+    many = answer_view(3, "q", Answer(True, " ".join(f"[{r}]" for r in range(1, 7)), cites, used=tuple(range(1, 7))),
+                       "vi")
+    outs = render_answer(many)
+    assert len(outs) >= 2
+    for out in outs:
+        assert isinstance(out, TextOut) and len(plain_text(out.html, "HTML")) <= MAX_MESSAGE
+        assert out.html.count("<blockquote expandable>") == out.html.count("</blockquote>")
+    joined = "".join(o.html for o in outs if isinstance(o, TextOut))
+    assert len(COLLAPSED.findall(joined)) == 6 and all(f"Đoạn {r} chữ" in joined for r in range(1, 7))
+
+
+def test_ask_gives_the_renderer_the_structured_answer_and_stores_the_whole_text(
+    demo_db: Database, hermetic_env: Path,
+) -> None:
+    @dataclass
+    class Structured:
+        answer_: Answer
+
+        def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
+            return self.answer_
+
+    ha = who(demo_db, HA)
+    view = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(FOUND)), clock=lambda: TODAY).ask(ha, "q")
+    assert (view.short, view.short_rank, view.quotes) == (FOUND.short, 1, FOUND.quotes)
+    assert [c.rank for c in view.cited] == [1, 3] and len(view.citations) == 3 and view.body == FOUND.body
+    refused = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(
+        Answer(False, REFUSAL.text, CITES, used=(1, 2, 3)))), clock=lambda: TODAY).ask(ha, "q2")
+    assert not refused.found and [c.rank for c in refused.cited] == [1, 2] and refused.body == REFUSAL.text
+
+    class Says(Answer):  # an answerer that says which passages it uses
+        def cited(self) -> list[Citation]:
+            return [self.citations[2]]
+
+    for found in (True, False):
+        told = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(
+            Says(found, "x", CITES, short="3%", short_rank=1))), clock=lambda: TODAY).ask(ha, "q3")
+        assert [c.rank for c in told.cited] == [3]
+    with demo_db.session() as s:
+        stored = {row.question: row for row in s.scalars(select(Feedback))}
+        assert stored["q"].answer == FOUND.text and stored["q"].found
+        assert [c["rank"] for c in stored["q"].citations] == [1, 2, 3]
+        assert stored["q2"].answer == REFUSAL.text and not stored["q2"].found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from fake_telegram import Call, FakeTelegram
+from fake_telegram import Call, FakeTelegram, plain_text
 from openpyxl import load_workbook
 from sqlalchemy import select
 from test_assistant import (
@@ -36,7 +37,8 @@ from test_assistant import (
 )
 
 from bot.config import Settings
-from bot.render.html import TextOut
+from bot.i18n import t
+from bot.render.html import TextOut, visible_length
 from bot.services import Services
 from bot.telegram_app import DIGEST_JOB, TelegramChannel, build_application, file_url_for, running
 from db.models import Feedback, Official, Role, Task, TaskEvent, TaskStatus
@@ -552,5 +554,62 @@ def test_real_index_document_upload_reload_and_question(db: Database, hermetic_e
                 tg.push_message(U_ADMIN, "/capnhat")
                 report = await tg.wait_for("editMessageText", lambda c: "Đồng bộ xong" in str(c.text), timeout=60)
                 assert "Không đổi: 2" in str(report.text) and "Lỗi: 0" in str(report.text)
+
+    run(scenario())
+
+
+COLLAPSED = re.compile(r"<blockquote expandable>(.*?)</blockquote>", re.S)
+
+
+def phone_layout(call: Call) -> tuple[str, list[tuple[str, str]]]:
+    """(what the phone shows before the collapsed parts, [(header, passage)] of each collapsed passage)."""
+    assert call.params["parse_mode"] == "HTML"
+    message = str(call.text)
+    shown = plain_text(COLLAPSED.sub("\n", message), "HTML").strip()
+    collapsed = []
+    for inner in COLLAPSED.findall(message):
+        header, _, passage = plain_text(inner, "HTML").partition("\n")
+        collapsed.append((header, passage))
+    assert visible_length(message) == len(shown) <= 700, shown
+    return shown, collapsed
+
+
+@pytest.mark.timeout(900)  # the corpus index is built once per session (a few minutes on a cold run)
+def test_real_corpus_answer_on_a_phone_is_short_with_the_passages_collapsed(db: Database, corpus_data: Path) -> None:
+    """Whatever the answerer's wording: one message in HTML, at most 700 characters before the collapsed
+    parts, each cited passage collapsed once with a source line for its document and not repeated outside."""
+    from bot.services import build_answerer
+
+    answerer, error = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    assert answerer is not None, error
+
+    async def ask(tg: FakeTelegram, question: str) -> Call:
+        start = len(tg.calls)
+        tg.push_message(U_HA, question)
+        answer = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA and bool(buttons(c)), timeout=60)
+        assert [c for c in tg.sent_messages(U_HA)[start:] if c.method == "sendMessage"] in ([answer], [])
+        return answer
+
+    async def scenario() -> None:
+        async with bot(db, corpus_data, answerer=answerer) as (tg, app):
+            found = await ask(tg, "Bộ Công an phải đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính "
+                                  "vào sử dụng khi nào?")
+            shown, collapsed = phone_layout(found)
+            assert "<blockquote expandable>" in str(found.text) and 1 <= len(collapsed) <= 3
+            ranks = [header.split(" ", 1)[0] for header, _ in collapsed]
+            assert len(set(ranks)) == len(ranks) and all(re.fullmatch(r"\[\d+\]", r) for r in ranks)
+            sources = [line for line in shown.splitlines() if line.startswith("📄")]
+            assert 1 <= len(sources) <= len(collapsed)
+            for rank, (_, passage) in zip(ranks, collapsed, strict=True):
+                assert sum(rank in line for line in sources) == 1  # one source line names each passage
+                # the passage is not repeated outside (a one-sentence passage may be quoted whole)
+                assert passage.strip() and (passage not in shown or len(passage) <= 200)
+
+            refused = await ask(tg, "Thời tiết Hà Nội ngày mai thế nào?")
+            shown, collapsed = phone_layout(refused)
+            assert len(collapsed) <= 2 and shown.strip()
+            if collapsed:  # the closest passages, labelled as not answering the question
+                label = t("ask.closest_two" if len(collapsed) == 2 else "ask.closest_one", "vi")
+                assert label in shown and shown.index(label) < shown.index("📄")
 
     run(scenario())

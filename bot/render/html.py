@@ -1,8 +1,9 @@
 """Telegram HTML rendering of the assistant's views, and safe splitting under Telegram's 4096 characters.
 
 A message is built from *blocks*: each block is well-formed HTML on its own (tags opened and closed
-inside it). Messages are packed from whole blocks, so every part is formatted on its own; a single
-block longer than the limit is cut on line (then word) boundaries into plain, escaped pieces.
+inside it; a `<blockquote>` is always one whole block). Messages are packed from whole blocks, so every
+part is formatted on its own and no part starts or ends inside a quoted passage; a single block longer
+than the limit is cut on line (then word) boundaries into plain, escaped pieces.
 The console renders the same output through :func:`to_plain`.
 """
 
@@ -32,12 +33,15 @@ if TYPE_CHECKING:
         UpdateView,
     )
     from db.queries import TaskView
+    from retrieval.types import Citation, Quote
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK = 64
 
 _TAG = re.compile(r"<[^<>]+>")
+_BLOCKQUOTE = re.compile(r"<blockquote(\s+expandable)?\s*>(.*?)</blockquote>", re.S)
+_BLOCKQUOTE_EXPANDABLE = re.compile(r"\n?<blockquote\s+expandable\s*>.*?</blockquote>\n?", re.S)
 
 
 # --- what a transport sends -------------------------------------------------------------------
@@ -83,13 +87,39 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def to_plain(text: str) -> str:
-    """What Telegram displays (and counts) for an HTML text."""
+def _strip(text: str) -> str:
+    """The characters Telegram displays (and counts) for an HTML text: tags removed, entities unescaped."""
     return html.unescape(_TAG.sub("", text))
 
 
+def to_plain(text: str) -> str:
+    """An HTML text as the console prints it: Telegram's visible text, with each quoted passage indented.
+
+    A collapsed passage (`<blockquote expandable>`) opens with `▸ ` (its first line is its header) and
+    continues with `│ `; a plain `<blockquote>` is indented with `│ `.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _BLOCKQUOTE.finditer(text):
+        out.append(_strip(text[pos:m.start()]))
+        lines = _strip(m.group(2)).strip("\n").split("\n")
+        marks = ["▸ " if m.group(1) else "│ "] + ["│ "] * (len(lines) - 1)
+        out.append("\n".join(mark + line for mark, line in zip(marks, lines, strict=True)))
+        pos = m.end()
+    out.append(_strip(text[pos:]))
+    return "".join(out)
+
+
 def plain_length(text: str) -> int:
-    return len(to_plain(text))
+    """How many characters Telegram counts for an HTML text (its limits apply after entity parsing)."""
+    return len(_strip(text))
+
+
+def visible_length(text: str) -> int:
+    """How many characters a phone shows before the collapsed parts: the visible text without the content
+    of `<blockquote expandable>` elements (each counts as one line break; the ends are trimmed, as
+    Telegram trims a message)."""
+    return len(_strip(_BLOCKQUOTE_EXPANDABLE.sub("\n", text)).strip())
 
 
 def _cut_plain(text: str, limit: int) -> list[str]:
@@ -127,7 +157,7 @@ def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
             if current:
                 messages.append("\n".join(current))
                 current, size = [], 0
-            messages.extend(esc(piece) for piece in _cut_plain(to_plain(block), limit))
+            messages.extend(esc(piece) for piece in _cut_plain(_strip(block), limit))
             continue
         extra = n + (1 if current else 0)
         if current and size + extra > limit:
@@ -138,7 +168,7 @@ def split_blocks(blocks: list[str], limit: int = MAX_MESSAGE) -> list[str]:
             size += extra
     if current:
         messages.append("\n".join(current))
-    return [m for m in messages if to_plain(m).strip()] or [esc("…")]
+    return [m for m in messages if _strip(m).strip()] or [esc("…")]
 
 
 def texts(blocks: list[str], buttons: list[list[Button]] | None = None, limit: int = MAX_MESSAGE) -> list[Out]:
@@ -201,26 +231,97 @@ def render_settings(view: SettingsView) -> TextOut:
 # --- answers ------------------------------------------------------------------------------------------
 
 
+VISIBLE_BUDGET = 700  # characters an answer shows before its collapsed passages
+SHORT_CHARS = 200
+MIN_QUOTE_CHARS = 120
+PASSAGE_CHARS = 900
+TITLE_CHARS = 60
+SECTIONS_CHARS = 80
+
+
+def _clip(text: str, n: int) -> str:
+    """`text` with spaces collapsed inside its lines (line breaks kept), cut on a word boundary to ≤ n chars."""
+    text = "\n".join(line for line in (" ".join(raw.split()) for raw in text.strip().splitlines()) if line)
+    if len(text) <= n:
+        return text
+    cut = max(text.rfind(" ", 0, n), text.rfind("\n", 0, n))
+    cut = cut if cut > n // 2 else n - 1
+    return text[:cut].rstrip(" ,;:") + "…"
+
+
+def _file_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def source_lines(passages: list[Citation]) -> list[str]:
+    """One compact line per cited document: `📄 [1][3] <b>symbol</b> · sections · short title`
+    (the file name when the document has no symbol)."""
+    groups: dict[str, list[Citation]] = {}
+    for c in passages:
+        groups.setdefault(c.source or c.symbol or c.document, []).append(c)
+    lines = []
+    for cs in groups.values():
+        first = cs[0]
+        head = first.symbol or _file_name(first.source) or first.document
+        parts = [f"<b>{esc(head)}</b>"]
+        sections = list(dict.fromkeys(c.section.strip() for c in cs if c.section.strip()))
+        if sections:
+            parts.append(esc(_clip("; ".join(sections), SECTIONS_CHARS)))
+        title = " ".join(first.document.split())
+        if title and title not in (head, first.symbol, first.source, _file_name(first.source)):
+            parts.append(esc(_clip(title, TITLE_CHARS)))
+        lines.append(f"📄 {''.join(f'[{c.rank}]' for c in cs)} " + " · ".join(parts))
+    return lines
+
+
+def passage_block(c: Citation) -> str:
+    """A cited passage, collapsed: `[n] symbol · section` on its first line, then the passage."""
+    where = " · ".join(x for x in (c.symbol, c.section) if x) or _file_name(c.source)
+    text = _clip(c.text, PASSAGE_CHARS)
+    return f"<blockquote expandable><b>[{c.rank}]</b> {esc(where)}" + (f"\n{esc(text)}" if text else "") + "</blockquote>"
+
+
+def _quote_lines(quotes: tuple[Quote, ...], room: int) -> list[str]:
+    """`«quote» [n]` lines sharing `room` visible characters (a quote is cut only when they do not fit;
+    the whole passage stays one tap away)."""
+    limits: dict[int, int] = {}
+    left = room - sum(len(f"«» [{q.rank}]") + 1 for q in quotes)
+    order = sorted(range(len(quotes)), key=lambda i: len(quotes[i].text))
+    for done, i in enumerate(order):
+        limit = max(MIN_QUOTE_CHARS, left // (len(quotes) - done))
+        limits[i] = limit
+        left -= min(limit, len(quotes[i].text))
+    return [f"«{esc(_clip(q.text, limits[i]))}» [{q.rank}]" for i, q in enumerate(quotes)]
+
+
 def render_answer(view: AnswerView) -> list[Out]:
+    """Found: the direct answer, at most two quotes, the note, one source line per cited document, then
+    each cited passage collapsed (shown nowhere else). Refused: what was searched, then at most the two
+    closest passages, labelled as not answering the question, collapsed."""
     lang = view.lang
     if view.unavailable:
         return texts([esc(view.text)])
-    body = view.text.strip() or t("ask.not_found", lang)
-    blocks = [esc(para) for para in body.split("\n\n")]
-    if view.note:
-        blocks.append(f"<i>{esc(view.note)}</i>")
-    if view.citations:
-        blocks.append("")
-        blocks.append(f"📄 <b>{esc(t('ask.sources', lang))}</b>")
-        for c in view.citations:
-            head = " · ".join(x for x in (c.symbol, c.section) if x) or c.source
-            title = _short(c.document, 120) if c.document else ""
-            line = f"[{c.rank}] <b>{esc(head)}</b>"
-            if title and title != head:
-                line += f" — {esc(title)}"
-            blocks.append(line)
-            if c.text:
-                blocks.append(f"<blockquote>{esc(_short(c.text, 400))}</blockquote>")
+    passages = list(view.cited or view.citations)
+    if not view.found:
+        passages = passages[:2]
+    tail: list[str] = [f"<i>{esc(view.note)}</i>"] if view.note else []
+    if passages:
+        tail.append("")
+        if not view.found:
+            tail.append(f"<i>{esc(t('ask.closest_two' if len(passages) > 1 else 'ask.closest_one', lang))}</i>")
+        tail += source_lines(passages)
+    head: list[str] = []
+    if view.found and (view.short or view.quotes):
+        if view.short:
+            rank = f" [{view.short_rank}]" if view.short_rank else ""
+            head.append(f"<b>{esc(_clip(view.short, SHORT_CHARS))}</b>{rank}")
+        if view.quotes:
+            room = VISIBLE_BUDGET - visible_length("\n".join([*head, *tail])) - 1
+            head += _quote_lines(view.quotes, room)
+    else:
+        body = view.body.strip() or view.text.strip() or t("ask.not_found", lang)
+        head += [esc(para.strip()) for para in body.split("\n\n") if para.strip()]
+    blocks = head + tail + [passage_block(c) for c in passages]
     buttons = None
     if view.id is not None:
         buttons = [[Button("👍", f"fb:+:{view.id}"), Button("👎", f"fb:-:{view.id}")]]

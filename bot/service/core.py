@@ -16,7 +16,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from db.importer import ImportReport
 from db.models import Official, Role, TaskStatus, Unit
 from db.queries import Summary, TaskView
 from db.units import get_unit
-from retrieval.types import Answer, Citation
+from retrieval.types import Answer, Citation, Quote
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,16 @@ class HelpView:
 
 @dataclass(frozen=True)
 class AnswerView:
+    """An answer as a renderer needs it.
+
+    Found: `short` (the direct answer, from citation `short_rank`; "" when none), `quotes` (at most two,
+    verbatim, each with its citation number) and `cited` (the citations they come from); `body` is the
+    plain answer without its source lines, shown when there is neither a short answer nor a quote (an
+    LLM's wording). Refused: `body` says what was searched and `cited` holds at most the two closest
+    passages (which do not answer the question). `text` is the whole plain answer as stored.
+    A view built without `cited` shows every citation.
+    """
+
     id: int | None  # the stored answer (for 👍/👎); None when nothing was answered
     question: str
     found: bool
@@ -141,6 +151,11 @@ class AnswerView:
     note: str
     lang: str
     unavailable: bool = False
+    short: str = ""
+    short_rank: int = 0
+    quotes: tuple[Quote, ...] = ()
+    cited: list[Citation] = field(default_factory=list)
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +278,20 @@ COMMANDS: list[tuple[str, Role]] = [
     ("reload", Role.ADMIN), ("invite", Role.ADMIN), ("import", Role.ADMIN), ("adddoc", Role.ADMIN),
 ]
 _RANK = {Role.OFFICIAL: 0, Role.LEADER: 1, Role.ADMIN: 2}
+
+
+MAX_QUOTES = 2  # quotes shown with an answer
+MAX_CLOSEST = 2  # passages offered with a refusal
+
+
+def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str) -> AnswerView:
+    """What a renderer shows of an answer: the direct answer, at most two quotes and the passages the
+    answer uses (`Answer.cited()`); on a refusal, at most the two closest passages."""
+    return AnswerView(
+        answer_id, question, answer.found, answer.text, list(answer.citations), answer.note, lang,
+        short=answer.short, short_rank=answer.short_rank, quotes=answer.quotes[:MAX_QUOTES],
+        cited=answer.cited()[: None if answer.found else MAX_CLOSEST], body=answer.body or answer.text,
+    )
 
 
 def _safe_name(name: str) -> str:
@@ -448,8 +477,7 @@ class Assistant:
                 found=answer.found, citations=[c.as_dict() for c in answer.citations], note=answer.note,
             )
             req.detail += f" | answer {answer_id} found={answer.found}"
-            return AnswerView(answer_id, question, answer.found, answer.text, list(answer.citations),
-                              answer.note, lang)
+            return answer_view(answer_id, question, answer, lang)
 
     def vote(self, who: Caller, answer_id: int, up: bool) -> str:
         with self._request(who, "feedback", f"answer {answer_id} {'+' if up else '-'}") as req:

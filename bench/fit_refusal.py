@@ -1,0 +1,140 @@
+"""Fit the refusal model (retrieval/refusal.py) on tuning data only, and report it on held-out data.
+
+    python -m bench.fit_refusal --corpus DATA_DIR --alqac DATA_DIR [--write]
+
+DATA_DIRs hold indexes of docs_corpus + ../shared/seeds and of ../shared/eval/alqac-dev/docs (built
+there when empty). Tuning examples: the tuning half of tests/eval/qa.jsonl and tests/eval/offtopic.jsonl,
+and the ALQAC development set. An answerable question counts as a positive only when its passage is
+in the first three (refusing a question whose passage was not found is not the model's fault). The
+threshold maximises the mean of answered and refused on the tuning examples. Held-out figures are
+printed, never fitted on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from bot.config import Settings
+from ingestion.sync import build_library
+from retrieval.answer import ExtractiveAnswerer
+from retrieval.build import build_answerer
+from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, is_hit, load_questions
+from retrieval.refusal import KINDS, MODEL_FILE, gather_evidence
+from retrieval.text import strip_courtesy
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def _index(data: Path, folders: list[Path]) -> ExtractiveAnswerer:
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(folders[0])})
+    if not (data / "index" / "catalog.db").exists():
+        library = build_library(settings)
+        library.sync(folders)
+        library.index.close()
+    answerer = build_answerer(settings)
+    assert isinstance(answerer, ExtractiveAnswerer)
+    return answerer
+
+
+def examples(answerer: ExtractiveAnswerer, questions: list[EvalQuestion]) -> list[tuple[EvalQuestion, list[float], int]]:
+    from retrieval.answer import to_citations
+
+    out = []
+    for q in questions:
+        question = strip_courtesy(q.question)
+        hits = answerer.searcher.search(question, k=10)
+        citations = to_citations(hits)
+        if q.answerable and not any(is_hit(q, c) for c in citations[:3]):
+            continue
+        ev = gather_evidence(question, hits, answerer.searcher.index)
+        out.append((q, ev.features(), int(q.answerable)))
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """Weighted logistic regression by Newton's method with an L2 penalty (not on the bias)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    penalty = np.eye(xb.shape[1]) * l2
+    penalty[-1, -1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (weight * (p - y)) + penalty @ w
+        hess = xb.T @ (xb * (weight * p * (1 - p))[:, None]) + penalty
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def ev_kind(features: list[float]) -> str:
+    """The question language from the one-hot tail of Evidence.features()."""
+    tail = features[-(len(KINDS) - 1):]
+    return next((k for k, on in zip(KINDS[1:], tail, strict=True) if on), KINDS[0])
+
+
+def balanced(p: np.ndarray, y: np.ndarray, threshold: float, weight: np.ndarray) -> float:
+    ok = np.where(y == 1, p >= threshold, p < threshold)
+    return float((weight * ok).sum() / weight.sum())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("--alqac", type=Path, required=True)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    own = load_questions(ROOT / "tests" / "eval" / "qa.jsonl") + load_questions(ROOT / "tests" / "eval" / "offtopic.jsonl")
+    alqac = load_questions(SHARED / "eval" / "alqac-dev" / "qa.jsonl")
+    corpus = _index(args.corpus, [ROOT / "docs_corpus", SHARED / "seeds"])
+    legal = _index(args.alqac, [SHARED / "eval" / "alqac-dev" / "docs"])
+    tuning = examples(corpus, [q for q in own if q.split == TUNING]) + examples(legal, alqac)
+    held = examples(corpus, [q for q in own if q.split == HELD_OUT])
+    x = np.array([f for _, f, _ in tuning])
+    y = np.array([label for _, _, label in tuning], dtype=float)
+    # Each (question language, answerable) group weighs the same in all: otherwise the 250 Vietnamese
+    # legal questions decide alone, and English or unaccented questions get whatever suits them.
+    groups = [(ev_kind(f), label) for _, f, label in tuning]
+    sizes = {g: groups.count(g) for g in set(groups)}
+    weight = np.array([len(groups) / (len(sizes) * sizes[g]) for g in groups])
+    # Standardised inputs, so the penalty treats a signal with a narrow range (e5 similarity: 0.75–0.92)
+    # like one with a wide range; the weights are turned back into weights on the raw signals.
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    wz, bz = fit((x - mean) / std, y, weight)
+    weights, bias = wz / std, float(bz - (wz * mean / std).sum())
+
+    def prob(rows: list[tuple[EvalQuestion, list[float], int]]) -> np.ndarray:
+        return 1 / (1 + np.exp(-(np.array([f for _, f, _ in rows]) @ weights + bias)))
+
+    p = prob(tuning)
+    threshold = max(np.arange(0.2, 0.8, 0.01), key=lambda t: (balanced(p, y, t, weight), -abs(t - 0.5)))
+    print(f"tuning: {len(tuning)} examples ({int(y.sum())} answerable), threshold {threshold:.2f}, "
+          f"balanced {balanced(p, y, threshold, weight):.3f}")
+    for name, rows in (("tuning", tuning), ("held_out", held)):
+        pr = prob(rows)
+        for group in sorted({(q.set, q.lang if q.lang != 'vi' else ('vi' if q.accented else 'vi:plain')) for q, _, _ in rows}):
+            idx = [i for i, (q, _, _) in enumerate(rows)
+                   if (q.set, q.lang if q.lang != 'vi' else ('vi' if q.accented else 'vi:plain')) == group]
+            yy = np.array([rows[i][2] for i in idx])
+            pp = pr[idx]
+            ans = (pp[yy == 1] >= threshold).mean() if (yy == 1).any() else float("nan")
+            ref = (pp[yy == 0] < threshold).mean() if (yy == 0).any() else float("nan")
+            print(f"  {name:9s} {group[0]:10s} {group[1]:9s} n={len(idx):3d} answered {ans:.3f} refused {ref:.3f}")
+    if args.write:
+        MODEL_FILE.write_text(json.dumps({
+            "about": "Fitted by `python -m bench.fit_refusal` on tuning data only (see retrieval/refusal.py).",
+            "examples": len(tuning), "weights": [round(float(v), 5) for v in weights], "bias": round(bias, 5),
+            "threshold": round(float(threshold), 3),
+        }, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The extractive answer: the fact asked for first, then the one or two units of text it came from.
+
+Units (a sentence, a clause's lead-in with its point, a table row with its headers) of the first three
+passages are ranked by meaning and words together: the passage's similarity to the question carries
+the meaning; the share of the question's words the unit holds, weighted by how rare each word is in
+the whole index, and the question's word pairs it holds, carry the words. A unit that holds something
+of the kind asked for (a date for "khi nào", a range for "bao lâu") ranks above one that does not —
+that is what keeps headings, captions and neighbouring clauses out. The direct answer is the span of
+that kind in the chosen unit nearest the question's words; "lên đến / tối đa" takes the largest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from retrieval.extract import (
+    JOIN,
+    LIST,
+    MONEY,
+    QUANTITY,
+    RANGE,
+    SHARE,
+    SPECIFIC,
+    Asked,
+    Span,
+    Unit,
+    asked_for,
+    spans,
+    units,
+)
+from retrieval.index import DocumentIndex
+from retrieval.text import STOPWORDS, expand_query, tokens, word_pairs
+from retrieval.types import Answer, Citation, Hit, Quote
+
+# How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
+# passage's rank and similarity. Set by reasoning and checked on the tuning half; see the module doc.
+W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
+W_HEADING = 1.0  # a unit inherits its article's or section's title
+SECOND_QUOTE_WITHIN = 0.1
+BOUND_WITHIN = 0.25  # units this close to the best are about the same act  # a second unit is quoted only when it scores this close to the first
+
+
+def question_terms(question: str) -> list[str]:
+    """Folded content words and numbers of a question (abbreviations expanded), in order, once each."""
+    seen: dict[str, None] = {}
+    for t in expand_query(question):
+        t = t.lstrip("0") or t if t.isdigit() else t
+        if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
+            seen.setdefault(t, None)
+    return list(seen)
+
+
+def _terms(text: str) -> set[str]:
+    return {t.lstrip("0") or t if t.isdigit() else t for t in tokens(text)}
+
+
+def rarity(index: DocumentIndex, terms: list[str]) -> dict[str, float]:
+    """idf of each term over the whole index; a term no chunk holds weighs nothing (it cannot be quoted)."""
+    n = max(index.count_chunks(), 1)
+    counts = index.chunk_frequency(terms)
+    return {t: (math.log(1 + n / counts[t]) if counts.get(t) else 0.0) for t in terms}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    unit: Unit
+    rank: int  # 0-based rank of its passage
+    score: float
+    found: tuple[Span, ...]  # spans of the kind asked
+
+
+@dataclass(frozen=True)
+class Draft:
+    short: str
+    short_rank: int  # 1-based citation number, 0 when no short
+    quotes: tuple[Quote, ...]
+
+    def answer(self, citations: list[Citation], note: str = "") -> Answer:
+        lines = [f"{self.short} [{self.short_rank}]"] if self.short else []
+        lines += [f"«{q.text}» [{q.rank}]" for q in self.quotes]
+        body = "\n".join(lines)
+        ranks = {q.rank for q in self.quotes} | ({self.short_rank} if self.short else set())
+        cited = [c for c in citations if c.rank in ranks]
+        text = body + "\n\n" + source_lines(cited)
+        return Answer(True, text, citations, note, self.short, self.short_rank if self.short else 0, self.quotes, body,
+                      tuple(sorted(ranks)))
+
+
+def source_lines(cited: list[Citation]) -> str:
+    """One compact line per cited document: [1][3] symbol · sections · short title."""
+    by_doc: dict[str, list[Citation]] = {}
+    for c in cited:
+        by_doc.setdefault(c.source, []).append(c)
+    lines = []
+    for group in by_doc.values():
+        first = group[0]
+        sections = list(dict.fromkeys(c.section for c in group if c.section))
+        title = first.document if len(first.document) <= 60 else first.document[:59].rstrip() + "…"
+        parts = [p for p in (first.symbol, "; ".join(sections), title if title != first.symbol else "") if p]
+        lines.append("".join(f"[{c.rank}]" for c in group) + " " + " · ".join(parts or [first.source]))
+    return "\n".join(lines)
+
+
+def _headings(text: str, body: list[Unit]) -> str:
+    """The passage's heading lines (what no unit holds): the title a unit sits under."""
+    inside = " ".join(u.text for u in body)
+    return " ".join(line for line in text.splitlines() if line.strip() and line.strip() not in inside)
+
+
+def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
+    """The span with the most question words around it (ties: the first)."""
+    def around(sp: Span) -> int:
+        window = text[max(0, sp.start - 90) : sp.end + 40]
+        return len(_terms(window) & wanted)
+    return max(found, key=lambda sp: (around(sp), -sp.start))
+
+
+def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
+    q_terms = question_terms(question)
+    weight = rarity(index, q_terms)
+    total = sum(weight.values()) or 1.0
+    q_pairs = word_pairs(question)
+    top_dense = max((h.dense for h in hits[:3]), default=0.0)
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits[:3]):
+        body = units(hit.chunk.text)
+        heading = _terms(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
+        for unit in body:
+            found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
+            if unit.kind == "lead" and not found:
+                continue  # a caption or a lead-in that says nothing of what is asked: never alone
+            kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list")
+            words = _terms(unit.text)
+            cover = sum(w for t, w in weight.items() if t in words)
+            cover += W_HEADING * sum(w for t, w in weight.items() if t in heading and t not in words)
+            pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
+            score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
+                     + W_DENSE * (hit.dense - top_dense) - W_LENGTH * len(unit.text))
+            out.append(Candidate(unit, rank, score, found))
+    if asked.kind in SPECIFIC or asked.kind == LIST:
+        # The question asks for a date, a figure, an organ, a list: a unit that holds one answers it
+        # before any unit that only shares its words (those can still be the second quote).
+        out.sort(key=lambda c: (not c.found and not (asked.kind == LIST and c.unit.kind == "list"), -c.score))
+    else:
+        out.sort(key=lambda c: -c.score)
+    return out
+
+
+def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
+    asked = asked_for(question)
+    ranked = candidates(question, hits, index, asked)
+    if not ranked:
+        return Draft("", 0, ())
+    best = ranked[0]
+    short, short_rank = "", 0
+    if best.found:
+        wanted = _terms(question)
+        span = _nearest(best.found, best.unit.text, wanted)
+        if asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
+            # "lên đến / tối đa": the largest figure of the passage (the most aggravated clause of an article);
+            # "tối thiểu": the smallest of the units about the act itself (scoring close to the best), not of
+            # a clause on, say, preparing it.
+            if asked.bound == "max":
+                same = [c for c in ranked if c.rank == best.rank and c.found]
+                best, span = max(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].value)
+            else:
+                same = [c for c in ranked if c.rank == best.rank and c.found and c.score >= best.score - BOUND_WITHIN]
+                best, span = min(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].low)
+        short, short_rank = span.text, best.rank + 1
+    quotes = [best]
+    lead = best.unit.text.split(JOIN)[0].split("\n")[0]
+    for c in ranked:
+        if c is best or c.score < best.score - SECOND_QUOTE_WITHIN:
+            continue
+        if lead not in c.unit.text and c.unit.text not in best.unit.text:  # nothing quoted twice
+            quotes.append(c)
+            break
+    quotes.sort(key=lambda c: (c.rank, c.unit.order))
+    return Draft(short, short_rank, tuple(Quote(c.unit.text, c.rank + 1) for c in quotes))

@@ -1,0 +1,297 @@
+"""What a question asks for, the units of a passage that can answer it, and the span that does.
+
+The extractive answer leads with the fact asked for, verbatim. Three steps, each right for a reason
+rather than fitted to examples:
+
+- `asked_for(question)`: the kind of answer (a date, a quantity, a share, a duration or penalty
+  range, an organ or person, yes/no, a list), from the question's own words — Vietnamese with or
+  without diacritics, and English — plus a bound ("lên đến" asks for the maximum) and the noun counted
+  ("bao nhiêu tuổi" counts `tuổi`).
+- `units(passage)`: the document's own structure. A point (a), b), -) goes with the lead-in of its
+  clause, which states the penalty, deadline or duty the point's condition triggers; a table row
+  already carries its column headers (the chunker writes "Header: value | …"); prose is split into
+  sentences. Headings, and lead-ins that end in ":" and hold nothing of the kind asked, are never a
+  unit on their own.
+- `spans(unit, asked)`: the candidate answers of that kind inside a unit, verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.text import fold
+
+# --- what the question asks for ----------------------------------------------------------------------
+
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, OTHER = (
+    "date", "share", "money", "range", "quantity", "organ", "yesno", "list", "other")
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN)  # kinds with a span to lead the answer with
+
+_TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
+# Checked in this order on the folded question: the first that matches names the kind.
+_ASKED: list[tuple[str, re.Pattern[str]]] = [
+    (SHARE, re.compile(r"ty le|phan tram|bao nhieu %|\bpercent|percentage|what share|\bratio\b|\bbao nhieu phan\b")),
+    (MONEY, re.compile(r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
+                       r"kinh phi .*bao nhieu|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)")),
+    (RANGE, re.compile(
+        r"\bbao lau\b|tu bao nhieu .*den bao nhieu|\b(?:bao nhieu|may) " + _TIME_NOUN + r"\b|how long|how many "
+        r"(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
+        r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu")),
+    (DATE, re.compile(
+        r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
+        r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\bwhen\b|"
+        r"what date|which date|by when|deadline|which year|what year|\bdue\b")),
+    (QUANTITY, re.compile(r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
+                          r"\bsize\b|\bamount\b")),
+    (ORGAN, re.compile(
+        r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
+        r"\bphoi hop\b|tham quyen|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
+        r"\bin charge\b|\bleads?\b|\bchairs?\b")),
+    (LIST, re.compile(r"gom nhung|bao gom|nhung (?:gi|nao)\b|cac .* nao\b|truong hop nao|liet ke|\bwhat are\b|\blist\b|"
+                      r"which .*s\b")),
+    (YESNO, re.compile(r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|"
+                       r"\bkhong\?*$|^(?:is|are|does|do|can|must|should|was|were)\b")),
+]
+_MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
+_MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
+_COUNTED = re.compile(r"\b(?:bao nhieu|may|how many)\s+([a-z]+(?:\s+[a-z]+)?)")
+
+
+@dataclass(frozen=True)
+class Asked:
+    kind: str
+    bound: str = ""  # max | min | ""
+    counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
+
+
+def asked_for(question: str) -> Asked:
+    q = fold(question)
+    kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
+    bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""
+    m = _COUNTED.search(q)
+    return Asked(kind, bound, m.group(1) if m else "")
+
+
+# --- units of a passage ------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(?:#{1,6}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ lục|PHỤ LỤC)\s+[\dIVXLC]+\b)")
+_POINT = re.compile(r"^(?:[a-zđ]\)|\d{1,2}\)|[-+•–]\s)")
+_CLAUSE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")
+_ROW = re.compile(r"^[^|\n]{1,80}: [^|\n]*(?: \| [^|\n]{1,80}: [^|\n]*)+$")
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\u0600-\u06ff])")
+JOIN = " … "  # between a lead-in and one of its points: each side is verbatim in the passage
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str  # verbatim (a lead-in and its point joined by JOIN)
+    kind: str  # sentence | clause | point | row | lead | list (a lead-in with all its points)
+    order: int  # position in the passage
+
+
+_ENDS_SENTENCE = re.compile(r"[.;:!?…»\"”)]$")
+
+
+def _is_heading(line: str) -> bool:
+    """A title, not a statement: "Điều 5. …", "QUYẾT ĐỊNH", "2. Mục tiêu", "(Kèm theo Kế hoạch số …)"."""
+    if _HEADING.match(line):
+        return True
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    if line.startswith("(") and line.endswith(")"):
+        return True  # a caption in brackets
+    # A short line that does not end a sentence is a section's title ("a) Mục tiêu đến năm 2030").
+    return len(line) < 100 and not _ENDS_SENTENCE.search(line) and not _ROW.match(line)
+
+
+def _sentences(line: str) -> list[str]:
+    if len(line) < 260:
+        return [line]
+    parts = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+    return parts if len(parts) > 1 else [line]
+
+
+_LIST_MAX = 700  # a lead-in with all its points is one unit too, when it fits on a phone screen
+
+
+def units(passage: str) -> list[Unit]:
+    out: list[Unit] = []
+    lead = ""
+    points: list[str] = []
+
+    def close_list() -> None:
+        if lead and len(points) > 1 and len(lead) + sum(len(p) for p in points) <= _LIST_MAX:
+            # One line each, as the document sets them out.
+            out.append(Unit("\n".join([lead, *points]), "list", len(out)))
+        points.clear()
+
+    for line in (x.strip() for x in passage.splitlines()):
+        if not line or _is_heading(line):
+            continue
+        order = len(out)
+        if _ROW.match(line):
+            out.append(Unit(line, "row", order))
+        elif _POINT.match(line):
+            out.append(Unit(f"{lead}{JOIN}{line}" if lead else line, "point", order))
+            points.append(line)
+        elif line.endswith(":"):
+            close_list()
+            lead = line
+            out.append(Unit(line, "lead", order))
+        else:
+            close_list()
+            lead = ""
+            kind = "clause" if _CLAUSE.match(line) else "sentence"
+            out.extend(Unit(s, kind, order + i) for i, s in enumerate(_sentences(line)))
+    close_list()
+    return out
+
+
+# --- spans of the kind asked -------------------------------------------------------------------------
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_DAY_MONTH_YEAR = (r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}"
+                   r"|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|quý\s+[IV1-4]+(?:/|\s+năm\s+)\d{4}|năm\s+\d{4}"
+                   r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
+                   r"December)\s+\d{4}")
+_DATE_RE = re.compile(
+    r"(?:(?:trước|chậm nhất(?: là)?(?: trước)?|trong|đến hết|hết|đến|từ|kể từ|by|before|in)\s+)?"
+    rf"(?:{_DAY_MONTH_YEAR})", re.IGNORECASE)
+_SHARE_RE = re.compile(
+    rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?%"
+    r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?", re.IGNORECASE)
+_CURRENCY = r"(?:nghìn tỷ|tỷ|triệu|nghìn)?\s*(?:đồng|USD|VND)"
+_MONEY_RE = re.compile(
+    rf"(?:(?:từ|đến|tới|trên|dưới|tối đa|không quá|khoảng|gần|hơn)\s+)?{_NUM}\s*{_CURRENCY}"
+    rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?", re.IGNORECASE)
+_TIME_UNIT = r"(?:năm|tháng|ngày|tuần|giờ|years?|months?|days?)"
+_RANGE_RE = re.compile(
+    rf"(?:từ\s+)?{_NUM}\s+{_TIME_UNIT}\s+đến\s+{_NUM}\s+{_TIME_UNIT}"
+    rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s+\d{{4}})"
+    r"|tù chung thân|tử hình", re.IGNORECASE)
+_QUANTITY_RE = re.compile(
+    r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<![\d/.,])"
+    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?:\s+(?:triệu|tỷ|nghìn))?"
+    r"(?:\s+[^\W\d_]+){1,4}")
+_ORGAN_HEAD = (r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
+               r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
+               r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng ủy|Hội|Liên đoàn|Đoàn|Tổ trưởng|"
+               r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)")
+_ORGAN_RE = re.compile(rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
+                       r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    value: float = 0.0  # for bounds: the larger end of a range (durations in days)
+    low: float = 0.0  # the smaller end
+
+
+_DAYS = {"năm": 365.0, "tháng": 30.0, "tuần": 7.0, "ngày": 1.0, "giờ": 1 / 24}
+
+
+def _values(text: str) -> tuple[float, float]:
+    """(smallest, largest) amount a span states: durations in days, "tù chung thân" above any term."""
+    if re.search(r"tử hình", text, re.IGNORECASE):
+        return 1e9, 1e9
+    if re.search(r"chung thân", text, re.IGNORECASE):
+        return 1e8, 1e8
+    amounts = []
+    for number, unit in re.findall(r"(\d+(?:[.,]\d+)*)\s*(năm|tháng|tuần|ngày|giờ)?", text.lower()):
+        digits = number.replace(".", "").replace(",", ".") if re.search(r"\.\d{3}", number) else number.replace(",", ".")
+        try:
+            amounts.append(float(digits) * _DAYS.get(unit, 1.0))
+        except ValueError:
+            continue
+    return (min(amounts), max(amounts)) if amounts else (0.0, 0.0)
+
+
+def _clean(text: str) -> str:
+    return text.strip(" ,;:.-–")
+
+
+def spans(text: str, asked: Asked) -> list[Span]:
+    kind = asked.kind
+    if kind == DATE:
+        pattern = _DATE_RE
+    elif kind == SHARE:
+        pattern = _SHARE_RE
+    elif kind == MONEY:
+        pattern = _MONEY_RE
+    elif kind == RANGE:
+        pattern = _RANGE_RE
+    elif kind == QUANTITY:
+        pattern = _QUANTITY_RE
+    elif kind == ORGAN:
+        return _organ_spans(text)
+    else:
+        return []
+    out = []
+    for m in pattern.finditer(text):
+        s = _clean(m.group(0))
+        if not s or (kind == QUANTITY and not _counts(s, asked)):
+            continue
+        start = text.index(s, m.start())
+        low, high = _values(s)
+        out.append(Span(start, start + len(s), s, high, low))
+    if kind == QUANTITY and asked.counted:
+        # "bao nhiêu tuổi": the number followed by the counted noun, cut after it.
+        counted = asked.counted.split()
+        trimmed = []
+        for sp in out:
+            words = _WORD.findall(sp.text)
+            folded = [fold(w) for w in words]
+            for i in range(len(folded)):
+                if folded[i : i + len(counted)] == counted:
+                    last = words[i + len(counted) - 1]
+                    cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
+                    trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
+                    break
+        return trimmed  # "bao nhiêu lao động": a number of days is not the answer
+    if kind == QUANTITY:
+        out = [Span(sp.start, sp.start + len(t), t, sp.value, sp.low) for sp in out
+               if (t := _short_quantity(sp.text)) and " " in t]
+    return out
+
+
+def _counts(span: str, asked: Asked) -> bool:
+    """A quantity is a number that is not a date, a year, a clause number or a document number."""
+    first = re.sub(r"^\D+", "", span).split()[0] if re.search(r"\d", span) else ""
+    if re.fullmatch(r"(?:19|20)\d\d", first) and not asked.counted:
+        return False  # a year
+    return not re.match(r"\d+/\d+", first)
+
+
+_QUANTITY_STOP = re.compile(
+    r"\s+(?:và|của|theo|trong|tại|được|đã|là|với|cho|để|từ|đến|năm \d|đạt|chiếm|kể|thì|phải|có|nếu|khi)\b.*$")
+
+
+def _short_quantity(span: str) -> str:
+    return _clean(_QUANTITY_STOP.sub("", span))
+
+
+def _organ_spans(text: str) -> list[Span]:
+    out: list[Span] = []
+    # A table row: the value of a column whose header names the organ ("Cơ quan chủ trì: Bộ Tư pháp").
+    if _ROW.match(text):
+        for m in re.finditer(r"(?:^| \| )([^|:\n]*(?:chủ trì|cơ quan|đơn vị|phối hợp|trưởng|người)[^|:\n]*): ([^|\n]+)",
+                             text, re.IGNORECASE):
+            value = _clean(m.group(2))
+            out.append(Span(m.start(2), m.start(2) + len(value), value))
+        if out:
+            return out  # a row: its cells are the answers, not the words of its headers
+    # "do Bộ X chủ trì", "Bộ X chủ trì", "giao Bộ X".
+    for m in _ORGAN_RE.finditer(text):
+        s = _clean(m.group(0))
+        if len(s) > 3:
+            out.append(Span(m.start(), m.start() + len(s), s))
+    return out
+
+
+__all__ = ["JOIN", "Asked", "Span", "Unit", "asked_for", "spans", "units"]

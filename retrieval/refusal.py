@@ -1,0 +1,132 @@
+"""Whether the passages found answer the question: one calibrated score from several signals.
+
+No single word and no single similarity cut-off decides (both were measured to refuse answerable
+questions on new documents). The signals, all in [0, 1] or close:
+
+- dense: the best passage's similarity, and its margin over the fifth (a focused match vs a flat list);
+- cover: the share of the question's words, weighted by rarity in the index, that the best of the
+  first three passages holds — its words, headings and the document's metadata (title, issuer,
+  symbol: "Hà Nội" counts inside the Hanoi plan even where the text says "Thành phố"), with the
+  aliases officials use (xong ↔ hoàn thành);
+- pairs: the share of the question's word pairs that passage holds (phrases, not just words);
+- unknown: the share of the question's words that no passage anywhere holds (with diacritics when the
+  question has them: `lương` is not `lượng`);
+- kind: whether the question asks for a date, figure, organ… and a unit of the passages holds one;
+- cross: the best passage is in another language than the question. Lexical signals only count
+  between texts of the same language; for a cross-language match the model leans on dense.
+
+A logistic model over these (with a slope per question language for the language-sensitive ones) is
+fitted on tuning data only — the tuning half of tests/eval, its off-topic questions and the ALQAC
+development set — by `python -m bench.fit_refusal`, which writes retrieval/refusal_model.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.compose import question_terms, rarity
+from retrieval.extract import SPECIFIC, asked_for, spans, units
+from retrieval.index import DocumentIndex
+from retrieval.search import query_kind, query_language, same_language
+from retrieval.text import ALIASES, STOPWORDS, fold, raw_words, tokens, word_pairs
+from retrieval.types import Hit
+
+MODEL_FILE = Path(__file__).with_name("refusal_model.json")
+KINDS = ("vi", "vi_plain", "en", "other")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # vi | vi_plain | en | other
+    dense: float
+    margin: float
+    cover: float
+    pairs: float
+    unknown: float
+    asks_fact: bool
+    fact_found: bool
+    cross: bool
+
+    def features(self) -> list[float]:
+        """The model's inputs: the signals (lexical ones only where the words can be compared), and an
+        intercept per question language (e5's similarities sit lower for Vietnamese without diacritics)."""
+        lexical = 0.0 if self.cross else 1.0
+        return [self.dense, self.margin, lexical * self.cover, lexical * self.pairs, lexical * self.unknown,
+                float(self.asks_fact and self.fact_found), float(self.asks_fact and not self.fact_found),
+                float(self.cross), *(float(self.kind == k) for k in KINDS[1:])]
+
+    def describe(self) -> str:
+        return (f"{self.kind} dense {self.dense:.3f} margin {self.margin:.3f} cover {self.cover:.2f} "
+                f"pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
+                f"{' cross' if self.cross else ''}")
+
+
+def _present(term: str, words: set[str]) -> bool:
+    return term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ()))
+
+
+def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
+    kind = query_kind(question)
+    lang = query_language(question)
+    top = hits[:5]
+    sims = [h.dense for h in top if h.dense > 0]  # lexical-only hits have no similarity
+    dense = max(sims, default=0.0)
+    margin = dense - min(sims) if len(sims) > 1 else 0.0
+    # Cross-language: no passage of the first three is in the question's language (words cannot compare).
+    cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
+
+    terms = question_terms(question)
+    weight = rarity(index, terms)
+    total = sum(weight.values())
+    q_pairs = word_pairs(question)
+    cover = pairs = 0.0
+    for h in hits[:3]:
+        if not same_language(lang, h.chunk.meta.language):
+            continue  # words only count between texts of the same language
+        meta = h.chunk.meta
+        words = {t.lstrip("0") or t if t.isdigit() else t
+                 for t in tokens(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))}
+        if total:
+            cover = max(cover, sum(w for t, w in weight.items() if _present(t, words)) / total)
+        if q_pairs:
+            held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
+            pairs = max(pairs, len(q_pairs & held) / len(q_pairs))
+
+    # Words no passage anywhere holds ("phở", "lương"): checked with diacritics when the question has them.
+    if kind == "vi":
+        content = sorted({w for w in raw_words(question) if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS})
+        known = index.document_frequency(content, raw=True)
+    else:
+        content = [t for t in terms if not t.isdigit() and "_" not in t]
+        known = index.document_frequency(content)
+    missing = [w for w in content if not known.get(w) and not any(
+        all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))]
+    unknown = len(missing) / len(content) if content else 0.0
+
+    asked = asked_for(question)
+    asks_fact = asked.kind in SPECIFIC
+    fact_found = asks_fact and any(spans(u.text, asked) for h in hits[:3] for u in units(h.chunk.text))
+    return Evidence(kind, dense, margin, cover, pairs, unknown, asks_fact, fact_found, cross)
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    weights: list[float] = field(default_factory=list)
+    bias: float = 0.0
+    threshold: float = 0.5
+
+    @classmethod
+    def default(cls) -> RefusalModel:
+        if MODEL_FILE.exists():
+            data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+            return cls(list(data["weights"]), float(data["bias"]), float(data["threshold"]))
+        return cls()  # unfitted: answers everything (the fit script writes the model)
+
+    def probability(self, ev: Evidence) -> float:
+        if not self.weights:
+            return 1.0
+        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.features(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
