@@ -147,6 +147,7 @@ class EvalReport:
     buckets: dict[str, Bucket] = field(default_factory=lambda: defaultdict(Bucket))
     misses: list[dict[str, Any]] = field(default_factory=list)
     took_ms: list[float] = field(default_factory=list)
+    answers: dict[str, Answer] = field(default_factory=dict)  # by question id, for what a person would see
 
     def as_dict(self) -> dict[str, Any]:
         return {name: b.metrics() for name, b in sorted(self.buckets.items(), key=lambda kv: (kv[0] != "all", kv[0]))}
@@ -184,5 +185,6 @@ def evaluate(answerer: Answerer, questions: Iterable[EvalQuestion], *, k: int = 
         t0 = time.perf_counter()
         ans = answerer.answer(q.question, k=k)
         report.took_ms.append((time.perf_counter() - t0) * 1000)
+        report.answers[q.id] = ans
         report.add(q, ans)
     return report

@@ -31,7 +31,8 @@ SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN)  # kinds with a span to 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
-    (SHARE, re.compile(r"ty le|phan tram|bao nhieu %|\bpercent|percentage|what share|\bratio\b|\bbao nhieu phan\b")),
+    (SHARE, re.compile(r"ty le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
+                       r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)")),
     (MONEY, re.compile(r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
                        r"kinh phi .*bao nhieu|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)")),
     (RANGE, re.compile(

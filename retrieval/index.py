@@ -94,6 +94,7 @@ class DocumentIndex:
         self._live_ids: tuple[int, frozenset[str]] = (-1, frozenset())
         self._vector_count: tuple[int, int] = (-1, 0)
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
+        self._languages: tuple[int, dict[str, str]] = (-1, {})
         self._check_embedder()
 
     def _reader(self) -> sqlite3.Connection:
@@ -159,6 +160,14 @@ class DocumentIndex:
             r[0]: IndexedDocument(r[0], r[1], DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""), r[8], r[9])
             for r in rows
         }
+
+    def languages(self) -> dict[str, str]:
+        """Each document's language (read once per generation: a search asks on every question)."""
+        generation = self.generation()
+        if self._languages[0] != generation:
+            rows = self._reader().execute("SELECT doc_id, language FROM document").fetchall()
+            self._languages = (generation, {r[0]: r[1] or "" for r in rows})
+        return self._languages[1]
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         if not ids:
@@ -313,8 +322,9 @@ class DocumentIndex:
 
     # -- searching -------------------------------------------------------------------------------
 
-    def search_dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity), best first; only live chunks."""
+    def search_dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None,
+                     doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first; only live chunks (of `doc_ids` when given)."""
         collection = self._chroma()
         generation = self._generation
         if self._vector_count[0] != generation:
@@ -323,6 +333,9 @@ class DocumentIndex:
         if not total:
             return []
         where = _chroma_where(filters)
+        if doc_ids is not None:
+            only = {"doc_id": {"$in": list(doc_ids)}}
+            where = only if where is None else {"$and": [where, only]}
         result = collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(total, k * 3 + 10),
             where=where, include=["distances"],

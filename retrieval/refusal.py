@@ -75,7 +75,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     sims = [h.dense for h in top if h.dense > 0]  # lexical-only hits have no similarity
     dense = max(sims, default=0.0)
     margin = dense - min(sims) if len(sims) > 1 else 0.0
-    # Cross-language: no passage of the first three is in the question's language (words cannot compare).
+    # Cross-language: no passage of the first three is in the question's script (words cannot compare).
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
     terms = question_terms(question)

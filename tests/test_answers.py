@@ -16,6 +16,8 @@ from fake_llm import FakeLLM  # type: ignore[import-not-found]
 
 from bot.cli import cli
 from bot.config import Settings
+from bot.render.html import TextOut, render_answer, visible_length
+from bot.service.core import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
 from retrieval.evaluate import HELD_OUT, TUNING, evaluate, is_hit, load_questions
@@ -83,6 +85,13 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     # Before this work: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.837 / 0.925 / 0.966 / 226.
     _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.8, "refusal": 0.9})
     assert (m["alqac-dev"]["median_len"] or 999) <= 300
+    # What a phone shows before the collapsed passages, for every answer and refusal of the set.
+    shown = sorted(visible_length(html) for ans in report.answers.values()
+                   for out in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(out, TextOut)
+                   for html in [out.html])
+    p90 = shown[int(0.9 * (len(shown) - 1))]
+    print(f"visible before the collapsed passages: median {shown[len(shown) // 2]}, p90 {p90}, max {shown[-1]}")
+    assert p90 <= 700, p90
 
 
 def test_the_direct_answer_leads_with_the_fact_asked_for(corpus_data: Path) -> None:
