@@ -147,6 +147,26 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     return out
 
 
+def vietnamese_date(iso: str) -> str:
+    """2025-11-18 → "ngày 18 tháng 11 năm 2025", as documents date themselves (a zero before days under
+    10 and before months 1 and 2)."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    month = f"{m:02d}" if m < 3 else str(m)
+    return f"ngày {d:02d} tháng {month} năm {y}"
+
+
+def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
+    """When was document X issued: X's own date (its header, recorded with the document), and the
+    rank of X's passage. X must be named in the question by its number ("Kế hoạch 350", "3456/BKHCN")."""
+    asked_words = set(tokens(question))
+    for rank, hit in enumerate(hits[:5]):
+        meta = hit.chunk.meta
+        number = meta.symbol.split("/")[0].split("-")[0]
+        if meta.date and number.isdigit() and (number.lstrip("0") or "0") in asked_words:
+            return vietnamese_date(meta.date), rank
+    return "", -1
+
+
 def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     asked = asked_for(question)
     ranked = candidates(question, hits, index, asked)
@@ -154,6 +174,9 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         return Draft("", 0, ())
     best = ranked[0]
     short, short_rank = "", 0
+    issued, issued_rank = issue_date(question, hits) if asked.issued else ("", -1)
+    if issued:  # the document's date is the whole answer; its passages say nothing about it
+        return Draft(issued, issued_rank + 1, ())
     if best.found:
         wanted = _terms(question)
         span = _nearest(best.found, best.unit.text, wanted)

@@ -34,10 +34,10 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (SHARE, re.compile(r"ty le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
                        r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)")),
     (MONEY, re.compile(r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
-                       r"kinh phi .*bao nhieu|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)")),
+                       r"(?:kinh phi|von|ngan sach) .*bao nhieu|bao nhieu (?:kinh phi|von|ngan sach)|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)")),
     (RANGE, re.compile(
         r"\bbao lau\b|tu bao nhieu .*den bao nhieu|\b(?:bao nhieu|may) " + _TIME_NOUN + r"\b|how long|how many "
-        r"(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
+        r"(?:\w+ )?(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
         r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu")),
     (DATE, re.compile(
         r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
@@ -56,7 +56,11 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
 ]
 _MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
 _MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
-_COUNTED = re.compile(r"\b(?:bao nhieu|may|how many)\s+([a-z]+(?:\s+[a-z]+)?)")
+_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")  # Vietnamese: the noun matches the text's
+
+
+_ISSUED = re.compile(r"(?:ban hanh|\bky\b)(?: vao)? (?:ngay|khi|thoi diem) nao|ngay (?:ban hanh|ky)\b|"
+                     r"\b(?:issued|signed|adopted|dated)\b")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Asked:
     kind: str
     bound: str = ""  # max | min | ""
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
+    issued: bool = False  # a date question about when a document was issued or signed
 
 
 def asked_for(question: str) -> Asked:
@@ -71,7 +76,7 @@ def asked_for(question: str) -> Asked:
     kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
     bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""
     m = _COUNTED.search(q)
-    return Asked(kind, bound, m.group(1) if m else "")
+    return Asked(kind, bound, m.group(1) if m else "", kind == DATE and bool(_ISSUED.search(q)))
 
 
 # --- units of a passage ------------------------------------------------------------------------------
@@ -154,6 +159,8 @@ def units(passage: str) -> list[Unit]:
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _DAY_MONTH_YEAR = (r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}"
+                   r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|/\d{1,2})?(?:\s+của)?\s+(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng)"
+                   r"|ngày\s+\d{1,2}\s+của\s+tháng\s+cuối\s+(?:quý|năm)"
                    r"|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|quý\s+[IV1-4]+(?:/|\s+năm\s+)\d{4}|năm\s+\d{4}"
                    r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
                    r"December)\s+\d{4}")

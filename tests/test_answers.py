@@ -20,6 +20,7 @@ from bot.render.html import TextOut, render_answer, visible_length
 from bot.service.core import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
+from retrieval.compose import vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, spans, units
 from retrieval.protocols import SearchFilters
@@ -112,6 +113,19 @@ def test_the_direct_answer_leads_with_the_fact_asked_for(corpus_data: Path) -> N
             assert all(part in cited[quote.rank] for part in re.split(f"{JOIN}|\n", quote.text))
             assert not quote.text.rstrip().endswith(":") or ans.short in quote.text  # never a caption alone
         assert len({q.text for q in ans.quotes}) == len(ans.quotes) <= 2
+
+
+def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> None:
+    # The header's "Hà Nội, ngày 18 tháng 11 năm 2025" is the document's date, not a passage: before, the
+    # answer led with some other date of the plan ("trước ngày 15 tháng 12 năm 2026").
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    for question, date in [("Kế hoạch 350/KH-UBND của UBND thành phố Hà Nội được ban hành ngày nào?", "ngày 18 tháng 11 năm 2025"),
+                           ("cong van 3456 bkhcn ky ngay nao", "ngày 29 tháng 9 năm 2025"),
+                           ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025")]:
+        ans = answerer.answer(question)
+        assert ans.found and ans.short == date, (question, ans.short)
+        assert ans.body == f"{date} [{ans.short_rank}]" and ans.cited()[0].rank == ans.short_rank
+    assert vietnamese_date("2026-02-05") == "ngày 05 tháng 02 năm 2026"  # zeros as documents write them
 
 
 def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
