@@ -27,6 +27,7 @@ from retrieval.refusal import KINDS, MODEL_FILE, gather_evidence
 from retrieval.text import strip_courtesy
 
 ROOT = Path(__file__).resolve().parent.parent
+L2 = 1.0  # the penalty on standardised weights
 SHARED = ROOT.parent / "shared"
 
 
@@ -89,6 +90,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--alqac", type=Path, required=True)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--l2", type=float, default=L2)
     args = ap.parse_args()
     own = load_questions(ROOT / "tests" / "eval" / "qa.jsonl") + load_questions(ROOT / "tests" / "eval" / "offtopic.jsonl")
     alqac = load_questions(SHARED / "eval" / "alqac-dev" / "qa.jsonl")
@@ -107,7 +109,7 @@ def main() -> None:
     # like one with a wide range; the weights are turned back into weights on the raw signals.
     mean, std = x.mean(axis=0), x.std(axis=0)
     std[std == 0] = 1.0
-    wz, bz = fit((x - mean) / std, y, weight)
+    wz, bz = fit((x - mean) / std, y, weight, args.l2)
     weights, bias = wz / std, float(bz - (wz * mean / std).sum())
 
     def prob(rows: list[tuple[EvalQuestion, list[float], int]]) -> np.ndarray:
