@@ -12,8 +12,9 @@ import logging
 import re
 from typing import Any
 
-from retrieval.compose import Draft, compose, source_lines
+from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
+from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import Evidence, RefusalModel, gather_evidence
 from retrieval.search import HybridSearcher
@@ -52,6 +53,8 @@ class ExtractiveAnswerer:
         unknown = [t for t, n in self.searcher.index.document_frequency(symbols).items() if n == 0]
         if unknown:  # a document number the index does not hold: that document is not loaded
             return f"unknown document {unknown[0]}"
+        if asked_for(question).issued and issue_date(question, hits)[0]:
+            return ""  # when a named, loaded document was issued: its date answers it
         ev = self.evidence(question, hits)
         p = self.refusal.probability(ev)
         return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"

@@ -38,6 +38,7 @@ from retrieval.types import Answer, Citation, Hit, Quote
 W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
 SECOND_QUOTE_WITHIN = 0.1
+SECOND_QUOTE_WITH_SHORT = 0.02
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act  # a second unit is quoted only when it scores this close to the first
 
 
@@ -193,8 +194,10 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         short, short_rank = span.text, best.rank + 1
     quotes = [best]
     lead = best.unit.text.split(JOIN)[0].split("\n")[0]
+    # With a direct answer, the unit it came from says it; another is quoted only if it is as good.
+    within = SECOND_QUOTE_WITHIN if not short else SECOND_QUOTE_WITH_SHORT
     for c in ranked:
-        if c is best or c.score < best.score - SECOND_QUOTE_WITHIN:
+        if c is best or c.score < best.score - within:
             continue
         if lead not in c.unit.text and c.unit.text not in best.unit.text:  # nothing quoted twice
             quotes.append(c)
