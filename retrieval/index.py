@@ -35,6 +35,7 @@ from retrieval.types import Chunk, DocumentMeta, StoredChunk
 log = logging.getLogger(__name__)
 COLLECTION = "troly_chunks"
 _BATCH = 2000
+_FEW = 5000  # documents' chunks held in memory for nearest_in (384 floats each: ~8 MB)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -95,6 +96,8 @@ class DocumentIndex:
         self._vector_count: tuple[int, int] = (-1, 0)
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._languages: tuple[int, dict[str, str]] = (-1, {})
+        # nearest_in's documents, their chunk ids and vectors (None: too many to hold, Chroma filters instead)
+        self._few: tuple[tuple[int, tuple[str, ...]], list[str] | None, np.ndarray] = ((-1, ()), [], np.zeros((0, 0)))
         self._check_embedder()
 
     def _reader(self) -> sqlite3.Connection:
@@ -343,6 +346,29 @@ class DocumentIndex:
         ids, distances = result["ids"][0], result["distances"][0]
         live = self._live()
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live][:k]
+
+    def nearest_in(self, vector: np.ndarray, k: int, doc_ids: Sequence[str]) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) among the chunks of a few documents, best first. A Chroma query
+        filtered by document took ~40 ms on 50,000 chunks; a few thousand vectors held in memory (per
+        catalog generation) are compared in well under a millisecond."""
+        key = (self.generation(), tuple(sorted(doc_ids)))
+        if self._few[0] != key:
+            marks = ",".join("?" * len(key[1]))
+            ids = [r[0] for r in self._reader().execute(f"SELECT id FROM chunk WHERE doc_id IN ({marks})", key[1])]
+            if len(ids) > _FEW:
+                self._few = (key, None, np.zeros((0, 0)))
+            else:
+                got = self._chroma().get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+                matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+                self._few = (key, list(got["ids"]), matrix)
+        _, held, matrix = self._few
+        if held is None:
+            return self.search_dense(vector, k, None, doc_ids)
+        if not held:
+            return []
+        sims = matrix @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-sims)[:k]
+        return [(held[i], float(sims[i])) for i in order]
 
     def _live(self) -> frozenset[str]:
         """Every live chunk id (loaded once per generation: 50,000 ids take ~30 ms, a search ~0)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import STOPWORDS, expand_query, has_vietnamese_diacritics, tokens
@@ -89,14 +91,27 @@ class HybridSearcher:
         dense = self.index.search_dense(vector, pool, filters)
         lexical = self.index.search_lexical(question, pool, filters)
         hits = self.fuse(question, dense, lexical, k)
+        # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
+        if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
+            cross = self.nearest_in_another_script(question, vector, dense, filters)
+            if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
+                hits = self.reserve_third(hits, cross)
+        return hits
+
+    def nearest_in_another_script(self, question: str, vector: np.ndarray, dense: list[tuple[str, float]],
+                                  filters: SearchFilters | None) -> tuple[str, float] | None:
+        """The passage closest in meaning among documents in another script than the question's."""
         lang = query_language(question)
         other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
-        # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
-        if other and dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
-            cross = self.index.search_dense(vector, 1, filters, doc_ids=other)
-            if cross and cross[0][1] >= dense[0][1] - self.weights.cross_margin:
-                hits = self.reserve_third(hits, cross[0])
-        return hits
+        if not other:
+            return None
+        pooled = self.index.get_chunks([c for c, _ in dense])
+        for cid, sim in dense:  # already among the closest overall: it is the closest of its script
+            if cid in pooled and not same_language(lang, pooled[cid].meta.language):
+                return cid, sim
+        found = (self.index.nearest_in(vector, 1, other) if not filters
+                 else self.index.search_dense(vector, 1, filters, doc_ids=other))
+        return found[0] if found else None
 
     def reserve_third(self, hits: list[Hit], cross: tuple[str, float]) -> list[Hit]:
         """The best passage in another script among the first three (not otherwise ranked that high)."""

@@ -285,3 +285,20 @@ def test_llm_failure_falls_back_to_extractive(corpus_data: Path, failure: str) -
     assert ans.found and ans.note and "20 tháng 12 năm 2025" in ans.text
     plain = ExtractiveAnswerer(answerer.extractive.searcher).answer("Hệ thống điều phối giải quyết thủ tục hành chính phải hoàn thành trước ngày nào?")
     assert plain.text == ans.text
+
+
+def test_nearest_in_a_few_documents_agrees_with_chroma(corpus_data: Path) -> None:
+    """The cross-script slot compares vectors held in memory (a filtered Chroma query cost ~40 ms at 50k)."""
+    from retrieval.build import build_embedder, build_index
+
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
+    embedder = build_embedder(settings)
+    index = build_index(settings, embedder)
+    arabic = [d for d, lang in index.languages().items() if lang in ("ar", "fa")]
+    assert len(arabic) == 5
+    for question in ("Ai chủ trì hội nghị của Thành ủy Hà Nội?", "How many tasks were overdue?"):
+        vector = embedder.embed([question], query=True)[0]
+        held = index.nearest_in(vector, 3, arabic)
+        filtered = index.search_dense(vector, 3, None, doc_ids=arabic)
+        assert [c for c, _ in held] == [c for c, _ in filtered]
+        assert all(abs(a[1] - b[1]) < 1e-4 for a, b in zip(held, filtered, strict=True))
