@@ -233,4 +233,5 @@ def test_docs_list_shows_what_is_indexed(corpus_data: Path) -> None:
     assert docs["57-NQ/TW"]["type"] == "Nghị quyết" and docs["57-NQ/TW"]["date"] == "2024-12-22"
     assert all(d["chunks"] > 0 for d in docs.values())
     seeds = [d for d in json.loads(result.output) if d["source"].endswith(".txt")]
-    assert len(seeds) == 5  # the Arabic and Persian articles are indexed too
+    here = (Path(__file__).resolve().parents[2] / "shared" / "seeds").exists()  # not on a user's clone
+    assert len(seeds) == (5 if here else 0)  # the Arabic and Persian articles are indexed too
