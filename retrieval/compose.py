@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from retrieval.extract import (
+    DEFINITION,
     JOIN,
     LIST,
     MONEY,
@@ -26,6 +27,7 @@ from retrieval.extract import (
     Span,
     Unit,
     asked_for,
+    defines,
     spans,
     units,
 )
@@ -69,6 +71,7 @@ class Candidate:
     rank: int  # 0-based rank of its passage
     score: float
     found: tuple[Span, ...]  # spans of the kind asked
+    met: bool = False  # the unit holds what kind of answer is asked (a span, a list, a definition)
 
 
 @dataclass(frozen=True)
@@ -131,18 +134,19 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
-            kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list")
+            kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (
+                asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
             words = _terms(unit.text)
             cover = sum(w for t, w in weight.items() if t in words)
             cover += W_HEADING * sum(w for t, w in weight.items() if t in heading and t not in words)
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
             score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
                      + W_DENSE * (hit.dense - top_dense) - W_LENGTH * len(unit.text))
-            out.append(Candidate(unit, rank, score, found))
-    if asked.kind in SPECIFIC or asked.kind == LIST:
-        # The question asks for a date, a figure, an organ, a list: a unit that holds one answers it
-        # before any unit that only shares its words (those can still be the second quote).
-        out.sort(key=lambda c: (not c.found and not (asked.kind == LIST and c.unit.kind == "list"), -c.score))
+            out.append(Candidate(unit, rank, score, found, kind_met))
+    if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
+        # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
+        # answers it before any unit that only shares its words (those can still be the second quote).
+        out.sort(key=lambda c: (not c.met, -c.score))
     else:
         out.sort(key=lambda c: -c.score)
     return out

@@ -24,8 +24,8 @@ from retrieval.text import fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, OTHER = (
-    "date", "share", "money", "range", "quantity", "organ", "yesno", "list", "other")
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER = (
+    "date", "share", "money", "range", "quantity", "organ", "yesno", "list", "definition", "other")
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN)  # kinds with a span to lead the answer with
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
@@ -49,6 +49,8 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
         r"\bphoi hop\b|tham quyen|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
         r"\bin charge\b|\bleads?\b|\bchairs?\b")),
+    (DEFINITION, re.compile(r"\b(?:la gi|duoc hieu (?:la|nhu the nao)|nghia la gi|la nhu the nao)\b|^what (?:is|are) (?:an? )?"
+                            r"[a-z ]+\?*$|\bwhat does .* mean\b")),
     (LIST, re.compile(r"gom nhung|bao gom|nhung (?:gi|nao)\b|cac .* nao\b|truong hop nao|liet ke|\bwhat are\b|\blist\b|"
                       r"which .*s\b")),
     (YESNO, re.compile(r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|"
@@ -69,6 +71,7 @@ class Asked:
     bound: str = ""  # max | min | ""
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
+    term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
 
 
 def asked_for(question: str) -> Asked:
@@ -76,7 +79,20 @@ def asked_for(question: str) -> Asked:
     kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
     bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""
     m = _COUNTED.search(q)
-    return Asked(kind, bound, m.group(1) if m else "", kind == DATE and bool(_ISSUED.search(q)))
+    term = ""
+    if kind == DEFINITION:
+        before = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", q)[0]
+        words = re.findall(r"[a-z0-9]+", before.split(",")[-1])
+        term = " ".join(words[-3:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
+    return Asked(kind, bound, m.group(1) if m else "", kind == DATE and bool(_ISSUED.search(q)), term)
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether a unit defines the term: "<term> là …", "<term> được hiểu là …" (folded, the term's last
+    one to three words)."""
+    folded = fold(text)
+    words = term.split()
+    return any(re.search(rf"\b{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded) for i in range(len(words)))
 
 
 # --- units of a passage ------------------------------------------------------------------------------
@@ -302,4 +318,4 @@ def _organ_spans(text: str) -> list[Span]:
     return out
 
 
-__all__ = ["JOIN", "Asked", "Span", "Unit", "asked_for", "spans", "units"]
+__all__ = ["JOIN", "SPECIFIC", "Asked", "Span", "Unit", "asked_for", "defines", "spans", "units"]

@@ -22,7 +22,7 @@ from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
 from retrieval.compose import vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
-from retrieval.extract import JOIN, asked_for, spans, units
+from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
 from retrieval.text import strip_courtesy
 
@@ -143,6 +143,13 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
     assert vietnamese_date("2026-02-05") == "ngày 05 tháng 02 năm 2026"  # zeros as documents write them
 
 
+def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term() -> None:
+    asked = asked_for("Theo Điều 5 Bộ luật dân sự 2015, tập quán là gì?")
+    assert (asked.kind, asked.term) == ("definition", "tap quan")
+    assert defines("Tập quán là quy tắc xử sự có nội dung rõ ràng…", asked.term)
+    assert not defines("Trường hợp các bên không có thỏa thuận thì có thể áp dụng tập quán.", asked.term)
+
+
 def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
     passage = ("Điều 1. Tội chiếm đoạt hoặc hủy hoại di vật của tử sỹ\n"
                "1. Người nào chiếm đoạt hoặc hủy hoại di vật của tử sỹ, thì bị phạt cải tạo không giam giữ đến 03 năm "
@@ -169,6 +176,7 @@ def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
     ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"), ("phat tu bao lau", "range"),
     ("Cơ quan nào chủ trì?", "organ"), ("ai chu tri hoi nghi", "organ"), ("Who chairs the committee?", "organ"),
     ("Hồ sơ gồm những gì?", "list"), ("Có phải nộp bản giấy không?", "yesno"),
+    ("Tù chung thân là gì?", "definition"), ("nhiem vu thuong xuyen duoc hieu la gi", "definition"),
 ])
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
     assert asked_for(question).kind == kind
