@@ -16,7 +16,7 @@ from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import Evidence, RefusalModel, gather_evidence
+from retrieval.refusal import RefusalModel, gather_evidence
 from retrieval.search import HybridSearcher
 from retrieval.text import strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
@@ -42,9 +42,6 @@ class ExtractiveAnswerer:
     def is_answerable(self, question: str, hits: list[Hit]) -> bool:
         return not self.refusal_reason(question, hits)
 
-    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
-        return gather_evidence(question, hits, self.searcher.index)
-
     def refusal_reason(self, question: str, hits: list[Hit]) -> str:
         """Why the passages do not answer the question ("" when they do)."""
         if not hits:
@@ -55,7 +52,7 @@ class ExtractiveAnswerer:
             return f"unknown document {unknown[0]}"
         if asked_for(question).issued and issue_date(question, hits)[0]:
             return ""  # when a named, loaded document was issued: its date answers it
-        ev = self.evidence(question, hits)
+        ev = gather_evidence(question, hits, self.searcher.index)
         p = self.refusal.probability(ev)
         return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"
 
@@ -70,9 +67,6 @@ class ExtractiveAnswerer:
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages."""
         return compose(question, hits, self.searcher.index)
-
-    def compose(self, question: str, hits: list[Hit], citations: list[Citation]) -> str:
-        return self.draft(question, hits).answer(citations).text
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -33,15 +33,15 @@ from retrieval.extract import (
 )
 from retrieval.index import DocumentIndex
 from retrieval.text import STOPWORDS, expand_query, tokens, word_pairs
-from retrieval.types import Answer, Citation, Hit, Quote
+from retrieval.types import Answer, Citation, Hit, Quote, by_document
 
 # How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
 # passage's rank and similarity. Set by reasoning and checked on the tuning half; see the module doc.
 W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
-SECOND_QUOTE_WITHIN = 0.1
-SECOND_QUOTE_WITH_SHORT = 0.02
-BOUND_WITHIN = 0.25  # units this close to the best are about the same act  # a second unit is quoted only when it scores this close to the first
+SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
+SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
+BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
 def question_terms(question: str) -> list[str]:
@@ -93,11 +93,8 @@ class Draft:
 
 def source_lines(cited: list[Citation]) -> str:
     """One compact line per cited document: [1][3] symbol · sections · short title."""
-    by_doc: dict[str, list[Citation]] = {}
-    for c in cited:
-        by_doc.setdefault(c.source, []).append(c)
     lines = []
-    for group in by_doc.values():
+    for group in by_document(cited):
         first = group[0]
         sections = list(dict.fromkeys(c.section for c in group if c.section))
         title = first.document if len(first.document) <= 60 else first.document[:59].rstrip() + "…"

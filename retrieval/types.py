@@ -64,6 +64,14 @@ class Citation:
         }
 
 
+def by_document(citations: list[Citation]) -> list[list[Citation]]:
+    """Citations grouped by the document they come from, in order of first appearance (one source line each)."""
+    groups: dict[str, list[Citation]] = {}
+    for c in citations:
+        groups.setdefault(c.source or c.symbol or c.document, []).append(c)
+    return list(groups.values())
+
+
 @dataclass(frozen=True)
 class Quote:
     """A unit of a cited passage, verbatim: a sentence, a clause's lead-in with its point, a table row."""

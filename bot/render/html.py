@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
+from retrieval.types import by_document
 
 if TYPE_CHECKING:
     from bot.service.core import (
@@ -256,11 +257,8 @@ def _file_name(source: str) -> str:
 def source_lines(passages: list[Citation]) -> list[str]:
     """One compact line per cited document: `📄 [1][3] <b>symbol</b> · sections · short title`
     (the file name when the document has no symbol)."""
-    groups: dict[str, list[Citation]] = {}
-    for c in passages:
-        groups.setdefault(c.source or c.symbol or c.document, []).append(c)
     lines = []
-    for cs in groups.values():
+    for cs in by_document(passages):
         first = cs[0]
         head = first.symbol or _file_name(first.source) or first.document
         parts = [f"<b>{esc(head)}</b>"]
