@@ -127,7 +127,11 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     for rank, hit in enumerate(hits[:3]):
         body = units(hit.chunk.text)
         heading = _terms(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
+        # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
+        # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
+        act = _terms(body[0].text) if body and body[0].kind == "clause" and body[0].text.startswith("1.") else set()
         for unit in body:
+            inherited = heading | act if unit is not body[0] else heading
             found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
@@ -135,7 +139,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
             words = _terms(unit.text)
             cover = sum(w for t, w in weight.items() if t in words)
-            cover += W_HEADING * sum(w for t, w in weight.items() if t in heading and t not in words)
+            cover += W_HEADING * sum(w for t, w in weight.items() if t in inherited and t not in words)
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
             score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
                      + W_DENSE * (hit.dense - top_dense) - W_LENGTH * len(unit.text))

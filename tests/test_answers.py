@@ -110,6 +110,22 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     assert p90 <= 700, p90
 
 
+def test_a_condition_is_answered_from_the_clause_that_states_it(alqac_index_dir: Path, hermetic_env: Path) -> None:
+    """Penalties in law articles: the clause whose condition the question names, the bound it asks for."""
+    shutil.copytree(alqac_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    cases = [
+        ("Chiếm đoạt di vật của tử sỹ mà là sĩ quan thì bị phạt tù bao nhiêu năm?", "từ 02 năm đến 07 năm", "sĩ quan"),
+        ("Chiếm đoạt di vật của tử sĩ có thể bị phạt tù lên đến bao nhiêu năm?", "07 năm", "07 năm"),
+        ("Người nào chuẩn bị phạm tội huy động, hỗ trợ tiền, tài sản cho tổ chức, cá nhân khủng bố thì bị phạt tù "
+         "bao nhiêu năm?", "từ 01 năm đến 05 năm", "chuẩn bị"),
+    ]
+    for question, short, quoted in cases:
+        ans = answerer.answer(question)
+        assert ans.found and short in ans.short, (question, ans.short)
+        assert any(quoted in q.text for q in ans.quotes), ans.quotes
+
+
 def test_the_direct_answer_leads_with_the_fact_asked_for(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     cases = [
