@@ -32,7 +32,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.text import STOPWORDS, expand_query, tokens, word_pairs
+from retrieval.text import STOPWORDS, expand_query, symbol_token, tokens, word_pairs
 from retrieval.types import Answer, Citation, Hit, Quote, by_document
 
 # How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
@@ -164,11 +164,12 @@ def vietnamese_date(iso: str) -> str:
 def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     """When was document X issued: X's own date (its header, recorded with the document), and the
     rank of X's passage. X must be named in the question by its number ("Kế hoạch 350", "3456/BKHCN")."""
-    asked_words = set(tokens(question))
+    asked_words = {t.lstrip("0") or t if t.isdigit() else t for t in tokens(question)}
     for rank, hit in enumerate(hits[:5]):
         meta = hit.chunk.meta
         number = meta.symbol.split("/")[0].split("-")[0]
-        if meta.date and number.isdigit() and (number.lstrip("0") or "0") in asked_words:
+        named = symbol_token(meta.symbol) in asked_words or (number.isdigit() and (number.lstrip("0") or "0") in asked_words)
+        if meta.date and meta.symbol and named:
             return vietnamese_date(meta.date), rank
     return "", -1
 

@@ -152,7 +152,8 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     for question, date in [("Kế hoạch 350/KH-UBND của UBND thành phố Hà Nội được ban hành ngày nào?", "ngày 18 tháng 11 năm 2025"),
                            ("cong van 3456 bkhcn ky ngay nao", "ngày 29 tháng 9 năm 2025"),
-                           ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025")]:
+                           ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025"),
+                           ("Kế hoạch số 02-KH/BCĐTW được ban hành ngày nào?", "ngày 19 tháng 6 năm 2025")]:
         ans = answerer.answer(question)
         assert ans.found and ans.short == date, (question, ans.short)
         assert ans.body == f"{date} [{ans.short_rank}]" and ans.cited()[0].rank == ans.short_rank
