@@ -80,9 +80,10 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     report = evaluate(answerer, questions)
     m = report.as_dict()
     print(json.dumps(m, indent=1))
-    # Before: hit@3 0.81, answered 0.905, contains 0.381, refusal 0.818, median 878 characters.
-    # Measured: hit@3 0.905, answered 0.889, contains 0.635, refusal 0.727 (own: 11 questions) / 0.883 (off-topic:
-    # 60), median 254. The refusal model is refitted whenever its signals change; these move by a question or two
+    # Before (thresholds fitted on all own questions, this half included): hit@3 0.905, answered 0.984,
+    # contains 0.492, refusal 0.818 (own) / 0.808 (off-topic, all 120), median 985 characters.
+    # Measured: hit@3 0.905, answered 0.905, contains 0.635, refusal 0.727 (own: 11 questions) / 0.883 (off-topic:
+    # 60), median 246. The refusal model is refitted whenever its signals change; these move by a question or two
     # (the own set's 11 held-out unanswerable questions: 7 of them refused on a user's clone, without the seeds).
     _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.6, "refusal": 0.6})
     _gate(m, "offtopic/held_out", refusal=0.85)
@@ -98,7 +99,7 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     report = evaluate(answerer, load_questions(ALQAC / "qa.jsonl"))
     m = report.as_dict()
     print(json.dumps(m["alqac-dev"], indent=1))
-    # Before this work: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.824 / 0.912 / 0.966 / 226.
+    # Before this work: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.850 / 0.912 / 0.966 / 230.
     _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.8, "refusal": 0.9})
     assert (m["alqac-dev"]["median_len"] or 999) <= 300
     # What a phone shows before the collapsed passages, for every answer and refusal of the set.
