@@ -32,7 +32,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.text import STOPWORDS, expand_query, symbol_token, tokens, word_pairs
+from retrieval.text import STOPWORDS, expand_query, present, symbol_token, tokens, word_pairs
 from retrieval.types import Answer, Citation, Hit, Quote, by_document
 
 # How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
@@ -122,6 +122,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
     q_pairs = word_pairs(question)
+    # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:3]):
@@ -129,7 +130,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         heading = _terms(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
-        act = _terms(body[0].text) if body and body[0].kind == "clause" and body[0].text.startswith("1.") else set()
+        article = hit.chunk.section.startswith(("Điều", "Article"))
+        act = _terms(body[0].text) if article and body and body[0].text.startswith("1.") else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
             found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
@@ -138,11 +140,11 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (
                 asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
             words = _terms(unit.text)
-            cover = sum(w for t, w in weight.items() if t in words)
-            cover += W_HEADING * sum(w for t, w in weight.items() if t in inherited and t not in words)
+            cover = sum(w for t, w in weight.items() if present(t, words))
+            cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, words))
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
             score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
-                     + W_DENSE * (hit.dense - top_dense) - W_LENGTH * len(unit.text))
+                     + W_DENSE * ((hit.dense or top_dense) - top_dense) - W_LENGTH * len(unit.text))
             out.append(Candidate(unit, rank, score, found, kind_met))
     if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one

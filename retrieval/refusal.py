@@ -31,7 +31,7 @@ from retrieval.compose import question_terms, rarity
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind, query_language, same_language
-from retrieval.text import ALIASES, STOPWORDS, fold, raw_words, tokens, word_pairs
+from retrieval.text import ALIASES, STOPWORDS, fold, present, raw_words, tokens, word_pairs
 from retrieval.types import Hit
 
 MODEL_FILE = Path(__file__).with_name("refusal_model.json")
@@ -64,10 +64,6 @@ class Evidence:
                 f"{' cross' if self.cross else ''}")
 
 
-def _present(term: str, words: set[str]) -> bool:
-    return term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ()))
-
-
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
     kind = query_kind(question)
     lang = query_language(question)
@@ -90,7 +86,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         words = {t.lstrip("0") or t if t.isdigit() else t
                  for t in tokens(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))}
         if total:
-            cover = max(cover, sum(w for t, w in weight.items() if _present(t, words)) / total)
+            cover = max(cover, sum(w for t, w in weight.items() if present(t, words)) / total)
         if q_pairs:
             held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))

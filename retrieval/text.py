@@ -53,6 +53,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "xong": ("hoan thanh",), "tre": ("cham", "qua han"), "deadline": ("thoi han", "han"),
     "thu do": ("thanh pho",), "tphcm": ("ho chi minh",), "ubnd": ("uy ban",),
 }
+
+
+def present(term: str, words: set[str]) -> bool:
+    """Whether a folded question word is among a text's words, itself or as one of its aliases."""
+    return term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ()))
+
+
 LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")  # "nq57": an abbreviation glued to a number
 
 
