@@ -32,7 +32,8 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.text import STOPWORDS, expand_query, present, symbol_token, tokens, word_pairs
+from retrieval.search import query_kind
+from retrieval.text import STOPWORDS, english_terms, expand_query, present, symbol_token, tokens, word_pairs
 from retrieval.types import Answer, Citation, Hit, Quote, by_document
 
 # How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
@@ -44,10 +45,12 @@ SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is 
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
-def question_terms(question: str) -> list[str]:
-    """Folded content words and numbers of a question (abbreviations expanded), in order, once each."""
+def question_terms(question: str, *, translated: bool = False) -> list[str]:
+    """Folded content words and numbers of a question (abbreviations expanded; with `translated`, for an
+    English question, the documents' words for the terms it names too), in order, once each."""
     seen: dict[str, None] = {}
-    for t in expand_query(question):
+    extra = english_terms(question) if translated and query_kind(question) == "en" else ""
+    for t in expand_query(f"{question} {extra}"):
         t = t.lstrip("0") or t if t.isdigit() else t
         if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
             seen.setdefault(t, None)
@@ -118,7 +121,7 @@ def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
 
 
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
-    q_terms = question_terms(question)
+    q_terms = question_terms(question, translated=True)  # choosing among units, an English term meets its Vietnamese one
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
     q_pairs = word_pairs(question)

@@ -24,7 +24,7 @@ from retrieval.compose import vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
-from retrieval.text import strip_courtesy
+from retrieval.text import english_terms, strip_courtesy
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
 ALQAC = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "alqac-dev"
@@ -159,6 +159,12 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
         assert ans.found and ans.short == date, (question, ans.short)
         assert ans.body == f"{date} [{ans.short_rank}]" and ans.cited()[0].rank == ans.short_rank
     assert vietnamese_date("2026-02-05") == "ngày 05 tháng 02 năm 2026"  # zeros as documents write them
+
+
+def test_english_terms_meet_the_documents_words() -> None:
+    assert english_terms("By when must the Ministry of Finance issue guidance?") == "bo tai chinh ban hanh"
+    assert english_terms("Which working group handles databases?") == "to cong tac co so du lieu"
+    assert english_terms("What is the weather?") == ""
 
 
 def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term() -> None:
