@@ -130,8 +130,7 @@ class LLMAnswerer:
         # Only the given passages may be cited: other numbers are dropped.
         text = re.sub(r"\s*\[(\d+)\]", lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(citations) else "", text)
         used = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-        lines = [f"{draft.short} [{draft.short_rank}]"] if draft.short else []
-        body = "\n".join([*lines, text.strip()])
+        body = "\n".join([*draft.short_line(), text.strip()])
         ranks = used | ({draft.short_rank} if draft.short else set()) or {1}
         cited = [c for c in citations if c.rank in ranks]
         return Answer(True, body + "\n\n" + source_lines(cited), citations, "", draft.short, draft.short_rank, (),

@@ -33,7 +33,16 @@ from retrieval.extract import (
 )
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind
-from retrieval.text import STOPWORDS, english_terms, expand_query, present, symbol_token, tokens, word_pairs
+from retrieval.text import (
+    STOPWORDS,
+    english_terms,
+    expand_query,
+    number_free,
+    present,
+    symbol_token,
+    word_pairs,
+    words,
+)
 from retrieval.types import Answer, Citation, Hit, Quote, by_document
 
 # How the parts of a unit's score weigh: words (0–1), word pairs (0–1), the kind asked (0/1), the
@@ -50,15 +59,10 @@ def question_terms(question: str, *, translated: bool = False) -> list[str]:
     English question, the documents' words for the terms it names too), in order, once each."""
     seen: dict[str, None] = {}
     extra = english_terms(question) if translated and query_kind(question) == "en" else ""
-    for t in expand_query(f"{question} {extra}"):
-        t = t.lstrip("0") or t if t.isdigit() else t
+    for t in map(number_free, expand_query(f"{question} {extra}")):
         if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
             seen.setdefault(t, None)
     return list(seen)
-
-
-def _terms(text: str) -> set[str]:
-    return {t.lstrip("0") or t if t.isdigit() else t for t in tokens(text)}
 
 
 def rarity(index: DocumentIndex, terms: list[str]) -> dict[str, float]:
@@ -83,9 +87,12 @@ class Draft:
     short_rank: int  # 1-based citation number, 0 when no short
     quotes: tuple[Quote, ...]
 
+    def short_line(self) -> list[str]:
+        """The direct answer with its citation number, as the first line of an answer (none without one)."""
+        return [f"{self.short} [{self.short_rank}]"] if self.short else []
+
     def answer(self, citations: list[Citation], note: str = "") -> Answer:
-        lines = [f"{self.short} [{self.short_rank}]"] if self.short else []
-        lines += [f"«{q.text}» [{q.rank}]" for q in self.quotes]
+        lines = self.short_line() + [f"«{q.text}» [{q.rank}]" for q in self.quotes]
         body = "\n".join(lines)
         ranks = {q.rank for q in self.quotes} | ({self.short_rank} if self.short else set())
         cited = [c for c in citations if c.rank in ranks]
@@ -116,7 +123,7 @@ def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
     """The span with the most question words around it (ties: the first)."""
     def around(sp: Span) -> int:
         window = text[max(0, sp.start - 90) : sp.end + 40]
-        return len(_terms(window) & wanted)
+        return len(words(window) & wanted)
     return max(found, key=lambda sp: (around(sp), -sp.start))
 
 
@@ -130,11 +137,11 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:3]):
         body = units(hit.chunk.text)
-        heading = _terms(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
+        heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
         article = hit.chunk.section.startswith(("Điều", "Article"))
-        act = _terms(body[0].text) if article and body and body[0].text.startswith("1.") else set()
+        act = words(body[0].text) if article and body and body[0].text.startswith("1.") else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
             found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
@@ -142,9 +149,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
             kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (
                 asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
-            words = _terms(unit.text)
-            cover = sum(w for t, w in weight.items() if present(t, words))
-            cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, words))
+            own = words(unit.text)
+            cover = sum(w for t, w in weight.items() if present(t, own))
+            cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
             score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
                      + W_DENSE * ((hit.dense or top_dense) - top_dense) - W_LENGTH * len(unit.text))
@@ -169,7 +176,7 @@ def vietnamese_date(iso: str) -> str:
 def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     """When was document X issued: X's own date (its header, recorded with the document), and the
     rank of X's passage. X must be named in the question by its number ("Kế hoạch 350", "3456/BKHCN")."""
-    asked_words = {t.lstrip("0") or t if t.isdigit() else t for t in tokens(question)}
+    asked_words = words(question)
     for rank, hit in enumerate(hits[:5]):
         meta = hit.chunk.meta
         number = meta.symbol.split("/")[0].split("-")[0]
@@ -190,7 +197,7 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if issued:  # the document's date is the whole answer; its passages say nothing about it
         return Draft(issued, issued_rank + 1, ())
     if best.found:
-        wanted = _terms(question)
+        wanted = words(question)
         span = _nearest(best.found, best.unit.text, wanted)
         if asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
             # "lên đến / tối đa": the largest figure of the passage (the most aggravated clause of an article);

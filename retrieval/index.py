@@ -153,7 +153,8 @@ class DocumentIndex:
         return int(self._reader().execute("SELECT count(*) FROM document").fetchone()[0])
 
     def count_chunks(self) -> int:
-        return int(self._reader().execute("SELECT count(*) FROM chunk").fetchone()[0])
+        """Live chunks (every question weighs words by it: read once per generation, not counted each time)."""
+        return len(self._live())
 
     def documents(self) -> dict[str, IndexedDocument]:
         rows = self._reader().execute(
@@ -418,19 +419,8 @@ class DocumentIndex:
         if total < 2000:
             return terms
         limit = total // 10
-        known = self._known_words()
-        kept = []
-        for term in terms:
-            common = known.get(("common", term))
-            if common is None:
-                phrase = '"' + term.replace('"', '""') + '"'
-                n = self._reader().execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, limit + 1)
-                ).fetchone()[0]
-                common = known[("common", term)] = int(n > limit)
-            if not common:
-                kept.append(term)
-        return kept or terms
+        counts = self.chunk_frequency(terms, cap=limit + 1)
+        return [t for t in terms if counts[t] <= limit] or terms
 
     def document_frequency(self, terms: Sequence[str], *, raw: bool = False) -> dict[str, int]:
         """Whether any chunk contains each term (1) or none does (0): folded tokens, or raw words with diacritics."""
@@ -452,12 +442,13 @@ class DocumentIndex:
     def chunk_frequency(self, terms: Sequence[str], cap: int = 1000) -> dict[str, int]:
         """How many chunks contain each folded term, counted up to `cap` (rarity for weighting words)."""
         known = self._known_words()
+        tag = f"count<{cap}"  # a count is only known up to the cap it was taken with
         out: dict[str, int] = {}
         for term in terms:
-            n = known.get(("count", term))
+            n = known.get((tag, term))
             if n is None:
                 phrase = '"' + term.replace('"', '""') + '"'
-                n = known[("count", term)] = self._reader().execute(
+                n = known[(tag, term)] = self._reader().execute(
                     "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, cap)
                 ).fetchone()[0]
             out[term] = n

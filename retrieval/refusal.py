@@ -31,7 +31,7 @@ from retrieval.compose import question_terms, rarity
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind, query_language, same_language
-from retrieval.text import ALIASES, STOPWORDS, fold, present, raw_words, tokens, word_pairs
+from retrieval.text import ALIASES, STOPWORDS, fold, present, raw_words, word_pairs, words
 from retrieval.types import Hit
 
 MODEL_FILE = Path(__file__).with_name("refusal_model.json")
@@ -83,10 +83,9 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         if not same_language(lang, h.chunk.meta.language):
             continue  # words only count between texts of the same language
         meta = h.chunk.meta
-        words = {t.lstrip("0") or t if t.isdigit() else t
-                 for t in tokens(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))}
+        held_words = words(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))
         if total:
-            cover = max(cover, sum(w for t, w in weight.items() if present(t, words)) / total)
+            cover = max(cover, sum(w for t, w in weight.items() if present(t, held_words)) / total)
         if q_pairs:
             held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))

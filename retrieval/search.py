@@ -14,8 +14,8 @@ import numpy as np
 
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
-from retrieval.text import STOPWORDS, expand_query, has_vietnamese_diacritics, tokens
-from retrieval.types import Hit
+from retrieval.text import STOPWORDS, has_vietnamese_diacritics
+from retrieval.types import Hit, StoredChunk
 
 # Frequent English words: a Latin-script question without diacritics that uses none of them is taken
 # for Vietnamese typed without accents.
@@ -90,22 +90,24 @@ class HybridSearcher:
         vector = self.embedder.embed([question], query=True)[0]
         dense = self.index.search_dense(vector, pool, filters)
         lexical = self.index.search_lexical(question, pool, filters)
-        hits = self.fuse(question, dense, lexical, k)
+        # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
+        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
+        hits = self.fuse(question, dense, lexical, k, chunks)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
-            cross = self.nearest_in_another_script(question, vector, dense, filters)
+            cross = self.nearest_in_another_script(question, vector, dense, chunks, filters)
             if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
                 hits = self.reserve_third(hits, cross)
         return hits
 
     def nearest_in_another_script(self, question: str, vector: np.ndarray, dense: list[tuple[str, float]],
-                                  filters: SearchFilters | None) -> tuple[str, float] | None:
+                                  pooled: dict[str, StoredChunk], filters: SearchFilters | None,
+                                  ) -> tuple[str, float] | None:
         """The passage closest in meaning among documents in another script than the question's."""
         lang = query_language(question)
         other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
         if not other:
             return None
-        pooled = self.index.get_chunks([c for c, _ in dense])
         for cid, sim in dense:  # already among the closest overall: it is the closest of its script
             if cid in pooled and not same_language(lang, pooled[cid].meta.language):
                 return cid, sim
@@ -124,7 +126,8 @@ class HybridSearcher:
         rest = [h for h in hits[2:] if h.chunk.id != cid]
         return [*hits[:2], Hit(chunk, hits[2].score, dense=sim), *rest][: len(hits)]
 
-    def fuse(self, question: str, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], k: int) -> list[Hit]:
+    def fuse(self, question: str, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], k: int,
+             chunks: dict[str, StoredChunk]) -> list[Hit]:
         """Weighted reciprocal-rank fusion. Lexical evidence counts only between texts of the same language:
         a passage in another language (an Arabic article for a Vietnamese question) cannot share words
         with the question, so its dense rank stands for the lexical one it cannot have."""
@@ -132,7 +135,6 @@ class HybridSearcher:
         plain = query_kind(question) == "vi_plain"
         lang = query_language(question)
         wd, wl = (w.dense_plain, w.lexical_plain) if plain else (w.dense, w.lexical)
-        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         same = {c: same_language(lang, ch.meta.language) for c, ch in chunks.items()}
         scores: dict[str, float] = {}
         dense_sim = dict(dense)
@@ -154,9 +156,4 @@ class HybridSearcher:
         ]
 
 
-def content_tokens(text: str, *, expand: bool = False) -> set[str]:
-    found = expand_query(text) if expand else tokens(text)
-    return {t for t in found if len(t) > 1 and t not in STOPWORDS}
-
-
-__all__ = ["STOPWORDS", "FusionWeights", "HybridSearcher", "content_tokens", "query_kind", "query_language"]
+__all__ = ["STOPWORDS", "FusionWeights", "HybridSearcher", "query_kind", "query_language"]

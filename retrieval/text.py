@@ -51,7 +51,7 @@ ABBREVIATIONS: dict[str, str] = {
 # where all the words of one of its aliases are.
 ALIASES: dict[str, tuple[str, ...]] = {
     "xong": ("hoan thanh",), "tre": ("cham", "qua han"), "deadline": ("thoi han", "han"),
-    "thu do": ("thanh pho",), "tphcm": ("ho chi minh",), "ubnd": ("uy ban",),
+    "tphcm": ("ho chi minh",), "ubnd": ("uy ban",),
 }
 
 # What English questions name, in the documents' words (folded): an English question can then be matched
@@ -154,6 +154,16 @@ def strip_courtesy(question: str) -> str:
         # Case changes the embedding: the question starts as the message did ("Cho tôi hỏi: nghị…" → "Nghị…").
         text = (rest[:1].upper() if text[:1].isupper() else rest[:1]) + rest[1:]
     return text or question.strip()
+
+
+def number_free(token: str) -> str:
+    """A token as words are compared: numbers without their leading zeros ("07" and "7" are one)."""
+    return token.lstrip("0") or token if token.isdigit() else token
+
+
+def words(text: str) -> set[str]:
+    """The folded words of a text, numbers without leading zeros, as questions and units are compared."""
+    return {number_free(t) for t in tokens(text)}
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:

@@ -224,6 +224,33 @@ def test_ask_json_contract_and_exact_quotes(corpus_data: Path) -> None:
         assert all(any(part in c["text"] for c in data["citations"]) for part in re.split(f"{JOIN}|\n", quote))
 
 
+def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, tmp_path: Path) -> None:
+    own, dev = tmp_path / "mine", tmp_path / "alqac-dev"
+    own.mkdir()
+    dev.mkdir()
+    target = "57-NQ-TW_nghi-quyet-57.md"
+    (own / "split.json").write_text(json.dumps({"held_out": [target]}), encoding="utf-8")
+    (own / "qa.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": "m1", "question": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
+         "lang": "vi", "accented": True, "answerable": True, "source": target, "also": [], "fact": "30% GDP"},
+        {"id": "m2", "question": "Cách nấu phở bò ngon?", "lang": "vi", "accented": True, "answerable": False},
+    ]), encoding="utf-8")
+    (dev / "qa.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": "a1", "q": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
+         "answer": "30% GDP", "doc": "57-NQ-TW_nghi-quyet-57", "article": 2},  # no "Điều 2" there: never a hit
+        {"id": "a2", "q": "Giá vàng hôm nay bao nhiêu?", "answer": "", "doc": None, "article": None},
+    ]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(own / "qa.jsonl"), str(dev / "qa.jsonl"), "--split", "held_out", "--json"],
+                                env={"TROLY_DATA_DIR": str(corpus_data)})
+    assert result.exit_code == 0, result.output
+    m = json.loads(result.output)["metrics"]
+    assert "qa/tuning" not in m and m["qa/held_out"]["n"] == 1  # m2 (even number) is in the tuning half
+    assert m["qa/held_out"]["hit@3"] == 1.0 and m["qa/held_out"]["contains"] == 1.0
+    assert m["alqac-dev"]["n"] == 2 and m["alqac-dev"]["hit@3"] == 0.0  # the article rule of the ALQAC format
+    assert m["alqac-dev"]["contains"] == 1.0 and m["alqac-dev"]["refusal"] == 1.0
+    assert m["alqac-dev · vi"]["n"] == 2 and m["all"]["n"] == 3 and 0 < m["all"]["median_len"] <= 300
+
+
 def test_ask_reads_questions_from_stdin_one_json_per_line(corpus_data: Path) -> None:
     env = {**os.environ, "TROLY_DATA_DIR": str(corpus_data)}
     questions = ["han hoan thanh he thong dieu phoi giai quyet tthc", "Cách nấu phở bò ngon?", "What is the GDP target for the digital economy by 2030?"]
