@@ -12,6 +12,7 @@ that kind in the chosen unit nearest the question's words; "lên đến / tối 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from retrieval.extract import (
@@ -19,6 +20,7 @@ from retrieval.extract import (
     JOIN,
     LIST,
     MONEY,
+    ORGAN,
     QUANTITY,
     RANGE,
     SHARE,
@@ -127,6 +129,26 @@ def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
     return max(found, key=lambda sp: (around(sp), -sp.start))
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+ECHO_SHARE = 0.75  # an organ span whose words are mostly the question's own names what the question is about
+
+
+def _figures(text: str) -> set[str]:
+    return {f.lstrip("0") or "0" for f in _FIGURE.findall(text)}
+
+
+def echoes(span: Span, asked: Asked, question: str) -> bool:
+    """Whether a span only restates the question: "từ 5.000.000 đồng đến dưới 50.000.000 đồng … thì bị phạt
+    tiền bao nhiêu" names the condition, not the answer; "How many of the 105 databases …" is not
+    answered by "105 cơ sở dữ liệu"; "cơ quan thường trực Ban Chỉ đạo … là cơ quan nào" not by the Ban
+    Chỉ đạo. Figures: every figure of the span is in the question. Organs: most of its words are."""
+    if asked.kind == ORGAN:
+        own = {w for w in words(span.text) if w not in STOPWORDS}
+        return bool(own) and len(own & words(question)) >= ECHO_SHARE * len(own)
+    figures = _figures(span.text)
+    return bool(figures) and figures <= _figures(question)
+
+
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
     q_terms = question_terms(question, translated=True)  # choosing among units, an English term meets its Vietnamese one
     weight = rarity(index, q_terms)
@@ -144,7 +166,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         act = words(body[0].text) if article and body and body[0].text.startswith("1.") else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
-            found = tuple(spans(unit.text, asked)) if asked.kind in SPECIFIC else ()
+            found = tuple(sp for sp in spans(unit.text, asked) if not echoes(sp, asked, question)) \
+                if asked.kind in SPECIFIC else ()
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
             kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (

@@ -45,9 +45,12 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         r"what date|which date|by when|deadline|which year|what year|\bdue\b")),
     (QUANTITY, re.compile(r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
                           r"\bsize\b|\bamount\b")),
+    # Asked in so many words for a list or for the cases: before the organ, whose words ("cơ quan có thẩm
+    # quyền") such questions often hold.
+    (LIST, re.compile(r"liet ke|gom nhung|bao gom nhung|truong hop nao|nhung truong hop")),
     (ORGAN, re.compile(
         r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
-        r"\bphoi hop\b|tham quyen|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
+        r"\bphoi hop\b|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
         r"\bin charge\b|\bleads?\b|\bchairs?\b")),
     (DEFINITION, re.compile(r"\b(?:la gi|duoc hieu (?:la|nhu the nao)|nghia la gi|la nhu the nao)\b|^what (?:is|are) (?:an? )?"
                             r"[a-z ]+\?*$|\bwhat does .* mean\b")),
@@ -90,9 +93,12 @@ def asked_for(question: str) -> Asked:
 def defines(text: str, term: str) -> bool:
     """Whether a unit defines the term: "<term> là …", "<term> được hiểu là …" (folded, the term's last
     one to three words)."""
-    folded = fold(text)
+    # The item itself (a lead-in's point holds the lead-in too), where the term opens it or a sentence of
+    # it: "2. Bảo vệ an ninh mạng là …" defines "bảo vệ an ninh mạng", not "an ninh mạng".
+    folded = fold(text.split(JOIN)[-1])
     words = term.split()
-    return any(re.search(rf"\b{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded) for i in range(len(words)))
+    return any(re.search(rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded)
+               for i in range(len(words)))
 
 
 # --- units of a passage ------------------------------------------------------------------------------
@@ -155,7 +161,9 @@ def units(passage: str) -> list[Unit]:
         order = len(out)
         if _ROW.match(line):
             out.append(Unit(line, "row", order))
-        elif _POINT.match(line):
+        elif _POINT.match(line) or (lead and _CLAUSE.match(line) and not _CLAUSE.match(lead)):
+            # A point, or a numbered clause under a lead-in that is not a clause itself ("… có quyền yêu
+            # cầu cơ quan, tổ chức có thẩm quyền:" then "1. …", "2. …"): the lead-in's items.
             out.append(Unit(f"{lead}{JOIN}{line}" if lead else line, "point", order))
             points.append(line)
         elif line.endswith(":"):
@@ -196,8 +204,8 @@ _RANGE_RE = re.compile(
     rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s+\d{{4}})"
     r"|tù chung thân|tử hình", re.IGNORECASE)
 _QUANTITY_RE = re.compile(
-    r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<![\d/.,])"
-    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?:\s+(?:triệu|tỷ|nghìn))?"
+    r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
+    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
     r"(?:\s+[^\W\d_]+){1,4}")
 _ORGAN_HEAD = (r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
                r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
@@ -206,6 +214,8 @@ _ORGAN_HEAD = (r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|V�
 _ORGAN_RE = re.compile(rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
                        r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}")
 _WORD = re.compile(r"[^\W_]+")
+_CAPITALISED = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_PERSON_RE = re.compile(rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})")
 
 
 @dataclass(frozen=True)
@@ -310,6 +320,9 @@ def _organ_spans(text: str) -> list[Span]:
             out.append(Span(m.start(2), m.start(2) + len(value), value))
         if out:
             return out  # a row: its cells are the answers, not the words of its headers
+    # A person: "đồng chí Thái Đại Ngọc", "ông Nguyễn Văn A" — the capitalised name after the title.
+    for m in _PERSON_RE.finditer(text):
+        out.append(Span(m.start(1), m.end(1), m.group(1)))
     # "do Bộ X chủ trì", "Bộ X chủ trì", "giao Bộ X".
     for m in _ORGAN_RE.finditer(text):
         s = _clean(m.group(0))

@@ -9,6 +9,9 @@ questions on new documents). The signals, all in [0, 1] or close:
   symbol: "Hà Nội" counts inside the Hanoi plan even where the text says "Thành phố"), with the
   aliases officials use (xong ↔ hoàn thành);
 - pairs: the share of the question's word pairs that passage holds (phrases, not just words);
+- focus: the same cover for the best single unit (sentence, clause, point with its lead-in, row) with
+  the document's metadata: an answer sits in one place, while a question about something else meets
+  its words scattered over a passage;
 - unknown: the share of the question's words that no passage anywhere holds (with diacritics when the
   question has them: `lương` is not `lượng`);
 - kind: whether the question asks for a date, figure, organ… and a unit of the passages holds one;
@@ -44,6 +47,7 @@ class Evidence:
     dense: float
     margin: float
     cover: float
+    focus: float
     pairs: float
     unknown: float
     asks_fact: bool
@@ -54,13 +58,13 @@ class Evidence:
         """The model's inputs: the signals (lexical ones only where the words can be compared), and an
         intercept per question language (e5's similarities sit lower for Vietnamese without diacritics)."""
         lexical = 0.0 if self.cross else 1.0
-        return [self.dense, self.margin, lexical * self.cover, lexical * self.pairs, lexical * self.unknown,
+        return [self.dense, self.margin, lexical * self.cover, lexical * self.focus, lexical * self.pairs, lexical * self.unknown,
                 float(self.asks_fact and self.fact_found), float(self.asks_fact and not self.fact_found),
                 float(self.cross), *(float(self.kind == k) for k in KINDS[1:])]
 
     def describe(self) -> str:
         return (f"{self.kind} dense {self.dense:.3f} margin {self.margin:.3f} cover {self.cover:.2f} "
-                f"pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
+                f"focus {self.focus:.2f} pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
                 f"{' cross' if self.cross else ''}")
 
 
@@ -78,7 +82,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     weight = rarity(index, terms)
     total = sum(weight.values())
     q_pairs = word_pairs(question)
-    cover = pairs = 0.0
+    cover = focus = pairs = 0.0
     for h in hits[:3]:
         if not same_language(lang, h.chunk.meta.language):
             continue  # words only count between texts of the same language
@@ -86,6 +90,10 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         held_words = words(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))
         if total:
             cover = max(cover, sum(w for t, w in weight.items() if present(t, held_words)) / total)
+            meta_words = words(" ".join((meta.title, meta.issuer, meta.symbol)))
+            for unit in units(h.chunk.text):
+                held_by_unit = words(unit.text) | meta_words
+                focus = max(focus, sum(w for t, w in weight.items() if present(t, held_by_unit)) / total)
         if q_pairs:
             held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))
@@ -104,7 +112,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     asked = asked_for(question)
     asks_fact = asked.kind in SPECIFIC
     fact_found = asks_fact and any(spans(u.text, asked) for h in hits[:3] for u in units(h.chunk.text))
-    return Evidence(kind, dense, margin, cover, pairs, unknown, asks_fact, fact_found, cross)
+    return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross)
 
 
 @dataclass(frozen=True)
