@@ -20,7 +20,7 @@ from bot.render.html import TextOut, render_answer, visible_length
 from bot.service.core import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
-from retrieval.compose import vietnamese_date
+from retrieval.compose import echoes, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
@@ -191,6 +191,39 @@ def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
     assert max(s.value for s in spans(found[1].text, asked)) > max(s.value for s in spans(found[0].text, asked))
 
 
+def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_its_item() -> None:
+    passage = ("Điều 2. Giải thích từ ngữ\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n"
+               "1. An ninh mạng là sự bảo đảm hoạt động trên không gian mạng không gây phương hại đến an ninh quốc gia.\n"
+               "2. Bảo vệ an ninh mạng là phòng ngừa, phát hiện, ngăn chặn, xử lý hành vi xâm phạm an ninh mạng.")
+    found = units(passage)
+    assert [u.kind for u in found] == ["lead", "point", "point", "list"]
+    asked = asked_for("An ninh mạng là gì?")
+    assert [defines(u.text, asked.term) for u in found[1:3]] == [True, False]
+    # A clause is not an item of the clause before it.
+    assert [u.kind for u in units("1. Phạm tội thì bị phạt:\na) Là sĩ quan;\nb) Có tổ chức.\n2. Phạm tội khác.")][-1] == "clause"
+
+
+def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
+    question = ("Người đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng thì bị phạt tiền từ bao "
+                "nhiêu đến bao nhiêu?")
+    asked = asked_for(question)
+    unit = ("Người nào đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng, thì bị phạt tiền từ "
+            "20.000.000 đồng đến 100.000.000 đồng.")
+    kept = [sp.text for sp in spans(unit, asked) if not echoes(sp, asked, question)]
+    assert kept == ["từ 20.000.000 đồng đến 100.000.000 đồng"]
+    asked = asked_for("How many of the 105 databases were at high risk?")
+    assert [sp.text for sp in spans("105 cơ sở dữ liệu phải hoàn thành; 38 cơ sở dữ liệu có nguy cơ không hoàn "
+                                    "thành vào ngày 31 tháng 12 năm 2025.", asked)
+            if not echoes(sp, asked, "How many of the 105 databases were at high risk?")] == ["38 cơ sở dữ liệu"]
+
+
+def test_who_is_answered_by_the_person_named() -> None:
+    asked = asked_for("Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")
+    sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
+    found = [sp for sp in spans(sentence, asked) if not echoes(sp, asked, "Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")]
+    assert [sp.text for sp in found] == ["Thái Đại Ngọc"]
+
+
 @pytest.mark.parametrize(("question", "kind"), [
     ("Hạn nộp báo cáo là ngày nào?", "date"), ("han nop bao cao la ngay nao", "date"),
     ("By when must the ministry issue the guidance?", "date"),
@@ -199,7 +232,9 @@ def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
     ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?", "share"), ("What percentage of GDP?", "share"),
     ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"), ("phat tu bao lau", "range"),
     ("Cơ quan nào chủ trì?", "organ"), ("ai chu tri hoi nghi", "organ"), ("Who chairs the committee?", "organ"),
-    ("Hồ sơ gồm những gì?", "list"), ("Có phải nộp bản giấy không?", "yesno"),
+    ("Hồ sơ gồm những gì?", "list"), ("Liệt kê các phương thức mà cơ quan có thẩm quyền áp dụng", "list"),
+    ("Cá nhân có quyền yêu cầu cơ quan có thẩm quyền công nhận việc thay đổi họ trong trường hợp nào?", "list"),
+    ("Có phải nộp bản giấy không?", "yesno"),
     ("Tù chung thân là gì?", "definition"), ("nhiem vu thuong xuyen duoc hieu la gi", "definition"),
 ])
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
