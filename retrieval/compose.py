@@ -19,6 +19,8 @@ from retrieval.extract import (
     DEFINITION,
     JOIN,
     LIST,
+    LIST_MAX,
+    LONG_LIST_MAX,
     MONEY,
     ORGAN,
     QUANTITY,
@@ -149,6 +151,12 @@ def echoes(span: Span, asked: Asked, question: str) -> bool:
     return bool(figures) and figures <= _figures(question)
 
 
+def _without(text: str, found: tuple[Span, ...]) -> str:
+    for sp in sorted(found, key=lambda sp: -sp.start):
+        text = text[: sp.start] + " " + text[sp.end :]
+    return text
+
+
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
     q_terms = question_terms(question, translated=True)  # choosing among units, an English term meets its Vietnamese one
     weight = rarity(index, q_terms)
@@ -158,7 +166,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     out: list[Candidate] = []
     for rank, hit in enumerate(hits[:3]):
-        body = units(hit.chunk.text)
+        body = units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX)
         heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
@@ -172,7 +180,13 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
             kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (
                 asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
+            # The answer is what the question does not already say: a number of the question that occurs only
+            # inside the unit's answer spans ("Luật An ninh mạng 2018 có hiệu lực từ ngày nào": the 2018 of
+            # "thông qua ngày 12 tháng 6 năm 2018") is no evidence for the unit.
             own = words(unit.text)
+            if found:
+                rest = words(_without(unit.text, found))
+                own = {w for w in own if w in rest or not w.isdigit()}
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0

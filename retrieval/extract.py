@@ -141,16 +141,17 @@ def _sentences(line: str) -> list[str]:
     return parts if len(parts) > 1 else [line]
 
 
-_LIST_MAX = 700  # a lead-in with all its points is one unit too, when it fits on a phone screen
+LIST_MAX = 700  # a lead-in with all its points is one unit too, when it fits on a phone screen…
+LONG_LIST_MAX = 1500  # …or, when the question asks for the list itself ("liệt kê", "trường hợp nào"), whole
 
 
-def units(passage: str) -> list[Unit]:
+def units(passage: str, list_max: int = LIST_MAX) -> list[Unit]:
     out: list[Unit] = []
     lead = ""
     points: list[str] = []
 
     def close_list() -> None:
-        if lead and len(points) > 1 and len(lead) + sum(len(p) for p in points) <= _LIST_MAX:
+        if lead and len(points) > 1 and len(lead) + sum(len(p) for p in points) <= list_max:
             # One line each, as the document sets them out.
             out.append(Unit("\n".join([lead, *points]), "list", len(out)))
         points.clear()
@@ -331,4 +332,4 @@ def _organ_spans(text: str) -> list[Span]:
     return out
 
 
-__all__ = ["JOIN", "SPECIFIC", "Asked", "Span", "Unit", "asked_for", "defines", "spans", "units"]
+__all__ = ["JOIN", "LIST_MAX", "LONG_LIST_MAX", "SPECIFIC", "Asked", "Span", "Unit", "asked_for", "defines", "spans", "units"]
