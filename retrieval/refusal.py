@@ -15,6 +15,8 @@ questions on new documents). The signals, all in [0, 1] or close:
 - unknown: the share of the question's words that no passage anywhere holds (with diacritics when the
   question has them: `lương` is not `lượng`);
 - kind: whether the question asks for a date, figure, organ… and a unit of the passages holds one;
+- place: the question names a place (tỉnh Nghệ An, xã Hòa Bình, Can Tho city) that no passage anywhere
+  names — a question about somewhere the documents never mention;
 - cross: the best passage is in another language than the question. Lexical signals only count
   between texts of the same language; for a cross-language match the model leans on dense.
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +37,7 @@ from retrieval.compose import question_terms, rarity
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind, query_language, same_language
-from retrieval.text import ALIASES, STOPWORDS, fold, present, raw_words, word_pairs, words
+from retrieval.text import ABBREVIATIONS, ALIASES, STOPWORDS, fold, present, raw_words, word_pairs, words
 from retrieval.types import Hit
 
 MODEL_FILE = Path(__file__).with_name("refusal_model.json")
@@ -53,6 +56,7 @@ class Evidence:
     asks_fact: bool
     fact_found: bool
     cross: bool
+    place_unknown: bool = False
 
     def features(self) -> list[float]:
         """The model's inputs: the signals (lexical ones only where the words can be compared), and an
@@ -60,12 +64,12 @@ class Evidence:
         lexical = 0.0 if self.cross else 1.0
         return [self.dense, self.margin, lexical * self.cover, lexical * self.focus, lexical * self.pairs, lexical * self.unknown,
                 float(self.asks_fact and self.fact_found), float(self.asks_fact and not self.fact_found),
-                float(self.cross), *(float(self.kind == k) for k in KINDS[1:])]
+                float(self.cross), float(self.place_unknown), *(float(self.kind == k) for k in KINDS[1:])]
 
     def describe(self) -> str:
         return (f"{self.kind} dense {self.dense:.3f} margin {self.margin:.3f} cover {self.cover:.2f} "
                 f"focus {self.focus:.2f} pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
-                f"{' cross' if self.cross else ''}")
+                f"{' cross' if self.cross else ''}{' place?' if self.place_unknown else ''}")
 
 
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
@@ -112,7 +116,36 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     asked = asked_for(question)
     asks_fact = asked.kind in SPECIFIC
     fact_found = asks_fact and any(spans(u.text, asked) for h in hits[:3] for u in units(h.chunk.text))
-    return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross)
+    place_unknown = any(not all(index.document_frequency([name]).values()) for name in places(question))
+    return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
+
+
+_PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
+# Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
+_FUNCTION = {"da", "co", "la", "duoc", "phai", "se", "dang", "can", "cua", "va", "cho", "tai", "trong", "ve", "voi",
+             "theo", "tu", "den", "o", "bao", "nhieu", "may", "nao", "gi", "khong", "thi", "de", "ma", "nhu"}
+_PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
+_NAME = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_EN_PLACE = re.compile(rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
+                       rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})")
+
+
+def places(question: str) -> list[str]:
+    """The folded names of places a question asks about: the two words after tỉnh/xã/phường/thành phố…
+    (when they are not function words or another place word: "các xã, phường" names none), and in English
+    "Can Tho city", "province of Ninh Binh"."""
+    out = []
+    for m in _EN_PLACE.finditer(question):
+        out.append(fold(m.group(1) or m.group(2)))
+    folded = re.sub(r"[^\w\s]", " ", fold(question))
+    for m in re.finditer(rf"\b{_PLACE_WORD} ([a-z]+)(?: ([a-z]+))?\b", folded):
+        first, second = m.group(1), m.group(2) or ""
+        if first in ABBREVIATIONS:  # "tp hcm"
+            out.append(ABBREVIATIONS[first])
+        elif (second and first not in STOPWORDS and second not in _FUNCTION
+              and not any(w in _PLACE_WORDS or w in ABBREVIATIONS for w in (first, second))):
+            out.append(f"{first} {second}")
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)

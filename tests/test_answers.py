@@ -24,6 +24,7 @@ from retrieval.compose import echoes, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
+from retrieval.refusal import places
 from retrieval.text import english_terms, strip_courtesy
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
@@ -82,8 +83,8 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     print(json.dumps(m, indent=1))
     # Before (thresholds fitted on all own questions, this half included): hit@3 0.905, answered 0.984,
     # contains 0.492, refusal 0.818 (own) / 0.808 (off-topic, all 120), median 985 characters.
-    # Measured: hit@3 0.905, answered 0.905, contains 0.635, refusal 0.727 (own: 11 questions) / 0.883 (off-topic:
-    # 60), median 246. The refusal model is refitted whenever its signals change; these move by a question or two
+    # Measured: hit@3 0.921, answered 0.905, contains 0.651, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
+    # 60), median 249. The refusal model is refitted whenever its signals change; these move by a question or two
     # (the own set's 11 held-out unanswerable questions: 7 of them refused on a user's clone, without the seeds).
     _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.6, "refusal": 0.6})
     _gate(m, "offtopic/held_out", refusal=0.85)
@@ -227,6 +228,17 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
     assert [sp.text for sp in spans("105 cơ sở dữ liệu phải hoàn thành; 38 cơ sở dữ liệu có nguy cơ không hoàn "
                                     "thành vào ngày 31 tháng 12 năm 2025.", asked)
             if not echoes(sp, asked, "How many of the 105 databases were at high risk?")] == ["38 cơ sở dữ liệu"]
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Tỉnh Nghệ An đã hoàn thành bao nhiêu nhiệm vụ?", ["nghe an"]), ("xa hoa binh co bao nhieu nhiem vu", ["hoa binh"]),
+    ("tp hcm dau tu ha tang cho bao nhieu xa", ["ho chi minh"]), ("How many tasks has Can Tho city completed?", ["can tho"]),
+    ("Các xã, phường ở Hà Nội phải gửi gì?", []), ("xã phải hoàn thành trước ngày nào", []),
+    ("UBND các tỉnh phải trang bị gì?", []),
+])
+def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:
+    """A question about a place no document names is refused for it (a signal of the refusal model)."""
+    assert places(question) == named
 
 
 def test_who_is_answered_by_the_person_named() -> None:
