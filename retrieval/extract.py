@@ -134,10 +134,18 @@ def _is_heading(line: str) -> bool:
     return len(line) < 100 and not _ENDS_SENTENCE.search(line) and not _ROW.match(line)
 
 
+_MARKER_ONLY = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\))$")
+
+
 def _sentences(line: str) -> list[str]:
     if len(line) < 260:
         return [line]
-    parts = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+    parts: list[str] = []
+    for p in (p.strip() for p in _SENTENCE_END.split(line)):
+        if parts and _MARKER_ONLY.match(parts[-1]):
+            parts[-1] = f"{parts[-1]} {p}"  # "1." is the clause's number, not a sentence
+        elif p:
+            parts.append(p)
     return parts if len(parts) > 1 else [line]
 
 

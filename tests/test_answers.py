@@ -212,6 +212,9 @@ def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_i
     assert [u.kind for u in found] == ["lead", "point", "point", "list"]
     asked = asked_for("An ninh mạng là gì?")
     assert [defines(u.text, asked.term) for u in found[1:3]] == [True, False]
+    # A clause's number is not a sentence of its own when a long clause is split into sentences.
+    long_clause = "1. " + "Người thành niên không đủ khả năng nhận thức, làm chủ hành vi. " * 6
+    assert [u.text[:20] for u in units(long_clause)][0] == "1. Người thành niên "
     # A clause is not an item of the clause before it.
     assert [u.kind for u in units("1. Phạm tội thì bị phạt:\na) Là sĩ quan;\nb) Có tổ chức.\n2. Phạm tội khác.")][-1] == "clause"
 
