@@ -346,7 +346,10 @@ class DocumentIndex:
         )
         ids, distances = result["ids"][0], result["distances"][0]
         live = self._live()
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live][:k]
+        found = [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live]
+        # Equal similarities (a text indexed twice, translations) come back in any order: order them by id,
+        # so that the same question gets the same passages every time.
+        return sorted(found, key=lambda hit: (-round(hit[1], 6), hit[0]))[:k]
 
     def nearest_in(self, vector: np.ndarray, k: int, doc_ids: Sequence[str]) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) among the chunks of a few documents, best first. A Chroma query

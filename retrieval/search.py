@@ -149,7 +149,7 @@ class HybridSearcher:
             scores[cid] = scores.get(cid, 0.0) + weight / (w.rrf_k + rank + 1)
         for rank, (cid, _) in enumerate(lexical):
             scores[cid] = scores.get(cid, 0.0) + wl / (w.rrf_k + rank + 1)
-        best = sorted(scores, key=lambda c: -scores[c])[:k]
+        best = sorted(scores, key=lambda c: (-scores[c], c))[:k]  # ties by id: the same answer every time
         return [
             Hit(chunks[c], scores[c], dense=dense_sim.get(c, 0.0), lexical=lex_norm.get(c, 0.0))
             for c in best if c in chunks
