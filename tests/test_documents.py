@@ -5,6 +5,7 @@ wipe data it did not create. Real CLI, real index (Chroma + SQLite catalog), rea
 from __future__ import annotations
 
 import json
+import sqlite3
 import unicodedata
 from pathlib import Path
 
@@ -247,3 +248,22 @@ def test_seed_demo_refuses_to_wipe_data_it_did_not_create(demo_url: str, tmp_pat
         assert run()[0] == 0
     finally:
         db.dispose()
+
+
+def test_a_catalog_from_before_versions_is_migrated(tmp_path: Path, hermetic_env: Path) -> None:
+    docs = tmp_path / "docs"
+    write(docs, "a.md", DOC_A)
+    catalog = hermetic_env / "index" / "catalog.db"
+    catalog.parent.mkdir(parents=True)
+    conn = sqlite3.connect(catalog)
+    conn.executescript("""
+        CREATE TABLE document (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL, title TEXT, symbol TEXT, doc_type TEXT,
+            issuer TEXT, date TEXT, language TEXT, chunks INTEGER, indexed_at TEXT);
+        INSERT INTO document VALUES ('a.md', 'old', 'Kế hoạch cũ', '901-KH/TN', '', '', '', 'vi', 0, '2025-01-01 00:00:00');
+    """)
+    conn.commit()
+    conn.close()
+    code, out = troly(hermetic_env, "docs", "history", "a.md", "--json")
+    assert code == 0 and [(v["version"], v["live"]) for v in json.loads(out)["versions"]] == [(1, True)]
+    report = ingest_json(hermetic_env, docs=docs)
+    assert report["updated"] == ["a.md"] and report["versions"] == {"a.md": {"live": 2, "previous": 1}}
