@@ -103,18 +103,26 @@ def db_upgrade(ctx: Context) -> None:
 
 @db_group.command("seed-demo")
 @click.option("--tasks", type=int, default=None, help="Tổng số nhiệm vụ (mở rộng tới 1.000.000 trên 40.000 đơn vị).")
+@click.option("--force", is_flag=True, help="Xoá cả dữ liệu không do bộ dữ liệu mẫu tạo ra (nhiệm vụ đã nhập, mã mời…).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @user_errors
-def db_seed_demo(ctx: Context, tasks: int | None, as_json: bool) -> None:
-    """Thay dữ liệu bằng bộ dữ liệu mẫu (xác định, lặp lại được)."""
+def db_seed_demo(ctx: Context, tasks: int | None, force: bool, as_json: bool) -> None:
+    """Thay dữ liệu bằng bộ dữ liệu mẫu (xác định, lặp lại được). Từ chối nếu CSDL có dữ liệu không do bộ
+    mẫu tạo ra, trừ khi có --force."""
     from db.demo import seed_demo
+    from db.errors import SeedRefused
     from db.session import upgrade
 
     db = ctx.db(check=False)
     upgrade(db.engine)
-    with db.session() as s:
-        report = seed_demo(s, tasks=tasks)
+    try:
+        with db.session() as s:
+            report = seed_demo(s, tasks=tasks, force=force)
+    except SeedRefused as exc:
+        what = ", ".join(t(f"db.foreign.{kind}", n=n) for kind, n in exc.found.items())
+        click.echo(t("error.prefix", message=t("db.seed_refused", what=what)), err=True)
+        sys.exit(1)
     if db.dialect == "postgresql" and report.tasks > 100_000:
         from sqlalchemy import text
 
@@ -278,19 +286,21 @@ def _translate_retrieval_errors(fn: F) -> F:
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Xoá chỉ mục và xây lại từ đầu.")
+@click.option("--prune", is_flag=True, help="Gỡ cả văn bản có tệp đã bị xoá khỏi các thư mục đã cho.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @_translate_retrieval_errors
-def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
-    """Đồng bộ chỉ mục với các thư mục/tệp (mặc định DOCS_DIR): mới và sửa thì nhúng lại, không đổi thì bỏ qua,
-    đã xoá thì gỡ khỏi chỉ mục. Thoát với mã 1 nếu có tệp lỗi."""
+def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as_json: bool) -> None:
+    """Thêm và cập nhật văn bản từ các thư mục/tệp: mới và sửa thì nhúng lại, không đổi thì bỏ qua. Không có
+    đường dẫn: đồng bộ trọn DOCS_DIR và thư mục văn bản tải lên (tệp đã xoá thì gỡ khỏi chỉ mục); với đường
+    dẫn khác chỉ gỡ khi có --prune. Văn bản trùng tên, khác nội dung thành phiên bản mới; bản cũ được lưu.
+    Thoát với mã 1 nếu có tệp lỗi."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.render.text import print_table, sync_report_table
     from ingestion.sync import SyncProgress, build_library
 
     library = build_library(ctx.settings)
-    targets = list(paths) or [ctx.settings.docs_dir]
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.fields[current]}"), transient=True, disable=as_json or not sys.stderr.isatty(),
@@ -301,7 +311,7 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) 
         def on_progress(p: SyncProgress) -> None:
             bar.update(task, total=p.total, completed=p.done, current=p.current)
 
-        report = library.sync(targets, rebuild=rebuild, progress=on_progress)
+        report = library.sync(list(paths) or None, prune=prune, rebuild=rebuild, progress=on_progress)
     if as_json:
         echo_json(report.as_dict())
     else:
@@ -418,6 +428,39 @@ def docs_list(ctx: Context, as_json: bool) -> None:
     print_table(table)
 
 
+@docs_group.command("history")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@_translate_retrieval_errors
+def docs_history(ctx: Context, name: str, as_json: bool) -> None:
+    """Các phiên bản của một văn bản (theo tên tệp): số phiên bản, ngày, kích thước, mã băm, nguồn, đang dùng."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from ingestion.sync import document_name
+    from retrieval.build import build_embedder, build_index
+
+    index = build_index(ctx.settings, build_embedder(ctx.settings))
+    doc_id = document_name(Path(name))
+    versions = index.versions(doc_id)
+    if not versions:
+        click.echo(t("error.prefix", message=t("docs.no_history", name=doc_id)), err=True)
+        sys.exit(1)
+    if as_json:
+        echo_json({"name": doc_id, "live": next((v.number for v in versions if v.live), None), "versions": [
+            {"version": v.number, "created_at": v.created_at, "size": v.size, "sha256": v.content, "source": v.source,
+             "title": v.title, "symbol": v.symbol, "chunks": v.chunks, "live": v.live} for v in versions]})
+        return
+    table = Table(title=t("docs.history_title", name=doc_id))
+    for key in ("version", "created_at", "size", "hash", "source", "live"):
+        table.add_column(t(f"docs.col.{key}"), overflow="fold")
+    for v in versions:
+        table.add_row(str(v.number), v.created_at, f"{v.size:,}".replace(",", "."), v.content[:12] or "—",
+                      v.source or "—", t("docs.live_yes" if v.live else "docs.live_no"))
+    print_table(table)
+
+
 # --- demo ----------------------------------------------------------------------------------
 
 
@@ -437,10 +480,10 @@ def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
     with db.session() as s:
         has_units = s.query(Unit.id).first() is not None
     if not has_units:  # never wipe a database that already holds data
-        click_ctx.invoke(db_seed_demo, tasks=None, as_json=False)
+        click_ctx.invoke(db_seed_demo, tasks=None, force=False, as_json=False)
     click.echo(t("demo.indexing", docs=ctx.settings.docs_dir))
     try:
-        click_ctx.invoke(ingest, paths=(), rebuild=False, as_json=False)
+        click_ctx.invoke(ingest, paths=(), rebuild=False, prune=False, as_json=False)
     except SystemExit as exc:  # a failed file is reported by ingest; the demo goes on
         if exc.code not in (0, 1, None):
             raise

@@ -80,6 +80,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "docs.col.date": ("Ngày", "Date"),
     "docs.col.chunks": ("Số đoạn", "Chunks"),
     "docs.col.indexed_at": ("Lập chỉ mục lúc", "Indexed at"),
+    # document versions (issue 10)
+    "docs.version_new": ("phiên bản {n} đang được dùng", "version {n} is live"),
+    "docs.version_replaced": (
+        "phiên bản {n} đang được dùng; phiên bản {prev} vẫn được lưu (troly docs history {name})",
+        "version {n} is live; version {prev} is kept (troly docs history {name})",
+    ),
+    "docs.version_older": (
+        "tệp này là phiên bản {n} (cũ hơn); phiên bản {live} vẫn được dùng",
+        "this file is version {n} (older); version {live} stays live",
+    ),
+    "ingest.older": ("bản cũ", "older"),
+    "docs.history_title": ("Các phiên bản của {name}", "Versions of {name}"),
+    "docs.col.version": ("Phiên bản", "Version"),
+    "docs.col.created_at": ("Ngày", "Date"),
+    "docs.col.size": ("Kích thước", "Size"),
+    "docs.col.hash": ("Mã băm", "Hash"),
+    "docs.col.source": ("Nguồn", "Source"),
+    "docs.col.live": ("Đang dùng", "Live"),
+    "docs.live_yes": ("✔ đang dùng", "✔ live"),
+    "docs.live_no": ("lưu trữ", "archived"),
+    "docs.no_history": (
+        "Không có văn bản nào tên {name} trong kho. Xem danh sách: troly docs list",
+        "No document named {name}. See: troly docs list",
+    ),
+    "db.seed_refused": (
+        "Cơ sở dữ liệu đang có dữ liệu không do bộ dữ liệu mẫu tạo ra ({what}). Nạp dữ liệu mẫu sẽ xoá "
+        "toàn bộ dữ liệu đó nên không làm gì cả. Nếu chắc chắn muốn xoá, chạy: troly db seed-demo --force",
+        "The database holds data the demo did not create ({what}). Seeding would delete it, so nothing was "
+        "changed. To delete it anyway: troly db seed-demo --force",
+    ),
+    "db.foreign.tasks": ("{n} nhiệm vụ nhập từ tệp", "{n} imported tasks"),
+    "db.foreign.events": ("{n} lượt cập nhật nhiệm vụ", "{n} task updates"),
+    "db.foreign.invites": ("{n} mã mời", "{n} invites"),
+    "db.foreign.officials": ("{n} cán bộ ngoài dữ liệu mẫu", "{n} officials not from the demo"),
+    "db.foreign.linked": ("{n} cán bộ đã liên kết Telegram", "{n} officials linked to Telegram"),
+    "db.foreign.units": ("{n} đơn vị ngoài dữ liệu mẫu", "{n} units not from the demo"),
+    "db.foreign.feedback": ("{n} đánh giá câu trả lời", "{n} answer ratings"),
     # --- the assistant (Telegram bot and console) ---------------------------------------------
     "role.official": ("cán bộ", "official"),
     "role.leader": ("lãnh đạo", "leader"),

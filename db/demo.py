@@ -9,6 +9,7 @@ recurring; 368 of the 404 fall due before 2025-12-31. Tasks assigned after that 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,8 +29,20 @@ from db.demo_units import (
     MINISTRIES,
     PROVINCES,
 )
+from db.errors import SeedRefused
 from db.importer import fold
-from db.models import AuditEntry, Invite, Official, Role, Task, TaskEvent, TaskStatus, Unit, UnitKind
+from db.models import (
+    AuditEntry,
+    Feedback,
+    Invite,
+    Official,
+    Role,
+    Task,
+    TaskEvent,
+    TaskStatus,
+    Unit,
+    UnitKind,
+)
 from db.units import renumber
 
 REPORT_DATE = date(2025, 12, 4)
@@ -277,20 +290,59 @@ def _local_tasks(rng: random.Random, ids: dict[str, int], anchor: date) -> list[
     return tasks
 
 
+_PEOPLE = [
+    ("Nguyễn Văn Quản", "BCDTW", Role.ADMIN),
+    ("Trần Thị Lãnh Đạo", "HN", Role.LEADER),
+    ("Lê Minh Tuấn", "BKHCN", Role.LEADER),
+    ("Phạm Thu Hà", "HN-HOANKIEM", Role.OFFICIAL),
+    ("Rơ Mah Hlin", "GL-CHUSE", Role.OFFICIAL),
+    ("Đỗ Quang Huy", "GL", Role.LEADER),
+]
+
+
 def _officials(ids: dict[str, int]) -> list[dict[str, Any]]:
-    people = [
-        ("Nguyễn Văn Quản", "BCDTW", Role.ADMIN),
-        ("Trần Thị Lãnh Đạo", "HN", Role.LEADER),
-        ("Lê Minh Tuấn", "BKHCN", Role.LEADER),
-        ("Phạm Thu Hà", "HN-HOANKIEM", Role.OFFICIAL),
-        ("Rơ Mah Hlin", "GL-CHUSE", Role.OFFICIAL),
-        ("Đỗ Quang Huy", "GL", Role.LEADER),
-    ]
-    return [{"full_name": n, "unit_id": ids[u], "role": r, "language": "vi", "digest": True, "active": True} for n, u, r in people]
+    return [{"full_name": n, "unit_id": ids[u], "role": r, "language": "vi", "digest": True, "active": True} for n, u, r in _PEOPLE]
 
 
-def seed_demo(session: Session, *, tasks: int | None = None, rng_seed: int = 57) -> SeedReport:
-    """Replace all units, tasks and officials with the demo set (and, with `tasks`, scale it up)."""
+# Codes the demo gives its tasks and scale-out units (see _central_tasks, _local_tasks, _scale_*).
+_DEMO_TASK_CODE = re.compile(r"BCD-\d{4}-\d{4}|(HN|GL)-\d{5}|SC-\d{7}")
+_DEMO_SCALE_UNIT = re.compile(r"[A-Z]+-X\d{3}(-T\d{5})?")
+
+
+def foreign_data(session: Session) -> dict[str, int]:
+    """What the database holds that seed_demo did not create (and would delete), by kind; empty when
+    nothing. The demo writes no task events, invites or feedback and links no official to Telegram, so
+    any of those is someone's work; tasks, units and officials are compared with the demo's own."""
+    found: dict[str, int] = {}
+
+    def count(kind: str, n: int) -> None:
+        if n:
+            found[kind] = n
+
+    codes = session.scalars(select(Task.code)).all()
+    count("tasks", sum(1 for c in codes if not _DEMO_TASK_CODE.fullmatch(c or "")))
+    count("events", session.scalar(select(func.count()).select_from(TaskEvent)) or 0)
+    count("invites", session.scalar(select(func.count()).select_from(Invite)) or 0)
+    demo_people = {name for name, _, _ in _PEOPLE}
+    names = session.scalars(select(Official.full_name)).all()
+    count("officials", sum(1 for n in names if n not in demo_people))
+    count("linked", session.scalar(select(func.count()).select_from(Official).where(Official.telegram_user_id.is_not(None))) or 0)
+    demo_units = {code for code, _, _, _ in _unit_rows()}
+    units = session.scalars(select(Unit.code)).all()
+    count("units", sum(1 for u in units if u not in demo_units and not _DEMO_SCALE_UNIT.fullmatch(u)))
+    count("feedback", session.scalar(select(func.count()).select_from(Feedback)) or 0)
+    return found
+
+
+def seed_demo(session: Session, *, tasks: int | None = None, rng_seed: int = 57, force: bool = False) -> SeedReport:
+    """Replace all units, tasks and officials with the demo set (and, with `tasks`, scale it up).
+
+    Refuses (SeedRefused, nothing changed) when the database holds data the demo did not create, unless `force`."""
+    if not force:
+        found = foreign_data(session)
+        if found:
+            raise SeedRefused(found)
+    session.execute(delete(Feedback))
     for model in (TaskEvent, AuditEntry, Invite, Task, Official):
         session.execute(delete(model))
     session.execute(delete(Unit).where(Unit.parent_id.is_not(None)).execution_options(synchronize_session=False))

@@ -7,7 +7,8 @@ Hierarchy::
     ├── UnknownUnit          a unit code that does not exist
     ├── NotFound             a task / official / invite that does not exist
     ├── InviteInvalid        a used, expired or unknown invite code
-    └── ImportRejected       a task file with bad rows; nothing was written
+    ├── ImportRejected       a task file with bad rows; nothing was written
+    └── SeedRefused          seed-demo would delete data the demo did not create
 """
 
 from __future__ import annotations
@@ -58,4 +59,16 @@ class ImportRejected(DbError):
         more = f"\n  … và {len(problems) - 50} lỗi khác" if len(problems) > 50 else ""
         super().__init__(
             f"Tệp bị từ chối, không có thay đổi nào được ghi ({len(problems)} lỗi):\n{lines}{more}"
+        )
+
+
+class SeedRefused(DbError):
+    """`found`: what the demo did not create, by kind (tasks, events, invites, officials, linked, units, feedback)."""
+
+    def __init__(self, found: dict[str, int]) -> None:
+        self.found = found
+        what = ", ".join(f"{kind}: {n}" for kind, n in found.items())
+        super().__init__(
+            f"Cơ sở dữ liệu đang có dữ liệu không do bộ dữ liệu mẫu tạo ra ({what}); không thay đổi gì. "
+            "Nếu chắc chắn muốn xoá, chạy: troly db seed-demo --force"
         )

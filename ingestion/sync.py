@@ -1,16 +1,23 @@
-"""The sync pipeline: make the index match a set of folders/files, by content hash.
+"""The sync pipeline: bring folders/files into the index, by content hash.
 
 New and changed files are loaded, chunked, embedded (through the content-hash cache) and written;
-unchanged ones are skipped without being read past their bytes; removed ones are dropped. A file
-that fails is reported with its reason and the rest of the run goes on. See retrieval/index.py for
-why a crash at any point leaves the previous index answering.
+unchanged ones are skipped without being read past their bytes. Documents are dropped only for files
+deleted from a folder synced as a whole (the documents folder and the uploads folder by default, or any
+folder with `prune`), and every drop is listed. A document's identity is its file name (document_name);
+new content under a known name is a new version of it and the replaced version stays in the history.
+A file that fails is reported with its reason and the rest of the run goes on. See retrieval/index.py
+for why a crash at any point leaves the previous index answering.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 import shutil
+import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +25,7 @@ from pathlib import Path
 from ingestion.chunking import chunk_document
 from ingestion.errors import IngestError
 from ingestion.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
-from retrieval.index import DocumentIndex
+from retrieval.index import DocumentIndex, IndexedDocument, Provenance
 from retrieval.protocols import Embedder
 from retrieval.types import Chunk, DocumentMeta
 
@@ -43,6 +50,10 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Files holding an older version of a document whose newer version stays live: (name, their version, live version).
+    older: list[tuple[str, int, int]] = field(default_factory=list)
+    # The live version of each document added or updated: name → (live number, the number it replaced or None).
+    versions: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     embedded: int = 0  # passages the model actually embedded (0 on an unchanged corpus)
     chunks: int = 0  # chunks written
 
@@ -55,14 +66,49 @@ class SyncReport:
             "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": len(self.unchanged),
             "failed": [{"source": s, "reason": r} for s, r in self.failed], "embedded": self.embedded,
             "chunks": self.chunks,
+            "versions": {n: {"live": live, "previous": prev} for n, (live, prev) in sorted(self.versions.items())},
+            "older": [{"source": n, "version": v, "live": live} for n, v, live in self.older],
         }
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    doc_id: str  # path relative to its root, with forward slashes
-    path: Path
-    version: str
+    doc_id: str  # the document's name: see document_name()
+    path: Path  # where the bytes are read from now
+    version: str  # content + pipeline version: changes when the file must be indexed again
+    content: str = ""  # the bytes (and sidecars) alone: the same content is the same version of the document
+    size: int = 0
+    source: str = ""  # the file recorded as the version's origin (an upload's final place, not its staging copy)
+    forced: bool = False  # an upload: it becomes the live version even if an older one
+
+
+def document_name(path: Path) -> str:
+    """A document's identity: its file name (NFC), whatever folder it was read from.
+
+    Not the path relative to the folder given, which changed with the folder passed (`troly ingest docs`
+    and `troly ingest docs/x.md` named one file twice) and let a file from anywhere replace another one by
+    sharing a relative path. The name is what officials and citations (`source`) know the document by, so
+    the same name from another folder or an upload is another version of that document, kept in the
+    history, never a silent replacement; two different files of one name in one run are refused."""
+    return unicodedata.normalize("NFC", path.name)
+
+
+_UNSAFE = re.compile(r"[^\w.()\-]+", re.UNICODE)
+
+
+def safe_file_name(name: str, *, max_length: int = 120) -> str:
+    """A name fit to store a file someone sent under: the base name only (no folders, no `..`), no control
+    or separator characters, not hidden, at most `max_length` characters with its suffix kept. Letters of
+    any script stay (Vietnamese names keep their diacritics, composed as NFC)."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
+    cleaned = _UNSAFE.sub("_", base).strip("._ -")
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = cleaned, ""
+    suffix = suffix[:10]
+    stem = stem[: max(1, max_length - len(suffix) - 1)].rstrip("._ -") or "tai-lieu"
+    return f"{stem}.{suffix}" if suffix else stem
 
 
 def _is_sidecar(path: Path) -> bool:
@@ -75,46 +121,63 @@ def _is_sidecar(path: Path) -> bool:
     )
 
 
-def _version(path: Path) -> str:
-    h = hashlib.sha256(PIPELINE_VERSION.encode())
-    h.update(path.read_bytes())
+def _hashes(path: Path) -> tuple[str, str, int]:
+    """(version, content, size): the content hash covers the bytes and metadata sidecars; the version adds
+    the pipeline version, so a pipeline change re-indexes the same content as the same document version."""
+    data = path.read_bytes()
+    h = hashlib.sha256(data)
     for suffix in _SIDECARS:  # metadata sidecars are part of the document
         for side in (path.with_name(path.name + suffix), path.with_suffix(suffix)):
             if side != path and side.exists():
                 h.update(side.read_bytes())
-    return h.hexdigest()
+    content = h.hexdigest()
+    return hashlib.sha256(f"{PIPELINE_VERSION}\0{content}".encode()).hexdigest(), content, len(data)
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]], list[str]]:
-    """(files to index, files skipped with a reason, the doc-id prefixes whose removals count)."""
+def _source_file(path: Path, *, name: str | None = None, source: str | None = None, forced: bool = False) -> SourceFile:
+    version, content, size = _hashes(path)
+    return SourceFile(name or document_name(path), path, version, content, size,
+                      source if source is not None else str(path.resolve()), forced)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]], set[str]]:
+    """(files to index, files skipped with a reason, every file path seen, skipped ones included)."""
     files: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []
-    scopes: list[str] = []
+    seen: set[str] = set()
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
-            scopes.append("")
-            candidates = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-            base = root
+            candidates = sorted(
+                p for p in root.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            )
         elif root.is_file():
-            candidates, base = [root], root.parent
-            scopes.append(root.name)
+            candidates = [root]
         else:
             skipped.append((str(root), "không tìm thấy tệp hoặc thư mục"))
             continue
         for p in candidates:
-            doc_id = p.relative_to(base).as_posix()
+            name = document_name(p)
             if _is_sidecar(p):
                 continue
+            seen.add(str(p.resolve()))
             if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 if root.is_file():
-                    skipped.append((doc_id, f"định dạng {p.suffix or '(không đuôi)'} không được hỗ trợ"))
+                    skipped.append((name, f"định dạng {p.suffix or '(không đuôi)'} không được hỗ trợ"))
                 continue
             try:
-                files.append(SourceFile(doc_id, p, _version(p)))
+                files.append(_source_file(p))
             except OSError as exc:
-                skipped.append((doc_id, f"không đọc được tệp: {exc.strerror or exc}"))
-    return files, skipped, scopes
+                skipped.append((name, f"không đọc được tệp: {exc.strerror or exc}"))
+    return files, skipped, seen
+
+
+def _under(source: str, roots: list[Path]) -> bool:
+    if not source:  # a catalog from before versions: its files came from the folder synced as a whole
+        return True
+    path = Path(source)
+    return any(path == r or r in path.parents for r in roots)
 
 
 def embedding_text(meta: DocumentMeta, chunk: Chunk) -> str:
@@ -125,34 +188,132 @@ def embedding_text(meta: DocumentMeta, chunk: Chunk) -> str:
 
 
 class Library:
-    """Documents on disk and the index built from them."""
+    """Documents on disk and the index built from them. Uploaded documents are kept in `uploads_dir`
+    (under TROLY_DATA_DIR, never in the documents folder, which may be a source checkout)."""
 
     def __init__(
-        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200, batch_chunks: int = 32
+        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, uploads_dir: Path | None = None,
+        max_chars: int = 1200, batch_chunks: int = 32,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.docs_dir = docs_dir
+        self.uploads_dir = uploads_dir
         self.max_chars = max_chars
         self.batch_chunks = batch_chunks
 
+    def default_paths(self) -> list[Path]:
+        """What a sync with no paths covers, each folder as a whole."""
+        paths = [self.docs_dir]
+        if self.uploads_dir is not None and self.uploads_dir.is_dir():
+            paths.append(self.uploads_dir)
+        return paths
+
     def sync(
-        self, paths: list[Path] | None = None, *, rebuild: bool = False,
+        self, paths: list[Path] | None = None, *, prune: bool = False, rebuild: bool = False,
         progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncReport:
+        """Add and update documents from `paths` (default: the documents and uploads folders, synced as a
+        whole). Documents are removed only for files gone from a folder synced as a whole: the defaults, or
+        `paths` themselves with `prune`."""
+        targets = paths or self.default_paths()
+        files, skipped, seen = discover(targets)
+        whole = [Path(p).resolve() for p in targets] if (prune or not paths) else []
+        return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
+
+    def add_upload(
+        self, filename: str, data: bytes, *, progress: Callable[[SyncProgress], None] | None = None,
+    ) -> SyncReport:
+        """Index a document someone sent and keep it in the uploads folder under a safe name. It becomes the
+        live version of the document of that name (the previous version stays in the history). A file that
+        fails is not kept anywhere."""
+        if self.uploads_dir is None:
+            raise IngestError("Chưa cấu hình thư mục lưu văn bản tải lên.")
+        name = safe_file_name(filename)
         report = SyncReport()
-        files, skipped, scopes = discover(paths or [self.docs_dir])
+        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            report.failed.append((name, f"định dạng {Path(name).suffix or '(không đuôi)'} không được hỗ trợ"))
+            return report
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        # Staged beside the uploads folder (same file system: the final move is atomic), never inside a
+        # folder that is synced: a file that fails to load leaves nothing behind.
+        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.uploads_dir.parent))
+        try:
+            staged = staging / name
+            staged.write_bytes(data)
+            target = self.uploads_dir / name
+            upload = _source_file(staged, name=name, source=str(target.resolve()), forced=True)
+            report = self._run([upload], [], [], set(), progress=progress)
+            if not any(source == name for source, _ in report.failed):
+                os.replace(staged, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return report
+
+    def _plan(
+        self, files: list[SourceFile], whole: list[Path], seen: set[str], before: dict[str, IndexedDocument],
+        report: SyncReport,
+    ) -> tuple[list[SourceFile], list[str]]:
+        """Which file (if any) of each name becomes or stays live, and which documents are removed."""
+        known: dict[str, dict[str, int]] = {}
+        for v in self.index.versions():
+            known.setdefault(v.doc_id, {})[v.content] = v.number
+        by_name: dict[str, list[SourceFile]] = {}
+        for f in files:
+            by_name.setdefault(f.doc_id, []).append(f)
+        chosen: list[SourceFile] = []
+        for name, candidates in by_name.items():
+            live = before.get(name)
+            versions = known.get(name, {})
+            fresh: dict[str, list[SourceFile]] = {}
+            for c in candidates:
+                if c.content not in versions:
+                    fresh.setdefault(c.content, []).append(c)
+            forced = [c for c in candidates if c.forced]
+            gone = live is not None and _under(live.source, whole) and live.source not in seen
+            choice: SourceFile | None
+            if forced:
+                choice = forced[0]
+            elif len(fresh) > 1:
+                # Two different files claim one name: neither silently replaces the other.
+                clash = ", ".join(str(c.path) for group in fresh.values() for c in group)
+                report.failed.append((name, f"{sum(map(len, fresh.values()))} tệp cùng tên nhưng khác nội dung ({clash}) "
+                                            "— đổi tên một tệp rồi chạy lại; văn bản đang dùng giữ nguyên"))
+                continue
+            elif fresh:
+                choice = next(iter(fresh.values()))[0]  # new content: the next version
+            elif live is not None and any(c.content == live.content for c in candidates):
+                same = [c for c in candidates if c.content == live.content]
+                choice = next((c for c in same if c.source == live.source), same[0])
+            elif live is not None and any(c.source == live.source for c in candidates):
+                choice = next(c for c in candidates if c.source == live.source)  # its file went back to an older version
+            elif live is None or gone:
+                choice = max(candidates, key=lambda c: versions.get(c.content, 0))  # bring back the newest one found
+            else:
+                for c in candidates:  # an older version: the newer one stays live
+                    report.older.append((name, versions[c.content], live.number))
+                continue
+            chosen.append(choice)
+        removed = sorted(
+            name for name, doc in before.items()
+            if name not in by_name and _under(doc.source, whole) and doc.source not in seen
+        )
+        return chosen, removed
+
+    def _run(
+        self, files: list[SourceFile], skipped: list[tuple[str, str]], whole: list[Path], seen: set[str], *,
+        rebuild: bool = False, progress: Callable[[SyncProgress], None] | None = None,
+    ) -> SyncReport:
+        report = SyncReport()
         report.failed.extend(skipped)
+        before = self.index.documents()
+        chosen, removed = self._plan(files, whole, seen, before, report)
         if rebuild:
             self.index.clear()
-        indexed = self.index.documents()
+        indexed = {} if rebuild else before
         computed_before = getattr(self.embedder, "computed", 0)
-        seen = {f.doc_id for f in files}
-        todo = [f for f in files if indexed.get(f.doc_id) is None or indexed[f.doc_id].version != f.version]
-        report.unchanged = sorted(f.doc_id for f in files if f not in todo)
-        removed = sorted(
-            d for d in indexed if d not in seen and any(scope in ("", d) for scope in scopes)
-        )
+        todo = [f for f in chosen if indexed.get(f.doc_id) is None or indexed[f.doc_id].version != f.version]
+        report.unchanged = sorted(f.doc_id for f in chosen if f not in todo)
         total = len(todo) + len(removed)
         done = 0
         # Files are embedded in batches (the embedder spreads a batch over its worker processes),
@@ -175,9 +336,11 @@ class Library:
             for f, doc, chunks in batch:
                 writes.append((f.doc_id, f.version, doc.meta, chunks, vectors[start : start + len(chunks)]))
                 start += len(chunks)
-            self.index.write_documents(writes)
+            numbers = self.index.write_documents(writes, [Provenance(f.content, f.size, f.source) for f, _, _ in batch])
             for f, _, chunks in batch:
-                (report.updated if f.doc_id in indexed else report.added).append(f.doc_id)
+                previous = before.get(f.doc_id)
+                (report.updated if previous is not None else report.added).append(f.doc_id)
+                report.versions[f.doc_id] = (numbers[f.doc_id], previous.number if previous is not None else None)
                 report.chunks += len(chunks)
             batch.clear()
 
@@ -209,20 +372,15 @@ class Library:
             self.index.remove_document(doc_id)
             report.removed.append(doc_id)
             done += 1
-        if todo or removed:
+        if rebuild:  # documents whose files were not among the paths: listed, their text kept in the history
+            live = self.index.documents()
+            report.removed = sorted(set(report.removed) | {d for d in before if d not in live})
+        if todo or removed or rebuild:
             self.index.collect_garbage()
         if progress:
             progress(SyncProgress(total, total, ""))
         report.embedded = getattr(self.embedder, "computed", 0) - computed_before
         return report
-
-    def add_file(self, path: Path, *, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
-        """Copy a file into the documents folder and sync that folder."""
-        self.docs_dir.mkdir(parents=True, exist_ok=True)
-        target = self.docs_dir / path.name
-        if path.resolve() != target.resolve():
-            shutil.copyfile(path, target)
-        return self.sync([self.docs_dir], progress=progress)
 
 
 def build_library(settings: object) -> Library:
@@ -231,4 +389,5 @@ def build_library(settings: object) -> Library:
 
     embedder = build_embedder(settings)  # type: ignore[arg-type]
     index = build_index(settings, embedder)  # type: ignore[arg-type]
-    return Library(index, embedder, Path(settings.docs_dir))  # type: ignore[attr-defined]
+    data_dir = Path(settings.data_dir)  # type: ignore[attr-defined]
+    return Library(index, embedder, Path(settings.docs_dir), uploads_dir=data_dir / "uploads")  # type: ignore[attr-defined]

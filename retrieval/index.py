@@ -7,6 +7,11 @@ the generation; the old version's vectors are deleted afterwards. Dense results 
 live are ignored, so a crash at any point leaves the previous version answering, and a reader never
 sees half a document. Leftover vectors are collected by the next sync.
 
+Versions: a document is identified by its name (see ingestion/sync.py). Every distinct content a name
+has had is a numbered version in `doc_version`; only one is live (the `document` row). When another
+version goes live, the chunks of the one it replaces move to `archived_chunk` in the same transaction,
+so no text is ever lost silently and `troly docs history NAME` can list them.
+
 Freshness across processes: Chroma's local client keeps serving what it loaded, so every search first
 reads the catalog's generation (one cheap SQLite read) and reopens the Chroma client when another
 process has changed the index.
@@ -48,6 +53,15 @@ CREATE TABLE IF NOT EXISTS chunk (
     section TEXT, kind TEXT, text TEXT
 );
 CREATE INDEX IF NOT EXISTS chunk_doc ON chunk (doc_id);
+CREATE TABLE IF NOT EXISTS doc_version (
+    doc_id TEXT NOT NULL, number INTEGER NOT NULL, content TEXT NOT NULL, version TEXT, size INTEGER,
+    source TEXT, title TEXT, symbol TEXT, chunks INTEGER, created_at TEXT,
+    PRIMARY KEY (doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS archived_chunk (
+    doc_id TEXT NOT NULL, number INTEGER NOT NULL, ordinal INTEGER NOT NULL, section TEXT, kind TEXT, text TEXT,
+    PRIMARY KEY (doc_id, number, ordinal)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5 (tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_raw USING fts5 (words, tokenize = "unicode61 remove_diacritics 0");
 """
@@ -60,6 +74,33 @@ class IndexedDocument:
     meta: DocumentMeta
     chunks: int
     indexed_at: str
+    number: int = 0  # the live version's number (1, 2, …)
+    content: str = ""  # hash of the file's bytes (and sidecars), without the pipeline version
+    source: str = ""  # the file the live version came from
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a version comes from: its content hash (what makes it the same or another version), its size
+    in bytes and the file's path."""
+
+    content: str
+    size: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    doc_id: str
+    number: int
+    content: str
+    size: int
+    source: str
+    title: str
+    symbol: str
+    chunks: int
+    created_at: str
+    live: bool
 
 
 def chunk_id(doc_id: str, version: str, ordinal: int) -> str:
@@ -85,6 +126,7 @@ class DocumentIndex:
         self._db = sqlite3.connect(self.dir / "catalog.db", timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._client: Any = None
@@ -125,6 +167,27 @@ class DocumentIndex:
     def generation(self, db: sqlite3.Connection | None = None) -> int:
         return int(self._meta("generation", db) or 0)
 
+    def _migrate(self) -> None:
+        """Catalogs written before versions existed: the live document gets the provenance columns and
+        becomes version 1 of itself (content unknown, so the next sync of its file makes version 2)."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(document)")}
+        if "number" in columns:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for column in ("number INTEGER", "content TEXT", "source TEXT", "size INTEGER"):
+                    self._db.execute(f"ALTER TABLE document ADD COLUMN {column}")
+                self._db.execute("UPDATE document SET number = 1, content = '', source = '', size = 0")
+                self._db.execute(
+                    """INSERT OR IGNORE INTO doc_version (doc_id, number, content, version, size, source, title, symbol,
+                       chunks, created_at) SELECT doc_id, 1, '', version, 0, '', title, symbol, chunks, indexed_at FROM document"""
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def _check_embedder(self) -> None:
         built = self._meta("embedder")
         if built and built != self.embedder_name and self.count_documents():
@@ -157,13 +220,39 @@ class DocumentIndex:
         return len(self._live())
 
     def documents(self) -> dict[str, IndexedDocument]:
+        """The live documents."""
         rows = self._reader().execute(
-            "SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at FROM document"
+            """SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at,
+                      number, content, source FROM document"""
         ).fetchall()
         return {
-            r[0]: IndexedDocument(r[0], r[1], DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""), r[8], r[9])
+            r[0]: IndexedDocument(r[0], r[1], DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""),
+                                  r[8], r[9], r[10] or 0, r[11] or "", r[12] or "")
             for r in rows
         }
+
+    def versions(self, doc_id: str | None = None) -> list[DocumentVersion]:
+        """Every version (of one document, or of all), oldest first; `live` marks the one in use."""
+        sql = """SELECT v.doc_id, v.number, v.content, v.size, v.source, v.title, v.symbol, v.chunks, v.created_at,
+                        d.number IS NOT NULL AND d.number = v.number
+                 FROM doc_version v LEFT JOIN document d ON d.doc_id = v.doc_id"""
+        params: tuple[str, ...] = ()
+        if doc_id is not None:
+            sql += " WHERE v.doc_id = ?"
+            params = (doc_id,)
+        rows = self._reader().execute(sql + " ORDER BY v.doc_id, v.number", params).fetchall()
+        return [DocumentVersion(r[0], r[1], r[2] or "", r[3] or 0, r[4] or "", r[5] or "", r[6] or "", r[7] or 0,
+                                r[8] or "", bool(r[9])) for r in rows]
+
+    def version_text(self, doc_id: str, number: int) -> list[tuple[str, str]]:
+        """(section, text) of each chunk of a version, live or archived, in document order."""
+        live = self._reader().execute("SELECT number FROM document WHERE doc_id = ?", (doc_id,)).fetchone()
+        if live and live[0] == number:
+            sql, params = "SELECT section, text FROM chunk WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
+        else:
+            sql = "SELECT section, text FROM archived_chunk WHERE doc_id = ? AND number = ? ORDER BY ordinal"
+            params = (doc_id, number)  # type: ignore[assignment]
+        return [(r[0] or "", r[1] or "") for r in self._reader().execute(sql, params)]
 
     def languages(self) -> dict[str, str]:
         """Each document's language (read once per generation: a search asks on every question)."""
@@ -233,14 +322,24 @@ class DocumentIndex:
     # -- writing ---------------------------------------------------------------------------------
 
     def write_document(
-        self, doc_id: str, version: str, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray
+        self, doc_id: str, version: str, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray,
+        provenance: Provenance | None = None,
     ) -> None:
         """Make `version` of `doc_id` live with these chunks, replacing any previous version atomically."""
-        self.write_documents([(doc_id, version, meta, chunks, vectors)])
+        self.write_documents([(doc_id, version, meta, chunks, vectors)], [provenance] if provenance else None)
 
-    def write_documents(self, docs: Sequence[tuple[str, str, DocumentMeta, Sequence[Chunk], np.ndarray]]) -> None:
+    def write_documents(
+        self, docs: Sequence[tuple[str, str, DocumentMeta, Sequence[Chunk], np.ndarray]],
+        provenance: Sequence[Provenance] | None = None,
+    ) -> dict[str, int]:
         """Several documents: their vectors go to Chroma in one call (small upserts are slow), then each
-        document is made live in its own transaction, then the replaced vectors are deleted."""
+        document is made live in its own transaction, then the replaced vectors are deleted.
+
+        Each document's content (`provenance`, else its version string) decides its version number: the
+        number of a version with the same content (re-indexed or brought back), else the next one. The
+        version it replaces keeps its text in `archived_chunk`. Returns each document's live number."""
+        if provenance is not None and len(provenance) != len(docs):
+            raise ValueError("one provenance per document")
         collection = self._chroma()
         all_ids: list[str] = []
         all_vectors: list[np.ndarray] = []
@@ -253,15 +352,36 @@ class DocumentIndex:
             metadatas += [{"doc_id": doc_id, "version": version, "doc_type": meta.doc_type, "symbol": meta.symbol,
                            "date": _date_int(meta.date)}] * len(chunks)
         if not all_ids:
-            return
+            return {}
         stacked = np.vstack(all_vectors)
         for i in range(0, len(all_ids), _BATCH):
             collection.upsert(ids=all_ids[i : i + _BATCH], embeddings=stacked[i : i + _BATCH], metadatas=metadatas[i : i + _BATCH])
         stale: list[str] = []
-        for doc_id, version, meta, chunks, _ in docs:
+        numbers: dict[str, int] = {}
+        for i, (doc_id, version, meta, chunks, _) in enumerate(docs):
+            prov = provenance[i] if provenance is not None else Provenance(version)
             ids = [chunk_id(doc_id, version, c.ordinal) for c in chunks]
+            now = time.strftime("%Y-%m-%d %H:%M:%S")
             with self._tx() as db:
                 old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
+                row = db.execute("SELECT number FROM doc_version WHERE doc_id = ? AND content = ?",
+                                 (doc_id, prov.content)).fetchone()
+                if row:
+                    number = int(row[0])
+                    db.execute("""UPDATE doc_version SET version = ?, title = ?, symbol = ?, chunks = ?, source = ?, size = ?
+                                  WHERE doc_id = ? AND number = ?""",
+                               (version, meta.title, meta.symbol, len(chunks), prov.source, prov.size, doc_id, number))
+                else:
+                    number = 1 + int(db.execute("SELECT coalesce(max(number), 0) FROM doc_version WHERE doc_id = ?",
+                                                (doc_id,)).fetchone()[0])
+                    db.execute(
+                        """INSERT INTO doc_version (doc_id, number, content, version, size, source, title, symbol, chunks,
+                           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        (doc_id, number, prov.content, version, prov.size, prov.source, meta.title, meta.symbol,
+                         len(chunks), now),
+                    )
+                self._archive_live(db, doc_id, keep=number)
+                db.execute("DELETE FROM archived_chunk WHERE doc_id = ? AND number = ?", (doc_id, number))
                 self._delete_rows(db, doc_id)
                 for cid, c in zip(ids, chunks, strict=True):
                     cur = db.execute(
@@ -273,18 +393,34 @@ class DocumentIndex:
                     db.execute("INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
                                (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))))
                 db.execute(
-                    "INSERT OR REPLACE INTO document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    """INSERT OR REPLACE INTO document (doc_id, version, title, symbol, doc_type, issuer, date, language,
+                       chunks, indexed_at, number, content, source, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
-                     len(chunks), time.strftime("%Y-%m-%d %H:%M:%S")),
+                     len(chunks), now, number, prov.content, prov.source, prov.size),
                 )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (self.embedder_name,))
+            numbers[doc_id] = number
             stale += sorted(set(old) - set(ids))
         if stale:
             self._chroma_delete(stale)
+        return numbers
+
+    def _archive_live(self, db: sqlite3.Connection, doc_id: str, *, keep: int | None = None) -> None:
+        """Copy the live version's chunks into the archive, unless that version is `keep` (re-indexed)."""
+        row = db.execute("SELECT number FROM document WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None or row[0] is None or row[0] == keep:
+            return
+        db.execute(
+            """INSERT OR REPLACE INTO archived_chunk (doc_id, number, ordinal, section, kind, text)
+               SELECT doc_id, ?, ordinal, section, kind, text FROM chunk WHERE doc_id = ?""",
+            (row[0], doc_id),
+        )
 
     def remove_document(self, doc_id: str) -> None:
+        """Take a document out of use; its versions and their text stay in the history."""
         with self._tx() as db:
             old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
+            self._archive_live(db, doc_id)
             self._delete_rows(db, doc_id)
             db.execute("DELETE FROM document WHERE doc_id = ?", (doc_id,))
         if old:
@@ -311,13 +447,19 @@ class DocumentIndex:
         return len(orphans)
 
     def clear(self) -> None:
-        """Drop everything (for --rebuild)."""
+        """Drop the live index (for --rebuild): the version history and archived text stay, so the files
+        synced next come back as the versions they were."""
         with self._lock:
             collection = self._chroma()
             ids = collection.get(include=[])["ids"]
             for i in range(0, len(ids), _BATCH):
                 collection.delete(ids=ids[i : i + _BATCH])
             with self._tx() as db:
+                db.execute(
+                    """INSERT OR REPLACE INTO archived_chunk (doc_id, number, ordinal, section, kind, text)
+                       SELECT c.doc_id, d.number, c.ordinal, c.section, c.kind, c.text
+                       FROM chunk c JOIN document d ON d.doc_id = c.doc_id WHERE d.number IS NOT NULL"""
+                )
                 db.execute("DELETE FROM chunk_fts")
                 db.execute("DELETE FROM chunk_raw")
                 db.execute("DELETE FROM chunk")

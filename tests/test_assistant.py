@@ -71,7 +71,7 @@ class FakeAnswerer:
 
 @dataclass
 class FakeLibrary:
-    """A Library stand-in: sync/add_file report progress from the worker thread like the real one."""
+    """A Library stand-in: sync/add_upload report progress from the worker thread like the real one."""
 
     steps: int = 3
     delay: float = 0.0
@@ -91,10 +91,10 @@ class FakeLibrary:
     def sync(self, *, rebuild: bool = False, progress: Any = None) -> Any:
         return self._run([f"doc{i}.md" for i in range(self.steps)], progress)
 
-    def add_file(self, path: Path, *, progress: Any = None) -> Any:
-        self.added.append(path.name)
-        assert path.read_bytes()
-        return self._run([path.name], progress)
+    def add_upload(self, filename: str, data: bytes, *, progress: Any = None) -> Any:
+        self.added.append(filename)
+        assert data
+        return self._run([filename], progress)
 
 
 def make_services(db: Database, data_dir: Path, *, answerer: Any = None, library: Any = None) -> Services:

@@ -546,14 +546,45 @@ def test_real_index_document_upload_reload_and_question(db: Database, hermetic_e
                 tg.add_file("nd", new_doc.encode(), file_name="02-HD-TEST_huong-dan-thu.md")
                 tg.push_message(U_ADMIN, document={"file_id": "nd", "file_name": "02-HD-TEST_huong-dan-thu.md"})
                 done = await tg.wait_for("editMessageText", lambda c: "xong" in str(c.text), timeout=60)
-                assert "Thêm mới: 1" in str(done.text) and (docs / "02-HD-TEST_huong-dan-thu.md").exists()
+                assert "Thêm mới: 1" in str(done.text) and "phiên bản 1 đang được dùng" in str(done.text)
+                # Kept under TROLY_DATA_DIR, never in the documents folder (the source tree by default).
+                assert (hermetic_env / "uploads" / "02-HD-TEST_huong-dan-thu.md").read_text(encoding="utf-8") == new_doc
+                assert sorted(p.name for p in docs.iterdir()) == ["01-KH-TEST_ke-hoach-thu.md"]
                 tg.push_message(U_HA, "Tổ công nghệ số cộng đồng gồm ít nhất bao nhiêu thành viên?")
                 second = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA and bool(buttons(c)), timeout=60)
                 assert "năm thành viên" in visible(second)
 
+                # A name that climbs out of the uploads folder onto an official document: a new version of
+                # that document, stored by its base name under the data dir; the official file is untouched
+                # and the admin is told which version is live.
+                official = docs / "01-KH-TEST_ke-hoach-thu.md"
+                before = official.read_bytes()
+                forged = "# Kế hoạch thử nghiệm số 01-KH/TEST\n\n1. Đến năm 2040 mới có wifi công cộng.\n"
+                tg.add_file("fg", forged.encode(), file_name="../../01-KH-TEST_ke-hoach-thu.md")
+                tg.push_message(U_ADMIN, document={"file_id": "fg", "file_name": "../../01-KH-TEST_ke-hoach-thu.md"})
+                done = await tg.wait_for("editMessageText", lambda c: "xong" in str(c.text) and "01-KH" in str(c.text),
+                                         timeout=60)
+                text = plain_text(str(done.text), "HTML")
+                assert "Cập nhật: 1" in text
+                assert "phiên bản 2 đang được dùng; phiên bản 1 vẫn được lưu" in text
+                assert official.read_bytes() == before
+                assert (hermetic_env / "uploads" / "01-KH-TEST_ke-hoach-thu.md").read_text(encoding="utf-8") == forged
+                assert not (tmp_path / "01-KH-TEST_ke-hoach-thu.md").exists() and not (hermetic_env.parent / "01-KH-TEST_ke-hoach-thu.md").exists()
+                assert [(v.number, v.live) for v in library.index.versions("01-KH-TEST_ke-hoach-thu.md")] == [(1, False), (2, True)]
+
+                # A file that fails is not kept: the admin is told why, and later syncs do not fail on it.
+                tg.add_file("em", b"   \n", file_name="rong.md")
+                tg.push_message(U_ADMIN, document={"file_id": "em", "file_name": "rong.md"})
+                failed = await tg.wait_for("editMessageText", lambda c: "rong.md" in str(c.text) and "xong" in str(c.text),
+                                           timeout=60)
+                assert "Lỗi: 1" in str(failed.text) and "rong.md:" in plain_text(str(failed.text), "HTML")
+                assert sorted(p.name for p in (hermetic_env / "uploads").iterdir()) == [
+                    "01-KH-TEST_ke-hoach-thu.md", "02-HD-TEST_huong-dan-thu.md"]
+
                 tg.push_message(U_ADMIN, "/capnhat")
                 report = await tg.wait_for("editMessageText", lambda c: "Đồng bộ xong" in str(c.text), timeout=60)
                 assert "Không đổi: 2" in str(report.text) and "Lỗi: 0" in str(report.text)
+                assert "Gỡ bỏ: 0" in str(report.text)
 
     run(scenario())
 

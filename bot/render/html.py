@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
+from bot.render.text import version_note
 from retrieval.types import by_document
 
 if TYPE_CHECKING:
@@ -505,9 +506,16 @@ def render_sync_report(view: SyncView) -> list[str]:
     embedded = getattr(r, "embedded", None)
     if embedded:
         blocks[0] += "\n" + esc(t("reload.embedded", lang, n=embedded))
+    versions = getattr(r, "versions", {}) or {}
     for name, sign in (("added", "➕"), ("updated", "✏️"), ("removed", "➖")):
         for path in (getattr(r, name, []) or [])[:30]:
-            blocks.append(f"{sign} {esc(path)}")
+            version = versions.get(path)
+            note = version_note(path, version, lang)
+            if not note and version is not None and path == view.added_file:  # an upload: always say which is live
+                note = t("docs.version_new", lang, n=version[0])
+            blocks.append(f"{sign} {esc(path)}" + (f" — {esc(note)}" if note else ""))
+    for path, number, live in (getattr(r, "older", []) or [])[:30]:
+        blocks.append(f"↩️ {esc(path)} — {esc(t('docs.version_older', lang, n=number, live=live))}")
     for path, reason in failed:
         blocks.append(f"❌ {esc(path)}: {esc(_short(str(reason), 300))}")
     return blocks

@@ -53,14 +53,29 @@ def print_table(table: Table) -> None:
     Console(width=200).print(table)
 
 
+def version_note(name: str, version: tuple[int, int | None] | None, lang: str = "vi") -> str:
+    """Which version of a document is live after a sync, and which one it replaced."""
+    if version is None:
+        return ""
+    number, previous = version
+    if previous is None:
+        return t("docs.version_new", lang, n=number) if number > 1 else ""
+    if previous == number:  # the same version indexed again
+        return ""
+    return t("docs.version_replaced", lang, n=number, prev=previous, name=name)
+
+
 def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
     table = Table(title=t("ingest.report_title", lang))
     table.add_column(t("ingest.col.status", lang))
     table.add_column(t("ingest.col.source", lang), overflow="fold")
     table.add_column(t("ingest.col.reason", lang), overflow="fold")
+    versions = getattr(report, "versions", {}) or {}
     for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for source in items:
-            table.add_row(t(f"ingest.{status}", lang), source, "")
+            table.add_row(t(f"ingest.{status}", lang), source, version_note(source, versions.get(source), lang))
+    for source, number, live in getattr(report, "older", []) or []:
+        table.add_row(t("ingest.older", lang), source, t("docs.version_older", lang, n=number, live=live))
     for source, reason in report.failed:
         table.add_row(t("ingest.failed", lang), source, reason, style="red")
     if report.unchanged:

@@ -655,15 +655,16 @@ class Assistant:
     def add_document(
         self, who: Caller, filename: str, data: bytes, progress: Callable[[Any], None] | None = None,
     ) -> SyncView:
-        name = _safe_name(filename)
+        """An admin's upload: kept under TROLY_DATA_DIR/uploads by a safe base name, indexed as the live version
+        of the document of that name (a previous version stays in the history); a file that fails is not kept."""
+        from ingestion.sync import safe_file_name
+
+        name = safe_file_name(filename)
         with self._request(who, "adddoc", name, role=Role.ADMIN) as req:
             library = self._library(req.me.lang)
             if not name.lower().endswith(DOCUMENT_SUFFIXES):
                 raise ServiceError(t("doc.bad_type", req.me.lang, types=" ".join(DOCUMENT_SUFFIXES)), req.me.lang)
-        with tempfile.TemporaryDirectory(prefix="troly-doc-") as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            report = library.add_file(path, progress=progress)
+        report = library.add_upload(name, data, progress=progress)
         self._audit(who, "adddoc_done", allowed=True, detail=f"{name} | {_sync_detail(report)}", official_id=req.me.id)
         return SyncView(report, req.me.lang, added_file=name)
 
