@@ -568,7 +568,7 @@ def users_invite(
     if as_json:
         echo_json(data)
         return
-    click.echo(t("invite.created_cli", **{k: v for k, v in data.items() if k != "link"}))
+    click.echo(t("invite.created_cli", **{k: v for k, v in data.items() if k != "link"} | {"role": t(f"role.{role}")}))
     click.echo(t("invite.link", link=data["link"]) if data["link"] else t("invite.no_username"))
 
 

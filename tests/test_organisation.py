@@ -391,7 +391,7 @@ def test_cli_and_bot_agree_on_today_in_vietnam_at_20h_utc(demo_db: Database, her
     with demo_db.session() as s:
         on_utc_date = len(queries.overdue(s, "HN-HOANKIEM", as_of=deadline))
         on_vn_date = len(queries.overdue(s, "HN-HOANKIEM", as_of=deadline + timedelta(days=1)))
-    assert on_vn_date > on_utc_date  # the two dates disagree: the test can tell which one was used
+    assert on_vn_date != on_utc_date  # the two dates disagree: the test can tell which one was used
 
     code, out = cli_run(demo_db.url, "tasks", "overdue", "--unit", "HN-HOANKIEM", "--json", now=evening,
                         TZ_NAME="Asia/Ho_Chi_Minh")
@@ -433,3 +433,49 @@ def test_instants_are_stored_and_read_timezone_aware(demo_db: Database, hermetic
         assert fb is not None and fb.at.tzinfo is not None  # the server's default, read back aware
         assert abs(fb.at - datetime.now(UTC)) < timedelta(minutes=5)
     assert svc.clock() == date(2026, 11, 21)
+
+
+def test_the_telegram_bot_counts_with_the_same_clock_and_links_with_its_own_name(
+    sqlite_demo_db: Database, hermetic_env: Path,
+) -> None:
+    """The real bot (fake Bot API) at 20:00 UTC: /trehan counts as the CLI does; invite links carry the
+    bot's name from getMe, or the configured TELEGRAM_BOT_USERNAME."""
+    from fake_telegram import FakeTelegram
+    from test_telegram_bot import free_port, reply, visible
+
+    from bot.config import Settings
+    from bot.services import Services
+    from bot.telegram_app import build_application, running
+
+    db = sqlite_demo_db
+    link_telegram(db, HN_LEADER, 502)
+    link_telegram(db, ADMIN, 503)
+    with db.session() as s:
+        hn = queries.get_unit(s, "HN")
+        deadline = s.scalar(select(func.min(Task.deadline)).join(Unit, Unit.id == Task.lead_unit_id).where(
+            Unit.lft.between(hn.lft, hn.rgt), Task.status == TaskStatus.OPEN, Task.deadline > date(2026, 11, 1)))
+    assert deadline is not None
+    evening = datetime(deadline.year, deadline.month, deadline.day, 20, 0, tzinfo=UTC)
+    code, out = cli_run(db.url, "tasks", "overdue", "--unit", "HN", "--subunits", "--json", now=evening)
+    cli_count = len(json.loads(out))
+    with db.session() as s:
+        assert cli_count == len(queries.overdue(s, "HN", include_subunits=True, as_of=deadline + timedelta(days=1)))
+        assert cli_count != len(queries.overdue(s, "HN", include_subunits=True, as_of=deadline))
+
+    async def scenario(username: str | None) -> tuple[str, str]:
+        async with FakeTelegram() as tg:
+            settings = Settings(data_dir=hermetic_env, database_url=db.url, telegram_bot_token=tg.token,
+                                telegram_api_url=tg.base_url, telegram_bot_username=username)
+            services = Services(settings=settings, db=db, answerer_error="no index", library_error="no library")
+            app = build_application(settings, services=services, now=lambda: evening, progress_interval=0.2)
+            async with running(app, settings, port=free_port(), poll_timeout=1):
+                tg.push_message(502, "/trehan")
+                overdue = visible(await reply(tg, 502))
+                tg.push_message(503, "/moi HN official")
+                return overdue, visible(await reply(tg, 503))
+
+    overdue, invite = asyncio.run(scenario(None))
+    assert f"· {cli_count} nhiệm vụ" in overdue
+    assert "https://t.me/troly_test_bot?start=" in invite
+    _, invite = asyncio.run(scenario("SoKHCN_HaNoi_bot"))
+    assert "https://t.me/SoKHCN_HaNoi_bot?start=" in invite
