@@ -56,10 +56,13 @@ def _json_default(value: Any) -> Any:
 
 
 class Context:
-    """What every command needs, built lazily from the settings read once in `main`."""
+    """What every command needs, built lazily from the settings read once in `main`.
 
-    def __init__(self, settings: Settings) -> None:
+    `now` (a provider of aware datetimes) drives the one clock; tests pass it as the click `obj`."""
+
+    def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
+        self.clock = settings.clock(now)
         self._db: Any = None
 
     def db(self, *, check: bool = True) -> Any:
@@ -79,7 +82,7 @@ pass_ctx = click.make_pass_decorator(Context)
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Trợ lý — trợ lý văn bản và theo dõi nhiệm vụ cho cán bộ."""
     setup_logging(verbose)
-    ctx.obj = Context(Settings.from_env())
+    ctx.obj = Context(Settings.from_env(), now=ctx.obj if callable(ctx.obj) else None)
 
 
 # --- db -------------------------------------------------------------------------------------
@@ -143,16 +146,17 @@ def tasks_group() -> None:
     """Nhiệm vụ: nhập, sắp đến hạn, quá hạn, tổng hợp."""
 
 
-def _as_of(value: str | None) -> date:
+def _as_of(ctx: Context, value: str | None) -> date:
+    """The date given, or today in TZ_NAME (the bot's today too)."""
     from db.importer import parse_date
 
     if not value:
-        return date.today()
+        return ctx.clock.today()
     try:
         parsed = parse_date(value)
     except ValueError:
         raise click.BadParameter(f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)") from None
-    return parsed or date.today()
+    return parsed or ctx.clock.today()
 
 
 @tasks_group.command("import")
@@ -196,7 +200,7 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
         from bot.render.text import print_table, task_table
         from db import queries
 
-        when = _as_of(as_of)
+        when = _as_of(ctx, as_of)
         with ctx.db().session() as s:
             unit = queries.get_unit(s, unit_code)
             if name == "due":
@@ -242,7 +246,7 @@ def tasks_summary(
     from bot.render.text import print_table, summary_table
     from db import queries
 
-    when = _as_of(as_of)
+    when = _as_of(ctx, as_of)
     with ctx.db().session() as s:
         summary = queries.overdue_summary(s, unit_code, assigned_by=assigned_by, as_of=when)
         late = []
@@ -497,61 +501,140 @@ def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
         click_ctx.invoke(cli.commands["bot"], listen="0.0.0.0", port=8443)
 
 
+# --- units ----------------------------------------------------------------------------------
+
+
+@cli.group("units")
+def units_group() -> None:
+    """Đơn vị: nhập cây đơn vị từ tệp, xem danh sách."""
+
+
+@units_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def units_import(ctx: Context, file: Path, as_json: bool) -> None:
+    """Nhập cây đơn vị từ FILE (.csv hoặc .xlsx); dòng lỗi thì cả tệp bị từ chối.
+
+    \b
+    Cột (tiêu đề tiếng Việt hoặc tiếng Anh):
+      Mã đơn vị (code)*, Tên đơn vị (name)*, Mã đơn vị cấp trên (parent),
+      Cấp (level: Trung ương, Bộ, Tỉnh, Sở/Ban/Ngành, Xã/Phường, Khác).
+    Đơn vị cấp trên có thể đứng sau đơn vị cấp dưới trong tệp hoặc đã có trong CSDL.
+    Nhập lại cùng mã thì cập nhật tên, cấp trên, cấp.
+    """
+    from db.models import AuditEntry
+    from db.unit_import import import_units
+
+    with ctx.db().session() as s:
+        report = import_units(s, file)
+        s.add(AuditEntry(channel="cli", action="units_import", detail=f"{file.name}: {report.as_dict()}",
+                         at=ctx.clock.now()))
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(t("units.imported", **report.as_dict()))
+
+
+@units_group.command("list")
+@click.option("--unit", "unit_code", default=None, help="Chỉ đơn vị này và các đơn vị cấp dưới.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
+    """Cây đơn vị (thụt lề theo cấp): mã, tên, cấp, mã cấp trên, số cán bộ."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from db.units import unit_rows
+
+    with ctx.db().session() as s:
+        rows = unit_rows(s, unit_code.strip().upper() if unit_code else None)
+    if as_json:
+        echo_json([r.__dict__ for r in rows])
+        return
+    if not rows:
+        click.echo(t("units.none"))
+        return
+    table = Table(title=t("units.title", n=len(rows)))
+    for key in ("code", "name", "level", "parent", "officials"):
+        table.add_column(t(f"units.col.{key}"), overflow="fold")
+    top = min(r.depth for r in rows)
+    for r in rows:
+        table.add_row("  " * (r.depth - top) + r.code, r.name, t(f"level.{r.level}"), r.parent or "—",
+                      str(r.officials))
+    print_table(table)
+
+
 # --- users ----------------------------------------------------------------------------------
 
 
 @cli.group("users")
 def users_group() -> None:
-    """Cán bộ và mã mời."""
+    """Cán bộ: mời, danh sách, ngừng/kích hoạt, đổi vai trò."""
 
 
 @users_group.command("invite")
 @click.option("--unit", "unit_code", required=True)
 @click.option("--role", type=click.Choice(["official", "leader", "admin"]), default="official", show_default=True)
 @click.option("--name", "full_name", default=None, help="Họ tên người được mời.")
-@click.option("--days", type=int, default=7, show_default=True, help="Số ngày hiệu lực.")
-@click.option("--bot-username", envvar="TELEGRAM_BOT_USERNAME", default="troly_bot", show_default=True)
+@click.option("--official", "official_ref", default=None,
+              help="Liên kết lại cán bộ này (id, Telegram id hoặc họ tên) với tài khoản Telegram mới.")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Số ngày hiệu lực.")
+@click.option("--bot-username", default=None,
+              help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @user_errors
 def users_invite(
-    ctx: Context, unit_code: str, role: str, full_name: str | None, days: int, bot_username: str, as_json: bool
+    ctx: Context, unit_code: str, role: str, full_name: str | None, official_ref: str | None, days: int,
+    bot_username: str | None, as_json: bool,
 ) -> None:
-    """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã và đường dẫn /start."""
+    """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã (và đường dẫn /start khi biết tên bot)."""
     from bot.service.core import deep_link
     from db.models import AuditEntry
-    from db.users import create_invite
+    from db.users import create_invite, get_official
 
+    username = (bot_username or "").lstrip("@") or ctx.settings.telegram_bot_username
     with ctx.db().session() as s:
-        invite = create_invite(s, unit_code, role, full_name=full_name, valid_days=days)
-        s.add(AuditEntry(channel="cli", action="users_invite", detail=f"{unit_code} {role}"))
+        official = get_official(s, official_ref) if official_ref else None
+        invite = create_invite(s, unit_code.strip().upper(), role, full_name=full_name or (official.full_name if official else None),
+                               valid_days=days, now=ctx.clock.now(), official=official)
+        s.add(AuditEntry(channel="cli", action="users_invite", at=ctx.clock.now(),
+                         detail=f"{invite.unit.code} {role}" + (f" official {official.id}" if official else "")))
         data = {
-            "code": invite.code, "unit": unit_code, "role": role,
-            "expires": invite.expires_at.strftime("%d/%m/%Y %H:%M"),
-            "link": deep_link(bot_username, invite.code),
+            "code": invite.code, "unit": invite.unit.code, "role": role,
+            "expires": ctx.clock.local(invite.expires_at).strftime("%d/%m/%Y %H:%M"),
+            "link": deep_link(username, invite.code) if username else None,
         }
     if as_json:
         echo_json(data)
-    else:
-        click.echo(t("invite.created", **data))
+        return
+    click.echo(t("invite.created_cli", **{k: v for k, v in data.items() if k != "link"} | {"role": t(f"role.{role}")}))
+    click.echo(t("invite.link", link=data["link"]) if data["link"] else t("invite.no_username"))
 
 
 @users_group.command("list")
+@click.option("--unit", "unit_code", default=None, help="Chỉ cán bộ của đơn vị này và cấp dưới.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @user_errors
-def users_list(ctx: Context, as_json: bool) -> None:
-    """Danh sách cán bộ."""
+def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
+    """Danh sách cán bộ (id, họ tên, đơn vị, vai trò, Telegram id, đang hoạt động)."""
     from rich.table import Table
 
     from bot.render.text import print_table
+    from db.units import get_unit
     from db.users import list_officials
 
     with ctx.db().session() as s:
+        unit = get_unit(s, unit_code.strip().upper()) if unit_code else None
+        officials = list_officials(s, lft=unit.lft, rgt=unit.rgt) if unit else list_officials(s)
         rows = [
             {"id": o.id, "name": o.full_name, "unit": o.unit.code, "role": o.role.value,
              "telegram_user_id": o.telegram_user_id, "language": o.language, "digest": o.digest, "active": o.active}
-            for o in list_officials(s)
+            for o in officials
         ]
     if as_json:
         echo_json(rows)
@@ -562,6 +645,121 @@ def users_list(ctx: Context, as_json: bool) -> None:
     for r in rows:
         table.add_row(*(str(r[c]) if r[c] is not None else "—" for c in ("id", "name", "unit", "role", "telegram_user_id", "active")))
     print_table(table)
+
+
+def _change_official(ctx: Context, ref: str, action: str, *, active: bool | None = None, role: str | None = None,
+                     as_json: bool = False) -> None:
+    from db.models import AuditEntry
+    from db.users import get_official, set_active, set_role
+
+    with ctx.db().session() as s:
+        official = get_official(s, ref)
+        changed = set_active(s, official, active) if active is not None else set_role(s, official, role or "")
+        s.add(AuditEntry(channel="cli", action=f"users_{action}", at=ctx.clock.now(),
+                         detail=f"official {official.id} {role or ''} changed={changed}".strip()))
+        data = {"id": official.id, "name": official.full_name, "unit": official.unit.code,
+                "role": official.role.value, "active": official.active, "changed": changed}
+    if as_json:
+        echo_json(data)
+        return
+    state = t("official.active" if data["active"] else "official.inactive")
+    key = "official.changed" if changed else "official.unchanged"
+    click.echo(t(key, name=data["name"], unit=data["unit"], role=t(f"role.{data['role']}"), state=state))
+
+
+@users_group.command("deactivate")
+@click.argument("official")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def users_deactivate(ctx: Context, official: str, as_json: bool) -> None:
+    """Ngừng kích hoạt cán bộ OFFICIAL (id, Telegram id hoặc họ tên): bot không phục vụ nữa, dữ liệu giữ nguyên."""
+    _change_official(ctx, official, "deactivate", active=False, as_json=as_json)
+
+
+@users_group.command("activate")
+@click.argument("official")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def users_activate(ctx: Context, official: str, as_json: bool) -> None:
+    """Kích hoạt lại cán bộ OFFICIAL (id, Telegram id hoặc họ tên)."""
+    _change_official(ctx, official, "activate", active=True, as_json=as_json)
+
+
+@users_group.command("set-role")
+@click.argument("official")
+@click.argument("role", type=click.Choice(["official", "leader", "admin"]))
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def users_set_role(ctx: Context, official: str, role: str, as_json: bool) -> None:
+    """Đổi vai trò của cán bộ OFFICIAL (id, Telegram id hoặc họ tên) thành ROLE."""
+    _change_official(ctx, official, "set_role", role=role, as_json=as_json)
+
+
+# --- invites --------------------------------------------------------------------------------
+
+
+@cli.group("invites")
+def invites_group() -> None:
+    """Mã mời: danh sách, thu hồi."""
+
+
+@invites_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def invites_list(ctx: Context, as_json: bool) -> None:
+    """Mã mời (chỉ hiện 4 ký tự đầu, đủ để thu hồi): đơn vị, vai trò, hạn, trạng thái, người dùng."""
+    from rich.table import Table
+
+    from bot.render.text import print_table
+    from db.users import MIN_CODE_PREFIX, list_invites
+
+    now = ctx.clock.now()
+    with ctx.db().session() as s:
+        invites = list_invites(s)
+    rows: list[dict[str, Any]] = [
+        {"code": i.code[:MIN_CODE_PREFIX] + "…", "unit": i.unit_code, "role": i.role, "name": i.full_name,
+         "official": i.official, "created": ctx.clock.local(i.created_at), "expires": ctx.clock.local(i.expires_at),
+         "status": i.status(now), "used_at": i.used_at and ctx.clock.local(i.used_at), "used_by": i.used_by}
+        for i in invites
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo(t("invites.none"))
+        return
+    table = Table(title=t("invites.title", n=len(rows)))
+    for key in ("code", "unit", "role", "name", "expires", "status", "used_by"):
+        table.add_column(t(f"invites.col.{key}"), overflow="fold")
+    for r in rows:
+        table.add_row(r["code"], r["unit"], t(f"role.{r['role']}"), r["name"] or r["official"] or "—",
+                      r["expires"].strftime("%d/%m/%Y %H:%M"), t(f"invites.status.{r['status']}"), r["used_by"] or "—")
+    print_table(table)
+
+
+@invites_group.command("revoke")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@user_errors
+def invites_revoke(ctx: Context, code: str, as_json: bool) -> None:
+    """Thu hồi mã mời CODE (cả mã, hoặc ít nhất 4 ký tự đầu như `troly invites list` hiện) chưa được dùng."""
+    from db.models import AuditEntry
+    from db.users import MIN_CODE_PREFIX, revoke_invite
+
+    with ctx.db().session() as s:
+        invite = revoke_invite(s, code, now=ctx.clock.now())
+        shown = invite.code[:MIN_CODE_PREFIX] + "…"
+        s.add(AuditEntry(channel="cli", action="invites_revoke", detail=shown, at=ctx.clock.now()))
+        data = {"code": shown, "unit": invite.unit.code, "role": invite.role.value}
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(t("invites.revoked", code=data["code"], unit=data["unit"], role=t(f"role.{data['role']}")))
 
 
 def main() -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from dotenv import load_dotenv
+
+from db.clock import Clock, utc_now
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class Settings:
     llm_api_key: str | None = None
     telegram_bot_token: str | None = field(default=None, repr=False)
     telegram_api_url: str | None = None
+    telegram_bot_username: str | None = None  # for invite links; the bot asks the Bot API (getMe) when unset
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     tz_name: str = "Asia/Ho_Chi_Minh"
@@ -49,8 +54,13 @@ class Settings:
             llm_api_key=get("LLM_API_KEY"),
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_url=get("TELEGRAM_API_URL"),
+            telegram_bot_username=(get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             webhook_url=get("WEBHOOK_URL"),
             webhook_secret=get("WEBHOOK_SECRET"),
             tz_name=get("TZ_NAME") or "Asia/Ho_Chi_Minh",
             digest_time=get("DIGEST_TIME") or "07:30",
         )
+
+    def clock(self, now: Callable[[], datetime] | None = None) -> Clock:
+        """The one clock: today is TZ_NAME's date (CLI, bot, digest, invites); `now` is for tests."""
+        return Clock(self.tz_name, now or utc_now)

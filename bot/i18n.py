@@ -42,6 +42,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Invite code: {code}\nUnit: {unit} — role: {role}\nExpires: {expires}\nLink: {link}\n"
         "The invitee opens the link or sends the bot: /start {code}",
     ),
+    "invite.created_cli": (
+        "Mã mời: {code}\nĐơn vị: {unit} — vai trò: {role}\nHết hạn: {expires}\n"
+        "Người được mời gửi cho bot: /start {code}",
+        "Invite code: {code}\nUnit: {unit} — role: {role}\nExpires: {expires}\n"
+        "The invitee sends the bot: /start {code}",
+    ),
+    "invite.link": ("Đường dẫn: {link}", "Link: {link}"),
+    "invite.no_username": (
+        "(Chưa có đường dẫn: chưa biết tên bot. Đặt TELEGRAM_BOT_USERNAME=tên_bot trong .env, hoặc thêm "
+        "--bot-username tên_bot; mã mời tạo trong bot bằng /moi thì có sẵn đường dẫn.)",
+        "(No link: the bot's username is not known. Set TELEGRAM_BOT_USERNAME=bot_name in .env or pass "
+        "--bot-username bot_name; invites made in the bot with /invite carry the link.)",
+    ),
+    "invites.none": ("Chưa có mã mời nào.", "No invites yet."),
+    "invites.title": ("Mã mời ({n})", "Invites ({n})"),
+    "invites.col.code": ("Mã (đầu)", "Code (start)"),
+    "invites.col.unit": ("Đơn vị", "Unit"),
+    "invites.col.role": ("Vai trò", "Role"),
+    "invites.col.name": ("Người được mời", "Invitee"),
+    "invites.col.expires": ("Hết hạn", "Expires"),
+    "invites.col.status": ("Trạng thái", "Status"),
+    "invites.col.used_by": ("Người đã dùng", "Used by"),
+    "invites.status.unused": ("chưa dùng", "unused"),
+    "invites.status.used": ("đã dùng", "used"),
+    "invites.status.expired": ("hết hạn", "expired"),
+    "invites.status.revoked": ("đã thu hồi", "revoked"),
+    "invites.revoked": ("Đã thu hồi mã mời {code} ({unit}, {role}).", "Invite {code} revoked ({unit}, {role})."),
+    "official.active": ("đang hoạt động", "active"),
+    "official.inactive": ("đã ngừng kích hoạt", "deactivated"),
+    "official.changed": ("Đã cập nhật: {name} — {unit}, {role}, {state}.", "Updated: {name} — {unit}, {role}, {state}."),
+    "official.unchanged": (
+        "Không có gì thay đổi: {name} — {unit}, {role}, {state}.", "Nothing to change: {name} — {unit}, {role}, {state}.",
+    ),
+    "units.imported": (
+        "Đã nhập {rows} dòng: {created} đơn vị mới, {updated} cập nhật, {unchanged} không đổi.",
+        "Imported {rows} rows: {created} new units, {updated} updated, {unchanged} unchanged.",
+    ),
+    "units.none": (
+        "Chưa có đơn vị nào. Hãy nhập danh sách đơn vị: troly units import TỆP.xlsx",
+        "No units yet. Import the list of units: troly units import FILE.xlsx",
+    ),
+    "units.title": ("Đơn vị ({n})", "Units ({n})"),
+    "units.col.code": ("Mã đơn vị", "Code"),
+    "units.col.name": ("Tên đơn vị", "Name"),
+    "units.col.level": ("Cấp", "Level"),
+    "units.col.parent": ("Cấp trên", "Parent"),
+    "units.col.officials": ("Cán bộ", "Officials"),
+    "level.central": ("Trung ương", "central"),
+    "level.ministry": ("Bộ, ngành", "ministry"),
+    "level.province": ("Tỉnh, thành phố", "province"),
+    "level.department": ("Sở, ban, ngành", "department"),
+    "level.commune": ("Xã, phường", "commune"),
+    "level.other": ("Khác", "other"),
     "db.upgraded": ("Cơ sở dữ liệu đã ở phiên bản {rev}.", "Database schema is at {rev}."),
     "db.seeded": (
         "Đã tạo dữ liệu mẫu: {units} đơn vị, {tasks} nhiệm vụ, {officials} cán bộ.",
@@ -171,6 +224,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.invite": (
         "/moi MÃ_ĐƠN_VỊ VAI_TRÒ — tạo mã mời (official, leader, admin)",
         "/invite UNIT ROLE — create an invite (official, leader, admin)",
+    ),
+    "help.users": (
+        "/canbo [MÃ_ĐƠN_VỊ] — cán bộ của đơn vị: ngừng/kích hoạt, đổi vai trò",
+        "/users [UNIT] — officials of your unit: deactivate/activate, change role",
+    ),
+    "users.title": ("Cán bộ — {unit}", "Officials — {unit}"),
+    "users.none": ("Chưa có cán bộ nào.", "No officials yet."),
+    "users.page": ("Trang {page}/{pages} · {total} cán bộ", "Page {page}/{pages} · {total} officials"),
+    "users.pick": ("Bấm tên một cán bộ để ngừng/kích hoạt hoặc đổi vai trò.", "Press a name to deactivate/activate or change the role."),
+    "users.active": ("đang hoạt động", "active"),
+    "users.inactive": ("đã ngừng kích hoạt", "deactivated"),
+    "users.unlinked": ("chưa liên kết Telegram", "no Telegram account"),
+    "users.unit": ("Đơn vị", "Unit"),
+    "users.role": ("Vai trò", "Role"),
+    "users.state": ("Trạng thái", "Status"),
+    "users.deactivate": ("⛔ Ngừng kích hoạt", "⛔ Deactivate"),
+    "users.activate": ("✅ Kích hoạt lại", "✅ Activate"),
+    "users.make": ("→ {role}", "→ {role}"),
+    "users.back": ("◀ Danh sách", "◀ List"),
+    "users.saved": ("Đã lưu thay đổi.", "Saved."),
+    "users.not_found": ("Không tìm thấy cán bộ này.", "This official does not exist."),
+    "deny.official_scope": (
+        "Cán bộ {name} không thuộc đơn vị bạn quản lý.", "Official {name} is outside the units you manage.",
+    ),
+    "deny.self": (
+        "Bạn không thể tự ngừng kích hoạt hay đổi vai trò của chính mình.",
+        "You cannot deactivate yourself or change your own role.",
     ),
     "help.import": (
         "Gửi tệp .xlsx/.csv — nhập nhiệm vụ (lỗi một dòng thì không ghi gì)",

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -276,11 +276,13 @@ def build_application(
     *,
     services: Services | None = None,
     clock: Callable[[], date] | None = None,
+    now: Callable[[], datetime] | None = None,
     rate_limit: bool = True,
     concurrency: int = 64,
     progress_interval: float = 1.0,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot. `services` (built in post_init from `settings` when not given) and `clock` are for tests."""
+    """The bot. `services` (built in post_init from `settings` when not given), `clock` (today) and `now`
+    (aware datetimes: the one clock, today being TZ_NAME's date) are for tests."""
     token = settings.telegram_bot_token
     if not token:
         raise RuntimeError(t("bot.no_token"))
@@ -298,7 +300,9 @@ def build_application(
         built = services if services is not None else await asyncio.to_thread(build_services, settings)
         if built.answerer is None:
             log.warning("questions cannot be answered: %s", built.answerer_error)
-        assistant = Assistant(built, clock=clock, bot_username=app.bot.username or "troly_bot")
+        # invite links: the configured username, else the bot's own (getMe, done by initialize)
+        username = settings.telegram_bot_username or app.bot.username
+        assistant = Assistant(built, clock=clock, now=now, bot_username=username)
         app.bot_data["services"] = built
         app.bot_data["dialog"] = Dialog(assistant, progress_interval=progress_interval)
         schedule_digest(app, settings)

@@ -165,6 +165,9 @@ def _insert_units(session: Session, rows: list[tuple[str, str, UnitKind, str | N
         next_id += 1
     for i in range(0, len(batch), 5000):
         session.execute(insert(Unit), batch[i : i + 5000])
+    if batch and session.get_bind().dialect.name == "postgresql":
+        # ids were given explicitly: move the sequence past them, or the next unit imported collides
+        session.execute(text("SELECT setval(pg_get_serial_sequence('unit', 'id'), (SELECT max(id) FROM unit))"))
     return ids
 
 

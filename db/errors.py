@@ -6,7 +6,9 @@ Hierarchy::
     ├── SchemaOutOfDate      the database needs `troly db upgrade`
     ├── UnknownUnit          a unit code that does not exist
     ├── NotFound             a task / official / invite that does not exist
-    ├── InviteInvalid        a used, expired or unknown invite code
+    ├── InviteInvalid        a used, expired, revoked or unknown invite code (counts as a wrong code)
+    ├── InviteRefused        a valid invite that may not be used from this account (linked, deactivated)
+    ├── TooManyAttempts      too many wrong invite codes from one Telegram user lately
     ├── ImportRejected       a task file with bad rows; nothing was written
     └── SeedRefused          seed-demo would delete data the demo did not create
 """
@@ -40,6 +42,14 @@ class NotFound(DbError):
 
 
 class InviteInvalid(DbError):
+    pass
+
+
+class InviteRefused(DbError):
+    pass
+
+
+class TooManyAttempts(DbError):
     pass
 
 

@@ -62,7 +62,14 @@ HEADERS: dict[str, list[str]] = {
     "source_section": ["source_section", "muc", "dieu_khoan", "muc_van_ban"],
     "description": ["description", "mo_ta", "ghi_chu"],
 }
-_HEADER_LOOKUP = {alias: name for name, aliases in HEADERS.items() for alias in aliases}
+
+
+def header_lookup(headers: dict[str, list[str]]) -> dict[str, str]:
+    """{folded alias: field} for `read_rows`."""
+    return {alias: name for name, aliases in headers.items() for alias in aliases}
+
+
+_HEADER_LOOKUP = header_lookup(HEADERS)
 REQUIRED = ("code", "title", "lead_unit")
 
 _DONE = {"done", "da_hoan_thanh", "hoan_thanh", "xong", "hoan_thanh_dung_han", "hoan_thanh_qua_han"}
@@ -101,8 +108,14 @@ class ImportReport:
         return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, {field: value}) for each non-empty data row; the header is row 1."""
+def read_rows(
+    path: Path, *, lookup: dict[str, str] = _HEADER_LOOKUP, required: tuple[str, ...] = REQUIRED,
+    help_command: str = "troly tasks import --help",
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {field: value}) for each non-empty data row; the header is row 1.
+
+    `lookup` maps folded header names to fields (`header_lookup`); a file without a `required` column
+    is rejected as a whole."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         raw: Iterable[list[Any]] = _xlsx_rows(path)
@@ -114,11 +127,11 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     header = next(it, None)
     if header is None:
         raise ImportRejected([RowProblem(1, "tệp trống")])
-    fields: list[str | None] = [_HEADER_LOOKUP.get(fold(str(h or ""))) for h in header]
-    missing = [name for name in REQUIRED if name not in fields]
+    fields: list[str | None] = [lookup.get(fold(str(h or ""))) for h in header]
+    missing = [name for name in required if name not in fields]
     if missing:
         raise ImportRejected(
-            [RowProblem(1, f"thiếu cột {', '.join(missing)} (xem `troly tasks import --help`)")]
+            [RowProblem(1, f"thiếu cột {', '.join(missing)} (xem `{help_command}`)")]
         )
     for number, cells in enumerate(it, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
@@ -161,7 +174,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         wb.close()
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as stripped text (Excel's 12.0 as '12', empty for None)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -183,8 +197,8 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
         report.rows += 1
         rec: dict[str, Any] = {}
         errs: list[str] = []
-        code = _text(row.get("code"))
-        title = _text(row.get("title"))
+        code = cell_text(row.get("code"))
+        title = cell_text(row.get("title"))
         if not code:
             errs.append("thiếu mã nhiệm vụ")
         elif code in seen_at:
@@ -192,7 +206,7 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
         if not title:
             errs.append("thiếu nội dung nhiệm vụ")
         for name in ("lead_unit", "assigned_by"):
-            unit_code = _text(row.get(name))
+            unit_code = cell_text(row.get(name))
             if not unit_code:
                 if name == "lead_unit":
                     errs.append("thiếu đơn vị chủ trì")
@@ -201,7 +215,7 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
                 errs.append(f"không có đơn vị mã '{unit_code}'")
             else:
                 rec[f"{name}_id"] = units[unit_code]
-        cooperating = [c for c in re.split(r"[,;\s]+", _text(row.get("cooperating"))) if c]
+        cooperating = [c for c in re.split(r"[,;\s]+", cell_text(row.get("cooperating"))) if c]
         for c in cooperating:
             if c not in units:
                 errs.append(f"không có đơn vị phối hợp mã '{c}'")
@@ -209,10 +223,10 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
             try:
                 rec[name] = parse_date(row.get(name))
             except ValueError:
-                errs.append(f"ngày không hợp lệ ở cột {name}: '{_text(row.get(name))}' (dùng dd/mm/yyyy)")
-        status_text = fold(_text(row.get("status")))
+                errs.append(f"ngày không hợp lệ ở cột {name}: '{cell_text(row.get(name))}' (dùng dd/mm/yyyy)")
+        status_text = fold(cell_text(row.get("status")))
         if status_text and status_text not in _DONE and status_text not in _OPEN:
-            errs.append(f"trạng thái không rõ: '{_text(row.get('status'))}'")
+            errs.append(f"trạng thái không rõ: '{cell_text(row.get('status'))}'")
         done = status_text in _DONE or (not status_text and rec.get("completed_on") is not None)
         if done and rec.get("completed_on") is None and not errs:
             errs.append("nhiệm vụ đã hoàn thành phải có ngày hoàn thành")
@@ -224,9 +238,9 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
         rec.update(
             code=code,
             title=title,
-            description=_text(row.get("description")) or None,
-            source_symbol=_text(row.get("source_symbol")) or None,
-            source_section=_text(row.get("source_section")) or None,
+            description=cell_text(row.get("description")) or None,
+            source_symbol=cell_text(row.get("source_symbol")) or None,
+            source_section=cell_text(row.get("source_section")) or None,
             cooperating=cooperating,
             status=TaskStatus.DONE if done else TaskStatus.OPEN,
         )

@@ -19,7 +19,28 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from db.clock import as_utc
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant, timezone-aware. PostgreSQL keeps it as `timestamptz`; SQLite has no zones, so the
+    value is written as naive UTC and read back aware. A naive value given to it is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = as_utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 class Base(DeclarativeBase):
@@ -95,7 +116,7 @@ class Official(Base):
     language: Mapped[str] = mapped_column(String(8), default="vi")
     digest: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     unit: Mapped[Unit] = relationship()
 
@@ -108,12 +129,28 @@ class Invite(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     full_name: Mapped[str | None] = mapped_column(String(255))
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    # set: the invite re-links this official (e.g. to a new Telegram account) instead of creating one
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
+
+
+class InviteAttempt(Base):
+    """A wrong invite code sent by a Telegram user: kept in the database so that the limit on wrong
+    codes holds across restarts and across bot processes."""
+
+    __tablename__ = "invite_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_invite_attempt_user_at", "telegram_user_id", "at"),)
 
 
 class Task(Base):
@@ -132,7 +169,7 @@ class Task(Base):
     deadline: Mapped[date | None] = mapped_column(Date)  # NULL: recurring (thường xuyên)
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN)
     completed_on: Mapped[date | None] = mapped_column(Date)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), onupdate=func.now())
 
     lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
     assigned_by: Mapped[Unit | None] = relationship(foreign_keys=[assigned_by_id])
@@ -152,7 +189,7 @@ class TaskEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
-    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     kind: Mapped[str] = mapped_column(String(32))  # created, updated, imported, progress, done
     changes: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
@@ -163,7 +200,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), index=True)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
     channel: Mapped[str] = mapped_column(String(16))  # cli, telegram, console
@@ -178,7 +215,7 @@ class Feedback(Base):
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), index=True)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))  # telegram, console
     question: Mapped[str] = mapped_column(Text)
@@ -187,4 +224,4 @@ class Feedback(Base):
     citations: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     vote: Mapped[int | None] = mapped_column(Integer)  # +1 👍, -1 👎, NULL: not voted
-    voted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    voted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db.errors import NotFound, UnknownUnit
-from db.models import Unit
+from db.models import Official, Unit
 
 
 def get_unit(session: Session, code: str) -> Unit:
@@ -54,3 +55,32 @@ def renumber(session: Session) -> None:
             stack.append((kid, depth + 1, False))
     if numbers:
         session.execute(update(Unit), numbers)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    level: str  # UnitKind value
+    parent: str | None
+    depth: int
+    officials: int  # active officials of this unit itself
+
+
+def unit_rows(session: Session, code: str | None = None) -> list[UnitRow]:
+    """The tree in order (each unit followed by its sub-units), or one unit's subtree."""
+    parent = aliased(Unit)
+    counts = (
+        select(Official.unit_id, func.count().label("n")).where(Official.active.is_(True))
+        .group_by(Official.unit_id).subquery()
+    )
+    stmt = (
+        select(Unit.code, Unit.name, Unit.kind, parent.code, Unit.depth, func.coalesce(counts.c.n, 0))
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .outerjoin(counts, counts.c.unit_id == Unit.id)
+        .order_by(Unit.lft, Unit.id)
+    )
+    if code is not None:
+        top = get_unit(session, code)
+        stmt = stmt.where(Unit.lft.between(top.lft, top.rgt))
+    return [UnitRow(c, n, k.value, p, d, int(o)) for c, n, k, p, d, o in session.execute(stmt)]

@@ -18,8 +18,8 @@ from db.session import Database, head_revision
 from db.users import redeem_invite
 
 
-def run(url: str, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), env={"DATABASE_URL": url}, catch_exceptions=False)
+def run(url: str, *args: str, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env={"DATABASE_URL": url, **env}, catch_exceptions=False)
     return result.exit_code, result.output
 
 
@@ -70,10 +70,11 @@ def test_due_and_overdue_lists(demo_url: str) -> None:
 
 
 def test_invite_prints_code_and_deep_link_and_is_single_use(demo_url: str) -> None:
-    code, out = run(demo_url, "users", "invite", "--unit", "HN-HOANKIEM", "--role", "official", "--json")
+    code, out = run(demo_url, "users", "invite", "--unit", "HN-HOANKIEM", "--role", "official", "--json",
+                    TELEGRAM_BOT_USERNAME="@soKHCN_hn_bot")
     assert code == 0
     invite = json.loads(out)
-    assert invite["link"].endswith(f"?start={invite['code']}") and len(invite["code"]) == 10
+    assert invite["link"] == f"https://t.me/soKHCN_hn_bot?start={invite['code']}" and len(invite["code"]) == 10
     db = Database(demo_url)
     try:
         with db.session() as s:

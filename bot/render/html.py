@@ -26,6 +26,9 @@ if TYPE_CHECKING:
         HelpView,
         ImportView,
         InviteView,
+        OfficialCard,
+        OfficialItem,
+        OfficialsPage,
         SettingsView,
         StartView,
         SummaryView,
@@ -483,6 +486,64 @@ def render_invite(view: InviteView) -> list[Out]:
     text = t("invite.created", view.lang, code=view.code, unit=f"{view.unit_name} ({view.unit_code})",
              role=role_name(view.role, view.lang), expires=view.expires.strftime("%d/%m/%Y %H:%M"), link=view.link)
     return texts([esc(text)])
+
+
+# --- admins: officials ---------------------------------------------------------------------------------
+
+
+def _official_state(item: OfficialItem, lang: str) -> str:
+    state = t("users.active" if item.active else "users.inactive", lang)
+    if not item.linked:
+        state += " · " + t("users.unlinked", lang)
+    return state
+
+
+def render_officials(view: OfficialsPage) -> TextOut:
+    """A page of officials; one button per official opens its card (with the actions)."""
+    lang = view.lang
+    lines = [f"<b>{esc(t('users.title', lang, unit=view.unit_name))}</b>"]
+    if not view.items:
+        lines.append(esc(t("users.none", lang)))
+        return TextOut("\n".join(lines))
+    buttons: list[list[Button]] = []
+    for n, item in enumerate(view.items, start=view.first):
+        mark = "" if item.active else "⛔ "
+        lines.append(f"{n}. {mark}<b>{esc(_short(item.name, 60))}</b> — {esc(item.unit_code)} · "
+                     f"{esc(role_name(item.role, lang))} · {esc(_official_state(item, lang))}")
+        buttons.append([Button(f"{n}. {_short(item.name, 40)}", f"us:o:{item.id}")])
+    unit = f":{view.unit_code}"
+    if view.pages > 1:
+        lines.append(f"<i>{esc(t('users.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
+        row = []
+        if view.page > 0:
+            row.append(Button(t("page.prev", lang), f"us:p:{view.page - 1}{unit}"))
+        if view.page < view.pages - 1:
+            row.append(Button(t("page.next", lang), f"us:p:{view.page + 1}{unit}"))
+        buttons.append(row)
+    lines.append(esc(t("users.pick", lang)))
+    return TextOut("\n".join(lines), buttons)
+
+
+def render_official(view: OfficialCard) -> TextOut:
+    item, lang = view.item, view.lang
+    lines = [
+        f"<b>{esc(item.name)}</b>",
+        f"{esc(t('users.unit', lang))}: {esc(item.unit_name)} ({esc(item.unit_code)})",
+        f"{esc(t('users.role', lang))}: {esc(role_name(item.role, lang))}",
+        f"{esc(t('users.state', lang))}: {esc(_official_state(item, lang))}",
+    ]
+    if view.changed:
+        lines.append(f"<i>{esc(t('users.saved', lang))}</i>")
+    buttons: list[list[Button]] = []
+    if view.is_self:
+        lines.append(f"<i>{esc(t('deny.self', lang))}</i>")
+    else:
+        toggle = ("users.deactivate", f"us:d:{item.id}") if item.active else ("users.activate", f"us:a:{item.id}")
+        buttons.append([Button(t(toggle[0], lang), toggle[1])])
+        buttons.append([Button(t("users.make", lang, role=role_name(r, lang)), f"us:r:{item.id}:{r}")
+                        for r in ("official", "leader", "admin") if r != item.role])
+    buttons.append([Button(t("users.back", lang), "us:p:0")])
+    return TextOut("\n".join(lines), buttons)
 
 
 def render_import(view: ImportView) -> list[Out]:

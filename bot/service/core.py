@@ -16,11 +16,10 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +28,7 @@ from bot.i18n import t
 from bot.services import Services
 from db import queries
 from db import task_updates as tu
-from db.errors import DbError, ImportRejected
+from db.errors import DbError, ImportRejected, InviteInvalid
 from db.importer import ImportReport
 from db.models import Official, Role, TaskStatus, Unit
 from db.queries import Summary, TaskView
@@ -220,6 +219,39 @@ class InviteView:
 
 
 @dataclass(frozen=True)
+class OfficialItem:
+    id: int
+    name: str
+    unit_code: str
+    unit_name: str
+    role: str
+    active: bool
+    linked: bool  # has a Telegram account
+
+
+@dataclass(frozen=True)
+class OfficialsPage:
+    """A page of the officials an admin manages (their unit's subtree)."""
+
+    unit_code: str
+    unit_name: str
+    items: list[OfficialItem]
+    page: int
+    pages: int
+    total: int
+    lang: str
+    first: int = 1  # the number of the page's first official
+
+
+@dataclass(frozen=True)
+class OfficialCard:
+    item: OfficialItem
+    is_self: bool  # an admin cannot deactivate or demote themselves
+    lang: str
+    changed: str | None = None  # activate | deactivate | role
+
+
+@dataclass(frozen=True)
 class ImportView:
     filename: str
     report: ImportReport
@@ -275,7 +307,8 @@ class _Request:
 COMMANDS: list[tuple[str, Role]] = [
     ("due", Role.OFFICIAL), ("overdue", Role.OFFICIAL), ("task", Role.OFFICIAL), ("done", Role.OFFICIAL),
     ("progress", Role.OFFICIAL), ("summary", Role.LEADER), ("settings", Role.OFFICIAL), ("help", Role.OFFICIAL),
-    ("reload", Role.ADMIN), ("invite", Role.ADMIN), ("import", Role.ADMIN), ("adddoc", Role.ADMIN),
+    ("reload", Role.ADMIN), ("invite", Role.ADMIN), ("users", Role.ADMIN), ("import", Role.ADMIN),
+    ("adddoc", Role.ADMIN),
 ]
 _RANK = {Role.OFFICIAL: 0, Role.LEADER: 1, Role.ADMIN: 2}
 
@@ -305,12 +338,15 @@ class Assistant:
 
     def __init__(
         self, services: Services, *, clock: Callable[[], date] | None = None, bot_username: str = "troly_bot",
+        now: Callable[[], datetime] | None = None,
     ) -> None:
+        """`now` (aware datetimes) drives the one clock (today is TZ_NAME's date, as in the CLI); `clock`,
+        a provider of today's date, overrides the date alone (tests written before `now`)."""
         self.services = services
         self.db = services.db
         self.settings = services.settings
-        tz = ZoneInfo(self.settings.tz_name)
-        self.clock: Callable[[], date] = clock or (lambda: datetime.now(tz).date())
+        self.time = self.settings.clock(now)
+        self.clock: Callable[[], date] = clock or self.time.today
         self.bot_username = bot_username
         self.evidence_dir = self.settings.data_dir / "evidence"
 
@@ -417,16 +453,22 @@ class Assistant:
         if code:
             if who.telegram_user_id is None:
                 raise ServiceError(t("start.telegram_only", who.lang), who.lang)
-            from db.users import redeem_invite
+            from db.users import check_attempts, record_wrong_code, redeem_invite
 
+            now = self.time.now()
             try:
                 with self.db.session() as s:
+                    # wrong codes are counted in the database: the limit holds across restarts and replicas
+                    check_attempts(s, who.telegram_user_id, now=now)
                     official = redeem_invite(s, code, telegram_user_id=who.telegram_user_id,
-                                             full_name=who.full_name or "?", language=who.lang)
+                                             full_name=who.full_name or "?", language=who.lang, now=now)
                     me = self._identify(s, Caller(who.channel, official_id=official.id))
                     tu.audit(s, channel=who.channel, action="start", official_id=me.id,
                              telegram_user_id=who.telegram_user_id, detail=f"invite {code[:4]}… → {me.unit_code} {me.role}")
             except DbError as exc:
+                if isinstance(exc, InviteInvalid):
+                    with self.db.session() as s:
+                        record_wrong_code(s, who.telegram_user_id, now=now)
                 self._audit(who, "start", allowed=False, detail=f"invite {code[:4]}… | {exc}", official_id=None)
                 raise Denied(str(exc) if who.lang == "vi" else t("start.bad_code", "en", reason=str(exc)), who.lang) from exc
             return StartView("linked", me)
@@ -554,14 +596,14 @@ class Assistant:
             raise ServiceError(t("task.usage", who.lang), who.lang)
         with self._request(who, "task", code) as req:
             task = self._visible_task(req, code)
-            events = tu.task_history(req.session, task.id)
+            events = [replace(e, at=self.time.local(e.at)) for e in tu.task_history(req.session, task.id)]
         # the passage search runs outside the transaction (it may be slow)
         return TaskDetail(task, events, self._passage(task), self.clock(), task.status != TaskStatus.DONE, req.me.lang)
 
     def _save_evidence(self, code: str, evidence: Evidence) -> str:
         folder = self.evidence_dir / _safe_name(code)
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        stamp = self.time.local(self.time.now()).strftime("%Y%m%d-%H%M%S-%f")
         path = folder / f"{stamp}_{_safe_name(evidence.filename)}"
         path.write_bytes(evidence.data)
         return str(path.relative_to(self.settings.data_dir))
@@ -618,9 +660,70 @@ class Assistant:
         with self._request(who, "invite", f"{unit} {role}", role=Role.ADMIN) as req:
             if role not in {r.value for r in Role}:
                 raise ServiceError(t("invite.usage", req.me.lang), req.me.lang)
-            invite = create_invite(req.session, unit.strip().upper(), role)
-            return InviteView(invite.code, invite.unit.code, invite.unit.name, role, invite.expires_at,
+            target = get_unit(req.session, unit.strip().upper())
+            if not _manages(req.me, target.lft):  # an admin invites into their own unit's subtree only
+                raise self._deny(req, "deny.unit", unit=target.code)
+            invite = create_invite(req.session, target.code, role, now=self.time.now())
+            return InviteView(invite.code, invite.unit.code, invite.unit.name, role, self.time.local(invite.expires_at),
                               deep_link(self.bot_username, invite.code), req.me.lang)
+
+    # ------------------------------------------------------------------ admins: officials
+
+    def _official_item(self, official: Official) -> OfficialItem:
+        unit = official.unit
+        return OfficialItem(official.id, official.full_name, unit.code, unit.name, Role(official.role).value,
+                            bool(official.active), official.telegram_user_id is not None)
+
+    def officials(self, who: Caller, *, page: int = 0, unit: str | None = None) -> OfficialsPage:
+        """The officials of the admin's unit and every unit below it (or of one unit of that subtree)."""
+        from db.users import list_officials
+
+        with self._request(who, "users", f"page={page} unit={unit or ''}", role=Role.ADMIN) as req:
+            s, me = req.session, req.me
+            target = get_unit(s, unit.strip().upper()) if unit and unit.strip() else s.get(Unit, me.unit_id)
+            assert target is not None
+            if not _manages(me, target.lft):
+                raise self._deny(req, "deny.unit", unit=target.code)
+            officials = list_officials(s, lft=target.lft, rgt=target.rgt)
+            pages = max(1, -(-len(officials) // PAGE_SIZE))
+            page = max(0, min(page, pages - 1))
+            items = [self._official_item(o) for o in officials[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+            req.detail += f" | {len(officials)} officials"
+            return OfficialsPage(target.code, target.name, items, page, pages, len(officials), me.lang,
+                                 page * PAGE_SIZE + 1)
+
+    def _managed_official(self, req: _Request, official_id: int) -> Official:
+        official = req.session.get(Official, official_id)
+        if official is None:
+            raise ServiceError(t("users.not_found", req.me.lang), req.me.lang)
+        if not _manages(req.me, official.unit.lft):
+            raise self._deny(req, "deny.official_scope", name=official.full_name)
+        return official
+
+    def official(self, who: Caller, official_id: int) -> OfficialCard:
+        with self._request(who, "users", f"official {official_id}", role=Role.ADMIN) as req:
+            official = self._managed_official(req, official_id)
+            return OfficialCard(self._official_item(official), official.id == req.me.id, req.me.lang)
+
+    def change_official(self, who: Caller, official_id: int, action: str, role: str | None = None) -> OfficialCard:
+        """activate | deactivate | role (to `role`), for an official the admin manages; never themselves."""
+        from db.users import set_active, set_role
+
+        if action not in ("activate", "deactivate", "role"):
+            raise ValueError(action)
+        with self._request(who, f"users_{action}", f"official {official_id} {role or ''}".strip(),
+                           role=Role.ADMIN) as req:
+            official = self._managed_official(req, official_id)
+            if official.id == req.me.id:
+                raise self._deny(req, "deny.self")
+            if action == "role":
+                if role not in {r.value for r in Role}:
+                    raise ValueError(role)
+                changed = set_role(req.session, official, role)
+            else:
+                changed = set_active(req.session, official, action == "activate")
+            req.detail += f" | changed={changed}"
+            return OfficialCard(self._official_item(official), False, req.me.lang, action if changed else None)
 
     def import_tasks(self, who: Caller, filename: str, data: bytes) -> ImportView:
         from db.importer import import_tasks
@@ -696,6 +799,12 @@ class Assistant:
                     out.append(view)
             tu.audit(s, channel="job", action="digest", detail=f"{len(out)} digests as of {as_of.isoformat()}")
         return out
+
+
+def _manages(me: Me, unit_lft: int) -> bool:
+    """Whether an admin manages (invites, activates, changes the role of) officials of this unit: their
+    own unit's subtree. A central admin manages everyone; a provincial admin only the province."""
+    return me.lft <= unit_lft <= me.rgt
 
 
 def _norm_section(section: str) -> str:

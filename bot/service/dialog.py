@@ -29,6 +29,8 @@ from bot.render.html import (
     render_help,
     render_import,
     render_invite,
+    render_official,
+    render_officials,
     render_settings,
     render_start,
     render_summary_text,
@@ -60,9 +62,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 ALIASES: dict[str, str] = {
     "batdau": "start", "trogiup": "help", "viec": "due", "trehan": "overdue", "nhiemvu": "task",
     "xong": "done", "tiendo": "progress", "tonghop": "summary", "caidat": "settings", "capnhat": "reload",
-    "moi": "invite", "gui": "send",
+    "moi": "invite", "gui": "send", "canbo": "users",
 }
-CANONICAL = ["start", "help", "due", "overdue", "task", "done", "progress", "summary", "settings", "reload", "invite"]
+CANONICAL = ["start", "help", "due", "overdue", "task", "done", "progress", "summary", "settings", "reload", "invite",
+             "users"]
 ALL_COMMANDS = CANONICAL + [a for a, c in ALIASES.items() if c in CANONICAL]
 
 _chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
@@ -109,7 +112,7 @@ class Dialog:
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
             "done": self._done, "progress": self._progress, "summary": self._summary, "settings": self._settings,
-            "reload": self._reload, "invite": self._invite,
+            "reload": self._reload, "invite": self._invite, "users": self._users,
         }
 
     @staticmethod
@@ -258,6 +261,10 @@ class Dialog:
         view = await self.call(self.assistant.invite, who, args[0], args[1].lower())
         await self._send_all(channel, render_invite(view))
 
+    async def _users(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+        view = await self.call(self.assistant.officials, who, unit=args[0] if args else None)
+        await channel.send(render_officials(view))
+
     async def _reload(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
         me = await self.call(self.assistant.require_library, who, "reload")
         rebuild = bool(args) and args[0].lower() in ("rebuild", "--rebuild", "lamlai")
@@ -344,6 +351,8 @@ class Dialog:
             view_s = await self.call(self.assistant.summary, who, parts[1])
             await channel.toast("")
             await self._send_summary(view_s, channel)
+        elif kind == "us" and len(parts) >= 3:
+            await self._users_button(who, parts[1:], channel, ref)
         elif kind == "fb" and len(parts) == 3 and parts[1] in "+-" and parts[2].isdigit():
             await channel.toast(await self.call(self.assistant.vote, who, int(parts[2]), parts[1] == "+"))
         elif kind == "set" and len(parts) == 3:
@@ -356,6 +365,28 @@ class Dialog:
         else:
             await self.call(self.assistant.unknown_button, who, data)
             await channel.toast("")
+
+    async def _users_button(self, who: Caller, parts: list[str], channel: Channel, ref: Any) -> None:
+        """us:p:PAGE[:UNIT] a page; us:o:ID one official; us:a:ID / us:d:ID (de)activate; us:r:ID:ROLE.
+        Only hints: the service checks the admin and the official's unit on every press."""
+        action, arg = parts[0], parts[1]
+        if action == "p":
+            page = await self.call(self.assistant.officials, who, page=int(arg), unit=parts[2] if len(parts) > 2 else None)
+            await channel.toast("")
+            await channel.edit(ref, render_officials(page))
+            return
+        official_id = int(arg)
+        if action == "o" and len(parts) == 2:
+            card = await self.call(self.assistant.official, who, official_id)
+        elif action in ("a", "d") and len(parts) == 2:
+            card = await self.call(self.assistant.change_official, who, official_id,
+                                   "activate" if action == "a" else "deactivate")
+        elif action == "r" and len(parts) == 3:
+            card = await self.call(self.assistant.change_official, who, official_id, "role", parts[2])
+        else:
+            raise ValueError(parts)
+        await channel.toast(t("users.saved", card.lang) if card.changed else "")
+        await channel.edit(ref, render_official(card))
 
     # ------------------------------------------------------------------ the morning digest
 
