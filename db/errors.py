@@ -7,7 +7,8 @@ Hierarchy::
     ├── UnknownUnit          a unit code that does not exist
     ├── NotFound             a task / official / invite that does not exist
     ├── InviteInvalid        a used, expired or unknown invite code
-    └── ImportRejected       a task file with bad rows; nothing was written
+    ├── ImportRejected       a task file with bad rows; nothing was written
+    └── DbUnavailable        the database server cannot be reached or refuses us (see session.unavailable)
 """
 
 from __future__ import annotations
@@ -59,3 +60,7 @@ class ImportRejected(DbError):
         super().__init__(
             f"Tệp bị từ chối, không có thay đổi nào được ghi ({len(problems)} lỗi):\n{lines}{more}"
         )
+
+
+class DbUnavailable(DbError):
+    pass

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.chunking import chunk_document
-from ingestion.errors import IngestError
-from ingestion.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from ingestion.errors import IngestError, SyncInterrupted
+from ingestion.loaders import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, LoadedDocument, load_document
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder
 from retrieval.types import Chunk, DocumentMeta
@@ -77,7 +78,9 @@ def _is_sidecar(path: Path) -> bool:
 
 def _version(path: Path) -> str:
     h = hashlib.sha256(PIPELINE_VERSION.encode())
-    h.update(path.read_bytes())
+    with path.open("rb") as f:  # in pieces: a huge file is refused later, not held in memory here
+        while block := f.read(1 << 20):
+            h.update(block)
     for suffix in _SIDECARS:  # metadata sidecars are part of the document
         for side in (path.with_name(path.name + suffix), path.with_suffix(suffix)):
             if side != path and side.exists():
@@ -128,13 +131,31 @@ class Library:
     """Documents on disk and the index built from them."""
 
     def __init__(
-        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200, batch_chunks: int = 32
+        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, max_chars: int = 1200, batch_chunks: int = 32,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.docs_dir = docs_dir
         self.max_chars = max_chars
         self.batch_chunks = batch_chunks
+        self.limits = limits
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Stop a running sync (from another thread or a signal handler): the embedding workers are stopped at
+        once, the sync raises SyncInterrupted before its next document. Documents written so far stay; the
+        rest is picked up by the next sync. The library is not meant to sync again after this."""
+        self._stop.set()
+        close = getattr(self.embedder, "close", None)
+        if callable(close):
+            close()
+
+    def close(self) -> None:
+        close = getattr(self.embedder, "close", None)
+        if callable(close):
+            close()
+        self.index.close()
 
     def sync(
         self, paths: list[Path] | None = None, *, rebuild: bool = False,
@@ -164,9 +185,13 @@ class Library:
             if not batch:
                 return
             texts = [embedding_text(doc.meta, c) for _, doc, chunks in batch for c in chunks]
+            if self._stop.is_set():
+                raise SyncInterrupted()
             try:
                 vectors = self.embedder.embed(texts)
             except Exception as exc:  # noqa: BLE001 - the model failing fails these files, not the run
+                if self._stop.is_set():  # the workers were stopped under it
+                    raise SyncInterrupted() from exc
                 log.exception("embedding failed")
                 report.failed.extend((f.doc_id, f"không tính được vector: {exc}") for f, _, _ in batch)
                 batch.clear()
@@ -183,10 +208,12 @@ class Library:
 
         pending = 0
         for f in todo:
+            if self._stop.is_set():
+                raise SyncInterrupted()
             if progress:
                 progress(SyncProgress(done, total, f.doc_id))
             try:
-                doc = load_document(f.path)
+                doc = load_document(f.path, self.limits)
                 chunks = chunk_document(doc, max_chars=self.max_chars)
                 if not chunks:
                     raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
@@ -203,6 +230,8 @@ class Library:
                     pending = 0
             done += 1
         flush()
+        if self._stop.is_set():
+            raise SyncInterrupted()
         for doc_id in removed:
             if progress:
                 progress(SyncProgress(done, total, doc_id))
@@ -231,4 +260,5 @@ def build_library(settings: object) -> Library:
 
     embedder = build_embedder(settings)  # type: ignore[arg-type]
     index = build_index(settings, embedder)  # type: ignore[arg-type]
-    return Library(index, embedder, Path(settings.docs_dir))  # type: ignore[attr-defined]
+    max_chars = getattr(settings, "max_document_chars", None) or DEFAULT_LIMITS.max_chars
+    return Library(index, embedder, Path(settings.docs_dir), limits=Limits(max_chars=max_chars))  # type: ignore[attr-defined]

@@ -648,7 +648,7 @@ class Assistant:
         """Re-sync the documents folder (long: call from a worker thread; `progress` is called from it)."""
         with self._request(who, "reload", "rebuild" if rebuild else "", role=Role.ADMIN) as req:
             library = self._library(req.me.lang)
-        report = library.sync(rebuild=rebuild, progress=progress)
+        report = _interruptible(lambda: library.sync(rebuild=rebuild, progress=progress), req.me.lang)
         self._audit(who, "reload_done", allowed=True, detail=_sync_detail(report), official_id=req.me.id)
         return SyncView(report, req.me.lang)
 
@@ -663,7 +663,7 @@ class Assistant:
         with tempfile.TemporaryDirectory(prefix="troly-doc-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(data)
-            report = library.add_file(path, progress=progress)
+            report = _interruptible(lambda: library.add_file(path, progress=progress), req.me.lang)
         self._audit(who, "adddoc_done", allowed=True, detail=f"{name} | {_sync_detail(report)}", official_id=req.me.id)
         return SyncView(report, req.me.lang, added_file=name)
 
@@ -699,6 +699,16 @@ class Assistant:
 
 def _norm_section(section: str) -> str:
     return re.sub(r"[\s›>.)(]+", " ", section.lower()).strip()
+
+
+def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
+    """Run a document sync; one stopped because the bot is shutting down is said as such."""
+    from ingestion.errors import SyncInterrupted
+
+    try:
+        return sync()
+    except SyncInterrupted as exc:
+        raise ServiceError(t("reload.interrupted", lang), lang) from exc
 
 
 def _sync_detail(report: Any) -> str:
