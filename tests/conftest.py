@@ -275,15 +275,21 @@ def leftover_processes(root: int | None = None) -> dict[int, str]:
             todo.extend(children.get(pid, []))
     if own is not None:
         found |= {pid for pid, (_, group) in table.items() if group == own[1] and pid not in ancestors}
-    return {pid: _cmdline(pid) for pid in sorted(found)}
+    out = {pid: _cmdline(pid) for pid in sorted(found)}
+    # multiprocessing's resource tracker (one per process that used spawn) ends when its parent does.
+    return {pid: cmd for pid, cmd in out.items()
+            if not (table.get(pid, (0, 0))[0] == root and "multiprocessing.resource_tracker" in cmd)}
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The suite fails if it leaves any process behind (after a grace period for processes that are ending)."""
     import time
 
+    import gc
+
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
         return
+    gc.collect()
     deadline = time.monotonic() + 10
     left = leftover_processes()
     while left and time.monotonic() < deadline:
