@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -372,6 +373,34 @@ def _translate_retrieval_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """While a sync runs, Ctrl-C and SIGTERM ask it to stop between documents (an exception raised at a random
+    point could cut a write in two); `stop` runs in a thread, off the signal handler. A second signal is
+    handled as usual (KeyboardInterrupt)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+
+    def handler(signum: int, frame: Any) -> None:
+        for sig in signals:
+            signal.signal(sig, signal.default_int_handler)
+        threading.Thread(target=stop, name="troly-stop", daemon=True).start()
+
+    for sig in signals:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Xoá chỉ mục và xây lại từ đầu.")
@@ -384,6 +413,7 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.render.text import print_table, sync_report_table
+    from ingestion.errors import SyncInterrupted
     from ingestion.sync import SyncProgress, build_library
 
     library = build_library(ctx.settings)
@@ -399,8 +429,11 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) 
             bar.update(task, total=p.total, completed=p.done, current=p.current)
 
         try:
-            report = library.sync(targets, rebuild=rebuild, progress=on_progress)
-        finally:  # Ctrl-C / SIGTERM included: the embedding workers stop with us
+            with _stop_on_signals(library.stop):
+                report = library.sync(targets, rebuild=rebuild, progress=on_progress)
+        except SyncInterrupted:
+            _fail(t("cli.interrupted"), 130)
+        finally:  # the embedding workers stop with us, whatever happened
             library.close()
     if as_json:
         echo_json(report.as_dict())

@@ -283,9 +283,8 @@ def leftover_processes(root: int | None = None) -> dict[int, str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The suite fails if it leaves any process behind (after a grace period for processes that are ending)."""
-    import time
-
     import gc
+    import time
 
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
         return

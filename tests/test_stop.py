@@ -26,8 +26,9 @@ TOPICS = ["chuyển đổi số", "cơ sở dữ liệu", "dịch vụ công tr�
           "kinh tế số", "đổi mới sáng tạo", "khoa học công nghệ", "chính quyền số", "xã hội số", "dữ liệu mở"]
 
 
-def write_corpus(folder: Path, documents: int = 16, articles: int = 8) -> None:
-    """Distinct documents (the embedding cache is by content) of `articles` passages each."""
+def write_corpus(folder: Path, documents: int = 12, articles: int = 4) -> None:
+    """Distinct documents (the embedding cache is by content) of `articles` passages each: with the sync's
+    batches of 32 passages, 12 documents are written in two batches (8, then 4)."""
     folder.mkdir(parents=True, exist_ok=True)
     for d in range(documents):
         parts = [f"# Kế hoạch số {d + 1}/KH-UBND về {TOPICS[d % len(TOPICS)]}\n"]
@@ -100,6 +101,7 @@ def test_ingest_stops_within_5_s_keeps_finished_documents_and_resumes(tmp_path: 
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    print(f"\ntroly ingest, {how}: stopped in {took:.2f} s")
     assert took < 5, took
     assert proc.returncode == 130, (proc.returncode, err)
     lines = [line for line in err.splitlines() if line.strip()]
@@ -108,19 +110,19 @@ def test_ingest_stops_within_5_s_keeps_finished_documents_and_resumes(tmp_path: 
     wait_until(lambda: not group_members(proc.pid), 2, "the workers to be gone")
 
     kept = indexed(data)
-    assert 0 < kept < 16, kept
+    assert 0 < kept < 12, kept
     again = subprocess.run([TROLY, "ingest", str(docs), "--json"], env=env, capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
-    assert len(report["added"]) + len(report["updated"]) == 16 - kept and report["unchanged"] == kept
-    assert indexed(data) == 16
+    assert len(report["added"]) + len(report["updated"]) == 12 - kept and report["unchanged"] == kept
+    assert indexed(data) == 12
 
 
 def test_bot_stops_within_5_s_on_sigterm_during_reload(sqlite_demo_db: Database, tmp_path: Path) -> None:
     link_telegram(sqlite_demo_db, ADMIN, U_ADMIN)
     docs, data = tmp_path / "docs", tmp_path / "data"
-    write_corpus(docs, documents=24)
+    write_corpus(docs)
 
     async def scenario() -> tuple[int, float, str, int]:
         async with FakeTelegram() as tg:
@@ -152,13 +154,14 @@ def test_bot_stops_within_5_s_on_sigterm_during_reload(sqlite_demo_db: Database,
             return proc.returncode or 0, took, err.decode(), proc.pid
 
     code, took, err, pid = asyncio.run(scenario())
+    print(f"\ntroly bot, SIGTERM during /reload: stopped in {took:.2f} s")
     assert took < 5, (took, err[-2000:])
     assert "Traceback" not in err, err[-3000:]
     wait_until(lambda: not group_members(pid), 2, "the workers to be gone")
     kept = indexed(data)
-    assert 0 < kept < 24, kept
+    assert 0 < kept < 12, kept
     again = subprocess.run([TROLY, "ingest", "--json"], env={**os.environ, "TROLY_DATA_DIR": str(data),
                                                              "DOCS_DIR": str(docs)},
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    assert indexed(data) == 24
+    assert indexed(data) == 12
