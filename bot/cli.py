@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -45,6 +46,103 @@ def user_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class OptionError(click.BadParameter):
+    """A bad option value found by our own checks: its message is already Vietnamese."""
+
+
+def _param_name(exc: click.UsageError) -> str:
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if isinstance(hint, str) and hint:
+        return hint
+    if param is not None:
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")] or list(getattr(param, "opts", []))
+        return opts[0] if opts and isinstance(param, click.Option) else (param.human_readable_name or "?").upper()
+    return "?"
+
+
+def _bad_value_reason(exc: click.BadParameter) -> str:
+    import re
+
+    param_type = getattr(exc.param, "type", None)
+    if isinstance(param_type, click.IntRange) and param_type.min is not None:
+        low = param_type.min + (1 if param_type.min_open else 0)
+        return t("cli.reason_int_min", min=low)
+    if isinstance(param_type, click.types.IntParamType):
+        return t("cli.reason_int")
+    if isinstance(param_type, click.Choice):
+        return t("cli.reason_choice", choices=", ".join(map(str, param_type.choices)))
+    if isinstance(param_type, click.Path):
+        quoted = re.search(r"'(.+)'", exc.message)
+        return t("cli.reason_path", path=quoted.group(1) if quoted else "")
+    return t("cli.reason_other")
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """Click's English usage errors as one Vietnamese line."""
+    command = exc.ctx.command_path if exc.ctx is not None else "troly"
+    if isinstance(exc, OptionError):
+        return t("cli.bad_value", option=_param_name(exc), reason=exc.message, command=command)
+    if isinstance(exc, click.MissingParameter):  # a BadParameter too
+        return t("cli.missing", param=_param_name(exc), command=command)
+    if isinstance(exc, click.BadParameter):
+        return t("cli.bad_value", option=_param_name(exc), reason=_bad_value_reason(exc), command=command)
+    if isinstance(exc, click.NoSuchOption):
+        return t("cli.no_such_option", option=exc.option_name, command=command)
+    message = exc.message
+    if message.startswith("No such command"):
+        return t("cli.no_such_command", name=message.split(" ", 3)[-1].rstrip("."), command=command)
+    if message.startswith("Got unexpected extra argument"):
+        return t("cli.extra_args", args=message.split("(", 1)[-1].rstrip(")"), command=command)
+    return t("cli.usage", command=command)
+
+
+class TrolyGroup(click.Group):
+    """The `troly` group: every user error ends as one Vietnamese line on stderr — configuration, usage
+    (exit 2), the database unreachable or refusing, Ctrl-C/SIGTERM (exit 130) — never a traceback or
+    Click's English usage text."""
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        from sqlalchemy.exc import DBAPIError
+
+        from bot.errors import BotError
+
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            _fail(usage_line(exc), 2)
+        except (click.Abort, KeyboardInterrupt):
+            _fail(t("cli.interrupted"), 130)
+        except click.ClickException as exc:
+            _fail(t("error.prefix", message=exc.format_message()), exc.exit_code)
+        except (BotError, DbError) as exc:
+            _fail(t("error.prefix", message=str(exc)), 1)
+        except DBAPIError as exc:
+            from db.session import unavailable
+
+            _fail(t("error.prefix", message=str(unavailable(exc, _database_url()))), 1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _database_url() -> str:
+    from bot.config import Settings
+
+    try:  # only on the error path: the settings were valid when the command started
+        return Settings.from_env().database_url
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _fail(line: str, code: int) -> None:
+    click.echo(line, err=True)
+    sys.exit(code)
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
@@ -76,7 +174,7 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group()
+@click.group(cls=TrolyGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Ghi log chi tiết / debug logging.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
@@ -155,7 +253,7 @@ def _as_of(ctx: Context, value: str | None) -> date:
     try:
         parsed = parse_date(value)
     except ValueError:
-        raise click.BadParameter(f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)") from None
+        raise OptionError(f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)", param_hint="--as-of") from None
     return parsed or ctx.clock.today()
 
 
@@ -222,7 +320,7 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
 
 
 tasks_group.command("due")(
-    click.option("--days", type=int, default=7, show_default=True, help="Số ngày tới.")(
+    click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Số ngày tới.")(
         _task_list_command("due", "Nhiệm vụ chưa xong của đơn vị đến hạn trong N ngày tới.")
     )
 )
@@ -287,6 +385,34 @@ def _translate_retrieval_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """While a sync runs, Ctrl-C and SIGTERM ask it to stop between documents (an exception raised at a random
+    point could cut a write in two); `stop` runs in a thread, off the signal handler. A second signal is
+    handled as usual (KeyboardInterrupt)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+
+    def handler(signum: int, frame: Any) -> None:
+        for sig in signals:
+            signal.signal(sig, signal.default_int_handler)
+        threading.Thread(target=stop, name="troly-stop", daemon=True).start()
+
+    for sig in signals:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Xoá chỉ mục và xây lại từ đầu.")
@@ -302,6 +428,7 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.render.text import print_table, sync_report_table
+    from ingestion.errors import SyncInterrupted
     from ingestion.sync import SyncProgress, build_library
 
     library = build_library(ctx.settings)
@@ -315,7 +442,13 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
         def on_progress(p: SyncProgress) -> None:
             bar.update(task, total=p.total, completed=p.done, current=p.current)
 
-        report = library.sync(list(paths) or None, prune=prune, rebuild=rebuild, progress=on_progress)
+        try:
+            with _stop_on_signals(library.stop):
+                report = library.sync(list(paths) or None, prune=prune, rebuild=rebuild, progress=on_progress)
+        except SyncInterrupted:
+            _fail(t("cli.interrupted"), 130)
+        finally:  # the embedding workers stop with us, whatever happened
+            library.close()
     if as_json:
         echo_json(report.as_dict())
     else:
@@ -342,14 +475,20 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
 @cli.command("ask")
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="In JSON (mặc định khi đọc câu hỏi từ stdin).")
-@click.option("-k", "k", type=int, default=5, show_default=True, help="Số đoạn trích dẫn tối đa.")
+@click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Số đoạn trích dẫn tối đa.")
 @pass_ctx
 @_translate_retrieval_errors
 def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
-    from retrieval.build import build_answerer
+    from retrieval.answer import build_answerer_from
+    from retrieval.build import build_embedder, build_index
 
-    answerer = build_answerer(ctx.settings)
+    embedder = build_embedder(ctx.settings)
+    index = build_index(ctx.settings, embedder)
+    if not index.count_documents():  # "not found" would blame the question, not the missing documents
+        click.echo(t("ask.empty_index"), err=True)
+        sys.exit(1)
+    answerer = build_answerer_from(ctx.settings, index, embedder)
     if question is None:
         for line in sys.stdin:
             if line.strip():
@@ -762,7 +901,14 @@ def invites_revoke(ctx: Context, code: str, as_json: bool) -> None:
         click.echo(t("invites.revoked", code=data["code"], unit=data["unit"], role=t(f"role.{data['role']}")))
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a command as Ctrl-C does: workers stopped, one line, exit 130
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)  # `troly bot` installs its own (python-telegram-bot's)
     cli(prog_name="troly")
 
 

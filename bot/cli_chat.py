@@ -54,7 +54,16 @@ def register(cli: click.Group) -> None:
             root.setLevel(logging.INFO)  # a service should say what it does; httpx stays at WARNING
         protect_logs(settings.telegram_bot_token, settings.webhook_secret)
         ctx.db()  # fail fast on a stale schema, with the fix in the message
-        run_bot(settings, listen=listen, port=port)
+        from telegram.error import InvalidToken, NetworkError
+
+        try:
+            run_bot(settings, listen=listen, port=port)
+        except InvalidToken:  # its message holds the token: never print it
+            click.echo(t("bot.token_rejected"), err=True)
+            sys.exit(1)
+        except NetworkError:
+            click.echo(t("bot.api_unreachable"), err=True)
+            sys.exit(1)
 
     @cli.group("feedback")
     def feedback_group() -> None:

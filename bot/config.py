@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
+from bot.errors import ConfigError
+from bot.i18n import t
 from db.clock import Clock, utc_now
+
+DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000  # about 1,000 pages: a whole law with its appendices
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     tz_name: str = "Asia/Ho_Chi_Minh"
     digest_time: str = "07:30"
+    max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -43,6 +50,9 @@ class Settings:
             return value or None
 
         data_dir = Path(get("TROLY_DATA_DIR") or "data")
+        for name in ("CHROMA_URL", "LLM_BASE_URL", "TELEGRAM_API_URL", "WEBHOOK_URL"):
+            _check_url(name, get(name))
+        _check_database_url(get("DATABASE_URL"))
         return cls(
             data_dir=data_dir,
             database_url=get("DATABASE_URL") or f"sqlite:///{data_dir / 'troly.db'}",
@@ -57,10 +67,68 @@ class Settings:
             telegram_bot_username=(get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             webhook_url=get("WEBHOOK_URL"),
             webhook_secret=get("WEBHOOK_SECRET"),
-            tz_name=get("TZ_NAME") or "Asia/Ho_Chi_Minh",
-            digest_time=get("DIGEST_TIME") or "07:30",
+            tz_name=_check_zone(get("TZ_NAME") or "Asia/Ho_Chi_Minh"),
+            digest_time=_check_time(get("DIGEST_TIME") or "07:30"),
+            max_document_chars=_positive("MAX_DOCUMENT_CHARS", get("MAX_DOCUMENT_CHARS"), DEFAULT_MAX_DOCUMENT_CHARS),
         )
 
     def clock(self, now: Callable[[], datetime] | None = None) -> Clock:
         """The one clock: today is TZ_NAME's date (CLI, bot, digest, invites); `now` is for tests."""
         return Clock(self.tz_name, now or utc_now)
+
+
+# --- validation: a bad value stops the start with one line naming the variable ---------------------
+
+
+def _check_url(name: str, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        u = urlparse(value)
+        ok = u.scheme in ("http", "https") and bool(u.hostname)
+        u.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(name, t("config.bad_url", name=name, value=value))
+
+
+def _check_database_url(value: str | None) -> None:
+    if value is None:
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError):
+        raise ConfigError("DATABASE_URL", t("config.bad_database_url")) from None
+
+
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("TZ_NAME", t("config.bad_tz", value=value)) from None
+    return value
+
+
+def _check_time(value: str) -> str:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise ConfigError("DIGEST_TIME", t("config.bad_time", value=value))
+    return value
+
+
+def _positive(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ConfigError(name, t("config.bad_number", name=name, value=value))
+    return number

@@ -101,6 +101,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Demo data created: {units} units, {tasks} tasks, {officials} officials.",
     ),
     "error.prefix": ("Lỗi: {message}", "Error: {message}"),
+    # configuration, command line and start-up errors: one line each
+    "config.bad_url": (
+        "Biến {name} phải là địa chỉ http:// hoặc https:// hợp lệ, hiện là: {value}",
+        "{name} must be a valid http:// or https:// address, got: {value}",
+    ),
+    "config.bad_database_url": (
+        "Biến DATABASE_URL không phải địa chỉ cơ sở dữ liệu hợp lệ "
+        "(ví dụ: postgresql://người_dùng:mật_khẩu@máy_chủ:5432/tên_csdl hoặc sqlite:///đường/dẫn/troly.db)",
+        "DATABASE_URL is not a valid database URL (e.g. postgresql://user:password@host:5432/name)",
+    ),
+    "config.bad_tz": (
+        "Biến TZ_NAME không phải múi giờ hợp lệ: {value} (ví dụ: Asia/Ho_Chi_Minh)",
+        "TZ_NAME is not a valid time zone: {value} (e.g. Asia/Ho_Chi_Minh)",
+    ),
+    "config.bad_time": (
+        "Biến DIGEST_TIME phải có dạng giờ:phút, ví dụ 07:30; hiện là: {value}",
+        "DIGEST_TIME must be hours:minutes, e.g. 07:30; got: {value}",
+    ),
+    "config.bad_number": (
+        "Biến {name} phải là một số nguyên dương, hiện là: {value}",
+        "{name} must be a positive whole number, got: {value}",
+    ),
+    "cli.interrupted": (
+        "Đã dừng theo yêu cầu. Phần đã làm xong được giữ lại; chạy lại lệnh để làm tiếp phần còn lại.",
+        "Stopped on request. What was finished is kept; run the command again to do the rest.",
+    ),
+    "cli.bad_value": (
+        "Giá trị không hợp lệ cho {option}: {reason}. Xem: {command} --help",
+        "Invalid value for {option}: {reason}. See: {command} --help",
+    ),
+    "cli.reason_int": ("phải là một số nguyên", "must be a whole number"),
+    "cli.reason_int_min": ("phải là số nguyên từ {min} trở lên", "must be a whole number of at least {min}"),
+    "cli.reason_choice": ("chọn một trong: {choices}", "choose one of: {choices}"),
+    "cli.reason_path": ("không tìm thấy hoặc không đọc được {path}", "{path} does not exist or cannot be read"),
+    "cli.reason_other": ("giá trị không dùng được", "the value cannot be used"),
+    "cli.no_such_option": ("Không có tùy chọn {option}. Xem: {command} --help", "No such option {option}. See: {command} --help"),
+    "cli.no_such_command": ("Không có lệnh {name}. Xem: {command} --help", "No such command {name}. See: {command} --help"),
+    "cli.missing": ("Thiếu {param}. Xem: {command} --help", "Missing {param}. See: {command} --help"),
+    "cli.extra_args": ("Thừa tham số: {args}. Xem: {command} --help", "Unexpected extra arguments: {args}. See: {command} --help"),
+    "cli.usage": ("Lệnh không hợp lệ. Xem: {command} --help", "Invalid command line. See: {command} --help"),
+    "ask.empty_index": (
+        "Chỉ mục văn bản đang trống: chưa có văn bản nào được lập chỉ mục. "
+        "Hãy chạy: troly ingest (mặc định lấy thư mục DOCS_DIR) hoặc troly ingest THƯ_MỤC",
+        "The document index is empty: nothing has been indexed yet. Run: troly ingest (DOCS_DIR by default) "
+        "or troly ingest FOLDER",
+    ),
+    "bot.token_rejected": (
+        "Telegram từ chối TELEGRAM_BOT_TOKEN (mã sai hoặc đã bị thu hồi). Lấy mã mới từ @BotFather rồi đặt lại biến này.",
+        "Telegram rejected TELEGRAM_BOT_TOKEN (wrong or revoked). Get a new one from @BotFather and set it again.",
+    ),
+    "bot.api_unreachable": (
+        "Không kết nối được Bot API của Telegram. Kiểm tra mạng hoặc biến TELEGRAM_API_URL.",
+        "Cannot reach the Telegram Bot API. Check the network or TELEGRAM_API_URL.",
+    ),
+    "reload.interrupted": (
+        "⏹ Đã dừng đồng bộ vì bot đang tắt. Văn bản đã xử lý xong được giữ; lần đồng bộ sau sẽ làm tiếp phần còn lại.",
+        "⏹ Sync stopped because the bot is shutting down. Finished documents are kept; the next sync does the rest.",
+    ),
     "demo.indexing": ("Lập chỉ mục văn bản trong {docs} (lần đầu mất vài phút)…", "Indexing {docs} (the first run takes a few minutes)…"),
     "demo.console": (
         "Trò chuyện với vai trò {name}. Gõ câu hỏi hoặc /help; Ctrl-D để thoát. "

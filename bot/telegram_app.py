@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -44,7 +44,7 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.render.html import Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.core import Assistant, Caller
-from bot.service.dialog import Attachment, Dialog
+from bot.service.dialog import MAX_FILE_BYTES, Attachment, Dialog
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ class RedactToken(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], InvalidToken):
+            return False  # PTB's traceback of a rejected token: `troly bot` says it in one line instead
         message = record.getMessage()
         text = message
         for secret in self.secrets:
@@ -176,10 +178,23 @@ def _caller(update: Update) -> Caller:
     return Caller("telegram", telegram_user_id=user.id, language_code=user.language_code, full_name=user.full_name)
 
 
-def _downloader(bot: Any, file_id: str) -> Callable[[], Any]:
+def _downloader(bot: Any, file_id: str, limit: int = MAX_FILE_BYTES) -> Callable[[], Any]:
+    """Read a file from the Bot API, counting the bytes that arrive: at most `limit` + 1 are kept, so a file
+    bigger than it declared is seen as too big (the caller checks the length) without being held whole."""
+
     async def read() -> bytes:
         file = await bot.get_file(file_id)
-        return bytes(await file.download_as_bytearray())
+        path = str(file.file_path or "")
+        if not path.startswith(("http://", "https://")):  # a local Bot API server hands out local paths
+            return bytes(await file.download_as_bytearray())[: limit + 1]
+        data = bytearray()
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as client, client.stream("GET", path) as response:
+            response.raise_for_status()
+            async for block in response.aiter_bytes():
+                data += block
+                if len(data) > limit:
+                    break
+        return bytes(data[: limit + 1])
 
     return read
 
@@ -271,6 +286,17 @@ async def set_command_menu(bot: Any) -> None:
     await bot.set_my_commands(en, language_code="en")
 
 
+class TrolyApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application, except that stopping (SIGTERM, Ctrl-C) first stops a running document sync:
+    PTB waits for every update being handled, and a /reload can take minutes."""
+
+    async def stop(self) -> None:
+        dialog = self.bot_data.get("dialog")
+        if dialog is not None:
+            dialog.interrupt()
+        await super().stop()
+
+
 def build_application(
     settings: Settings,
     *,
@@ -319,7 +345,7 @@ def build_application(
         if built is not None and services is None:
             built.close()
 
-    app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    app = builder.application_class(TrolyApplication).post_init(post_init).post_shutdown(post_shutdown).build()
     incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
     app.add_handler(MessageHandler(incoming, on_message))
     app.add_handler(CallbackQueryHandler(on_button))

@@ -10,7 +10,8 @@ Hierarchy::
     ├── InviteRefused        a valid invite that may not be used from this account (linked, deactivated)
     ├── TooManyAttempts      too many wrong invite codes from one Telegram user lately
     ├── ImportRejected       a task file with bad rows; nothing was written
-    └── SeedRefused          seed-demo would delete data the demo did not create
+    ├── SeedRefused          seed-demo would delete data the demo did not create
+    └── DbUnavailable        the database server cannot be reached or refuses us (see session.unavailable)
 """
 
 from __future__ import annotations
@@ -82,3 +83,7 @@ class SeedRefused(DbError):
             f"Cơ sở dữ liệu đang có dữ liệu không do bộ dữ liệu mẫu tạo ra ({what}); không thay đổi gì. "
             "Nếu chắc chắn muốn xoá, chạy: troly db seed-demo --force"
         )
+
+
+class DbUnavailable(DbError):
+    pass

@@ -160,9 +160,40 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(text), dialect)
 
 
+XLSX_MAX_ENTRIES = 10_000
+XLSX_MAX_BYTES = 256 * 1024 * 1024  # unpacked
+
+
+def check_xlsx(path: Path, max_entries: int = XLSX_MAX_ENTRIES, max_bytes: int = XLSX_MAX_BYTES) -> None:
+    """Refuse a workbook with too many parts or unpacking to too much: by the sizes its zip directory declares,
+    then by counting the bytes actually inflated (declared sizes can lie)."""
+    import zipfile
+
+    too_big = ImportRejected([RowProblem(0, f"tệp Excel khi giải nén quá lớn (tối đa {max_bytes // 2**20} MB)")])
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > max_entries:
+                raise ImportRejected([RowProblem(0, f"tệp Excel có quá nhiều thành phần ({len(infos)}, tối đa {max_entries})")])
+            if sum(i.file_size for i in infos) > max_bytes:
+                raise too_big
+            total = 0
+            for info in infos:
+                with zf.open(info) as fh:
+                    while block := fh.read(1 << 16):
+                        total += len(block)
+                        if total > max_bytes:
+                            raise too_big
+    except ImportRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError …: a damaged file
+        raise ImportRejected([RowProblem(0, "tệp Excel bị hỏng hoặc không phải .xlsx")]) from exc
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    check_xlsx(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

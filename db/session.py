@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.errors import SchemaOutOfDate
+from db.errors import DbUnavailable, SchemaOutOfDate
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -130,3 +130,28 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def unavailable(exc: BaseException, url: str) -> DbUnavailable:
+    """A driver's "cannot connect" error as one Vietnamese line naming the server (never the password)."""
+    try:
+        u = make_url(url)
+        where = f"{u.host or 'localhost'}:{u.port or 5432}/{u.database}" if u.host or u.port else str(u.database)
+    except Exception:  # noqa: BLE001 - the URL was checked at start; describe it vaguely if not
+        where = "(DATABASE_URL)"
+    detail = str(getattr(exc, "orig", None) or exc).lower()
+    if "password authentication failed" in detail or "authentication failed" in detail or "no password" in detail:
+        return DbUnavailable(
+            f"Cơ sở dữ liệu {where} từ chối đăng nhập: sai tên người dùng hoặc mật khẩu trong DATABASE_URL."
+        )
+    if "does not exist" in detail and "database" in detail:
+        return DbUnavailable(f"Cơ sở dữ liệu {where} không tồn tại: tạo nó trước hoặc sửa DATABASE_URL.")
+    if "unable to open database file" in detail or "readonly" in detail or "read-only" in detail:
+        return DbUnavailable(f"Không mở được tệp cơ sở dữ liệu {where}: kiểm tra đường dẫn và quyền ghi.")
+    if "connection refused" in detail or "could not connect" in detail or "timeout" in detail \
+            or "name or service not known" in detail or "no route" in detail or "failed to resolve" in detail:
+        return DbUnavailable(
+            f"Không kết nối được cơ sở dữ liệu {where}: máy chủ không trả lời. Kiểm tra máy chủ và DATABASE_URL."
+        )
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return DbUnavailable(f"Cơ sở dữ liệu {where} báo lỗi: {first}")

@@ -5,7 +5,9 @@
     ├── EmptyDocument           nothing but whitespace
     ├── NoTextLayer             a PDF without a text layer (a scan)
     ├── EncryptedDocument       password-protected and not openable with an empty password
-    └── CorruptDocument         damaged or not what its suffix says
+    ├── CorruptDocument         damaged or not what its suffix says
+    ├── TooLarge                over a limit: unpacked size, entry count, pages or extracted text
+    └── SyncInterrupted         the sync was asked to stop (Ctrl-C, SIGTERM, the bot shutting down)
 
 Each class has a default message; pass another one to be more specific. The offending path, when
 known, is kept in ``err.path`` rather than in the message, so callers decide how to show it.
@@ -48,3 +50,13 @@ class EncryptedDocument(IngestError):
 
 class CorruptDocument(IngestError):
     default_message = "Tệp bị hỏng hoặc không đúng định dạng — bỏ qua"
+
+
+class TooLarge(IngestError):
+    default_message = "Tệp quá lớn để xử lý — bỏ qua"
+
+
+class SyncInterrupted(IngestError):
+    default_message = (
+        "Đồng bộ đã dừng theo yêu cầu; văn bản đã xử lý xong được giữ, phần còn lại sẽ làm ở lần đồng bộ sau"
+    )

@@ -24,14 +24,80 @@ from .errors import (
     EncryptedDocument,
     IngestError,
     NoTextLayer,
+    TooLarge,
     UnsupportedFile,
 )
 from .metadata import extract_meta, is_place_date_line, is_symbol_line
 
 __all__ = [
-    "Table", "LoadedDocument", "Loader", "TextLoader", "PdfLoader", "DocxLoader", "HtmlLoader", "LOADERS",
+    "Limits", "Table", "LoadedDocument", "Loader", "TextLoader", "PdfLoader", "DocxLoader", "HtmlLoader", "LOADERS",
     "SUPPORTED_SUFFIXES", "load_document", "decode_text", "normalise_text", "split_pipe_tables",
 ]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost. A file over a limit is refused with its reason (the sync goes on).
+
+    Zip sizes are checked twice: as the central directory declares them, then by counting the bytes
+    actually inflated (a crafted archive can declare anything). Extracted text is counted while it is
+    read, so a zip bomb or a 50 MB text file is refused after a few megabytes, not after embedding.
+    """
+
+    max_chars: int = 2_000_000  # extracted text per document (MAX_DOCUMENT_CHARS)
+    max_zip_entries: int = 5_000
+    max_zip_bytes: int = 256 * 1024 * 1024  # all entries, unpacked
+    max_zip_entry_bytes: int = 64 * 1024 * 1024  # one entry (word/document.xml), unpacked
+    max_pdf_pages: int = 3_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MB".replace(",", ".")
+
+
+def _chars(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_much_text(limits: Limits, path: Path) -> TooLarge:
+    return TooLarge(
+        f"Văn bản quá dài: hơn {_chars(limits.max_chars)} ký tự (giới hạn MAX_DOCUMENT_CHARS) — bỏ qua", path=path
+    )
+
+
+def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
+    """Refuse an archive (.docx/.xlsx) with too many entries or unpacking to too much: first by the sizes its
+    central directory declares, then by inflating each entry in small pieces and counting what comes out."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_zip_entries:
+                raise TooLarge(f"Tệp {what} có quá nhiều thành phần ({len(infos)}, tối đa "
+                               f"{limits.max_zip_entries}) — bỏ qua", path=path)
+            declared = sum(i.file_size for i in infos)
+            biggest = max((i.file_size for i in infos), default=0)
+            if declared > limits.max_zip_bytes or biggest > limits.max_zip_entry_bytes:
+                raise TooLarge(f"Tệp {what} khi giải nén quá lớn ({_mb(max(declared, biggest))}, tối đa "
+                               f"{_mb(limits.max_zip_bytes)}) — bỏ qua", path=path)
+            total = 0
+            for info in infos:
+                entry = 0
+                with zf.open(info) as fh:
+                    while block := fh.read(1 << 16):
+                        entry += len(block)
+                        total += len(block)
+                        if entry > limits.max_zip_entry_bytes or total > limits.max_zip_bytes:
+                            raise TooLarge(f"Tệp {what} khi giải nén lớn hơn kích thước ghi trong tệp (hơn "
+                                           f"{_mb(min(total, limits.max_zip_bytes))}) — bỏ qua", path=path)
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise CorruptDocument(f"Tệp {what} bị hỏng hoặc không đúng định dạng — bỏ qua", path=path) from exc
+    except Exception as exc:  # noqa: BLE001 - zlib.error and friends: a damaged archive
+        raise CorruptDocument(f"Tệp {what} bị hỏng hoặc không đúng định dạng — bỏ qua", path=path) from exc
 
 
 @dataclass
@@ -51,7 +117,7 @@ class LoadedDocument:
 
 
 class Loader(Protocol):
-    def load(self, path: Path) -> LoadedDocument: ...
+    def load(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument: ...
 
 
 # --- text helpers ---------------------------------------------------------------------------------
@@ -135,7 +201,10 @@ def split_pipe_tables(text: str) -> tuple[str, list[Table]]:
 
 
 def _finish(raw_text: str, path: Path, tables: list[Table] | None = None, *, markdown: bool = False,
-            html_title: str = "") -> LoadedDocument:
+            html_title: str = "", limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
+    table_chars = sum(len(c) for t in tables or [] for row in [t.headers, *t.rows] for c in row)
+    if len(raw_text) + table_chars > limits.max_chars:
+        raise _too_much_text(limits, path)
     text = normalise_text(raw_text)
     meta, body = extract_meta(text, path)
     found: list[Table] = list(tables or [])
@@ -153,8 +222,11 @@ def _finish(raw_text: str, path: Path, tables: list[Table] | None = None, *, mar
     return LoadedDocument(text=body, meta=meta, tables=found)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_bytes: int | None = None, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The file's bytes; with `max_bytes`, a bigger file is refused before it is read (as too much text)."""
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise _too_much_text(limits, path)
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise IngestError("Không tìm thấy tệp — bỏ qua", path=path) from exc
@@ -173,11 +245,12 @@ def _read_bytes(path: Path) -> bytes:
 class TextLoader:
     """.txt and .md: encoding detection, front matter, Markdown pipe tables."""
 
-    def load(self, path: Path) -> LoadedDocument:
-        data = _read_bytes(path)
+    def load(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
+        # UTF-16 takes 2 bytes a character (and any Vietnamese letter at most 3 in UTF-8): bigger is too much text.
+        data = _read_bytes(path, 4 * limits.max_chars, limits)
         if _looks_binary(data):
             raise CorruptDocument("Tệp không phải văn bản thuần (có vẻ là tệp nhị phân) — bỏ qua", path=path)
-        return _finish(decode_text(data), path, markdown=True)
+        return _finish(decode_text(data), path, markdown=True, limits=limits)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -195,7 +268,7 @@ def _looks_binary(data: bytes) -> bool:
 class PdfLoader:
     """.pdf through pypdf's text layer; scans (no text) are refused rather than indexed empty."""
 
-    def load(self, path: Path) -> LoadedDocument:
+    def load(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
         from pypdf import PdfReader
         from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -211,9 +284,16 @@ class PdfLoader:
                     raise EncryptedDocument(path=path) from exc
                 if not opened:
                     raise EncryptedDocument("Tệp PDF được đặt mật khẩu, không mở được — bỏ qua", path=path)
+            if len(reader.pages) > limits.max_pdf_pages:
+                raise TooLarge(f"Tệp PDF có quá nhiều trang ({len(reader.pages)}, tối đa {limits.max_pdf_pages}) "
+                               "— bỏ qua", path=path)
             pages: list[str] = []
+            extracted = 0
             for page in reader.pages:
                 pages.append(page.extract_text() or "")
+                extracted += len(pages[-1])
+                if extracted > limits.max_chars:
+                    raise _too_much_text(limits, path)
         except IngestError:
             raise
         except FileNotDecryptedError as exc:
@@ -223,7 +303,7 @@ class PdfLoader:
         text = "\n\n".join(p.strip("\n") for p in pages)
         if not text.strip():
             raise NoTextLayer(path=path)
-        return _finish(text, path)
+        return _finish(text, path, limits=limits)
 
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc, or an encrypted .docx
@@ -232,7 +312,7 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .d
 class DocxLoader:
     """.docx with python-docx: paragraphs and tables in document order."""
 
-    def load(self, path: Path) -> LoadedDocument:
+    def load(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
         import docx
         from docx.table import Table as DocxTable
         from docx.text.paragraph import Paragraph
@@ -242,23 +322,29 @@ class DocxLoader:
             if "EncryptionInfo".encode("utf-16-le") in data:
                 raise EncryptedDocument("Tệp Word được đặt mật khẩu, không mở được — bỏ qua", path=path)
             raise UnsupportedFile("Tệp Word định dạng cũ (.doc) — hãy lưu lại dưới dạng .docx", path=path)
+        check_zip(data, limits, path, "Word")
         try:
             document = docx.Document(io.BytesIO(data))
             lines: list[str] = []
             tables: list[Table] = []
+            extracted = 0
             for block in document.iter_inner_content():
                 if isinstance(block, Paragraph):
                     lines.append(normalise_text(block.text))
+                    extracted += len(lines[-1])
                 elif isinstance(block, DocxTable):
                     rows = [[normalise_text(_cell_text(cell.text)) for cell in _unique_cells(row.cells)] for row in block.rows]
+                    extracted += sum(len(c) for r in rows for c in r)
                     _place_table(rows, lines, tables)
+                if extracted > limits.max_chars:
+                    raise _too_much_text(limits, path)
         except IngestError:
             raise
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise CorruptDocument("Tệp Word bị hỏng hoặc không đúng định dạng .docx — bỏ qua", path=path) from exc
         except Exception as exc:  # python-docx/lxml raise assorted errors on malformed XML
             raise CorruptDocument("Tệp Word bị hỏng, không đọc được — bỏ qua", path=path) from exc
-        return _finish("\n".join(lines), path, tables)
+        return _finish("\n".join(lines), path, tables, limits=limits)
 
 
 def _unique_cells(cells: Any) -> list[Any]:
@@ -317,10 +403,11 @@ _MARKER = re.compile(r"^\s*(?:[-+•–*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[IVX]+\.)\
 class HtmlLoader:
     """.html/.htm with BeautifulSoup's html.parser: headings, paragraphs and list items as lines; tables apart."""
 
-    def load(self, path: Path) -> LoadedDocument:
+    def load(self, path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
         from bs4 import BeautifulSoup
 
-        data = _read_bytes(path)
+        # Markup around the text: allow ten bytes of HTML a character before refusing unread.
+        data = _read_bytes(path, 10 * limits.max_chars, limits)
         soup = BeautifulSoup(data, "html.parser")  # UnicodeDammit honours <meta charset>
         title_tag = soup.find("title")
         html_title = _cell_text(title_tag.get_text(" ")) if title_tag else ""
@@ -329,7 +416,8 @@ class HtmlLoader:
         walker = _HtmlWalker()
         walker.walk(soup)
         walker.flush()
-        return _finish("\n".join(walker.lines), path, walker.tables, html_title=normalise_text(html_title))
+        return _finish("\n".join(walker.lines), path, walker.tables, html_title=normalise_text(html_title),
+                       limits=limits)
 
 
 class _HtmlWalker:
@@ -406,7 +494,7 @@ LOADERS: dict[str, Loader] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(LOADERS)
 
 
-def load_document(path: str | Path) -> LoadedDocument:
+def load_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
     """Load any supported file; raise an IngestError subclass (Vietnamese message) when it cannot be used."""
     p = Path(path)
     loader = LOADERS.get(p.suffix.lower())
@@ -415,4 +503,4 @@ def load_document(path: str | Path) -> LoadedDocument:
             f"Định dạng {p.suffix or '(không có đuôi)'} không được hỗ trợ (chỉ nhận .txt, .md, .pdf, .docx, .html) — bỏ qua",
             path=p,
         )
-    return loader.load(p)
+    return loader.load(p, limits)

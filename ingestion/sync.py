@@ -17,14 +17,15 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.chunking import chunk_document
-from ingestion.errors import IngestError
-from ingestion.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
+from ingestion.errors import IngestError, SyncInterrupted
+from ingestion.loaders import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, LoadedDocument, load_document
 from retrieval.index import DocumentIndex, IndexedDocument, Provenance
 from retrieval.protocols import Embedder
 from retrieval.types import Chunk, DocumentMeta
@@ -124,14 +125,18 @@ def _is_sidecar(path: Path) -> bool:
 def _hashes(path: Path) -> tuple[str, str, int]:
     """(version, content, size): the content hash covers the bytes and metadata sidecars; the version adds
     the pipeline version, so a pipeline change re-indexes the same content as the same document version."""
-    data = path.read_bytes()
-    h = hashlib.sha256(data)
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:  # in pieces: a huge file is refused later, not held in memory here
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
     for suffix in _SIDECARS:  # metadata sidecars are part of the document
         for side in (path.with_name(path.name + suffix), path.with_suffix(suffix)):
             if side != path and side.exists():
                 h.update(side.read_bytes())
     content = h.hexdigest()
-    return hashlib.sha256(f"{PIPELINE_VERSION}\0{content}".encode()).hexdigest(), content, len(data)
+    return hashlib.sha256(f"{PIPELINE_VERSION}\0{content}".encode()).hexdigest(), content, size
 
 
 def _source_file(path: Path, *, name: str | None = None, source: str | None = None, forced: bool = False) -> SourceFile:
@@ -193,7 +198,7 @@ class Library:
 
     def __init__(
         self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, uploads_dir: Path | None = None,
-        max_chars: int = 1200, batch_chunks: int = 32,
+        max_chars: int = 1200, batch_chunks: int = 32, limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -201,6 +206,23 @@ class Library:
         self.uploads_dir = uploads_dir
         self.max_chars = max_chars
         self.batch_chunks = batch_chunks
+        self.limits = limits
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Stop a running sync (from another thread or a signal handler): the embedding workers are stopped at
+        once, the sync raises SyncInterrupted before its next document. Documents written so far stay; the
+        rest is picked up by the next sync. The library is not meant to sync again after this."""
+        self._stop.set()
+        close = getattr(self.embedder, "close", None)
+        if callable(close):
+            close()
+
+    def close(self) -> None:
+        close = getattr(self.embedder, "close", None)
+        if callable(close):
+            close()
+        self.index.close()
 
     def default_paths(self) -> list[Path]:
         """What a sync with no paths covers, each folder as a whole."""
@@ -325,9 +347,13 @@ class Library:
             if not batch:
                 return
             texts = [embedding_text(doc.meta, c) for _, doc, chunks in batch for c in chunks]
+            if self._stop.is_set():
+                raise SyncInterrupted()
             try:
                 vectors = self.embedder.embed(texts)
             except Exception as exc:  # noqa: BLE001 - the model failing fails these files, not the run
+                if self._stop.is_set():  # the workers were stopped under it
+                    raise SyncInterrupted() from exc
                 log.exception("embedding failed")
                 report.failed.extend((f.doc_id, f"không tính được vector: {exc}") for f, _, _ in batch)
                 batch.clear()
@@ -346,10 +372,12 @@ class Library:
 
         pending = 0
         for f in todo:
+            if self._stop.is_set():
+                raise SyncInterrupted()
             if progress:
                 progress(SyncProgress(done, total, f.doc_id))
             try:
-                doc = load_document(f.path)
+                doc = load_document(f.path, self.limits)
                 chunks = chunk_document(doc, max_chars=self.max_chars)
                 if not chunks:
                     raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
@@ -366,6 +394,8 @@ class Library:
                     pending = 0
             done += 1
         flush()
+        if self._stop.is_set():
+            raise SyncInterrupted()
         for doc_id in removed:
             if progress:
                 progress(SyncProgress(done, total, doc_id))
@@ -390,4 +420,6 @@ def build_library(settings: object) -> Library:
     embedder = build_embedder(settings)  # type: ignore[arg-type]
     index = build_index(settings, embedder)  # type: ignore[arg-type]
     data_dir = Path(settings.data_dir)  # type: ignore[attr-defined]
-    return Library(index, embedder, Path(settings.docs_dir), uploads_dir=data_dir / "uploads")  # type: ignore[attr-defined]
+    max_chars = getattr(settings, "max_document_chars", None) or DEFAULT_LIMITS.max_chars
+    return Library(index, embedder, Path(settings.docs_dir), uploads_dir=data_dir / "uploads",  # type: ignore[attr-defined]
+                   limits=Limits(max_chars=max_chars))

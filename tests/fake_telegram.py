@@ -261,6 +261,9 @@ class FakeTelegram:
         self._call_event = asyncio.Event()
         self._consumed: set[int] = set()
         self._failures: dict[str, list[TelegramError]] = {}
+        # Telegram's cloud Bot API serves files up to 20 MB; a self-hosted one (TELEGRAM_API_URL) up to 2 GB:
+        # set None to play one.
+        self.max_download: int | None = MAX_DOWNLOAD_SIZE
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._offline_app: web.Application | None = None
@@ -755,7 +758,7 @@ class FakeTelegram:
         stored = self.files.get(str(params.get("file_id", "")))
         if stored is None:
             raise TelegramError("Bad Request: invalid file_id")
-        if len(stored.data) > MAX_DOWNLOAD_SIZE:
+        if self.max_download is not None and len(stored.data) > self.max_download:
             raise TelegramError("Bad Request: file is too big")
         return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
                 "file_path": stored.file_path}

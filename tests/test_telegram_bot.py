@@ -267,6 +267,26 @@ def test_task_detail_done_with_evidence_and_progress(db: Database, hermetic_env:
         assert other is not None and other.status == TaskStatus.OPEN
 
 
+def test_evidence_size_is_checked_on_the_bytes_received(db: Database, hermetic_env: Path) -> None:
+    """A file that declares 1 KB but is 20 MB + 1 byte is refused: the download is counted, not trusted."""
+    big = b"%PDF" + b"\0" * (20 * 1024 * 1024 - 3)
+
+    async def scenario() -> None:
+        async with bot(db, hermetic_env) as (tg, app):
+            tg.max_download = None  # a self-hosted Bot API server: it hands out files above 20 MB
+            tg.add_file("ev-big", big, file_name="bao-cao.pdf")
+            tg.push_message(U_HA, document={"file_id": "ev-big", "file_name": "bao-cao.pdf", "file_size": 1024},
+                            caption="/xong HN-01962 Đã gửi báo cáo")
+            assert "Tệp quá lớn (tối đa 20 MB)" in visible(await reply(tg, U_HA))
+            assert tg.calls_of("getFile")  # it was downloaded (the declared size passed), then refused
+
+    run(scenario())
+    with db.session() as s:
+        task = s.scalar(select(Task).where(Task.code == "HN-01962"))
+        assert task is not None and task.status == TaskStatus.OPEN
+    assert not (hermetic_env / "evidence").exists() or not any((hermetic_env / "evidence").rglob("*.pdf"))
+
+
 # --- leaders ------------------------------------------------------------------------------------------------------
 
 

@@ -751,7 +751,7 @@ class Assistant:
         """Re-sync the documents folder (long: call from a worker thread; `progress` is called from it)."""
         with self._request(who, "reload", "rebuild" if rebuild else "", role=Role.ADMIN) as req:
             library = self._library(req.me.lang)
-        report = library.sync(rebuild=rebuild, progress=progress)
+        report = _interruptible(lambda: library.sync(rebuild=rebuild, progress=progress), req.me.lang)
         self._audit(who, "reload_done", allowed=True, detail=_sync_detail(report), official_id=req.me.id)
         return SyncView(report, req.me.lang)
 
@@ -767,7 +767,7 @@ class Assistant:
             library = self._library(req.me.lang)
             if not name.lower().endswith(DOCUMENT_SUFFIXES):
                 raise ServiceError(t("doc.bad_type", req.me.lang, types=" ".join(DOCUMENT_SUFFIXES)), req.me.lang)
-        report = library.add_upload(name, data, progress=progress)
+        report = _interruptible(lambda: library.add_upload(name, data, progress=progress), req.me.lang)
         self._audit(who, "adddoc_done", allowed=True, detail=f"{name} | {_sync_detail(report)}", official_id=req.me.id)
         return SyncView(report, req.me.lang, added_file=name)
 
@@ -809,6 +809,16 @@ def _manages(me: Me, unit_lft: int) -> bool:
 
 def _norm_section(section: str) -> str:
     return re.sub(r"[\s›>.)(]+", " ", section.lower()).strip()
+
+
+def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
+    """Run a document sync; one stopped because the bot is shutting down is said as such."""
+    from ingestion.errors import SyncInterrupted
+
+    try:
+        return sync()
+    except SyncInterrupted as exc:
+        raise ServiceError(t("reload.interrupted", lang), lang) from exc
 
 
 def _sync_detail(report: Any) -> str:

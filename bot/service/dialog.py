@@ -109,6 +109,7 @@ class Dialog:
         # touch the database, are not queued behind them in the default pool. Enough threads that
         # questions asked together reach the embedder together and are embedded as one batch.
         self._answer_pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="troly-answer")
+        self._syncing = 0  # document syncs running (/reload, an uploaded document)
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
             "done": self._done, "progress": self._progress, "summary": self._summary, "settings": self._settings,
@@ -126,6 +127,13 @@ class Dialog:
 
     def close(self) -> None:
         self._answer_pool.shutdown(wait=False, cancel_futures=True)
+
+    def interrupt(self) -> None:
+        """The bot is stopping: stop a running document sync now rather than wait minutes for it to end."""
+        if self._syncing:
+            stop = getattr(self.assistant.services.library, "stop", None)
+            if callable(stop):
+                stop()
 
     # ------------------------------------------------------------------ entry points
 
@@ -218,7 +226,10 @@ class Dialog:
             return None
         if att.size is not None and att.size > MAX_FILE_BYTES:
             raise ServiceError(t("file.too_big", who.lang), who.lang)
-        return Evidence(att.filename, await att.read())
+        data = await att.read()
+        if len(data) > MAX_FILE_BYTES:  # what arrived, not what the sender declared
+            raise ServiceError(t("file.too_big", who.lang), who.lang)
+        return Evidence(att.filename, data)
 
     async def _update(self, kind: str, who: Caller, args: list[str], rest: str, channel: Channel,
                       att: Attachment | None) -> None:
@@ -280,13 +291,17 @@ class Dialog:
         latest: list[Any] = []
         job = asyncio.ensure_future(asyncio.to_thread(work, latest.append))
         shown = esc(start)
-        while not job.done():
-            await asyncio.wait({job}, timeout=self.progress_interval)
-            if not job.done() and latest:
-                text = render_sync_progress(latest[-1], lang)
-                if text != shown:
-                    await channel.edit(ref, TextOut(text))
-                    shown = text
+        self._syncing += 1
+        try:
+            while not job.done():
+                await asyncio.wait({job}, timeout=self.progress_interval)
+                if not job.done() and latest:
+                    text = render_sync_progress(latest[-1], lang)
+                    if text != shown:
+                        await channel.edit(ref, TextOut(text))
+                        shown = text
+        finally:
+            self._syncing -= 1
         try:
             view = job.result()
         except ServiceError as exc:
@@ -312,18 +327,25 @@ class Dialog:
         if att.size is not None and att.size > MAX_FILE_BYTES:
             raise ServiceError(t("file.too_big", me.lang), me.lang)
         if name.endswith(TASK_FILE_SUFFIXES):
-            data = await att.read()
+            data = await self._read_limited(att, me.lang)
             view = await self.call(self.assistant.import_tasks, who, att.filename, data)
             await self._send_all(channel, render_import(view))
         elif name.endswith(DOCUMENT_SUFFIXES):
             await self.call(self.assistant.require_library, who, "adddoc")
-            data = await att.read()
+            data = await self._read_limited(att, me.lang)
             await self._with_progress(
                 channel, me.lang, t("reload.adding", me.lang, name=att.filename),
                 lambda progress: self.assistant.add_document(who, att.filename, data, progress),
             )
         else:
             raise ServiceError(t("file.what", me.lang), me.lang)
+
+    @staticmethod
+    async def _read_limited(att: Attachment, lang: str) -> bytes:
+        data = await att.read()
+        if len(data) > MAX_FILE_BYTES:  # what arrived, not what the sender declared
+            raise ServiceError(t("file.too_big", lang), lang)
+        return data
 
     # ------------------------------------------------------------------ buttons
 
