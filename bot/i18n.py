@@ -320,6 +320,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cmd.unknown": ("Không có lệnh /{name}. Gõ /help để xem các lệnh.", "There is no /{name} command. Send /help for the list."),
     "cmd.bad_number": ("'{value}' không phải là số.", "'{value}' is not a number."),
+    "group.private_only": (
+        "Trợ lý chỉ làm việc trong trò chuyện riêng: những gì gửi vào nhóm thì mọi thành viên đều đọc được. "
+        "Mời bạn nhắn riêng cho Trợ lý.",
+        "I only work in a private chat: everything sent to a group can be read by all its members. "
+        "Please message me privately.",
+    ),
+    "group.open_private": ("Mở trò chuyện riêng", "Open a private chat"),
     "error.apology": (
         "Xin lỗi, đã có lỗi xảy ra khi xử lý yêu cầu. Vui lòng thử lại sau ít phút.",
         "Sorry, something went wrong while handling your request. Please try again in a few minutes.",

@@ -1,7 +1,9 @@
 """The Telegram transport: a python-telegram-bot Application with thin handlers.
 
 Handlers turn an Update into a `Caller` + text/attachment and a `TelegramChannel`, and hand them to the
-`Dialog` (bot/service/dialog.py); the assistant service decides and authorises. Services are built in
+`Dialog` (bot/service/dialog.py); the assistant service decides and authorises. The bot works in private
+chats only: everything it sends to a group, supergroup or channel is read by everyone there, so an update
+from one never reaches the dialog (see `PrivateOnly`); commands addressed to another bot are ignored. Services are built in
 `post_init` (so a slow index load never blocks the import), the morning digest is (re)scheduled there,
 and one error handler apologises to the user and logs the traceback (with the token redacted).
 """
@@ -13,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time
+from time import monotonic as time_monotonic
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -21,13 +24,14 @@ import httpx
 from telegram import (
     BotCommand,
     CallbackQuery,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
@@ -165,6 +169,72 @@ class TelegramChannel:
             await self.query.answer(text or None)
 
 
+# --- private chats only ----------------------------------------------------------------------------------
+
+
+GROUP_NOTICE_INTERVAL = 600.0  # seconds between two "I work in private chats" notices in one chat
+
+
+def addressed_elsewhere(text: str | None, username: str | None) -> bool:
+    """'/overdue@other_bot …' is for another bot in the chat: not ours to answer, in any kind of chat."""
+    if not text or not text.startswith("/"):
+        return False
+    _, at, target = text.split(maxsplit=1)[0].partition("@")
+    return bool(at) and target.lower() != (username or "").lower()
+
+
+class PrivateOnly:
+    """The guard for groups, supergroups and channels: no task data, files, answers or invite codes there.
+
+    A command gets one short notice, in the sender's language, with a button that opens the private chat.
+    "Once" means at most one notice per chat per `interval` seconds, and only for commands: plain text and
+    files in a group are not for the bot (with privacy mode on, Telegram mostly delivers commands anyway),
+    and a notice for every command would let thirty members typing /trehan fill the group with the same
+    line. The times are kept in this process only: with N bot replicas a group gets at most N notices per
+    interval, and a restart forgets them — acceptable for a courtesy notice, no data depends on it.
+    """
+
+    def __init__(self, interval: float = GROUP_NOTICE_INTERVAL, clock: Callable[[], float] | None = None) -> None:
+        self.interval = interval
+        self.clock = clock or time_monotonic
+        self._last: dict[int, float] = {}
+
+    def due(self, chat_id: int) -> bool:
+        """Whether `chat_id` should get a notice now (and, if so, note that it got one)."""
+        now = self.clock()
+        last = self._last.get(chat_id)
+        if last is not None and now - last < self.interval:
+            return False
+        if len(self._last) >= 10_000:  # forget chats whose interval is over (bounded memory)
+            self._last = {c: at for c, at in self._last.items() if now - at < self.interval}
+        self._last[chat_id] = now
+        return True
+
+
+def _is_private(chat: Chat | None) -> bool:
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def _lang(update: Update) -> str:
+    user = update.effective_user
+    return "en" if user is not None and (user.language_code or "").lower().startswith("en") else "vi"
+
+
+async def _private_chat_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or not (message.text or message.caption or "").startswith("/"):
+        return
+    guard: PrivateOnly = context.application.bot_data["private_only"]
+    if not guard.due(chat.id):
+        return
+    lang = _lang(update)
+    button = InlineKeyboardButton(t("group.open_private", lang), url=f"https://t.me/{context.bot.username}")
+    await message.reply_text(
+        t("group.private_only", lang), reply_markup=InlineKeyboardMarkup([[button]]),
+        do_quote=message.build_reply_arguments(allow_sending_without_reply=True),
+    )
+
+
 # --- handlers ------------------------------------------------------------------------------------------------
 
 
@@ -201,7 +271,12 @@ def _downloader(bot: Any, file_id: str, limit: int = MAX_FILE_BYTES) -> Callable
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is None or update.effective_user is None:
+    if message is None or addressed_elsewhere(message.text or message.caption, context.bot.username):
+        return
+    if not _is_private(update.effective_chat):
+        await _private_chat_notice(update, context)
+        return
+    if update.effective_user is None:
         return
     attachment = None
     if message.document is not None:
@@ -219,6 +294,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or update.effective_user is None:
+        return
+    if query.message is not None and not _is_private(query.message.chat):
+        # a button under a message in a group (the bot sends none there; forged or from before this rule)
+        await query.answer(t("group.private_only", _lang(update))[:190], show_alert=True)
         return
     chat_id = query.message.chat.id if query.message is not None else update.effective_user.id
     ref = query.message.message_id if query.message is not None else None
@@ -306,9 +385,11 @@ def build_application(
     rate_limit: bool = True,
     concurrency: int = 64,
     progress_interval: float = 1.0,
+    group_notice_interval: float = GROUP_NOTICE_INTERVAL,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot. `services` (built in post_init from `settings` when not given), `clock` (today) and `now`
-    (aware datetimes: the one clock, today being TZ_NAME's date) are for tests."""
+    (aware datetimes: the one clock, today being TZ_NAME's date) are for tests; `group_notice_interval`:
+    seconds between two private-chat notices in one group (see `PrivateOnly`)."""
     token = settings.telegram_bot_token
     if not token:
         raise RuntimeError(t("bot.no_token"))
@@ -346,6 +427,7 @@ def build_application(
             built.close()
 
     app = builder.application_class(TrolyApplication).post_init(post_init).post_shutdown(post_shutdown).build()
+    app.bot_data["private_only"] = PrivateOnly(group_notice_interval)
     incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
     app.add_handler(MessageHandler(incoming, on_message))
     app.add_handler(CallbackQueryHandler(on_button))

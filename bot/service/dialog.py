@@ -116,6 +116,11 @@ class Dialog:
             "reload": self._reload, "invite": self._invite, "users": self._users,
         }
 
+    @property
+    def commands(self) -> list[str]:
+        """The canonical names of the commands this dialog handles (aliases: `ALIASES`)."""
+        return list(self._commands)
+
     @staticmethod
     async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) service call in a worker thread."""
