@@ -434,7 +434,7 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
     library = build_library(ctx.settings)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"), transient=True, disable=as_json or not sys.stderr.isatty(),
+        TextColumn("{task.fields[current]}", markup=False), transient=True, disable=as_json or not sys.stderr.isatty(),
         console=None,
     ) as bar:
         task = bar.add_task(t("ingest.progress"), total=None, current="")
@@ -516,7 +516,7 @@ def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_js
     trả lời, chứa đáp án, từ chối đúng, độ dài trả lời — theo bộ, nửa và ngôn ngữ."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from retrieval.build import build_answerer
     from retrieval.evaluate import evaluate, load_questions
 
@@ -527,13 +527,13 @@ def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_js
     if as_json:
         echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
         return
-    table = Table(title=f"Đánh giá: {', '.join(map(str, paths))}")
+    table = Table(title=lit(f"Đánh giá: {', '.join(map(str, paths))}"))
     cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "refusal", "median_len"]
     table.add_column("nhóm")
     for c in cols:
         table.add_column(c, justify="right")
     for name, m in data.items():
-        table.add_row(name, *("—" if m[c] is None else str(m[c]) for c in cols))
+        table.add_row(lit(name), *("—" if m[c] is None else str(m[c]) for c in cols))
     print_table(table)
     if misses:
         for m in report.misses:
@@ -553,7 +553,7 @@ def docs_list(ctx: Context, as_json: bool) -> None:
     """Văn bản trong chỉ mục: tiêu đề, số hiệu, loại, ngày, số đoạn, thời điểm lập chỉ mục."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from retrieval.build import build_embedder, build_index
 
     index = build_index(ctx.settings, build_embedder(ctx.settings))
@@ -566,8 +566,8 @@ def docs_list(ctx: Context, as_json: bool) -> None:
     for key in ("symbol", "title", "type", "date", "chunks", "indexed_at"):
         table.add_column(t(f"docs.col.{key}"), overflow="fold")
     for d in docs:
-        table.add_row(d.meta.symbol or "—", d.meta.title or d.doc_id, d.meta.doc_type or "—", d.meta.date or "—",
-                      str(d.chunks), d.indexed_at)
+        table.add_row(*(lit(v) for v in (d.meta.symbol or "—", d.meta.title or d.doc_id, d.meta.doc_type or "—",
+                                         d.meta.date or "—", d.chunks, d.indexed_at)))
     print_table(table)
 
 
@@ -763,7 +763,7 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     """Danh sách cán bộ (id, họ tên, đơn vị, vai trò, Telegram id, đang hoạt động)."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from db.units import get_unit
     from db.users import list_officials
 
@@ -782,7 +782,7 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     for c in ("id", "name", "unit", "role", "telegram_user_id", "active"):
         table.add_column(c)
     for r in rows:
-        table.add_row(*(str(r[c]) if r[c] is not None else "—" for c in ("id", "name", "unit", "role", "telegram_user_id", "active")))
+        table.add_row(*(lit(r[c]) if r[c] is not None else "—" for c in ("id", "name", "unit", "role", "telegram_user_id", "active")))
     print_table(table)
 
 

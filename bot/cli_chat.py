@@ -104,7 +104,7 @@ def register(cli: click.Group) -> None:
                 return
             from rich.table import Table
 
-            from bot.render.text import print_table
+            from bot.render.text import lit, print_table
 
             table = Table(title=t("feedback.export_summary", **counts))
             for c in ("id", "at", "official", "question", "found", "vote"):
@@ -112,5 +112,5 @@ def register(cli: click.Group) -> None:
             for r in rows:
                 vote = {1: "👍", -1: "👎"}.get(r["vote"], "")
                 table.add_row(str(r["id"]), r["at"].strftime("%d/%m/%Y %H:%M") if r["at"] else "",
-                              r["official"] or "—", r["question"], "✓" if r["found"] else "✗", vote)
+                              lit(r["official"] or "—"), lit(r["question"]), "✓" if r["found"] else "✗", vote)
             print_table(table)

@@ -1,15 +1,26 @@
-"""Plain-text (terminal) rendering of summaries and task lists."""
+"""Plain-text (terminal) rendering of summaries and task lists.
+
+Rich reads `[...]` in strings as markup: every piece of user or document text (titles, unit names, file
+names, reasons) goes through `lit` so that a task titled "[/]" or "[bold]" is shown as typed.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.i18n import t
 from db.queries import Summary, TaskView
 from ingestion.sync import SyncReport
+
+
+def lit(value: object) -> str:
+    """`value` as literal text in a rich table, title or print (markup escaped)."""
+    return escape(str(value))
+
 
 SUMMARY_COLUMNS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring", "pct_done"]
 
@@ -18,7 +29,7 @@ def summary_table(summary: Summary, lang: str = "vi") -> Table:
     title = t("summary.title", lang, unit=summary.unit_name, as_of=summary.as_of.strftime("%d/%m/%Y"))
     if summary.view == "assigned_by":
         title = t("summary.title_assigned", lang, unit=summary.unit_name, as_of=summary.as_of.strftime("%d/%m/%Y"))
-    table = Table(title=title, show_footer=True)
+    table = Table(title=lit(title), show_footer=True)
     table.add_column(t("col.unit", lang), footer=t("col.total", lang))
     table.add_column(t("col.name", lang))
     total = summary.total.as_dict()
@@ -26,13 +37,13 @@ def summary_table(summary: Summary, lang: str = "vi") -> Table:
         table.add_column(t(f"col.{c}", lang), justify="right", footer=_fmt(total[c]))
     for row in summary.rows:
         d = row.as_dict()
-        table.add_row(str(d["unit"]), str(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
+        table.add_row(lit(d["unit"]), lit(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
                       style="red" if row.overdue else None)
     return table
 
 
 def task_table(tasks: list[TaskView], as_of: date, title: str, lang: str = "vi") -> Table:
-    table = Table(title=title)
+    table = Table(title=lit(title))
     for c in ("code", "title", "name", "deadline", "source"):
         table.add_column(t(f"col.{c}", lang), overflow="fold")
     for task in tasks:
@@ -40,8 +51,8 @@ def task_table(tasks: list[TaskView], as_of: date, title: str, lang: str = "vi")
         deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else "—"
         if late > 0:
             deadline += " " + t("tasks.days_late", lang, n=late)
-        table.add_row(task.code, task.title, task.unit_name, deadline,
-                      " ".join(x for x in (task.source_symbol, task.source_section) if x))
+        table.add_row(lit(task.code), lit(task.title), lit(task.unit_name), deadline,
+                      lit(" ".join(x for x in (task.source_symbol, task.source_section) if x)))
     return table
 
 
@@ -73,11 +84,11 @@ def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
     versions = getattr(report, "versions", {}) or {}
     for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for source in items:
-            table.add_row(t(f"ingest.{status}", lang), source, version_note(source, versions.get(source), lang))
+            table.add_row(t(f"ingest.{status}", lang), lit(source), lit(version_note(source, versions.get(source), lang)))
     for source, number, live in getattr(report, "older", []) or []:
-        table.add_row(t("ingest.older", lang), source, t("docs.version_older", lang, n=number, live=live))
+        table.add_row(t("ingest.older", lang), lit(source), lit(t("docs.version_older", lang, n=number, live=live)))
     for source, reason in report.failed:
-        table.add_row(t("ingest.failed", lang), source, reason, style="red")
+        table.add_row(t("ingest.failed", lang), lit(source), lit(reason), style="red")
     if report.unchanged:
         table.add_row(t("ingest.unchanged", lang), t("ingest.n_files", lang, n=len(report.unchanged)), "")
     return table
