@@ -9,6 +9,16 @@ from pathlib import Path
 
 import click
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell has no type, and Excel runs one starting with = + - @ (or tab, CR) as a formula: such text
+    gets a leading apostrophe, Excel's mark for text. `--json` keeps the exact text for programs."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
 
 def register(cli: click.Group) -> None:
     """Add the chat-side commands to `cli` (kept apart from cli.py so the two evolve independently)."""
@@ -90,11 +100,11 @@ def register(cli: click.Group) -> None:
                 writer = csv.DictWriter(f, fieldnames=columns)
                 writer.writeheader()
                 for row in rows:
-                    writer.writerow({
+                    writer.writerow({key: csv_text(value) for key, value in {
                         **row, "at": row["at"].isoformat() if row["at"] else "",
                         "voted_at": row["voted_at"].isoformat() if row["voted_at"] else "",
                         "citations": json.dumps(row["citations"], ensure_ascii=False),
-                    })
+                    }.items()})
             click.echo(t("feedback.written", n=len(rows), path=csv_path))
         if as_json:
             echo_json(rows)

@@ -8,6 +8,7 @@ the CLI tables instead of crashing them. Through the real CLI and the real datab
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -24,7 +25,7 @@ from test_assistant import HN_LEADER, TODAY, make_services
 from bot.cli import cli
 from bot.console import run_console
 from bot.render.text import sync_report_table
-from db.models import Official, Task, TaskStatus, Unit
+from db.models import Feedback, Official, Task, TaskStatus, Unit
 from db.session import Database
 from ingestion.sync import SyncReport
 
@@ -150,3 +151,27 @@ def test_ingest_report_table_prints_file_names_and_reasons_literally() -> None:
     console.print(sync_report_table(report))
     text = console.export_text()
     assert "[bold]moi[/bold].md" in text and "[/]hong.pdf" in text and "không đọc được [/red]" in text
+
+
+def test_feedback_csv_keeps_formula_like_questions_as_text(demo_url: str, tmp_path: Path) -> None:
+    """The CSV export is meant to be opened in Excel, where a cell has no type: formula-like text gets
+    Excel's text mark (a leading apostrophe); --json keeps the exact text."""
+    questions = [*FORMULA_LIKE, "\t=1+2", "Hạn nộp báo cáo là ngày nào?"]
+    db = Database(demo_url)
+    try:
+        with db.session() as s:
+            official = s.scalar(select(Official.id).where(Official.full_name == HN_LEADER))
+            for q in questions:
+                s.add(Feedback(official_id=official, channel="telegram", question=q, answer=q, found=True,
+                               citations=[], vote=-1))
+    finally:
+        db.dispose()
+    path = tmp_path / "fb.csv"
+    code, out = cli_run(demo_url, "feedback", "export", "--csv", str(path))
+    assert code == 0, out
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["question"] for r in rows] == [f"'{q}" for q in questions[:-1]] + [questions[-1]]
+    assert [r["answer"] for r in rows] == [r["question"] for r in rows] and {r["vote"] for r in rows} == {"-1"}
+    code, out = cli_run(demo_url, "feedback", "export", "--json")
+    assert [r["question"] for r in json.loads(out)] == questions
