@@ -1,11 +1,13 @@
 """The Telegram transport: a python-telegram-bot Application with thin handlers.
 
 Handlers turn an Update into a `Caller` + text/attachment and a `TelegramChannel`, and hand them to the
-`Dialog` (bot/service/dialog.py); the assistant service decides and authorises. The bot works in private
-chats only: everything it sends to a group, supergroup or channel is read by everyone there, so an update
-from one never reaches the dialog (see `PrivateOnly`); commands addressed to another bot are ignored. Services are built in
+`Dialog` (bot/service/dialog.py); the assistant service decides and authorises. Services are built in
 `post_init` (so a slow index load never blocks the import), the morning digest is (re)scheduled there,
 and one error handler apologises to the user and logs the traceback (with the token redacted).
+
+The bot works in private chats only: everything it sends to a group, supergroup or channel is read by
+everyone there, so an update from one never reaches the dialog (see `PrivateOnly`); commands addressed
+to another bot (`/overdue@other_bot`) are ignored in every chat.
 """
 
 from __future__ import annotations
