@@ -580,7 +580,7 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
     """Các phiên bản của một văn bản (theo tên tệp): số phiên bản, ngày, kích thước, mã băm, nguồn, đang dùng."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from ingestion.sync import document_name
     from retrieval.build import build_embedder, build_index
 
@@ -595,12 +595,12 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
             {"version": v.number, "created_at": v.created_at, "size": v.size, "sha256": v.content, "source": v.source,
              "title": v.title, "symbol": v.symbol, "chunks": v.chunks, "live": v.live} for v in versions]})
         return
-    table = Table(title=t("docs.history_title", name=doc_id))
+    table = Table(title=lit(t("docs.history_title", name=doc_id)))
     for key in ("version", "created_at", "size", "hash", "source", "live"):
         table.add_column(t(f"docs.col.{key}"), overflow="fold")
     for v in versions:
         table.add_row(str(v.number), v.created_at, f"{v.size:,}".replace(",", "."), v.content[:12] or "—",
-                      v.source or "—", t("docs.live_yes" if v.live else "docs.live_no"))
+                      lit(v.source or "—"), t("docs.live_yes" if v.live else "docs.live_no"))
     print_table(table)
 
 
@@ -685,7 +685,7 @@ def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     """Cây đơn vị (thụt lề theo cấp): mã, tên, cấp, mã cấp trên, số cán bộ."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from db.units import unit_rows
 
     with ctx.db().session() as s:
@@ -701,7 +701,7 @@ def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
         table.add_column(t(f"units.col.{key}"), overflow="fold")
     top = min(r.depth for r in rows)
     for r in rows:
-        table.add_row("  " * (r.depth - top) + r.code, r.name, t(f"level.{r.level}"), r.parent or "—",
+        table.add_row(lit("  " * (r.depth - top) + r.code), lit(r.name), t(f"level.{r.level}"), lit(r.parent or "—"),
                       str(r.officials))
     print_table(table)
 
@@ -853,7 +853,7 @@ def invites_list(ctx: Context, as_json: bool) -> None:
     """Mã mời (chỉ hiện 4 ký tự đầu, đủ để thu hồi): đơn vị, vai trò, hạn, trạng thái, người dùng."""
     from rich.table import Table
 
-    from bot.render.text import print_table
+    from bot.render.text import lit, print_table
     from db.users import MIN_CODE_PREFIX, list_invites
 
     now = ctx.clock.now()
@@ -875,8 +875,9 @@ def invites_list(ctx: Context, as_json: bool) -> None:
     for key in ("code", "unit", "role", "name", "expires", "status", "used_by"):
         table.add_column(t(f"invites.col.{key}"), overflow="fold")
     for r in rows:
-        table.add_row(r["code"], r["unit"], t(f"role.{r['role']}"), r["name"] or r["official"] or "—",
-                      r["expires"].strftime("%d/%m/%Y %H:%M"), t(f"invites.status.{r['status']}"), r["used_by"] or "—")
+        table.add_row(lit(r["code"]), lit(r["unit"]), t(f"role.{r['role']}"), lit(r["name"] or r["official"] or "—"),
+                      r["expires"].strftime("%d/%m/%Y %H:%M"), t(f"invites.status.{r['status']}"),
+                      lit(r["used_by"] or "—"))
     print_table(table)
 
 

@@ -175,3 +175,18 @@ def test_feedback_csv_keeps_formula_like_questions_as_text(demo_url: str, tmp_pa
     assert [r["answer"] for r in rows] == [r["question"] for r in rows] and {r["vote"] for r in rows} == {"-1"}
     code, out = cli_run(demo_url, "feedback", "export", "--json")
     assert [r["question"] for r in json.loads(out)] == questions
+
+
+def test_units_and_invites_tables_print_markup_literally(db_url: str, tmp_path: Path) -> None:
+    book = tmp_path / "don_vi.csv"
+    book.write_text("Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên,Cấp\n"
+                    "QT,[bold]Tỉnh[/bold] Quảng Trị,,Cấp tỉnh\n"
+                    'QT-X,"=1+1 [/] Xã \\",QT,Cấp xã\n', encoding="utf-8")
+    code, out = cli_run(db_url, "units", "import", str(book))
+    assert code == 0, out
+    code, out = cli_run(db_url, "units", "list")
+    assert code == 0 and "[bold]Tỉnh[/bold] Quảng Trị" in out and "=1+1 [/] Xã \\" in out, out
+    code, out = cli_run(db_url, "users", "invite", "--unit", "QT-X", "--role", "official", "--name", "[/] [red]Lan")
+    assert code == 0, out
+    code, out = cli_run(db_url, "invites", "list")
+    assert code == 0 and "[/] [red]Lan" in out, out
