@@ -347,13 +347,15 @@ def tasks_summary(
     when = _as_of(ctx, as_of)
     with ctx.db().session() as s:
         summary = queries.overdue_summary(s, unit_code, assigned_by=assigned_by, as_of=when)
-        late = []
-        if xlsx and not assigned_by:
-            late = queries.overdue(s, summary.unit_code, include_subunits=True, as_of=when)
-    if xlsx:
-        from bot.render.excel import write_summary_workbook
+        if xlsx:
+            from bot.render.excel import DUE_DAYS, write_summary_workbook
 
-        write_summary_workbook(xlsx, summary, late)
+            # The lists cover what the summary counts: the unit's subtree, or what the committee assigned
+            # (within --unit when given).
+            scope = unit_code if assigned_by else summary.unit_code
+            late = queries.overdue(s, scope, include_subunits=True, as_of=when, assigned_by=assigned_by)
+            due = queries.due_soon(s, scope, DUE_DAYS, include_subunits=True, as_of=when, assigned_by=assigned_by)
+            write_summary_workbook(xlsx, summary, late, due_tasks=due, assigners=queries.summary_assigners(s, summary))
     if chart:
         from bot.render.chart import write_summary_chart
 

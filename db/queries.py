@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
@@ -60,14 +60,29 @@ class TaskView:
     completed_on: date | None
     source_symbol: str | None
     source_section: str | None
+    assigned_by_code: str | None = None  # the assigning unit ("Đơn vị giao"), when the task has one
+    assigned_by_name: str | None = None
 
     def days_late(self, as_of: date) -> int:
         return (as_of - self.deadline).days if self.deadline else 0
 
 
-def _task_list(session: Session, unit_code: str, include_subunits: bool) -> Select[Task, Unit]:
+_Assigner = aliased(Unit)
+
+
+def _task_list(
+    session: Session, unit_code: str | None, include_subunits: bool, assigned_by: str | None = None
+) -> Select[Task, Unit, Unit]:
+    """Tasks with their lead unit and (outer-joined) assigning unit: of one unit, of its subtree, and/or
+    assigned by one committee (`unit_code` None: wherever the committee's tasks went)."""
+    stmt = select(Task, Unit, _Assigner).join(Unit, Unit.id == Task.lead_unit_id).outerjoin(
+        _Assigner, _Assigner.id == Task.assigned_by_id
+    )
+    if assigned_by:
+        stmt = stmt.where(Task.assigned_by_id == get_unit(session, assigned_by).id)
+    if unit_code is None:
+        return stmt
     unit = get_unit(session, unit_code)
-    stmt = select(Task, Unit).join(Unit, Unit.id == Task.lead_unit_id)
     if include_subunits:
         return stmt.where(Unit.lft.between(unit.lft, unit.rgt))
     return stmt.where(Task.lead_unit_id == unit.id)
@@ -75,28 +90,34 @@ def _task_list(session: Session, unit_code: str, include_subunits: bool) -> Sele
 
 def _views(rows: Any) -> list[TaskView]:
     return [
-        TaskView(t.code, t.title, u.code, u.name, t.deadline, t.completed_on, t.source_symbol, t.source_section)
-        for t, u in rows
+        TaskView(t.code, t.title, u.code, u.name, t.deadline, t.completed_on, t.source_symbol, t.source_section,
+                 by.code if by else None, by.name if by else None)
+        for t, u, by in rows
     ]
 
 
 def due_soon(
-    session: Session, unit_code: str, days: int = 7, *, include_subunits: bool = False, as_of: date | None = None
+    session: Session, unit_code: str | None, days: int = 7, *, include_subunits: bool = False,
+    as_of: date | None = None, assigned_by: str | None = None,
 ) -> list[TaskView]:
-    """Open tasks of the unit whose deadline falls within the next `days` days (today included)."""
+    """Open tasks of the unit whose deadline falls within the next `days` days (today included).
+
+    `assigned_by=X`: only what committee X assigned (with `unit_code` None: to any unit).
+    """
     as_of = as_of or date.today()
-    stmt = _task_list(session, unit_code, include_subunits).where(
+    stmt = _task_list(session, unit_code, include_subunits, assigned_by).where(
         open_then(as_of), Task.deadline.between(as_of, as_of + timedelta(days=days))
     )
     return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
 
 
 def overdue(
-    session: Session, unit_code: str, *, include_subunits: bool = False, as_of: date | None = None
+    session: Session, unit_code: str | None, *, include_subunits: bool = False, as_of: date | None = None,
+    assigned_by: str | None = None,
 ) -> list[TaskView]:
-    """Open tasks of the unit whose deadline has passed, oldest deadline first."""
+    """Open tasks of the unit whose deadline has passed, oldest deadline first (`assigned_by` as in due_soon)."""
     as_of = as_of or date.today()
-    stmt = _task_list(session, unit_code, include_subunits).where(
+    stmt = _task_list(session, unit_code, include_subunits, assigned_by).where(
         open_then(as_of), Task.deadline < as_of, assigned_by_then(as_of)
     )
     return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
@@ -249,3 +270,41 @@ def overdue_summary(
         setattr(total, name, sum(getattr(r, name) for r in summary.rows))
     summary.total = total
     return summary
+
+
+def summary_assigners(session: Session, summary: Summary) -> dict[str, list[tuple[str, str]]]:
+    """The assigning units ("Đơn vị giao") behind each row of a summary: {row unit code: [(code, name)]}.
+
+    One DISTINCT over (lead unit, assigning unit) pairs, mapped to the rows as `overdue_summary` maps counts
+    (the assigned_by view: the committee itself for every row). Rows with no assigning unit get [].
+    """
+    if summary.view == "assigned_by":
+        committee = get_unit(session, summary.unit_code)
+        return {r.unit_code: [(committee.code, committee.name)] for r in summary.rows}
+    unit = get_unit(session, summary.unit_code)
+    row_units = session.execute(
+        select(Unit.id, Unit.code, Unit.lft, Unit.rgt).where(Unit.code.in_([r.unit_code for r in summary.rows]))
+    ).all()
+    lead = aliased(Unit)
+    pairs = session.execute(
+        select(lead.id, lead.lft, Task.assigned_by_id)
+        .join(lead, lead.id == Task.lead_unit_id)
+        .where(lead.lft.between(unit.lft, unit.rgt), Task.assigned_by_id.is_not(None), assigned_by_then(summary.as_of))
+        .distinct()
+    ).all()
+    names = _unit_names(session, sorted({by for _, _, by in pairs if by is not None}))
+    found: dict[str, set[int]] = {r.unit_code: set() for r in summary.rows}
+    subs = sorted((r for r in row_units if r.id != unit.id), key=lambda r: r.lft)
+    starts = [r.lft for r in subs]
+    for lead_id, lft, by in pairs:
+        if by is None:  # excluded by the query; for the type checker
+            continue
+        # The unit's own row holds only its own tasks; a sub-unit's row its whole subtree.
+        if lead_id == unit.id:
+            if unit.code in found:
+                found[unit.code].add(by)
+            continue
+        i = bisect_right(starts, lft) - 1
+        if i >= 0 and lft <= subs[i].rgt:
+            found[subs[i].code].add(by)
+    return {code: sorted(names[by] for by in ids) for code, ids in found.items()}

@@ -255,8 +255,8 @@ def _cmdline(pid: int) -> str:
 
 def leftover_processes(root: int | None = None) -> dict[int, str]:
     """Processes `root` (default: this one) left behind: its descendants, and members of its process group
-    that are neither it nor its ancestors (a worker orphaned by its dead parent is re-parented, but keeps
-    the group)."""
+    that are neither it, its ancestors nor their other children (a worker orphaned by its dead parent is
+    re-parented, but keeps the group)."""
     root = root or os.getpid()
     table = {int(d): st for d in os.listdir("/proc") if d.isdigit() and (st := _proc_stat(int(d))) is not None}
     own = table.get(root)
@@ -274,7 +274,9 @@ def leftover_processes(root: int | None = None) -> dict[int, str]:
             found.add(pid)
             todo.extend(children.get(pid, []))
     if own is not None:
-        found |= {pid for pid, (_, group) in table.items() if group == own[1] and pid not in ancestors}
+        # Not the other commands of a pipeline (`make test | tee log`): their parent is one of our ancestors.
+        found |= {pid for pid, (ppid, group) in table.items()
+                  if group == own[1] and pid not in ancestors and (ppid == 1 or ppid not in ancestors)}
     out = {pid: _cmdline(pid) for pid in sorted(found)}
     # multiprocessing's resource tracker (one per process that used spawn) ends when its parent does.
     return {pid: cmd for pid, cmd in out.items()

@@ -47,13 +47,13 @@ def test_summary_json_xlsx_and_chart(demo_url: str, tmp_path: Path) -> None:
     wb = load_workbook(xlsx)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[3]]
-    assert header[:3] == ["Mã đơn vị", "Đơn vị", "Được giao"] and "% hoàn thành" in header
+    assert header[:4] == ["STT", "Tên đơn vị", "Mã đơn vị", "Đơn vị giao"] and "% hoàn thành" in header
     assert ws.freeze_panes == "C4"
-    assert isinstance(ws["B2"].value, datetime) and ws["B2"].value.date() == date(2026, 6, 1)
+    assert isinstance(ws["C2"].value, datetime) and ws["C2"].value.date() == date(2026, 6, 1)
     last = [c.value for c in ws[ws.max_row]]
-    assert last[0] == "TONG" and last[2] == sum(ws.cell(r, 3).value for r in range(4, ws.max_row))
+    assert last[0] == "TỔNG" and last[4] == sum(ws.cell(r, 5).value for r in range(4, ws.max_row))
     late = wb.worksheets[1]
-    assert late.max_row > 1 and isinstance(late.cell(2, 4).value, datetime)
+    assert late.max_row > 3 and isinstance(late.cell(4, 5).value, datetime)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

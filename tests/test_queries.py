@@ -13,7 +13,7 @@ from sqlalchemy import select
 from db.demo import REPORT, REPORT_DATE
 from db.errors import UnknownUnit
 from db.models import Task, TaskClass, TaskStatus, Unit, UnitKind
-from db.queries import due_soon, overdue, overdue_summary, task_class
+from db.queries import due_soon, overdue, overdue_summary, summary_assigners, task_class
 from db.session import Database
 from db.units import renumber
 
@@ -121,6 +121,38 @@ def test_assigned_by_view_counts_what_a_committee_assigned(tree: Database) -> No
         assert by_root.total.assigned == 9
         scoped = overdue_summary(s, "PROV", assigned_by="ROOT", as_of=AS_OF)
         assert {r.unit_code for r in scoped.rows} == {"CA", "PROV"}
+
+
+def test_lists_carry_the_assigning_unit_and_filter_by_it(tree: Database) -> None:
+    with tree.session() as s:
+        late = overdue(s, "PROV", include_subunits=True, as_of=AS_OF)
+        assert {t.code: t.assigned_by_code for t in late} == {
+            "B-OVERDUE": "PROV", "A-OVERDUE": "ROOT", "A-DONE-LATER": "ROOT", "P-OWN": "ROOT"}
+        assert {t.assigned_by_name for t in late} == {"Tỉnh A", "Ban Chỉ đạo"}
+        # What the province assigned, within its subtree or anywhere (no unit given).
+        assert [t.code for t in overdue(s, "PROV", include_subunits=True, as_of=AS_OF, assigned_by="PROV")] == [
+            "B-OVERDUE"]
+        assert [t.code for t in overdue(s, None, as_of=AS_OF, assigned_by="PROV")] == ["B-OVERDUE"]
+        assert [t.code for t in due_soon(s, None, 30, as_of=AS_OF, assigned_by="PROV")] == ["H-DUE"]
+        assert [t.code for t in due_soon(s, "PROV", 30, include_subunits=True, as_of=AS_OF, assigned_by="ROOT")] == [
+            "A-DUE3", "A-DUE30"]
+        with pytest.raises(UnknownUnit, match="NOPE"):
+            due_soon(s, None, 30, assigned_by="NOPE")
+
+
+def test_summary_assigners_per_row(tree: Database) -> None:
+    with tree.session() as s:
+        prov = overdue_summary(s, "PROV", as_of=AS_OF)
+        assert summary_assigners(s, prov) == {
+            "CA": [("ROOT", "Ban Chỉ đạo")],  # FUTURE (not yet assigned) does not count
+            "CB": [("PROV", "Tỉnh A")],  # the hamlet's task counts for commune B
+            "PROV": [("ROOT", "Ban Chỉ đạo")],  # the province's own task
+        }
+        root = overdue_summary(s, None, as_of=AS_OF)
+        assert summary_assigners(s, root) == {
+            "PROV": [("PROV", "Tỉnh A"), ("ROOT", "Ban Chỉ đạo")], "MIN": [("ROOT", "Ban Chỉ đạo")]}
+        by_prov = overdue_summary(s, assigned_by="PROV", as_of=AS_OF)
+        assert summary_assigners(s, by_prov) == {"CB": [("PROV", "Tỉnh A")], "HB1": [("PROV", "Tỉnh A")]}
 
 
 def test_demo_reproduces_the_central_committee_report(demo_db: Database) -> None:

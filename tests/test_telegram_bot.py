@@ -303,7 +303,8 @@ def test_summary_table_chart_excel_and_drill_down(db: Database, hermetic_env: Pa
             doc = await reply(tg, U_ADMIN, "sendDocument")
             assert doc.files["document"].filename.endswith(".xlsx")
             wb = load_workbook(BytesIO(doc.files["document"].data))
-            assert wb.sheetnames == ["Tổng hợp", "Nhiệm vụ quá hạn"]
+            assert wb.sheetnames == ["Tổng hợp", "Quá hạn", "Đến hạn 30 ngày"]
+            assert wb.worksheets[0].cell(wb.worksheets[0].max_row, 1).value == "TỔNG"
 
             tg.push_callback(U_ADMIN, "sum:HN", table.result["message_id"])
             hn = await reply(tg, U_ADMIN)

@@ -84,18 +84,18 @@ def assert_text_only(data: bytes, titles: dict[str, str]) -> None:
     """No formula anywhere; each hostile title a string cell equal to the title; the unit name too."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 2
+        assert len(sheets) == 3  # summary, overdue, due in 30 days
         for name in sheets:
             xml = z.read(name).decode()
             assert not re.search(r"<(\w+:)?f[ >/]", xml), name  # no formula element at all
     wb = load_workbook(io.BytesIO(data))
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert cells and all(c.data_type != "f" for c in cells)
-    summary, late = wb.worksheets
+    summary, late, _due = wb.worksheets
     assert CITY_NAME in str(summary["A1"].value) and summary["A1"].data_type == "s"
     names = [c for c in summary["B"] if c.value == UNIT_NAME] + [c for c in late["C"] if c.value == UNIT_NAME]
     assert names and all(c.data_type == "s" for c in names)
-    by_code = {row[0].value: row[1] for row in late.iter_rows(min_row=2)}
+    by_code = {row[0].value: row[1] for row in late.iter_rows(min_row=4)}  # rows 1–3: title, date, header
     for code, title in titles.items():
         cell = by_code[code]
         assert cell.value == title and cell.data_type == "s", (code, cell.value, cell.data_type)

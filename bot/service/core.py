@@ -193,6 +193,9 @@ class UpdateView:
     lang: str
 
 
+WORKBOOK_DUE_DAYS = 30  # the summary workbook's "Đến hạn 30 ngày" sheet
+
+
 @dataclass(frozen=True)
 class SummaryView:
     summary: Summary
@@ -200,6 +203,8 @@ class SummaryView:
     overdue_tasks: list[TaskView]
     lang: str
     parent_code: str | None = None
+    due_tasks: list[TaskView] = field(default_factory=list)  # due in the next 30 days (the workbook)
+    assigners: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # row code → assigning units
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -642,6 +647,8 @@ class Assistant:
             as_of = self.clock()
             summary = queries.overdue_summary(s, target.code, as_of=as_of)
             late = queries.overdue(s, target.code, include_subunits=True, as_of=as_of)
+            due = queries.due_soon(s, target.code, WORKBOOK_DUE_DAYS, include_subunits=True, as_of=as_of)
+            assigners = queries.summary_assigners(s, summary)
             codes = [r.unit_code for r in summary.rows if r.unit_code != target.code]
             drill = [c for c in codes if c in tu.units_with_children(s, codes)] if codes else []
             parent_code = None
@@ -650,7 +657,7 @@ class Assistant:
                 if parent is not None and me.sees_unit(parent.id, parent.lft):
                     parent_code = parent.code
             req.detail += f" | {len(summary.rows)} rows"
-            return SummaryView(summary, drill, late, me.lang, parent_code)
+            return SummaryView(summary, drill, late, me.lang, parent_code, due, assigners)
 
     # ------------------------------------------------------------------ admins
 

@@ -440,4 +440,4 @@ def _chart(view: SummaryView) -> bytes:
 def _workbook(view: SummaryView) -> bytes:
     from bot.render.excel import summary_workbook
 
-    return summary_workbook(view.summary, view.overdue_tasks, view.lang)
+    return summary_workbook(view.summary, view.overdue_tasks, view.lang, due_tasks=view.due_tasks, assigners=view.assigners)
