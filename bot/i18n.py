@@ -476,6 +476,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chưa đặt TELEGRAM_BOT_TOKEN. Đặt biến này (trong .env) để chạy bot, hoặc dùng: troly chat --as CÁN_BỘ",
         "TELEGRAM_BOT_TOKEN is not set. Set it (in .env) to run the bot, or use: troly chat --as OFFICIAL",
     ),
+    # task questions asked in plain words (bot/render/questions.py): the figure that answers them
+    "q.overdue": ("{unit} có {n} nhiệm vụ quá hạn (tính đến {date}).", "{unit}: {n} overdue tasks (as of {date})."),
+    "q.overdue_none": ("{unit} không có nhiệm vụ nào quá hạn (tính đến {date}).", "{unit}: no overdue tasks (as of {date})."),
+    "q.due": ("{unit} có {n} nhiệm vụ đến hạn từ {start} đến {end}.", "{unit}: {n} tasks due from {start} to {end}."),
+    "q.due_none": ("{unit} không có nhiệm vụ nào đến hạn từ {start} đến {end}.", "{unit}: nothing due from {start} to {end}."),
+    "q.progress": (
+        "{unit}: đã hoàn thành {done}/{assigned} nhiệm vụ ({pct}%), {overdue} quá hạn, {in_progress} đang làm trong hạn, "
+        "{recurring} thường xuyên (tính đến {date}).",
+        "{unit}: {done} of {assigned} tasks done ({pct}%), {overdue} overdue, {in_progress} in progress, "
+        "{recurring} recurring (as of {date}).",
+    ),
+    "q.progress_official": (
+        "{unit}: {overdue} nhiệm vụ quá hạn, {due} nhiệm vụ đến hạn trong 7 ngày tới (tính đến {date}).",
+        "{unit}: {overdue} overdue tasks, {due} due in the next 7 days (as of {date}).",
+    ),
+    "q.latest": (
+        "{late}/{units} đơn vị thuộc {unit} có nhiệm vụ quá hạn; chậm nhất: {name} ({n} nhiệm vụ quá hạn, tính đến {date}).",
+        "{late} of {units} units under {unit} have overdue tasks; the latest: {name} ({n} overdue, as of {date}).",
+    ),
+    "q.latest_none": ("Không đơn vị nào thuộc {unit} có nhiệm vụ quá hạn (tính đến {date}).",
+                      "No unit under {unit} has overdue tasks (as of {date})."),
+    "q.status": ("Nhiệm vụ {code}: {status}.", "Task {code}: {status}."),
+    "q.both": ("Phần còn lại của câu hỏi được trả lời từ văn bản:", "The rest of the question, from the documents:"),
 }
 
 

@@ -41,6 +41,7 @@ from bot.render.html import (
     render_update,
     split_blocks,
 )
+from bot.render.questions import render_task_reply
 from bot.service.core import (
     DOCUMENT_SUFFIXES,
     TASK_FILE_SUFFIXES,
@@ -52,6 +53,7 @@ from bot.service.core import (
     SummaryView,
     SyncView,
 )
+from bot.service.questions import TaskQuestions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -109,6 +111,7 @@ class Dialog:
         # touch the database, are not queued behind them in the default pool. Enough threads that
         # questions asked together reach the embedder together and are embedded as one batch.
         self._answer_pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="troly-answer")
+        self.questions = TaskQuestions(assistant)
         self._syncing = 0  # document syncs running (/reload, an uploaded document)
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
             "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
@@ -192,6 +195,12 @@ class Dialog:
             indicator.cancel()
 
     async def _ask(self, who: Caller, question: str, channel: Channel) -> None:
+        # a question about tasks is answered from the task database (the commands' own service calls)
+        reply = await self.call(self.questions.answer, who, question)
+        if reply is not None:
+            await self._send_all(channel, render_task_reply(reply))
+            if not reply.also_documents:
+                return
         view = await self._while_typing(channel, self.call_index(self.assistant.ask, who, question))
         await self._send_all(channel, render_answer(view))
 

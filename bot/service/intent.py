@@ -205,8 +205,8 @@ _LATEST = (r"(?:don vi|dia phuong|xa|phuong|tinh|bo|so|noi|units?|provinces?|com
            r" (?:nao|gi)\b.*(?:cham|tre|qua han|kem|thap|nhieu nhat|it nhat|cuoi)",
            r"which (?:units?|provinces?|communes?|wards?|ministries)\b.*(?:late|behind|overdue|worst|lag|most|slow)",
            r"(?:cham|tre|kem|thap) nhat", r"(?:nhieu|cao) nhat\b.*qua han", r"qua han (?:nhieu|cao) nhat",
-           r"worst", r"most overdue", r"slowest", r"xep hang", r"bang xep", r"dung cuoi", r"lagging the most",
-           r"ranking")
+           r"worst", r"most overdue", r"slowest", r"(?:xep hang|bang xep hang|ranking)(?: \w+){0,2} (?:don vi|tinh|xa|phuong|bo|units?|provinces?)",
+           r"dung cuoi", r"lagging the most")
 _DUE = (r"den han", r"sap den han", r"toi han", r"sap het han", r"het han", r"phai nop", r"can nop", r"nop gi",
         r"phai lam", r"can lam", r"phai hoan thanh", r"can hoan thanh", r"phai xong", r"han chot", r"due",
         r"deadlines?", r"phai gui", r"phai bao cao", r"(?:viec|nhiem vu|cong viec) (?:gi|nao)", r"con (?:viec|nhiem vu) gi",
@@ -227,21 +227,21 @@ _DOC_NOUN = (r"nghi quyet", r"ke hoach", r"van ban", r"huong dan", r"thong bao",
              r"notice", r"decision", r"official letter", r"hoi nghi", r"conference", r"nq\s*\d+", r"kh\s*\d+",
              r"\d+[a-z]*[-/][a-z]+[-/]?[a-z]*")
 _DOC_VERB = (r"noi gi", r"noi ve", r"noi the nao", r"yeu cau", r"quy dinh", r"de ra", r"neu", r"ghi", r"xac dinh",
-             r"dinh huong", r"muc tieu", r"chi tieu", r"giai phap", r"giao (?:cho )?(?:\w+ ){0,6}(?:nhiem vu|viec) gi",
+             r"dinh huong", r"muc tieu", r"chi tieu", r"giai phap", r"giao (?:cho )?(?:\w+ ){0,10}(?:nhiem vu|viec) gi",
              r"ban hanh", r"ky ngay", r"hieu luc", r"says?", r"require[sd]?", r"state[sd]?", r"set out",
              r"what does", r"according to", r"mention", r"trinh", r"de xuat", r"bao gom", r"gom nhung",
              r"thoi han (?:nao|la)", r"truoc ngay nao", r"den ngay nao", r"khi nao", r"luc nao", r"bao gio",
              r"by when", r"when must", r"what date", r"ngay nao", r"nam nao", r"danh gia", r"ve dau", r"o dau", r"where",
              r"under")
 _DEFINITION = (r"the nao la", r"the nao duoc (?:coi|xem|tinh) la", r"duoc (?:coi|xem|hieu|tinh) la",
-               r"khai niem", r"dinh nghia", r"nghia la gi", r"co nghia la", r"what (?:is|are) (?:an?|the)? ?(?:overdue|recurring)",
+               r"khai niem", r"dinh nghia", r"nghia la gi", r"co nghia la", r"what (?:is|are) an? (?:overdue|recurring)", r"what (?:is|are) (?:overdue|recurring) tasks$",
                r"what counts as", r"mean", r"xu ly the nao", r"bi xu ly", r"xu ly ra sao", r"cach (?:tinh|cap nhat|danh gia)",
                r"lam the nao de", r"how (?:to|do i|should|is .* (?:counted|calculated|defined))", r"quy trinh",
                r"gia han", r"ai (?:chiu trach nhiem|phai)", r"vi sao", r"tai sao", r"why", r"who ",
                # what must be done to reach a goal: a requirement the documents state
                r"(?:can|phai|nen) lam gi de",
                # a date asked for is a fact the documents state; the task lists answer what is due, not when
-               r"(?:truoc|den|vao) (?:ngay|thoi han|thoi diem) nao", r"khi nao", r"bao gio", r"luc nao",
+               r"(?:thoi gian|thoi han|thoi diem|ngay|nam) nao", r"(?:what|which) deadline", r"khi nao", r"bao gio", r"luc nao",
                r"by when", r"when (?:must|should|is|are|will|do|does)", r"what date",
                # "According to document X, …" and a figure as of a past reporting date ask what a text states
                r"^theo (?:bao cao|nghi quyet|ke hoach|van ban|huong dan|thong bao|ket luan|quyet dinh|cong van)",
