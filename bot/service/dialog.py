@@ -196,7 +196,7 @@ class Dialog:
 
     async def _ask(self, who: Caller, question: str, channel: Channel) -> None:
         # a question about tasks is answered from the task database (the commands' own service calls)
-        reply = await self.call(self.questions.answer, who, question)
+        reply = await self._while_typing(channel, self.call(self.questions.answer, who, question))
         if reply is not None:
             await self._send_all(channel, render_task_reply(reply))
             if not reply.also_documents:

@@ -251,7 +251,9 @@ _SELF = (r"(?:don vi|xa|phuong|tinh|bo|so|co quan|ben|dia phuong|thanh pho|chung
          r"cua (?:toi|minh|em|chung toi|chung ta)", r"chung toi", r"ben (?:minh|em|toi)",
          r"my (?:unit|ward|commune|province|ministry|department|office|team)", r"our (?:unit|ward|commune|province|ministry|department|office|team)?",
          r"\bwe\b", r"\bi\b")
-_BARE_PROVINCE = (r"(?:toan )?thanh pho(?! \w+ \w+)", r"(?:toan )?tinh(?! \w+ \w+)", r"the city", r"the province",
+# a bare "thành phố" / "tỉnh" (no name matched after it): the caller's own; "tính", "tình hình" fold alike
+_BARE_PROVINCE = (r"(?:toan )?thanh pho", r"(?:toan )?tinh(?! hinh| nao| den| la| theo| trang| thanh)", r"the city",
+                  r"the province",
                   r"ca tinh", r"ca thanh pho")
 
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from bot.service.core import Assistant, Caller, Me, SummaryView, TaskDetail, TaskPage
+from bot.service.core import Assistant, Caller, Me, NotRegistered, SummaryView, TaskDetail, TaskPage
 from bot.service.intent import DOCUMENTS, SELF, Intent, UnitDirectory, UnitEntry, parse, window_dates
 from db.units import unit_rows
 
@@ -62,7 +62,10 @@ class TaskQuestions:
         return None
 
     def answer(self, who: Caller, text: str) -> TaskReply | None:
-        me = self.assistant.whoami(who)
+        try:
+            me = self.assistant.whoami(who)
+        except NotRegistered:
+            return None  # the document search refuses (and audits) as it always has
         units = self.directory()
         intent = parse(text, units, caller_unit=me.unit_code)
         if intent.route == DOCUMENTS or intent.kind is None:
