@@ -62,6 +62,9 @@ def test_parse_reads_units_times_and_courtesy(sqlite_demo_db: Database) -> None:
     assert (bare.unit, bare.self_level) == ("self", "province")
     assert parse("Kế hoạch của Hà Nội yêu cầu hoàn thành số hóa trước ngày nào?", units).route == "documents"
     assert parse("Tuần này phải nộp gì?", units).window == "week"
+    # a unit named that is not in the table is not the caller's own: the commands say it does not exist
+    assert parse("xa hoa binh co bao nhieu nhiem vu qua han", units, caller_unit="HN-HOANKIEM").unit == "HOA BINH"
+    assert parse("xã mình có bao nhiêu việc quá hạn?", units, caller_unit="HN-HOANKIEM").unit == "self"
     # a Friday: this week ends on Sunday; "tháng 12" asked in November ends on 31/12; 31/12 past → next year
     friday = TODAY
     assert window_dates("week", friday) == (friday, friday + timedelta(days=2))
