@@ -167,8 +167,8 @@ async def drive(db: Any, index_dir: Path | None, people: list[tuple[int, str, li
 
     from bot.config import Settings
     from bot.i18n import t
-    from bot.services import Services
     from bot.telegram_app import build_application, running
+    from bot.wiring import Services
 
     stats = Stats()
     unavailable = (t("ask.unavailable"), t("ask.failed"))

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services import Services
 from bot.telegram_app import build_application, running
+from bot.wiring import Services
 from db.session import Database
 from retrieval.build import build_answerer
 

@@ -8,15 +8,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from bot.config import Settings
-from bot.i18n import t
-from db.errors import DbError
+from bot.i18n import error_text, t
+from db.clock import DUE_WINDOW_DAYS
+from db.errors import TrolyError
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,20 +30,6 @@ def setup_logging(verbose: bool) -> None:
     # httpx logs request URLs, which carry the bot token, at INFO.
     for noisy in ("httpx", "httpcore", "chromadb", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def user_errors(fn: F) -> F:
-    """Translate our errors into a clean message and exit status 1 (no traceback)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except DbError as exc:
-            click.echo(t("error.prefix", message=str(exc)), err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 class OptionError(click.BadParameter):
@@ -110,8 +96,6 @@ class TrolyGroup(click.Group):
             return super().main(args, prog_name, complete_var, False, **extra)
         from sqlalchemy.exc import DBAPIError
 
-        from bot.errors import BotError
-
         try:
             rv = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
@@ -120,8 +104,8 @@ class TrolyGroup(click.Group):
             _fail(t("cli.interrupted"), 130)
         except click.ClickException as exc:
             _fail(t("error.prefix", message=exc.format_message()), exc.exit_code)
-        except (BotError, DbError) as exc:
-            _fail(t("error.prefix", message=str(exc)), 1)
+        except TrolyError as exc:  # the one handler of every package's errors (and `troly demo`'s)
+            _fail(t("error.prefix", message=error_text(exc)), 1)
         except DBAPIError as exc:
             from db.session import unavailable
 
@@ -193,7 +177,6 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @pass_ctx
-@user_errors
 def db_upgrade(ctx: Context) -> None:
     """Đưa lược đồ CSDL lên phiên bản mới nhất."""
     from db.session import upgrade
@@ -207,23 +190,16 @@ def db_upgrade(ctx: Context) -> None:
 @click.option("--force", is_flag=True, help="Xoá cả dữ liệu không do bộ dữ liệu mẫu tạo ra (nhiệm vụ đã nhập, mã mời…).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def db_seed_demo(ctx: Context, tasks: int | None, force: bool, as_json: bool) -> None:
     """Thay dữ liệu bằng bộ dữ liệu mẫu (xác định, lặp lại được). Từ chối nếu CSDL có dữ liệu không do bộ
     mẫu tạo ra, trừ khi có --force."""
     from db.demo import seed_demo
-    from db.errors import SeedRefused
     from db.session import upgrade
 
     db = ctx.db(check=False)
     upgrade(db.engine)
-    try:
-        with db.session() as s:
-            report = seed_demo(s, tasks=tasks, force=force)
-    except SeedRefused as exc:
-        what = ", ".join(t(f"db.foreign.{kind}", n=n) for kind, n in exc.found.items())
-        click.echo(t("error.prefix", message=t("db.seed_refused", what=what)), err=True)
-        sys.exit(1)
+    with db.session() as s:  # SeedRefused: one line from the group's handler, exit 1
+        report = seed_demo(s, tasks=tasks, force=force)
     if db.dialect == "postgresql" and report.tasks > 100_000:
         from sqlalchemy import text
 
@@ -261,7 +237,6 @@ def _as_of(ctx: Context, value: str | None) -> date:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def tasks_import(ctx: Context, file: Path, as_json: bool) -> None:
     """Nhập nhiệm vụ từ FILE (.csv hoặc .xlsx); dòng lỗi thì cả tệp bị từ chối.
 
@@ -293,8 +268,7 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
     @click.option("--as-of", "as_of", default=None, help="Tính đến ngày (mặc định: hôm nay).")
     @click.option("--json", "as_json", is_flag=True)
     @pass_ctx
-    @user_errors
-    def command(ctx: Context, unit_code: str, subunits: bool, as_of: str | None, as_json: bool, days: int = 7) -> None:
+    def command(ctx: Context, unit_code: str, subunits: bool, as_of: str | None, as_json: bool, days: int = DUE_WINDOW_DAYS) -> None:
         from bot.render.text import print_table, task_table
         from db import queries
 
@@ -320,7 +294,7 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
 
 
 tasks_group.command("due")(
-    click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Số ngày tới.")(
+    click.option("--days", type=click.IntRange(min=1), default=DUE_WINDOW_DAYS, show_default=True, help="Số ngày tới.")(
         _task_list_command("due", "Nhiệm vụ chưa xong của đơn vị đến hạn trong N ngày tới.")
     )
 )
@@ -335,7 +309,6 @@ tasks_group.command("overdue")(_task_list_command("overdue", "Nhiệm vụ quá 
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi tệp Excel.")
 @click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi biểu đồ PNG.")
 @pass_ctx
-@user_errors
 def tasks_summary(
     ctx: Context, unit_code: str | None, assigned_by: str | None, as_of: str | None, as_json: bool,
     xlsx: Path | None, chart: Path | None,
@@ -372,21 +345,6 @@ def tasks_summary(
 # --- documents ------------------------------------------------------------------------------
 
 
-def _translate_retrieval_errors(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingestion.errors import IngestError
-        from retrieval.errors import RetrievalError
-
-        try:
-            return fn(*args, **kwargs)
-        except (RetrievalError, IngestError) as exc:
-            click.echo(t("error.prefix", message=str(exc)), err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
 @contextmanager
 def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
     """While a sync runs, Ctrl-C and SIGTERM ask it to stop between documents (an exception raised at a random
@@ -421,7 +379,6 @@ def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
 @click.option("--prune", is_flag=True, help="Gỡ cả văn bản có tệp đã bị xoá khỏi các thư mục đã cho.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@_translate_retrieval_errors
 def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as_json: bool) -> None:
     """Thêm và cập nhật văn bản từ các thư mục/tệp: mới và sửa thì nhúng lại, không đổi thì bỏ qua. Không có
     đường dẫn: đồng bộ trọn DOCS_DIR và thư mục văn bản tải lên (tệp đã xoá thì gỡ khỏi chỉ mục); với đường
@@ -479,7 +436,6 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="In JSON (mặc định khi đọc câu hỏi từ stdin).")
 @click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Số đoạn trích dẫn tối đa.")
 @pass_ctx
-@_translate_retrieval_errors
 def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
     from retrieval.answer import build_answerer_from
@@ -512,7 +468,6 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--misses", is_flag=True, help="In các câu trả lời sai.")
 @pass_ctx
-@_translate_retrieval_errors
 def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_json: bool, misses: bool) -> None:
     """Đánh giá trên bộ câu hỏi (mặc định tests/eval/qa.jsonl; đọc cả định dạng ALQAC): hit@3, MRR@10,
     trả lời, chứa đáp án, từ chối đúng, độ dài trả lời — theo bộ, nửa và ngôn ngữ."""
@@ -550,7 +505,6 @@ def docs_group() -> None:
 @docs_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@_translate_retrieval_errors
 def docs_list(ctx: Context, as_json: bool) -> None:
     """Văn bản trong chỉ mục: tiêu đề, số hiệu, loại, ngày, số đoạn, thời điểm lập chỉ mục."""
     from rich.table import Table
@@ -577,7 +531,6 @@ def docs_list(ctx: Context, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@_translate_retrieval_errors
 def docs_history(ctx: Context, name: str, as_json: bool) -> None:
     """Các phiên bản của một văn bản (theo tên tệp): số phiên bản, ngày, kích thước, mã băm, nguồn, đang dùng."""
     from rich.table import Table
@@ -632,6 +585,8 @@ def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
     except SystemExit as exc:  # a failed file is reported by ingest; the demo goes on
         if exc.code not in (0, 1, None):
             raise
+    except TrolyError as exc:  # the index cannot be built (e.g. the embedder): said in one line; the demo goes on
+        click.echo(t("error.prefix", message=error_text(exc)), err=True)
     if no_chat:
         return
     command = "bot" if ctx.settings.telegram_bot_token else "chat"
@@ -654,7 +609,6 @@ def units_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def units_import(ctx: Context, file: Path, as_json: bool) -> None:
     """Nhập cây đơn vị từ FILE (.csv hoặc .xlsx); dòng lỗi thì cả tệp bị từ chối.
 
@@ -682,7 +636,6 @@ def units_import(ctx: Context, file: Path, as_json: bool) -> None:
 @click.option("--unit", "unit_code", default=None, help="Chỉ đơn vị này và các đơn vị cấp dưới.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     """Cây đơn vị (thụt lề theo cấp): mã, tên, cấp, mã cấp trên, số cán bộ."""
     from rich.table import Table
@@ -727,13 +680,12 @@ def users_group() -> None:
               help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def users_invite(
     ctx: Context, unit_code: str, role: str, full_name: str | None, official_ref: str | None, days: int,
     bot_username: str | None, as_json: bool,
 ) -> None:
     """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã (và đường dẫn /start khi biết tên bot)."""
-    from bot.service.core import deep_link
+    from bot.service.organisation import deep_link
     from db.models import AuditEntry
     from db.users import create_invite, get_official
 
@@ -760,7 +712,6 @@ def users_invite(
 @click.option("--unit", "unit_code", default=None, help="Chỉ cán bộ của đơn vị này và cấp dưới.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     """Danh sách cán bộ (id, họ tên, đơn vị, vai trò, Telegram id, đang hoạt động)."""
     from rich.table import Table
@@ -812,7 +763,6 @@ def _change_official(ctx: Context, ref: str, action: str, *, active: bool | None
 @click.argument("official")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def users_deactivate(ctx: Context, official: str, as_json: bool) -> None:
     """Ngừng kích hoạt cán bộ OFFICIAL (id, Telegram id hoặc họ tên): bot không phục vụ nữa, dữ liệu giữ nguyên."""
     _change_official(ctx, official, "deactivate", active=False, as_json=as_json)
@@ -822,7 +772,6 @@ def users_deactivate(ctx: Context, official: str, as_json: bool) -> None:
 @click.argument("official")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def users_activate(ctx: Context, official: str, as_json: bool) -> None:
     """Kích hoạt lại cán bộ OFFICIAL (id, Telegram id hoặc họ tên)."""
     _change_official(ctx, official, "activate", active=True, as_json=as_json)
@@ -833,7 +782,6 @@ def users_activate(ctx: Context, official: str, as_json: bool) -> None:
 @click.argument("role", type=click.Choice(["official", "leader", "admin"]))
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def users_set_role(ctx: Context, official: str, role: str, as_json: bool) -> None:
     """Đổi vai trò của cán bộ OFFICIAL (id, Telegram id hoặc họ tên) thành ROLE."""
     _change_official(ctx, official, "set_role", role=role, as_json=as_json)
@@ -850,7 +798,6 @@ def invites_group() -> None:
 @invites_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def invites_list(ctx: Context, as_json: bool) -> None:
     """Mã mời (chỉ hiện 4 ký tự đầu, đủ để thu hồi): đơn vị, vai trò, hạn, trạng thái, người dùng."""
     from rich.table import Table
@@ -887,7 +834,6 @@ def invites_list(ctx: Context, as_json: bool) -> None:
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-@user_errors
 def invites_revoke(ctx: Context, code: str, as_json: bool) -> None:
     """Thu hồi mã mời CODE (cả mã, hoặc ít nhất 4 ký tự đầu như `troly invites list` hiện) chưa được dùng."""
     from db.models import AuditEntry

@@ -22,18 +22,17 @@ def csv_text(value: object) -> object:
 
 def register(cli: click.Group) -> None:
     """Add the chat-side commands to `cli` (kept apart from cli.py so the two evolve independently)."""
-    from bot.cli import Context, echo_json, pass_ctx, user_errors
+    from bot.cli import Context, echo_json, pass_ctx
     from bot.i18n import t
 
     @cli.command("chat")
     @click.option("--as", "as_official", required=True, metavar="OFFICIAL",
                   help="Cán bộ: mã số, Telegram user id hoặc họ tên đầy đủ.")
     @pass_ctx
-    @user_errors
     def chat(ctx: Context, as_official: str) -> None:
         """Trò chuyện với trợ lý trong cửa sổ lệnh, với quyền của một cán bộ (giống hệt bot Telegram)."""
         from bot.console import run_console
-        from bot.service.core import ServiceError
+        from bot.service.errors import ServiceError
 
         try:
             run_console(ctx.settings, as_official, lines=sys.stdin, out=sys.stdout)
@@ -45,7 +44,6 @@ def register(cli: click.Group) -> None:
     @click.option("--listen", default="0.0.0.0", show_default=True, help="Địa chỉ nghe webhook (khi có WEBHOOK_URL).")
     @click.option("--port", type=int, default=8443, show_default=True, help="Cổng webhook.")
     @pass_ctx
-    @user_errors
     def bot(ctx: Context, listen: str, port: int) -> None:
         """Chạy bot Telegram (long polling, hoặc webhook khi đặt WEBHOOK_URL + WEBHOOK_SECRET)."""
         import logging
@@ -85,7 +83,6 @@ def register(cli: click.Group) -> None:
                   help="Ghi ra tệp CSV (UTF-8, mở được bằng Excel).")
     @click.option("--voted-only", is_flag=True, help="Chỉ các câu trả lời đã được đánh giá.")
     @pass_ctx
-    @user_errors
     def feedback_export(ctx: Context, as_json: bool, csv_path: Path | None, voted_only: bool) -> None:
         """Xuất câu hỏi, câu trả lời, trích dẫn và đánh giá."""
         from db.task_updates import feedback_counts, feedback_rows

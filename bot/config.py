@@ -13,7 +13,6 @@ from urllib.parse import urlparse
 from dotenv import load_dotenv
 
 from bot.errors import ConfigError
-from bot.i18n import t
 from db.clock import Clock, utc_now
 
 DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000  # about 1,000 pages: a whole law with its appendices
@@ -90,7 +89,7 @@ def _check_url(name: str, value: str | None) -> None:
     except ValueError:
         ok = False
     if not ok:
-        raise ConfigError(name, t("config.bad_url", name=name, value=value))
+        raise ConfigError(name, "config.bad_url", name=name, value=value)
 
 
 def _check_database_url(value: str | None) -> None:
@@ -102,7 +101,7 @@ def _check_database_url(value: str | None) -> None:
     try:
         make_url(value)
     except (ArgumentError, ValueError):
-        raise ConfigError("DATABASE_URL", t("config.bad_database_url")) from None
+        raise ConfigError("DATABASE_URL", "config.bad_database_url") from None
 
 
 def _check_zone(value: str) -> str:
@@ -111,14 +110,14 @@ def _check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("TZ_NAME", t("config.bad_tz", value=value)) from None
+        raise ConfigError("TZ_NAME", "config.bad_tz", value=value) from None
     return value
 
 
 def _check_time(value: str) -> str:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise ConfigError("DIGEST_TIME", t("config.bad_time", value=value))
+        raise ConfigError("DIGEST_TIME", "config.bad_time", value=value)
     return value
 
 
@@ -130,5 +129,5 @@ def _positive(name: str, value: str | None, default: int) -> int:
     except ValueError:
         number = 0
     if number <= 0:
-        raise ConfigError(name, t("config.bad_number", name=name, value=value))
+        raise ConfigError(name, "config.bad_number", name=name, value=value)
     return number

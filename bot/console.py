@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from bot.i18n import t
-from bot.render.html import Button, FileOut, Out, PhotoOut, TextOut, to_plain
-from bot.service.core import Assistant, Caller, Me, ServiceError
+from bot.i18n import error_text, t
+from bot.render.html import to_plain
+from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
+from bot.service.commands import CONSOLE_SEND
+from bot.service.core import Assistant
 from bot.service.dialog import Attachment, Dialog
-from bot.services import Services, build_services
+from bot.service.views import Caller, Me
+from bot.wiring import Services, build_services
+from db.errors import TrolyError
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +107,7 @@ class Console:
             await self.dialog.on_button(self.who, button.data, channel, ref)
             return
         head = line.split(maxsplit=1)[0].lower()
-        if head in ("/gui", "/send"):
+        if head[1:] in CONSOLE_SEND and head.startswith("/"):
             rest = line[len(head):].strip()
             try:
                 parts = shlex.split(rest)
@@ -131,8 +135,8 @@ async def chat(dialog: Dialog, me: Me, lines: TextIO, out: TextIO, save_dir: Pat
             return
         try:
             await console.handle(line)
-        except ServiceError as exc:
-            out.write(exc.message + "\n")
+        except TrolyError as exc:  # a service refusal, or a lower layer's error: in the official's language
+            out.write(error_text(exc, me.lang) + "\n")
         except Exception:  # noqa: BLE001 - like the bot's error handler: apologise, log, go on
             log.exception("console request failed")
             out.write(t("error.apology", me.lang) + "\n")

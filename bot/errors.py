@@ -1,17 +1,22 @@
-"""Errors of the bot package, with messages fit to show a user (Vietnamese, from bot/i18n.py).
+"""Errors of the bot package: a message key of bot/i18n.py and its parameters (see db/errors.py `TrolyError`).
 
-    BotError
-    └── ConfigError     a configuration variable with a value that cannot work; the message names it
+    TrolyError (db/errors.py)
+    └── BotError
+        └── ConfigError     a configuration variable with a value that cannot work; the message names it
+
+The assistant service's errors (bot/service/errors.py) derive from `TrolyError` too.
 """
 
 from __future__ import annotations
 
+from db.errors import TrolyError
 
-class BotError(Exception):
-    """Base class; `str(err)` is a Vietnamese message a user can read."""
+
+class BotError(TrolyError):
+    """Base class of the bot's own errors."""
 
 
 class ConfigError(BotError):
-    def __init__(self, variable: str, message: str) -> None:
+    def __init__(self, variable: str, key: str, /, **params: object) -> None:
         self.variable = variable
-        super().__init__(message)
+        super().__init__(key, **params)

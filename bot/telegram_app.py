@@ -47,18 +47,18 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.i18n import t
-from bot.render.html import Button, FileOut, Out, PhotoOut, TextOut
-from bot.service.core import Assistant, Caller
+from bot.i18n import error_text, t
+from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
+from bot.service.commands import menu_commands
+from bot.service.core import Assistant
 from bot.service.dialog import MAX_FILE_BYTES, Attachment, Dialog
-from bot.services import Services, build_services
+from bot.service.views import Caller
+from bot.wiring import Services, build_services
+from db.errors import TrolyError
 
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "morning-digest"
-_COMMAND_MENU = ["due", "overdue", "task", "done", "progress", "summary", "settings", "help"]
-_VI_NAMES = {"due": "viec", "overdue": "trehan", "task": "nhiemvu", "done": "xong", "progress": "tiendo",
-             "summary": "tonghop", "settings": "caidat", "help": "trogiup"}
 
 
 # --- logging: the token never reaches a log ---------------------------------------------------------
@@ -309,17 +309,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one error handler: a short apology to the user, the traceback to the log (token redacted)."""
+    """The one error handler: our own errors (`TrolyError`: a message key) rendered in the user's language,
+    anything else a short apology; the traceback to the log (token redacted)."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user
     lang = "en" if user is not None and (user.language_code or "").startswith("en") else "vi"
+    text = error_text(context.error, lang) if isinstance(context.error, TrolyError) else t("error.apology", lang)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(t("error.apology", lang)[:190])
+            await update.callback_query.answer(text[:190])
         else:
-            await context.bot.send_message(update.effective_chat.id, t("error.apology", lang))
+            await context.bot.send_message(update.effective_chat.id, text)
     except Exception:  # noqa: BLE001 - the apology is best effort
         log.warning("could not send the apology", exc_info=True)
 
@@ -360,11 +362,16 @@ def schedule_digest(app: Application[Any, Any, Any, Any, Any, Any], settings: Se
     jq.run_daily(digest_job, time=digest_time(settings), name=DIGEST_JOB)
 
 
+def menu_entries(lang: str) -> list[tuple[str, str]]:
+    """Telegram's command menu from the command table: (command, description) — the Vietnamese alias
+    in Vietnamese, the canonical name in English; the description is the help text after its dash."""
+    return [(c.alias if lang == "vi" and c.alias else c.name, t(c.help_key, lang).split("— ", 1)[-1][:256])
+            for c in menu_commands()]
+
+
 async def set_command_menu(bot: Any) -> None:
-    vi = [BotCommand(_VI_NAMES[c], t(f"help.{c}", "vi").split("— ", 1)[-1][:256]) for c in _COMMAND_MENU]
-    en = [BotCommand(c, t(f"help.{c}", "en").split("— ", 1)[-1][:256]) for c in _COMMAND_MENU]
-    await bot.set_my_commands(vi)
-    await bot.set_my_commands(en, language_code="en")
+    await bot.set_my_commands([BotCommand(*entry) for entry in menu_entries("vi")])
+    await bot.set_my_commands([BotCommand(*entry) for entry in menu_entries("en")], language_code="en")
 
 
 class TrolyApplication(Application):  # type: ignore[type-arg]

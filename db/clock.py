@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+DUE_WINDOW_DAYS = 7  # "due soon": within this many days of today unless asked otherwise (/due, the digest, the CLI)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

@@ -141,17 +141,13 @@ def unavailable(exc: BaseException, url: str) -> DbUnavailable:
         where = "(DATABASE_URL)"
     detail = str(getattr(exc, "orig", None) or exc).lower()
     if "password authentication failed" in detail or "authentication failed" in detail or "no password" in detail:
-        return DbUnavailable(
-            f"Cơ sở dữ liệu {where} từ chối đăng nhập: sai tên người dùng hoặc mật khẩu trong DATABASE_URL."
-        )
+        return DbUnavailable("db.login_refused", where=where)
     if "does not exist" in detail and "database" in detail:
-        return DbUnavailable(f"Cơ sở dữ liệu {where} không tồn tại: tạo nó trước hoặc sửa DATABASE_URL.")
+        return DbUnavailable("db.missing", where=where)
     if "unable to open database file" in detail or "readonly" in detail or "read-only" in detail:
-        return DbUnavailable(f"Không mở được tệp cơ sở dữ liệu {where}: kiểm tra đường dẫn và quyền ghi.")
+        return DbUnavailable("db.cannot_open", where=where)
     if "connection refused" in detail or "could not connect" in detail or "timeout" in detail \
             or "name or service not known" in detail or "no route" in detail or "failed to resolve" in detail:
-        return DbUnavailable(
-            f"Không kết nối được cơ sở dữ liệu {where}: máy chủ không trả lời. Kiểm tra máy chủ và DATABASE_URL."
-        )
+        return DbUnavailable("db.unreachable", where=where)
     first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return DbUnavailable(f"Cơ sở dữ liệu {where} báo lỗi: {first}")
+    return DbUnavailable("db.failed", where=where, error=first)

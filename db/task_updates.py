@@ -13,13 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.errors import DbError, NotFound
+from db.errors import AlreadyDone, NotFound
 from db.models import AuditEntry, Feedback, Official, Task, TaskEvent, TaskStatus, Unit
-
-
-class AlreadyDone(DbError):
-    """Marking done a task that is already done."""
-
 
 # --- tasks --------------------------------------------------------------------------------------
 
@@ -66,7 +61,7 @@ def find_task(session: Session, code: str) -> TaskRecord:
         .where(Task.code == code.strip())
     ).first()
     if row is None:
-        raise NotFound(f"Không có nhiệm vụ mã '{code.strip()}'.")
+        raise NotFound("task.not_found", code=code.strip())
     task, unit, assigner = row
     return TaskRecord(
         id=task.id, code=task.code, title=task.title, description=task.description,
@@ -95,10 +90,10 @@ def mark_done(
     """Close the task as of `on`, recording who did it, the note and the evidence reference."""
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
-        raise NotFound("Nhiệm vụ không còn tồn tại.")
+        raise NotFound("task.gone")
     if task.status == TaskStatus.DONE:
         done_on = task.completed_on.strftime("%d/%m/%Y") if task.completed_on else "?"
-        raise AlreadyDone(f"Nhiệm vụ {task.code} đã được đánh dấu hoàn thành ngày {done_on}.")
+        raise AlreadyDone("task.already_done", code=task.code, date=done_on)
     changes: dict[str, Any] = {
         "status": TaskStatus.OPEN.value, "completed_on": None,
         "_new": {"status": TaskStatus.DONE.value, "completed_on": on.isoformat()},
@@ -192,7 +187,7 @@ def record_vote(session: Session, answer_id: int, *, official_id: int, vote: int
     """Store 👍 (+1) or 👎 (-1) on an answer; only the official who asked may vote (a new vote replaces the old)."""
     row = session.get(Feedback, answer_id)
     if row is None or row.official_id != official_id:
-        raise NotFound("Không tìm thấy câu trả lời này.")
+        raise NotFound("feedback.answer_not_found")
     row.vote = 1 if vote > 0 else -1
     row.voted_at = datetime.now()
     return row

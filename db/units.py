@@ -22,7 +22,7 @@ def get_unit(session: Session, code: str) -> Unit:
 def root_unit(session: Session) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.lft, Unit.id).limit(1))
     if unit is None:
-        raise NotFound("Chưa có đơn vị nào trong cơ sở dữ liệu. Hãy chạy: troly db seed-demo (dữ liệu mẫu).")
+        raise NotFound("db.no_units")
     return unit
 
 

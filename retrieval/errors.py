@@ -1,28 +1,28 @@
-"""Errors raised by retrieval, with messages fit to show a user.
+"""Errors raised by retrieval: a message key of bot/i18n.py and its parameters, rendered at the edge.
 
 Hierarchy::
 
-    RetrievalError
-    ├── EmbedderMismatch     the index was built by another embedder (fix: troly ingest --rebuild)
-    ├── EmbedderUnavailable  the embedding model could not be loaded
-    ├── IndexUnavailable     the index (Chroma folder or server) cannot be reached or is empty
-    └── AnswerFailed         the LLM failed; callers fall back to the extractive answer
+    TrolyError (db/errors.py: the project's one base, a module that imports nothing)
+    └── RetrievalError
+        ├── EmbedderMismatch     the index was built by another embedder (fix: troly ingest --rebuild)
+        ├── EmbedderUnavailable  the embedding model could not be loaded
+        ├── IndexUnavailable     the index (Chroma folder or server) cannot be reached or is empty
+        └── AnswerFailed         the LLM failed; callers fall back to the extractive answer
 """
 
 from __future__ import annotations
 
+from db.errors import TrolyError
 
-class RetrievalError(Exception):
-    """Base class; `str(err)` is a Vietnamese message a user can read."""
+
+class RetrievalError(TrolyError):
+    """Base class of retrieval's errors."""
 
 
 class EmbedderMismatch(RetrievalError):
     def __init__(self, built_with: str, requested: str) -> None:
         self.built_with, self.requested = built_with, requested
-        super().__init__(
-            f"Chỉ mục được xây bằng mô hình '{built_with}', nhưng cấu hình đang dùng '{requested}'. "
-            "Hãy chạy: troly ingest --rebuild"
-        )
+        super().__init__("retrieval.embedder_mismatch", built_with=built_with, requested=requested)
 
 
 class EmbedderUnavailable(RetrievalError):

@@ -304,7 +304,7 @@ class DocumentIndex:
                 COLLECTION, metadata={"hnsw:space": "cosine", "embedder": self.embedder_name}, embedding_function=None
             )
         except Exception as exc:  # noqa: BLE001 - chroma raises many types for "not reachable"
-            raise IndexUnavailable(f"Không kết nối được kho vector Chroma: {exc}") from exc
+            raise IndexUnavailable("retrieval.chroma_unreachable", error=str(exc)) from exc
         built = (collection.metadata or {}).get("embedder")
         if built and built != self.embedder_name and collection.count():
             raise EmbedderMismatch(built, self.embedder_name)

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import bot.i18n  # noqa: F401 - installs the renderer of error keys (TrolyError), as every entry point does
 from db.demo import seed_demo
 from db.session import Database, upgrade
 

@@ -16,8 +16,9 @@ from fake_llm import FakeLLM  # type: ignore[import-not-found]
 
 from bot.cli import cli
 from bot.config import Settings
-from bot.render.html import TextOut, render_answer, visible_length
-from bot.service.core import answer_view
+from bot.render.html import render_answer, visible_length
+from bot.render.out import TextOut
+from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
 from retrieval.compose import echoes, vietnamese_date

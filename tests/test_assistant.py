@@ -17,29 +17,18 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.render.html import (
-    MAX_MESSAGE,
-    Button,
-    TextOut,
     esc,
     render_answer,
     split_blocks,
     to_plain,
     visible_length,
 )
-from bot.service.core import (
-    PAGE_SIZE,
-    AnswerView,
-    Assistant,
-    Caller,
-    Denied,
-    Evidence,
-    NotRegistered,
-    ServiceError,
-    Unavailable,
-    answer_view,
-)
+from bot.render.out import MAX_MESSAGE, Button, TextOut
+from bot.service import Assistant, Caller, Denied, Evidence, NotRegistered, ServiceError, Unavailable
+from bot.service.access import PAGE_SIZE
 from bot.service.dialog import Dialog
-from bot.services import Services
+from bot.service.views import AnswerView, answer_view
+from bot.wiring import Services
 from db import task_updates as tu
 from db.models import AuditEntry, Feedback, Invite, Official, Role, Task, TaskStatus, Unit
 from db.session import Database

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from test_assistant import HA, HN_LEADER, TODAY, FakeAnswerer, make_services
 
-from bot import services as services_module
+from bot import wiring as services_module
 from bot.cli import cli
 from bot.console import run_console
 from db.errors import NotFound

@@ -27,8 +27,8 @@ from test_assistant import (
 )
 
 from bot.cli import cli
-from bot.render.html import Out, TextOut
-from bot.service.core import Assistant, Caller, Denied, NotRegistered
+from bot.render.out import Out, TextOut
+from bot.service import Assistant, Caller, Denied, NotRegistered
 from bot.service.dialog import Dialog
 from db import queries
 from db.models import Feedback, Invite, Official, Role, Task, TaskStatus, Unit
@@ -444,8 +444,8 @@ def test_the_telegram_bot_counts_with_the_same_clock_and_links_with_its_own_name
     from test_telegram_bot import free_port, reply, visible
 
     from bot.config import Settings
-    from bot.services import Services
     from bot.telegram_app import build_application, running
+    from bot.wiring import Services
 
     db = sqlite_demo_db
     link_telegram(db, HN_LEADER, 502)

@@ -16,7 +16,7 @@ from test_console import chat
 
 from bench.eval_intents import INTENTS, load, score
 from bot.cli import cli
-from bot.service.core import Assistant, Caller, Denied
+from bot.service import Assistant, Caller, Denied
 from bot.service.intent import UnitDirectory, parse, window_dates
 from bot.service.questions import TaskQuestions
 from db import queries

@@ -22,9 +22,9 @@ from test_telegram_bot import U_ADMIN, U_HA, U_LEADER, buttons, free_port, reply
 
 from bot.config import Settings
 from bot.i18n import t
-from bot.service.dialog import ALIASES, ALL_COMMANDS, CANONICAL
-from bot.services import Services
+from bot.service.commands import COMMANDS, lookup
 from bot.telegram_app import PrivateOnly, addressed_elsewhere, build_application, running
+from bot.wiring import Services
 from db.models import Invite, Task, TaskEvent, TaskStatus
 from db.session import Database
 from db.users import create_invite
@@ -80,13 +80,17 @@ async def sentinel(tg: FakeTelegram, user: int = U_ADMIN) -> None:
     await tg.wait_for("sendMessage", lambda c: c.chat_id == user and "/" in str(c.text))
 
 
+CANONICAL = [c.name for c in COMMANDS if c.slash]  # every command typed as /name
+ALL_COMMANDS = CANONICAL + [c.alias for c in COMMANDS if c.slash and c.alias]  # and every Vietnamese alias
+
+
 def test_the_command_table_is_what_the_bot_runs(db: Database, hermetic_env: Path) -> None:
     async def scenario() -> list[str]:
         async with bot(db, hermetic_env) as (tg, app):
             return list(app.bot_data["dialog"].commands)
 
     assert sorted(run(scenario())) == sorted(CANONICAL)  # so iterating ALL_COMMANDS covers every command
-    assert {ALIASES.get(name, name) for name in ALL_COMMANDS} == set(CANONICAL)
+    assert {lookup(name).name for name in ALL_COMMANDS} == set(CANONICAL)  # type: ignore[union-attr]
 
 
 def test_every_command_in_a_group_gets_only_the_private_chat_notice(db: Database, hermetic_env: Path) -> None:
@@ -101,7 +105,9 @@ def test_every_command_in_a_group_gets_only_the_private_chat_notice(db: Database
     async def scenario() -> None:
         async with bot(db, hermetic_env) as (tg, app):
             for i, name in enumerate(ALL_COMMANDS):
-                rest = args.get(ALIASES.get(name, name), "")
+                command = lookup(name)
+                assert command is not None
+                rest = args.get(command.name, "")
                 plain, addressed = -(1000 + i), -(10**12 + 1000 + i)  # a group and a supergroup
                 tg.push_message(U_ADMIN, f"/{name} {rest}".strip(), chat_id=plain)
                 tg.push_message(U_LEADER, f"/{name}@{BOT} {rest}".strip(), chat_id=addressed)

@@ -38,9 +38,10 @@ from test_assistant import (
 
 from bot.config import Settings
 from bot.i18n import t
-from bot.render.html import TextOut, visible_length
-from bot.services import Services
+from bot.render.html import visible_length
+from bot.render.out import TextOut
 from bot.telegram_app import DIGEST_JOB, TelegramChannel, build_application, file_url_for, running
+from bot.wiring import Services
 from db.models import Feedback, Official, Role, Task, TaskEvent, TaskStatus
 from db.session import Database
 
@@ -534,7 +535,7 @@ def test_self_hosted_api_url_and_missing_token() -> None:
 def test_real_index_document_upload_reload_and_question(db: Database, hermetic_env: Path, tmp_path: Path) -> None:
     pytest.importorskip("retrieval.build")
     pytest.importorskip("ingestion.sync")
-    from bot.services import build_answerer, build_library
+    from bot.wiring import build_answerer, build_library
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -630,7 +631,7 @@ def phone_layout(call: Call) -> tuple[str, list[tuple[str, str]]]:
 def test_real_corpus_answer_on_a_phone_is_short_with_the_passages_collapsed(db: Database, corpus_data: Path) -> None:
     """Whatever the answerer's wording: one message in HTML, at most 700 characters before the collapsed
     parts, each cited passage collapsed once with a source line for its document and not repeated outside."""
-    from bot.services import build_answerer
+    from bot.wiring import build_answerer
 
     answerer, error = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     assert answerer is not None, error

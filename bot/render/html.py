@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
+from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
 from bot.render.text import version_note
+from bot.service import callbacks as cb
 from retrieval.types import by_document
 
 if TYPE_CHECKING:
-    from bot.service.core import (
+    from bot.service.views import (
         AnswerView,
         DigestView,
         HelpView,
@@ -40,49 +41,9 @@ if TYPE_CHECKING:
     from db.queries import TaskView
     from retrieval.types import Citation, Quote
 
-MAX_MESSAGE = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK = 64
-
 _TAG = re.compile(r"<[^<>]+>")
 _BLOCKQUOTE = re.compile(r"<blockquote(\s+expandable)?\s*>(.*?)</blockquote>", re.S)
 _BLOCKQUOTE_EXPANDABLE = re.compile(r"\n?<blockquote\s+expandable\s*>.*?</blockquote>\n?", re.S)
-
-
-# --- what a transport sends -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str  # callback data, at most 64 bytes
-
-    def __post_init__(self) -> None:
-        if len(self.data.encode("utf-8")) > MAX_CALLBACK:
-            raise ValueError(f"callback data too long: {self.data!r}")
-
-
-@dataclass(frozen=True)
-class TextOut:
-    html: str
-    buttons: list[list[Button]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PhotoOut:
-    data: bytes
-    filename: str
-    caption: str = ""
-
-
-@dataclass(frozen=True)
-class FileOut:
-    data: bytes
-    filename: str
-    caption: str = ""
-
-
-Out = TextOut | PhotoOut | FileOut
 
 
 # --- HTML helpers ---------------------------------------------------------------------------------
@@ -216,11 +177,11 @@ def render_help(view: HelpView) -> list[Out]:
 
 def settings_buttons(view: SettingsView) -> list[list[Button]]:
     lang = view.lang
-    other = "en" if lang == "vi" else "vi"
+    other: cb.Lang = "en" if lang == "vi" else "vi"
     return [[
-        Button(t(f"settings.to_{other}", lang), f"set:lang:{other}"),
+        Button(t(f"settings.to_{other}", lang), cb.encode(cb.SetLang(other))),
         Button(t("settings.digest_turn_off" if view.digest else "settings.digest_turn_on", lang),
-               f"set:dig:{0 if view.digest else 1}"),
+               cb.encode(cb.SetDigest(not view.digest))),
     ]]
 
 
@@ -326,7 +287,7 @@ def render_answer(view: AnswerView) -> list[Out]:
     blocks = head + tail + [passage_block(c) for c in passages]
     buttons = None
     if view.id is not None:
-        buttons = [[Button("👍", f"fb:+:{view.id}"), Button("👎", f"fb:-:{view.id}")]]
+        buttons = [[Button("👍", cb.encode(cb.Vote(view.id, True))), Button("👎", cb.encode(cb.Vote(view.id, False)))]]
     return texts(blocks, buttons)
 
 
@@ -348,10 +309,10 @@ def task_line(task: TaskView, as_of: date, lang: str, *, with_unit: bool) -> str
 
 
 def page_data(view: TaskPage, page: int) -> str:
-    unit = f":{view.unit_code}" if view.explicit_unit else ""
+    unit = view.unit_code if view.explicit_unit else None
     if view.kind == "due":
-        return f"pg:due:{view.days}:{page}{unit}"
-    return f"pg:od:{page}{unit}"
+        return cb.encode(cb.DuePage(view.days, page, unit))
+    return cb.encode(cb.OverduePage(page, unit))
 
 
 def render_task_page(view: TaskPage) -> TextOut:
@@ -472,9 +433,9 @@ def render_summary_text(view: SummaryView) -> TextOut:
     if drill:
         lines.append(esc(t("summary.drill", lang)))
         for i in range(0, len(drill), 2):
-            buttons.append([Button(f"🔎 {code}", f"sum:{code}") for code in drill[i:i + 2]])
+            buttons.append([Button(f"🔎 {code}", cb.encode(cb.Drill(code))) for code in drill[i:i + 2]])
     if view.parent_code:
-        buttons.append([Button(t("summary.up", lang, unit=view.parent_code), f"sum:{view.parent_code}")])
+        buttons.append([Button(t("summary.up", lang, unit=view.parent_code), cb.encode(cb.Drill(view.parent_code)))])
     text = "\n".join(lines)
     return TextOut(text if plain_length(text) <= MAX_MESSAGE else split_blocks(lines)[0], buttons)
 
@@ -510,15 +471,14 @@ def render_officials(view: OfficialsPage) -> TextOut:
         mark = "" if item.active else "⛔ "
         lines.append(f"{n}. {mark}<b>{esc(_short(item.name, 60))}</b> — {esc(item.unit_code)} · "
                      f"{esc(role_name(item.role, lang))} · {esc(_official_state(item, lang))}")
-        buttons.append([Button(f"{n}. {_short(item.name, 40)}", f"us:o:{item.id}")])
-    unit = f":{view.unit_code}"
+        buttons.append([Button(f"{n}. {_short(item.name, 40)}", cb.encode(cb.OfficialOpen(item.id)))])
     if view.pages > 1:
         lines.append(f"<i>{esc(t('users.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
         row = []
         if view.page > 0:
-            row.append(Button(t("page.prev", lang), f"us:p:{view.page - 1}{unit}"))
+            row.append(Button(t("page.prev", lang), cb.encode(cb.UsersPage(view.page - 1, view.unit_code))))
         if view.page < view.pages - 1:
-            row.append(Button(t("page.next", lang), f"us:p:{view.page + 1}{unit}"))
+            row.append(Button(t("page.next", lang), cb.encode(cb.UsersPage(view.page + 1, view.unit_code))))
         buttons.append(row)
     lines.append(esc(t("users.pick", lang)))
     return TextOut("\n".join(lines), buttons)
@@ -538,11 +498,12 @@ def render_official(view: OfficialCard) -> TextOut:
     if view.is_self:
         lines.append(f"<i>{esc(t('deny.self', lang))}</i>")
     else:
-        toggle = ("users.deactivate", f"us:d:{item.id}") if item.active else ("users.activate", f"us:a:{item.id}")
-        buttons.append([Button(t(toggle[0], lang), toggle[1])])
-        buttons.append([Button(t("users.make", lang, role=role_name(r, lang)), f"us:r:{item.id}:{r}")
-                        for r in ("official", "leader", "admin") if r != item.role])
-    buttons.append([Button(t("users.back", lang), "us:p:0")])
+        toggle = "users.deactivate" if item.active else "users.activate"
+        buttons.append([Button(t(toggle, lang), cb.encode(cb.OfficialActive(item.id, not item.active)))])
+        roles: tuple[cb.RoleName, ...] = ("official", "leader", "admin")
+        buttons.append([Button(t("users.make", lang, role=role_name(r, lang)), cb.encode(cb.OfficialRole(item.id, r)))
+                        for r in roles if r != item.role])
+    buttons.append([Button(t("users.back", lang), cb.encode(cb.UsersPage(0)))])
     return TextOut("\n".join(lines), buttons)
 
 

@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.render.html import (
-    MAX_MESSAGE,
-    Out,
-    TextOut,
     esc,
     plain_length,
     render_summary_text,
@@ -17,6 +14,7 @@ from bot.render.html import (
     render_task_page,
     task_status,
 )
+from bot.render.out import MAX_MESSAGE, Out, TextOut
 
 if TYPE_CHECKING:
     from bot.service.questions import TaskReply

@@ -19,10 +19,6 @@ from typing import Any, Protocol, TypeVar
 
 from bot.i18n import t
 from bot.render.html import (
-    FileOut,
-    Out,
-    PhotoOut,
-    TextOut,
     esc,
     render_answer,
     render_digest,
@@ -41,34 +37,21 @@ from bot.render.html import (
     render_update,
     split_blocks,
 )
+from bot.render.out import FileOut, Out, PhotoOut, TextOut
 from bot.render.questions import render_task_reply
-from bot.service.core import (
-    DOCUMENT_SUFFIXES,
-    TASK_FILE_SUFFIXES,
-    Assistant,
-    Caller,
-    Denied,
-    Evidence,
-    ServiceError,
-    SummaryView,
-    SyncView,
-)
+from bot.service import callbacks as cb
+from bot.service.commands import COMMANDS, lookup
+from bot.service.core import Assistant
+from bot.service.documents import DOCUMENT_SUFFIXES, TASK_FILE_SUFFIXES
+from bot.service.errors import Denied, ServiceError
 from bot.service.questions import TaskQuestions
+from bot.service.views import Caller, Evidence, OfficialCard, SettingsView, SummaryView, SyncView, UpdateKind
+from db.clock import DUE_WINDOW_DAYS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
-
-# Vietnamese aliases of the commands (Telegram commands are [a-z0-9_], so no diacritics)
-ALIASES: dict[str, str] = {
-    "batdau": "start", "trogiup": "help", "viec": "due", "trehan": "overdue", "nhiemvu": "task",
-    "xong": "done", "tiendo": "progress", "tonghop": "summary", "caidat": "settings", "capnhat": "reload",
-    "moi": "invite", "gui": "send", "canbo": "users",
-}
-CANONICAL = ["start", "help", "due", "overdue", "task", "done", "progress", "summary", "settings", "reload", "invite",
-             "users"]
-ALL_COMMANDS = CANONICAL + [a for a, c in ALIASES.items() if c in CANONICAL]
 
 _chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
 
@@ -100,7 +83,8 @@ def parse_command(text: str) -> tuple[str, list[str], str]:
     head, _, rest = text.strip().partition(" ")
     name = head[1:].split("@", 1)[0].lower()
     rest = rest.strip()
-    return ALIASES.get(name, name), rest.split(), rest
+    command = lookup(name)
+    return (command.name if command else name), rest.split(), rest
 
 
 class Dialog:
@@ -113,15 +97,14 @@ class Dialog:
         self._answer_pool = ThreadPoolExecutor(max_workers=answer_workers, thread_name_prefix="troly-answer")
         self.questions = TaskQuestions(assistant)
         self._syncing = 0  # document syncs running (/reload, an uploaded document)
+        # the typed commands of the one table (bot/service/commands.py), each to the method it names
         self._commands: dict[str, Callable[[Caller, list[str], str, Channel, Attachment | None], Awaitable[None]]] = {
-            "start": self._start, "help": self._help, "due": self._due, "overdue": self._overdue, "task": self._task,
-            "done": self._done, "progress": self._progress, "summary": self._summary, "settings": self._settings,
-            "reload": self._reload, "invite": self._invite, "users": self._users,
+            c.name: getattr(self, c.handler) for c in COMMANDS if c.slash
         }
 
     @property
     def commands(self) -> list[str]:
-        """The canonical names of the commands this dialog handles (aliases: `ALIASES`)."""
+        """The canonical names of the commands this dialog handles (aliases: `bot.service.commands`)."""
         return list(self._commands)
 
     @staticmethod
@@ -218,7 +201,7 @@ class Dialog:
             raise ServiceError(t("cmd.bad_number", who.lang, value=value), who.lang) from None
 
     async def _due(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
-        days, unit = 7, None
+        days, unit = DUE_WINDOW_DAYS, None
         for arg in args[:2]:
             if arg.lstrip("-").isdigit():
                 days = self._number(who, arg)
@@ -245,7 +228,7 @@ class Dialog:
             raise ServiceError(t("file.too_big", who.lang), who.lang)
         return Evidence(att.filename, data)
 
-    async def _update(self, kind: str, who: Caller, args: list[str], rest: str, channel: Channel,
+    async def _update(self, kind: UpdateKind, who: Caller, args: list[str], rest: str, channel: Channel,
                       att: Attachment | None) -> None:
         code = args[0] if args else ""
         note = rest[len(code):].strip() if code else ""
@@ -365,62 +348,61 @@ class Dialog:
 
     async def _on_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
         try:
-            await self._dispatch_button(who, data, channel, ref)
-        except ValueError:  # malformed (forged) callback data
+            button = cb.decode(data)
+        except cb.BadCallback:  # no button of ours sends this (forged, or from an older version)
             await self.call(self.assistant.unknown_button, who, data)
             await channel.toast("")
-
-    async def _dispatch_button(self, who: Caller, data: str, channel: Channel, ref: Any) -> None:
-        parts = data.split(":")
-        kind = parts[0]
-        if kind == "pg" and len(parts) >= 3:
-            unit: str | None
-            if parts[1] == "due" and len(parts) >= 4:
-                days, page, unit = int(parts[2]), int(parts[3]), (parts[4] if len(parts) > 4 else None)
-                view = await self.call(self.assistant.tasks, who, "due", days=days, page=page, unit=unit)
-            else:
-                page, unit = int(parts[2]), (parts[3] if len(parts) > 3 else None)
-                view = await self.call(self.assistant.tasks, who, "overdue", page=page, unit=unit)
-            await channel.toast("")
-            await channel.edit(ref, render_task_page(view))
-        elif kind == "sum" and len(parts) == 2:
-            view_s = await self.call(self.assistant.summary, who, parts[1])
-            await channel.toast("")
-            await self._send_summary(view_s, channel)
-        elif kind == "us" and len(parts) >= 3:
-            await self._users_button(who, parts[1:], channel, ref)
-        elif kind == "fb" and len(parts) == 3 and parts[1] in "+-" and parts[2].isdigit():
-            await channel.toast(await self.call(self.assistant.vote, who, int(parts[2]), parts[1] == "+"))
-        elif kind == "set" and len(parts) == 3:
-            if parts[1] == "lang":
-                settings = await self.call(self.assistant.update_settings, who, language=parts[2])
-            else:
-                settings = await self.call(self.assistant.update_settings, who, digest=parts[2] == "1")
-            await channel.toast(t("settings.saved", settings.lang))
-            await channel.edit(ref, render_settings(settings))
-        else:
-            await self.call(self.assistant.unknown_button, who, data)
-            await channel.toast("")
-
-    async def _users_button(self, who: Caller, parts: list[str], channel: Channel, ref: Any) -> None:
-        """us:p:PAGE[:UNIT] a page; us:o:ID one official; us:a:ID / us:d:ID (de)activate; us:r:ID:ROLE.
-        Only hints: the service checks the admin and the official's unit on every press."""
-        action, arg = parts[0], parts[1]
-        if action == "p":
-            page = await self.call(self.assistant.officials, who, page=int(arg), unit=parts[2] if len(parts) > 2 else None)
-            await channel.toast("")
-            await channel.edit(ref, render_officials(page))
             return
-        official_id = int(arg)
-        if action == "o" and len(parts) == 2:
-            card = await self.call(self.assistant.official, who, official_id)
-        elif action in ("a", "d") and len(parts) == 2:
-            card = await self.call(self.assistant.change_official, who, official_id,
-                                   "activate" if action == "a" else "deactivate")
-        elif action == "r" and len(parts) == 3:
-            card = await self.call(self.assistant.change_official, who, official_id, "role", parts[2])
-        else:
-            raise ValueError(parts)
+        try:
+            await self._dispatch_button(who, button, channel, ref)
+        except ValueError:  # a value the service refuses as malformed
+            await self.call(self.assistant.unknown_button, who, data)
+            await channel.toast("")
+
+    async def _dispatch_button(self, who: Caller, button: cb.Callback, channel: Channel, ref: Any) -> None:
+        match button:
+            case cb.DuePage(days, page, unit):
+                view = await self.call(self.assistant.tasks, who, "due", days=days, page=page, unit=unit)
+                await channel.toast("")
+                await channel.edit(ref, render_task_page(view))
+            case cb.OverduePage(page, unit):
+                view = await self.call(self.assistant.tasks, who, "overdue", page=page, unit=unit)
+                await channel.toast("")
+                await channel.edit(ref, render_task_page(view))
+            case cb.Drill(unit):
+                view_s = await self.call(self.assistant.summary, who, unit)
+                await channel.toast("")
+                await self._send_summary(view_s, channel)
+            case cb.UsersPage(page, unit):
+                officials = await self.call(self.assistant.officials, who, page=page, unit=unit)
+                await channel.toast("")
+                await channel.edit(ref, render_officials(officials))
+            case cb.OfficialOpen(official_id):
+                await self._official_card(channel, ref, await self.call(self.assistant.official, who, official_id))
+            case cb.OfficialActive(official_id, active):
+                card = await self.call(self.assistant.change_official, who, official_id,
+                                       "activate" if active else "deactivate")
+                await self._official_card(channel, ref, card)
+            case cb.OfficialRole(official_id, role):
+                card = await self.call(self.assistant.change_official, who, official_id, "role", role)
+                await self._official_card(channel, ref, card)
+            case cb.Vote(answer_id, up):
+                await channel.toast(await self.call(self.assistant.vote, who, answer_id, up))
+            case cb.SetLang(lang):
+                await self._settings_saved(channel, ref, await self.call(self.assistant.update_settings, who,
+                                                                         language=lang))
+            case cb.SetDigest(on):
+                await self._settings_saved(channel, ref, await self.call(self.assistant.update_settings, who,
+                                                                         digest=on))
+
+    @staticmethod
+    async def _settings_saved(channel: Channel, ref: Any, settings: SettingsView) -> None:
+        await channel.toast(t("settings.saved", settings.lang))
+        await channel.edit(ref, render_settings(settings))
+
+    @staticmethod
+    async def _official_card(channel: Channel, ref: Any, card: OfficialCard) -> None:
+        """Only hints: the service checked the admin and the official's unit on this press."""
         await channel.toast(t("users.saved", card.lang) if card.changed else "")
         await channel.edit(ref, render_official(card))
 

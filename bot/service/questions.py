@@ -12,11 +12,14 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from bot.service.core import Assistant, Caller, Me, NotRegistered, SummaryView, TaskDetail, TaskPage
+from bot.service.core import Assistant
+from bot.service.errors import NotRegistered
 from bot.service.intent import DOCUMENTS, SELF, Intent, UnitDirectory, UnitEntry, parse, window_dates
+from bot.service.views import Caller, Me, SummaryView, TaskDetail, TaskPage
+from db.clock import DUE_WINDOW_DAYS
 from db.units import unit_rows
 
-DEFAULT_DUE_DAYS = 7  # as /viec
+DEFAULT_DUE_DAYS = DUE_WINDOW_DAYS  # as /viec
 
 
 @dataclass(frozen=True)

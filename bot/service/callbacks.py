@@ -1,0 +1,178 @@
+"""Button callback data: one typed encode/decode for every kind of button.
+
+The renderers build buttons with `encode(...)`, the dialog reads presses with `decode(...)`. Callback
+data is only a hint of what to show: every press goes through the service again, which checks who
+may see or change what. Telegram allows at most 64 bytes (`MAX_CALLBACK_BYTES`); `encode` refuses more.
+Anything `decode` does not recognise (an unknown kind, a malformed or forged value) raises `BadCallback`.
+
+Wire format (kept from before this module, so buttons already sent keep working)::
+
+    pg:due:DAYS:PAGE[:UNIT]   a page of tasks due soon         DuePage
+    pg:od:PAGE[:UNIT]         a page of overdue tasks          OverduePage
+    sum:UNIT                  the summary of a sub-unit        Drill
+    us:p:PAGE[:UNIT]          a page of officials              UsersPage
+    us:o:ID                   one official's card              OfficialOpen
+    us:a:ID / us:d:ID         (de)activate an official         OfficialActive
+    us:r:ID:ROLE              change an official's role        OfficialRole
+    fb:+:ID / fb:-:ID         👍 / 👎 for a stored answer       Vote
+    set:lang:vi|en            the language                     SetLang
+    set:dig:0|1               the morning digest off / on      SetDigest
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.render.out import MAX_CALLBACK as MAX_CALLBACK_BYTES  # Telegram's limit on callback_data
+
+Lang = Literal["vi", "en"]
+RoleName = Literal["official", "leader", "admin"]
+_LANGS: tuple[Lang, ...] = ("vi", "en")
+_ROLES: tuple[RoleName, ...] = ("official", "leader", "admin")
+
+
+class BadCallback(ValueError):
+    """Callback data that no button of ours produces."""
+
+
+@dataclass(frozen=True)
+class DuePage:
+    days: int
+    page: int
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class OverduePage:
+    page: int
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    unit: str
+
+
+@dataclass(frozen=True)
+class UsersPage:
+    page: int
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class OfficialOpen:
+    official_id: int
+
+
+@dataclass(frozen=True)
+class OfficialActive:
+    official_id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class OfficialRole:
+    official_id: int
+    role: RoleName
+
+
+@dataclass(frozen=True)
+class Vote:
+    answer_id: int
+    up: bool
+
+
+@dataclass(frozen=True)
+class SetLang:
+    lang: Lang
+
+
+@dataclass(frozen=True)
+class SetDigest:
+    on: bool
+
+
+Callback = (DuePage | OverduePage | Drill | UsersPage | OfficialOpen | OfficialActive | OfficialRole | Vote
+            | SetLang | SetDigest)
+
+
+def _unit(unit: str | None) -> str:
+    return f":{unit}" if unit else ""
+
+
+def encode(cb: Callback) -> str:
+    """The callback data of a button (at most 64 bytes)."""
+    match cb:
+        case DuePage(days, page, unit):
+            data = f"pg:due:{days}:{page}{_unit(unit)}"
+        case OverduePage(page, unit):
+            data = f"pg:od:{page}{_unit(unit)}"
+        case Drill(unit):
+            data = f"sum:{unit}"
+        case UsersPage(page, unit):
+            data = f"us:p:{page}{_unit(unit)}"
+        case OfficialOpen(official_id):
+            data = f"us:o:{official_id}"
+        case OfficialActive(official_id, active):
+            data = f"us:{'a' if active else 'd'}:{official_id}"
+        case OfficialRole(official_id, role):
+            data = f"us:r:{official_id}:{role}"
+        case Vote(answer_id, up):
+            data = f"fb:{'+' if up else '-'}:{answer_id}"
+        case SetLang(lang):
+            data = f"set:lang:{lang}"
+        case SetDigest(on):
+            data = f"set:dig:{1 if on else 0}"
+        case _:
+            raise TypeError(cb)
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def _int(value: str) -> int:
+    if not value.isdigit():  # no sign, no spaces: only what encode writes
+        raise BadCallback(value)
+    return int(value)
+
+
+def _code(value: str) -> str:
+    if not value or value != value.strip():
+        raise BadCallback(value)
+    return value
+
+
+def decode(data: str) -> Callback:
+    """The button a callback data stands for; `BadCallback` for anything else."""
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise BadCallback(data[:64])
+    p = data.split(":")
+    match p:
+        case ["pg", "due", days, page]:
+            return DuePage(_int(days), _int(page))
+        case ["pg", "due", days, page, unit]:
+            return DuePage(_int(days), _int(page), _code(unit))
+        case ["pg", "od", page]:
+            return OverduePage(_int(page))
+        case ["pg", "od", page, unit]:
+            return OverduePage(_int(page), _code(unit))
+        case ["sum", unit]:
+            return Drill(_code(unit))
+        case ["us", "p", page]:
+            return UsersPage(_int(page))
+        case ["us", "p", page, unit]:
+            return UsersPage(_int(page), _code(unit))
+        case ["us", "o", official_id]:
+            return OfficialOpen(_int(official_id))
+        case ["us", ("a" | "d") as action, official_id]:
+            return OfficialActive(_int(official_id), action == "a")
+        case ["us", "r", official_id, role] if role in _ROLES:
+            return OfficialRole(_int(official_id), role)  # type: ignore[arg-type]
+        case ["fb", ("+" | "-") as sign, answer_id]:
+            return Vote(_int(answer_id), sign == "+")
+        case ["set", "lang", lang] if lang in _LANGS:
+            return SetLang(lang)  # type: ignore[arg-type]
+        case ["set", "dig", ("0" | "1") as on]:
+            return SetDigest(on == "1")
+    raise BadCallback(data[:64])

@@ -1,0 +1,209 @@
+"""Use cases of tasks: the lists (due, overdue), one task and its source passage, done/progress with evidence,
+the leaders' summary, importing a task file (admins) and the morning digest."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from bot.i18n import t
+from bot.service.access import PAGE_SIZE, ServiceBase, _Request, _safe_name
+from bot.service.errors import ServiceError
+from bot.service.views import (
+    Caller,
+    DigestView,
+    Evidence,
+    ImportView,
+    SummaryView,
+    TaskDetail,
+    TaskListKind,
+    TaskPage,
+    UpdateKind,
+    UpdateView,
+)
+from db import queries
+from db import task_updates as tu
+from db.clock import DUE_WINDOW_DAYS
+from db.errors import ImportRejected
+from db.models import Role, TaskStatus, Unit
+from db.units import get_unit
+from retrieval.types import Citation
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 366
+WORKBOOK_DUE_DAYS = 30  # the summary workbook's "Đến hạn 30 ngày" sheet
+
+
+class TaskCases(ServiceBase):
+    """Tasks: lists, one task, updates, summaries, imports, the digest."""
+
+    # ------------------------------------------------------------------ task lists
+
+    def _list_scope(self, req: _Request, unit_code: str | None) -> tuple[Unit, bool, bool]:
+        """(unit, include sub-units, explicitly asked) after checking the official may see it."""
+        me, s = req.me, req.session
+        if not unit_code or unit_code.upper() == me.unit_code.upper():
+            unit = s.get(Unit, me.unit_id)
+            assert unit is not None
+            return unit, me.is_leader, False
+        unit = get_unit(s, unit_code.strip().upper())
+        if not me.sees_unit(unit.id, unit.lft):
+            raise self._deny(req, "deny.unit", unit=unit.code)
+        return unit, me.is_leader, True
+
+    def tasks(
+        self, who: Caller, kind: TaskListKind, *, days: int = DUE_WINDOW_DAYS, page: int = 0, unit: str | None = None,
+    ) -> TaskPage:
+        if kind not in ("due", "overdue"):
+            raise ValueError(kind)
+        days = max(0, min(int(days), MAX_DAYS))
+        with self._request(who, kind, f"days={days} page={page} unit={unit or ''}".strip()) as req:
+            target, subunits, explicit = self._list_scope(req, unit)
+            as_of = self.clock()
+            if kind == "due":
+                rows = queries.due_soon(req.session, target.code, days, include_subunits=subunits, as_of=as_of)
+            else:
+                rows = queries.overdue(req.session, target.code, include_subunits=subunits, as_of=as_of)
+            pages = max(1, -(-len(rows) // PAGE_SIZE))
+            page = max(0, min(page, pages - 1))
+            req.detail += f" | {len(rows)} tasks"
+            return TaskPage(
+                kind=kind, unit_code=target.code, unit_name=target.name, days=days, as_of=as_of,
+                tasks=rows[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page=page, pages=pages, total=len(rows),
+                subunits=subunits, explicit_unit=explicit, lang=req.me.lang,
+            )
+
+    # ------------------------------------------------------------------ one task
+
+    def _passage(self, task: tu.TaskRecord) -> Citation | None:
+        answerer = self.services.answerer
+        if answerer is None or not task.source_symbol:
+            return None
+        from retrieval.protocols import SearchFilters
+
+        query = " ".join(x for x in (task.source_section, task.title) if x)
+        try:
+            answer = answerer.answer(query, k=3, filters=SearchFilters(symbols=(task.source_symbol,)))
+        except Exception as exc:  # noqa: BLE001 - the passage is a nicety; the task is shown anyway
+            log.warning("source passage lookup failed: %s", exc)
+            return None
+        if not answer.citations:
+            return None
+        wanted = _norm_section(task.source_section or "")
+        for c in answer.citations:
+            if wanted and _norm_section(c.section).startswith(wanted):
+                return c
+        return answer.citations[0]
+
+    def task(self, who: Caller, code: str) -> TaskDetail:
+        code = code.strip()
+        if not code:
+            raise ServiceError(t("task.usage", who.lang), who.lang)
+        with self._request(who, "task", code) as req:
+            task = self._visible_task(req, code)
+            events = [replace(e, at=self.time.local(e.at)) for e in tu.task_history(req.session, task.id)]
+        # the passage search runs outside the transaction (it may be slow)
+        return TaskDetail(task, events, self._passage(task), self.clock(), task.status != TaskStatus.DONE, req.me.lang)
+
+    def _save_evidence(self, code: str, evidence: Evidence) -> str:
+        folder = self.evidence_dir / _safe_name(code)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.time.local(self.time.now()).strftime("%Y%m%d-%H%M%S-%f")
+        path = folder / f"{stamp}_{_safe_name(evidence.filename)}"
+        path.write_bytes(evidence.data)
+        return str(path.relative_to(self.settings.data_dir))
+
+    def update_task(
+        self, who: Caller, kind: UpdateKind, code: str, note: str | None = None, evidence: Evidence | None = None,
+    ) -> UpdateView:
+        """`done` (closes the task, as of today) or `progress` (a note); both kept in the task's history."""
+        if kind not in ("done", "progress"):
+            raise ValueError(kind)
+        code, note = code.strip(), (note or "").strip() or None
+        if not code or (kind == "progress" and not note):
+            raise ServiceError(t(f"{kind}.usage", who.lang), who.lang)
+        detail = f"{code} {note or ''}".strip()[:300]
+        with self._request(who, kind, detail) as req:
+            task = self._visible_task(req, code)
+            ref = self._save_evidence(task.code, evidence) if evidence is not None else None
+            if ref:
+                req.detail += f" | evidence {ref}"
+            today = self.clock()
+            if kind == "done":
+                tu.mark_done(req.session, task.id, official_id=req.me.id, on=today, note=note, evidence=ref)
+                return UpdateView(task.code, kind, note, ref, today, req.me.lang)
+            tu.record_progress(req.session, task.id, official_id=req.me.id, note=note or "", evidence=ref)
+            return UpdateView(task.code, kind, note, ref, None, req.me.lang)
+
+    # ------------------------------------------------------------------ leaders
+
+    def summary(self, who: Caller, unit: str | None = None) -> SummaryView:
+        with self._request(who, "summary", unit or "", role=Role.LEADER) as req:
+            me, s = req.me, req.session
+            target = get_unit(s, unit.strip().upper()) if unit and unit.strip() else s.get(Unit, me.unit_id)
+            assert target is not None
+            if not me.sees_unit(target.id, target.lft):
+                raise self._deny(req, "deny.unit", unit=target.code)
+            as_of = self.clock()
+            summary = queries.overdue_summary(s, target.code, as_of=as_of)
+            late = queries.overdue(s, target.code, include_subunits=True, as_of=as_of)
+            due = queries.due_soon(s, target.code, WORKBOOK_DUE_DAYS, include_subunits=True, as_of=as_of)
+            assigners = queries.summary_assigners(s, summary)
+            codes = [r.unit_code for r in summary.rows if r.unit_code != target.code]
+            drill = [c for c in codes if c in tu.units_with_children(s, codes)] if codes else []
+            parent_code = None
+            if target.parent_id is not None and target.id != me.unit_id:
+                parent = s.get(Unit, target.parent_id)
+                if parent is not None and me.sees_unit(parent.id, parent.lft):
+                    parent_code = parent.code
+            req.detail += f" | {len(summary.rows)} rows"
+            return SummaryView(summary, drill, late, me.lang, parent_code, due, assigners)
+
+    def import_tasks(self, who: Caller, filename: str, data: bytes) -> ImportView:
+        from db.importer import import_tasks
+
+        name = _safe_name(filename)
+        with self._request(who, "import", name, role=Role.ADMIN) as req:
+            with tempfile.TemporaryDirectory(prefix="troly-import-") as tmp:
+                path = Path(tmp) / name
+                path.write_bytes(data)
+                try:
+                    with req.session.begin_nested():  # all or nothing, and the audit entry still commits
+                        report = import_tasks(req.session, path, official_id=req.me.id)
+                except ImportRejected as exc:
+                    req.detail += f" | rejected: {len(exc.problems)} problems"
+                    raise ServiceError(exc.render(req.me.lang), req.me.lang) from exc
+            req.detail += f" | {report.as_dict()}"
+            return ImportView(name, report, req.me.lang)
+
+    # ------------------------------------------------------------------ the morning digest
+
+    def digests(self, *, days: int = DUE_WINDOW_DAYS) -> list[DigestView]:
+        """What each official who wants a digest should get this morning; officials with nothing are left out."""
+        as_of = self.clock()
+        out: list[DigestView] = []
+        with self.db.session() as s:
+            for official in tu.digest_recipients(s):
+                unit = official.unit
+                overdue = queries.overdue(s, unit.code, as_of=as_of)
+                due = queries.due_soon(s, unit.code, days, as_of=as_of)
+                summary = None
+                if official.role in (Role.LEADER, Role.ADMIN):
+                    sub = queries.overdue_summary(s, unit.code, as_of=as_of)
+                    if sub.total.overdue > 0:
+                        summary = sub
+                assert official.telegram_user_id is not None
+                view = DigestView(official.id, official.telegram_user_id, official.full_name, official.language or "vi",
+                                  unit.code, unit.name, as_of, overdue, due, summary)
+                if not view.empty:
+                    out.append(view)
+            tu.audit(s, channel="job", action="digest", detail=f"{len(out)} digests as of {as_of.isoformat()}")
+        return out
+
+def _norm_section(section: str) -> str:
+    return re.sub(r"[\s›>.)(]+", " ", section.lower()).strip()
+
