@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 
 if TYPE_CHECKING:
     from db.session import Database
+    from ingestion.sync import Library
     from retrieval.protocols import Answerer
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class Services:
     settings: Settings
     db: Database
     answerer: Answerer | None = None
-    library: Any | None = None  # ingestion.sync.Library
+    library: Library | None = None
     answerer_error: str | None = None
     library_error: str | None = None
 
@@ -52,7 +53,7 @@ def build_answerer(settings: Settings) -> tuple[Answerer | None, str | None]:
         return None, str(exc) or type(exc).__name__
 
 
-def build_library(settings: Settings) -> tuple[Any | None, str | None]:
+def build_library(settings: Settings) -> tuple[Library | None, str | None]:
     try:
         from ingestion.sync import build_library as build
     except ImportError as exc:

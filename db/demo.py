@@ -30,7 +30,7 @@ from db.demo_units import (
     PROVINCES,
 )
 from db.errors import SeedRefused
-from db.importer import fold
+from db.importer import header_key
 from db.models import (
     AuditEntry,
     Feedback,
@@ -150,7 +150,7 @@ def _unit_rows() -> list[tuple[str, str, UnitKind, str | None]]:
 
 
 def _commune_code(prefix: str, name: str) -> str:
-    return f"{prefix}-{fold(name).replace('_', '').upper()}"
+    return f"{prefix}-{header_key(name).replace('_', '').upper()}"
 
 
 def _insert_units(session: Session, rows: list[tuple[str, str, UnitKind, str | None]]) -> dict[str, int]:

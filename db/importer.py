@@ -41,8 +41,10 @@ from db.models import Task, TaskEvent, TaskStatus
 from db.units import unit_ids_by_code
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics (đ→d), collapse non-alphanumerics to '_'."""
+def header_key(text: str) -> str:
+    """A column header or a status as a plain ASCII key: lower-case, every combining mark stripped (đ→d), runs of
+    anything but a-z0-9 as one '_' ('Hạn hoàn thành' → 'han_hoan_thanh'). Not retrieval.text.fold (which keeps
+    Arabic and Persian marks and the words' characters for search): db imports no other package of ours."""
     text = text.replace("đ", "d").replace("Đ", "D")
     text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
@@ -127,7 +129,7 @@ def read_rows(
     header = next(it, None)
     if header is None:
         raise ImportRejected([RowProblem(1, "tệp trống")])
-    fields: list[str | None] = [lookup.get(fold(str(h or ""))) for h in header]
+    fields: list[str | None] = [lookup.get(header_key(str(h or ""))) for h in header]
     missing = [name for name in required if name not in fields]
     if missing:
         raise ImportRejected(
@@ -255,7 +257,7 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
                 rec[name] = parse_date(row.get(name))
             except ValueError:
                 errs.append(f"ngày không hợp lệ ở cột {name}: '{cell_text(row.get(name))}' (dùng dd/mm/yyyy)")
-        status_text = fold(cell_text(row.get("status")))
+        status_text = header_key(cell_text(row.get("status")))
         if status_text and status_text not in _DONE and status_text not in _OPEN:
             errs.append(f"trạng thái không rõ: '{cell_text(row.get('status'))}'")
         done = status_text in _DONE or (not status_text and rec.get("completed_on") is not None)

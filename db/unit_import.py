@@ -26,7 +26,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from db.errors import ImportRejected, RowProblem
-from db.importer import cell_text, fold, header_lookup, read_rows
+from db.importer import cell_text, header_key, header_lookup, read_rows
 from db.models import Unit, UnitKind
 from db.units import renumber
 
@@ -55,7 +55,7 @@ MAX_NAME = 255
 
 def parse_level(value: Any) -> UnitKind | None:
     """None for empty; ValueError for a level not in LEVELS."""
-    text = fold(cell_text(value))
+    text = header_key(cell_text(value))
     if not text:
         return None
     for key in (text, text.removeprefix("cap_")):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from retrieval.types import Chunk
 
 from .loaders import LoadedDocument, Table
-from .metadata import doc_type_of_line, is_boilerplate, is_place_date_line, is_symbol_line
+from .metadata import doc_type_of_line, is_boilerplate, is_place_date_line, is_symbol_line, is_upper_line
 
 __all__ = ["chunk_document", "PREAMBLE", "MIN_STRUCTURE_HEADINGS"]
 
@@ -106,11 +106,6 @@ class _Out:
 
 
 # --- line classification --------------------------------------------------------------------------
-
-
-def _is_upper_line(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return bool(letters) and all(not c.islower() for c in letters)
 
 
 def _starts_lower(rest: str) -> bool:
@@ -201,9 +196,9 @@ def _events(doc: LoadedDocument) -> list[str | Table]:
             continue
         if i < zone_end and (is_symbol_line(line) or is_place_date_line(line)):
             continue
-        if i < type_line and _is_upper_line(line):
+        if i < type_line and is_upper_line(line):
             continue
-        if _RE_SIGNATURE.match(line) and len(line) < 120 and (_is_upper_line(line) or line[0] in "(Nn"):
+        if _RE_SIGNATURE.match(line) and len(line) < 120 and (is_upper_line(line) or line[0] in "(Nn"):
             in_trailer = True  # signature and "Nơi nhận" list: drop until an appendix, if any
             continue
         if in_trailer:
@@ -240,7 +235,7 @@ def _build_tree(events: list[str | Table]) -> tuple[_Node, int]:
             h = None  # a single leading "# Title" is the document title, not a level of every path
         if h is None:
             top = stack[-1]
-            if top.awaiting_title and _is_upper_line(event) and len(event) < 250:
+            if top.awaiting_title and is_upper_line(event) and len(event) < 250:
                 top.heading += "\n" + event  # "CHƯƠNG I" / "NHỮNG QUY ĐỊNH CHUNG"
             else:
                 top.items.append(event)

@@ -91,7 +91,8 @@ def symbol_key(symbol: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def _is_upper_line(line: str) -> bool:
+def is_upper_line(line: str) -> bool:
+    """Every letter of the line is upper-case (a title, a heading, a signature block), and it has letters."""
     letters = [c for c in line if c.isalpha()]
     return bool(letters) and all(not c.islower() for c in letters)
 
@@ -261,7 +262,7 @@ def _header_fields(text: str) -> dict[str, str]:
                 if issuer_lines:
                     break
                 continue
-            if is_symbol_line(ln) or is_place_date_line(ln) or not _is_upper_line(ln) or len(ln) > 200:
+            if is_symbol_line(ln) or is_place_date_line(ln) or not is_upper_line(ln) or len(ln) > 200:
                 break
             issuer_lines.append(ln)
         if issuer_lines:
@@ -292,7 +293,7 @@ def _bare_type(line: str) -> str:
 def doc_type_of_line(line: str) -> str:
     """'Nghị quyết' for an upper-case title line 'NGHỊ QUYẾT' (or 'NGHỊ QUYẾT HỘI NGHỊ …'); else ''."""
     s = line.strip()
-    if not s or not _is_upper_line(s) or len(s) > 200:
+    if not s or not is_upper_line(s) or len(s) > 200:
         return ""
     bare = s.rstrip(":").strip()
     for t in DOC_TYPES:
@@ -322,7 +323,7 @@ def _subject_lines(head: list[str], type_idx: int) -> list[str]:
         if (is_boilerplate(ln) or is_symbol_line(ln) or is_place_date_line(ln) or _HEADING_MARK.match(ln)
                 or ln.startswith(("Căn cứ", "Kính gửi", "Thực hiện")) or len(ln) > 400):
             break
-        if _is_upper_line(ln):
+        if is_upper_line(ln):
             if ln.startswith("CỦA "):
                 i += 1  # "CỦA BỘ CHÍNH TRỊ": the issuer, already known; keep the title readable
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
@@ -20,6 +20,11 @@ from retrieval.refusal import RefusalModel, gather_evidence
 from retrieval.search import HybridSearcher
 from retrieval.text import strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from retrieval.build import RetrievalSettings
+    from retrieval.index import DocumentIndex
+    from retrieval.protocols import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +156,9 @@ class LLMAnswerer:
         return content
 
 
-def build_answerer_from(settings: Any, index: Any, embedder: Any) -> ExtractiveAnswerer | LLMAnswerer:
+def build_answerer_from(
+    settings: RetrievalSettings, index: DocumentIndex, embedder: Embedder,
+) -> ExtractiveAnswerer | LLMAnswerer:
     extractive = ExtractiveAnswerer(HybridSearcher(index, embedder))
     if not getattr(settings, "llm_base_url", None):
         return extractive

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes import FakeAnswerer, FakeLibrary
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -306,3 +307,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         else:
             print(message)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def fake_answerer() -> FakeAnswerer:
+    """An answerer at the process edge (tests/fakes/): records the questions, answers with one citation."""
+    return FakeAnswerer()
+
+
+@pytest.fixture
+def fake_library() -> FakeLibrary:
+    """A document library at the process edge (tests/fakes/): reports progress like the real one."""
+    return FakeLibrary()

@@ -93,3 +93,10 @@ def test_help_lists_what_each_role_may_use() -> None:
     assert "summary" not in official and "summary" in leader and "invite" not in leader
     assert admin == [c.name for c in COMMANDS if c.help]  # an admin sees everything /help lists
     assert "start" not in admin
+
+
+def test_the_files_an_admin_may_send_are_what_the_loaders_read() -> None:
+    from bot.service.documents import DOCUMENT_SUFFIXES
+    from ingestion.loaders import SUPPORTED_SUFFIXES
+
+    assert set(DOCUMENT_SUFFIXES) == SUPPORTED_SUFFIXES and ".markdown" in DOCUMENT_SUFFIXES

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import HA, HN_LEADER, TODAY, FakeAnswerer, make_services
 from sqlalchemy import select
-from test_assistant import HA, HN_LEADER, TODAY, FakeAnswerer, make_services
 
 from bot import wiring as services_module
 from bot.cli import cli

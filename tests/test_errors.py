@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import ADMIN, make_services, who
 from sqlalchemy import update
-from test_assistant import ADMIN, make_services, who
 
 from bot.cli import cli
 from bot.errors import BotError, ConfigError

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from fake_telegram import Call, FakeTelegram
+from fakes import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, FakeLibrary, audits, link_telegram
 from sqlalchemy import func, select
-from test_assistant import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, FakeLibrary, audits, link_telegram
 from test_telegram_bot import U_ADMIN, U_HA, U_LEADER, buttons, free_port, reply, run, visible
 
 from bot.config import Settings

@@ -20,9 +20,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 from fake_telegram import Call, FakeTelegram, plain_text
-from openpyxl import load_workbook
-from sqlalchemy import select
-from test_assistant import (
+from fakes import (
     ADMIN,
     BKHCN_LEADER,
     GL_OFFICIAL,
@@ -35,6 +33,8 @@ from test_assistant import (
     audits,
     link_telegram,
 )
+from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.i18n import t

@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
+from fakes import HN_LEADER, TODAY, make_services
 from openpyxl import load_workbook
 from rich.console import Console
 from sqlalchemy import select, update
-from test_assistant import HN_LEADER, TODAY, make_services
 
 from bot.cli import cli
 from bot.console import run_console

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ from bot.wiring import Services
 from db import task_updates as tu
 from db.errors import DbError
 from db.models import Official, Role, Unit
+
+if TYPE_CHECKING:
+    from ingestion.sync import Library
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +180,7 @@ class ServiceBase:
             raise self._deny(req, "deny.task", code=task.code)
         return task
 
-    def _library(self, lang: str) -> Any:
+    def _library(self, lang: str) -> Library:
         from bot.service.errors import Unavailable
 
         if self.services.library is None:

@@ -9,16 +9,14 @@ from typing import Any
 from bot.i18n import t
 from bot.service.access import ServiceBase, _safe_name
 from bot.service.errors import ServiceError
-from bot.service.views import (
-    Caller,
-    SyncView,
-)
+from bot.service.views import Caller, SyncView
 from db.models import Role
+from ingestion.loaders import LOADERS
 
 log = logging.getLogger(__name__)
 
 TASK_FILE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
-DOCUMENT_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".html", ".htm")
+DOCUMENT_SUFFIXES: tuple[str, ...] = tuple(LOADERS)  # what the loaders read, nothing copied
 
 
 class DocumentCases(ServiceBase):

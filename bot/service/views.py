@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from db import task_updates as tu
 from db.importer import ImportReport
 from db.models import Role
 from db.queries import Summary, TaskView
 from retrieval.types import Answer, Citation, Quote
+
+if TYPE_CHECKING:
+    from ingestion.sync import SyncReport
 
 TaskListKind = Literal["due", "overdue"]
 UpdateKind = Literal["done", "progress"]
@@ -211,7 +214,7 @@ class ImportView:
 
 @dataclass(frozen=True)
 class SyncView:
-    report: Any  # ingestion.sync.SyncReport
+    report: SyncReport
     lang: str
     added_file: str | None = None
 

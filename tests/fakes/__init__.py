@@ -1,0 +1,111 @@
+"""Test fakes and helpers shared by the service, Telegram, console and CLI tests: stand-ins at the process
+edge for the answerer and the document library (the real ones live in retrieval/ and ingestion/), the demo
+data's officials, and small database helpers. conftest.py provides `fake_answerer` and `fake_library` fixtures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.config import Settings
+from bot.service import Caller
+from bot.wiring import Services
+from db import task_updates as tu
+from db.models import AuditEntry, Official, Role, Unit
+from db.session import Database
+from retrieval.protocols import SearchFilters
+from retrieval.types import Answer, Citation
+
+TODAY = date(2026, 11, 20)  # HN-HOANKIEM: report HN-01962 due 25/11, five overdue tasks
+
+
+@dataclass
+class FakeAnswerer:
+    """An Answerer stand-in (the real one lives in retrieval/); records its calls."""
+
+    fail: bool = False
+    calls: list[tuple[str, SearchFilters | None]] = field(default_factory=list)
+
+    def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
+        self.calls.append((question, filters))
+        if self.fail:
+            raise RuntimeError("index is down")
+        symbol = filters.symbols[0] if filters and filters.symbols else "57-NQ/TW"
+        cite = Citation(1, "Nghị quyết về đột phá phát triển KHCN <57>", symbol, "Mục IV",
+                        "57-NQ-TW.md", "Trích đoạn văn bản gốc & nội dung <quan trọng>.", 0.9)
+        return Answer(True, f"Trả lời cho: {question} (theo {symbol}) <b>không phải thẻ</b>", [cite], "")
+
+
+@dataclass
+class FakeLibrary:
+    """A Library stand-in: sync/add_upload report progress from the worker thread like the real one."""
+
+    steps: int = 3
+    delay: float = 0.0
+    added: list[str] = field(default_factory=list)
+
+    def _run(self, files: list[str], progress: Any) -> Any:
+        import time
+        from types import SimpleNamespace
+
+        for i, name in enumerate(files, start=1):
+            if progress is not None:
+                progress(SimpleNamespace(done=i, total=len(files), current=name))
+            time.sleep(self.delay)
+        return SimpleNamespace(added=files[:1], updated=files[1:2], removed=[], unchanged=files[2:],
+                               failed=[("bad.pdf", "không đọc được <PDF>")], embedded=12)
+
+    def sync(self, *, rebuild: bool = False, progress: Any = None) -> Any:
+        return self._run([f"doc{i}.md" for i in range(self.steps)], progress)
+
+    def add_upload(self, filename: str, data: bytes, *, progress: Any = None) -> Any:
+        self.added.append(filename)
+        assert data
+        return self._run([filename], progress)
+
+
+def make_services(db: Database, data_dir: Path, *, answerer: Any = None, library: Any = None) -> Services:
+    settings = Settings(data_dir=data_dir, database_url=db.url)
+    return Services(settings=settings, db=db, answerer=answerer, library=library,
+                    answerer_error=None if answerer else "no index", library_error=None if library else "no library")
+
+
+def official_id(db: Database, name: str) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(Official.id).where(Official.full_name == name)))
+
+
+def add_official(db: Database, name: str, unit: str, role: Role, *, telegram_user_id: int | None = None,
+                 language: str = "vi") -> int:
+    with db.session() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.code == unit))
+        o = Official(full_name=name, unit_id=unit_id, role=role, telegram_user_id=telegram_user_id,
+                     language=language, digest=True, active=True)
+        s.add(o)
+        s.flush()
+        return o.id
+
+
+def link_telegram(db: Database, name: str, telegram_user_id: int, language: str = "vi") -> None:
+    with db.session() as s:
+        s.execute(update(Official).where(Official.full_name == name)
+                  .values(telegram_user_id=telegram_user_id, language=language))
+
+
+def audits(db: Database, **kw: Any) -> list[AuditEntry]:
+    with db.session() as s:
+        return tu.audit_entries(s, **kw)
+
+
+HA, HN_LEADER, ADMIN, GL_OFFICIAL, BKHCN_LEADER = (
+    "Phạm Thu Hà", "Trần Thị Lãnh Đạo", "Nguyễn Văn Quản", "Rơ Mah Hlin", "Lê Minh Tuấn",
+)
+
+
+def who(db: Database, name: str) -> Caller:
+    return Caller("console", official_id=official_id(db, name))
