@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import t
 from bot.service.commands import role_at_least
-from bot.service.errors import Denied, NotRegistered, ServiceError
+from bot.service.errors import Denied, NotRegistered, ServiceError, Unavailable
 from bot.service.views import Caller, Me
 from bot.wiring import Services
 from db import task_updates as tu
@@ -47,12 +47,10 @@ class _Request:
     detail: str = ""
 
 
-
 def _safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     cleaned = re.sub(r"[^\w.\-]+", "_", base, flags=re.UNICODE).strip("._") or "file"
     return cleaned[:120]
-
 
 
 def _manages(me: Me, unit_lft: int) -> bool:
@@ -181,8 +179,6 @@ class ServiceBase:
         return task
 
     def _library(self, lang: str) -> Library:
-        from bot.service.errors import Unavailable
-
         if self.services.library is None:
             raise Unavailable(t("reload.unavailable", lang, reason=self.services.library_error or "?"), lang)
         return self.services.library

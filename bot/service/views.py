@@ -69,7 +69,6 @@ class Me:
         return unit_id == self.unit_id
 
 
-
 # --- views ----------------------------------------------------------------------------------------
 
 
@@ -158,7 +157,6 @@ class SummaryView:
     parent_code: str | None = None
     due_tasks: list[TaskView] = field(default_factory=list)  # due in the next 30 days (the workbook)
     assigners: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # row code → assigning units
-
 
 
 @dataclass(frozen=True)
