@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -391,11 +392,13 @@ def test_docx_table_rows(tmp_path: Path) -> None:
 # --- prose ---------------------------------------------------------------------------------------
 
 
-def _seed_files() -> list[Path]:
-    return sorted((SHARED / "seeds").glob("*.txt"))
+def _seed_files() -> list[Any]:
+    """The seed articles of ../shared/seeds; on a user's clone (no ../shared) one skipped case says why."""
+    files = sorted((SHARED / "seeds").glob("*.txt"))
+    return files or [pytest.param(None, marks=pytest.mark.skip(reason="../shared/seeds is not here (a user's clone)"))]
 
 
-@pytest.mark.parametrize("path", _seed_files(), ids=lambda p: p.name[:3])
+@pytest.mark.parametrize("path", _seed_files(), ids=lambda p: p.name[:3] if p else "no-seeds")
 def test_seed_articles_are_prose(path: Path) -> None:
     doc = load_document(path)
     assert doc.meta.language in {"ar", "fa"}
