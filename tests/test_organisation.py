@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
-from sqlalchemy import func, select
-from test_assistant import (
+from fakes import (
     ADMIN,
     HA,
     HN_LEADER,
@@ -25,6 +23,8 @@ from test_assistant import (
     make_services,
     official_id,
 )
+from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from bot.cli import cli
 from bot.render.out import Out, TextOut

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import leftover_processes
 from fake_telegram import FakeTelegram
-from test_assistant import ADMIN, link_telegram
+from fakes import ADMIN, link_telegram
 
 from db.session import Database
 
