@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, make_services
 from sqlalchemy import select
-from test_assistant import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, make_services
 from test_console import chat
 
 from bench.eval_intents import INTENTS, load, score
