@@ -559,6 +559,32 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
     print_table(table)
 
 
+# --- health --------------------------------------------------------------------------------
+
+
+@cli.command("health")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def health(ctx: Context, as_json: bool) -> None:
+    """Kiểm tra cơ sở dữ liệu, kho vector Chroma, chỉ mục văn bản và hàng đợi; mỗi mục không đạt một dòng,
+    thoát với mã 1."""
+    from bot.health import HealthCheck
+
+    checker = HealthCheck(ctx.settings)
+    try:
+        report = checker.run()
+    finally:
+        checker.close()
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    for line in report.failures():
+        click.echo(line, err=True)
+    sys.exit(0 if report.healthy else 1)
+
+
 # --- demo ----------------------------------------------------------------------------------
 
 

@@ -509,6 +509,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cơ sở dữ liệu chưa được cập nhật (phiên bản {current}, cần {head}). Hãy chạy: troly db upgrade",
         "The database is not up to date (version {current}, {head} needed). Run: troly db upgrade",
     ),
+    "db.schema_empty": (
+        "Cơ sở dữ liệu chưa được cập nhật (phiên bản trống, cần {head}). Hãy chạy: troly db upgrade",
+        "The database has no schema yet ({head} needed). Run: troly db upgrade",
+    ),
     "db.unknown_unit": ("Không có đơn vị mã '{code}'.", "There is no unit with code '{code}'."),
     "db.no_units": (
         "Chưa có đơn vị nào trong cơ sở dữ liệu. Hãy chạy: troly db seed-demo (dữ liệu mẫu).",
@@ -654,6 +658,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đồng bộ đã dừng theo yêu cầu; văn bản đã xử lý xong được giữ, phần còn lại sẽ làm ở lần đồng bộ sau",
         "The sync was stopped as asked; documents already done are kept, the rest is done by the next sync",
     ),
+    # troly health, /healthz
+    "health.database": ("Cơ sở dữ liệu", "Database"),
+    "health.chroma": ("Kho vector Chroma", "Chroma vector store"),
+    "health.index": ("Chỉ mục văn bản", "Document index"),
+    "health.queue": ("Hàng đợi công việc", "Job queue"),
+    "health.db_file_missing": (
+        "chưa có tệp cơ sở dữ liệu {path}. Hãy chạy: troly db upgrade",
+        "the database file {path} does not exist. Run: troly db upgrade",
+    ),
+    "health.not_checked": ("chưa kiểm tra được vì chỉ mục không mở được ({reason})",
+                           "not checked: the index could not be opened ({reason})"),
+    "health.catalog_unreadable": ("không đọc được danh mục chỉ mục: {detail}", "the index catalog cannot be read: {detail}"),
+    "health.index_empty": (
+        "chưa có văn bản nào được lập chỉ mục. Hãy chạy: troly ingest",
+        "nothing has been indexed yet. Run: troly ingest",
+    ),
+    "health.vectors_missing": (
+        "chỉ có {vectors} vector cho {chunks} đoạn văn bản đang dùng. Hãy chạy: troly ingest --rebuild",
+        "only {vectors} vectors for {chunks} live passages. Run: troly ingest --rebuild",
+    ),
+    "health.queue_absent": ("chưa có hàng đợi công việc (việc lập chỉ mục chạy trực tiếp)",
+                            "no job queue yet (indexing runs in the foreground)"),
+    "health.ok_database": ("{dialect}, lược đồ {revision}", "{dialect}, schema {revision}"),
+    "health.ok_chroma": ("{mode} ({at}), bộ sưu tập {collection}: {vectors} vector",
+                         "{mode} ({at}), collection {collection}: {vectors} vectors"),
+    "health.ok_index": ("{documents} văn bản, {chunks} đoạn, thế hệ {generation}, thay đổi gần nhất {last_change}",
+                        "{documents} documents, {chunks} passages, generation {generation}, last change {last_change}"),
+    "health.mode.embedded": ("nhúng trong máy", "embedded"),
+    "health.mode.server": ("máy chủ", "server"),
+    "health.healthy": ("Mọi kiểm tra đều đạt.", "All checks passed."),
+    "health.unhealthy": ("{n} kiểm tra không đạt.", "{n} checks failed."),
 }
 
 

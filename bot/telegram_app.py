@@ -47,12 +47,14 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.health import HealthCheck
 from bot.i18n import error_text, t
 from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.commands import menu_commands
 from bot.service.core import Assistant
 from bot.service.dialog import MAX_FILE_BYTES, Attachment, Dialog
 from bot.service.views import Caller
+from bot.webhook import HEALTH_PATH, WebhookServer
 from bot.wiring import Services, build_services
 from db.errors import TrolyError
 
@@ -421,6 +423,8 @@ def build_application(
         assistant = Assistant(built, clock=clock, now=now, bot_username=username)
         app.bot_data["services"] = built
         app.bot_data["dialog"] = Dialog(assistant, progress_interval=progress_interval)
+        # /healthz (webhook mode) checks with this process's own database and index
+        app.bot_data["health"] = HealthCheck(settings, db=built.db, index=getattr(built.library, "index", None))
         schedule_digest(app, settings)
         try:
             await set_command_menu(app.bot)
@@ -428,6 +432,9 @@ def build_application(
             log.warning("could not set the command menu", exc_info=True)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        health = app.bot_data.pop("health", None)
+        if health is not None:
+            health.close()
         dialog = app.bot_data.get("dialog")
         if dialog is not None:
             dialog.close()
@@ -450,15 +457,15 @@ def webhook_path(settings: Settings) -> str:
 
 async def start_updates(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
                         listen: str = "0.0.0.0", port: int = 8443, poll_timeout: int = 10) -> None:
-    """Start receiving updates: webhook when WEBHOOK_URL is set (with its secret), else long polling."""
+    """Start receiving updates: webhook when WEBHOOK_URL is set (with its secret; our own server, which also
+    answers /healthz: see bot/webhook.py), else long polling."""
     assert app.updater is not None
     if settings.webhook_url:
-        if not settings.webhook_secret:
-            raise RuntimeError("WEBHOOK_URL needs WEBHOOK_SECRET (requests without it are refused)")
-        await app.updater.start_webhook(
-            listen=listen, port=port, url_path=webhook_path(settings), webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES,
-        )
+        server = WebhookServer(app, path=webhook_path(settings), secret=settings.webhook_secret or "")
+        server.start(listen, port)
+        app.bot_data["webhook_server"] = server
+        await app.bot.set_webhook(url=settings.webhook_url, secret_token=settings.webhook_secret,
+                                  allowed_updates=Update.ALL_TYPES)
     else:
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
 
@@ -477,6 +484,9 @@ async def running(app: Application[Any, Any, Any, Any, Any, Any], settings: Sett
         yield app
     finally:
         assert app.updater is not None
+        server = app.bot_data.pop("webhook_server", None)
+        if server is not None:
+            await server.stop()
         if app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -490,9 +500,20 @@ def run_bot(settings: Settings, *, listen: str = "0.0.0.0", port: int = 8443) ->
     """Blocking: run until interrupted (long polling, or webhook when WEBHOOK_URL is set)."""
     app = build_application(settings)
     if settings.webhook_url:
-        if not settings.webhook_secret:
-            raise RuntimeError("WEBHOOK_URL needs WEBHOOK_SECRET (requests without it are refused)")
-        app.run_webhook(listen=listen, port=port, url_path=webhook_path(settings), webhook_url=settings.webhook_url,
-                        secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES)
+        asyncio.run(_serve_webhook(app, settings, listen=listen, port=port))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def _serve_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
+                         listen: str, port: int) -> None:
+    """Webhook mode until SIGINT/SIGTERM, with the lifecycle of PTB's `run_webhook` (see `running`)."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(app, settings, listen=listen, port=port):
+        log.info("webhook mode on %s:%d (/%s and %s)", listen, port, webhook_path(settings), HEALTH_PATH)
+        await stop.wait()

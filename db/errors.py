@@ -63,7 +63,8 @@ class DbError(TrolyError):
 class SchemaOutOfDate(DbError):
     def __init__(self, current: str | None, head: str | None) -> None:
         self.current, self.head = current, head
-        super().__init__("db.schema_out_of_date", current=current or "—", head=head)
+        key = "db.schema_out_of_date" if current else "db.schema_empty"
+        super().__init__(key, current=current or "", head=head)
 
 
 class UnknownUnit(DbError):

@@ -39,3 +39,8 @@ def build_answerer(settings: RetrievalSettings) -> Answerer:
 
     embedder = build_embedder(settings)
     return build_answerer_from(settings, build_index(settings, embedder), embedder)
+
+
+def open_index(settings: RetrievalSettings) -> DocumentIndex:
+    """The index alone, to read its state (`troly health`): no model loaded, no embedding cache opened."""
+    return DocumentIndex(settings.data_dir, make_embedder(settings.embedding_model).name, chroma_url=settings.chroma_url)

@@ -103,6 +103,17 @@ class DocumentVersion:
     live: bool
 
 
+@dataclass(frozen=True)
+class CatalogState:
+    """What the catalog holds, for `troly health`: live documents and chunks, the generation counter and
+    the time of the last change made live (the newest `indexed_at`; no sync run is recorded as such)."""
+
+    documents: int
+    chunks: int
+    generation: int
+    last_change: str | None
+
+
 def chunk_id(doc_id: str, version: str, ordinal: int) -> str:
     return hashlib.sha1(f"{doc_id}\0{version}\0{ordinal}".encode()).hexdigest()[:32]
 
@@ -277,6 +288,12 @@ class DocumentIndex:
             for r in rows
         }
 
+    def catalog_state(self) -> CatalogState:
+        db = self._reader()
+        documents, last = db.execute("SELECT count(*), max(indexed_at) FROM document").fetchone()
+        chunks = int(db.execute("SELECT count(*) FROM chunk").fetchone()[0])
+        return CatalogState(int(documents), chunks, self.generation(db), last or None)
+
     # -- Chroma ----------------------------------------------------------------------------------
 
     def _open_chroma(self) -> Any:
@@ -318,6 +335,17 @@ class DocumentIndex:
                 self._collection = self._open_chroma()
             self._generation = generation
             return self._collection
+
+    def vector_count(self) -> int:
+        """Vectors in this deployment's collection (Chroma reached now, not from a cache): for `troly health`.
+        Raises IndexUnavailable when Chroma cannot be reached or the collection has gone."""
+        collection = self._chroma()
+        try:
+            return int(collection.count())
+        except Exception as exc:  # noqa: BLE001 - chroma raises many types for "not reachable"
+            with self._lock:
+                self._collection = None  # reopened (and the collection looked up again) next time
+            raise IndexUnavailable(f"Không đọc được kho vector Chroma: {exc}") from exc
 
     # -- writing ---------------------------------------------------------------------------------
 
