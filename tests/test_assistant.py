@@ -109,7 +109,6 @@ def _all_folds(svc: Assistant, caller: Caller, page: TaskPage) -> list[TaskFold]
 
 def test_identical_titles_fold_into_one_line(svc: Assistant, demo_db: Database) -> None:
     """A unit's list shows a title once with its count; the folded tasks are all there, the worst first."""
-    leader = who(demo_db, HN_LEADER)
     with demo_db.session() as s:
         flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
     titles = Counter(fold_title(t.title).casefold() for t in flat)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_console_official_tasks_question_feedback_and_evidence(db: Database, her
 
 def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database, hermetic_env: Path) -> None:
     total = _cli_overdue(db, "HN")
-    text = chat(db, hermetic_env, HN_LEADER, "/trehan", "#1", "/tonghop HN-HOANKIEM", "/tonghop GL")
+    text = chat(db, hermetic_env, HN_LEADER, "/trehan", "#1", "/tonghop HN-HOANKIEM", "/tonghop GL", "/tonghop")
     # one line per sub-unit, worst first; a button per unit; the footer counts units and tasks
     assert "Nhiệm vụ quá hạn — Thành phố Hà Nội" in text and f"đơn vị · {total} nhiệm vụ" in text
     assert "1. " in text and "nhiệm vụ, trễ nhất" in text and "[#1] 🔎 " in text
@@ -78,6 +79,18 @@ def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database
     saved = sorted(p.name for p in (hermetic_env / "console").iterdir())
     assert any(n.endswith(".png") for n in saved) and any(n.endswith(".xlsx") for n in saved)
     assert "Bạn không có quyền xem đơn vị GL." in text
+    # /tonghop's phone table: unit names shortened to fit (16 characters), worst first, no codes
+    with db.session() as s:
+        summary = queries.overdue_summary(s, "HN", as_of=TODAY)
+    table = text.split("\n> ")[5].split("QH=quá hạn")[0]
+    head, *rows = table.strip().split("\n")[1:-1]
+    w = head.index("  QH")  # the name column's width: the longest shortened name
+    assert len(rows) == min(25, len(summary.rows)) and not re.search(r"\bHN-[A-Z]", table)
+    for row, r in zip(rows, summary.rows, strict=False):
+        name = row[:w].rstrip()
+        assert w <= 16 and int(row[w:w + 4]) == r.overdue
+        assert name.rstrip("…") in r.unit_name
+    assert [int(row[w:w + 4]) for row in rows] == sorted((int(row[w:w + 4]) for row in rows), reverse=True)
 
 
 def _cli_overdue(db: Database, unit: str) -> int:
