@@ -392,6 +392,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "feedback.written": ("Đã ghi {n} dòng vào {path}.", "Wrote {n} rows to {path}."),
     "tasks.page": ("Trang {page}/{pages} · {total} nhiệm vụ", "Page {page}/{pages} · {total} tasks"),
     "tasks.subunits": ("(gồm đơn vị cấp dưới)", "(including sub-units)"),
+    # lists by sub-unit (a leader's unit with sub-units) and folded titles (issue 12)
+    "tasks.own": ("(chỉ nhiệm vụ của chính đơn vị)", "(the unit's own tasks only)"),
+    "tasks.direct": ("{unit} (trực tiếp)", "{unit} (itself)"),
+    "tasks.group_late": ("{n} nhiệm vụ, trễ nhất {late} ngày", "{n} tasks, worst {late} days late"),
+    "tasks.group_due": ("{n} nhiệm vụ, hạn sớm nhất {date}", "{n} tasks, first due {date}"),
+    "tasks.groups": ("{units} đơn vị · {total} nhiệm vụ", "{units} units · {total} tasks"),
+    "tasks.groups_page": (
+        "Trang {page}/{pages} · {units} đơn vị · {total} nhiệm vụ", "Page {page}/{pages} · {units} units · {total} tasks",
+    ),
+    "tasks.group_pick": ("Bấm tên đơn vị để xem danh sách nhiệm vụ của đơn vị đó.", "Press a unit to see its tasks."),
+    "tasks.fold_late": ("trễ nhất {n} ngày", "worst {n} days late"),
+    "tasks.fold_due": ("hạn sớm nhất {date}", "first due {date}"),
     "page.prev": ("◀ Trước", "◀ Prev"),
     "page.next": ("Sau ▶", "Next ▶"),
     "task.usage": ("Cú pháp: /nhiemvu MÃ_NHIỆM_VỤ", "Usage: /task CODE"),

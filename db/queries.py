@@ -123,6 +123,50 @@ def overdue(
     return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
 
 
+@dataclass(frozen=True)
+class UnitGroup:
+    """The tasks of a list that fall under one direct sub-unit (its whole subtree), or the unit's own (`own`)."""
+
+    unit_code: str
+    unit_name: str
+    own: bool  # the listed unit's own tasks (not a sub-unit's)
+    has_children: bool  # a drill-down into it lists by sub-unit again
+    count: int
+    earliest: date | None  # the earliest deadline: an overdue list's worst delay, a due list's first date
+
+
+def group_by_subunit(session: Session, unit_code: str, tasks: list[TaskView]) -> list[UnitGroup]:
+    """`tasks` (of the subtree of `unit_code`) grouped by the direct sub-unit they fall under, most tasks first
+    (then the earliest deadline); the unit's own tasks are one group of their own (nested-set ranges, no
+    query per task)."""
+    unit = get_unit(session, unit_code)
+    children = session.execute(
+        select(Unit.code, Unit.name, Unit.lft, Unit.rgt).where(Unit.parent_id == unit.id).order_by(Unit.lft)
+    ).all()
+    starts = [c.lft for c in children]
+    codes = sorted({t.unit_code for t in tasks})
+    lfts: dict[str, int] = {}
+    if codes:
+        lfts = {code: lft for code, lft in session.execute(select(Unit.code, Unit.lft).where(Unit.code.in_(codes)))}
+    count: dict[int, int] = {}
+    earliest: dict[int, date | None] = {}
+    for task in tasks:
+        slot = -1 if task.unit_code == unit.code else bisect_right(starts, lfts[task.unit_code]) - 1
+        count[slot] = count.get(slot, 0) + 1
+        first = earliest.get(slot)
+        if task.deadline is not None and (first is None or task.deadline < first):
+            first = task.deadline
+        earliest[slot] = first
+    groups = []
+    for slot, n in count.items():
+        if slot == -1:
+            groups.append(UnitGroup(unit.code, unit.name, True, False, n, earliest[slot]))
+        else:
+            c = children[slot]
+            groups.append(UnitGroup(c.code, c.name, False, c.rgt - c.lft > 1, n, earliest[slot]))
+    return sorted(groups, key=lambda g: (-g.count, g.earliest or date.max, g.unit_code))
+
+
 @dataclass
 class SummaryRow:
     unit_code: str

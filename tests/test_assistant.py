@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from sqlalchemy import select, update
 
 from bot.render.html import (
     esc,
+    fold_line,
     render_answer,
     split_blocks,
     to_plain,
@@ -40,9 +42,10 @@ from bot.render.html import (
 )
 from bot.render.out import MAX_MESSAGE, Button, TextOut
 from bot.service import Assistant, Caller, Denied, Evidence, NotRegistered, ServiceError, Unavailable
-from bot.service.access import PAGE_SIZE
 from bot.service.dialog import Dialog
-from bot.service.views import AnswerView, answer_view
+from bot.service.tasks import GROUP_PAGE_SIZE
+from bot.service.views import AnswerView, TaskFold, TaskPage, answer_view, fold_title, fold_titles
+from db import queries
 from db import task_updates as tu
 from db.models import Feedback, Invite, Official, Role, Task, TaskStatus
 from db.session import Database
@@ -72,17 +75,58 @@ def test_official_sees_own_units_due_and_overdue(svc: Assistant, demo_db: Databa
     assert svc.tasks(ha, "due", unit="hn-hoankiem").total == 1  # own unit, any case
 
 
-def test_leader_pages_through_the_whole_subtree(svc: Assistant, demo_db: Database) -> None:
+def test_leader_lists_by_sub_unit_and_drills_down(svc: Assistant, demo_db: Database) -> None:
     leader = who(demo_db, HN_LEADER)
+    with demo_db.session() as s:
+        flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
     first = svc.tasks(leader, "overdue")
-    assert first.subunits and first.total == 447 and first.pages == 45 and len(first.tasks) == PAGE_SIZE
-    last = svc.tasks(leader, "overdue", page=99)  # clamped
-    assert last.page == 44 and len(last.tasks) == 7
-    assert {t.unit_code for t in first.tasks} - {"HN"} and all(t.unit_code.startswith("HN") for t in last.tasks)
+    assert first.subunits and first.grouped and first.total == len(flat) == 447
+    pages = [svc.tasks(leader, "overdue", page=p) for p in range(first.pages)]
+    groups = [g for page in pages for g in page.groups]
+    assert first.pages == -(-len(groups) // GROUP_PAGE_SIZE) and len(groups) == first.items
+    # one item per sub-unit, the counts sum to the whole list, most tasks first, worst delay shown
+    assert sum(g.count for g in groups) == len(flat)
+    assert len({g.unit_code for g in groups}) == len(groups)
+    assert [g.count for g in groups] == sorted((g.count for g in groups), reverse=True)
+    assert svc.tasks(leader, "overdue", page=99).page == first.pages - 1  # clamped
+    # a drill-down lists that unit's tasks: as many as its line said, the worst delay its first deadline
+    for g in groups[:3] + [g for g in groups if g.own]:
+        drill = svc.tasks(leader, "overdue", unit=g.unit_code, own=g.own)
+        assert drill.total == g.count and drill.explicit_unit and not drill.grouped, g
+        mine = [t for t in flat if (t.unit_code == "HN") == g.own and (g.own or t.unit_code == g.unit_code)]
+        assert sorted(t.code for t in mine) == sorted(t.code for f in _all_folds(svc, leader, drill) for t in f.tasks)
+        assert min(t.deadline for t in mine if t.deadline) == g.earliest
     one = svc.tasks(leader, "overdue", unit="HN-HOANKIEM")
     assert one.total == 5 and one.explicit_unit
     with pytest.raises(Denied):
         svc.tasks(leader, "overdue", unit="GL-CHUSE")
+
+
+def _all_folds(svc: Assistant, caller: Caller, page: TaskPage) -> list[TaskFold]:
+    return [f for p in range(page.pages)
+            for f in svc.tasks(caller, page.kind, unit=page.unit_code, own=page.own, page=p).folds]
+
+
+def test_identical_titles_fold_into_one_line(svc: Assistant, demo_db: Database) -> None:
+    """A unit's list shows a title once with its count; the folded tasks are all there, the worst first."""
+    with demo_db.session() as s:
+        flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
+    titles = Counter(fold_title(t.title).casefold() for t in flat)
+    assert len(titles) < len(flat)  # the demo repeats titles across communes
+    folds = fold_titles(flat)
+    assert [len(f.tasks) for f in folds] == [titles[f.title.casefold()] for f in folds]
+    assert sum(len(f.tasks) for f in folds) == len(flat)
+    for f in folds:
+        assert [t.deadline for t in f.tasks] == sorted(t.deadline for t in f.tasks if t.deadline)
+    line = fold_line(max(folds, key=lambda f: len(f.tasks)), TODAY, "vi", with_unit=True)
+    big = max(folds, key=lambda f: len(f.tasks))
+    late = big.first.days_late(TODAY)
+    assert f"× {len(big.tasks)}</b>, trễ nhất {late} ngày" in line and line.count("<code>") == min(5, len(big.tasks))
+    assert fold_title("Báo cáo tiến độ chuyển đổi số kỳ 10/08/2025") == "Báo cáo tiến độ chuyển đổi số"
+    assert fold_title("Báo cáo quý III/2025") == "Báo cáo" and fold_title("Năm 2025") == "Năm 2025"
+    # an official's own list folds too: the page's tasks are those of its folded items
+    page = svc.tasks(who(demo_db, HA), "overdue")
+    assert page.tasks == [t for f in page.folds for t in f.tasks] and not page.grouped
 
 
 def test_official_cannot_read_another_unit_by_any_call(svc: Assistant, demo_db: Database) -> None:

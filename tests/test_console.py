@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import select
 from bot import wiring as services_module
 from bot.cli import cli
 from bot.console import run_console
+from bot.service.views import fold_titles
+from db import queries
 from db.errors import NotFound
 from db.models import AuditEntry, Feedback, Task, TaskStatus
 from db.session import Database
@@ -58,13 +61,45 @@ def test_console_official_tasks_question_feedback_and_evidence(db: Database, her
         assert channels == {"console"}
 
 
-def test_console_leader_pages_and_summary_files(db: Database, hermetic_env: Path) -> None:
-    text = chat(db, hermetic_env, HN_LEADER, "/trehan", "#1", "/tonghop HN-HOANKIEM", "/tonghop GL")
-    assert "Trang 1/45 · 447 nhiệm vụ" in text and "[#1] Sau ▶" in text
-    assert "↻ " in text and "Trang 2/45" in text
+def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database, hermetic_env: Path) -> None:
+    total = _cli_overdue(db, "HN")
+    text = chat(db, hermetic_env, HN_LEADER, "/trehan", "#1", "/tonghop HN-HOANKIEM", "/tonghop GL", "/tonghop")
+    # one line per sub-unit, worst first; a button per unit; the footer counts units and tasks
+    assert "Nhiệm vụ quá hạn — Thành phố Hà Nội" in text and f"đơn vị · {total} nhiệm vụ" in text
+    assert "1. " in text and "nhiệm vụ, trễ nhất" in text and "[#1] 🔎 " in text
+    assert "Trang 1/45" not in text
+    # the first button drills down into the worst unit: its tasks by task, the reporting series folded
+    with db.session() as s:
+        worst = queries.group_by_subunit(s, "HN", queries.overdue(s, "HN", include_subunits=True, as_of=TODAY))[0]
+        folds = fold_titles(queries.overdue(s, worst.unit_code, as_of=TODAY))
+    drill = text.split("\n> ")[2]
+    assert drill.startswith(f"Nhiệm vụ quá hạn — {worst.unit_name}\n") and drill.count("• ") == len(folds)
+    big = max(folds, key=lambda f: len(f.tasks))
+    assert len(big.tasks) > 1 and f"{big.title} × {len(big.tasks)}, trễ nhất {big.first.days_late(TODAY)} ngày" in drill
     saved = sorted(p.name for p in (hermetic_env / "console").iterdir())
     assert any(n.endswith(".png") for n in saved) and any(n.endswith(".xlsx") for n in saved)
     assert "Bạn không có quyền xem đơn vị GL." in text
+    # /tonghop's phone table: unit names shortened to fit (16 characters), worst first, no codes
+    with db.session() as s:
+        summary = queries.overdue_summary(s, "HN", as_of=TODAY)
+    table = text.split("\n> ")[5].split("QH=quá hạn")[0]
+    head, *rows = table.strip().split("\n")[1:-1]
+    w = head.index("  QH")  # the name column's width: the longest shortened name
+    assert len(rows) == min(25, len(summary.rows)) and not re.search(r"\bHN-[A-Z]", table)
+    for row, r in zip(rows, summary.rows, strict=False):
+        name = row[:w].rstrip()
+        assert w <= 16 and int(row[w:w + 4]) == r.overdue
+        assert name.rstrip("…") in r.unit_name
+    assert [int(row[w:w + 4]) for row in rows] == sorted((int(row[w:w + 4]) for row in rows), reverse=True)
+
+
+def _cli_overdue(db: Database, unit: str) -> int:
+    result = CliRunner().invoke(
+        cli, ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
+        env={"DATABASE_URL": db.url}, catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return len(json.loads(result.output))
 
 
 def test_console_unknown_official(db: Database, hermetic_env: Path) -> None:

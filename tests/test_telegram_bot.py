@@ -40,8 +40,11 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.render.html import visible_length
 from bot.render.out import TextOut
+from bot.service.tasks import GROUP_PAGE_SIZE
+from bot.service.views import fold_titles
 from bot.telegram_app import DIGEST_JOB, TelegramChannel, build_application, file_url_for, running
 from bot.wiring import Services
+from db import queries
 from db.models import Feedback, Official, Role, Task, TaskEvent, TaskStatus
 from db.session import Database
 
@@ -203,16 +206,40 @@ def test_due_overdue_pages_and_forged_page_buttons(db: Database, hermetic_env: P
             assert "HN-01962" in visible(due) and "25/11/2026" in visible(due) and "350/KH-UBND Mục IV" in visible(due)
             assert buttons(due) == []
             tg.push_message(U_HA, "/overdue")
-            assert visible(await reply(tg, U_HA)).count("• ") == 5
+            own = visible(await reply(tg, U_HA))  # an official's list: by task, the reporting series folded
+            with db.session() as s:
+                mine = queries.overdue(s, "HN-HOANKIEM", as_of=TODAY)
+            assert own.count("• ") == len(fold_titles(mine)) < len(mine) and all(t.code in own for t in mine)
 
+            # the leader's list: one line per sub-unit, a drill-down button each, pages of units
             tg.push_message(U_LEADER, "/trehan")
             page1 = await reply(tg, U_LEADER)
-            assert "Trang 1/45 · 447 nhiệm vụ" in visible(page1)
-            (nxt,), = buttons(page1)
-            assert nxt["callback_data"] == "pg:od:1"
+            shown = visible(page1)
+            lines = re.findall(r"^(\d+)\. (.+) — (\d+) nhiệm vụ, trễ nhất (\d+) ngày$", shown, re.M)
+            assert len(lines) == GROUP_PAGE_SIZE and [int(n) for n, *_ in lines] == list(range(1, GROUP_PAGE_SIZE + 1))
+            with db.session() as s:
+                flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
+                groups = queries.group_by_subunit(s, "HN", flat)
+            assert sum(g.count for g in groups) == len(flat)
+            assert [(name, int(n)) for _, name, n, _ in lines] == [(g.unit_name, g.count) for g in groups[:GROUP_PAGE_SIZE]]
+            pages = -(-len(groups) // GROUP_PAGE_SIZE)
+            assert f"Trang 1/{pages} · {len(groups)} đơn vị · {len(flat)} nhiệm vụ" in shown
+            rows = buttons(page1)
+            drills = [b for row in rows[:-1] for b in row]
+            assert [b["callback_data"] for b in drills] == [f"ls:od:{g.unit_code}" for g in groups[:GROUP_PAGE_SIZE]]
+            assert [b["callback_data"] for b in rows[-1]] == ["pg:od:1"]
             tg.push_callback(U_LEADER, "pg:od:1", page1.result["message_id"])
             page2 = await tg.wait_for("editMessageText", to(U_LEADER))
-            assert "Trang 2/45" in visible(page2) and [b["callback_data"] for b in buttons(page2)[0]] == ["pg:od:0", "pg:od:2"]
+            assert f"Trang 2/{pages}" in visible(page2) and f"{GROUP_PAGE_SIZE + 1}. " in visible(page2)
+            assert [b["callback_data"] for b in buttons(page2)[-1]] == ["pg:od:0", "pg:od:2"]
+            # a drill-down button sends that unit's own list (by task) as a new message
+            worst = groups[0]
+            tg.push_callback(U_LEADER, drills[0]["callback_data"], page1.result["message_id"])
+            unit_list = await reply(tg, U_LEADER)
+            assert visible(unit_list).startswith(f"Nhiệm vụ quá hạn — {worst.unit_name}")
+            codes = re.findall(r"HN-\d{5}", visible(unit_list))
+            assert set(codes) <= {t.code for t in flat if t.unit_code == worst.unit_code}
+            assert "× " in visible(unit_list)  # the reporting series folded into one line
 
             # an official forging a page button for another unit (or the province) gets a refusal, no edit
             mark = tg.mark()

@@ -35,10 +35,11 @@ if TYPE_CHECKING:
         SummaryView,
         SyncView,
         TaskDetail,
+        TaskFold,
         TaskPage,
         UpdateView,
     )
-    from db.queries import TaskView
+    from db.queries import TaskView, UnitGroup
     from retrieval.types import Citation, Quote
 
 _TAG = re.compile(r"<[^<>]+>")
@@ -308,14 +309,61 @@ def task_line(task: TaskView, as_of: date, lang: str, *, with_unit: bool) -> str
     return line
 
 
+FOLD_CODES = 5  # task codes shown under a folded title
+
+
+def fold_line(fold: TaskFold, as_of: date, lang: str, *, with_unit: bool) -> str:
+    """One task as `task_line`; several with one title as one line: the title × n, the worst delay (or the
+    first deadline), and their codes."""
+    if len(fold.tasks) == 1:
+        return task_line(fold.first, as_of, lang, with_unit=with_unit)
+    first = fold.first
+    late = first.days_late(as_of)
+    when = t("tasks.fold_late", lang, n=late) if late > 0 else t("tasks.fold_due", lang, date=_date(first.deadline))
+    line = f"• {esc(_short(fold.title, 160))} <b>× {len(fold.tasks)}</b>, {esc(when)}"
+    source = " ".join(x for x in (first.source_symbol, first.source_section) if x)
+    codes = ", ".join(f"<code>{esc(task.code)}</code>" for task in fold.tasks[:FOLD_CODES])
+    if len(fold.tasks) > FOLD_CODES:
+        codes += f" +{len(fold.tasks) - FOLD_CODES}"
+    line += f"\n   {codes}"
+    units = list(dict.fromkeys(task.unit_name for task in fold.tasks))
+    if with_unit:
+        line += f" · 🏢 {esc(_short(', '.join(units), 60))}"
+    if source:
+        line += f" · 📄 {esc(_short(source, 60))}"
+    return line
+
+
+def group_name(group: UnitGroup, lang: str) -> str:
+    return t("tasks.direct", lang, unit=group.unit_name) if group.own else group.unit_name
+
+
+def group_line(group: UnitGroup, kind: str, as_of: date, lang: str, n: int) -> str:
+    if kind == "overdue":
+        late = (as_of - group.earliest).days if group.earliest else 0
+        what = t("tasks.group_late", lang, n=group.count, late=late)
+    else:
+        what = t("tasks.group_due", lang, n=group.count, date=_date(group.earliest))
+    return f"{n}. <b>{esc(_short(group_name(group, lang), 60))}</b> — {esc(what)}"
+
+
+def group_data(view: TaskPage, group: UnitGroup) -> str:
+    own = group.own
+    if view.kind == "due":
+        return cb.encode(cb.UnitList("due", group.unit_code, view.days, own))
+    return cb.encode(cb.UnitList("overdue", group.unit_code, 0, own))
+
+
 def page_data(view: TaskPage, page: int) -> str:
     unit = view.unit_code if view.explicit_unit else None
     if view.kind == "due":
-        return cb.encode(cb.DuePage(view.days, page, unit))
-    return cb.encode(cb.OverduePage(page, unit))
+        return cb.encode(cb.DuePage(view.days, page, unit, view.own))
+    return cb.encode(cb.OverduePage(page, unit, view.own))
 
 
 def render_task_page(view: TaskPage) -> TextOut:
+    """A due or overdue list: by sub-unit (one line and one drill-down button each, most tasks first) for a
+    leader's unit with sub-units; by task otherwise, identical titles folded."""
     lang = view.lang
     if view.kind == "due":
         title = t("tasks.due_title", lang, days=view.days, unit=view.unit_name)
@@ -325,14 +373,28 @@ def render_task_page(view: TaskPage) -> TextOut:
     head = f"<b>{esc(title)}</b>"
     if view.subunits:
         head += f" <i>{esc(t('tasks.subunits', lang))}</i>"
+    elif view.own:
+        head += f" <i>{esc(t('tasks.own', lang))}</i>"
     lines = [head]
-    if not view.tasks:
+    if not view.folds and not view.groups:
         lines.append(esc(empty))
         return TextOut("\n".join(lines))
-    lines += [task_line(task, view.as_of, lang, with_unit=view.subunits) for task in view.tasks]
     buttons: list[list[Button]] = []
+    if view.grouped:
+        lines += [group_line(g, view.kind, view.as_of, lang, view.first + i + 1) for i, g in enumerate(view.groups)]
+        if view.pages > 1:
+            footer = t("tasks.groups_page", lang, page=view.page + 1, pages=view.pages, units=view.items,
+                       total=view.total)
+        else:
+            footer = t("tasks.groups", lang, units=view.items, total=view.total)
+        lines += [f"<i>{esc(footer)}</i>", esc(t("tasks.group_pick", lang))]
+        labels = [Button(f"🔎 {_short(group_name(g, lang), 26)} ({g.count})", group_data(view, g)) for g in view.groups]
+        buttons += [labels[i:i + 2] for i in range(0, len(labels), 2)]
+    else:
+        lines += [fold_line(f, view.as_of, lang, with_unit=view.subunits) for f in view.folds]
+        if view.pages > 1:
+            lines.append(f"<i>{esc(t('tasks.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
     if view.pages > 1:
-        lines.append(f"<i>{esc(t('tasks.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
         row = []
         if view.page > 0:
             row.append(Button(t("page.prev", lang), page_data(view, view.page - 1)))
@@ -340,7 +402,7 @@ def render_task_page(view: TaskPage) -> TextOut:
             row.append(Button(t("page.next", lang), page_data(view, view.page + 1)))
         buttons.append(row)
     text = "\n".join(lines)
-    if plain_length(text) > MAX_MESSAGE:  # cannot happen with 10 shortened lines; keep the guarantee anyway
+    if plain_length(text) > MAX_MESSAGE:  # cannot happen with 10-20 shortened lines; keep the guarantee anyway
         text = split_blocks(lines)[0]
     return TextOut(text, buttons)
 
@@ -413,6 +475,25 @@ def render_update(view: UpdateView) -> list[Out]:
 
 
 SUMMARY_ROWS = 25
+NAME_WIDTH = 16  # a unit's name in the phone table: 16 + the 14 of the figures fit a phone's monospace line
+_LEVEL_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn ", "Quận ", "Huyện ")
+
+
+def short_names(names: list[str], width: int = NAME_WIDTH) -> list[str]:
+    """Unit names shortened to `width` characters for a monospace table: the level word dropped ("Phường Hoàn
+    Kiếm" → "Hoàn Kiếm") unless that makes two names equal, then cut with "…"."""
+    def bare(name: str) -> str:
+        for prefix in _LEVEL_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return name[len(prefix):]
+        return name
+
+    stripped = [bare(n) for n in names]
+    out = []
+    for name, short in zip(names, stripped, strict=True):
+        short = short if stripped.count(short) == 1 else name
+        out.append(short if len(short) <= width else short[: width - 1].rstrip() + "…")
+    return out
 
 
 def render_summary_text(view: SummaryView) -> TextOut:
@@ -420,20 +501,23 @@ def render_summary_text(view: SummaryView) -> TextOut:
     title = t("summary.title", lang, unit=s.unit_name, as_of=s.as_of.strftime("%d/%m/%Y"))
     if not s.rows:
         return TextOut(f"<b>{esc(title)}</b>\n{esc(t('summary.empty', lang, unit=s.unit_name))}")
-    width = min(16, max(len(t("col.total", lang)), *(len(r.unit_code) for r in s.rows[:SUMMARY_ROWS])))
+    rows = s.rows[:SUMMARY_ROWS]
+    names = short_names([r.unit_name for r in rows])
+    width = min(NAME_WIDTH, max(len(t("col.total", lang)), *(len(n) for n in names)))
     table = [f"{t('summary.compact_head', lang)[:width]:<{width}}{t('summary.cols', lang)}"]
-    for r in [*s.rows[:SUMMARY_ROWS], s.total]:
-        code = t("col.total", lang) if r is s.total else r.unit_code
-        table.append(f"{code[:width]:<{width}}{r.overdue:>4} {r.in_progress:>4} {r.pct_done:>4.0f}")
+    for name, r in [*zip(names, rows, strict=True), (t("col.total", lang), s.total)]:
+        table.append(f"{name[:width]:<{width}}{r.overdue:>4} {r.in_progress:>4} {r.pct_done:>4.0f}")
     lines = [f"<b>{esc(title)}</b>", f"<pre>{esc(chr(10).join(table))}</pre>", f"<i>{esc(t('summary.abbr', lang))}</i>"]
     if len(s.rows) > SUMMARY_ROWS:
         lines.append(esc(t("summary.more", lang, n=len(s.rows) - SUMMARY_ROWS)))
     buttons: list[list[Button]] = []
     drill = view.drill[:8]
+    names_by_code = dict(zip([r.unit_code for r in rows], names, strict=True))
     if drill:
         lines.append(esc(t("summary.drill", lang)))
         for i in range(0, len(drill), 2):
-            buttons.append([Button(f"🔎 {code}", cb.encode(cb.Drill(code))) for code in drill[i:i + 2]])
+            buttons.append([Button(f"🔎 {names_by_code.get(code, code)}", cb.encode(cb.Drill(code)))
+                            for code in drill[i:i + 2]])
     if view.parent_code:
         buttons.append([Button(t("summary.up", lang, unit=view.parent_code), cb.encode(cb.Drill(view.parent_code)))])
     text = "\n".join(lines)

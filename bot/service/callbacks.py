@@ -7,8 +7,10 @@ Anything `decode` does not recognise (an unknown kind, a malformed or forged val
 
 Wire format (kept from before this module, so buttons already sent keep working)::
 
-    pg:due:DAYS:PAGE[:UNIT]   a page of tasks due soon         DuePage
-    pg:od:PAGE[:UNIT]         a page of overdue tasks          OverduePage
+    pg:due:DAYS:PAGE[:UNIT[:o]]  a page of tasks due soon      DuePage   (`:o`: the unit's own tasks only)
+    pg:od:PAGE[:UNIT[:o]]     a page of overdue tasks          OverduePage
+    ls:due:DAYS:UNIT[:o]      a sub-unit's due list (new message)       UnitList
+    ls:od:UNIT[:o]            a sub-unit's overdue list (new message)   UnitList
     sum:UNIT                  the summary of a sub-unit        Drill
     us:p:PAGE[:UNIT]          a page of officials              UsersPage
     us:o:ID                   one official's card              OfficialOpen
@@ -41,12 +43,24 @@ class DuePage:
     days: int
     page: int
     unit: str | None = None
+    own: bool = False  # only the unit's own tasks, not its sub-units' (needs `unit`)
 
 
 @dataclass(frozen=True)
 class OverduePage:
     page: int
     unit: str | None = None
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """The drill-down of a leader's list grouped by sub-unit: that unit's list, sent as a new message."""
+
+    kind: Literal["due", "overdue"]
+    unit: str
+    days: int = 0  # due lists only
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,21 +107,27 @@ class SetDigest:
     on: bool
 
 
-Callback = (DuePage | OverduePage | Drill | UsersPage | OfficialOpen | OfficialActive | OfficialRole | Vote
+Callback = (DuePage | OverduePage | UnitList | Drill | UsersPage | OfficialOpen | OfficialActive | OfficialRole | Vote
             | SetLang | SetDigest)
 
 
-def _unit(unit: str | None) -> str:
-    return f":{unit}" if unit else ""
+def _unit(unit: str | None, own: bool = False) -> str:
+    if own and not unit:
+        raise ValueError("own needs a unit")
+    return (f":{unit}" if unit else "") + (":o" if own else "")
 
 
 def encode(cb: Callback) -> str:
     """The callback data of a button (at most 64 bytes)."""
     match cb:
-        case DuePage(days, page, unit):
-            data = f"pg:due:{days}:{page}{_unit(unit)}"
-        case OverduePage(page, unit):
-            data = f"pg:od:{page}{_unit(unit)}"
+        case DuePage(days, page, unit, own):
+            data = f"pg:due:{days}:{page}{_unit(unit, own)}"
+        case OverduePage(page, unit, own):
+            data = f"pg:od:{page}{_unit(unit, own)}"
+        case UnitList("due", unit, days, own):
+            data = f"ls:due:{days}{_unit(unit, own)}"
+        case UnitList("overdue", unit, _, own):
+            data = f"ls:od{_unit(unit, own)}"
         case Drill(unit):
             data = f"sum:{unit}"
         case UsersPage(page, unit):
@@ -157,6 +177,18 @@ def decode(data: str) -> Callback:
             return OverduePage(_int(page))
         case ["pg", "od", page, unit]:
             return OverduePage(_int(page), _code(unit))
+        case ["pg", "due", days, page, unit, "o"]:
+            return DuePage(_int(days), _int(page), _code(unit), True)
+        case ["pg", "od", page, unit, "o"]:
+            return OverduePage(_int(page), _code(unit), True)
+        case ["ls", "due", days, unit]:
+            return UnitList("due", _code(unit), _int(days))
+        case ["ls", "due", days, unit, "o"]:
+            return UnitList("due", _code(unit), _int(days), True)
+        case ["ls", "od", unit]:
+            return UnitList("overdue", _code(unit))
+        case ["ls", "od", unit, "o"]:
+            return UnitList("overdue", _code(unit), 0, True)
         case ["sum", unit]:
             return Drill(_code(unit))
         case ["us", "p", page]:

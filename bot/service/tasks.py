@@ -19,22 +19,26 @@ from bot.service.views import (
     ImportView,
     SummaryView,
     TaskDetail,
+    TaskFold,
     TaskListKind,
     TaskPage,
     UpdateKind,
     UpdateView,
+    fold_titles,
 )
 from db import queries
 from db import task_updates as tu
 from db.clock import DUE_WINDOW_DAYS
 from db.errors import ImportRejected
 from db.models import Role, TaskStatus, Unit
+from db.queries import UnitGroup
 from db.units import get_unit
 from retrieval.types import Citation
 
 log = logging.getLogger(__name__)
 
 MAX_DAYS = 366
+GROUP_PAGE_SIZE = 20  # sub-units per page of a leader's list (a drill-down button each)
 WORKBOOK_DUE_DAYS = 30  # the summary workbook's "Đến hạn 30 ngày" sheet
 
 
@@ -57,24 +61,38 @@ class TaskCases(ServiceBase):
 
     def tasks(
         self, who: Caller, kind: TaskListKind, *, days: int = DUE_WINDOW_DAYS, page: int = 0, unit: str | None = None,
+        own: bool = False,
     ) -> TaskPage:
+        """A due or overdue list: by sub-unit for a leader's unit that has sub-units (unless `own`: only the unit's
+        own tasks), otherwise by task with identical titles folded."""
         if kind not in ("due", "overdue"):
             raise ValueError(kind)
         days = max(0, min(int(days), MAX_DAYS))
-        with self._request(who, kind, f"days={days} page={page} unit={unit or ''}".strip()) as req:
+        with self._request(who, kind, f"days={days} page={page} unit={unit or ''}{' own' if own else ''}") as req:
             target, subunits, explicit = self._list_scope(req, unit)
+            subunits = subunits and not own and target.rgt - target.lft > 1  # a unit without sub-units: its own
             as_of = self.clock()
             if kind == "due":
                 rows = queries.due_soon(req.session, target.code, days, include_subunits=subunits, as_of=as_of)
             else:
                 rows = queries.overdue(req.session, target.code, include_subunits=subunits, as_of=as_of)
-            pages = max(1, -(-len(rows) // PAGE_SIZE))
-            page = max(0, min(page, pages - 1))
             req.detail += f" | {len(rows)} tasks"
+            groups: list[UnitGroup] = []
+            folds: list[TaskFold] = []
+            if subunits:  # a unit with sub-units: one item per sub-unit
+                groups = queries.group_by_subunit(req.session, target.code, rows)
+                size, items = GROUP_PAGE_SIZE, len(groups)
+            else:
+                folds = fold_titles(rows)
+                size, items = PAGE_SIZE, len(folds)
+            pages = max(1, -(-items // size))
+            page = max(0, min(page, pages - 1))
+            groups, folds = groups[page * size:(page + 1) * size], folds[page * size:(page + 1) * size]
             return TaskPage(
                 kind=kind, unit_code=target.code, unit_name=target.name, days=days, as_of=as_of,
-                tasks=rows[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page=page, pages=pages, total=len(rows),
-                subunits=subunits, explicit_unit=explicit, lang=req.me.lang,
+                tasks=[t for f in folds for t in f.tasks], page=page, pages=pages, total=len(rows),
+                subunits=subunits, explicit_unit=explicit or own, lang=req.me.lang, folds=folds, groups=groups,
+                items=items, own=own, first=page * size,
             )
 
     # ------------------------------------------------------------------ one task

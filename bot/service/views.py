@@ -5,6 +5,7 @@ Renderers (bot/render/) turn them into output; nothing here knows a transport.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from db import task_updates as tu
 from db.importer import ImportReport
 from db.models import Role
-from db.queries import Summary, TaskView
+from db.queries import Summary, TaskView, UnitGroup
 from retrieval.types import Answer, Citation, Quote
 
 if TYPE_CHECKING:
@@ -113,19 +114,63 @@ class AnswerView:
 
 
 @dataclass(frozen=True)
+class TaskFold:
+    """Tasks of one list with the same title, as one line (most often one task)."""
+
+    title: str
+    tasks: list[TaskView]  # in the list's order (earliest deadline first)
+
+    @property
+    def first(self) -> TaskView:
+        return self.tasks[0]
+
+
+# a recurring report's period at the end of its title: "… kỳ 10/08/2025", "… tháng 11/2025", "… quý III/2025"
+_PERIOD = re.compile(r"\s*[(,\-–]?\s*(?:kỳ|đợt|tháng|quý|năm|period)\s+[\dIVX]+(?:[/.\-]\d+){0,2}\)?\s*$", re.I)
+
+
+def fold_title(title: str) -> str:
+    """The title a task is folded under: spaces collapsed, a trailing reporting period dropped."""
+    title = " ".join(title.split())
+    return _PERIOD.sub("", title) or title
+
+
+def fold_titles(tasks: list[TaskView]) -> list[TaskFold]:
+    """Identical titles (spaces, case and a trailing reporting period aside) folded into one item, at the place
+    of the first one (a list is ordered by deadline: the first is the latest)."""
+    folds: dict[str, list[TaskView]] = {}
+    for task in tasks:
+        folds.setdefault(fold_title(task.title).casefold(), []).append(task)
+    return [TaskFold(fold_title(ts[0].title) if len(ts) > 1 else ts[0].title, ts) for ts in folds.values()]
+
+
+@dataclass(frozen=True)
 class TaskPage:
+    """A page of a due or overdue list. A leader's unit with sub-units is listed by sub-unit (`groups`: one item
+    per sub-unit, with a drill-down); one unit's list by task (`folds`: identical titles folded). `page`/`pages`
+    count pages of those items; `total` is the number of tasks."""
+
     kind: TaskListKind
     unit_code: str
     unit_name: str
     days: int
     as_of: date
-    tasks: list[TaskView]
+    tasks: list[TaskView]  # the tasks of this page's items
     page: int
     pages: int
     total: int
     subunits: bool
     explicit_unit: bool
     lang: str
+    folds: list[TaskFold] = field(default_factory=list)  # by task: this page's items
+    groups: list[UnitGroup] = field(default_factory=list)  # by sub-unit: this page's items
+    items: int = 0  # how many items (folds or groups) on all pages
+    own: bool = False  # only the unit's own tasks (a drill-down into a leader's "(trực tiếp)" row)
+    first: int = 0  # the index of this page's first item among all items
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.groups)
 
 
 @dataclass(frozen=True)
