@@ -48,9 +48,11 @@ def measure(answerer: ExtractiveAnswerer, questions: list[str], label: str) -> N
         answerer.answer(q)
         total.append((time.perf_counter() - t0) * 1000)
     rest = [t - e for t, e in zip(total, embed, strict=True)]
-    print(f"[{label}] {len(questions)} questions: answer p50 {statistics.median(total):.0f} ms, p95 {pct(total, 95):.0f} ms; "
-          f"embedder alone p50 {statistics.median(embed):.0f} ms, p95 {pct(embed, 95):.0f} ms; "
-          f"everything else p50 {statistics.median(rest):.0f} ms, p95 {pct(rest, 95):.0f} ms")
+    print(
+        f"[{label}] {len(questions)} questions: answer p50 {statistics.median(total):.0f} ms, p95 {pct(total, 95):.0f} ms; "
+        f"embedder alone p50 {statistics.median(embed):.0f} ms, p95 {pct(embed, 95):.0f} ms; "
+        f"everything else p50 {statistics.median(rest):.0f} ms, p95 {pct(rest, 95):.0f} ms"
+    )
 
 
 def main() -> None:
@@ -60,7 +62,9 @@ def main() -> None:
     library = build_library(settings)
     t0 = time.perf_counter()
     report = library.sync([ROOT / "docs_corpus", SEEDS])
-    print(f"demo index: {library.index.count_chunks()} chunks ({report.embedded} embedded now, {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"demo index: {library.index.count_chunks()} chunks ({report.embedded} embedded now, {time.perf_counter() - t0:.0f} s)"
+    )
     measure(ExtractiveAnswerer(HybridSearcher(library.index, library.embedder)), questions, "demo corpus")
 
     n = int(os.environ.get("BENCH_SYNTH", "50000"))
@@ -78,10 +82,16 @@ def main() -> None:
         batch = []
         per_doc = 50
         for d in range(n // per_doc):
-            chunks = [Chunk(" ".join(rng.sample(pool, 3)), f"Mục {1 + k // 10} › {1 + k % 10}", k) for k in range(per_doc)]
-            mix = real[nrng.integers(0, len(real), (per_doc, 2))].sum(axis=1) + nrng.normal(0, 0.02, (per_doc, real.shape[1]))
+            chunks = [
+                Chunk(" ".join(rng.sample(pool, 3)), f"Mục {1 + k // 10} › {1 + k % 10}", k) for k in range(per_doc)
+            ]
+            mix = real[nrng.integers(0, len(real), (per_doc, 2))].sum(axis=1) + nrng.normal(
+                0, 0.02, (per_doc, real.shape[1])
+            )
             mix /= np.linalg.norm(mix, axis=1, keepdims=True)
-            meta = DocumentMeta(f"Văn bản tổng hợp {d}", f"{5000 + d}-KH/SYN", "Kế hoạch", "", f"2026-{1 + d % 12:02d}-01", "vi")
+            meta = DocumentMeta(
+                f"Văn bản tổng hợp {d}", f"{5000 + d}-KH/SYN", "Kế hoạch", "", f"2026-{1 + d % 12:02d}-01", "vi"
+            )
             batch.append((f"syn-{d:05d}.md", f"v{d}", meta, chunks, mix.astype(np.float32)))
             if len(batch) == 20:
                 index.write_documents(batch)
@@ -90,13 +100,20 @@ def main() -> None:
             index.write_documents(batch)
         # The real corpus too, so questions have their answers among the 50,000.
         for doc_id, doc in library.index.documents().items():
-            ids = [r[0] for r in library.index._db.execute("SELECT id FROM chunk WHERE doc_id = ? ORDER BY ordinal", (doc_id,))]
+            ids = [
+                r[0]
+                for r in library.index._db.execute("SELECT id FROM chunk WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+            ]
             stored = library.index.get_chunks(ids)
             vecs = library.index._chroma().get(ids=ids, include=["embeddings"])
             by_id = dict(zip(vecs["ids"], vecs["embeddings"], strict=True))
-            index.write_document(doc_id, doc.version, doc.meta,
-                                 [Chunk(stored[i].text, stored[i].section, stored[i].ordinal) for i in ids],
-                                 np.array([by_id[i] for i in ids], dtype=np.float32))
+            index.write_document(
+                doc_id,
+                doc.version,
+                doc.meta,
+                [Chunk(stored[i].text, stored[i].section, stored[i].ordinal) for i in ids],
+                np.array([by_id[i] for i in ids], dtype=np.float32),
+            )
         print(f"synthetic index: {index.count_chunks()} chunks written in {time.perf_counter() - t0:.0f} s")
         measure(ExtractiveAnswerer(HybridSearcher(index, embedder)), questions, f"{index.count_chunks()} chunks")
     finally:

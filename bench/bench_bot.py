@@ -83,8 +83,10 @@ def prepare_index(data_dir: Path) -> str | None:
     except Exception as exc:  # noqa: BLE001 - the benchmark still measures the task commands
         print(f"index unavailable: {type(exc).__name__}: {exc}")
         return None
-    return (f"index: {len(report.added) + len(report.updated) + len(report.unchanged)} documents, "
-            f"{report.embedded} passages embedded now, sync {time.perf_counter() - t0:.1f}s")
+    return (
+        f"index: {len(report.added) + len(report.updated) + len(report.unchanged)} documents, "
+        f"{report.embedded} passages embedded now, sync {time.perf_counter() - t0:.1f}s"
+    )
 
 
 def build_answerer(data_dir: Path) -> Any:
@@ -121,15 +123,25 @@ def prepare_database(url: str | None, tmp: Path, users: int) -> tuple[Any, list[
         for i in range(users):
             unit = codes[i % len(codes)]
             uid = 10_000 + i
-            rows.append({"full_name": f"Cán bộ thử tải {i}", "unit_id": unit_ids[unit], "role": Role.OFFICIAL,
-                         "telegram_user_id": uid, "language": "vi", "digest": False, "active": True})
+            rows.append(
+                {
+                    "full_name": f"Cán bộ thử tải {i}",
+                    "unit_id": unit_ids[unit],
+                    "role": Role.OFFICIAL,
+                    "telegram_user_id": uid,
+                    "language": "vi",
+                    "digest": False,
+                    "active": True,
+                }
+            )
             people.append((uid, unit, tasks_by_unit[unit]))
         s.execute(insert(Official), rows)
     return db, people
 
 
-def scripts(people: list[tuple[int, str, list[str]]], n_questions: int, n_commands: int,
-            questions: list[str]) -> dict[int, list[tuple[str, str]]]:
+def scripts(
+    people: list[tuple[int, str, list[str]]], n_questions: int, n_commands: int, questions: list[str]
+) -> dict[int, list[tuple[str, str]]]:
     """Per user: its share of the questions and task commands, interleaved."""
     per_user: dict[int, list[tuple[str, str]]] = {uid: [] for uid, _, _ in people}
     commands: dict[int, list[tuple[str, str]]] = {uid: [] for uid, _, _ in people}
@@ -161,8 +173,13 @@ def scripts(people: list[tuple[int, str, list[str]]], n_questions: int, n_comman
     return per_user
 
 
-async def drive(db: Any, index_dir: Path | None, people: list[tuple[int, str, list[str]]],
-                plan: dict[int, list[tuple[str, str]]], data_dir: Path) -> tuple[Stats, float, Any]:
+async def drive(
+    db: Any,
+    index_dir: Path | None,
+    people: list[tuple[int, str, list[str]]],
+    plan: dict[int, list[tuple[str, str]]],
+    data_dir: Path,
+) -> tuple[Stats, float, Any]:
     from fake_telegram import Call, FakeTelegram
 
     from bot.config import Settings
@@ -188,16 +205,19 @@ async def drive(db: Any, index_dir: Path | None, people: list[tuple[int, str, li
                     queues[call.chat_id].put_nowait(call)
 
         tg._notify = route  # type: ignore[method-assign]
-        settings = Settings(data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token,
-                            telegram_api_url=tg.base_url)
+        settings = Settings(
+            data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token, telegram_api_url=tg.base_url
+        )
         separate = os.environ.get("BENCH_BOT_PROCESS", "1") != "0" and index_dir is not None
         app = None
         if not separate:
             answerer = build_answerer(index_dir) if index_dir is not None else None
-            services = Services(settings=settings, db=db, answerer=answerer,
-                                answerer_error=None if answerer else "no index")
-            app = build_application(settings, services=services, clock=lambda: AS_OF,
-                                    rate_limit=False, concurrency=len(people))
+            services = Services(
+                settings=settings, db=db, answerer=answerer, answerer_error=None if answerer else "no index"
+            )
+            app = build_application(
+                settings, services=services, clock=lambda: AS_OF, rate_limit=False, concurrency=len(people)
+            )
 
         async def user(uid: int) -> None:
             q = queues[uid]
@@ -230,9 +250,16 @@ async def drive(db: Any, index_dir: Path | None, people: list[tuple[int, str, li
                 elapsed = await load()
         else:
             # The bot in its own process, as deployed; this process is only the Bot API server and the users.
-            env = {**os.environ, "BENCH_BOT_DATA_DIR": str(index_dir), "BENCH_BOT_DATABASE_URL": db.url,
-                   "BENCH_BOT_TOKEN": tg.token, "BENCH_BOT_API_URL": tg.base_url, "BENCH_BOT_AS_OF": AS_OF.isoformat(),
-                   "BENCH_BOT_CONCURRENCY": str(len(people)), "PYTHONPATH": str(ROOT)}
+            env = {
+                **os.environ,
+                "BENCH_BOT_DATA_DIR": str(index_dir),
+                "BENCH_BOT_DATABASE_URL": db.url,
+                "BENCH_BOT_TOKEN": tg.token,
+                "BENCH_BOT_API_URL": tg.base_url,
+                "BENCH_BOT_AS_OF": AS_OF.isoformat(),
+                "BENCH_BOT_CONCURRENCY": str(len(people)),
+                "PYTHONPATH": str(ROOT),
+            }
             proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.bot_process", env=env)
             try:
                 await tg.wait_for("getUpdates", timeout=180)
@@ -257,7 +284,9 @@ def _not_found_prefix() -> str:
 
 def _has_feedback(call: Any) -> bool:
     markup = (call.result or {}).get("reply_markup") or {}
-    return any(str(b.get("callback_data", "")).startswith("fb:") for row in markup.get("inline_keyboard", []) for b in row)
+    return any(
+        str(b.get("callback_data", "")).startswith("fb:") for row in markup.get("inline_keyboard", []) for b in row
+    )
 
 
 def main() -> None:
@@ -297,18 +326,24 @@ def main() -> None:
     answered = sum(len(v) for v in stats.full.values())
     extra = sum(max(0, sent[uid] - stats.parts[uid]) for uid in stats.parts)
     print(f"\nrequests: {requests}  answered: {answered}  lost: {stats.lost}  duplicate/extra messages: {extra}")
-    print(f"audit log: ask={audited.get('ask', 0)} due={audited.get('due', 0)} overdue={audited.get('overdue', 0)} "
-          f"task={audited.get('task', 0)} progress={audited.get('progress', 0)}")
+    print(
+        f"audit log: ask={audited.get('ask', 0)} due={audited.get('due', 0)} overdue={audited.get('overdue', 0)} "
+        f"task={audited.get('task', 0)} progress={audited.get('progress', 0)}"
+    )
     print(f"elapsed: {elapsed:.1f}s  → {requests / elapsed:.1f} requests/s overall")
     if n_questions:
-        print(f"questions: {n_questions / elapsed:.1f} questions/s (while the task commands run alongside); "
-              f"{n_questions - stats.refused} answered from the documents, {stats.refused} refused as not found in them")
+        print(
+            f"questions: {n_questions / elapsed:.1f} questions/s (while the task commands run alongside); "
+            f"{n_questions - stats.refused} answered from the documents, {stats.refused} refused as not found in them"
+        )
     for kind in ("question", "command"):
         first, full = stats.first.get(kind, []), stats.full.get(kind, [])
         if first:
-            print(f"{kind:>8}: n={len(first):5d}  first reply p50 {pct(first, 50) * 1000:7.0f} ms  "
-                  f"p95 {pct(first, 95) * 1000:7.0f} ms  | complete p50 {pct(full, 50) * 1000:7.0f} ms  "
-                  f"p95 {pct(full, 95) * 1000:7.0f} ms  mean {statistics.mean(full) * 1000:7.0f} ms")
+            print(
+                f"{kind:>8}: n={len(first):5d}  first reply p50 {pct(first, 50) * 1000:7.0f} ms  "
+                f"p95 {pct(first, 95) * 1000:7.0f} ms  | complete p50 {pct(full, 50) * 1000:7.0f} ms  "
+                f"p95 {pct(full, 95) * 1000:7.0f} ms  mean {statistics.mean(full) * 1000:7.0f} ms"
+            )
     ok = stats.lost == 0 and extra == 0 and answered == requests
     print("all answered, none lost or duplicated" if ok else "PROBLEM: lost or duplicated replies")
 

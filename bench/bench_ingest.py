@@ -48,7 +48,9 @@ def main() -> None:
 
         # The whole pipeline in-process, same warm embedder behind the content-hash cache.
         settings = Settings.from_env({"TROLY_DATA_DIR": str(work / "data")})
-        library = Library(build_index(settings, embedder), CachedEmbedder(embedder, work / "data" / "index" / "emb.db"), docs)
+        library = Library(
+            build_index(settings, embedder), CachedEmbedder(embedder, work / "data" / "index" / "emb.db"), docs
+        )
         library.index._chroma()  # open Chroma before timing, as a running bot has it open
         t0 = time.perf_counter()
         report = library.sync([docs])
@@ -68,13 +70,17 @@ def main() -> None:
         cli_s = time.perf_counter() - t0
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         t0 = time.perf_counter()
-        again = subprocess.run([TROLY, "ingest", str(docs), "--json"], env=env, capture_output=True, text=True, check=True)
+        again = subprocess.run(
+            [TROLY, "ingest", str(docs), "--json"], env=env, capture_output=True, text=True, check=True
+        )
         resync_cli_s = time.perf_counter() - t0
         assert json.loads(again.stdout)["embedded"] == 0
 
         print(f"corpus: {n_docs} documents, {chunks} chunks, {sum(map(len, texts)) / len(texts):.0f} chars/chunk")
         print(f"embedder alone (warm, batches of 32): {embed_s:.1f} s = {chunks / embed_s:.2f} chunks/s")
-        print(f"pipeline in-process (load, chunk, embed, write): {pipeline_s:.1f} s = {chunks / pipeline_s:.2f} chunks/s")
+        print(
+            f"pipeline in-process (load, chunk, embed, write): {pipeline_s:.1f} s = {chunks / pipeline_s:.2f} chunks/s"
+        )
         print(f"pipeline overhead: {100 * (pipeline_s / embed_s - 1):.1f}%")
         print(f"troly ingest, fresh process and data dir: {cli_s:.1f} s = {chunks / cli_s:.2f} chunks/s")
         print(f"re-sync unchanged: {resync_s:.2f} s in-process, {resync_cli_s:.2f} s as a command; 0 embeddings")

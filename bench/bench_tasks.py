@@ -60,15 +60,22 @@ def run(url: str, label: str, n_tasks: int, workdir: Path) -> dict[str, float]:
     print(f"[{label}] seeded {report.tasks:,} tasks on {report.units:,} units in {seed_s:.1f} s", flush=True)
     rng = random.Random(1)
     with db.session() as s:
-        units = list(s.scalars(select(Unit.code).where(Unit.kind.in_([UnitKind.COMMUNE, UnitKind.DEPARTMENT, UnitKind.OTHER]))))
+        units = list(
+            s.scalars(select(Unit.code).where(Unit.kind.in_([UnitKind.COMMUNE, UnitKind.DEPARTMENT, UnitKind.OTHER])))
+        )
         parent = aliased(Unit)
         per_parent = s.execute(
-            select(parent.code, parent.kind, func.count()).select_from(Unit).join(parent, parent.id == Unit.parent_id)
-            .group_by(parent.code, parent.kind).order_by(func.count().desc())
+            select(parent.code, parent.kind, func.count())
+            .select_from(Unit)
+            .join(parent, parent.id == Unit.parent_id)
+            .group_by(parent.code, parent.kind)
+            .order_by(func.count().desc())
         ).all()
         # The province with 200 direct sub-units (or the widest one at smaller scales); a commune with hamlets.
-        province, _, children = next((r for r in per_parent if r[1] == UnitKind.PROVINCE and r[2] == 200),
-                                     next(r for r in per_parent if r[1] == UnitKind.PROVINCE))
+        province, _, children = next(
+            (r for r in per_parent if r[1] == UnitKind.PROVINCE and r[2] == 200),
+            next(r for r in per_parent if r[1] == UnitKind.PROVINCE),
+        )
         commune = next((r[0] for r in per_parent if r[1] in (UnitKind.COMMUNE, UnitKind.DEPARTMENT)), units[0])
     sample = [rng.choice(units) for _ in range(200)]
     results: dict[str, float] = {}
@@ -92,7 +99,9 @@ def run(url: str, label: str, n_tasks: int, workdir: Path) -> dict[str, float]:
     path = workdir / f"import_{label}.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Mã nhiệm vụ", "Nội dung", "Đơn vị chủ trì", "Hạn hoàn thành", "Trạng thái", "Ngày hoàn thành", "Văn bản"])
+        w.writerow(
+            ["Mã nhiệm vụ", "Nội dung", "Đơn vị chủ trì", "Hạn hoàn thành", "Trạng thái", "Ngày hoàn thành", "Văn bản"]
+        )
         for i in range(100_000):
             code = f"SC-{i:07d}" if i % 2 else f"IMP-{i:06d}"
             w.writerow([code, f"Nhiệm vụ nhập {i}", rng.choice(units), "31/12/2026", "Đang thực hiện", "", "57-NQ/TW"])
@@ -120,7 +129,9 @@ def main() -> None:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            table["postgresql"] = run(make_url(pg).set(database=name).render_as_string(hide_password=False), "postgresql", n_tasks, work)
+            table["postgresql"] = run(
+                make_url(pg).set(database=name).render_as_string(hide_password=False), "postgresql", n_tasks, work
+            )
         finally:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -22,15 +22,22 @@ from retrieval.build import build_answerer
 async def serve() -> None:
     env = os.environ
     settings = Settings(
-        data_dir=Path(env["BENCH_BOT_DATA_DIR"]), database_url=env["BENCH_BOT_DATABASE_URL"],
-        telegram_bot_token=env["BENCH_BOT_TOKEN"], telegram_api_url=env["BENCH_BOT_API_URL"],
+        data_dir=Path(env["BENCH_BOT_DATA_DIR"]),
+        database_url=env["BENCH_BOT_DATABASE_URL"],
+        telegram_bot_token=env["BENCH_BOT_TOKEN"],
+        telegram_api_url=env["BENCH_BOT_API_URL"],
     )
     db = Database(settings.database_url)
     answerer = build_answerer(settings)
     answerer.answer("khởi động", k=5)  # warm-up (model load)
     services = Services(settings=settings, db=db, answerer=answerer)
-    app = build_application(settings, services=services, clock=lambda: date.fromisoformat(env["BENCH_BOT_AS_OF"]),
-                            rate_limit=False, concurrency=int(env.get("BENCH_BOT_CONCURRENCY", "200")))
+    app = build_application(
+        settings,
+        services=services,
+        clock=lambda: date.fromisoformat(env["BENCH_BOT_AS_OF"]),
+        rate_limit=False,
+        concurrency=int(env.get("BENCH_BOT_CONCURRENCY", "200")),
+    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with running(app, settings, poll_timeout=10):

@@ -28,8 +28,8 @@ def write_corpus(folder: Path, n_docs: int, *, points: int = 3, seed: int = 57) 
     for i in range(n_docs):
         items = "\n".join(f"{k}. {rng.choice(pool)}" for k in range(1, points + 1))
         text = (
-            f"---\ntitle: \"Kế hoạch thử nghiệm số {i}\"\nsymbol: \"{1000 + i}-KH/BENCH\"\ntype: \"Kế hoạch\"\n"
-            f"date: \"2026-{1 + i % 12:02d}-{1 + i % 28:02d}\"\n---\nI. NHIỆM VỤ\n{items}\n"
+            f'---\ntitle: "Kế hoạch thử nghiệm số {i}"\nsymbol: "{1000 + i}-KH/BENCH"\ntype: "Kế hoạch"\n'
+            f'date: "2026-{1 + i % 12:02d}-{1 + i % 28:02d}"\n---\nI. NHIỆM VỤ\n{items}\n'
         )
         (folder / f"kh-{i:05d}.md").write_text(text, encoding="utf-8")
     return folder
@@ -37,11 +37,22 @@ def write_corpus(folder: Path, n_docs: int, *, points: int = 3, seed: int = 57) 
 
 # How officials open and close the same question differently (the answerer looks past these).
 _VARIANTS = {
-    "vi": (["", "Cho tôi hỏi: ", "Xin hỏi, ", "Đồng chí cho hỏi ", "Nhờ Trợ lý tra giúp: ", "Văn phòng xã hỏi: ",
-            "Anh cho tôi hỏi, "],
-           ["", " ạ", " Cảm ơn.", " Cần gấp để báo cáo.", " Trả lời ngắn giúp tôi.", " Xin cảm ơn!"]),
-    "en": (["", "Please tell me: ", "Quick question: ", "Could you check: "],
-           ["", " Thanks.", " Short answer please.", " Needed for a report.", " Thank you!"]),
+    "vi": (
+        [
+            "",
+            "Cho tôi hỏi: ",
+            "Xin hỏi, ",
+            "Đồng chí cho hỏi ",
+            "Nhờ Trợ lý tra giúp: ",
+            "Văn phòng xã hỏi: ",
+            "Anh cho tôi hỏi, ",
+        ],
+        ["", " ạ", " Cảm ơn.", " Cần gấp để báo cáo.", " Trả lời ngắn giúp tôi.", " Xin cảm ơn!"],
+    ),
+    "en": (
+        ["", "Please tell me: ", "Quick question: ", "Could you check: "],
+        ["", " Thanks.", " Short answer please.", " Needed for a report.", " Thank you!"],
+    ),
 }
 
 

@@ -45,8 +45,18 @@ def load() -> list[Labelled]:
     for line in INTENTS.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
-            out.append(Labelled(r["id"], r["message"], r["route"], r["kind"], r["unit"], r["window"],
-                                _group(r["lang"], r["accented"]), r["split"]))
+            out.append(
+                Labelled(
+                    r["id"],
+                    r["message"],
+                    r["route"],
+                    r["kind"],
+                    r["unit"],
+                    r["window"],
+                    _group(r["lang"], r["accented"]),
+                    r["split"],
+                )
+            )
     for q in load_questions(QA):
         if q.lang in ("vi", "en"):
             out.append(Labelled(q.id, q.question, DOCUMENTS, None, None, None, _group(q.lang, q.accented), q.split))
@@ -62,7 +72,9 @@ def correct(row: Labelled, got: Intent) -> bool:
     return (got.kind, unit, got.window) == (row.kind, row.unit, row.window)
 
 
-def score(rows: list[Labelled], units: UnitDirectory) -> tuple[dict[tuple[str, str], list[int]], list[tuple[Labelled, Intent]]]:
+def score(
+    rows: list[Labelled], units: UnitDirectory
+) -> tuple[dict[tuple[str, str], list[int]], list[tuple[Labelled, Intent]]]:
     """{(split, group): [right, total]} (group "all" too) and the misses."""
     table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses = []
@@ -94,8 +106,10 @@ def main() -> None:
         print(f"{sp:<10}{group:<16}{right:>6}{total:>6}{right / total:>10.3f}")
     if "--misses" in sys.argv:
         for row, got in misses:
-            print(f"{row.id} [{row.split}] {row.message!r}\n   want {row.route} {row.kind} {row.unit} {row.window}\n"
-                  f"   got  {got.route} {got.kind} {got.unit} {got.window}")
+            print(
+                f"{row.id} [{row.split}] {row.message!r}\n   want {row.route} {row.kind} {row.unit} {row.window}\n"
+                f"   got  {got.route} {got.kind} {got.unit} {got.window}"
+            )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ def _index(data: Path, folders: list[Path]) -> ExtractiveAnswerer:
     return answerer
 
 
-def examples(answerer: ExtractiveAnswerer, questions: list[EvalQuestion]) -> list[tuple[EvalQuestion, list[float], int]]:
+def examples(
+    answerer: ExtractiveAnswerer, questions: list[EvalQuestion]
+) -> list[tuple[EvalQuestion, list[float], int]]:
     from retrieval.answer import to_citations
 
     out = []
@@ -76,7 +78,7 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1.0) -> tu
 
 def ev_kind(features: list[float]) -> str:
     """The question language from the one-hot tail of Evidence.features()."""
-    tail = features[-(len(KINDS) - 1):]
+    tail = features[-(len(KINDS) - 1) :]
     return next((k for k, on in zip(KINDS[1:], tail, strict=True) if on), KINDS[0])
 
 
@@ -92,7 +94,9 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=L2)
     args = ap.parse_args()
-    own = load_questions(ROOT / "tests" / "eval" / "qa.jsonl") + load_questions(ROOT / "tests" / "eval" / "offtopic.jsonl")
+    own = load_questions(ROOT / "tests" / "eval" / "qa.jsonl") + load_questions(
+        ROOT / "tests" / "eval" / "offtopic.jsonl"
+    )
     alqac = load_questions(SHARED / "eval" / "alqac-dev" / "qa.jsonl")
     corpus = _index(args.corpus, [ROOT / "docs_corpus", SHARED / "seeds"])
     legal = _index(args.alqac, [SHARED / "eval" / "alqac-dev" / "docs"])
@@ -117,24 +121,40 @@ def main() -> None:
 
     p = prob(tuning)
     threshold = max(np.arange(0.2, 0.8, 0.01), key=lambda t: (balanced(p, y, t, weight), -abs(t - 0.5)))
-    print(f"tuning: {len(tuning)} examples ({int(y.sum())} answerable), threshold {threshold:.2f}, "
-          f"balanced {balanced(p, y, threshold, weight):.3f}")
+    print(
+        f"tuning: {len(tuning)} examples ({int(y.sum())} answerable), threshold {threshold:.2f}, "
+        f"balanced {balanced(p, y, threshold, weight):.3f}"
+    )
     for name, rows in (("tuning", tuning), ("held_out", held)):
         pr = prob(rows)
-        for group in sorted({(q.set, q.lang if q.lang != 'vi' else ('vi' if q.accented else 'vi:plain')) for q, _, _ in rows}):
-            idx = [i for i, (q, _, _) in enumerate(rows)
-                   if (q.set, q.lang if q.lang != 'vi' else ('vi' if q.accented else 'vi:plain')) == group]
+        for group in sorted(
+            {(q.set, q.lang if q.lang != "vi" else ("vi" if q.accented else "vi:plain")) for q, _, _ in rows}
+        ):
+            idx = [
+                i
+                for i, (q, _, _) in enumerate(rows)
+                if (q.set, q.lang if q.lang != "vi" else ("vi" if q.accented else "vi:plain")) == group
+            ]
             yy = np.array([rows[i][2] for i in idx])
             pp = pr[idx]
             ans = (pp[yy == 1] >= threshold).mean() if (yy == 1).any() else float("nan")
             ref = (pp[yy == 0] < threshold).mean() if (yy == 0).any() else float("nan")
             print(f"  {name:9s} {group[0]:10s} {group[1]:9s} n={len(idx):3d} answered {ans:.3f} refused {ref:.3f}")
     if args.write:
-        MODEL_FILE.write_text(json.dumps({
-            "about": "Fitted by `python -m bench.fit_refusal` on tuning data only (see retrieval/refusal.py).",
-            "examples": len(tuning), "weights": [round(float(v), 5) for v in weights], "bias": round(bias, 5),
-            "threshold": round(float(threshold), 3),
-        }, indent=1) + "\n", encoding="utf-8")
+        MODEL_FILE.write_text(
+            json.dumps(
+                {
+                    "about": "Fitted by `python -m bench.fit_refusal` on tuning data only (see retrieval/refusal.py).",
+                    "examples": len(tuning),
+                    "weights": [round(float(v), 5) for v in weights],
+                    "bias": round(bias, 5),
+                    "threshold": round(float(threshold), 3),
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         print(f"wrote {MODEL_FILE}")
 
 

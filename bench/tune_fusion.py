@@ -31,15 +31,24 @@ def main() -> None:
         "lexical only": FusionWeights(0, 1, 0, 1),
         "plain RRF k=60 (equal)": FusionWeights(1, 1, 1, 1, 60),
         "dense 1 / lexical 0.35 (plain: 0.35 / 1), k=10, no cross slot": replace(base, cross_margin=-1.0),
-        **{f"chosen weights, cross slot within {m}": replace(base, cross_margin=m) for m in (0.0, 0.02, 0.03, 0.05, 0.08)},
+        **{
+            f"chosen weights, cross slot within {m}": replace(base, cross_margin=m)
+            for m in (0.0, 0.02, 0.03, 0.05, 0.08)
+        },
     }
-    groups = {"all": lambda q: True, "vi:plain": lambda q: q.lang == "vi" and not q.accented, "cross": _cross,
-              "ar/fa": lambda q: q.lang in ("ar", "fa")}
+    groups = {
+        "all": lambda q: True,
+        "vi:plain": lambda q: q.lang == "vi" and not q.accented,
+        "cross": _cross,
+        "ar/fa": lambda q: q.lang in ("ar", "fa"),
+    }
     print(f"{'setting':62}" + "".join(f" {s[:4]}:{g:8}" for s in (TUNING, HELD_OUT) for g in groups))
     for name, weights in settings_to_try.items():
         searcher = HybridSearcher(index, embedder, weights)
-        hit = {q.id: any(is_hit(q, c) for c in to_citations(searcher.search(strip_courtesy(q.question), k=10))[:3])
-               for q in questions}
+        hit = {
+            q.id: any(is_hit(q, c) for c in to_citations(searcher.search(strip_courtesy(q.question), k=10))[:3])
+            for q in questions
+        }
         cells = []
         for split in (TUNING, HELD_OUT):
             for test in groups.values():

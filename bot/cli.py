@@ -89,8 +89,12 @@ class TrolyGroup(click.Group):
     Click's English usage text."""
 
     def main(  # type: ignore[override]
-        self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-        standalone_mode: bool = True, **extra: Any,
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
@@ -187,7 +191,9 @@ def db_upgrade(ctx: Context) -> None:
 
 @db_group.command("seed-demo")
 @click.option("--tasks", type=int, default=None, help="Tổng số nhiệm vụ (mở rộng tới 1.000.000 trên 40.000 đơn vị).")
-@click.option("--force", is_flag=True, help="Xoá cả dữ liệu không do bộ dữ liệu mẫu tạo ra (nhiệm vụ đã nhập, mã mời…).")
+@click.option(
+    "--force", is_flag=True, help="Xoá cả dữ liệu không do bộ dữ liệu mẫu tạo ra (nhiệm vụ đã nhập, mã mời…)."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def db_seed_demo(ctx: Context, tasks: int | None, force: bool, as_json: bool) -> None:
@@ -229,7 +235,9 @@ def _as_of(ctx: Context, value: str | None) -> date:
     try:
         parsed = parse_date(value)
     except ValueError:
-        raise OptionError(f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)", param_hint="--as-of") from None
+        raise OptionError(
+            f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)", param_hint="--as-of"
+        ) from None
     return parsed or ctx.clock.today()
 
 
@@ -268,7 +276,9 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
     @click.option("--as-of", "as_of", default=None, help="Tính đến ngày (mặc định: hôm nay).")
     @click.option("--json", "as_json", is_flag=True)
     @pass_ctx
-    def command(ctx: Context, unit_code: str, subunits: bool, as_of: str | None, as_json: bool, days: int = DUE_WINDOW_DAYS) -> None:
+    def command(
+        ctx: Context, unit_code: str, subunits: bool, as_of: str | None, as_json: bool, days: int = DUE_WINDOW_DAYS
+    ) -> None:
         from bot.render.text import print_table, task_table
         from db import queries
 
@@ -307,11 +317,18 @@ tasks_group.command("overdue")(_task_list_command("overdue", "Nhiệm vụ quá 
 @click.option("--as-of", "as_of", default=None, help="Tính đến ngày (mặc định: hôm nay).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi tệp Excel.")
-@click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi biểu đồ PNG.")
+@click.option(
+    "--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Ghi biểu đồ PNG."
+)
 @pass_ctx
 def tasks_summary(
-    ctx: Context, unit_code: str | None, assigned_by: str | None, as_of: str | None, as_json: bool,
-    xlsx: Path | None, chart: Path | None,
+    ctx: Context,
+    unit_code: str | None,
+    assigned_by: str | None,
+    as_of: str | None,
+    as_json: bool,
+    xlsx: Path | None,
+    chart: Path | None,
 ) -> None:
     """Bảng tổng hợp: được giao / xong đúng hạn / xong quá hạn / đang làm / quá hạn / thường xuyên / %."""
     from bot.render.text import print_table, summary_table
@@ -392,8 +409,13 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
 
     library = build_library(ctx.settings)
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", markup=False), transient=True, disable=as_json or not sys.stderr.isatty(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", markup=False),
+        transient=True,
+        disable=as_json or not sys.stderr.isatty(),
         console=None,
     ) as bar:
         task = bar.add_task(t("ingest.progress"), total=None, current="")
@@ -412,9 +434,17 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
         echo_json(report.as_dict())
     else:
         print_table(sync_report_table(report))
-        click.echo(t("ingest.summary", added=len(report.added), updated=len(report.updated),
-                     removed=len(report.removed), unchanged=len(report.unchanged), failed=len(report.failed),
-                     embedded=report.embedded))
+        click.echo(
+            t(
+                "ingest.summary",
+                added=len(report.added),
+                updated=len(report.updated),
+                removed=len(report.removed),
+                unchanged=len(report.unchanged),
+                failed=len(report.failed),
+                embedded=report.embedded,
+            )
+        )
     if report.failed:
         sys.exit(1)
 
@@ -425,8 +455,12 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     ans = answerer.answer(question, k=k)
     return {
-        "question": question, "found": ans.found, "short": ans.short, "answer": ans.text,
-        "citations": [c.as_dict() for c in ans.citations], "took_ms": round((time.perf_counter() - t0) * 1000, 1),
+        "question": question,
+        "found": ans.found,
+        "short": ans.short,
+        "answer": ans.text,
+        "citations": [c.as_dict() for c in ans.citations],
+        "took_ms": round((time.perf_counter() - t0) * 1000, 1),
         **({"note": ans.note} if ans.note else {}),
     }
 
@@ -515,15 +549,38 @@ def docs_list(ctx: Context, as_json: bool) -> None:
     index = build_index(ctx.settings, build_embedder(ctx.settings))
     docs = sorted(index.documents().values(), key=lambda d: (d.meta.date, d.doc_id))
     if as_json:
-        echo_json([{"source": d.doc_id, "title": d.meta.title, "symbol": d.meta.symbol, "type": d.meta.doc_type,
-                    "date": d.meta.date, "chunks": d.chunks, "indexed_at": d.indexed_at} for d in docs])
+        echo_json(
+            [
+                {
+                    "source": d.doc_id,
+                    "title": d.meta.title,
+                    "symbol": d.meta.symbol,
+                    "type": d.meta.doc_type,
+                    "date": d.meta.date,
+                    "chunks": d.chunks,
+                    "indexed_at": d.indexed_at,
+                }
+                for d in docs
+            ]
+        )
         return
     table = Table(title=t("docs.title", n=len(docs)))
     for key in ("symbol", "title", "type", "date", "chunks", "indexed_at"):
         table.add_column(t(f"docs.col.{key}"), overflow="fold")
     for d in docs:
-        table.add_row(*(lit(v) for v in (d.meta.symbol or "—", d.meta.title or d.doc_id, d.meta.doc_type or "—",
-                                         d.meta.date or "—", d.chunks, d.indexed_at)))
+        table.add_row(
+            *(
+                lit(v)
+                for v in (
+                    d.meta.symbol or "—",
+                    d.meta.title or d.doc_id,
+                    d.meta.doc_type or "—",
+                    d.meta.date or "—",
+                    d.chunks,
+                    d.indexed_at,
+                )
+            )
+        )
     print_table(table)
 
 
@@ -546,16 +603,39 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
         click.echo(t("error.prefix", message=t("docs.no_history", name=doc_id)), err=True)
         sys.exit(1)
     if as_json:
-        echo_json({"name": doc_id, "live": next((v.number for v in versions if v.live), None), "versions": [
-            {"version": v.number, "created_at": v.created_at, "size": v.size, "sha256": v.content, "source": v.source,
-             "title": v.title, "symbol": v.symbol, "chunks": v.chunks, "live": v.live} for v in versions]})
+        echo_json(
+            {
+                "name": doc_id,
+                "live": next((v.number for v in versions if v.live), None),
+                "versions": [
+                    {
+                        "version": v.number,
+                        "created_at": v.created_at,
+                        "size": v.size,
+                        "sha256": v.content,
+                        "source": v.source,
+                        "title": v.title,
+                        "symbol": v.symbol,
+                        "chunks": v.chunks,
+                        "live": v.live,
+                    }
+                    for v in versions
+                ],
+            }
+        )
         return
     table = Table(title=lit(t("docs.history_title", name=doc_id)))
     for key in ("version", "created_at", "size", "hash", "source", "live"):
         table.add_column(t(f"docs.col.{key}"), overflow="fold")
     for v in versions:
-        table.add_row(str(v.number), v.created_at, f"{v.size:,}".replace(",", "."), v.content[:12] or "—",
-                      lit(v.source or "—"), t("docs.live_yes" if v.live else "docs.live_no"))
+        table.add_row(
+            str(v.number),
+            v.created_at,
+            f"{v.size:,}".replace(",", "."),
+            v.content[:12] or "—",
+            lit(v.source or "—"),
+            t("docs.live_yes" if v.live else "docs.live_no"),
+        )
     print_table(table)
 
 
@@ -589,8 +669,9 @@ def health(ctx: Context, as_json: bool) -> None:
 
 
 @cli.command("demo")
-@click.option("--as", "as_official", default="Trần Thị Lãnh Đạo", show_default=True,
-              help="Cán bộ mẫu dùng cho cửa sổ trò chuyện.")
+@click.option(
+    "--as", "as_official", default="Trần Thị Lãnh Đạo", show_default=True, help="Cán bộ mẫu dùng cho cửa sổ trò chuyện."
+)
 @click.option("--no-chat", is_flag=True, help="Chỉ chuẩn bị dữ liệu và chỉ mục.")
 @click.pass_context
 def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
@@ -650,8 +731,11 @@ def units_import(ctx: Context, file: Path, as_json: bool) -> None:
 
     with ctx.db().session() as s:
         report = import_units(s, file)
-        s.add(AuditEntry(channel="cli", action="units_import", detail=f"{file.name}: {report.as_dict()}",
-                         at=ctx.clock.now()))
+        s.add(
+            AuditEntry(
+                channel="cli", action="units_import", detail=f"{file.name}: {report.as_dict()}", at=ctx.clock.now()
+            )
+        )
     if as_json:
         echo_json(report.as_dict())
     else:
@@ -682,8 +766,13 @@ def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
         table.add_column(t(f"units.col.{key}"), overflow="fold")
     top = min(r.depth for r in rows)
     for r in rows:
-        table.add_row(lit("  " * (r.depth - top) + r.code), lit(r.name), t(f"level.{r.level}"), lit(r.parent or "—"),
-                      str(r.officials))
+        table.add_row(
+            lit("  " * (r.depth - top) + r.code),
+            lit(r.name),
+            t(f"level.{r.level}"),
+            lit(r.parent or "—"),
+            str(r.officials),
+        )
     print_table(table)
 
 
@@ -699,16 +788,27 @@ def users_group() -> None:
 @click.option("--unit", "unit_code", required=True)
 @click.option("--role", type=click.Choice(["official", "leader", "admin"]), default="official", show_default=True)
 @click.option("--name", "full_name", default=None, help="Họ tên người được mời.")
-@click.option("--official", "official_ref", default=None,
-              help="Liên kết lại cán bộ này (id, Telegram id hoặc họ tên) với tài khoản Telegram mới.")
+@click.option(
+    "--official",
+    "official_ref",
+    default=None,
+    help="Liên kết lại cán bộ này (id, Telegram id hoặc họ tên) với tài khoản Telegram mới.",
+)
 @click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Số ngày hiệu lực.")
-@click.option("--bot-username", default=None,
-              help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME).")
+@click.option(
+    "--bot-username", default=None, help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME)."
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def users_invite(
-    ctx: Context, unit_code: str, role: str, full_name: str | None, official_ref: str | None, days: int,
-    bot_username: str | None, as_json: bool,
+    ctx: Context,
+    unit_code: str,
+    role: str,
+    full_name: str | None,
+    official_ref: str | None,
+    days: int,
+    bot_username: str | None,
+    as_json: bool,
 ) -> None:
     """Tạo mã mời dùng một lần cho một đơn vị và vai trò; in mã (và đường dẫn /start khi biết tên bot)."""
     from bot.service.organisation import deep_link
@@ -718,12 +818,27 @@ def users_invite(
     username = (bot_username or "").lstrip("@") or ctx.settings.telegram_bot_username
     with ctx.db().session() as s:
         official = get_official(s, official_ref) if official_ref else None
-        invite = create_invite(s, unit_code.strip().upper(), role, full_name=full_name or (official.full_name if official else None),
-                               valid_days=days, now=ctx.clock.now(), official=official)
-        s.add(AuditEntry(channel="cli", action="users_invite", at=ctx.clock.now(),
-                         detail=f"{invite.unit.code} {role}" + (f" official {official.id}" if official else "")))
+        invite = create_invite(
+            s,
+            unit_code.strip().upper(),
+            role,
+            full_name=full_name or (official.full_name if official else None),
+            valid_days=days,
+            now=ctx.clock.now(),
+            official=official,
+        )
+        s.add(
+            AuditEntry(
+                channel="cli",
+                action="users_invite",
+                at=ctx.clock.now(),
+                detail=f"{invite.unit.code} {role}" + (f" official {official.id}" if official else ""),
+            )
+        )
         data = {
-            "code": invite.code, "unit": invite.unit.code, "role": role,
+            "code": invite.code,
+            "unit": invite.unit.code,
+            "role": role,
             "expires": ctx.clock.local(invite.expires_at).strftime("%d/%m/%Y %H:%M"),
             "link": deep_link(username, invite.code) if username else None,
         }
@@ -750,8 +865,16 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
         unit = get_unit(s, unit_code.strip().upper()) if unit_code else None
         officials = list_officials(s, lft=unit.lft, rgt=unit.rgt) if unit else list_officials(s)
         rows = [
-            {"id": o.id, "name": o.full_name, "unit": o.unit.code, "role": o.role.value,
-             "telegram_user_id": o.telegram_user_id, "language": o.language, "digest": o.digest, "active": o.active}
+            {
+                "id": o.id,
+                "name": o.full_name,
+                "unit": o.unit.code,
+                "role": o.role.value,
+                "telegram_user_id": o.telegram_user_id,
+                "language": o.language,
+                "digest": o.digest,
+                "active": o.active,
+            }
             for o in officials
         ]
     if as_json:
@@ -761,22 +884,40 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     for c in ("id", "name", "unit", "role", "telegram_user_id", "active"):
         table.add_column(c)
     for r in rows:
-        table.add_row(*(lit(r[c]) if r[c] is not None else "—" for c in ("id", "name", "unit", "role", "telegram_user_id", "active")))
+        table.add_row(
+            *(
+                lit(r[c]) if r[c] is not None else "—"
+                for c in ("id", "name", "unit", "role", "telegram_user_id", "active")
+            )
+        )
     print_table(table)
 
 
-def _change_official(ctx: Context, ref: str, action: str, *, active: bool | None = None, role: str | None = None,
-                     as_json: bool = False) -> None:
+def _change_official(
+    ctx: Context, ref: str, action: str, *, active: bool | None = None, role: str | None = None, as_json: bool = False
+) -> None:
     from db.models import AuditEntry
     from db.users import get_official, set_active, set_role
 
     with ctx.db().session() as s:
         official = get_official(s, ref)
         changed = set_active(s, official, active) if active is not None else set_role(s, official, role or "")
-        s.add(AuditEntry(channel="cli", action=f"users_{action}", at=ctx.clock.now(),
-                         detail=f"official {official.id} {role or ''} changed={changed}".strip()))
-        data = {"id": official.id, "name": official.full_name, "unit": official.unit.code,
-                "role": official.role.value, "active": official.active, "changed": changed}
+        s.add(
+            AuditEntry(
+                channel="cli",
+                action=f"users_{action}",
+                at=ctx.clock.now(),
+                detail=f"official {official.id} {role or ''} changed={changed}".strip(),
+            )
+        )
+        data = {
+            "id": official.id,
+            "name": official.full_name,
+            "unit": official.unit.code,
+            "role": official.role.value,
+            "active": official.active,
+            "changed": changed,
+        }
     if as_json:
         echo_json(data)
         return
@@ -835,9 +976,18 @@ def invites_list(ctx: Context, as_json: bool) -> None:
     with ctx.db().session() as s:
         invites = list_invites(s)
     rows: list[dict[str, Any]] = [
-        {"code": i.code[:MIN_CODE_PREFIX] + "…", "unit": i.unit_code, "role": i.role, "name": i.full_name,
-         "official": i.official, "created": ctx.clock.local(i.created_at), "expires": ctx.clock.local(i.expires_at),
-         "status": i.status(now), "used_at": i.used_at and ctx.clock.local(i.used_at), "used_by": i.used_by}
+        {
+            "code": i.code[:MIN_CODE_PREFIX] + "…",
+            "unit": i.unit_code,
+            "role": i.role,
+            "name": i.full_name,
+            "official": i.official,
+            "created": ctx.clock.local(i.created_at),
+            "expires": ctx.clock.local(i.expires_at),
+            "status": i.status(now),
+            "used_at": i.used_at and ctx.clock.local(i.used_at),
+            "used_by": i.used_by,
+        }
         for i in invites
     ]
     if as_json:
@@ -850,9 +1000,15 @@ def invites_list(ctx: Context, as_json: bool) -> None:
     for key in ("code", "unit", "role", "name", "expires", "status", "used_by"):
         table.add_column(t(f"invites.col.{key}"), overflow="fold")
     for r in rows:
-        table.add_row(lit(r["code"]), lit(r["unit"]), t(f"role.{r['role']}"), lit(r["name"] or r["official"] or "—"),
-                      r["expires"].strftime("%d/%m/%Y %H:%M"), t(f"invites.status.{r['status']}"),
-                      lit(r["used_by"] or "—"))
+        table.add_row(
+            lit(r["code"]),
+            lit(r["unit"]),
+            t(f"role.{r['role']}"),
+            lit(r["name"] or r["official"] or "—"),
+            r["expires"].strftime("%d/%m/%Y %H:%M"),
+            t(f"invites.status.{r['status']}"),
+            lit(r["used_by"] or "—"),
+        )
     print_table(table)
 
 

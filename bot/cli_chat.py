@@ -26,8 +26,13 @@ def register(cli: click.Group) -> None:
     from bot.i18n import t
 
     @cli.command("chat")
-    @click.option("--as", "as_official", required=True, metavar="OFFICIAL",
-                  help="Cán bộ: mã số, Telegram user id hoặc họ tên đầy đủ.")
+    @click.option(
+        "--as",
+        "as_official",
+        required=True,
+        metavar="OFFICIAL",
+        help="Cán bộ: mã số, Telegram user id hoặc họ tên đầy đủ.",
+    )
     @pass_ctx
     def chat(ctx: Context, as_official: str) -> None:
         """Trò chuyện với trợ lý trong cửa sổ lệnh, với quyền của một cán bộ (giống hệt bot Telegram)."""
@@ -79,8 +84,13 @@ def register(cli: click.Group) -> None:
 
     @feedback_group.command("export")
     @click.option("--json", "as_json", is_flag=True, help="In JSON ra màn hình.")
-    @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Ghi ra tệp CSV (UTF-8, mở được bằng Excel).")
+    @click.option(
+        "--csv",
+        "csv_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Ghi ra tệp CSV (UTF-8, mở được bằng Excel).",
+    )
     @click.option("--voted-only", is_flag=True, help="Chỉ các câu trả lời đã được đánh giá.")
     @pass_ctx
     def feedback_export(ctx: Context, as_json: bool, csv_path: Path | None, voted_only: bool) -> None:
@@ -91,17 +101,35 @@ def register(cli: click.Group) -> None:
             rows = feedback_rows(s, voted_only=voted_only)
             counts = feedback_counts(s)
         if csv_path is not None:
-            columns = ["id", "at", "official", "unit", "channel", "question", "answer", "found", "citations",
-                       "note", "vote", "voted_at"]
+            columns = [
+                "id",
+                "at",
+                "official",
+                "unit",
+                "channel",
+                "question",
+                "answer",
+                "found",
+                "citations",
+                "note",
+                "vote",
+                "voted_at",
+            ]
             with csv_path.open("w", newline="", encoding="utf-8-sig") as f:
                 writer = csv.DictWriter(f, fieldnames=columns)
                 writer.writeheader()
                 for row in rows:
-                    writer.writerow({key: csv_text(value) for key, value in {
-                        **row, "at": row["at"].isoformat() if row["at"] else "",
-                        "voted_at": row["voted_at"].isoformat() if row["voted_at"] else "",
-                        "citations": json.dumps(row["citations"], ensure_ascii=False),
-                    }.items()})
+                    writer.writerow(
+                        {
+                            key: csv_text(value)
+                            for key, value in {
+                                **row,
+                                "at": row["at"].isoformat() if row["at"] else "",
+                                "voted_at": row["voted_at"].isoformat() if row["voted_at"] else "",
+                                "citations": json.dumps(row["citations"], ensure_ascii=False),
+                            }.items()
+                        }
+                    )
             click.echo(t("feedback.written", n=len(rows), path=csv_path))
         if as_json:
             echo_json(rows)
@@ -118,6 +146,12 @@ def register(cli: click.Group) -> None:
                 table.add_column(c, overflow="fold")
             for r in rows:
                 vote = {1: "👍", -1: "👎"}.get(r["vote"], "")
-                table.add_row(str(r["id"]), r["at"].strftime("%d/%m/%Y %H:%M") if r["at"] else "",
-                              lit(r["official"] or "—"), lit(r["question"]), "✓" if r["found"] else "✗", vote)
+                table.add_row(
+                    str(r["id"]),
+                    r["at"].strftime("%d/%m/%Y %H:%M") if r["at"] else "",
+                    lit(r["official"] or "—"),
+                    lit(r["question"]),
+                    "✓" if r["found"] else "✗",
+                    vote,
+                )
             print_table(table)

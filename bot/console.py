@@ -108,7 +108,7 @@ class Console:
             return
         head = line.split(maxsplit=1)[0].lower()
         if head[1:] in CONSOLE_SEND and head.startswith("/"):
-            rest = line[len(head):].strip()
+            rest = line[len(head) :].strip()
             try:
                 parts = shlex.split(rest)
             except ValueError:
@@ -125,7 +125,9 @@ class Console:
 
 async def chat(dialog: Dialog, me: Me, lines: TextIO, out: TextIO, save_dir: Path) -> None:
     console = Console(dialog, me, out, save_dir)
-    out.write(t("console.banner", me.lang, name=me.name, unit=me.unit_name, role=t(f"role.{me.role.value}", me.lang)) + "\n")
+    out.write(
+        t("console.banner", me.lang, name=me.name, unit=me.unit_name, role=t(f"role.{me.role.value}", me.lang)) + "\n"
+    )
     while True:
         out.write("> ")
         out.flush()
@@ -143,7 +145,12 @@ async def chat(dialog: Dialog, me: Me, lines: TextIO, out: TextIO, save_dir: Pat
 
 
 def run_console(
-    settings: Settings, official: str, *, lines: TextIO, out: TextIO, services: Services | None = None,
+    settings: Settings,
+    official: str,
+    *,
+    lines: TextIO,
+    out: TextIO,
+    services: Services | None = None,
     clock: Callable[[], date] | None = None,
 ) -> None:
     """Resolve OFFICIAL (id, Telegram id or full name) and chat until end of input."""

@@ -75,8 +75,11 @@ class HealthReport:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"healthy": self.healthy, "checks": {c.name: c.as_dict() for c in self.checks},
-                "took_ms": round(self.took_ms, 1)}
+        return {
+            "healthy": self.healthy,
+            "checks": {c.name: c.as_dict() for c in self.checks},
+            "took_ms": round(self.took_ms, 1),
+        }
 
 
 def _one_line(text: str) -> str:
@@ -139,31 +142,46 @@ class HealthCheck:
         from retrieval.index import COLLECTION
 
         where = self.settings.chroma_url or str(self.settings.data_dir / "index" / "chroma")
-        chroma: dict[str, Any] = {"mode": "server" if self.settings.chroma_url else "embedded", "at": where,
-                                  "collection": COLLECTION, "vectors": None}
+        chroma: dict[str, Any] = {
+            "mode": "server" if self.settings.chroma_url else "embedded",
+            "at": where,
+            "collection": COLLECTION,
+            "vectors": None,
+        }
         try:
             index = self._open_index()
             state = index.catalog_state()
         except (RetrievalError, OSError) as exc:
             reason = _one_line(str(exc))
-            return (Check("index", False, {}, reason),
-                    Check("chroma", False, chroma, t("health.not_checked", reason=reason)))
+            return (
+                Check("index", False, {}, reason),
+                Check("chroma", False, chroma, t("health.not_checked", reason=reason)),
+            )
         except Exception as exc:  # noqa: BLE001 - e.g. sqlite3.DatabaseError: a damaged catalog file
             reason = t("health.catalog_unreadable", detail=_one_line(str(exc)))
-            return (Check("index", False, {}, reason),
-                    Check("chroma", False, chroma, t("health.not_checked", reason=reason)))
-        detail = {"documents": state.documents, "chunks": state.chunks, "generation": state.generation,
-                  "last_change": state.last_change, "last_sync": None}
-        index_check = Check("index", True, detail) if state.documents else Check(
-            "index", False, detail, t("health.index_empty"))
+            return (
+                Check("index", False, {}, reason),
+                Check("chroma", False, chroma, t("health.not_checked", reason=reason)),
+            )
+        detail = {
+            "documents": state.documents,
+            "chunks": state.chunks,
+            "generation": state.generation,
+            "last_change": state.last_change,
+            "last_sync": None,
+        }
+        index_check = (
+            Check("index", True, detail) if state.documents else Check("index", False, detail, t("health.index_empty"))
+        )
         try:
             vectors = index.vector_count()
         except RetrievalError as exc:
             return index_check, Check("chroma", False, chroma, _one_line(str(exc)))
         chroma["vectors"] = vectors
         if vectors < state.chunks:
-            return index_check, Check("chroma", False, chroma,
-                                      t("health.vectors_missing", vectors=vectors, chunks=state.chunks))
+            return index_check, Check(
+                "chroma", False, chroma, t("health.vectors_missing", vectors=vectors, chunks=state.chunks)
+            )
         return index_check, Check("chroma", True, chroma)
 
     def check_queue(self) -> Check:

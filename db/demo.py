@@ -64,56 +64,223 @@ class Template:
 # Drawn from the documents in docs_corpus/: title, source symbol, section, lead kind and (when the
 # document names one) the lead unit.
 TEMPLATES: list[Template] = [
-    Template("Trình Quốc hội Luật Khoa học, công nghệ và đổi mới sáng tạo", "71/NQ-CP", "Điều 2 › 1 › a)", "ministry", "BKHCN"),
-    Template("Hướng dẫn cơ chế khoán chi đến sản phẩm cuối cùng, bố trí tối thiểu 3% chi ngân sách cho KHCN, ĐMST, CĐS", "71/NQ-CP", "Điều 2 › 1 › b)", "ministry", "BTC"),
-    Template("Hoàn thành Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức", "71/NQ-CP", "Điều 2 › 2 › d)", "ministry", "BNV"),
+    Template(
+        "Trình Quốc hội Luật Khoa học, công nghệ và đổi mới sáng tạo",
+        "71/NQ-CP",
+        "Điều 2 › 1 › a)",
+        "ministry",
+        "BKHCN",
+    ),
+    Template(
+        "Hướng dẫn cơ chế khoán chi đến sản phẩm cuối cùng, bố trí tối thiểu 3% chi ngân sách cho KHCN, ĐMST, CĐS",
+        "71/NQ-CP",
+        "Điều 2 › 1 › b)",
+        "ministry",
+        "BTC",
+    ),
+    Template(
+        "Hoàn thành Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức",
+        "71/NQ-CP",
+        "Điều 2 › 2 › d)",
+        "ministry",
+        "BNV",
+    ),
     Template("Đưa Trung tâm dữ liệu quốc gia số 1 vào vận hành", "71/NQ-CP", "Điều 2 › 2 › b)", "ministry", "BCA"),
-    Template("Trình Quốc hội Luật Chuyển đổi số và Luật Công nghệ cao (sửa đổi)", "71/NQ-CP", "Điều 2 › 1 › a)", "ministry", "BKHCN"),
+    Template(
+        "Trình Quốc hội Luật Chuyển đổi số và Luật Công nghệ cao (sửa đổi)",
+        "71/NQ-CP",
+        "Điều 2 › 1 › a)",
+        "ministry",
+        "BKHCN",
+    ),
     Template("Đề xuất xây dựng Luật Công nghiệp trọng điểm", "71/NQ-CP", "Điều 2 › 1 › c)", "ministry", "BCT"),
-    Template("Hoàn thành các cơ sở dữ liệu quốc gia, chuyên ngành phải xong trong năm 2025", "71/NQ-CP", "Điều 2 › 2 › a)", "ministry"),
+    Template(
+        "Hoàn thành các cơ sở dữ liệu quốc gia, chuyên ngành phải xong trong năm 2025",
+        "71/NQ-CP",
+        "Điều 2 › 2 › a)",
+        "ministry",
+    ),
     Template("Hoàn thành Cơ sở dữ liệu quốc gia về đất đai", "71/NQ-CP", "Điều 2 › 2 › c)", "ministry", "BNNMT"),
-    Template("Trang bị cơ sở vật chất, thiết bị, đường truyền cho trụ sở xã, phường mới", "02-KH/BCĐTW", "Phụ lục › 1", "province"),
-    Template("Công bố danh mục thủ tục hành chính thực hiện không phụ thuộc địa giới hành chính", "02-KH/BCĐTW", "Phụ lục › 5", "province"),
+    Template(
+        "Trang bị cơ sở vật chất, thiết bị, đường truyền cho trụ sở xã, phường mới",
+        "02-KH/BCĐTW",
+        "Phụ lục › 1",
+        "province",
+    ),
+    Template(
+        "Công bố danh mục thủ tục hành chính thực hiện không phụ thuộc địa giới hành chính",
+        "02-KH/BCĐTW",
+        "Phụ lục › 5",
+        "province",
+    ),
     Template("Tổ chức thực hiện Bộ 16 tiêu chí về chuyển đổi số cấp xã", "02-KH/BCĐTW", "Phụ lục › 11", "province"),
-    Template("Hoàn thiện Nền tảng tích hợp, chia sẻ dữ liệu quốc gia, kết nối 34 tỉnh, thành phố", "02-KH/BCĐTW", "Phụ lục › 12", "ministry", "BCA"),
-    Template("Hoàn thành Cơ sở dữ liệu về nhà ở và thị trường bất động sản", "02-KH/BCĐTW", "Phụ lục › 14", "ministry", "BXD"),
-    Template("Xóa thôn, bản lõm sóng; bảo đảm điện lưới cho thôn chưa có điện", "02-KH/BCĐTW", "Phụ lục › 20", "province"),
-    Template("Rà soát, cập nhật lần đầu toàn bộ nhiệm vụ trên Hệ thống theo dõi, giám sát", "01-HD/BCĐTW", "Mục III › 3", "ministry"),
-    Template("Gửi báo cáo kết quả và danh mục nhiệm vụ chậm, quá hạn về Bộ Khoa học và Công nghệ", "3456/BKHCN-CĐSQG", "Mục II › 6", "province"),
-    Template("Hoàn thành dứt điểm các nhiệm vụ chậm, quá hạn của Chương trình hành động", "3456/BKHCN-CĐSQG", "Mục II › 1", "ministry"),
-    Template("Xây dựng kế hoạch thực hiện Thông báo kết luận 45, gửi Văn phòng Trung ương Đảng", "45-TB/TW", "Mục 4 › 4.3", "province"),
-    Template("Rà soát, đánh giá lại toàn bộ thủ tục hành chính cấp tỉnh và cấp xã, đề xuất cắt giảm", "45-TB/TW", "Mục 3 › 3.8", "ministry", "BTP"),
-    Template("Ban hành đầy đủ nghị định, thông tư hướng dẫn các luật mới về KHCN, ĐMST, CĐS", "45-TB/TW", "Mục 3 › 3.5 › a)", "ministry"),
+    Template(
+        "Hoàn thiện Nền tảng tích hợp, chia sẻ dữ liệu quốc gia, kết nối 34 tỉnh, thành phố",
+        "02-KH/BCĐTW",
+        "Phụ lục › 12",
+        "ministry",
+        "BCA",
+    ),
+    Template(
+        "Hoàn thành Cơ sở dữ liệu về nhà ở và thị trường bất động sản", "02-KH/BCĐTW", "Phụ lục › 14", "ministry", "BXD"
+    ),
+    Template(
+        "Xóa thôn, bản lõm sóng; bảo đảm điện lưới cho thôn chưa có điện", "02-KH/BCĐTW", "Phụ lục › 20", "province"
+    ),
+    Template(
+        "Rà soát, cập nhật lần đầu toàn bộ nhiệm vụ trên Hệ thống theo dõi, giám sát",
+        "01-HD/BCĐTW",
+        "Mục III › 3",
+        "ministry",
+    ),
+    Template(
+        "Gửi báo cáo kết quả và danh mục nhiệm vụ chậm, quá hạn về Bộ Khoa học và Công nghệ",
+        "3456/BKHCN-CĐSQG",
+        "Mục II › 6",
+        "province",
+    ),
+    Template(
+        "Hoàn thành dứt điểm các nhiệm vụ chậm, quá hạn của Chương trình hành động",
+        "3456/BKHCN-CĐSQG",
+        "Mục II › 1",
+        "ministry",
+    ),
+    Template(
+        "Xây dựng kế hoạch thực hiện Thông báo kết luận 45, gửi Văn phòng Trung ương Đảng",
+        "45-TB/TW",
+        "Mục 4 › 4.3",
+        "province",
+    ),
+    Template(
+        "Rà soát, đánh giá lại toàn bộ thủ tục hành chính cấp tỉnh và cấp xã, đề xuất cắt giảm",
+        "45-TB/TW",
+        "Mục 3 › 3.8",
+        "ministry",
+        "BTP",
+    ),
+    Template(
+        "Ban hành đầy đủ nghị định, thông tư hướng dẫn các luật mới về KHCN, ĐMST, CĐS",
+        "45-TB/TW",
+        "Mục 3 › 3.5 › a)",
+        "ministry",
+    ),
     Template("Gửi danh sách thành viên các Tổ công tác chuyên trách", "125/QĐ-BCĐTW", "Điều 1 › 3", "ministry"),
-    Template("Hoàn thành Hệ thống điều phối giải quyết thủ tục hành chính thuộc Cổng Dịch vụ công quốc gia", "47-TB/TW", "Mục 2 › 2.3 › b)", "ministry", "VPCP"),
-    Template("Cập nhật đầy đủ thông tin, minh chứng trên Hệ thống phục vụ tổng kết năm 2025", "47-TB/TW", "Mục 2 › 2.9 › b)", "ministry"),
+    Template(
+        "Hoàn thành Hệ thống điều phối giải quyết thủ tục hành chính thuộc Cổng Dịch vụ công quốc gia",
+        "47-TB/TW",
+        "Mục 2 › 2.3 › b)",
+        "ministry",
+        "VPCP",
+    ),
+    Template(
+        "Cập nhật đầy đủ thông tin, minh chứng trên Hệ thống phục vụ tổng kết năm 2025",
+        "47-TB/TW",
+        "Mục 2 › 2.9 › b)",
+        "ministry",
+    ),
     Template("Đôn đốc hoàn thành xây dựng thể chế trong năm 2025", "47-TB/TW", "Mục 2 › 2.1", "ministry", "BKHCN"),
-    Template("Đưa từng phần khung kiến trúc thủ tục hành chính vào sử dụng", "47-TB/TW", "Mục 2 › 2.2 › b)", "ministry", "BCA"),
-    Template("Đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính vào sử dụng", "47-TB/TW", "Mục 2 › 2.2 › b)", "ministry", "BCA"),
-    Template("Xây dựng cơ chế tài chính đặc thù cho mô hình \"ba nhà\" tại 4 đại học trọng điểm", "47-TB/TW", "Mục 2 › 2.7 › b)", "ministry", "BGDDT"),
-    Template("Ban hành chương trình triển khai và tiêu chí đánh giá công nghệ chiến lược", "47-TB/TW", "Mục 2 › 2.8 › a)", "ministry", "BKHCN"),
+    Template(
+        "Đưa từng phần khung kiến trúc thủ tục hành chính vào sử dụng",
+        "47-TB/TW",
+        "Mục 2 › 2.2 › b)",
+        "ministry",
+        "BCA",
+    ),
+    Template(
+        "Đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính vào sử dụng",
+        "47-TB/TW",
+        "Mục 2 › 2.2 › b)",
+        "ministry",
+        "BCA",
+    ),
+    Template(
+        'Xây dựng cơ chế tài chính đặc thù cho mô hình "ba nhà" tại 4 đại học trọng điểm',
+        "47-TB/TW",
+        "Mục 2 › 2.7 › b)",
+        "ministry",
+        "BGDDT",
+    ),
+    Template(
+        "Ban hành chương trình triển khai và tiêu chí đánh giá công nghệ chiến lược",
+        "47-TB/TW",
+        "Mục 2 › 2.8 › a)",
+        "ministry",
+        "BKHCN",
+    ),
 ]
 
 RECURRING_TEMPLATES: list[Template] = [
-    Template("Tuyên truyền, quán triệt Nghị quyết 57 tới cán bộ, đảng viên và Nhân dân", "57-NQ/TW", "Mục III › 1 › c)", "province"),
-    Template("Triển khai phong trào \"Bình dân học vụ số\"", "71/NQ-CP", "Điều 2 › 3 › b)", "ministry"),
-    Template("Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)", "01-HD/BCĐTW", "Mục II › 7 › 7.2", "province"),
-    Template("Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)", "01-HD/BCĐTW", "Mục II › 7 › 7.2", "ministry"),
+    Template(
+        "Tuyên truyền, quán triệt Nghị quyết 57 tới cán bộ, đảng viên và Nhân dân",
+        "57-NQ/TW",
+        "Mục III › 1 › c)",
+        "province",
+    ),
+    Template('Triển khai phong trào "Bình dân học vụ số"', "71/NQ-CP", "Điều 2 › 3 › b)", "ministry"),
+    Template(
+        "Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)",
+        "01-HD/BCĐTW",
+        "Mục II › 7 › 7.2",
+        "province",
+    ),
+    Template(
+        "Rà soát trạng thái nhiệm vụ trên Hệ thống hằng tháng (trước ngày 25)",
+        "01-HD/BCĐTW",
+        "Mục II › 7 › 7.2",
+        "ministry",
+    ),
 ]
 
 LOCAL_TEMPLATES: list[Template] = [
-    Template("Rà soát máy móc, thiết bị, đường truyền; gửi nhu cầu đầu tư về Sở Khoa học và Công nghệ", "350/KH-UBND", "Mục III › 2 › 2.1 › a)", "commune"),
-    Template("Bảo đảm an toàn thông tin theo cấp độ cho hệ thống tại xã, phường", "350/KH-UBND", "Mục III › 2 › 2.1 › b)", "commune"),
-    Template("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính; trả kết quả điện tử", "350/KH-UBND", "Mục III › 2 › 2.2 › b)", "commune"),
-    Template("Kết nối với Trung tâm Phục vụ hành chính công Thành phố", "350/KH-UBND", "Mục III › 2 › 2.2 › c)", "commune"),
-    Template("Cập nhật, làm sạch dữ liệu hộ tịch, đất đai, dân cư, an sinh xã hội", "350/KH-UBND", "Mục III › 2 › 2.3 › a)", "commune"),
+    Template(
+        "Rà soát máy móc, thiết bị, đường truyền; gửi nhu cầu đầu tư về Sở Khoa học và Công nghệ",
+        "350/KH-UBND",
+        "Mục III › 2 › 2.1 › a)",
+        "commune",
+    ),
+    Template(
+        "Bảo đảm an toàn thông tin theo cấp độ cho hệ thống tại xã, phường",
+        "350/KH-UBND",
+        "Mục III › 2 › 2.1 › b)",
+        "commune",
+    ),
+    Template(
+        "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính; trả kết quả điện tử",
+        "350/KH-UBND",
+        "Mục III › 2 › 2.2 › b)",
+        "commune",
+    ),
+    Template(
+        "Kết nối với Trung tâm Phục vụ hành chính công Thành phố", "350/KH-UBND", "Mục III › 2 › 2.2 › c)", "commune"
+    ),
+    Template(
+        "Cập nhật, làm sạch dữ liệu hộ tịch, đất đai, dân cư, an sinh xã hội",
+        "350/KH-UBND",
+        "Mục III › 2 › 2.3 › a)",
+        "commune",
+    ),
     Template("Báo cáo kết quả chuyển đổi số cấp xã hằng quý", "350/KH-UBND", "Mục IV", "commune"),
 ]
 
 GIALAI_TEMPLATES: list[Template] = [
-    Template("Cập nhật tiến độ nhiệm vụ trên Hệ thống theo dõi, giám sát theo Hướng dẫn 01-HD/BCĐTW", "112-KH/TU", "Mục III › 1 › b)", "commune"),
-    Template("Chỉnh lý giấy chứng nhận quyền sử dụng đất, kết nối dữ liệu đất đai với dữ liệu dân cư", "112-KH/TU", "Mục III › 2 › b)", "commune"),
-    Template("Thực hiện phương án cắt giảm thời gian, chi phí giải quyết thủ tục hành chính", "112-KH/TU", "Mục III › 3 › a)", "commune"),
+    Template(
+        "Cập nhật tiến độ nhiệm vụ trên Hệ thống theo dõi, giám sát theo Hướng dẫn 01-HD/BCĐTW",
+        "112-KH/TU",
+        "Mục III › 1 › b)",
+        "commune",
+    ),
+    Template(
+        "Chỉnh lý giấy chứng nhận quyền sử dụng đất, kết nối dữ liệu đất đai với dữ liệu dân cư",
+        "112-KH/TU",
+        "Mục III › 2 › b)",
+        "commune",
+    ),
+    Template(
+        "Thực hiện phương án cắt giảm thời gian, chi phí giải quyết thủ tục hành chính",
+        "112-KH/TU",
+        "Mục III › 3 › a)",
+        "commune",
+    ),
     Template("Xã, phường tự đánh giá Bộ 16 tiêu chí chuyển đổi số cấp xã", "112-KH/TU", "Mục III › 4 › c)", "commune"),
 ]
 
@@ -161,7 +328,9 @@ def _insert_units(session: Session, rows: list[tuple[str, str, UnitKind, str | N
         if code in ids:
             continue
         ids[code] = next_id
-        batch.append({"id": next_id, "code": code, "name": name, "kind": kind, "parent_id": ids[parent] if parent else None})
+        batch.append(
+            {"id": next_id, "code": code, "name": name, "kind": kind, "parent_id": ids[parent] if parent else None}
+        )
         next_id += 1
     for i in range(0, len(batch), 5000):
         session.execute(insert(Unit), batch[i : i + 5000])
@@ -209,10 +378,16 @@ def _central_tasks(rng: random.Random, ids: dict[str, int]) -> list[dict[str, An
             elif kind == "overdue":
                 deadline = _spread(rng, assigned_on + timedelta(days=15), REPORT_DATE - timedelta(days=1))
                 # Some were finished (late) after the report; the rest are still open.
-                completed = _spread(rng, REPORT_DATE + timedelta(days=1), date(2026, 3, 31)) if rng.random() < 0.6 else None
+                completed = (
+                    _spread(rng, REPORT_DATE + timedelta(days=1), date(2026, 3, 31)) if rng.random() < 0.6 else None
+                )
             elif kind == "in_progress_2025":
                 deadline = _spread(rng, REPORT_DATE, date(2025, 12, 30))
-                completed = _spread(rng, REPORT_DATE + timedelta(days=1), deadline + timedelta(days=40)) if rng.random() < 0.8 else None
+                completed = (
+                    _spread(rng, REPORT_DATE + timedelta(days=1), deadline + timedelta(days=40))
+                    if rng.random() < 0.8
+                    else None
+                )
             else:  # in progress, due in 2026
                 deadline = _spread(rng, date(2026, 1, 1), date(2026, 6, 30))
                 completed = _spread(rng, REPORT_DATE + timedelta(days=1), deadline) if rng.random() < 0.5 else None
@@ -237,7 +412,9 @@ def _central_tasks(rng: random.Random, ids: dict[str, int]) -> list[dict[str, An
     return tasks
 
 
-def _task(t: Template, by: int, lead: int, assigned_on: date, deadline: date | None, completed: date | None) -> dict[str, Any]:
+def _task(
+    t: Template, by: int, lead: int, assigned_on: date, deadline: date | None, completed: date | None
+) -> dict[str, Any]:
     return {
         "title": t.title,
         "description": None,
@@ -286,7 +463,9 @@ def _local_tasks(rng: random.Random, ids: dict[str, int], anchor: date) -> list[
                 for day in (10, 25):
                     report = Template(
                         f"Báo cáo tiến độ chuyển đổi số kỳ {day:02d}/{month.month:02d}/{month.year}",
-                        symbol, "Mục IV", "commune",
+                        symbol,
+                        "Mục IV",
+                        "commune",
                     )
                     add(report, commune, month - timedelta(days=20), month.replace(day=day), 0.93)
                 month = (month + timedelta(days=32)).replace(day=1)
@@ -304,7 +483,10 @@ _PEOPLE = [
 
 
 def _officials(ids: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"full_name": n, "unit_id": ids[u], "role": r, "language": "vi", "digest": True, "active": True} for n, u, r in _PEOPLE]
+    return [
+        {"full_name": n, "unit_id": ids[u], "role": r, "language": "vi", "digest": True, "active": True}
+        for n, u, r in _PEOPLE
+    ]
 
 
 # Codes the demo gives its tasks and scale-out units (see _central_tasks, _local_tasks, _scale_*).
@@ -329,7 +511,10 @@ def foreign_data(session: Session) -> dict[str, int]:
     demo_people = {name for name, _, _ in _PEOPLE}
     names = session.scalars(select(Official.full_name)).all()
     count("officials", sum(1 for n in names if n not in demo_people))
-    count("linked", session.scalar(select(func.count()).select_from(Official).where(Official.telegram_user_id.is_not(None))) or 0)
+    count(
+        "linked",
+        session.scalar(select(func.count()).select_from(Official).where(Official.telegram_user_id.is_not(None))) or 0,
+    )
     demo_units = {code for code, _, _, _ in _unit_rows()}
     units = session.scalars(select(Unit.code)).all()
     count("units", sum(1 for u in units if u not in demo_units and not _DEMO_SCALE_UNIT.fullmatch(u)))

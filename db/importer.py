@@ -111,7 +111,10 @@ class ImportReport:
 
 
 def read_rows(
-    path: Path, *, lookup: dict[str, str] = _HEADER_LOOKUP, required: tuple[str, ...] = REQUIRED,
+    path: Path,
+    *,
+    lookup: dict[str, str] = _HEADER_LOOKUP,
+    required: tuple[str, ...] = REQUIRED,
     help_command: str = "troly tasks import --help",
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {field: value}) for each non-empty data row; the header is row 1.
@@ -132,9 +135,7 @@ def read_rows(
     fields: list[str | None] = [lookup.get(header_key(str(h or ""))) for h in header]
     missing = [name for name in required if name not in fields]
     if missing:
-        raise ImportRejected(
-            [RowProblem(1, f"thiếu cột {', '.join(missing)} (xem `{help_command}`)")]
-        )
+        raise ImportRejected([RowProblem(1, f"thiếu cột {', '.join(missing)} (xem `{help_command}`)")])
     for number, cells in enumerate(it, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -176,7 +177,9 @@ def check_xlsx(path: Path, max_entries: int = XLSX_MAX_ENTRIES, max_bytes: int =
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > max_entries:
-                raise ImportRejected([RowProblem(0, f"tệp Excel có quá nhiều thành phần ({len(infos)}, tối đa {max_entries})")])
+                raise ImportRejected(
+                    [RowProblem(0, f"tệp Excel có quá nhiều thành phần ({len(infos)}, tối đa {max_entries})")]
+                )
             if sum(i.file_size for i in infos) > max_bytes:
                 raise too_big
             total = 0
@@ -290,12 +293,23 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
 
 
 _COMPARED = (
-    "title", "description", "source_symbol", "source_section", "assigned_by_id", "lead_unit_id",
-    "cooperating", "assigned_on", "deadline", "status", "completed_on",
+    "title",
+    "description",
+    "source_symbol",
+    "source_section",
+    "assigned_by_id",
+    "lead_unit_id",
+    "cooperating",
+    "assigned_on",
+    "deadline",
+    "status",
+    "completed_on",
 )
 
 
-def _upsert(session: Session, records: dict[str, dict[str, Any]], report: ImportReport, official_id: int | None) -> None:
+def _upsert(
+    session: Session, records: dict[str, dict[str, Any]], report: ImportReport, official_id: int | None
+) -> None:
     existing: dict[str, Any] = {}
     codes = list(records)
     for i in range(0, len(codes), 5000):
@@ -314,10 +328,15 @@ def _upsert(session: Session, records: dict[str, dict[str, Any]], report: Import
             report.unchanged += 1
             continue
         changed.append({"id": task.id, **{k: rec[k] for k in _COMPARED}})
-        events.append({
-            "task_id": task.id, "official_id": official_id, "kind": "imported",
-            "changes": {k: _jsonable(getattr(task, k)) for k in diff} | {"_new": {k: _jsonable(v) for k, v in diff.items()}},
-        })
+        events.append(
+            {
+                "task_id": task.id,
+                "official_id": official_id,
+                "kind": "imported",
+                "changes": {k: _jsonable(getattr(task, k)) for k in diff}
+                | {"_new": {k: _jsonable(v) for k, v in diff.items()}},
+            }
+        )
     if new_rows:
         session.execute(insert(Task), new_rows)
     if changed:

@@ -75,8 +75,10 @@ def _task_list(
 ) -> Select[Task, Unit, Unit]:
     """Tasks with their lead unit and (outer-joined) assigning unit: of one unit, of its subtree, and/or
     assigned by one committee (`unit_code` None: wherever the committee's tasks went)."""
-    stmt = select(Task, Unit, _Assigner).join(Unit, Unit.id == Task.lead_unit_id).outerjoin(
-        _Assigner, _Assigner.id == Task.assigned_by_id
+    stmt = (
+        select(Task, Unit, _Assigner)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .outerjoin(_Assigner, _Assigner.id == Task.assigned_by_id)
     )
     if assigned_by:
         stmt = stmt.where(Task.assigned_by_id == get_unit(session, assigned_by).id)
@@ -90,15 +92,30 @@ def _task_list(
 
 def _views(rows: Any) -> list[TaskView]:
     return [
-        TaskView(t.code, t.title, u.code, u.name, t.deadline, t.completed_on, t.source_symbol, t.source_section,
-                 by.code if by else None, by.name if by else None)
+        TaskView(
+            t.code,
+            t.title,
+            u.code,
+            u.name,
+            t.deadline,
+            t.completed_on,
+            t.source_symbol,
+            t.source_section,
+            by.code if by else None,
+            by.name if by else None,
+        )
         for t, u, by in rows
     ]
 
 
 def due_soon(
-    session: Session, unit_code: str | None, days: int = 7, *, include_subunits: bool = False,
-    as_of: date | None = None, assigned_by: str | None = None,
+    session: Session,
+    unit_code: str | None,
+    days: int = 7,
+    *,
+    include_subunits: bool = False,
+    as_of: date | None = None,
+    assigned_by: str | None = None,
 ) -> list[TaskView]:
     """Open tasks of the unit whose deadline falls within the next `days` days (today included).
 
@@ -112,7 +129,11 @@ def due_soon(
 
 
 def overdue(
-    session: Session, unit_code: str | None, *, include_subunits: bool = False, as_of: date | None = None,
+    session: Session,
+    unit_code: str | None,
+    *,
+    include_subunits: bool = False,
+    as_of: date | None = None,
     assigned_by: str | None = None,
 ) -> list[TaskView]:
     """Open tasks of the unit whose deadline has passed, oldest deadline first (`assigned_by` as in due_soon)."""
@@ -223,7 +244,12 @@ class Summary:
 
 
 _COUNTS = [c.value for c in TaskClass]  # done_on_time, done_late, in_progress, overdue, recurring
-_SUMMED = [TaskClass.DONE_ON_TIME.value, TaskClass.DONE_LATE.value, TaskClass.IN_PROGRESS.value, TaskClass.RECURRING.value]
+_SUMMED = [
+    TaskClass.DONE_ON_TIME.value,
+    TaskClass.DONE_LATE.value,
+    TaskClass.IN_PROGRESS.value,
+    TaskClass.RECURRING.value,
+]
 
 
 def _class_counts(
@@ -235,9 +261,9 @@ def _class_counts(
     comparison less per task keeps the national summary over 1M tasks inside its budget on SQLite.
     """
     preds = class_predicates(as_of)
-    stmt = select(
-        Task.lead_unit_id, func.count(), *[func.sum(cast(preds[name], Integer)) for name in _SUMMED]
-    ).where(assigned_by_then(as_of), *where)
+    stmt = select(Task.lead_unit_id, func.count(), *[func.sum(cast(preds[name], Integer)) for name in _SUMMED]).where(
+        assigned_by_then(as_of), *where
+    )
     if scope is not None:
         stmt = stmt.join(Unit, Unit.id == Task.lead_unit_id).where(Unit.lft.between(scope.lft, scope.rgt))
     out: list[tuple[int, list[int]]] = []
@@ -256,7 +282,9 @@ def _row(code: str, name: str, counts: list[int]) -> SummaryRow:
 def _unit_names(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
     out: dict[int, tuple[str, str]] = {}
     for i in range(0, len(ids), 5000):
-        for uid, code, name in session.execute(select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(ids[i : i + 5000]))):
+        for uid, code, name in session.execute(
+            select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(ids[i : i + 5000]))
+        ):
             out[uid] = (code, name)
     return out
 
@@ -292,13 +320,17 @@ def overdue_summary(
         # The whole tree needs no range join: every task is in it.
         counts = _class_counts(session, as_of, scope=unit if unit.parent_id is not None else None)
         children = session.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.lft, Unit.rgt).where(Unit.parent_id == unit.id).order_by(Unit.lft)
+            select(Unit.id, Unit.code, Unit.name, Unit.lft, Unit.rgt)
+            .where(Unit.parent_id == unit.id)
+            .order_by(Unit.lft)
         ).all()
         starts = [c.lft for c in children]
         acc = [[0] * len(_COUNTS) for _ in range(len(children) + 1)]  # the last slot: the unit's own tasks
         lfts = dict(
             (row[0], row[1])
-            for row in session.connection().execute(select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt)))
+            for row in session.connection().execute(
+                select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt))
+            )
         )
         for unit_id, by_class in counts:
             # The direct sub-unit whose nested-set range holds this unit (or the unit itself).

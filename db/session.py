@@ -146,8 +146,16 @@ def unavailable(exc: BaseException, url: str) -> DbUnavailable:
         return DbUnavailable("db.missing", where=where)
     if "unable to open database file" in detail or "readonly" in detail or "read-only" in detail:
         return DbUnavailable("db.cannot_open", where=where)
-    if "connection refused" in detail or "could not connect" in detail or "timeout" in detail \
-            or "name or service not known" in detail or "no route" in detail or "failed to resolve" in detail:
+    if (
+        "connection refused" in detail
+        or "could not connect" in detail
+        or "timeout" in detail
+        or "name or service not known" in detail
+        or "no route" in detail
+        or "failed to resolve" in detail
+    ):
         return DbUnavailable("db.unreachable", where=where)
-    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    first = (
+        str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    )
     return DbUnavailable("db.failed", where=where, error=first)

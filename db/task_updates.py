@@ -64,12 +64,23 @@ def find_task(session: Session, code: str) -> TaskRecord:
         raise NotFound("task.not_found", code=code.strip())
     task, unit, assigner = row
     return TaskRecord(
-        id=task.id, code=task.code, title=task.title, description=task.description,
-        unit_code=unit.code, unit_name=unit.name, unit_id=unit.id, unit_lft=unit.lft,
-        assigned_by_code=assigner.code if assigner else None, assigned_by_name=assigner.name if assigner else None,
-        cooperating=list(task.cooperating or []), assigned_on=task.assigned_on, deadline=task.deadline,
-        status=task.status, completed_on=task.completed_on,
-        source_symbol=task.source_symbol, source_section=task.source_section,
+        id=task.id,
+        code=task.code,
+        title=task.title,
+        description=task.description,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_id=unit.id,
+        unit_lft=unit.lft,
+        assigned_by_code=assigner.code if assigner else None,
+        assigned_by_name=assigner.name if assigner else None,
+        cooperating=list(task.cooperating or []),
+        assigned_on=task.assigned_on,
+        deadline=task.deadline,
+        status=task.status,
+        completed_on=task.completed_on,
+        source_symbol=task.source_symbol,
+        source_section=task.source_section,
     )
 
 
@@ -84,8 +95,14 @@ def task_history(session: Session, task_id: int) -> list[EventView]:
 
 
 def mark_done(
-    session: Session, task_id: int, *, official_id: int | None, on: date, note: str | None = None,
-    evidence: str | None = None, now: datetime | None = None,
+    session: Session,
+    task_id: int,
+    *,
+    official_id: int | None,
+    on: date,
+    note: str | None = None,
+    evidence: str | None = None,
+    now: datetime | None = None,
 ) -> TaskEvent:
     """Close the task as of `on`, recording who did it, the note and the evidence reference."""
     task = session.get(Task, task_id, with_for_update=True)
@@ -95,23 +112,43 @@ def mark_done(
         done_on = task.completed_on.strftime("%d/%m/%Y") if task.completed_on else "?"
         raise AlreadyDone("task.already_done", code=task.code, date=done_on)
     changes: dict[str, Any] = {
-        "status": TaskStatus.OPEN.value, "completed_on": None,
+        "status": TaskStatus.OPEN.value,
+        "completed_on": None,
         "_new": {"status": TaskStatus.DONE.value, "completed_on": on.isoformat()},
     }
     task.status, task.completed_on = TaskStatus.DONE, on
-    event = TaskEvent(task_id=task.id, official_id=official_id, kind="done", changes=changes, note=note,
-                      evidence=evidence, at=now or datetime.now())
+    event = TaskEvent(
+        task_id=task.id,
+        official_id=official_id,
+        kind="done",
+        changes=changes,
+        note=note,
+        evidence=evidence,
+        at=now or datetime.now(),
+    )
     session.add(event)
     session.flush()
     return event
 
 
 def record_progress(
-    session: Session, task_id: int, *, official_id: int | None, note: str, evidence: str | None = None,
+    session: Session,
+    task_id: int,
+    *,
+    official_id: int | None,
+    note: str,
+    evidence: str | None = None,
     now: datetime | None = None,
 ) -> TaskEvent:
-    event = TaskEvent(task_id=task_id, official_id=official_id, kind="progress", changes={}, note=note,
-                      evidence=evidence, at=now or datetime.now())
+    event = TaskEvent(
+        task_id=task_id,
+        official_id=official_id,
+        kind="progress",
+        changes={},
+        note=note,
+        evidence=evidence,
+        at=now or datetime.now(),
+    )
     session.add(event)
     session.flush()
     return event
@@ -144,17 +181,34 @@ def digest_recipients(session: Session) -> list[Official]:
 
 
 def audit(
-    session: Session, *, channel: str, action: str, allowed: bool = True, official_id: int | None = None,
-    telegram_user_id: int | None = None, detail: str | None = None,
+    session: Session,
+    *,
+    channel: str,
+    action: str,
+    allowed: bool = True,
+    official_id: int | None = None,
+    telegram_user_id: int | None = None,
+    detail: str | None = None,
 ) -> None:
-    session.add(AuditEntry(
-        channel=channel[:16], action=action[:64], allowed=allowed, official_id=official_id,
-        telegram_user_id=telegram_user_id, detail=(detail or None) and detail[:2000], at=datetime.now(),
-    ))
+    session.add(
+        AuditEntry(
+            channel=channel[:16],
+            action=action[:64],
+            allowed=allowed,
+            official_id=official_id,
+            telegram_user_id=telegram_user_id,
+            detail=(detail or None) and detail[:2000],
+            at=datetime.now(),
+        )
+    )
 
 
 def audit_entries(
-    session: Session, *, action: str | None = None, allowed: bool | None = None, official_id: int | None = None,
+    session: Session,
+    *,
+    action: str | None = None,
+    allowed: bool | None = None,
+    official_id: int | None = None,
     telegram_user_id: int | None = None,
 ) -> list[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.id)
@@ -173,11 +227,26 @@ def audit_entries(
 
 
 def store_answer(
-    session: Session, *, official_id: int | None, channel: str, question: str, answer: str, found: bool,
-    citations: list[dict[str, Any]], note: str | None = None,
+    session: Session,
+    *,
+    official_id: int | None,
+    channel: str,
+    question: str,
+    answer: str,
+    found: bool,
+    citations: list[dict[str, Any]],
+    note: str | None = None,
 ) -> int:
-    row = Feedback(official_id=official_id, channel=channel[:16], question=question, answer=answer, found=found,
-                   citations=citations, note=note or None, at=datetime.now())
+    row = Feedback(
+        official_id=official_id,
+        channel=channel[:16],
+        question=question,
+        answer=answer,
+        found=found,
+        citations=citations,
+        note=note or None,
+        at=datetime.now(),
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -204,8 +273,17 @@ def feedback_rows(session: Session, *, voted_only: bool = False) -> list[dict[st
         stmt = stmt.where(Feedback.vote.is_not(None))
     return [
         {
-            "id": f.id, "at": f.at, "official": name, "unit": unit, "channel": f.channel, "question": f.question,
-            "answer": f.answer, "found": f.found, "citations": f.citations or [], "note": f.note, "vote": f.vote,
+            "id": f.id,
+            "at": f.at,
+            "official": name,
+            "unit": unit,
+            "channel": f.channel,
+            "question": f.question,
+            "answer": f.answer,
+            "found": f.found,
+            "citations": f.citations or [],
+            "note": f.note,
+            "vote": f.vote,
             "voted_at": f.voted_at,
         }
         for f, name, unit in session.execute(stmt)

@@ -33,8 +33,15 @@ from db.units import renumber
 HEADERS: dict[str, list[str]] = {
     "code": ["code", "ma_don_vi", "ma", "ma_dv", "unit_code"],
     "name": ["name", "ten_don_vi", "ten", "don_vi", "ten_dv", "unit_name"],
-    "parent": ["parent", "parent_code", "ma_don_vi_cap_tren", "don_vi_cap_tren", "ma_cap_tren", "cap_tren",
-               "truc_thuoc"],
+    "parent": [
+        "parent",
+        "parent_code",
+        "ma_don_vi_cap_tren",
+        "don_vi_cap_tren",
+        "ma_cap_tren",
+        "cap_tren",
+        "truc_thuoc",
+    ],
     "level": ["level", "kind", "cap", "loai", "cap_don_vi", "loai_don_vi"],
 }
 REQUIRED = ("code", "name")
@@ -42,11 +49,13 @@ REQUIRED = ("code", "name")
 LEVELS: dict[str, UnitKind] = {
     **dict.fromkeys(["central", "trung_uong", "tw"], UnitKind.CENTRAL),
     **dict.fromkeys(["ministry", "bo", "bo_nganh", "nganh_trung_uong"], UnitKind.MINISTRY),
-    **dict.fromkeys(["province", "tinh", "thanh_pho", "tinh_thanh_pho", "thanh_pho_truc_thuoc_trung_uong"],
-                    UnitKind.PROVINCE),
+    **dict.fromkeys(
+        ["province", "tinh", "thanh_pho", "tinh_thanh_pho", "thanh_pho_truc_thuoc_trung_uong"], UnitKind.PROVINCE
+    ),
     **dict.fromkeys(["department", "so", "ban", "nganh", "so_ban_nganh", "so_nganh", "phong"], UnitKind.DEPARTMENT),
-    **dict.fromkeys(["commune", "xa", "phuong", "dac_khu", "xa_phuong", "thi_tran", "xa_phuong_dac_khu"],
-                    UnitKind.COMMUNE),
+    **dict.fromkeys(
+        ["commune", "xa", "phuong", "dac_khu", "xa_phuong", "thi_tran", "xa_phuong_dac_khu"], UnitKind.COMMUNE
+    ),
     **dict.fromkeys(["other", "khac"], UnitKind.OTHER),
 }
 MAX_CODE = 32
@@ -91,8 +100,9 @@ def import_units(session: Session, path: Path) -> UnitImportReport:
     report = UnitImportReport()
     problems: list[RowProblem] = []
     rows: dict[str, _Row] = {}
-    for number, cells in read_rows(path, lookup=header_lookup(HEADERS), required=REQUIRED,
-                                   help_command="troly units import --help"):
+    for number, cells in read_rows(
+        path, lookup=header_lookup(HEADERS), required=REQUIRED, help_command="troly units import --help"
+    ):
         report.rows += 1
         errs: list[str] = []
         code = cell_text(cells.get("code")).upper()
@@ -112,8 +122,9 @@ def import_units(session: Session, path: Path) -> UnitImportReport:
         try:
             kind = parse_level(cells.get("level"))
         except ValueError:
-            errs.append(f"cấp không rõ: '{cell_text(cells.get('level'))}' "
-                        "(Trung ương, Bộ, Tỉnh, Sở/Ban/Ngành, Xã/Phường, Khác)")
+            errs.append(
+                f"cấp không rõ: '{cell_text(cells.get('level'))}' (Trung ương, Bộ, Tỉnh, Sở/Ban/Ngành, Xã/Phường, Khác)"
+            )
         if code and parent == code:
             errs.append(f"đơn vị '{code}' không thể là cấp trên của chính nó")
         if errs:
@@ -130,8 +141,11 @@ def import_units(session: Session, path: Path) -> UnitImportReport:
     }
     for row in rows.values():
         if row.parent is not None and row.parent != row.code and row.parent not in rows and row.parent not in existing:
-            problems.append(RowProblem(row.number, f"không có đơn vị cấp trên mã '{row.parent}' "
-                                                   "(trong tệp hay trong cơ sở dữ liệu)"))
+            problems.append(
+                RowProblem(
+                    row.number, f"không có đơn vị cấp trên mã '{row.parent}' (trong tệp hay trong cơ sở dữ liệu)"
+                )
+            )
         parents[row.code] = row.parent
     problems.extend(_cycles(rows, parents))
     if problems:
@@ -150,7 +164,7 @@ def _cycles(rows: dict[str, _Row], parents: dict[str, str | None]) -> list[RowPr
         code: str | None = start
         while code is not None and code in parents and state.get(code) != 2:
             if state.get(code) == 1:
-                loop = path[path.index(code):]
+                loop = path[path.index(code) :]
                 if len(loop) > 1:  # a unit that is its own parent was reported with its row
                     in_file = [rows[c] for c in loop if c in rows]
                     first = min(in_file, key=lambda r: r.number)
@@ -169,9 +183,10 @@ def _cycles(rows: dict[str, _Row], parents: dict[str, str | None]) -> list[RowPr
 def _upsert(session: Session, rows: dict[str, _Row], existing: dict[str, Unit], report: UnitImportReport) -> None:
     new_rows = [r for code, r in rows.items() if code not in existing]
     if new_rows:
-        session.execute(insert(Unit), [
-            {"code": r.code, "name": r.name, "kind": r.kind or UnitKind.OTHER, "parent_id": None} for r in new_rows
-        ])
+        session.execute(
+            insert(Unit),
+            [{"code": r.code, "name": r.name, "kind": r.kind or UnitKind.OTHER, "parent_id": None} for r in new_rows],
+        )
     ids = {code: uid for code, uid in session.execute(select(Unit.code, Unit.id))}
     changes: list[dict[str, Any]] = []
     for row in rows.values():

@@ -71,8 +71,10 @@ def unit_rows(session: Session, code: str | None = None) -> list[UnitRow]:
     """The tree in order (each unit followed by its sub-units), or one unit's subtree."""
     parent = aliased(Unit)
     counts = (
-        select(Official.unit_id, func.count().label("n")).where(Official.active.is_(True))
-        .group_by(Official.unit_id).subquery()
+        select(Official.unit_id, func.count().label("n"))
+        .where(Official.active.is_(True))
+        .group_by(Official.unit_id)
+        .subquery()
     )
     stmt = (
         select(Unit.code, Unit.name, Unit.kind, parent.code, Unit.depth, func.coalesce(counts.c.n, 0))

@@ -30,15 +30,25 @@ def new_code(length: int = 10) -> str:
 
 
 def create_invite(
-    session: Session, unit_code: str, role: Role | str, *, full_name: str | None = None,
-    valid_days: int = 7, now: datetime | None = None, official: Official | None = None,
+    session: Session,
+    unit_code: str,
+    role: Role | str,
+    *,
+    full_name: str | None = None,
+    valid_days: int = 7,
+    now: datetime | None = None,
+    official: Official | None = None,
 ) -> Invite:
     """A one-time code for a unit and role; with `official`, one that re-links that official."""
     unit = get_unit(session, unit_code)
     now = as_utc(now or utc_now())
     invite = Invite(
-        code=new_code(), unit_id=unit.id, role=Role(role), full_name=full_name,
-        expires_at=now + timedelta(days=valid_days), created_at=now,
+        code=new_code(),
+        unit_id=unit.id,
+        role=Role(role),
+        full_name=full_name,
+        expires_at=now + timedelta(days=valid_days),
+        created_at=now,
         official_id=official.id if official is not None else None,
     )
     session.add(invite)
@@ -55,15 +65,17 @@ def check_attempts(session: Session, telegram_user_id: int, *, now: datetime | N
     now = as_utc(now or utc_now())
     since = now - WRONG_CODE_WINDOW
     rows = session.execute(
-        select(func.count(), func.min(InviteAttempt.at))
-        .where(InviteAttempt.telegram_user_id == telegram_user_id, InviteAttempt.at > since)
+        select(func.count(), func.min(InviteAttempt.at)).where(
+            InviteAttempt.telegram_user_id == telegram_user_id, InviteAttempt.at > since
+        )
     ).one()
     count, first = int(rows[0]), rows[1]
     if count >= MAX_WRONG_CODES and first is not None:
         wait = as_utc(first) + WRONG_CODE_WINDOW - now
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
-        raise TooManyAttempts("invite.too_many", count=count,
-                              window=int(WRONG_CODE_WINDOW.total_seconds() // 60), minutes=minutes)
+        raise TooManyAttempts(
+            "invite.too_many", count=count, window=int(WRONG_CODE_WINDOW.total_seconds() // 60), minutes=minutes
+        )
 
 
 def record_wrong_code(session: Session, telegram_user_id: int, *, now: datetime | None = None) -> None:
@@ -73,7 +85,12 @@ def record_wrong_code(session: Session, telegram_user_id: int, *, now: datetime 
 
 
 def redeem_invite(
-    session: Session, code: str, *, telegram_user_id: int, full_name: str, language: str = "vi",
+    session: Session,
+    code: str,
+    *,
+    telegram_user_id: int,
+    full_name: str,
+    language: str = "vi",
     now: datetime | None = None,
 ) -> Official:
     """Link a Telegram account to an official with the invite's unit and role.
@@ -151,8 +168,20 @@ def list_invites(session: Session) -> list[InviteRow]:
         .order_by(Invite.created_at, Invite.id)
     )
     return [
-        InviteRow(i.id, i.code, ucode, uname, Role(i.role).value, i.full_name, tname, i.created_at, i.expires_at,
-                  i.used_at, uby, i.revoked_at)
+        InviteRow(
+            i.id,
+            i.code,
+            ucode,
+            uname,
+            Role(i.role).value,
+            i.full_name,
+            tname,
+            i.created_at,
+            i.expires_at,
+            i.used_at,
+            uby,
+            i.revoked_at,
+        )
         for i, ucode, uname, tname, uby in session.execute(stmt)
     ]
 

@@ -43,8 +43,10 @@ _HEADER_ZONE = 40
 _ROMAN = re.compile(r"^(X{0,3})(IX|IV|V?I{0,3})$")
 _SEP = r"(?=$|[\s.:\-–—])[\s.:\-–—]*"
 _RE_PART = re.compile(r"^(?:PHẦN|Phần)\s+(THỨ\s+[^\W\d_]+|thứ\s+[^\W\d_]+|[IVXLC]+|\d+)" + _SEP + r"(.*)$")
-_RE_APPENDIX = re.compile(r"^(PHỤ LỤC|Phụ lục)(?:\s+(?:số\s+|SỐ\s+)?([IVXLC]+|\d+[a-zA-Z]?)(?=$|[\s.:\-–—]))?"
-                          r"[\s.:\-–—]*(.*)$")
+_RE_APPENDIX = re.compile(
+    r"^(PHỤ LỤC|Phụ lục)(?:\s+(?:số\s+|SỐ\s+)?([IVXLC]+|\d+[a-zA-Z]?)(?=$|[\s.:\-–—]))?"
+    r"[\s.:\-–—]*(.*)$"
+)
 _RE_CHAPTER = re.compile(r"^(?:CHƯƠNG|Chương)\s+([IVXLC]+|\d+)" + _SEP + r"(.*)$")
 _RE_SECTION = re.compile(r"^(?:MỤC|Mục)\s+([IVXLC]+|\d+)" + _SEP + r"(.*)$")
 _RE_ARTICLE = re.compile(r"^(?:Điều|ĐIỀU)\s+(\d{1,3}[a-z]?)\s*(?:[.:]\s*(.*))?$")
@@ -275,7 +277,7 @@ def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: max(1, limit - 1)]
-    if " " in cut[limit // 2:]:
+    if " " in cut[limit // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
 
@@ -284,7 +286,7 @@ def _atoms(text: str, budget: int, level: int) -> list[str]:
     if len(text) <= budget:
         return [text]
     if level >= len(_SPLITTERS):
-        return [text[i:i + budget] for i in range(0, len(text), budget)]  # one "word" longer than a chunk
+        return [text[i : i + budget] for i in range(0, len(text), budget)]  # one "word" longer than a chunk
     out: list[str] = []
     for atom in _SPLITTERS[level].split(text):
         if atom:
@@ -404,7 +406,7 @@ class _Emitter:
             if not any(cell.strip() for cell in row):
                 continue
             cells = [f"{h}: {c}" if h else c for h, c in zip(table.headers, row, strict=False) if c.strip()]
-            cells += [c for c in row[len(table.headers):] if c.strip()]  # cells beyond the header row
+            cells += [c for c in row[len(table.headers) :] if c.strip()]  # cells beyond the header row
             number_cell = row[stt].strip() if stt is not None and stt < len(row) else ""
             label = number_cell if number_cell else f"dòng {index}"
             body = " | ".join(cells)
@@ -436,7 +438,9 @@ class _Emitter:
                 self.add(_join(ancestors, body), node.path)
             else:
                 body = "\n".join(_render(c) for c in group)
-                section = group[0].path if len(group) == 1 else f"{node.path} › {_range(group[0].label, group[-1].label)}"
+                section = (
+                    group[0].path if len(group) == 1 else f"{node.path} › {_range(group[0].label, group[-1].label)}"
+                )
                 self.add(_join(own_ctx, body), section)
             for child in group:
                 for owner, table in _tables_in(child):
@@ -505,7 +509,7 @@ class _Emitter:
         if folded and len(self.out) > start + 1:
             pre, first = self.out[start], self.out[start + 1]
             if first.kind == "text" and len(pre.text) + 1 + len(first.text) <= self.max_chars:
-                self.out[start:start + 2] = [_Out(f"{pre.text}\n{first.text}", first.section, first.kind)]
+                self.out[start : start + 2] = [_Out(f"{pre.text}\n{first.text}", first.section, first.kind)]
 
     def prose(self, events: list[str | Table]) -> None:
         paragraphs: list[tuple[int, str]] = []

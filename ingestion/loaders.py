@@ -30,8 +30,20 @@ from .errors import (
 from .metadata import extract_meta, is_place_date_line, is_symbol_line
 
 __all__ = [
-    "Limits", "Table", "LoadedDocument", "Loader", "TextLoader", "PdfLoader", "DocxLoader", "HtmlLoader", "LOADERS",
-    "SUPPORTED_SUFFIXES", "load_document", "decode_text", "normalise_text", "split_pipe_tables",
+    "Limits",
+    "Table",
+    "LoadedDocument",
+    "Loader",
+    "TextLoader",
+    "PdfLoader",
+    "DocxLoader",
+    "HtmlLoader",
+    "LOADERS",
+    "SUPPORTED_SUFFIXES",
+    "load_document",
+    "decode_text",
+    "normalise_text",
+    "split_pipe_tables",
 ]
 
 
@@ -75,13 +87,18 @@ def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > limits.max_zip_entries:
-                raise TooLarge(f"Tệp {what} có quá nhiều thành phần ({len(infos)}, tối đa "
-                               f"{limits.max_zip_entries}) — bỏ qua", path=path)
+                raise TooLarge(
+                    f"Tệp {what} có quá nhiều thành phần ({len(infos)}, tối đa {limits.max_zip_entries}) — bỏ qua",
+                    path=path,
+                )
             declared = sum(i.file_size for i in infos)
             biggest = max((i.file_size for i in infos), default=0)
             if declared > limits.max_zip_bytes or biggest > limits.max_zip_entry_bytes:
-                raise TooLarge(f"Tệp {what} khi giải nén quá lớn ({_mb(max(declared, biggest))}, tối đa "
-                               f"{_mb(limits.max_zip_bytes)}) — bỏ qua", path=path)
+                raise TooLarge(
+                    f"Tệp {what} khi giải nén quá lớn ({_mb(max(declared, biggest))}, tối đa "
+                    f"{_mb(limits.max_zip_bytes)}) — bỏ qua",
+                    path=path,
+                )
             total = 0
             for info in infos:
                 entry = 0
@@ -90,8 +107,11 @@ def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
                         entry += len(block)
                         total += len(block)
                         if entry > limits.max_zip_entry_bytes or total > limits.max_zip_bytes:
-                            raise TooLarge(f"Tệp {what} khi giải nén lớn hơn kích thước ghi trong tệp (hơn "
-                                           f"{_mb(min(total, limits.max_zip_bytes))}) — bỏ qua", path=path)
+                            raise TooLarge(
+                                f"Tệp {what} khi giải nén lớn hơn kích thước ghi trong tệp (hơn "
+                                f"{_mb(min(total, limits.max_zip_bytes))}) — bỏ qua",
+                                path=path,
+                            )
     except IngestError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
@@ -178,8 +198,13 @@ def split_pipe_tables(text: str) -> tuple[str, list[Table]]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if ("|" in line and i + 1 < len(lines) and _PIPE_SEPARATOR.match(lines[i + 1])
-                and "|" in lines[i + 1] and line.strip()):
+        if (
+            "|" in line
+            and i + 1 < len(lines)
+            and _PIPE_SEPARATOR.match(lines[i + 1])
+            and "|" in lines[i + 1]
+            and line.strip()
+        ):
             headers = _pipe_cells(line)
             rows: list[list[str]] = []
             j = i + 2
@@ -200,8 +225,15 @@ def split_pipe_tables(text: str) -> tuple[str, list[Table]]:
     return "\n".join(out), tables
 
 
-def _finish(raw_text: str, path: Path, tables: list[Table] | None = None, *, markdown: bool = False,
-            html_title: str = "", limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
+def _finish(
+    raw_text: str,
+    path: Path,
+    tables: list[Table] | None = None,
+    *,
+    markdown: bool = False,
+    html_title: str = "",
+    limits: Limits = DEFAULT_LIMITS,
+) -> LoadedDocument:
     table_chars = sum(len(c) for t in tables or [] for row in [t.headers, *t.rows] for c in row)
     if len(raw_text) + table_chars > limits.max_chars:
         raise _too_much_text(limits, path)
@@ -285,8 +317,10 @@ class PdfLoader:
                 if not opened:
                     raise EncryptedDocument("Tệp PDF được đặt mật khẩu, không mở được — bỏ qua", path=path)
             if len(reader.pages) > limits.max_pdf_pages:
-                raise TooLarge(f"Tệp PDF có quá nhiều trang ({len(reader.pages)}, tối đa {limits.max_pdf_pages}) "
-                               "— bỏ qua", path=path)
+                raise TooLarge(
+                    f"Tệp PDF có quá nhiều trang ({len(reader.pages)}, tối đa {limits.max_pdf_pages}) — bỏ qua",
+                    path=path,
+                )
             pages: list[str] = []
             extracted = 0
             for page in reader.pages:
@@ -333,7 +367,10 @@ class DocxLoader:
                     lines.append(normalise_text(block.text))
                     extracted += len(lines[-1])
                 elif isinstance(block, DocxTable):
-                    rows = [[normalise_text(_cell_text(cell.text)) for cell in _unique_cells(row.cells)] for row in block.rows]
+                    rows = [
+                        [normalise_text(_cell_text(cell.text)) for cell in _unique_cells(row.cells)]
+                        for row in block.rows
+                    ]
                     extracted += sum(len(c) for r in rows for c in r)
                     _place_table(rows, lines, tables)
                 if extracted > limits.max_chars:
@@ -368,8 +405,12 @@ def _is_layout_table(rows: list[list[str]]) -> bool:
         cells = [c for r in rows for c in r]
         for cell in cells:
             for part in cell.split("\n"):
-                if is_symbol_line(part) or is_place_date_line(part) or "CỘNG HÒA XÃ HỘI" in part.upper() \
-                        or part.strip().upper().startswith(("NƠI NHẬN", "TM.", "T/M", "KT.", "TL.", "T/L")):
+                if (
+                    is_symbol_line(part)
+                    or is_place_date_line(part)
+                    or "CỘNG HÒA XÃ HỘI" in part.upper()
+                    or part.strip().upper().startswith(("NƠI NHẬN", "TM.", "T/M", "KT.", "TL.", "T/L"))
+                ):
                     return True
     return False
 
@@ -394,8 +435,33 @@ def _place_table(rows: list[list[str]], lines: list[str], tables: list[Table]) -
 
 _HTML_DROP = ("script", "style", "nav", "noscript", "template", "svg", "iframe", "head", "footer", "aside", "form")
 _HTML_BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-    "blockquote", "pre", "dd", "dt", "dl", "figure", "figcaption", "address", "body", "html", "tr", "caption",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "figcaption",
+    "address",
+    "body",
+    "html",
+    "tr",
+    "caption",
 }
 _MARKER = re.compile(r"^\s*(?:[-+•–*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[IVX]+\.)\s")
 
@@ -416,8 +482,9 @@ class HtmlLoader:
         walker = _HtmlWalker()
         walker.walk(soup)
         walker.flush()
-        return _finish("\n".join(walker.lines), path, walker.tables, html_title=normalise_text(html_title),
-                       limits=limits)
+        return _finish(
+            "\n".join(walker.lines), path, walker.tables, html_title=normalise_text(html_title), limits=limits
+        )
 
 
 class _HtmlWalker:
@@ -453,7 +520,12 @@ class _HtmlWalker:
                 for tr in child.find_all("tr"):
                     if tr.find_parent("table") is not child:
                         continue  # rows of a nested table are read as text of their cell
-                    rows.append([normalise_text(_cell_text(td.get_text(" "))) for td in tr.find_all(("td", "th"), recursive=False)])
+                    rows.append(
+                        [
+                            normalise_text(_cell_text(td.get_text(" ")))
+                            for td in tr.find_all(("td", "th"), recursive=False)
+                        ]
+                    )
                 _place_table(rows, self.lines, self.tables)
             elif name in ("ul", "ol"):
                 self.flush()
@@ -488,8 +560,13 @@ class _HtmlWalker:
 # --- dispatch -------------------------------------------------------------------------------------
 
 LOADERS: dict[str, Loader] = {
-    ".txt": TextLoader(), ".md": TextLoader(), ".markdown": TextLoader(), ".pdf": PdfLoader(),
-    ".docx": DocxLoader(), ".html": HtmlLoader(), ".htm": HtmlLoader(),
+    ".txt": TextLoader(),
+    ".md": TextLoader(),
+    ".markdown": TextLoader(),
+    ".pdf": PdfLoader(),
+    ".docx": DocxLoader(),
+    ".html": HtmlLoader(),
+    ".htm": HtmlLoader(),
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(LOADERS)
 

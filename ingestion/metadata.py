@@ -18,26 +18,67 @@ import yaml
 from retrieval.types import DocumentMeta
 
 __all__ = [
-    "extract_meta", "guess_language", "symbol_key", "is_boilerplate", "is_separator", "is_symbol_line",
-    "is_place_date_line", "read_sidecar", "doc_type_of_line", "DOC_TYPES",
+    "extract_meta",
+    "guess_language",
+    "symbol_key",
+    "is_boilerplate",
+    "is_separator",
+    "is_symbol_line",
+    "is_place_date_line",
+    "read_sidecar",
+    "doc_type_of_line",
+    "DOC_TYPES",
 ]
 
 # Longest first so "THÔNG BÁO KẾT LUẬN" wins over "THÔNG BÁO".
 DOC_TYPES: tuple[str, ...] = (
-    "THÔNG BÁO KẾT LUẬN", "CHƯƠNG TRÌNH HÀNH ĐỘNG", "NGHỊ QUYẾT", "KẾ HOẠCH", "HƯỚNG DẪN", "CÔNG VĂN",
-    "QUYẾT ĐỊNH", "BÁO CÁO", "THÔNG BÁO", "CHỈ THỊ", "KẾT LUẬN", "QUY ĐỊNH", "CHƯƠNG TRÌNH", "ĐỀ ÁN",
-    "TỜ TRÌNH", "NGHỊ ĐỊNH", "THÔNG TƯ", "QUY CHẾ",
+    "THÔNG BÁO KẾT LUẬN",
+    "CHƯƠNG TRÌNH HÀNH ĐỘNG",
+    "NGHỊ QUYẾT",
+    "KẾ HOẠCH",
+    "HƯỚNG DẪN",
+    "CÔNG VĂN",
+    "QUYẾT ĐỊNH",
+    "BÁO CÁO",
+    "THÔNG BÁO",
+    "CHỈ THỊ",
+    "KẾT LUẬN",
+    "QUY ĐỊNH",
+    "CHƯƠNG TRÌNH",
+    "ĐỀ ÁN",
+    "TỜ TRÌNH",
+    "NGHỊ ĐỊNH",
+    "THÔNG TƯ",
+    "QUY CHẾ",
 )
 # Type codes inside a symbol (57-NQ/TW, 350/KH-UBND). A symbol with none of them is a công văn.
 _SYMBOL_TYPES: dict[str, str] = {
-    "NQ": "Nghị quyết", "KH": "Kế hoạch", "HD": "Hướng dẫn", "QĐ": "Quyết định", "QD": "Quyết định",
-    "BC": "Báo cáo", "TB": "Thông báo", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định",
-    "CTr": "Chương trình", "ĐA": "Đề án", "TTr": "Tờ trình", "NĐ": "Nghị định", "TT": "Thông tư",
+    "NQ": "Nghị quyết",
+    "KH": "Kế hoạch",
+    "HD": "Hướng dẫn",
+    "QĐ": "Quyết định",
+    "QD": "Quyết định",
+    "BC": "Báo cáo",
+    "TB": "Thông báo",
+    "CT": "Chỉ thị",
+    "KL": "Kết luận",
+    "QĐi": "Quy định",
+    "CTr": "Chương trình",
+    "ĐA": "Đề án",
+    "TTr": "Tờ trình",
+    "NĐ": "Nghị định",
+    "TT": "Thông tư",
 }
 
 _FRONT_KEYS = {
-    "title": "title", "symbol": "symbol", "type": "doc_type", "doc_type": "doc_type", "issuer": "issuer",
-    "date": "date", "language": "language", "lang": "language",
+    "title": "title",
+    "symbol": "symbol",
+    "type": "doc_type",
+    "doc_type": "doc_type",
+    "issuer": "issuer",
+    "date": "date",
+    "language": "language",
+    "lang": "language",
 }
 
 _SEPARATOR = re.compile(r"^[\s*\-_=~.•·–—]+$")
@@ -138,7 +179,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
                 return None, text
             if not isinstance(data, dict):
                 return None, text  # a rule line followed by prose, not front matter
-            return data, "\n".join(lines[i + 1:])
+            return data, "\n".join(lines[i + 1 :])
     return None, text
 
 
@@ -183,8 +224,13 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """Fields from `<name>.meta.yaml` (or `<stem>.meta.yaml`, `<stem>.yaml`) next to `path`, if any."""
-    for name in (f"{path.name}.meta.yaml", f"{path.stem}.meta.yaml", f"{path.stem}.meta.yml",
-                 f"{path.stem}.yaml", f"{path.stem}.yml"):
+    for name in (
+        f"{path.name}.meta.yaml",
+        f"{path.stem}.meta.yaml",
+        f"{path.stem}.meta.yml",
+        f"{path.stem}.yaml",
+        f"{path.stem}.yml",
+    ):
         candidate = path.with_name(name)
         if candidate == path or not candidate.is_file():
             continue
@@ -320,8 +366,14 @@ def _subject_lines(head: list[str], type_idx: int) -> list[str]:
         ln = head[i]
         if not ln:
             break
-        if (is_boilerplate(ln) or is_symbol_line(ln) or is_place_date_line(ln) or _HEADING_MARK.match(ln)
-                or ln.startswith(("Căn cứ", "Kính gửi", "Thực hiện")) or len(ln) > 400):
+        if (
+            is_boilerplate(ln)
+            or is_symbol_line(ln)
+            or is_place_date_line(ln)
+            or _HEADING_MARK.match(ln)
+            or ln.startswith(("Căn cứ", "Kính gửi", "Thực hiện"))
+            or len(ln) > 400
+        ):
             break
         if is_upper_line(ln):
             if ln.startswith("CỦA "):
@@ -352,7 +404,10 @@ def extract_meta(text: str, path: Path | str | None = None) -> tuple[DocumentMet
     if not fields.get("language"):
         fields["language"] = guess_language(body)
     return DocumentMeta(
-        title=fields.get("title", ""), symbol=fields.get("symbol", ""), doc_type=fields.get("doc_type", ""),
-        issuer=fields.get("issuer", ""), date=fields.get("date", ""), language=fields.get("language", ""),
+        title=fields.get("title", ""),
+        symbol=fields.get("symbol", ""),
+        doc_type=fields.get("doc_type", ""),
+        issuer=fields.get("issuer", ""),
+        date=fields.get("date", ""),
+        language=fields.get("language", ""),
     ), body
-

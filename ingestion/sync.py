@@ -64,8 +64,12 @@ class SyncReport:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": len(self.unchanged),
-            "failed": [{"source": s, "reason": r} for s, r in self.failed], "embedded": self.embedded,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": len(self.unchanged),
+            "failed": [{"source": s, "reason": r} for s, r in self.failed],
+            "embedded": self.embedded,
             "chunks": self.chunks,
             "versions": {n: {"live": live, "previous": prev} for n, (live, prev) in sorted(self.versions.items())},
             "older": [{"source": n, "version": v, "live": live} for n, v, live in self.older],
@@ -141,8 +145,15 @@ def _hashes(path: Path) -> tuple[str, str, int]:
 
 def _source_file(path: Path, *, name: str | None = None, source: str | None = None, forced: bool = False) -> SourceFile:
     version, content, size = _hashes(path)
-    return SourceFile(name or document_name(path), path, version, content, size,
-                      source if source is not None else str(path.resolve()), forced)
+    return SourceFile(
+        name or document_name(path),
+        path,
+        version,
+        content,
+        size,
+        source if source is not None else str(path.resolve()),
+        forced,
+    )
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]], set[str]]:
@@ -154,7 +165,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, s
         root = Path(raw)
         if root.is_dir():
             candidates = sorted(
-                p for p in root.rglob("*")
+                p
+                for p in root.rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )
         elif root.is_file():
@@ -197,8 +209,15 @@ class Library:
     (under TROLY_DATA_DIR, never in the documents folder, which may be a source checkout)."""
 
     def __init__(
-        self, index: DocumentIndex, embedder: Embedder, docs_dir: Path, *, uploads_dir: Path | None = None,
-        max_chars: int = 1200, batch_chunks: int = 32, limits: Limits = DEFAULT_LIMITS,
+        self,
+        index: DocumentIndex,
+        embedder: Embedder,
+        docs_dir: Path,
+        *,
+        uploads_dir: Path | None = None,
+        max_chars: int = 1200,
+        batch_chunks: int = 32,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -232,7 +251,11 @@ class Library:
         return paths
 
     def sync(
-        self, paths: list[Path] | None = None, *, prune: bool = False, rebuild: bool = False,
+        self,
+        paths: list[Path] | None = None,
+        *,
+        prune: bool = False,
+        rebuild: bool = False,
         progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncReport:
         """Add and update documents from `paths` (default: the documents and uploads folders, synced as a
@@ -244,7 +267,11 @@ class Library:
         return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
 
     def add_upload(
-        self, filename: str, data: bytes, *, progress: Callable[[SyncProgress], None] | None = None,
+        self,
+        filename: str,
+        data: bytes,
+        *,
+        progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncReport:
         """Index a document someone sent and keep it in the uploads folder under a safe name. It becomes the
         live version of the document of that name (the previous version stays in the history). A file that
@@ -273,7 +300,11 @@ class Library:
         return report
 
     def _plan(
-        self, files: list[SourceFile], whole: list[Path], seen: set[str], before: dict[str, IndexedDocument],
+        self,
+        files: list[SourceFile],
+        whole: list[Path],
+        seen: set[str],
+        before: dict[str, IndexedDocument],
         report: SyncReport,
     ) -> tuple[list[SourceFile], list[str]]:
         """Which file (if any) of each name becomes or stays live, and which documents are removed."""
@@ -299,8 +330,13 @@ class Library:
             elif len(fresh) > 1:
                 # Two different files claim one name: neither silently replaces the other.
                 clash = ", ".join(str(c.path) for group in fresh.values() for c in group)
-                report.failed.append((name, f"{sum(map(len, fresh.values()))} tệp cùng tên nhưng khác nội dung ({clash}) "
-                                            "— đổi tên một tệp rồi chạy lại; văn bản đang dùng giữ nguyên"))
+                report.failed.append(
+                    (
+                        name,
+                        f"{sum(map(len, fresh.values()))} tệp cùng tên nhưng khác nội dung ({clash}) "
+                        "— đổi tên một tệp rồi chạy lại; văn bản đang dùng giữ nguyên",
+                    )
+                )
                 continue
             elif fresh:
                 choice = next(iter(fresh.values()))[0]  # new content: the next version
@@ -308,7 +344,9 @@ class Library:
                 same = [c for c in candidates if c.content == live.content]
                 choice = next((c for c in same if c.source == live.source), same[0])
             elif live is not None and any(c.source == live.source for c in candidates):
-                choice = next(c for c in candidates if c.source == live.source)  # its file went back to an older version
+                choice = next(
+                    c for c in candidates if c.source == live.source
+                )  # its file went back to an older version
             elif live is None or gone:
                 choice = max(candidates, key=lambda c: versions.get(c.content, 0))  # bring back the newest one found
             else:
@@ -317,14 +355,21 @@ class Library:
                 continue
             chosen.append(choice)
         removed = sorted(
-            name for name, doc in before.items()
+            name
+            for name, doc in before.items()
             if name not in by_name and _under(doc.source, whole) and doc.source not in seen
         )
         return chosen, removed
 
     def _run(
-        self, files: list[SourceFile], skipped: list[tuple[str, str]], whole: list[Path], seen: set[str], *,
-        rebuild: bool = False, progress: Callable[[SyncProgress], None] | None = None,
+        self,
+        files: list[SourceFile],
+        skipped: list[tuple[str, str]],
+        whole: list[Path],
+        seen: set[str],
+        *,
+        rebuild: bool = False,
+        progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncReport:
         report = SyncReport()
         report.failed.extend(skipped)
@@ -421,5 +466,10 @@ def build_library(settings: object) -> Library:
     index = build_index(settings, embedder)  # type: ignore[arg-type]
     data_dir = Path(settings.data_dir)  # type: ignore[attr-defined]
     max_chars = getattr(settings, "max_document_chars", None) or DEFAULT_LIMITS.max_chars
-    return Library(index, embedder, Path(settings.docs_dir), uploads_dir=data_dir / "uploads",  # type: ignore[attr-defined]
-                   limits=Limits(max_chars=max_chars))
+    return Library(
+        index,
+        embedder,
+        Path(settings.docs_dir),  # type: ignore[attr-defined]
+        uploads_dir=data_dir / "uploads",
+        limits=Limits(max_chars=max_chars),
+    )

@@ -76,8 +76,15 @@ class ExtractiveAnswerer:
 
 def to_citations(hits: list[Hit]) -> list[Citation]:
     return [
-        Citation(i + 1, h.chunk.meta.title or h.chunk.doc_id, h.chunk.meta.symbol, h.chunk.section, h.chunk.doc_id,
-                 h.chunk.text, h.score)
+        Citation(
+            i + 1,
+            h.chunk.meta.title or h.chunk.doc_id,
+            h.chunk.meta.symbol,
+            h.chunk.section,
+            h.chunk.doc_id,
+            h.chunk.text,
+            h.score,
+        )
         for i, h in enumerate(hits)
     ]
 
@@ -138,17 +145,28 @@ class LLMAnswerer:
         body = "\n".join([*draft.short_line(), text.strip()])
         ranks = used | ({draft.short_rank} if draft.short else set()) or {1}
         cited = [c for c in citations if c.rank in ranks]
-        return Answer(True, body + "\n\n" + source_lines(cited), citations, "", draft.short, draft.short_rank, (),
-                      body, tuple(sorted(ranks)))
+        return Answer(
+            True,
+            body + "\n\n" + source_lines(cited),
+            citations,
+            "",
+            draft.short,
+            draft.short_rank,
+            (),
+            body,
+            tuple(sorted(ranks)),
+        )
 
     def _ask(self, question: str, citations: list[Citation], draft: Draft) -> str:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         context = "\n\n".join(f"[{c.rank}] {citation_label(c)}\n{c.text}" for c in citations)
-        given = f"\nCâu trả lời trực tiếp (đã trích nguyên văn từ [{draft.short_rank}]): {draft.short}\n" \
-            if draft.short else ""
-        messages = [SystemMessage(_SYSTEM),
-                    HumanMessage(f"Các đoạn văn bản:\n{context}\n\nCâu hỏi: {question}{given}")]
+        given = (
+            f"\nCâu trả lời trực tiếp (đã trích nguyên văn từ [{draft.short_rank}]): {draft.short}\n"
+            if draft.short
+            else ""
+        )
+        messages = [SystemMessage(_SYSTEM), HumanMessage(f"Các đoạn văn bản:\n{context}\n\nCâu hỏi: {question}{given}")]
         reply = self.chat.invoke(messages)
         content = reply.content if hasattr(reply, "content") else str(reply)
         if not isinstance(content, str) or not content.strip():
@@ -157,7 +175,9 @@ class LLMAnswerer:
 
 
 def build_answerer_from(
-    settings: RetrievalSettings, index: DocumentIndex, embedder: Embedder,
+    settings: RetrievalSettings,
+    index: DocumentIndex,
+    embedder: Embedder,
 ) -> ExtractiveAnswerer | LLMAnswerer:
     extractive = ExtractiveAnswerer(HybridSearcher(index, embedder))
     if not getattr(settings, "llm_base_url", None):
@@ -166,7 +186,11 @@ def build_answerer_from(
     from pydantic import SecretStr
 
     chat = ChatOpenAI(
-        base_url=settings.llm_base_url, api_key=SecretStr(settings.llm_api_key or "not-needed"),
-        model=settings.llm_model or "default", timeout=20, max_retries=0, temperature=0,
+        base_url=settings.llm_base_url,
+        api_key=SecretStr(settings.llm_api_key or "not-needed"),
+        model=settings.llm_model or "default",
+        timeout=20,
+        max_retries=0,
+        temperature=0,
     )
     return LLMAnswerer(extractive, chat, model_name=settings.llm_model or "")

@@ -43,4 +43,6 @@ def build_answerer(settings: RetrievalSettings) -> Answerer:
 
 def open_index(settings: RetrievalSettings) -> DocumentIndex:
     """The index alone, to read its state (`troly health`): no model loaded, no embedding cache opened."""
-    return DocumentIndex(settings.data_dir, make_embedder(settings.embedding_model).name, chroma_url=settings.chroma_url)
+    return DocumentIndex(
+        settings.data_dir, make_embedder(settings.embedding_model).name, chroma_url=settings.chroma_url
+    )

@@ -101,8 +101,17 @@ class Draft:
         ranks = {q.rank for q in self.quotes} | ({self.short_rank} if self.short else set())
         cited = [c for c in citations if c.rank in ranks]
         text = body + "\n\n" + source_lines(cited)
-        return Answer(True, text, citations, note, self.short, self.short_rank if self.short else 0, self.quotes, body,
-                      tuple(sorted(ranks)))
+        return Answer(
+            True,
+            text,
+            citations,
+            note,
+            self.short,
+            self.short_rank if self.short else 0,
+            self.quotes,
+            body,
+            tuple(sorted(ranks)),
+        )
 
 
 def source_lines(cited: list[Citation]) -> str:
@@ -125,9 +134,11 @@ def _headings(text: str, body: list[Unit]) -> str:
 
 def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
     """The span with the most question words around it (ties: the first)."""
+
     def around(sp: Span) -> int:
         window = text[max(0, sp.start - 90) : sp.end + 40]
         return len(words(window) & wanted)
+
     return max(found, key=lambda sp: (around(sp), -sp.start))
 
 
@@ -158,7 +169,9 @@ def _without(text: str, found: tuple[Span, ...]) -> str:
 
 
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
-    q_terms = question_terms(question, translated=True)  # choosing among units, an English term meets its Vietnamese one
+    q_terms = question_terms(
+        question, translated=True
+    )  # choosing among units, an English term meets its Vietnamese one
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
     q_pairs = word_pairs(question)
@@ -174,12 +187,18 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         act = words(body[0].text) if article and body and body[0].text.startswith("1.") else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
-            found = tuple(sp for sp in spans(unit.text, asked) if not echoes(sp, asked, question)) \
-                if asked.kind in SPECIFIC else ()
+            found = (
+                tuple(sp for sp in spans(unit.text, asked) if not echoes(sp, asked, question))
+                if asked.kind in SPECIFIC
+                else ()
+            )
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
-            kind_met = bool(found) or (asked.kind == LIST and unit.kind == "list") or (
-                asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
+            kind_met = (
+                bool(found)
+                or (asked.kind == LIST and unit.kind == "list")
+                or (asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
+            )
             # The answer is what the question does not already say: a number of the question that occurs only
             # inside the unit's answer spans ("Luật An ninh mạng 2018 có hiệu lực từ ngày nào": the 2018 of
             # "thông qua ngày 12 tháng 6 năm 2018") is no evidence for the unit.
@@ -190,8 +209,14 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
-            score = (cover / total + W_PAIRS * pairs + W_KIND * kind_met - W_RANK * rank
-                     + W_DENSE * ((hit.dense or top_dense) - top_dense) - W_LENGTH * len(unit.text))
+            score = (
+                cover / total
+                + W_PAIRS * pairs
+                + W_KIND * kind_met
+                - W_RANK * rank
+                + W_DENSE * ((hit.dense or top_dense) - top_dense)
+                - W_LENGTH * len(unit.text)
+            )
             out.append(Candidate(unit, rank, score, found, kind_met))
     if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
@@ -217,7 +242,9 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     for rank, hit in enumerate(hits[:5]):
         meta = hit.chunk.meta
         number = meta.symbol.split("/")[0].split("-")[0]
-        named = symbol_token(meta.symbol) in asked_words or (number.isdigit() and (number.lstrip("0") or "0") in asked_words)
+        named = symbol_token(meta.symbol) in asked_words or (
+            number.isdigit() and (number.lstrip("0") or "0") in asked_words
+        )
         if meta.date and meta.symbol and named:
             return vietnamese_date(meta.date), rank
     return "", -1

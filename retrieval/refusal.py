@@ -62,14 +62,26 @@ class Evidence:
         """The model's inputs: the signals (lexical ones only where the words can be compared), and an
         intercept per question language (e5's similarities sit lower for Vietnamese without diacritics)."""
         lexical = 0.0 if self.cross else 1.0
-        return [self.dense, self.margin, lexical * self.cover, lexical * self.focus, lexical * self.pairs, lexical * self.unknown,
-                float(self.asks_fact and self.fact_found), float(self.asks_fact and not self.fact_found),
-                float(self.cross), float(self.place_unknown), *(float(self.kind == k) for k in KINDS[1:])]
+        return [
+            self.dense,
+            self.margin,
+            lexical * self.cover,
+            lexical * self.focus,
+            lexical * self.pairs,
+            lexical * self.unknown,
+            float(self.asks_fact and self.fact_found),
+            float(self.asks_fact and not self.fact_found),
+            float(self.cross),
+            float(self.place_unknown),
+            *(float(self.kind == k) for k in KINDS[1:]),
+        ]
 
     def describe(self) -> str:
-        return (f"{self.kind} dense {self.dense:.3f} margin {self.margin:.3f} cover {self.cover:.2f} "
-                f"focus {self.focus:.2f} pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
-                f"{' cross' if self.cross else ''}{' place?' if self.place_unknown else ''}")
+        return (
+            f"{self.kind} dense {self.dense:.3f} margin {self.margin:.3f} cover {self.cover:.2f} "
+            f"focus {self.focus:.2f} pairs {self.pairs:.2f} unknown {self.unknown:.2f} fact {int(self.fact_found)}/{int(self.asks_fact)}"
+            f"{' cross' if self.cross else ''}{' place?' if self.place_unknown else ''}"
+        )
 
 
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
@@ -104,13 +116,19 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
 
     # Words no passage anywhere holds ("phở", "lương"): checked with diacritics when the question has them.
     if kind == "vi":
-        content = sorted({w for w in raw_words(question) if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS})
+        content = sorted(
+            {w for w in raw_words(question) if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS}
+        )
         known = index.document_frequency(content, raw=True)
     else:
         content = [t for t in terms if not t.isdigit() and "_" not in t]
         known = index.document_frequency(content)
-    missing = [w for w in content if not known.get(w) and not any(
-        all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))]
+    missing = [
+        w
+        for w in content
+        if not known.get(w)
+        and not any(all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))
+    ]
     unknown = len(missing) / len(content) if content else 0.0
 
     asked = asked_for(question)
@@ -122,12 +140,43 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
 
 _PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
 # Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
-_FUNCTION = {"da", "co", "la", "duoc", "phai", "se", "dang", "can", "cua", "va", "cho", "tai", "trong", "ve", "voi",
-             "theo", "tu", "den", "o", "bao", "nhieu", "may", "nao", "gi", "khong", "thi", "de", "ma", "nhu"}
+_FUNCTION = {
+    "da",
+    "co",
+    "la",
+    "duoc",
+    "phai",
+    "se",
+    "dang",
+    "can",
+    "cua",
+    "va",
+    "cho",
+    "tai",
+    "trong",
+    "ve",
+    "voi",
+    "theo",
+    "tu",
+    "den",
+    "o",
+    "bao",
+    "nhieu",
+    "may",
+    "nao",
+    "gi",
+    "khong",
+    "thi",
+    "de",
+    "ma",
+    "nhu",
+}
 _PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
 _NAME = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
-_EN_PLACE = re.compile(rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
-                       rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})")
+_EN_PLACE = re.compile(
+    rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
+    rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})"
+)
 
 
 def places(question: str) -> list[str]:
@@ -142,8 +191,12 @@ def places(question: str) -> list[str]:
         first, second = m.group(1), m.group(2) or ""
         if first in ABBREVIATIONS:  # "tp hcm"
             out.append(ABBREVIATIONS[first])
-        elif (second and first not in STOPWORDS and second not in _FUNCTION
-              and not any(w in _PLACE_WORDS or w in ABBREVIATIONS for w in (first, second))):
+        elif (
+            second
+            and first not in STOPWORDS
+            and second not in _FUNCTION
+            and not any(w in _PLACE_WORDS or w in ABBREVIATIONS for w in (first, second))
+        ):
             out.append(f"{first} {second}")
     return list(dict.fromkeys(out))
 

@@ -27,7 +27,9 @@ _ENGLISH = frozenset(
 _NON_LATIN = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 
 
-_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$")
+_VI_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
+)
 
 
 def query_kind(question: str) -> str:
@@ -100,9 +102,14 @@ class HybridSearcher:
                 hits = self.reserve_third(hits, cross)
         return hits
 
-    def nearest_in_another_script(self, question: str, vector: np.ndarray, dense: list[tuple[str, float]],
-                                  pooled: dict[str, StoredChunk], filters: SearchFilters | None,
-                                  ) -> tuple[str, float] | None:
+    def nearest_in_another_script(
+        self,
+        question: str,
+        vector: np.ndarray,
+        dense: list[tuple[str, float]],
+        pooled: dict[str, StoredChunk],
+        filters: SearchFilters | None,
+    ) -> tuple[str, float] | None:
         """The passage closest in meaning among documents in another script than the question's."""
         lang = query_language(question)
         other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
@@ -111,8 +118,11 @@ class HybridSearcher:
         for cid, sim in dense:  # already among the closest overall: it is the closest of its script
             if cid in pooled and not same_language(lang, pooled[cid].meta.language):
                 return cid, sim
-        found = (self.index.nearest_in(vector, 1, other) if not filters
-                 else self.index.search_dense(vector, 1, filters, doc_ids=other))
+        found = (
+            self.index.nearest_in(vector, 1, other)
+            if not filters
+            else self.index.search_dense(vector, 1, filters, doc_ids=other)
+        )
         return found[0] if found else None
 
     def reserve_third(self, hits: list[Hit], cross: tuple[str, float]) -> list[Hit]:
@@ -126,8 +136,14 @@ class HybridSearcher:
         rest = [h for h in hits[2:] if h.chunk.id != cid]
         return [*hits[:2], Hit(chunk, hits[2].score, dense=sim), *rest][: len(hits)]
 
-    def fuse(self, question: str, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], k: int,
-             chunks: dict[str, StoredChunk]) -> list[Hit]:
+    def fuse(
+        self,
+        question: str,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        k: int,
+        chunks: dict[str, StoredChunk],
+    ) -> list[Hit]:
         """Weighted reciprocal-rank fusion. Lexical evidence counts only between texts of the same language:
         a passage in another language (an Arabic article for a Vietnamese question) cannot share words
         with the question, so its dense rank stands for the lexical one it cannot have."""
@@ -152,7 +168,8 @@ class HybridSearcher:
         best = sorted(scores, key=lambda c: (-scores[c], c))[:k]  # ties by id: the same answer every time
         return [
             Hit(chunks[c], scores[c], dense=dense_sim.get(c, 0.0), lexical=lex_norm.get(c, 0.0))
-            for c in best if c in chunks
+            for c in best
+            if c in chunks
         ]
 
 

@@ -59,8 +59,13 @@ class Citation:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "rank": self.rank, "document": self.document, "symbol": self.symbol, "section": self.section,
-            "source": self.source, "text": self.text, "score": round(self.score, 4),
+            "rank": self.rank,
+            "document": self.document,
+            "symbol": self.symbol,
+            "section": self.section,
+            "source": self.source,
+            "text": self.text,
+            "score": round(self.score, 4),
         }
 
 

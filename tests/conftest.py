@@ -24,8 +24,19 @@ from db.session import Database, upgrade
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 _ENV_VARS = (
-    "DATABASE_URL", "CHROMA_URL", "DOCS_DIR", "EMBEDDING_MODEL", "LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY",
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "TELEGRAM_BOT_USERNAME", "TZ_NAME",
+    "DATABASE_URL",
+    "CHROMA_URL",
+    "DOCS_DIR",
+    "EMBEDDING_MODEL",
+    "LLM_BASE_URL",
+    "LLM_MODEL",
+    "LLM_API_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "TELEGRAM_BOT_USERNAME",
+    "TZ_NAME",
 )
 
 
@@ -277,12 +288,18 @@ def leftover_processes(root: int | None = None) -> dict[int, str]:
             todo.extend(children.get(pid, []))
     if own is not None:
         # Not the other commands of a pipeline (`make test | tee log`): their parent is one of our ancestors.
-        found |= {pid for pid, (ppid, group) in table.items()
-                  if group == own[1] and pid not in ancestors and (ppid == 1 or ppid not in ancestors)}
+        found |= {
+            pid
+            for pid, (ppid, group) in table.items()
+            if group == own[1] and pid not in ancestors and (ppid == 1 or ppid not in ancestors)
+        }
     out = {pid: _cmdline(pid) for pid in sorted(found)}
     # multiprocessing's resource tracker (one per process that used spawn) ends when its parent does.
-    return {pid: cmd for pid, cmd in out.items()
-            if not (table.get(pid, (0, 0))[0] == root and "multiprocessing.resource_tracker" in cmd)}
+    return {
+        pid: cmd
+        for pid, cmd in out.items()
+        if not (table.get(pid, (0, 0))[0] == root and "multiprocessing.resource_tracker" in cmd)
+    }
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

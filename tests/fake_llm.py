@@ -47,8 +47,14 @@ def message_text(message: dict[str, Any]) -> str:
 
 
 class FakeLLM:
-    def __init__(self, reply: Reply = "Đây là câu trả lời giả.", delay: float = 0.0,
-                 fail_status: int | None = None, *, model: str = "fake") -> None:
+    def __init__(
+        self,
+        reply: Reply = "Đây là câu trả lời giả.",
+        delay: float = 0.0,
+        fail_status: int | None = None,
+        *,
+        model: str = "fake",
+    ) -> None:
         self.reply = reply
         self.delay = delay
         self.fail_status = fail_status
@@ -105,8 +111,9 @@ class FakeLLM:
     async def __aenter__(self) -> FakeLLM:
         return await self.start()
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()
 
     # ------------------------------------------------------------------ lifecycle (sync)
@@ -146,9 +153,14 @@ class FakeLLM:
     # ------------------------------------------------------------------ handlers
 
     async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [
-            {"id": self.model, "object": "model", "created": 0, "owned_by": "fake"},
-        ]})
+        return web.json_response(
+            {
+                "object": "list",
+                "data": [
+                    {"id": self.model, "object": "model", "created": 0, "owned_by": "fake"},
+                ],
+            }
+        )
 
     async def _answer(self, body: dict[str, Any]) -> str:
         if callable(self.reply):
@@ -168,8 +180,11 @@ class FakeLLM:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_status is not None:
-            return self._error(self.fail_status, f"simulated failure {self.fail_status}",
-                               "server_error" if self.fail_status >= 500 else "invalid_request_error")
+            return self._error(
+                self.fail_status,
+                f"simulated failure {self.fail_status}",
+                "server_error" if self.fail_status >= 500 else "invalid_request_error",
+            )
         if not isinstance(body, dict) or not body.get("messages"):
             return self._error(400, "'messages' is a required property", "invalid_request_error")
         text = await self._answer(body)
@@ -177,24 +192,43 @@ class FakeLLM:
         created = int(time.time())
         model = str(body.get("model") or self.model)
         prompt = "\n".join(message_text(m) for m in body["messages"] if isinstance(m, dict))
-        usage = {"prompt_tokens": _tokens(prompt), "completion_tokens": _tokens(text),
-                 "total_tokens": _tokens(prompt) + _tokens(text)}
+        usage = {
+            "prompt_tokens": _tokens(prompt),
+            "completion_tokens": _tokens(text),
+            "total_tokens": _tokens(prompt) + _tokens(text),
+        }
         if not body.get("stream"):
-            return web.json_response({
-                "id": completion_id, "object": "chat.completion", "created": created, "model": model,
-                "system_fingerprint": "fake",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None},
-                             "logprobs": None, "finish_reason": "stop"}],
-                "usage": usage,
-            })
+            return web.json_response(
+                {
+                    "id": completion_id,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "system_fingerprint": "fake",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": text, "refusal": None},
+                            "logprobs": None,
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": usage,
+                }
+            )
 
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
 
         def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-            return {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                    "system_fingerprint": "fake",
-                    "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+            return {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": "fake",
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            }
 
         async def send(payload: dict[str, Any] | str) -> None:
             data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
@@ -205,15 +239,24 @@ class FakeLLM:
             await send(chunk({"content": piece}))
         await send(chunk({}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
-            await send({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                        "choices": [], "usage": usage})
+            await send(
+                {
+                    "id": completion_id,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": model,
+                    "choices": [],
+                    "usage": usage,
+                }
+            )
         await send("[DONE]")
         await response.write_eof()
         return response
 
     def _error(self, status: int, message: str, kind: str) -> web.Response:
-        return web.json_response({"error": {"message": message, "type": kind, "param": None, "code": None}},
-                                 status=status)
+        return web.json_response(
+            {"error": {"message": message, "type": kind, "param": None, "code": None}}, status=status
+        )
 
 
 def _pieces(text: str) -> list[str]:

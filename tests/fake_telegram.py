@@ -53,19 +53,74 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 
 # Parameters whose form value is a plain string even when it looks like JSON ("123", "true").
-_STRING_PARAMS = frozenset({
-    "text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "action", "file_id",
-    "inline_message_id", "data", "title", "description", "query", "language_code", "emoji",
-    "question", "name", "short_description", "ip_address", "explanation", "address", "first_name",
-    "last_name", "phone_number", "vcard", "start_parameter", "payload", "currency", "provider_token",
-    "game_short_name", "sticker", "photo", "document", "video", "audio", "voice", "animation",
-    "video_note", "thumbnail", "media",
-})
-_HTML_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
-    "pre", "blockquote", "tg-emoji", "tg-time",
-})
-_HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)\s*/?>|&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);|[<>&]")
+_STRING_PARAMS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "url",
+        "secret_token",
+        "action",
+        "file_id",
+        "inline_message_id",
+        "data",
+        "title",
+        "description",
+        "query",
+        "language_code",
+        "emoji",
+        "question",
+        "name",
+        "short_description",
+        "ip_address",
+        "explanation",
+        "address",
+        "first_name",
+        "last_name",
+        "phone_number",
+        "vcard",
+        "start_parameter",
+        "payload",
+        "currency",
+        "provider_token",
+        "game_short_name",
+        "sticker",
+        "photo",
+        "document",
+        "video",
+        "audio",
+        "voice",
+        "animation",
+        "video_note",
+        "thumbnail",
+        "media",
+    }
+)
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+        "tg-time",
+    }
+)
+_HTML_TOKEN = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)\s*/?>|&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);|[<>&]"
+)
 _HTML_NAMED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 
 
@@ -145,9 +200,9 @@ def _html_to_plain(text: str) -> str:
     stack: list[str] = []
     pos = 0
     for m in _HTML_TOKEN.finditer(text):
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         pos = m.end()
-        byte_offset = len(text[:m.start()].encode("utf-8"))
+        byte_offset = len(text[: m.start()].encode("utf-8"))
         tok = m.group(0)
         if m.group(2):
             closing, tag = m.group(1) == "/", m.group(2).lower()
@@ -158,7 +213,7 @@ def _html_to_plain(text: str) -> str:
             if closing:
                 if not stack or stack[-1] != tag:
                     raise TelegramError(
-                        f'Bad Request: can\'t parse entities: Unmatched end tag at byte offset {byte_offset}, '
+                        f"Bad Request: can't parse entities: Unmatched end tag at byte offset {byte_offset}, "
                         f'expected "</{stack[-1] if stack else ""}>", found "</{tag}>"'
                     )
                 stack.pop()
@@ -184,7 +239,7 @@ def _html_to_plain(text: str) -> str:
     out.append(text[pos:])
     if stack:
         raise TelegramError(
-            f'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
     return "".join(out)
 
@@ -237,14 +292,25 @@ class FakeTelegram:
     ``messages`` ((chat_id, message_id) → message JSON, both pushed and bot-sent).
     """
 
-    def __init__(self, token: str = "123456789:AAFakeTokenForTests_troly", *, bot_username: str = "troly_test_bot",
-                 bot_first_name: str = "Trợ lý") -> None:
+    def __init__(
+        self,
+        token: str = "123456789:AAFakeTokenForTests_troly",
+        *,
+        bot_username: str = "troly_test_bot",
+        bot_first_name: str = "Trợ lý",
+    ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
-            "id": self.bot_id, "is_bot": True, "first_name": bot_first_name, "username": bot_username,
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
-            "can_connect_to_business": False, "has_main_web_app": False,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
         }
         self.calls: list[Call] = []
         self.files: dict[str, StoredFile] = {}
@@ -350,14 +416,16 @@ class FakeTelegram:
     async def __aenter__(self) -> FakeTelegram:
         return await self.start()
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()
 
     # ------------------------------------------------------------------ test helpers: users
 
-    def _user(self, user_id: int, first_name: str, language_code: str | None, last_name: str | None,
-              username: str | None) -> dict[str, Any]:
+    def _user(
+        self, user_id: int, first_name: str, language_code: str | None, last_name: str | None, username: str | None
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name:
             user["last_name"] = last_name
@@ -376,7 +444,11 @@ class FakeTelegram:
                 if key in user:
                     chat[key] = user[key]
         elif isinstance(chat_id, int) and chat_id < 0:
-            chat = {"id": chat_id, "type": "supergroup" if chat_id < -10**12 else "group", "title": f"Group {chat_id}"}
+            chat = {
+                "id": chat_id,
+                "type": "supergroup" if chat_id < -(10**12) else "group",
+                "title": f"Group {chat_id}",
+            }
         else:
             chat = {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
         self.chats[chat_id] = chat
@@ -391,11 +463,20 @@ class FakeTelegram:
         self._update_event = asyncio.Event()
         return int(update["update_id"])
 
-    def push_message(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
-                     language_code: str | None = "vi", first_name: str = "Cán bộ", last_name: str | None = None,
-                     username: str | None = None, document: dict[str, Any] | None = None,
-                     photo: dict[str, Any] | list[dict[str, Any]] | None = None,
-                     caption: str | None = None) -> int:
+    def push_message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        language_code: str | None = "vi",
+        first_name: str = "Cán bộ",
+        last_name: str | None = None,
+        username: str | None = None,
+        document: dict[str, Any] | None = None,
+        photo: dict[str, Any] | list[dict[str, Any]] | None = None,
+        caption: str | None = None,
+    ) -> int:
         """Queue an Update with a message from ``user_id`` (private chat unless ``chat_id``); return its id.
 
         ``document`` is a dict with ``file_id`` and optionally ``file_name``, ``mime_type``, ``file_size``
@@ -406,7 +487,10 @@ class FakeTelegram:
         cid = user_id if chat_id is None else chat_id
         chat = self._chat(cid, user)
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(cid), "from": user, "chat": chat, "date": int(time.time()),
+            "message_id": self._next_message_id(cid),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
         }
         if text is not None:
             message["text"] = text
@@ -432,17 +516,35 @@ class FakeTelegram:
         self.messages[(cid, message["message_id"])] = message
         return self._enqueue({"update_id": next(self._update_ids), "message": message})
 
-    def push_callback(self, user_id: int, data: str, message_id: int, chat_id: int | None = None, *,
-                      first_name: str = "Cán bộ", language_code: str | None = "vi") -> int:
+    def push_callback(
+        self,
+        user_id: int,
+        data: str,
+        message_id: int,
+        chat_id: int | None = None,
+        *,
+        first_name: str = "Cán bộ",
+        language_code: str | None = "vi",
+    ) -> int:
         """Queue an Update with a callback query (a button press on ``message_id``); return its id."""
         user = self._user(user_id, first_name, language_code, None, None)
         cid = user_id if chat_id is None else chat_id
         message = self.messages.get((cid, message_id))
         if message is None:
-            message = {"message_id": message_id, "from": self.bot_user, "chat": self._chat(cid, user),
-                       "date": int(time.time()), "text": ""}
-        query = {"id": str(next(self._callback_ids)), "from": user, "message": message,
-                 "chat_instance": f"ci{cid}", "data": data}
+            message = {
+                "message_id": message_id,
+                "from": self.bot_user,
+                "chat": self._chat(cid, user),
+                "date": int(time.time()),
+                "text": "",
+            }
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": user,
+            "message": message,
+            "chat_instance": f"ci{cid}",
+            "data": data,
+        }
         return self._enqueue({"update_id": next(self._update_ids), "callback_query": query})
 
     def push_update(self, update: dict[str, Any]) -> int:
@@ -456,16 +558,27 @@ class FakeTelegram:
         """Updates not yet confirmed by an ``offset``."""
         return list(self._updates)
 
-    def add_file(self, file_id: str, data: bytes, file_path: str | None = None, *,
-                 file_name: str | None = None) -> StoredFile:
+    def add_file(
+        self, file_id: str, data: bytes, file_path: str | None = None, *, file_name: str | None = None
+    ) -> StoredFile:
         """Make ``file_id`` known to getFile and downloadable at ``/file/bot<token>/<file_path>``."""
-        stored = StoredFile(file_id=file_id, file_unique_id=f"u{file_id}", data=bytes(data),
-                            file_path=file_path or f"documents/{file_id}", file_name=file_name)
+        stored = StoredFile(
+            file_id=file_id,
+            file_unique_id=f"u{file_id}",
+            data=bytes(data),
+            file_path=file_path or f"documents/{file_id}",
+            file_name=file_name,
+        )
         self.files[file_id] = stored
         return stored
 
-    def fail_next(self, method: str, description: str = "Bad Request: simulated failure", error_code: int = 400,
-                  parameters: dict[str, Any] | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        description: str = "Bad Request: simulated failure",
+        error_code: int = 400,
+        parameters: dict[str, Any] | None = None,
+    ) -> None:
         """Make the next call of ``method`` fail (e.g. 429 with ``parameters={"retry_after": 1}``)."""
         self._failures.setdefault(method.lower(), []).append(TelegramError(description, error_code, parameters))
 
@@ -475,8 +588,9 @@ class FakeTelegram:
         """The current number of calls, to pass as ``since`` to :meth:`wait_for`."""
         return len(self.calls)
 
-    async def wait_for(self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 10,
-                       *, since: int = 0) -> Call:
+    async def wait_for(
+        self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 10, *, since: int = 0
+    ) -> Call:
         """Wait for a successful call of ``method`` (matching ``predicate``) and return it.
 
         Each call is returned by at most one ``wait_for`` (so push → wait_for → push → wait_for gives the
@@ -489,8 +603,12 @@ class FakeTelegram:
             event = self._call_event
             for i in range(since, len(self.calls)):
                 call = self.calls[i]
-                if (i not in self._consumed and call.error is None and call.method.lower() == wanted
-                        and (predicate is None or predicate(call))):
+                if (
+                    i not in self._consumed
+                    and call.error is None
+                    and call.method.lower() == wanted
+                    and (predicate is None or predicate(call))
+                ):
                     self._consumed.add(i)
                     return call
             remaining = deadline - loop.time()
@@ -509,7 +627,8 @@ class FakeTelegram:
         """
         kinds = {"sendmessage", "sendphoto", "senddocument", "editmessagetext"}
         return CallList(
-            c for c in self.calls
+            c
+            for c in self.calls
             if c.method.lower() in kinds and c.error is None and (chat_id is None or c.params.get("chat_id") == chat_id)
         )
 
@@ -583,7 +702,8 @@ class FakeTelegram:
         if self.webhook_url:
             raise TelegramError(
                 "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
-                "webhook first", 409,
+                "webhook first",
+                409,
             )
         offset = int(params.get("offset") or 0)
         limit = max(1, min(int(params.get("limit") or 100), 100))
@@ -631,12 +751,17 @@ class FakeTelegram:
         chat_id = params["chat_id"]
         self._check_reply_markup(params.get("reply_markup"))
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(chat_id), "from": self.bot_user, "chat": self._chat(chat_id),
+            "message_id": self._next_message_id(chat_id),
+            "from": self.bot_user,
+            "chat": self._chat(chat_id),
             "date": int(time.time()),
         }
         message.update({k: v for k, v in content.items() if v is not None})
-        if params.get("reply_markup") and isinstance(params["reply_markup"], dict) \
-                and "inline_keyboard" in params["reply_markup"]:
+        if (
+            params.get("reply_markup")
+            and isinstance(params["reply_markup"], dict)
+            and "inline_keyboard" in params["reply_markup"]
+        ):
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message["message_id"])] = message
         return message
@@ -703,8 +828,9 @@ class FakeTelegram:
         n = next(self._file_ids)
         name = upload.filename or f"file_{n}"
         suffix = name.rsplit(".", 1)[-1] if "." in name else "bin"
-        return self.add_file(f"FAKE{folder.upper()}{n:06d}", upload.data, f"{folder}/file_{n}.{suffix}",
-                             file_name=upload.filename)
+        return self.add_file(
+            f"FAKE{folder.upper()}{n:06d}", upload.data, f"{folder}/file_{n}.{suffix}", file_name=upload.filename
+        )
 
     def _media(self, params: dict[str, Any], files: dict[str, UploadedFile], kind: str, folder: str) -> StoredFile:
         if kind in files:
@@ -723,16 +849,26 @@ class FakeTelegram:
         caption = self._text(params, "caption") if params.get("caption") is not None else None
         stored = self._media(params, files, "photo", "photos")
         width, height = _png_size(stored.data) or (1280, 960)
-        photo = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": width,
-                  "height": height, "file_size": len(stored.data)}]
+        photo = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": len(stored.data),
+            }
+        ]
         return self._new_message(params, photo=photo, caption=caption)
 
     async def _send_document(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         caption = self._text(params, "caption") if params.get("caption") is not None else None
         stored = self._media(params, files, "document", "documents")
         upload = files.get("document")
-        document: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                                    "file_size": len(stored.data)}
+        document: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+        }
         if stored.file_name:
             document["file_name"] = stored.file_name
         if upload is not None and upload.content_type:
@@ -760,8 +896,12 @@ class FakeTelegram:
             raise TelegramError("Bad Request: invalid file_id")
         if self.max_download is not None and len(stored.data) > self.max_download:
             raise TelegramError("Bad Request: file is too big")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
-                "file_path": stored.file_path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.file_path,
+        }
 
     async def _set_webhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         self.webhook_url = str(params.get("url") or "")
@@ -776,8 +916,7 @@ class FakeTelegram:
         return True
 
     async def _get_webhook_info(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
 
 def _command_entities(text: str) -> list[dict[str, Any]]:

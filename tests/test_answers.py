@@ -77,8 +77,9 @@ def _gate(metrics: dict[str, dict[str, float | None]], group: str, **floors: flo
 def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     """Rules and the refusal model were fitted on the tuning half: the held-out half is what counts."""
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
-    questions = [q for q in loaded(load_questions(QA)) + load_questions(QA.with_name("offtopic.jsonl"))
-                 if q.split == HELD_OUT]
+    questions = [
+        q for q in loaded(load_questions(QA)) + load_questions(QA.with_name("offtopic.jsonl")) if q.split == HELD_OUT
+    ]
     report = evaluate(answerer, questions)
     m = report.as_dict()
     print(json.dumps(m, indent=1))
@@ -105,9 +106,13 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.85, "refusal": 0.9})
     assert (m["alqac-dev"]["median_len"] or 999) <= 300
     # What a phone shows before the collapsed passages, for every answer and refusal of the set.
-    shown = sorted(visible_length(html) for ans in report.answers.values()
-                   for out in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(out, TextOut)
-                   for html in [out.html])
+    shown = sorted(
+        visible_length(html)
+        for ans in report.answers.values()
+        for out in render_answer(answer_view(None, "q", ans, "vi"))
+        if isinstance(out, TextOut)
+        for html in [out.html]
+    )
     p90 = shown[int(0.9 * (len(shown) - 1))]
     print(f"visible before the collapsed passages: median {shown[len(shown) // 2]}, p90 {p90}, max {shown[-1]}")
     assert p90 <= 700, p90
@@ -120,8 +125,12 @@ def test_a_condition_is_answered_from_the_clause_that_states_it(alqac_index_dir:
     cases = [
         ("Chiếm đoạt di vật của tử sỹ mà là sĩ quan thì bị phạt tù bao nhiêu năm?", "từ 02 năm đến 07 năm", "sĩ quan"),
         ("Chiếm đoạt di vật của tử sĩ có thể bị phạt tù lên đến bao nhiêu năm?", "07 năm", "07 năm"),
-        ("Người nào chuẩn bị phạm tội huy động, hỗ trợ tiền, tài sản cho tổ chức, cá nhân khủng bố thì bị phạt tù "
-         "bao nhiêu năm?", "từ 01 năm đến 05 năm", "chuẩn bị"),
+        (
+            "Người nào chuẩn bị phạm tội huy động, hỗ trợ tiền, tài sản cho tổ chức, cá nhân khủng bố thì bị phạt tù "
+            "bao nhiêu năm?",
+            "từ 01 năm đến 05 năm",
+            "chuẩn bị",
+        ),
     ]
     for question, short, quoted in cases:
         ans = answerer.answer(question)
@@ -135,8 +144,10 @@ def test_the_answer_is_what_the_question_does_not_already_say(alqac_index_dir: P
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
     ans = answerer.answer("Luật An ninh mạng 2018 có hiệu lực thi hành từ ngày nào?")
     assert ans.found and "01 tháng 01 năm 2019" in ans.short, ans.short
-    ans = answerer.answer("Theo Bộ luật dân sự 2015, cá nhân có quyền yêu cầu cơ quan nhà nước có thẩm quyền công nhận "
-                          "việc thay đổi họ trong trường hợp nào?")
+    ans = answerer.answer(
+        "Theo Bộ luật dân sự 2015, cá nhân có quyền yêu cầu cơ quan nhà nước có thẩm quyền công nhận "
+        "việc thay đổi họ trong trường hợp nào?"
+    )
     listed = "\n".join(q.text for q in ans.quotes)
     assert ans.found and all(f"\n{p}) " in listed for p in "abcdđegh"), listed
 
@@ -165,10 +176,12 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
     # The header's "Hà Nội, ngày 18 tháng 11 năm 2025" is the document's date, not a passage: before, the
     # answer led with some other date of the plan ("trước ngày 15 tháng 12 năm 2026").
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
-    for question, date in [("Kế hoạch 350/KH-UBND của UBND thành phố Hà Nội được ban hành ngày nào?", "ngày 18 tháng 11 năm 2025"),
-                           ("cong van 3456 bkhcn ky ngay nao", "ngày 29 tháng 9 năm 2025"),
-                           ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025"),
-                           ("Kế hoạch số 02-KH/BCĐTW được ban hành ngày nào?", "ngày 19 tháng 6 năm 2025")]:
+    for question, date in [
+        ("Kế hoạch 350/KH-UBND của UBND thành phố Hà Nội được ban hành ngày nào?", "ngày 18 tháng 11 năm 2025"),
+        ("cong van 3456 bkhcn ky ngay nao", "ngày 29 tháng 9 năm 2025"),
+        ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025"),
+        ("Kế hoạch số 02-KH/BCĐTW được ban hành ngày nào?", "ngày 19 tháng 6 năm 2025"),
+    ]:
         ans = answerer.answer(question)
         assert ans.found and ans.short == date, (question, ans.short)
         assert ans.body == f"{date} [{ans.short_rank}]" and ans.cited()[0].rank == ans.short_rank
@@ -189,16 +202,24 @@ def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term
 
 
 def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
-    passage = ("Điều 1. Tội chiếm đoạt hoặc hủy hoại di vật của tử sỹ\n"
-               "1. Người nào chiếm đoạt hoặc hủy hoại di vật của tử sỹ, thì bị phạt cải tạo không giam giữ đến 03 năm "
-               "hoặc phạt tù từ 06 tháng đến 03 năm.\n"
-               "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:\n"
-               "a) Là chỉ huy hoặc sĩ quan;\nb) Chiếm đoạt hoặc hủy hoại di vật của 02 tử sỹ trở lên.")
+    passage = (
+        "Điều 1. Tội chiếm đoạt hoặc hủy hoại di vật của tử sỹ\n"
+        "1. Người nào chiếm đoạt hoặc hủy hoại di vật của tử sỹ, thì bị phạt cải tạo không giam giữ đến 03 năm "
+        "hoặc phạt tù từ 06 tháng đến 03 năm.\n"
+        "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:\n"
+        "a) Là chỉ huy hoặc sĩ quan;\nb) Chiếm đoạt hoặc hủy hoại di vật của 02 tử sỹ trở lên."
+    )
     found = units(passage)
     assert [u.kind for u in found] == ["clause", "lead", "point", "point", "list"]  # the heading is no unit
-    assert found[4].text.splitlines()[1:] == ["a) Là chỉ huy hoặc sĩ quan;", "b) Chiếm đoạt hoặc hủy hoại di vật của 02 tử sỹ trở lên."]
-    assert found[2].text == ("2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:"
-                             + JOIN + "a) Là chỉ huy hoặc sĩ quan;")
+    assert found[4].text.splitlines()[1:] == [
+        "a) Là chỉ huy hoặc sĩ quan;",
+        "b) Chiếm đoạt hoặc hủy hoại di vật của 02 tử sỹ trở lên.",
+    ]
+    assert found[2].text == (
+        "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 02 năm đến 07 năm:"
+        + JOIN
+        + "a) Là chỉ huy hoặc sĩ quan;"
+    )
     asked = asked_for("Chiếm đoạt di vật của tử sĩ có thể bị phạt tù lên đến bao nhiêu năm?")
     assert (asked.kind, asked.bound) == ("range", "max")
     assert [s.text for s in spans(found[0].text, asked)] == ["đến 03 năm", "từ 06 tháng đến 03 năm"]
@@ -206,9 +227,11 @@ def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
 
 
 def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_its_item() -> None:
-    passage = ("Điều 2. Giải thích từ ngữ\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n"
-               "1. An ninh mạng là sự bảo đảm hoạt động trên không gian mạng không gây phương hại đến an ninh quốc gia.\n"
-               "2. Bảo vệ an ninh mạng là phòng ngừa, phát hiện, ngăn chặn, xử lý hành vi xâm phạm an ninh mạng.")
+    passage = (
+        "Điều 2. Giải thích từ ngữ\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n"
+        "1. An ninh mạng là sự bảo đảm hoạt động trên không gian mạng không gây phương hại đến an ninh quốc gia.\n"
+        "2. Bảo vệ an ninh mạng là phòng ngừa, phát hiện, ngăn chặn, xử lý hành vi xâm phạm an ninh mạng."
+    )
     found = units(passage)
     assert [u.kind for u in found] == ["lead", "point", "point", "list"]
     asked = asked_for("An ninh mạng là gì?")
@@ -217,29 +240,47 @@ def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_i
     long_clause = "1. " + "Người thành niên không đủ khả năng nhận thức, làm chủ hành vi. " * 6
     assert [u.text[:20] for u in units(long_clause)][0] == "1. Người thành niên "
     # A clause is not an item of the clause before it.
-    assert [u.kind for u in units("1. Phạm tội thì bị phạt:\na) Là sĩ quan;\nb) Có tổ chức.\n2. Phạm tội khác.")][-1] == "clause"
+    assert [u.kind for u in units("1. Phạm tội thì bị phạt:\na) Là sĩ quan;\nb) Có tổ chức.\n2. Phạm tội khác.")][
+        -1
+    ] == "clause"
 
 
 def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
-    question = ("Người đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng thì bị phạt tiền từ bao "
-                "nhiêu đến bao nhiêu?")
+    question = (
+        "Người đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng thì bị phạt tiền từ bao "
+        "nhiêu đến bao nhiêu?"
+    )
     asked = asked_for(question)
-    unit = ("Người nào đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng, thì bị phạt tiền từ "
-            "20.000.000 đồng đến 100.000.000 đồng.")
+    unit = (
+        "Người nào đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng, thì bị phạt tiền từ "
+        "20.000.000 đồng đến 100.000.000 đồng."
+    )
     kept = [sp.text for sp in spans(unit, asked) if not echoes(sp, asked, question)]
     assert kept == ["từ 20.000.000 đồng đến 100.000.000 đồng"]
     asked = asked_for("How many of the 105 databases were at high risk?")
-    assert [sp.text for sp in spans("105 cơ sở dữ liệu phải hoàn thành; 38 cơ sở dữ liệu có nguy cơ không hoàn "
-                                    "thành vào ngày 31 tháng 12 năm 2025.", asked)
-            if not echoes(sp, asked, "How many of the 105 databases were at high risk?")] == ["38 cơ sở dữ liệu"]
+    assert [
+        sp.text
+        for sp in spans(
+            "105 cơ sở dữ liệu phải hoàn thành; 38 cơ sở dữ liệu có nguy cơ không hoàn "
+            "thành vào ngày 31 tháng 12 năm 2025.",
+            asked,
+        )
+        if not echoes(sp, asked, "How many of the 105 databases were at high risk?")
+    ] == ["38 cơ sở dữ liệu"]
 
 
-@pytest.mark.parametrize(("question", "named"), [
-    ("Tỉnh Nghệ An đã hoàn thành bao nhiêu nhiệm vụ?", ["nghe an"]), ("xa hoa binh co bao nhieu nhiem vu", ["hoa binh"]),
-    ("tp hcm dau tu ha tang cho bao nhieu xa", ["ho chi minh"]), ("How many tasks has Can Tho city completed?", ["can tho"]),
-    ("Các xã, phường ở Hà Nội phải gửi gì?", []), ("xã phải hoàn thành trước ngày nào", []),
-    ("UBND các tỉnh phải trang bị gì?", []),
-])
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Tỉnh Nghệ An đã hoàn thành bao nhiêu nhiệm vụ?", ["nghe an"]),
+        ("xa hoa binh co bao nhieu nhiem vu", ["hoa binh"]),
+        ("tp hcm dau tu ha tang cho bao nhieu xa", ["ho chi minh"]),
+        ("How many tasks has Can Tho city completed?", ["can tho"]),
+        ("Các xã, phường ở Hà Nội phải gửi gì?", []),
+        ("xã phải hoàn thành trước ngày nào", []),
+        ("UBND các tỉnh phải trang bị gì?", []),
+    ],
+)
 def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:
     """A question about a place no document names is refused for it (a signal of the refusal model)."""
     assert places(question) == named
@@ -252,19 +293,30 @@ def test_who_is_answered_by_the_person_named() -> None:
     assert [sp.text for sp in found] == ["Thái Đại Ngọc"]
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("Hạn nộp báo cáo là ngày nào?", "date"), ("han nop bao cao la ngay nao", "date"),
-    ("By when must the ministry issue the guidance?", "date"),
-    ("Có bao nhiêu nhiệm vụ quá hạn?", "quantity"), ("co may nhiem vu qua han", "quantity"),
-    ("How many tasks are overdue?", "quantity"),
-    ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?", "share"), ("What percentage of GDP?", "share"),
-    ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"), ("phat tu bao lau", "range"),
-    ("Cơ quan nào chủ trì?", "organ"), ("ai chu tri hoi nghi", "organ"), ("Who chairs the committee?", "organ"),
-    ("Hồ sơ gồm những gì?", "list"), ("Liệt kê các phương thức mà cơ quan có thẩm quyền áp dụng", "list"),
-    ("Cá nhân có quyền yêu cầu cơ quan có thẩm quyền công nhận việc thay đổi họ trong trường hợp nào?", "list"),
-    ("Có phải nộp bản giấy không?", "yesno"),
-    ("Tù chung thân là gì?", "definition"), ("nhiem vu thuong xuyen duoc hieu la gi", "definition"),
-])
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Hạn nộp báo cáo là ngày nào?", "date"),
+        ("han nop bao cao la ngay nao", "date"),
+        ("By when must the ministry issue the guidance?", "date"),
+        ("Có bao nhiêu nhiệm vụ quá hạn?", "quantity"),
+        ("co may nhiem vu qua han", "quantity"),
+        ("How many tasks are overdue?", "quantity"),
+        ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?", "share"),
+        ("What percentage of GDP?", "share"),
+        ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"),
+        ("phat tu bao lau", "range"),
+        ("Cơ quan nào chủ trì?", "organ"),
+        ("ai chu tri hoi nghi", "organ"),
+        ("Who chairs the committee?", "organ"),
+        ("Hồ sơ gồm những gì?", "list"),
+        ("Liệt kê các phương thức mà cơ quan có thẩm quyền áp dụng", "list"),
+        ("Cá nhân có quyền yêu cầu cơ quan có thẩm quyền công nhận việc thay đổi họ trong trường hợp nào?", "list"),
+        ("Có phải nộp bản giấy không?", "yesno"),
+        ("Tù chung thân là gì?", "definition"),
+        ("nhiem vu thuong xuyen duoc hieu la gi", "definition"),
+    ],
+)
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
     assert asked_for(question).kind == kind
 
@@ -293,18 +345,46 @@ def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, t
     dev.mkdir()
     target = "57-NQ-TW_nghi-quyet-57.md"
     (own / "split.json").write_text(json.dumps({"held_out": [target]}), encoding="utf-8")
-    (own / "qa.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
-        {"id": "m1", "question": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
-         "lang": "vi", "accented": True, "answerable": True, "source": target, "also": [], "fact": "30% GDP"},
-        {"id": "m2", "question": "Cách nấu phở bò ngon?", "lang": "vi", "accented": True, "answerable": False},
-    ]), encoding="utf-8")
-    (dev / "qa.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
-        {"id": "a1", "q": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
-         "answer": "30% GDP", "doc": "57-NQ-TW_nghi-quyet-57", "article": 2},  # no "Điều 2" there: never a hit
-        {"id": "a2", "q": "Giá vàng hôm nay bao nhiêu?", "answer": "", "doc": None, "article": None},
-    ]), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["eval", str(own / "qa.jsonl"), str(dev / "qa.jsonl"), "--split", "held_out", "--json"],
-                                env={"TROLY_DATA_DIR": str(corpus_data)})
+    (own / "qa.jsonl").write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "m1",
+                    "question": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
+                    "lang": "vi",
+                    "accented": True,
+                    "answerable": True,
+                    "source": target,
+                    "also": [],
+                    "fact": "30% GDP",
+                },
+                {"id": "m2", "question": "Cách nấu phở bò ngon?", "lang": "vi", "accented": True, "answerable": False},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (dev / "qa.jsonl").write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "a1",
+                    "q": "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?",
+                    "answer": "30% GDP",
+                    "doc": "57-NQ-TW_nghi-quyet-57",
+                    "article": 2,
+                },  # no "Điều 2" there: never a hit
+                {"id": "a2", "q": "Giá vàng hôm nay bao nhiêu?", "answer": "", "doc": None, "article": None},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["eval", str(own / "qa.jsonl"), str(dev / "qa.jsonl"), "--split", "held_out", "--json"],
+        env={"TROLY_DATA_DIR": str(corpus_data)},
+    )
     assert result.exit_code == 0, result.output
     m = json.loads(result.output)["metrics"]
     assert "qa/tuning" not in m and m["qa/held_out"]["n"] == 1  # m2 (even number) is in the tuning half
@@ -316,8 +396,14 @@ def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, t
 
 def test_ask_reads_questions_from_stdin_one_json_per_line(corpus_data: Path) -> None:
     env = {**os.environ, "TROLY_DATA_DIR": str(corpus_data)}
-    questions = ["han hoan thanh he thong dieu phoi giai quyet tthc", "Cách nấu phở bò ngon?", "What is the GDP target for the digital economy by 2030?"]
-    out = subprocess.run([TROLY, "ask"], input="\n".join(questions) + "\n", env=env, capture_output=True, text=True, check=True)
+    questions = [
+        "han hoan thanh he thong dieu phoi giai quyet tthc",
+        "Cách nấu phở bò ngon?",
+        "What is the GDP target for the digital economy by 2030?",
+    ]
+    out = subprocess.run(
+        [TROLY, "ask"], input="\n".join(questions) + "\n", env=env, capture_output=True, text=True, check=True
+    )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [x["question"] for x in lines] == questions
     assert lines[0]["found"] and "20 tháng 12 năm 2025" in lines[0]["answer"]
@@ -327,27 +413,37 @@ def test_ask_reads_questions_from_stdin_one_json_per_line(corpus_data: Path) -> 
 
 def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
-    for question in ("Thời tiết Hà Nội ngày mai thế nào?", "ket qua bong da ngoai hang anh", "Recipe for bánh mì?",
-                     "Nghị quyết 123-NQ/TW nói gì?"):
+    for question in (
+        "Thời tiết Hà Nội ngày mai thế nào?",
+        "ket qua bong da ngoai hang anh",
+        "Recipe for bánh mì?",
+        "Nghị quyết 123-NQ/TW nói gì?",
+    ):
         ans = answerer.answer(question)
         assert not ans.found, question
         assert "Không tìm thấy" in ans.text
 
 
-@pytest.mark.parametrize(("message", "question"), [
-    ("Cho tôi hỏi: Nghị quyết 57 đặt mục tiêu gì? Cảm ơn.", "Nghị quyết 57 đặt mục tiêu gì?"),
-    ("Đồng chí cho hỏi hạn nộp báo cáo là ngày nào ạ?", "Hạn nộp báo cáo là ngày nào?"),
-    ("Nhờ Trợ lý tra giúp: kinh phí năm 2026? Cần gấp để báo cáo.", "Kinh phí năm 2026?"),
-    ("Văn phòng UBND xã hỏi: có bao nhiêu nhiệm vụ quá hạn? Trả lời ngắn giúp tôi.", "Có bao nhiêu nhiệm vụ quá hạn?"),
-    ("cho toi hoi: han hoan thanh he thong tthc? cam on", "han hoan thanh he thong tthc?"),
-    ("Hạn nộp báo cáo là ngày nào ạ? Xin cảm ơn. Cần gấp để báo cáo.", "Hạn nộp báo cáo là ngày nào?"),
-    ("Please tell me: who chairs the committee? Thanks.", "Who chairs the committee?"),
-    # Not courtesy: left alone.
-    ("Chi hội phụ nữ xã có nhiệm vụ gì?", "Chi hội phụ nữ xã có nhiệm vụ gì?"),
-    ("Hội nghị: ai chủ trì?", "Hội nghị: ai chủ trì?"),
-    ("Phụ lục A", "Phụ lục A"),
-    ("Cảm ơn", "Cảm ơn"),
-])
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("Cho tôi hỏi: Nghị quyết 57 đặt mục tiêu gì? Cảm ơn.", "Nghị quyết 57 đặt mục tiêu gì?"),
+        ("Đồng chí cho hỏi hạn nộp báo cáo là ngày nào ạ?", "Hạn nộp báo cáo là ngày nào?"),
+        ("Nhờ Trợ lý tra giúp: kinh phí năm 2026? Cần gấp để báo cáo.", "Kinh phí năm 2026?"),
+        (
+            "Văn phòng UBND xã hỏi: có bao nhiêu nhiệm vụ quá hạn? Trả lời ngắn giúp tôi.",
+            "Có bao nhiêu nhiệm vụ quá hạn?",
+        ),
+        ("cho toi hoi: han hoan thanh he thong tthc? cam on", "han hoan thanh he thong tthc?"),
+        ("Hạn nộp báo cáo là ngày nào ạ? Xin cảm ơn. Cần gấp để báo cáo.", "Hạn nộp báo cáo là ngày nào?"),
+        ("Please tell me: who chairs the committee? Thanks.", "Who chairs the committee?"),
+        # Not courtesy: left alone.
+        ("Chi hội phụ nữ xã có nhiệm vụ gì?", "Chi hội phụ nữ xã có nhiệm vụ gì?"),
+        ("Hội nghị: ai chủ trì?", "Hội nghị: ai chủ trì?"),
+        ("Phụ lục A", "Phụ lục A"),
+        ("Cảm ơn", "Cảm ơn"),
+    ],
+)
 def test_courtesy_is_not_part_of_the_question(message: str, question: str) -> None:
     assert strip_courtesy(message) == question
 
@@ -356,8 +452,12 @@ def test_courteous_wording_gets_the_same_answer(corpus_data: Path) -> None:
     # "Cảm ơn", "Nhờ", "cần gấp" are in no document: before strip_courtesy only 16 of these 60 wrapped
     # questions got the bare question's answer (most were refused). Each accented one, wrapped:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
-    wraps = [("Cho tôi hỏi: ", " Cảm ơn."), ("Nhờ Trợ lý tra giúp: ", " Cần gấp để báo cáo."), ("Xin hỏi, ", " ạ"),
-             ("Văn phòng xã hỏi: ", " Trả lời ngắn giúp tôi.")]
+    wraps = [
+        ("Cho tôi hỏi: ", " Cảm ơn."),
+        ("Nhờ Trợ lý tra giúp: ", " Cần gấp để báo cáo."),
+        ("Xin hỏi, ", " ạ"),
+        ("Văn phòng xã hỏi: ", " Trả lời ngắn giúp tôi."),
+    ]
     qs = [q.question for q in load_questions(QA) if q.answerable and q.lang == "vi" and q.accented]
     same = 0
     for i, q in enumerate(qs):
@@ -380,14 +480,22 @@ def test_cross_language(corpus_data: Path) -> None:
     found = {}
     for q in cross + arabic:
         found[q.id] = any(is_hit(q, c) for c in answerer.answer(q.question).citations[:3])
-    print(f"cross-language {sum(found[q.id] for q in cross)}/{len(cross)}, ar/fa {sum(found[q.id] for q in arabic)}/{len(arabic)}")
+    print(
+        f"cross-language {sum(found[q.id] for q in cross)}/{len(cross)}, ar/fa {sum(found[q.id] for q in arabic)}/{len(arabic)}"
+    )
     assert sum(found.values()) / len(found) >= 0.6, found
 
 
 def test_filters(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
-    only_plans = answerer.answer("nhiệm vụ của xã, phường về chuyển đổi số", filters=SearchFilters(doc_types=("Kế hoạch",)))
-    assert only_plans.citations and {c.symbol for c in only_plans.citations} <= {"02-KH/BCĐTW", "350/KH-UBND", "112-KH/TU"}
+    only_plans = answerer.answer(
+        "nhiệm vụ của xã, phường về chuyển đổi số", filters=SearchFilters(doc_types=("Kế hoạch",))
+    )
+    assert only_plans.citations and {c.symbol for c in only_plans.citations} <= {
+        "02-KH/BCĐTW",
+        "350/KH-UBND",
+        "112-KH/TU",
+    }
     one_doc = answerer.answer("thời hạn", filters=SearchFilters(symbols=("45-TB/TW",)))
     assert one_doc.citations and {c.symbol for c in one_doc.citations} == {"45-TB/TW"}
     dated = answerer.answer("Nghị quyết", filters=SearchFilters(date_to="2025-01-31"))
@@ -399,7 +507,9 @@ def test_llm_mode_cites_only_given_passages(corpus_data: Path) -> None:
         return "Theo [1], hạn là ngày 20 tháng 12 năm 2025 [1]; xem thêm [9]."
 
     with FakeLLM(reply=reply).run_in_thread() as llm:
-        conf = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data), "LLM_BASE_URL": llm.base_url, "LLM_MODEL": "fake"})
+        conf = Settings.from_env(
+            {"TROLY_DATA_DIR": str(corpus_data), "LLM_BASE_URL": llm.base_url, "LLM_MODEL": "fake"}
+        )
         answerer = build_answerer(conf)
         assert isinstance(answerer, LLMAnswerer)
         ans = answerer.answer("Hệ thống điều phối giải quyết thủ tục hành chính phải hoàn thành trước ngày nào?")
@@ -428,7 +538,9 @@ def test_llm_failure_falls_back_to_extractive(corpus_data: Path, failure: str) -
         answerer.chat = ChatOpenAI(base_url=llm.base_url, api_key="x", model="fake", timeout=1.0, max_retries=0)
         ans = answerer.answer("Hệ thống điều phối giải quyết thủ tục hành chính phải hoàn thành trước ngày nào?")
     assert ans.found and ans.note and "20 tháng 12 năm 2025" in ans.text
-    plain = ExtractiveAnswerer(answerer.extractive.searcher).answer("Hệ thống điều phối giải quyết thủ tục hành chính phải hoàn thành trước ngày nào?")
+    plain = ExtractiveAnswerer(answerer.extractive.searcher).answer(
+        "Hệ thống điều phối giải quyết thủ tục hành chính phải hoàn thành trước ngày nào?"
+    )
     assert plain.text == ans.text
 
 

@@ -103,8 +103,11 @@ def test_leader_lists_by_sub_unit_and_drills_down(svc: Assistant, demo_db: Datab
 
 
 def _all_folds(svc: Assistant, caller: Caller, page: TaskPage) -> list[TaskFold]:
-    return [f for p in range(page.pages)
-            for f in svc.tasks(caller, page.kind, unit=page.unit_code, own=page.own, page=p).folds]
+    return [
+        f
+        for p in range(page.pages)
+        for f in svc.tasks(caller, page.kind, unit=page.unit_code, own=page.own, page=p).folds
+    ]
 
 
 def test_identical_titles_fold_into_one_line(svc: Assistant, demo_db: Database) -> None:
@@ -172,7 +175,9 @@ def test_every_request_is_audited(svc: Assistant, demo_db: Database) -> None:
 
 
 def test_done_and_progress_are_recorded_with_history_and_evidence(
-    demo_db: Database, hermetic_env: Path, fake_answerer: FakeAnswerer,
+    demo_db: Database,
+    hermetic_env: Path,
+    fake_answerer: FakeAnswerer,
 ) -> None:
     answerer = fake_answerer
     svc = Assistant(make_services(demo_db, hermetic_env, answerer=answerer), clock=lambda: TODAY)
@@ -266,7 +271,9 @@ def _csv(path: Path, rows: list[list[str]]) -> bytes:
 def test_admin_imports_tasks_all_or_nothing(svc: Assistant, demo_db: Database, tmp_path: Path) -> None:
     admin, ha = who(demo_db, ADMIN), who(demo_db, HA)
     good = _csv(tmp_path / "ok.csv", [["T-BOT-1", "Việc mới", "HN-HOANKIEM", "24/11/2026"]])
-    bad = _csv(tmp_path / "bad.csv", [["T-BOT-2", "Việc", "HN-HOANKIEM", "30/02/2026"], ["T-BOT-3", "Việc", "NOPE", ""]])
+    bad = _csv(
+        tmp_path / "bad.csv", [["T-BOT-2", "Việc", "HN-HOANKIEM", "30/02/2026"], ["T-BOT-3", "Việc", "NOPE", ""]]
+    )
     with pytest.raises(Denied):
         svc.import_tasks(ha, "ok.csv", good)
     with pytest.raises(ServiceError, match="Dòng 2") as err:
@@ -283,7 +290,9 @@ def test_admin_imports_tasks_all_or_nothing(svc: Assistant, demo_db: Database, t
 
 
 def test_reload_and_documents_are_admin_only_and_report_progress(
-    demo_db: Database, hermetic_env: Path, fake_library: FakeLibrary,
+    demo_db: Database,
+    hermetic_env: Path,
+    fake_library: FakeLibrary,
 ) -> None:
     lib = fake_library
     svc = Assistant(make_services(demo_db, hermetic_env, library=lib), clock=lambda: TODAY)
@@ -411,31 +420,56 @@ def test_answer_rendering_escapes_and_puts_buttons_last() -> None:
 
 COLLAPSED = re.compile(r"<blockquote expandable>(.*?)</blockquote>", re.S)
 NQ57 = "Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia"
-P1 = ("2. Mục tiêu đến năm 2030\n- Tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo quốc gia đạt mức tiên "
-      "tiến ở nhiều lĩnh vực quan trọng.\n- Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí "
-      "từ xã hội chiếm hơn 60%.\n- Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, "
-      "đổi mới sáng tạo và chuyển đổi số quốc gia và tăng dần theo yêu cầu của thực tiễn.")
+P1 = (
+    "2. Mục tiêu đến năm 2030\n- Tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo quốc gia đạt mức tiên "
+    "tiến ở nhiều lĩnh vực quan trọng.\n- Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí "
+    "từ xã hội chiếm hơn 60%.\n- Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, "
+    "đổi mới sáng tạo và chuyển đổi số quốc gia và tăng dần theo yêu cầu của thực tiễn."
+)
 P2 = "Kinh phí cho chuyển đổi số của thành phố được bố trí từ ngân sách địa phương hằng năm theo kế hoạch."
-P3 = ("a) Nhà nước bảo đảm ngân sách cho phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số; ưu tiên "
-      "bố trí chi đầu tư phát triển <theo Luật Ngân sách nhà nước> & các quy định liên quan.")
+P3 = (
+    "a) Nhà nước bảo đảm ngân sách cho phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số; ưu tiên "
+    "bố trí chi đầu tư phát triển <theo Luật Ngân sách nhà nước> & các quy định liên quan."
+)
 CITES = [
     Citation(1, NQ57, "57-NQ/TW", "Mục II › 2", "57-NQ-TW_nghi-quyet-57.md", P1, 0.91),
-    Citation(2, "Kế hoạch chuyển đổi số thành phố Hà Nội năm 2025", "350/KH-UBND", "Mục IV › 1",
-             "350-KH-UBND_ke-hoach-ha-noi.md", P2, 0.80),
+    Citation(
+        2,
+        "Kế hoạch chuyển đổi số thành phố Hà Nội năm 2025",
+        "350/KH-UBND",
+        "Mục IV › 1",
+        "350-KH-UBND_ke-hoach-ha-noi.md",
+        P2,
+        0.80,
+    ),
     Citation(3, NQ57, "57-NQ/TW", "Mục III › 7 › a)", "57-NQ-TW_nghi-quyet-57.md", P3, 0.85),
 ]
 FOUND = Answer(
-    True, "ít nhất 3% [1]\n«…» [1]\n«…» [3]\n\n[1][3] 57-NQ/TW", CITES, short="ít nhất 3% tổng chi ngân sách",
+    True,
+    "ít nhất 3% [1]\n«…» [1]\n«…» [3]\n\n[1][3] 57-NQ/TW",
+    CITES,
+    short="ít nhất 3% tổng chi ngân sách",
     short_rank=1,
-    quotes=(Quote("Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, đổi mới sáng tạo "
-                  "và chuyển đổi số quốc gia", 1),
-            Quote("Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển "
-                  "<theo Luật Ngân sách nhà nước>", 3)),
-    body="ít nhất 3% [1]\n«…» [1]\n«…» [3]", used=(1, 3),
+    quotes=(
+        Quote(
+            "Bố trí ít nhất 3% tổng chi ngân sách hằng năm cho phát triển khoa học, công nghệ, đổi mới sáng tạo "
+            "và chuyển đổi số quốc gia",
+            1,
+        ),
+        Quote(
+            "Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển "
+            "<theo Luật Ngân sách nhà nước>",
+            3,
+        ),
+    ),
+    body="ít nhất 3% [1]\n«…» [1]\n«…» [3]",
+    used=(1, 3),
 )
 REFUSAL = Answer(
-    False, "Không tìm thấy nội dung trả lời câu hỏi này. Đã tìm theo nghĩa và từ khoá trong 14 văn bản.",
-    [CITES[1], CITES[2]], used=(2, 3),
+    False,
+    "Không tìm thấy nội dung trả lời câu hỏi này. Đã tìm theo nghĩa và từ khoá trong 14 văn bản.",
+    [CITES[1], CITES[2]],
+    used=(2, 3),
 )
 
 
@@ -461,8 +495,9 @@ def test_found_answer_is_short_answer_quotes_one_source_line_per_document_and_co
     assert lines[2].startswith("«Nhà nước bảo đảm") and lines[2].endswith("» [3]")
     # one source line for the one cited document; the uncited citation [2] appears nowhere
     sources = [line for line in lines if line.startswith("📄")]
-    assert sources == ["📄 [1][3] 57-NQ/TW · Mục II › 2; Mục III › 7 › a) · "
-                       "Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi…"]  # title ≤ 60 characters
+    assert sources == [
+        "📄 [1][3] 57-NQ/TW · Mục II › 2; Mục III › 7 › a) · Nghị quyết về đột phá phát triển khoa học, công nghệ, đổi…"
+    ]  # title ≤ 60 characters
     assert "350/KH-UBND" not in message and "ngân sách địa phương" not in message
     # each cited passage once, collapsed, with its number; nowhere else
     collapsed = [plain_text(inner, "HTML") for inner in COLLAPSED.findall(message)]
@@ -499,20 +534,36 @@ def test_refusal_says_what_was_searched_and_offers_the_two_closest_passages_coll
 
 def test_answer_quotes_are_escaped_and_long_quotes_fit_the_phone() -> None:
     message = one_message(FOUND)
-    assert "«Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển " \
-           "&lt;theo Luật Ngân sách nhà nước&gt;» [3]" in message
+    assert (
+        "«Nhà nước bảo đảm ngân sách cho phát triển khoa học … ưu tiên bố trí chi đầu tư phát triển "
+        "&lt;theo Luật Ngân sách nhà nước&gt;» [3]" in message
+    )
     assert "&lt;theo Luật Ngân sách nhà nước&gt; &amp; các quy định liên quan." in message  # the passage too
     assert "<theo" not in message and "R&amp;D" in message
-    evil = Answer(True, "x", [Citation(1, "T <i>", "1/QĐ-X", "Điều 1", "a.md", "đoạn <b>x</b> & y", 0.5)],
-                  short="<b>30 ngày</b>", short_rank=1, quotes=(Quote("a < b & c > d", 1),), used=(1,))
+    evil = Answer(
+        True,
+        "x",
+        [Citation(1, "T <i>", "1/QĐ-X", "Điều 1", "a.md", "đoạn <b>x</b> & y", 0.5)],
+        short="<b>30 ngày</b>",
+        short_rank=1,
+        quotes=(Quote("a < b & c > d", 1),),
+        used=(1,),
+    )
     html_ = one_message(evil)
     assert html_.startswith("<b>&lt;b&gt;30 ngày&lt;/b&gt;</b> [1]\n«a &lt; b &amp; c &gt; d» [1]")
     assert "T &lt;i&gt;" in html_ and "đoạn &lt;b&gt;x&lt;/b&gt; &amp; y" in html_
     # quotes as long as whole passages are cut to keep the phone's first screen short
     long = "Nội dung rất dài của một khoản trong nghị quyết, " * 16
     cites = [Citation(r, NQ57, "57-NQ/TW", f"Mục {r}", f"d{r}.md", long + f"kết thúc {r}.", 0.5) for r in (1, 2)]
-    wordy = Answer(True, "x", cites, short="ngày 31/12/2025", short_rank=1,
-                   quotes=(Quote(cites[0].text, 1), Quote(cites[1].text, 2)), used=(1, 2))
+    wordy = Answer(
+        True,
+        "x",
+        cites,
+        short="ngày 31/12/2025",
+        short_rank=1,
+        quotes=(Quote(cites[0].text, 1), Quote(cites[1].text, 2)),
+        used=(1, 2),
+    )
     message = one_message(wordy)
     assert visible_length(message) <= 700
     assert [q.split(" ")[0] for q in outside_collapsed(message).splitlines()[1:3]] == ["«Nội", "«Nội"]
@@ -529,18 +580,25 @@ def test_visible_length_counts_what_a_phone_shows_before_the_collapsed_parts() -
 
 def test_answers_without_quotes_and_long_ones_still_render_and_never_split_a_passage() -> None:
     # an LLM's wording: no direct answer, no quotes; the passages it refers to
-    llm = Answer(True, "Ngân sách phải đạt 3% [1], theo kế hoạch [2].\n\n[1] 57-NQ/TW\n[2] 350/KH-UBND", CITES,
-                 body="Ngân sách phải đạt 3% [1], theo kế hoạch [2].", used=(1, 2))
+    llm = Answer(
+        True,
+        "Ngân sách phải đạt 3% [1], theo kế hoạch [2].\n\n[1] 57-NQ/TW\n[2] 350/KH-UBND",
+        CITES,
+        body="Ngân sách phải đạt 3% [1], theo kế hoạch [2].",
+        used=(1, 2),
+    )
     view = answer_view(None, "q", llm, "vi")
     assert view.body == "Ngân sách phải đạt 3% [1], theo kế hoạch [2]." and [c.rank for c in view.cited] == [1, 2]
     outs = render_answer(view)
     assert len(outs) == 1 and isinstance(outs[0], TextOut) and not outs[0].buttons
     assert outside_collapsed(outs[0].html).startswith("Ngân sách phải đạt 3% [1], theo kế hoạch [2].\n\n📄 [1] ")
     # many long passages: split into messages, each passage whole inside one of them
-    cites = [Citation(r, f"Văn bản {r}", f"{r}/KH", "", f"{r}.md", f"Đoạn {r} " + "chữ " * 300, 0.5)
-             for r in range(1, 7)]
-    many = answer_view(3, "q", Answer(True, " ".join(f"[{r}]" for r in range(1, 7)), cites, used=tuple(range(1, 7))),
-                       "vi")
+    cites = [
+        Citation(r, f"Văn bản {r}", f"{r}/KH", "", f"{r}.md", f"Đoạn {r} " + "chữ " * 300, 0.5) for r in range(1, 7)
+    ]
+    many = answer_view(
+        3, "q", Answer(True, " ".join(f"[{r}]" for r in range(1, 7)), cites, used=tuple(range(1, 7))), "vi"
+    )
     outs = render_answer(many)
     assert len(outs) >= 2
     for out in outs:
@@ -551,7 +609,8 @@ def test_answers_without_quotes_and_long_ones_still_render_and_never_split_a_pas
 
 
 def test_ask_gives_the_renderer_the_structured_answer_and_stores_the_whole_text(
-    demo_db: Database, hermetic_env: Path,
+    demo_db: Database,
+    hermetic_env: Path,
 ) -> None:
     @dataclass
     class Structured:
@@ -564,8 +623,10 @@ def test_ask_gives_the_renderer_the_structured_answer_and_stores_the_whole_text(
     view = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(FOUND)), clock=lambda: TODAY).ask(ha, "q")
     assert (view.short, view.short_rank, view.quotes) == (FOUND.short, 1, FOUND.quotes)
     assert [c.rank for c in view.cited] == [1, 3] and len(view.citations) == 3 and view.body == FOUND.body
-    refused = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(
-        Answer(False, REFUSAL.text, CITES, used=(1, 2, 3)))), clock=lambda: TODAY).ask(ha, "q2")
+    refused = Assistant(
+        make_services(demo_db, hermetic_env, answerer=Structured(Answer(False, REFUSAL.text, CITES, used=(1, 2, 3)))),
+        clock=lambda: TODAY,
+    ).ask(ha, "q2")
     assert not refused.found and [c.rank for c in refused.cited] == [1, 2] and refused.body == REFUSAL.text
 
     class Says(Answer):  # an answerer that says which passages it uses
@@ -573,8 +634,12 @@ def test_ask_gives_the_renderer_the_structured_answer_and_stores_the_whole_text(
             return [self.citations[2]]
 
     for found in (True, False):
-        told = Assistant(make_services(demo_db, hermetic_env, answerer=Structured(
-            Says(found, "x", CITES, short="3%", short_rank=1))), clock=lambda: TODAY).ask(ha, "q3")
+        told = Assistant(
+            make_services(
+                demo_db, hermetic_env, answerer=Structured(Says(found, "x", CITES, short="3%", short_rank=1))
+            ),
+            clock=lambda: TODAY,
+        ).ask(ha, "q3")
         assert [c.rank for c in told.cited] == [3]
     with demo_db.session() as s:
         stored = {row.question: row for row in s.scalars(select(Feedback))}

@@ -98,8 +98,15 @@ b) Hướng dẫn các bộ, ngành, địa phương triển khai nền tảng t
 Nghị quyết có hiệu lực kể từ ngày ký.
 """
 
-BOILERPLATE = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ĐẢNG CỘNG SẢN VIỆT NAM",
-               "Nơi nhận", "(Đã ký)", "Số 99-NQ/TW", "Hà Nội, ngày")
+BOILERPLATE = (
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "Nơi nhận",
+    "(Đã ký)",
+    "Số 99-NQ/TW",
+    "Hà Nội, ngày",
+)
 
 
 def _load(tmp_path: Path, text: str, name: str = "doc.md") -> LoadedDocument:
@@ -170,7 +177,13 @@ def test_single_point_gets_its_own_path(tmp_path: Path) -> None:
     chunks = chunk_document(_load(tmp_path, RESOLUTION), max_chars=200)
     _assert_well_formed(chunks, 200)
     assert _sections(chunks) == [
-        PREAMBLE, "Mục I", "Mục II › 1", "Mục II › 2 › a)", "Mục II › 2 › a)", "Mục II › 2 › b)", "Mục II › 2 › c)",
+        PREAMBLE,
+        "Mục I",
+        "Mục II › 1",
+        "Mục II › 2 › a)",
+        "Mục II › 2 › a)",
+        "Mục II › 2 › b)",
+        "Mục II › 2 › c)",
         "Mục III",
     ]
     # Point a) alone is too long: cut at its ";", the second part repeats the headings (a) shortened).
@@ -185,9 +198,18 @@ def test_article_and_clause_paths(tmp_path: Path) -> None:
     chunks = chunk_document(doc, max_chars=200)
     _assert_well_formed(chunks, 200)
     assert _sections(chunks) == [
-        PREAMBLE, "Điều 1", "Điều 2 › Khoản 1 › a)", "Điều 2 › Khoản 1 › b)", "Điều 2 › Khoản 2", "Điều 3",
+        PREAMBLE,
+        "Điều 1",
+        "Điều 2 › Khoản 1 › a)",
+        "Điều 2 › Khoản 1 › b)",
+        "Điều 2 › Khoản 2",
+        "Điều 3",
     ] or _sections(chunks) == [
-        "Điều 1", "Điều 2 › Khoản 1 › a)", "Điều 2 › Khoản 1 › b)", "Điều 2 › Khoản 2", "Điều 3",
+        "Điều 1",
+        "Điều 2 › Khoản 1 › a)",
+        "Điều 2 › Khoản 1 › b)",
+        "Điều 2 › Khoản 2",
+        "Điều 3",
     ]
     point_b = next(c for c in chunks if c.section == "Điều 2 › Khoản 1 › b)")
     assert point_b.text.startswith("Điều 2. Nhiệm vụ\n1. Bộ Khoa học và Công nghệ chủ trì:\nb) Hướng dẫn")
@@ -232,8 +254,11 @@ Luật này có hiệu lực từ ngày 01 tháng 7 năm 2026.
     chunks = chunk_document(_load(tmp_path, text), max_chars=240)
     _assert_well_formed(chunks, 240)
     assert _sections(chunks) == [
-        "Chương I", "Chương II › Mục 1 › Điều 2 › Khoản 1", "Chương II › Mục 1 › Điều 2 › Khoản 2",
-        "Chương II › Mục 2", "Phần thứ hai",
+        "Chương I",
+        "Chương II › Mục 1 › Điều 2 › Khoản 1",
+        "Chương II › Mục 1 › Điều 2 › Khoản 2",
+        "Chương II › Mục 2",
+        "Phần thứ hai",
     ]
     # A bare "Chương II" line takes the upper-case title line under it; every clause repeats the headings.
     assert chunks[2].text == (
@@ -244,11 +269,21 @@ Luật này có hiệu lực từ ngày 01 tháng 7 năm 2026.
 
 
 def test_numbered_sub_items() -> None:
-    text = "\n\n".join([
-        "1. Đánh giá chung", "1.1. Ban Chỉ đạo ghi nhận kết quả.", "1.2. Còn hạn chế:", "a) Số hóa chậm.",
-        "b) Dữ liệu chưa kết nối.", "2. Nhiệm vụ", "2.1. Hoàn thành cơ sở dữ liệu.", "2) Một mục đánh số kiểu khác.",
-        "2.2 Kết nối dữ liệu", "3. Tổ chức", "1.287 nhiệm vụ đã được giao.",
-    ])
+    text = "\n\n".join(
+        [
+            "1. Đánh giá chung",
+            "1.1. Ban Chỉ đạo ghi nhận kết quả.",
+            "1.2. Còn hạn chế:",
+            "a) Số hóa chậm.",
+            "b) Dữ liệu chưa kết nối.",
+            "2. Nhiệm vụ",
+            "2.1. Hoàn thành cơ sở dữ liệu.",
+            "2) Một mục đánh số kiểu khác.",
+            "2.2 Kết nối dữ liệu",
+            "3. Tổ chức",
+            "1.287 nhiệm vụ đã được giao.",
+        ]
+    )
     chunks = chunk_document(LoadedDocument(text=text), max_chars=80)
     _assert_well_formed(chunks, 80)
     assert _sections(chunks) == ["1 › 1.1", "1 › 1.2", "2 › 2.1", "2 › 2.2", "3"]
@@ -260,13 +295,17 @@ def test_numbered_sub_items() -> None:
 
 
 def test_huge_clause_is_split_with_its_heading(tmp_path: Path) -> None:
-    sentence = "Các bộ, ngành rà soát, cập nhật dữ liệu của đơn vị mình trên hệ thống thông tin theo dõi nhiệm vụ số {n}. "
+    sentence = (
+        "Các bộ, ngành rà soát, cập nhật dữ liệu của đơn vị mình trên hệ thống thông tin theo dõi nhiệm vụ số {n}. "
+    )
     body = ""
     n = 0
     while len(body) < 90_000:
         body += sentence.format(n=n)
         n += 1
-    text = f"Điều 3. Tổ chức thực hiện\n\n1. Khoản ngắn.\n\n2. {body.strip()}\n\nĐiều 4. Hiệu lực\n\nCó hiệu lực ngay.\n"
+    text = (
+        f"Điều 3. Tổ chức thực hiện\n\n1. Khoản ngắn.\n\n2. {body.strip()}\n\nĐiều 4. Hiệu lực\n\nCó hiệu lực ngay.\n"
+    )
     doc = LoadedDocument(text=text, meta=DocumentMeta())
     chunks = chunk_document(doc, max_chars=1200)
     _assert_well_formed(chunks, 1200)
@@ -341,8 +380,13 @@ Bảng tổng hợp:
     chunks = chunk_document(_load(tmp_path, text))
     _assert_well_formed(chunks, 1200)
     rows = [c for c in chunks if c.kind == "table_row"]
-    assert [c.section for c in rows] == ["Phụ lục › 4", "Phụ lục › 5", "Phụ lục › dòng 3", "Phụ lục › dòng 1",
-                                        "Phụ lục › dòng 2"]
+    assert [c.section for c in rows] == [
+        "Phụ lục › 4",
+        "Phụ lục › 5",
+        "Phụ lục › dòng 3",
+        "Phụ lục › dòng 1",
+        "Phụ lục › dòng 2",
+    ]
     assert rows[1].text == (
         "PHỤ LỤC DANH MỤC NHIỆM VỤ\n"
         "STT: 5 | Nhiệm vụ: Đưa Trung tâm dữ liệu quốc gia số 1 vào vận hành | Cơ quan chủ trì: Bộ Công an"

@@ -38,10 +38,26 @@ def test_summary_json_xlsx_and_chart(demo_url: str, tmp_path: Path) -> None:
     code, out = run(demo_url, "tasks", "summary", "--assigned-by", "BCDTW", "--as-of", "04/12/2025", "--json")
     assert code == 0
     total = json.loads(out)["total"]
-    assert (total["assigned"], total["done_on_time"] + total["done_late"], total["in_progress"], total["overdue"],
-            total["recurring"]) == (1287, 601, 404, 104, 178)
-    code, out = run(demo_url, "tasks", "summary", "--unit", "HN", "--as-of", "2026-06-01",
-                    "--xlsx", str(xlsx), "--chart", str(chart))
+    assert (
+        total["assigned"],
+        total["done_on_time"] + total["done_late"],
+        total["in_progress"],
+        total["overdue"],
+        total["recurring"],
+    ) == (1287, 601, 404, 104, 178)
+    code, out = run(
+        demo_url,
+        "tasks",
+        "summary",
+        "--unit",
+        "HN",
+        "--as-of",
+        "2026-06-01",
+        "--xlsx",
+        str(xlsx),
+        "--chart",
+        str(chart),
+    )
     assert code == 0, out
     assert "Thành phố Hà Nội" in out and "TỔNG" in out
     wb = load_workbook(xlsx)
@@ -58,7 +74,9 @@ def test_summary_json_xlsx_and_chart(demo_url: str, tmp_path: Path) -> None:
 
 
 def test_due_and_overdue_lists(demo_url: str) -> None:
-    code, out = run(demo_url, "tasks", "due", "--unit", "HN-HOANKIEM", "--days", "14", "--as-of", "2026-11-20", "--json")
+    code, out = run(
+        demo_url, "tasks", "due", "--unit", "HN-HOANKIEM", "--days", "14", "--as-of", "2026-11-20", "--json"
+    )
     assert code == 0
     due = json.loads(out)
     assert due and all("2026-11-20" <= t["deadline"] <= "2026-12-04" for t in due)
@@ -70,8 +88,17 @@ def test_due_and_overdue_lists(demo_url: str) -> None:
 
 
 def test_invite_prints_code_and_deep_link_and_is_single_use(demo_url: str) -> None:
-    code, out = run(demo_url, "users", "invite", "--unit", "HN-HOANKIEM", "--role", "official", "--json",
-                    TELEGRAM_BOT_USERNAME="@soKHCN_hn_bot")
+    code, out = run(
+        demo_url,
+        "users",
+        "invite",
+        "--unit",
+        "HN-HOANKIEM",
+        "--role",
+        "official",
+        "--json",
+        TELEGRAM_BOT_USERNAME="@soKHCN_hn_bot",
+    )
     assert code == 0
     invite = json.loads(out)
     assert invite["link"] == f"https://t.me/soKHCN_hn_bot?start={invite['code']}" and len(invite["code"]) == 10

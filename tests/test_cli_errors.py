@@ -36,18 +36,21 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize(("name", "value", "expected"), [
-    ("TZ_NAME", "Mars/Base", "múi giờ"),
-    ("DIGEST_TIME", "7h30", "giờ:phút"),
-    ("DIGEST_TIME", "25:00", "giờ:phút"),
-    ("CHROMA_URL", "ftp://chroma.local:8000", "http"),
-    ("LLM_BASE_URL", "localhost:8000/v1", "http"),
-    ("TELEGRAM_API_URL", "http://", "http"),
-    ("WEBHOOK_URL", "https://bot.example.vn:port/hook", "http"),
-    ("MAX_DOCUMENT_CHARS", "-5", "số nguyên dương"),
-    ("MAX_DOCUMENT_CHARS", "nhiều", "số nguyên dương"),
-    ("DATABASE_URL", "không phải địa chỉ", "cơ sở dữ liệu"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TZ_NAME", "Mars/Base", "múi giờ"),
+        ("DIGEST_TIME", "7h30", "giờ:phút"),
+        ("DIGEST_TIME", "25:00", "giờ:phút"),
+        ("CHROMA_URL", "ftp://chroma.local:8000", "http"),
+        ("LLM_BASE_URL", "localhost:8000/v1", "http"),
+        ("TELEGRAM_API_URL", "http://", "http"),
+        ("WEBHOOK_URL", "https://bot.example.vn:port/hook", "http"),
+        ("MAX_DOCUMENT_CHARS", "-5", "số nguyên dương"),
+        ("MAX_DOCUMENT_CHARS", "nhiều", "số nguyên dương"),
+        ("DATABASE_URL", "không phải địa chỉ", "cơ sở dữ liệu"),
+    ],
+)
 def test_configuration_is_checked_at_start_naming_the_variable(name: str, value: str, expected: str) -> None:
     code, out, err = invoke("tasks", "summary", env={name: value})
     assert code == 1 and out == ""
@@ -71,18 +74,21 @@ def test_postgresql_wrong_password_is_one_line_without_the_password() -> None:
     assert "từ chối đăng nhập" in line and "sai-mat-khau-42" not in out + err
 
 
-@pytest.mark.parametrize(("args", "option", "expected"), [
-    (["tasks", "summary", "--as-of", "31/02/2025"], "--as-of", "31/02/2025"),
-    (["tasks", "due", "--unit", "HN", "--days", "-3"], "--days", "từ 1 trở lên"),
-    (["tasks", "due", "--unit", "HN", "--days", "ba"], "--days", "từ 1 trở lên"),
-    (["tasks", "overdue", "--unit", "HN", "--as-of", "hôm qua"], "--as-of", "dd/mm/yyyy"),
-    (["ask", "câu hỏi", "-k", "0"], "-k", "từ 1 trở lên"),
-    (["eval", "--split", "nửa"], "--split", "tuning, held_out"),
-    (["tasks", "import", "khong-co.csv"], "FILE", "khong-co.csv"),
-    (["tasks", "due"], "--unit", "Thiếu"),
-    (["tasks", "due", "--unit", "HN", "--bogus"], "--bogus", "Không có tùy chọn"),
-    (["taks"], "taks", "Không có lệnh"),
-])
+@pytest.mark.parametrize(
+    ("args", "option", "expected"),
+    [
+        (["tasks", "summary", "--as-of", "31/02/2025"], "--as-of", "31/02/2025"),
+        (["tasks", "due", "--unit", "HN", "--days", "-3"], "--days", "từ 1 trở lên"),
+        (["tasks", "due", "--unit", "HN", "--days", "ba"], "--days", "từ 1 trở lên"),
+        (["tasks", "overdue", "--unit", "HN", "--as-of", "hôm qua"], "--as-of", "dd/mm/yyyy"),
+        (["ask", "câu hỏi", "-k", "0"], "-k", "từ 1 trở lên"),
+        (["eval", "--split", "nửa"], "--split", "tuning, held_out"),
+        (["tasks", "import", "khong-co.csv"], "FILE", "khong-co.csv"),
+        (["tasks", "due"], "--unit", "Thiếu"),
+        (["tasks", "due", "--unit", "HN", "--bogus"], "--bogus", "Không có tùy chọn"),
+        (["taks"], "taks", "Không có lệnh"),
+    ],
+)
 def test_bad_option_values_are_one_vietnamese_line(args: list[str], option: str, expected: str) -> None:
     code, out, err = invoke(*args)
     assert code == 2 and out == ""
@@ -98,17 +104,27 @@ def test_ask_on_an_empty_index_says_how_to_fill_it() -> None:
 
 
 @pytest.mark.parametrize("verbose", [False, True])
-def test_a_rejected_bot_token_is_never_printed_or_logged(sqlite_demo_db: Database, hermetic_env: Path,
-                                                         verbose: bool) -> None:
+def test_a_rejected_bot_token_is_never_printed_or_logged(
+    sqlite_demo_db: Database, hermetic_env: Path, verbose: bool
+) -> None:
     wrong = "987654321:AAWrongTokenThatTheServerRejects_0042"
 
     async def scenario() -> tuple[int, str, str]:
         async with FakeTelegram() as tg:  # it answers 401 to any token but its own
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": wrong, "TELEGRAM_API_URL": tg.base_url,
-                   "DATABASE_URL": sqlite_demo_db.url, "TROLY_DATA_DIR": str(hermetic_env)}
+            env = {
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": wrong,
+                "TELEGRAM_API_URL": tg.base_url,
+                "DATABASE_URL": sqlite_demo_db.url,
+                "TROLY_DATA_DIR": str(hermetic_env),
+            }
             proc = await asyncio.create_subprocess_exec(
-                TROLY, *(["-v"] if verbose else []), "bot", env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                TROLY,
+                *(["-v"] if verbose else []),
+                "bot",
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
             return proc.returncode or 0, out.decode(), err.decode()

@@ -16,17 +16,32 @@ from db.models import Role
 
 # one of each kind of button, with the longest values the bot produces (unit codes, ids, pages)
 BUTTONS: list[cb.Callback] = [
-    cb.DuePage(366, 12, None), cb.DuePage(7, 0, "HN-HOANKIEM-PHUONG-HANG-BAC"),
-    cb.OverduePage(44), cb.OverduePage(0, "GL-CHUSE"),
-    cb.DuePage(366, 999, "X" * 32, True), cb.OverduePage(3, "HN", True),  # a unit's own tasks (unit codes ≤ 32)
-    cb.UnitList("due", "X" * 32, 366, True), cb.UnitList("due", "HN-MINHCHAU", 7),
-    cb.UnitList("overdue", "HN-MINHCHAU"), cb.UnitList("overdue", "HN", 0, True),
-    cb.Drill("HN"), cb.Drill("X" * 60),
-    cb.UsersPage(0), cb.UsersPage(3, "BCDTW"),
-    cb.OfficialOpen(1), cb.OfficialActive(123456789, True), cb.OfficialActive(5, False),
-    cb.OfficialRole(42, "official"), cb.OfficialRole(42, "leader"), cb.OfficialRole(2**31, "admin"),
-    cb.Vote(10**12, True), cb.Vote(7, False),
-    cb.SetLang("vi"), cb.SetLang("en"), cb.SetDigest(True), cb.SetDigest(False),
+    cb.DuePage(366, 12, None),
+    cb.DuePage(7, 0, "HN-HOANKIEM-PHUONG-HANG-BAC"),
+    cb.OverduePage(44),
+    cb.OverduePage(0, "GL-CHUSE"),
+    cb.DuePage(366, 999, "X" * 32, True),
+    cb.OverduePage(3, "HN", True),  # a unit's own tasks (unit codes ≤ 32)
+    cb.UnitList("due", "X" * 32, 366, True),
+    cb.UnitList("due", "HN-MINHCHAU", 7),
+    cb.UnitList("overdue", "HN-MINHCHAU"),
+    cb.UnitList("overdue", "HN", 0, True),
+    cb.Drill("HN"),
+    cb.Drill("X" * 60),
+    cb.UsersPage(0),
+    cb.UsersPage(3, "BCDTW"),
+    cb.OfficialOpen(1),
+    cb.OfficialActive(123456789, True),
+    cb.OfficialActive(5, False),
+    cb.OfficialRole(42, "official"),
+    cb.OfficialRole(42, "leader"),
+    cb.OfficialRole(2**31, "admin"),
+    cb.Vote(10**12, True),
+    cb.Vote(7, False),
+    cb.SetLang("vi"),
+    cb.SetLang("en"),
+    cb.SetDigest(True),
+    cb.SetDigest(False),
 ]
 
 
@@ -46,12 +61,42 @@ def test_the_wire_format_of_buttons_already_sent_is_kept() -> None:
     assert cb.encode(cb.OfficialRole(9, "leader")) == "us:r:9:leader" and cb.encode(cb.Vote(3, False)) == "fb:-:3"
 
 
-@pytest.mark.parametrize("data", [
-    "", "zz", "pg", "pg:od:x", "pg:od:-1", "pg:xx:1", "pg:due:7", "pg:due:a:0", "sum:", "sum:HN:extra",
-    "us:p:x", "us:o:", "us:z:1", "us:r:1:superuser", "us:d:abc", "fb:*:1", "fb:+:x",
-    "set:lang:fr", "set:dig:2", "set:dig:yes", "set:x:1", "set:digest:1", "sum:" + "X" * 70,
-    "pg:od:1:HN:x", "pg:due:7:0:HN:own", "ls:od", "ls:od:", "ls:od:HN:x", "ls:due:x:HN", "ls:due:7", "ls:xx:HN",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "zz",
+        "pg",
+        "pg:od:x",
+        "pg:od:-1",
+        "pg:xx:1",
+        "pg:due:7",
+        "pg:due:a:0",
+        "sum:",
+        "sum:HN:extra",
+        "us:p:x",
+        "us:o:",
+        "us:z:1",
+        "us:r:1:superuser",
+        "us:d:abc",
+        "fb:*:1",
+        "fb:+:x",
+        "set:lang:fr",
+        "set:dig:2",
+        "set:dig:yes",
+        "set:x:1",
+        "set:digest:1",
+        "sum:" + "X" * 70,
+        "pg:od:1:HN:x",
+        "pg:due:7:0:HN:own",
+        "ls:od",
+        "ls:od:",
+        "ls:od:HN:x",
+        "ls:due:x:HN",
+        "ls:due:7",
+        "ls:xx:HN",
+    ],
+)
 def test_unknown_kinds_and_malformed_values_are_refused(data: str) -> None:
     with pytest.raises(cb.BadCallback):
         cb.decode(data)

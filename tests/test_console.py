@@ -31,18 +31,36 @@ def db(sqlite_demo_db: Database) -> Database:
 def chat(db: Database, data_dir: Path, official: str, *lines: str, answerer: object = None) -> str:
     out = io.StringIO()
     services = make_services(db, data_dir, answerer=answerer)
-    run_console(services.settings, official, lines=io.StringIO("\n".join(lines) + "\n"), out=out,
-                services=services, clock=lambda: TODAY)
+    run_console(
+        services.settings,
+        official,
+        lines=io.StringIO("\n".join(lines) + "\n"),
+        out=out,
+        services=services,
+        clock=lambda: TODAY,
+    )
     return out.getvalue()
 
 
-def test_console_official_tasks_question_feedback_and_evidence(db: Database, hermetic_env: Path, tmp_path: Path) -> None:
+def test_console_official_tasks_question_feedback_and_evidence(
+    db: Database, hermetic_env: Path, tmp_path: Path
+) -> None:
     evidence = tmp_path / "bao cao.pdf"
     evidence.write_bytes(b"%PDF ket qua")
     text = chat(
-        db, hermetic_env, HA,
-        "/viec", "/trehan", "Nghị quyết 57 nói gì?", "#1", "#9",
-        f'/gui "{evidence}" /xong HN-01962 đã nộp', "/nhiemvu HN-01962", "/tonghop", "/khongco", "/gui /khong/co.pdf",
+        db,
+        hermetic_env,
+        HA,
+        "/viec",
+        "/trehan",
+        "Nghị quyết 57 nói gì?",
+        "#1",
+        "#9",
+        f'/gui "{evidence}" /xong HN-01962 đã nộp',
+        "/nhiemvu HN-01962",
+        "/tonghop",
+        "/khongco",
+        "/gui /khong/co.pdf",
         answerer=FakeAnswerer(),
     )
     assert text.startswith("Trợ lý — Phạm Thu Hà, ")
@@ -88,15 +106,17 @@ def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database
     assert len(rows) == min(25, len(summary.rows)) and not re.search(r"\bHN-[A-Z]", table)
     for row, r in zip(rows, summary.rows, strict=False):
         name = row[:w].rstrip()
-        assert w <= 16 and int(row[w:w + 4]) == r.overdue
+        assert w <= 16 and int(row[w : w + 4]) == r.overdue
         assert name.rstrip("…") in r.unit_name
-    assert [int(row[w:w + 4]) for row in rows] == sorted((int(row[w:w + 4]) for row in rows), reverse=True)
+    assert [int(row[w : w + 4]) for row in rows] == sorted((int(row[w : w + 4]) for row in rows), reverse=True)
 
 
 def _cli_overdue(db: Database, unit: str) -> int:
     result = CliRunner().invoke(
-        cli, ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
-        env={"DATABASE_URL": db.url}, catch_exceptions=False,
+        cli,
+        ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
+        env={"DATABASE_URL": db.url},
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return len(json.loads(result.output))

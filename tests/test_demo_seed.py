@@ -12,7 +12,8 @@ def _snapshot(db: Database) -> list[tuple[object, ...]]:
     with db.session() as s:
         rows = s.execute(
             select(Task.code, Task.title, Task.deadline, Task.completed_on, Unit.code)
-            .join(Unit, Unit.id == Task.lead_unit_id).order_by(Task.code)
+            .join(Unit, Unit.id == Task.lead_unit_id)
+            .order_by(Task.code)
         ).all()
     return [tuple(r) for r in rows]
 
@@ -38,7 +39,9 @@ def test_scale_option_adds_units_and_exactly_n_tasks(database: Database) -> None
         # Nested-set bounds are consistent: every unit lies strictly inside its parent's range.
         parent = aliased(Unit)
         bad = s.scalar(
-            select(func.count()).select_from(Unit).join(parent, parent.id == Unit.parent_id)
+            select(func.count())
+            .select_from(Unit)
+            .join(parent, parent.id == Unit.parent_id)
             .where((Unit.lft <= parent.lft) | (Unit.rgt >= parent.rgt) | (Unit.depth != parent.depth + 1))
         )
         assert bad == 0

@@ -100,8 +100,16 @@ def test_systemd_unit_and_environment_example() -> None:
 
 def test_readme_documents_running_backups_and_what_is_not_shared() -> None:
     readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
-    for needle in ("pg_dump", "pg_restore", "troly_chroma", "NOT yet one", "SQLite", "issue 13 items 1–5",
-                   "/healthz", "troly health"):
+    for needle in (
+        "pg_dump",
+        "pg_restore",
+        "troly_chroma",
+        "NOT yet one",
+        "SQLite",
+        "issue 13 items 1–5",
+        "/healthz",
+        "troly health",
+    ):
         assert needle.lower() in readme.lower(), needle
     for command in re.findall(r"compose\.yaml run --rm bot1 (\w+)", readme):
         troly_command([command])

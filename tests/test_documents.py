@@ -125,7 +125,9 @@ def test_same_name_from_elsewhere_is_a_new_version_and_the_old_one_is_kept(tmp_p
         assert "30 tháng 6" in old_text  # the previous version's text is kept in the catalog
         assert "31 tháng 12" in " ".join(text for _, text in index.version_text("a.md", 2))
         live = index.get_chunks([cid for cid, _ in index.search_lexical("so ho tich Tan Lap", 50)]).values()
-        assert live and all("31 tháng 12" in c.text and c.doc_id == "a.md" for c in live)  # only the live version answers
+        assert live and all(
+            "31 tháng 12" in c.text and c.doc_id == "a.md" for c in live
+        )  # only the live version answers
     finally:
         index.close()
 
@@ -175,16 +177,19 @@ def test_rebuild_lists_documents_it_cannot_rebuild_and_keeps_their_text(tmp_path
     assert report["added"] == ["b.md"] and report["versions"] == {"b.md": {"live": 1, "previous": None}}
 
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    ("../../57-NQ-TW_nghi-quyet-57.md", "57-NQ-TW_nghi-quyet-57.md"),
-    ("..\\..\\docs_corpus\\x.md", "x.md"),
-    ("/etc/passwd", "passwd"),
-    ("..", "tai-lieu"),
-    (".hidden.md", "hidden.md"),
-    ("Kế hoạch\x00\x1b[31m số 5\u202e.md", "Kế_hoạch_31m_số_5.md"),
-    (unicodedata.normalize("NFD", "Hướng dẫn.md"), "Hướng_dẫn.md"),
-    ("a" * 300 + ".docx", "a" * 115 + ".docx"),
-])
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("../../57-NQ-TW_nghi-quyet-57.md", "57-NQ-TW_nghi-quyet-57.md"),
+        ("..\\..\\docs_corpus\\x.md", "x.md"),
+        ("/etc/passwd", "passwd"),
+        ("..", "tai-lieu"),
+        (".hidden.md", "hidden.md"),
+        ("Kế hoạch\x00\x1b[31m số 5\u202e.md", "Kế_hoạch_31m_số_5.md"),
+        (unicodedata.normalize("NFD", "Hướng dẫn.md"), "Hướng_dẫn.md"),
+        ("a" * 300 + ".docx", "a" * 115 + ".docx"),
+    ],
+)
 def test_upload_names_are_reduced_to_a_safe_base_name(sent: str, stored: str) -> None:
     assert safe_file_name(sent) == stored
 
@@ -231,11 +236,18 @@ def test_seed_demo_refuses_to_wipe_data_it_did_not_create(demo_url: str, tmp_pat
     try:
         tasks = tmp_path / "nv.csv"
         tasks.write_text("code,title,lead_unit,deadline\nN-1,Nhiệm vụ của tỉnh,BKHCN,31/12/2026\n", encoding="utf-8")
-        code, out = CliRunner().invoke(cli, ["tasks", "import", str(tasks)], env={"DATABASE_URL": demo_url}).exit_code, ""
+        code, out = (
+            CliRunner().invoke(cli, ["tasks", "import", str(tasks)], env={"DATABASE_URL": demo_url}).exit_code,
+            "",
+        )
         assert code == 0
         with db.session() as s:
             unit = s.scalar(select(Unit.id).where(Unit.code == "HN"))
-            s.add(Official(full_name="Cán bộ thật", unit_id=unit, role=Role.OFFICIAL, language="vi", digest=True, active=True))
+            s.add(
+                Official(
+                    full_name="Cán bộ thật", unit_id=unit, role=Role.OFFICIAL, language="vi", digest=True, active=True
+                )
+            )
         before = (_count(db, Task), _count(db, Official), _count(db, Invite))
         code, out = run()
         assert code == 1 and "troly db seed-demo --force" in out and "Traceback" not in out

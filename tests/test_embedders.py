@@ -117,8 +117,13 @@ def test_sentence_transformers_backend_with_the_packaged_minilm(tmp_path: Path, 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text("Bộ Tài chính bố trí ngân sách cho khoa học và công nghệ.\n", encoding="utf-8")
-    conf = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs),
-                              "EMBEDDING_MODEL": "sentence-transformers:all-MiniLM-L6-v2"})
+    conf = Settings.from_env(
+        {
+            "TROLY_DATA_DIR": str(hermetic_env),
+            "DOCS_DIR": str(docs),
+            "EMBEDDING_MODEL": "sentence-transformers:all-MiniLM-L6-v2",
+        }
+    )
     library = build_library(conf)
     assert library.sync().added == ["a.md"]
     assert library.index.documents()["a.md"].chunks == 1

@@ -32,8 +32,7 @@ def _subclasses(cls: type) -> set[type]:
 
 
 def test_every_packages_errors_derive_from_the_one_base() -> None:
-    for base in (db_errors.DbError, retrieval_errors.RetrievalError, ingest_errors.IngestError, BotError,
-                 ServiceError):
+    for base in (db_errors.DbError, retrieval_errors.RetrievalError, ingest_errors.IngestError, BotError, ServiceError):
         assert issubclass(base, TrolyError), base
     # AlreadyDone is in db/errors.py's documented tree now, not beside it
     assert db_errors.AlreadyDone.__module__ == "db.errors" and "AlreadyDone" in (db_errors.__doc__ or "")
@@ -65,7 +64,8 @@ def test_an_error_is_its_key_and_parameters_rendered_in_the_readers_language() -
 
 
 def test_an_english_official_reads_an_english_reason_for_a_refused_invite(
-    demo_db: Database, hermetic_env: Path,
+    demo_db: Database,
+    hermetic_env: Path,
 ) -> None:
     svc = Assistant(make_services(demo_db, hermetic_env))
     admin = who(demo_db, ADMIN)
@@ -78,7 +78,9 @@ def test_an_english_official_reads_an_english_reason_for_a_refused_invite(
     assert text == "The invite code was refused: This invite code has already been used. Each code works once."
     expired = svc.invite(admin, "GL", "leader")
     with demo_db.session() as s:
-        s.execute(update(Invite).where(Invite.code == expired.code).values(expires_at=datetime.now() - timedelta(days=1)))
+        s.execute(
+            update(Invite).where(Invite.code == expired.code).values(expires_at=datetime.now() - timedelta(days=1))
+        )
     with pytest.raises(Denied, match=r"^The invite code was refused: The invite code has expired\."):
         svc.start(english, expired.code)
     with pytest.raises(Denied, match=r"^The invite code was refused: The invite code is wrong\."):

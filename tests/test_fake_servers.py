@@ -43,7 +43,8 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok:1")]])
     await update.effective_message.reply_text(
         f"Xin chào <b>{update.effective_user.first_name}</b> ({update.effective_user.language_code})",
-        parse_mode=ParseMode.HTML, reply_markup=keyboard,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
     )
 
 
@@ -129,7 +130,9 @@ def test_document_upload_download_and_file_api() -> None:
         async with FakeTelegram() as tg:
             tg.add_file("DOC1", "Báo cáo quý".encode(), "documents/file_1.txt")
             async with running_bot(tg) as app:
-                tg.push_message(42, None, document={"file_id": "DOC1", "file_name": "bc.txt", "mime_type": "text/plain"})
+                tg.push_message(
+                    42, None, document={"file_id": "DOC1", "file_name": "bc.txt", "mime_type": "text/plain"}
+                )
                 reply = await tg.wait_for("sendMessage")
                 assert reply.text == "got bc.txt: Báo cáo quý"
 
@@ -177,8 +180,11 @@ def test_bot_api_errors_like_telegram() -> None:
                 with pytest.raises(BadRequest, match="caption is too long"):
                     await bot.send_document(42, b"x", filename="a.txt", caption="c" * 1025)
                 with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
-                    await bot.send_message(42, "hi", reply_markup=InlineKeyboardMarkup(
-                        [[InlineKeyboardButton("x", callback_data="đ" * 33)]]))
+                    await bot.send_message(
+                        42,
+                        "hi",
+                        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="đ" * 33)]]),
+                    )
                 msg = await bot.send_message(42, "same")
                 with pytest.raises(BadRequest, match="not modified"):
                     await bot.edit_message_text("same", chat_id=42, message_id=msg.message_id)
@@ -266,7 +272,7 @@ def test_wait_for_times_out_with_a_useful_message() -> None:
 
 def test_plain_text_counts_visible_characters() -> None:
     assert plain_text('<a href="http://x">Mục &amp; II</a> › 3', "HTML") == "Mục & II › 3"
-    assert plain_text("<pre><code class=\"language-python\">x</code></pre>", "HTML") == "x"
+    assert plain_text('<pre><code class="language-python">x</code></pre>', "HTML") == "x"
     assert plain_text("*đậm* \\. _nghiêng_", "MarkdownV2") == "đậm . nghiêng"
     assert plain_text("<b>raw</b>", None) == "<b>raw</b>"
 

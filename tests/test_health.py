@@ -61,8 +61,13 @@ def test_healthy_after_upgrade_and_ingest(blank_url: str, hermetic_env: Path, tm
     code, report, err = health(env)
     assert code == 0 and err == "" and report["healthy"] is True
     checks = report["checks"]
-    assert checks["database"] == {"ok": True, "dialect": make_url(blank_url).get_backend_name(),
-                                  "revision": head_revision(), "head": head_revision(), "error": None}
+    assert checks["database"] == {
+        "ok": True,
+        "dialect": make_url(blank_url).get_backend_name(),
+        "revision": head_revision(),
+        "head": head_revision(),
+        "error": None,
+    }
     index = checks["index"]
     assert index["ok"] and index["documents"] == 1 and index["chunks"] >= 1 and index["generation"] >= 1
     assert index["last_change"]  # the time the document went live
@@ -137,9 +142,15 @@ def test_healthz_in_webhook_mode(db_url: str, hermetic_env: Path, tmp_path: Path
     async def scenario() -> None:
         async with FakeTelegram() as tg:
             port = free_port()
-            settings = Settings(data_dir=hermetic_env, database_url=db_url, telegram_bot_token=tg.token,
-                                telegram_api_url=tg.base_url, docs_dir=docs,
-                                webhook_url=f"http://127.0.0.1:{port}/tg-hook", webhook_secret="s3cret")
+            settings = Settings(
+                data_dir=hermetic_env,
+                database_url=db_url,
+                telegram_bot_token=tg.token,
+                telegram_api_url=tg.base_url,
+                docs_dir=docs,
+                webhook_url=f"http://127.0.0.1:{port}/tg-hook",
+                webhook_secret="s3cret",
+            )
             library, error = build_library(settings)
             assert library is not None, error
             await asyncio.to_thread(library.sync)

@@ -46,8 +46,10 @@ def write_csv(path: Path, rows: list[str], header: str = HEADER, encoding: str =
 
 def counts(db: Database) -> tuple[int, int]:
     with db.session() as s:
-        return (s.scalar(select(func.count()).select_from(Task)) or 0,
-                s.scalar(select(func.count()).select_from(TaskEvent)) or 0)
+        return (
+            s.scalar(select(func.count()).select_from(Task)) or 0,
+            s.scalar(select(func.count()).select_from(TaskEvent)) or 0,
+        )
 
 
 def test_parse_date_accepts_vietnamese_and_iso_forms() -> None:
@@ -63,11 +65,14 @@ def test_parse_date_accepts_vietnamese_and_iso_forms() -> None:
 
 def test_import_csv_with_vietnamese_headers_then_reimport_updates(demo_db: Database, tmp_path: Path) -> None:
     before, _ = counts(demo_db)
-    f = write_csv(tmp_path / "nv.csv", [
-        "T-001;Số hóa hồ sơ đất đai;HN-HOANKIEM;31/12/2026;Đang thực hiện;;HN;HN-SKHCN;350/KH-UBND;Mục II › 2",
-        "T-002;Báo cáo quý;HN-BADINH;;;;HN;;;",
-        "T-003;Kết nối dữ liệu dân cư;BCA;2026-01-31;Đã hoàn thành;20/01/2026;BCDTW;BKHCN, BTC;02-KH/BCĐTW;Phụ lục › 3",
-    ])
+    f = write_csv(
+        tmp_path / "nv.csv",
+        [
+            "T-001;Số hóa hồ sơ đất đai;HN-HOANKIEM;31/12/2026;Đang thực hiện;;HN;HN-SKHCN;350/KH-UBND;Mục II › 2",
+            "T-002;Báo cáo quý;HN-BADINH;;;;HN;;;",
+            "T-003;Kết nối dữ liệu dân cư;BCA;2026-01-31;Đã hoàn thành;20/01/2026;BCDTW;BKHCN, BTC;02-KH/BCĐTW;Phụ lục › 3",
+        ],
+    )
     with demo_db.session() as s:
         report = import_tasks(s, f)
     assert (report.rows, report.created, report.updated, report.unchanged) == (3, 3, 0, 0)
@@ -78,13 +83,17 @@ def test_import_csv_with_vietnamese_headers_then_reimport_updates(demo_db: Datab
         assert t1.deadline == date(2026, 12, 31) and t1.status == TaskStatus.OPEN and t1.cooperating == ["HN-SKHCN"]
         assert t1.source_symbol == "350/KH-UBND" and t1.source_section == "Mục II › 2"
         assert t2.deadline is None  # recurring
-        assert t3.status == TaskStatus.DONE and t3.completed_on == date(2026, 1, 20) and t3.cooperating == ["BKHCN", "BTC"]
+        assert (
+            t3.status == TaskStatus.DONE and t3.completed_on == date(2026, 1, 20) and t3.cooperating == ["BKHCN", "BTC"]
+        )
     # Same file again: nothing duplicated, nothing changed.
     with demo_db.session() as s:
         again = import_tasks(s, f)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     # A changed deadline updates the task and records the change in its history.
-    write_csv(f, ["T-001;Số hóa hồ sơ đất đai;HN-HOANKIEM;15/01/2027;Đang thực hiện;;HN;HN-SKHCN;350/KH-UBND;Mục II › 2"])
+    write_csv(
+        f, ["T-001;Số hóa hồ sơ đất đai;HN-HOANKIEM;15/01/2027;Đang thực hiện;;HN;HN-SKHCN;350/KH-UBND;Mục II › 2"]
+    )
     with demo_db.session() as s:
         upd = import_tasks(s, f)
     assert (upd.created, upd.updated) == (0, 1)
@@ -101,14 +110,17 @@ def test_import_csv_with_vietnamese_headers_then_reimport_updates(demo_db: Datab
 
 def test_bad_rows_reject_the_whole_file_and_change_nothing(demo_db: Database, tmp_path: Path) -> None:
     before = counts(demo_db)
-    f = write_csv(tmp_path / "bad.csv", [
-        "OK-1;Nhiệm vụ tốt;HN-HOANKIEM;31/12/2026;;;;;;",
-        "BAD-1;Đơn vị sai;KHONGCO;31/12/2026;;;;;;",
-        "BAD-2;Ngày sai;HN-HOANKIEM;31/13/2026;;;;;;",
-        "OK-1;Trùng mã;HN-HOANKIEM;31/12/2026;;;;;;",
-        "BAD-3;;HN-HOANKIEM;31/12/2026;;;;;;",
-        "BAD-4;Xong mà không có ngày;HN-HOANKIEM;31/12/2026;Đã hoàn thành;;;;;",
-    ])
+    f = write_csv(
+        tmp_path / "bad.csv",
+        [
+            "OK-1;Nhiệm vụ tốt;HN-HOANKIEM;31/12/2026;;;;;;",
+            "BAD-1;Đơn vị sai;KHONGCO;31/12/2026;;;;;;",
+            "BAD-2;Ngày sai;HN-HOANKIEM;31/13/2026;;;;;;",
+            "OK-1;Trùng mã;HN-HOANKIEM;31/12/2026;;;;;;",
+            "BAD-3;;HN-HOANKIEM;31/12/2026;;;;;;",
+            "BAD-4;Xong mà không có ngày;HN-HOANKIEM;31/12/2026;Đã hoàn thành;;;;;",
+        ],
+    )
     with demo_db.session() as s, pytest.raises(ImportRejected) as err:
         import_tasks(s, f)
     rows = {p.row: p.message for p in err.value.problems}
@@ -137,7 +149,9 @@ def test_import_xlsx_with_real_dates_and_cp1258_csv(demo_db: Database, tmp_path:
     wb.save(path)
     with demo_db.session() as s:
         assert import_tasks(s, path).created == 2
-    legacy = write_csv(tmp_path / "cp.csv", ["Y-1;Rà soát hạ tầng mạng;HN-HOANKIEM;01/12/2026;;;;;;"], encoding="cp1258")
+    legacy = write_csv(
+        tmp_path / "cp.csv", ["Y-1;Rà soát hạ tầng mạng;HN-HOANKIEM;01/12/2026;;;;;;"], encoding="cp1258"
+    )
     with demo_db.session() as s:
         import_tasks(s, legacy)
     with demo_db.session() as s:

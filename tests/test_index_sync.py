@@ -108,7 +108,8 @@ def test_opening_with_another_embedder_names_the_fix(tmp_path: Path, hermetic_en
     with pytest.raises(EmbedderMismatch, match="troly ingest --rebuild"):
         DocumentIndex(hermetic_env, "sentence-transformers:some-other-model")
     result = CliRunner().invoke(
-        cli, ["ask", "Sở Tài chính bố trí bao nhiêu?"],
+        cli,
+        ["ask", "Sở Tài chính bố trí bao nhiêu?"],
         env={"TROLY_DATA_DIR": str(hermetic_env), "EMBEDDING_MODEL": "sentence-transformers:/nonexistent"},
     )
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -200,7 +201,8 @@ def test_chroma_server_mode(tmp_path: Path, hermetic_env: Path) -> None:
     chroma = Path(sys.executable).with_name("chroma")
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -212,7 +214,9 @@ def test_chroma_server_mode(tmp_path: Path, hermetic_env: Path) -> None:
                 time.sleep(0.2)
         docs = tmp_path / "docs"
         write(docs, "b.md", DOC_B)
-        conf = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "CHROMA_URL": f"http://127.0.0.1:{port}"})
+        conf = Settings.from_env(
+            {"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "CHROMA_URL": f"http://127.0.0.1:{port}"}
+        )
         library = build_library(conf)
         assert library.sync().added == ["b.md"]
         assert not (hermetic_env / "index" / "chroma").exists()  # vectors live on the server

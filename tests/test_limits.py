@@ -85,11 +85,16 @@ def test_a_1_gib_docx_bomb_is_refused_in_bounded_memory_and_the_rest_is_indexed(
     )
     env = {**os.environ, "TROLY_DATA_DIR": str(data)}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", probe, TROLY, "ingest", str(docs), "--json"],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, TROLY, "ingest", str(docs), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     took = time.monotonic() - started
     code, peak_kib = map(int, done.stdout.split())
-    report = json.loads(done.stderr[done.stderr.index("{"):done.stderr.rindex("}") + 1])
+    report = json.loads(done.stderr[done.stderr.index("{") : done.stderr.rindex("}") + 1])
     print(f"\n1 GiB .docx bomb: troly ingest peak RSS {peak_kib / 1024:.0f} MB, {took:.1f} s")
     assert code == 1  # a file failed
     assert report["added"] == ["ke-hoach.md"]
@@ -170,8 +175,11 @@ def test_a_50_mb_markdown_is_refused_at_once_and_max_document_chars_is_configura
     assert took < 60, took
 
     # MAX_DOCUMENT_CHARS=5000: the 7,000-character file is refused too.
-    small = build_library(Settings.from_env({"TROLY_DATA_DIR": str(tmp_path / "data2"), "DOCS_DIR": str(docs),
-                                             "MAX_DOCUMENT_CHARS": "5000"}))
+    small = build_library(
+        Settings.from_env(
+            {"TROLY_DATA_DIR": str(tmp_path / "data2"), "DOCS_DIR": str(docs), "MAX_DOCUMENT_CHARS": "5000"}
+        )
+    )
     try:
         report = small.sync()
     finally:

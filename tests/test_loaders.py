@@ -74,8 +74,14 @@ def _pdf_bytes(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-PDF_LINES = ["KE HOACH", "I. MUC DICH", "1. Hoan thanh co so du lieu truoc ngay 31/12/2025.",
-             "2. Cap nhat tien do hang thang.", "II. TO CHUC THUC HIEN", "1. Van phong theo doi, don doc."]
+PDF_LINES = [
+    "KE HOACH",
+    "I. MUC DICH",
+    "1. Hoan thanh co so du lieu truoc ngay 31/12/2025.",
+    "2. Cap nhat tien do hang thang.",
+    "II. TO CHUC THUC HIEN",
+    "1. Van phong theo doi, don doc.",
+]
 
 
 def _cp1258(text: str) -> bytes:
@@ -197,7 +203,7 @@ I. NHIỆM VỤ
     assert table.headers == ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"]
     assert table.rows[0] == ["1", "Trang bị thiết bị cho trụ sở xã", "UBND các tỉnh", "30/06/2025"]
     assert table.rows[1][1] == "Kết nối hệ thống văn bản | điều hành"  # escaped pipe stays in its cell
-    before, after = doc.text[: table.position], doc.text[table.position:]
+    before, after = doc.text[: table.position], doc.text[table.position :]
     assert before.rstrip().endswith("1. Danh mục nhiệm vụ:")
     assert after.strip().startswith("2. Sau bảng.")
 
@@ -335,8 +341,13 @@ def _docx(path: Path) -> None:
     document.add_paragraph("I. NHIỆM VỤ")
     document.add_paragraph("1. Danh mục nhiệm vụ trọng tâm:")
     table = document.add_table(rows=3, cols=3)
-    for r, row in enumerate([["STT", "Nhiệm vụ", "Thời hạn"], ["1", "Xây dựng cơ sở dữ liệu", "31/12/2025"],
-                             ["2", "Số hóa hồ sơ", "30/06/2026"]]):
+    for r, row in enumerate(
+        [
+            ["STT", "Nhiệm vụ", "Thời hạn"],
+            ["1", "Xây dựng cơ sở dữ liệu", "31/12/2025"],
+            ["2", "Số hóa hồ sơ", "30/06/2026"],
+        ]
+    ):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
     document.add_paragraph("2. Đoạn sau bảng.")
@@ -356,7 +367,7 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     assert table.headers == ["STT", "Nhiệm vụ", "Thời hạn"]
     assert table.rows == [["1", "Xây dựng cơ sở dữ liệu", "31/12/2025"], ["2", "Số hóa hồ sơ", "30/06/2026"]]
     assert doc.text[: table.position].rstrip().endswith("1. Danh mục nhiệm vụ trọng tâm:")
-    assert doc.text[table.position:].strip() == "2. Đoạn sau bảng."
+    assert doc.text[table.position :].strip() == "2. Đoạn sau bảng."
     assert "Xây dựng cơ sở dữ liệu" not in doc.text
 
 
@@ -418,13 +429,14 @@ def test_html(tmp_path: Path) -> None:
     assert table.headers == ["Trạng thái", "Số nhiệm vụ"]
     assert table.rows == [["Đã hoàn thành", "601"], ["Quá hạn", "104"]]
     assert doc.text[: table.position].rstrip().endswith("- Dịch vụ công trực tuyến ổn định.")
-    assert doc.text[table.position:].strip().startswith("2. Nhiệm vụ trọng tâm")
+    assert doc.text[table.position :].strip().startswith("2. Nhiệm vụ trọng tâm")
 
 
 def test_htm_legacy_charset(tmp_path: Path) -> None:
     path = tmp_path / "old.htm"
-    path.write_bytes('<html><head><meta charset="windows-1252"></head><body><p>Café résumé</p></body></html>'
-                     .encode("cp1252"))
+    path.write_bytes(
+        '<html><head><meta charset="windows-1252"></head><body><p>Café résumé</p></body></html>'.encode("cp1252")
+    )
     assert load_document(path).text.strip() == "Café résumé"
 
 
@@ -440,8 +452,13 @@ def test_html_without_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("line", "symbol"),
-    [("Số 57-NQ/TW", "57-NQ/TW"), ("Số: 71/NQ-CP", "71/NQ-CP"), ("Số: 3456/BKHCN-CĐSQG", "3456/BKHCN-CĐSQG"),
-     ("Số 02-KH/BCĐTW", "02-KH/BCĐTW"), ("Số: 125/QĐ-BCĐTW", "125/QĐ-BCĐTW")],
+    [
+        ("Số 57-NQ/TW", "57-NQ/TW"),
+        ("Số: 71/NQ-CP", "71/NQ-CP"),
+        ("Số: 3456/BKHCN-CĐSQG", "3456/BKHCN-CĐSQG"),
+        ("Số 02-KH/BCĐTW", "02-KH/BCĐTW"),
+        ("Số: 125/QĐ-BCĐTW", "125/QĐ-BCĐTW"),
+    ],
 )
 def test_symbol_from_header(line: str, symbol: str) -> None:
     meta, _ = extract_meta(f"BAN CHỈ ĐẠO TRUNG ƯƠNG\n{line}\n\nKẾ HOẠCH\nvề việc A\n\nNội dung.")
@@ -449,9 +466,11 @@ def test_symbol_from_header(line: str, symbol: str) -> None:
 
 
 def test_header_variants() -> None:
-    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\n-------\nSố: 350/KH-UBND\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-            "Độc lập - Tự do - Hạnh phúc\n---------------\nHà Nội, ngày 18/11/2025\n\nKẾ HOẠCH\n"
-            "Triển khai các nhiệm vụ trọng tâm\n\nI. MỤC ĐÍCH\n")
+    text = (
+        "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\n-------\nSố: 350/KH-UBND\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\n---------------\nHà Nội, ngày 18/11/2025\n\nKẾ HOẠCH\n"
+        "Triển khai các nhiệm vụ trọng tâm\n\nI. MỤC ĐÍCH\n"
+    )
     meta, body = extract_meta(text)
     assert body == text
     assert meta.issuer == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
@@ -465,8 +484,10 @@ def test_header_thong_bao_ket_luan_and_cong_van() -> None:
     meta, _ = extract_meta("BAN CHỈ ĐẠO TRUNG ƯƠNG\nSố 45-TB/TW\n\nTHÔNG BÁO KẾT LUẬN\ncủa đồng chí Tổng Bí thư\n")
     assert meta.doc_type == "Thông báo kết luận"
     assert meta.title == "Thông báo kết luận của đồng chí Tổng Bí thư"
-    cv, _ = extract_meta("BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: 3456/BKHCN-CĐSQG\nV/v đôn đốc thực hiện nhiệm vụ\n\n"
-                         "Hà Nội, ngày 29 tháng 9 năm 2025\n\nKính gửi: Các bộ, ngành\n")
+    cv, _ = extract_meta(
+        "BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: 3456/BKHCN-CĐSQG\nV/v đôn đốc thực hiện nhiệm vụ\n\n"
+        "Hà Nội, ngày 29 tháng 9 năm 2025\n\nKính gửi: Các bộ, ngành\n"
+    )
     assert cv.doc_type == "Công văn"
     assert cv.title == "Công văn về việc đôn đốc thực hiện nhiệm vụ"
     assert cv.issuer == "BỘ KHOA HỌC VÀ CÔNG NGHỆ"

@@ -62,20 +62,25 @@ def unit_count(db: Database) -> int:
 
 def test_units_import_from_excel_with_vietnamese_headers_then_reimport(db_url: str, tmp_path: Path) -> None:
     # children before their parents, Vietnamese headers and levels, a lower-case code
-    book = write_xlsx(tmp_path / "don_vi.xlsx", [
-        ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Cấp"],
-        ["QT-SOKHCN-P1", "Phòng Quản lý khoa học", "QT-SOKHCN", "Khác"],
-        ["qt-sokhcn", "Sở Khoa học và Công nghệ", "QT", "Sở"],
-        ["QT-DONGHA", "Phường Đông Hà", "QT", "Cấp xã"],
-        ["QT", "Tỉnh Quảng Trị", None, "Cấp tỉnh"],
-    ])
+    book = write_xlsx(
+        tmp_path / "don_vi.xlsx",
+        [
+            ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Cấp"],
+            ["QT-SOKHCN-P1", "Phòng Quản lý khoa học", "QT-SOKHCN", "Khác"],
+            ["qt-sokhcn", "Sở Khoa học và Công nghệ", "QT", "Sở"],
+            ["QT-DONGHA", "Phường Đông Hà", "QT", "Cấp xã"],
+            ["QT", "Tỉnh Quảng Trị", None, "Cấp tỉnh"],
+        ],
+    )
     code, out = cli_run(db_url, "units", "import", str(book))
     assert code == 0, out
     assert "4 đơn vị mới" in out
     code, out = cli_run(db_url, "units", "list", "--json")
     rows = json.loads(out)
     assert [(r["code"], r["parent"], r["depth"], r["level"]) for r in rows] == [
-        ("QT", None, 0, "province"), ("QT-DONGHA", "QT", 1, "commune"), ("QT-SOKHCN", "QT", 1, "department"),
+        ("QT", None, 0, "province"),
+        ("QT-DONGHA", "QT", 1, "commune"),
+        ("QT-SOKHCN", "QT", 1, "department"),
         ("QT-SOKHCN-P1", "QT-SOKHCN", 2, "other"),
     ]
     code, out = cli_run(db_url, "units", "list")
@@ -88,7 +93,9 @@ def test_units_import_from_excel_with_vietnamese_headers_then_reimport(db_url: s
         "QT-SOKHCN-P1;Phòng Quản lý khoa học;QT-DONGHA;Khác\n"
         "QT-SOKHCN;Sở Khoa học, Công nghệ và Đổi mới sáng tạo;QT;Sở\n"
         "QT;Tỉnh Quảng Trị;;Tỉnh\n"
-        "QT-DONGHA;Phường Đông Hà;QT;Phường\n", encoding="utf-8")
+        "QT-DONGHA;Phường Đông Hà;QT;Phường\n",
+        encoding="utf-8",
+    )
     code, out = cli_run(db_url, "units", "import", str(again), "--json")
     assert code == 0 and json.loads(out) == {"rows": 4, "created": 0, "updated": 2, "unchanged": 2}
     db = Database(db_url)
@@ -108,20 +115,26 @@ def test_units_import_is_all_or_nothing_with_row_numbers(demo_db: Database, tmp_
     bad = tmp_path / "loi.csv"
     bad.write_text(
         "code,name,parent,level\n"
-        "QT,Tỉnh Quảng Trị,,province\n"          # 2: fine
-        "QT-A,Xã A,QT-B,commune\n"                # 3: loop with row 4
-        "QT-B,Xã B,QT-A,commune\n"                # 4
-        "QT-C,,QT,commune\n"                      # 5: no name
-        "QT-D,Xã D,KHONGCO,commune\n"             # 6: unknown parent
-        "QT-E,Xã E,QT,huyện lỵ\n"                 # 7: bad level
-        "QT,Trùng mã,,province\n"                 # 8: duplicate code
-        "HN,Hà Nội mới,HN-HOANKIEM,province\n",   # 9: would put Hà Nội under its own ward (loop through the db)
-        encoding="utf-8")
+        "QT,Tỉnh Quảng Trị,,province\n"  # 2: fine
+        "QT-A,Xã A,QT-B,commune\n"  # 3: loop with row 4
+        "QT-B,Xã B,QT-A,commune\n"  # 4
+        "QT-C,,QT,commune\n"  # 5: no name
+        "QT-D,Xã D,KHONGCO,commune\n"  # 6: unknown parent
+        "QT-E,Xã E,QT,huyện lỵ\n"  # 7: bad level
+        "QT,Trùng mã,,province\n"  # 8: duplicate code
+        "HN,Hà Nội mới,HN-HOANKIEM,province\n",  # 9: would put Hà Nội under its own ward (loop through the db)
+        encoding="utf-8",
+    )
     code, out = cli_run(demo_db.url, "units", "import", str(bad))
     assert code == 1
-    for expected in ("Dòng 3: vòng lặp đơn vị cấp trên: QT-A → QT-B → QT-A", "Dòng 5: thiếu tên đơn vị",
-                     "Dòng 6: không có đơn vị cấp trên mã 'KHONGCO'", "Dòng 7: cấp không rõ: 'huyện lỵ'",
-                     "Dòng 8: mã đơn vị 'QT' trùng với dòng 2", "Dòng 9: vòng lặp đơn vị cấp trên: HN → HN-HOANKIEM → HN"):
+    for expected in (
+        "Dòng 3: vòng lặp đơn vị cấp trên: QT-A → QT-B → QT-A",
+        "Dòng 5: thiếu tên đơn vị",
+        "Dòng 6: không có đơn vị cấp trên mã 'KHONGCO'",
+        "Dòng 7: cấp không rõ: 'huyện lỵ'",
+        "Dòng 8: mã đơn vị 'QT' trùng với dòng 2",
+        "Dòng 9: vòng lặp đơn vị cấp trên: HN → HN-HOANKIEM → HN",
+    ):
         assert expected in out, (expected, out)
     assert "không có thay đổi nào được ghi" in out and "Traceback" not in out
     assert unit_count(demo_db) == before
@@ -170,7 +183,11 @@ def test_users_deactivate_activate_set_role_from_the_cli(demo_db: Database, herm
     code, out = cli_run(url, "users", "deactivate", HA)
     assert code == 1 and "nhiều cán bộ" in out
     assert [a.action for a in audits(demo_db) if a.channel == "cli"][-4:] == [
-        "users_deactivate", "users_deactivate", "users_activate", "users_set_role"]
+        "users_deactivate",
+        "users_deactivate",
+        "users_activate",
+        "users_set_role",
+    ]
 
 
 def test_invites_list_shows_a_prefix_and_revoke_stops_the_code(demo_db: Database, hermetic_env: Path) -> None:
@@ -185,7 +202,9 @@ def test_invites_list_shows_a_prefix_and_revoke_stops_the_code(demo_db: Database
     code, out = cli_run(url, "invites", "list", "--json")
     rows = json.loads(out)
     assert [(r["code"], r["unit"], r["role"], r["status"]) for r in rows] == [
-        (full[:4] + "…", "HN-HOANKIEM", "official", "unused"), (other[:4] + "…", "HN", "leader", "unused")]
+        (full[:4] + "…", "HN-HOANKIEM", "official", "unused"),
+        (other[:4] + "…", "HN", "leader", "unused"),
+    ]
     code, out = cli_run(url, "invites", "list")
     assert full[:4] in out and full not in out and "chưa dùng" in out and "Ngô B" in out
 
@@ -213,7 +232,8 @@ def test_invites_list_shows_a_prefix_and_revoke_stops_the_code(demo_db: Database
 
 
 def test_invite_from_a_linked_account_is_refused_unless_for_the_same_official(
-    demo_db: Database, hermetic_env: Path,
+    demo_db: Database,
+    hermetic_env: Path,
 ) -> None:
     link_telegram(demo_db, HA, 4343)
     svc = Assistant(make_services(demo_db, hermetic_env))
@@ -225,7 +245,9 @@ def test_invite_from_a_linked_account_is_refused_unless_for_the_same_official(
     me = svc.whoami(ha)
     assert (me.unit_code, me.role) == ("HN-HOANKIEM", Role.OFFICIAL)  # not moved, not promoted
     with demo_db.session() as s:
-        assert s.scalar(select(Invite.used_at).where(Invite.code == admin_invite)) is None  # still usable by its invitee
+        assert (
+            s.scalar(select(Invite.used_at).where(Invite.code == admin_invite)) is None
+        )  # still usable by its invitee
 
     # an invite made for this official (`users invite --official`) re-links them: from this account …
     code, out = cli_run(demo_db.url, "users", "invite", "--unit", "HN-HOANKIEM", "--official", HA, "--json")
@@ -384,8 +406,11 @@ def test_cli_and_bot_agree_on_today_in_vietnam_at_20h_utc(demo_db: Database, her
     """20:00 UTC is 03:00 the next day in Vietnam: a task due on the UTC date is overdue in both."""
     with demo_db.session() as s:
         unit = queries.get_unit(s, "HN-HOANKIEM")
-        deadline = s.scalar(select(func.min(Task.deadline)).where(
-            Task.lead_unit_id == unit.id, Task.status == TaskStatus.OPEN, Task.deadline > date(2026, 11, 1)))
+        deadline = s.scalar(
+            select(func.min(Task.deadline)).where(
+                Task.lead_unit_id == unit.id, Task.status == TaskStatus.OPEN, Task.deadline > date(2026, 11, 1)
+            )
+        )
     assert deadline is not None
     evening = datetime(deadline.year, deadline.month, deadline.day, 20, 0, tzinfo=UTC)
     with demo_db.session() as s:
@@ -393,8 +418,9 @@ def test_cli_and_bot_agree_on_today_in_vietnam_at_20h_utc(demo_db: Database, her
         on_vn_date = len(queries.overdue(s, "HN-HOANKIEM", as_of=deadline + timedelta(days=1)))
     assert on_vn_date != on_utc_date  # the two dates disagree: the test can tell which one was used
 
-    code, out = cli_run(demo_db.url, "tasks", "overdue", "--unit", "HN-HOANKIEM", "--json", now=evening,
-                        TZ_NAME="Asia/Ho_Chi_Minh")
+    code, out = cli_run(
+        demo_db.url, "tasks", "overdue", "--unit", "HN-HOANKIEM", "--json", now=evening, TZ_NAME="Asia/Ho_Chi_Minh"
+    )
     assert code == 0
     cli_count = len(json.loads(out))
     link_telegram(demo_db, HA, 8001)
@@ -406,8 +432,7 @@ def test_cli_and_bot_agree_on_today_in_vietnam_at_20h_utc(demo_db: Database, her
     code, out = cli_run(demo_db.url, "tasks", "summary", "--unit", "HN", "--json", now=evening)
     assert json.loads(out)["as_of"] == (deadline + timedelta(days=1)).isoformat()
     # in a zone where it is still the UTC date, both say so
-    code, out = cli_run(demo_db.url, "tasks", "overdue", "--unit", "HN-HOANKIEM", "--json", now=evening,
-                        TZ_NAME="UTC")
+    code, out = cli_run(demo_db.url, "tasks", "overdue", "--unit", "HN-HOANKIEM", "--json", now=evening, TZ_NAME="UTC")
     assert len(json.loads(out)) == on_utc_date
 
 
@@ -436,7 +461,8 @@ def test_instants_are_stored_and_read_timezone_aware(demo_db: Database, hermetic
 
 
 def test_the_telegram_bot_counts_with_the_same_clock_and_links_with_its_own_name(
-    sqlite_demo_db: Database, hermetic_env: Path,
+    sqlite_demo_db: Database,
+    hermetic_env: Path,
 ) -> None:
     """The real bot (fake Bot API) at 20:00 UTC: /trehan counts as the CLI does; invite links carry the
     bot's name from getMe, or the configured TELEGRAM_BOT_USERNAME."""
@@ -452,8 +478,11 @@ def test_the_telegram_bot_counts_with_the_same_clock_and_links_with_its_own_name
     link_telegram(db, ADMIN, 503)
     with db.session() as s:
         hn = queries.get_unit(s, "HN")
-        deadline = s.scalar(select(func.min(Task.deadline)).join(Unit, Unit.id == Task.lead_unit_id).where(
-            Unit.lft.between(hn.lft, hn.rgt), Task.status == TaskStatus.OPEN, Task.deadline > date(2026, 11, 1)))
+        deadline = s.scalar(
+            select(func.min(Task.deadline))
+            .join(Unit, Unit.id == Task.lead_unit_id)
+            .where(Unit.lft.between(hn.lft, hn.rgt), Task.status == TaskStatus.OPEN, Task.deadline > date(2026, 11, 1))
+        )
     assert deadline is not None
     evening = datetime(deadline.year, deadline.month, deadline.day, 20, 0, tzinfo=UTC)
     code, out = cli_run(db.url, "tasks", "overdue", "--unit", "HN", "--subunits", "--json", now=evening)
@@ -464,8 +493,13 @@ def test_the_telegram_bot_counts_with_the_same_clock_and_links_with_its_own_name
 
     async def scenario(username: str | None) -> tuple[str, str]:
         async with FakeTelegram() as tg:
-            settings = Settings(data_dir=hermetic_env, database_url=db.url, telegram_bot_token=tg.token,
-                                telegram_api_url=tg.base_url, telegram_bot_username=username)
+            settings = Settings(
+                data_dir=hermetic_env,
+                database_url=db.url,
+                telegram_bot_token=tg.token,
+                telegram_api_url=tg.base_url,
+                telegram_bot_username=username,
+            )
             services = Services(settings=settings, db=db, answerer_error="no index", library_error="no library")
             app = build_application(settings, services=services, now=lambda: evening, progress_interval=0.2)
             async with running(app, settings, port=free_port(), poll_timeout=1):

@@ -74,8 +74,10 @@ def test_parse_reads_units_times_and_courtesy(sqlite_demo_db: Database) -> None:
 
 def _cli_overdue(db: Database, unit: str) -> int:
     result = CliRunner().invoke(
-        cli, ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
-        env={"DATABASE_URL": db.url}, catch_exceptions=False,
+        cli,
+        ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
+        env={"DATABASE_URL": db.url},
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return len(json.loads(result.output))
@@ -87,10 +89,19 @@ def test_quoted_questions_answered_from_the_database_for_the_hanoi_leader(
     db = sqlite_demo_db
     hn = _cli_overdue(db, "HN")
     answerer = FakeAnswerer()
-    text = chat(db, hermetic_env, HN_LEADER,
-                "Hà Nội có bao nhiêu nhiệm vụ quá hạn?", "viec qua han cua don vi minh", "Tuần này phải nộp gì?",
-                "Những đơn vị nào chậm nhiều nhất?", "Tiến độ của Gia Lai thế nào?", "/trehan GL",
-                "Kế hoạch của Hà Nội yêu cầu hoàn thành số hóa trước ngày nào?", answerer=answerer)
+    text = chat(
+        db,
+        hermetic_env,
+        HN_LEADER,
+        "Hà Nội có bao nhiêu nhiệm vụ quá hạn?",
+        "viec qua han cua don vi minh",
+        "Tuần này phải nộp gì?",
+        "Những đơn vị nào chậm nhiều nhất?",
+        "Tiến độ của Gia Lai thế nào?",
+        "/trehan GL",
+        "Kế hoạch của Hà Nội yêu cầu hoàn thành số hóa trước ngày nào?",
+        answerer=answerer,
+    )
     answers = text.split("\n> ")
     figure = f"Thành phố Hà Nội (gồm đơn vị cấp dưới) có {hn} nhiệm vụ quá hạn (tính đến 20/11/2026)."
     # the figure first, then the /trehan list
@@ -100,12 +111,15 @@ def test_quoted_questions_answered_from_the_database_for_the_hanoi_leader(
     with db.session() as s:
         week = queries.due_soon(s, "HN", 2, include_subunits=True, as_of=TODAY)  # Friday 20/11 → Sunday 22/11
         summary = queries.overdue_summary(s, "HN", as_of=TODAY)
-    assert answers[3].startswith(f"Thành phố Hà Nội (gồm đơn vị cấp dưới) có {len(week)} nhiệm vụ đến hạn "
-                                 "từ 20/11/2026 đến 22/11/2026.")
+    assert answers[3].startswith(
+        f"Thành phố Hà Nội (gồm đơn vị cấp dưới) có {len(week)} nhiệm vụ đến hạn từ 20/11/2026 đến 22/11/2026."
+    )
     worst = summary.rows[0]
     late = sum(1 for r in summary.rows if r.overdue)
-    assert answers[4].startswith(f"{late}/{len(summary.rows)} đơn vị thuộc Thành phố Hà Nội có nhiệm vụ quá hạn; "
-                                 f"chậm nhất: {worst.unit_name} ({worst.overdue} nhiệm vụ quá hạn")
+    assert answers[4].startswith(
+        f"{late}/{len(summary.rows)} đơn vị thuộc Thành phố Hà Nội có nhiệm vụ quá hạn; "
+        f"chậm nhất: {worst.unit_name} ({worst.overdue} nhiệm vụ quá hạn"
+    )
     assert "Tình hình thực hiện nhiệm vụ — Thành phố Hà Nội" in answers[4]
     # out of scope: refused word for word as /trehan GL refuses it
     assert answers[5].strip() == answers[6].strip() == "Bạn không có quyền xem đơn vị GL."
@@ -119,18 +133,33 @@ def test_quoted_questions_for_an_official_and_the_admin(sqlite_demo_db: Database
     with db.session() as s:
         own = queries.overdue(s, "HN-HOANKIEM", as_of=TODAY)
         gl = queries.overdue_summary(s, "GL", as_of=TODAY).total
-    text = chat(db, hermetic_env, HA, "Đơn vị tôi còn những việc gì quá hạn?", "Hà Nội có bao nhiêu nhiệm vụ quá hạn?",
-                "/trehan HN")
+    text = chat(
+        db,
+        hermetic_env,
+        HA,
+        "Đơn vị tôi còn những việc gì quá hạn?",
+        "Hà Nội có bao nhiêu nhiệm vụ quá hạn?",
+        "/trehan HN",
+    )
     answers = text.split("\n> ")
     assert answers[1].startswith(f"Phường Hoàn Kiếm có {len(own)} nhiệm vụ quá hạn (tính đến 20/11/2026).")
     assert all(t.code in answers[1] for t in own)
     assert answers[2].strip() == answers[3].strip() == "Bạn không có quyền xem đơn vị HN."
-    text = chat(db, hermetic_env, ADMIN, "Tiến độ của Gia Lai thế nào?", "Nhiệm vụ BCD-2025-0345 xong chưa?",
-                "nhiem vu BCD-2025-0345 xong chua", "/nhiemvu BCD-2025-0345")
+    text = chat(
+        db,
+        hermetic_env,
+        ADMIN,
+        "Tiến độ của Gia Lai thế nào?",
+        "Nhiệm vụ BCD-2025-0345 xong chưa?",
+        "nhiem vu BCD-2025-0345 xong chua",
+        "/nhiemvu BCD-2025-0345",
+    )
     answers = text.split("\n> ")
     pct = f"{gl.pct_done:.1f}".replace(".", ",")
-    assert answers[1].startswith(f"Tỉnh Gia Lai: đã hoàn thành {gl.done}/{gl.assigned} nhiệm vụ ({pct}%), "
-                                 f"{gl.overdue} quá hạn, {gl.in_progress} đang làm trong hạn")
+    assert answers[1].startswith(
+        f"Tỉnh Gia Lai: đã hoàn thành {gl.done}/{gl.assigned} nhiệm vụ ({pct}%), "
+        f"{gl.overdue} quá hạn, {gl.in_progress} đang làm trong hạn"
+    )
     assert answers[2].startswith("Nhiệm vụ BCD-2025-0345: ") and answers[2] == answers[3]
     # the status line is the one /nhiemvu shows, and the task card follows it
     status = answers[2].split("\n", 1)[0].removeprefix("Nhiệm vụ BCD-2025-0345: ").rstrip(".")

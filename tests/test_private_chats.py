@@ -36,11 +36,25 @@ BOT = "troly_test_bot"
 NOTICE_VI, NOTICE_EN = t("group.private_only", "vi"), t("group.private_only", "en")
 # Arguments that would make each command produce data (or change data) in a private chat.
 ARGS = {
-    "due": "30", "task": "HN-01962", "done": "HN-01962 đã xong", "progress": "HN-01961 được một nửa",
-    "summary": "HN", "invite": "HN admin", "overdue": "HN",
+    "due": "30",
+    "task": "HN-01962",
+    "done": "HN-01962 đã xong",
+    "progress": "HN-01961 được một nửa",
+    "summary": "HN",
+    "invite": "HN admin",
+    "overdue": "HN",
 }
-SENDING = {"sendmessage", "sendphoto", "senddocument", "editmessagetext", "sendchataction", "sendmediagroup",
-           "copymessage", "forwardmessage", "answercallbackquery"}
+SENDING = {
+    "sendmessage",
+    "sendphoto",
+    "senddocument",
+    "editmessagetext",
+    "sendchataction",
+    "sendmediagroup",
+    "copymessage",
+    "forwardmessage",
+    "answercallbackquery",
+}
 
 
 @pytest.fixture
@@ -53,10 +67,17 @@ def db(sqlite_demo_db: Database) -> Database:
 @asynccontextmanager
 async def bot(db: Database, data_dir: Path, **app_kw: Any) -> AsyncIterator[tuple[FakeTelegram, Any]]:
     async with FakeTelegram() as tg:
-        settings = Settings(data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token,
-                            telegram_api_url=tg.base_url)
-        services = Services(settings=settings, db=db, answerer=FakeAnswerer(), library=FakeLibrary(),
-                            answerer_error=None, library_error=None)
+        settings = Settings(
+            data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token, telegram_api_url=tg.base_url
+        )
+        services = Services(
+            settings=settings,
+            db=db,
+            answerer=FakeAnswerer(),
+            library=FakeLibrary(),
+            answerer_error=None,
+            library_error=None,
+        )
         app = build_application(settings, services=services, clock=lambda: TODAY, progress_interval=0.2, **app_kw)
         async with running(app, settings, port=free_port(), poll_timeout=1):
             yield tg, app
@@ -71,8 +92,9 @@ def assert_one_notice(tg: FakeTelegram, chat_id: int, text: str = NOTICE_VI) -> 
     assert [c.method for c in calls] == ["sendMessage"], (chat_id, [(c.method, c.text) for c in calls])
     notice = calls[0]
     assert notice.text == text and notice.error is None
-    assert buttons(notice) == [[{"text": t("group.open_private", "en" if text == NOTICE_EN else "vi"),
-                                 "url": f"https://t.me/{BOT}"}]]
+    assert buttons(notice) == [
+        [{"text": t("group.open_private", "en" if text == NOTICE_EN else "vi"), "url": f"https://t.me/{BOT}"}]
+    ]
 
 
 async def sentinel(tg: FakeTelegram, user: int = U_ADMIN) -> None:
@@ -135,7 +157,7 @@ def test_every_command_in_a_group_gets_only_the_private_chat_notice(db: Database
 
 
 def test_one_notice_per_group_per_interval_in_the_senders_language(db: Database, hermetic_env: Path) -> None:
-    group, other, english, channel = -4001, -4002, -4004, -10**12 - 4003
+    group, other, english, channel = -4001, -4002, -4004, -(10**12) - 4003
 
     async def scenario() -> None:
         async with bot(db, hermetic_env) as (tg, app):
@@ -147,11 +169,17 @@ def test_one_notice_per_group_per_interval_in_the_senders_language(db: Database,
             tg.add_file("g1", b"ma,ten\n", file_name="tasks.csv")
             tg.push_message(U_ADMIN, document={"file_id": "g1", "file_name": "tasks.csv"}, chat_id=other)
             tg.push_message(U_HA, "/due", chat_id=english, language_code="en")  # another group, English
-            tg.push_update({"channel_post": {  # a channel post (no sender): Vietnamese
-                "message_id": 7, "date": 0, "text": "/summary",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
-                "chat": {"id": channel, "type": "channel", "title": "Kênh"},
-            }})
+            tg.push_update(
+                {
+                    "channel_post": {  # a channel post (no sender): Vietnamese
+                        "message_id": 7,
+                        "date": 0,
+                        "text": "/summary",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+                        "chat": {"id": channel, "type": "channel", "title": "Kênh"},
+                    }
+                }
+            )
             await sentinel(tg)
         assert_one_notice(tg, group)
         assert sent_to(tg, other) == []

@@ -43,12 +43,29 @@ def tree(database: Database) -> Database:
         s.flush()
         renumber(s)
 
-        def task(code: str, unit: Unit, deadline: date | None, completed: date | None = None,
-                 by: Unit | None = None, assigned: date = date(2025, 1, 10)) -> None:
-            s.add(Task(code=code, title=f"Nhiệm vụ {code}", lead_unit_id=unit.id, assigned_by_id=(by or root).id,
-                       deadline=deadline, completed_on=completed, assigned_on=assigned, cooperating=[],
-                       status=TaskStatus.DONE if completed else TaskStatus.OPEN,
-                       source_symbol="57-NQ/TW", source_section="Mục III › 1"))
+        def task(
+            code: str,
+            unit: Unit,
+            deadline: date | None,
+            completed: date | None = None,
+            by: Unit | None = None,
+            assigned: date = date(2025, 1, 10),
+        ) -> None:
+            s.add(
+                Task(
+                    code=code,
+                    title=f"Nhiệm vụ {code}",
+                    lead_unit_id=unit.id,
+                    assigned_by_id=(by or root).id,
+                    deadline=deadline,
+                    completed_on=completed,
+                    assigned_on=assigned,
+                    cooperating=[],
+                    status=TaskStatus.DONE if completed else TaskStatus.OPEN,
+                    source_symbol="57-NQ/TW",
+                    source_section="Mục III › 1",
+                )
+            )
 
         task("A-ONTIME", ca, date(2025, 5, 1), date(2025, 4, 20))
         task("A-LATE", ca, date(2025, 4, 1), date(2025, 4, 15))
@@ -83,7 +100,11 @@ def test_due_soon_and_overdue_for_one_unit_and_subtree(tree: Database) -> None:
         # The subtree: the hamlet under commune B, the province's own task.
         assert [t.code for t in due_soon(s, "PROV", 7, include_subunits=True, as_of=AS_OF)] == ["A-DUE3", "H-DUE"]
         assert [t.code for t in overdue(s, "PROV", include_subunits=True, as_of=AS_OF)] == [
-            "B-OVERDUE", "A-OVERDUE", "A-DONE-LATER", "P-OWN"]
+            "B-OVERDUE",
+            "A-OVERDUE",
+            "A-DONE-LATER",
+            "P-OWN",
+        ]
         assert overdue(s, "PROV", as_of=AS_OF)[0].code == "P-OWN"
         late = overdue(s, "CA", as_of=AS_OF)[0]
         assert late.days_late(AS_OF) == 12 and late.source_symbol == "57-NQ/TW"
@@ -97,14 +118,25 @@ def test_subtree_summary_has_a_row_per_direct_subunit_and_totals_that_add_up(tre
         by_code = {r.unit_code: r for r in summary.rows}
         assert set(by_code) == {"CA", "CB", "PROV"}
         ca, cb = by_code["CA"], by_code["CB"]
-        assert (ca.assigned, ca.done_on_time, ca.done_late, ca.in_progress, ca.overdue, ca.recurring) == (7, 1, 1, 2, 2, 1)
+        assert (ca.assigned, ca.done_on_time, ca.done_late, ca.in_progress, ca.overdue, ca.recurring) == (
+            7,
+            1,
+            1,
+            2,
+            2,
+            1,
+        )
         assert (cb.assigned, cb.overdue, cb.in_progress) == (2, 1, 1)  # the hamlet's task counts for B
         assert ca.pct_done == round(100 * 2 / 7, 1)
         for field in ("assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring"):
             assert getattr(summary.total, field) == sum(getattr(r, field) for r in summary.rows)
         assert summary.total.assigned == (
-            summary.total.done_on_time + summary.total.done_late + summary.total.in_progress
-            + summary.total.overdue + summary.total.recurring)
+            summary.total.done_on_time
+            + summary.total.done_late
+            + summary.total.in_progress
+            + summary.total.overdue
+            + summary.total.recurring
+        )
         # Worst first: most overdue, then lowest % done.
         assert summary.rows[0].unit_code == "CA"
         root = overdue_summary(s, None, as_of=AS_OF)
@@ -127,15 +159,22 @@ def test_lists_carry_the_assigning_unit_and_filter_by_it(tree: Database) -> None
     with tree.session() as s:
         late = overdue(s, "PROV", include_subunits=True, as_of=AS_OF)
         assert {t.code: t.assigned_by_code for t in late} == {
-            "B-OVERDUE": "PROV", "A-OVERDUE": "ROOT", "A-DONE-LATER": "ROOT", "P-OWN": "ROOT"}
+            "B-OVERDUE": "PROV",
+            "A-OVERDUE": "ROOT",
+            "A-DONE-LATER": "ROOT",
+            "P-OWN": "ROOT",
+        }
         assert {t.assigned_by_name for t in late} == {"Tỉnh A", "Ban Chỉ đạo"}
         # What the province assigned, within its subtree or anywhere (no unit given).
         assert [t.code for t in overdue(s, "PROV", include_subunits=True, as_of=AS_OF, assigned_by="PROV")] == [
-            "B-OVERDUE"]
+            "B-OVERDUE"
+        ]
         assert [t.code for t in overdue(s, None, as_of=AS_OF, assigned_by="PROV")] == ["B-OVERDUE"]
         assert [t.code for t in due_soon(s, None, 30, as_of=AS_OF, assigned_by="PROV")] == ["H-DUE"]
         assert [t.code for t in due_soon(s, "PROV", 30, include_subunits=True, as_of=AS_OF, assigned_by="ROOT")] == [
-            "A-DUE3", "A-DUE30"]
+            "A-DUE3",
+            "A-DUE30",
+        ]
         with pytest.raises(UnknownUnit, match="NOPE"):
             due_soon(s, None, 30, assigned_by="NOPE")
 
@@ -150,7 +189,9 @@ def test_summary_assigners_per_row(tree: Database) -> None:
         }
         root = overdue_summary(s, None, as_of=AS_OF)
         assert summary_assigners(s, root) == {
-            "PROV": [("PROV", "Tỉnh A"), ("ROOT", "Ban Chỉ đạo")], "MIN": [("ROOT", "Ban Chỉ đạo")]}
+            "PROV": [("PROV", "Tỉnh A"), ("ROOT", "Ban Chỉ đạo")],
+            "MIN": [("ROOT", "Ban Chỉ đạo")],
+        }
         by_prov = overdue_summary(s, assigned_by="PROV", as_of=AS_OF)
         assert summary_assigners(s, by_prov) == {"CB": [("PROV", "Tỉnh A")], "HB1": [("PROV", "Tỉnh A")]}
 
@@ -169,8 +210,13 @@ def test_demo_reproduces_the_central_committee_report(demo_db: Database) -> None
         tasks = s.scalars(select(Task).where(Task.assigned_by_id == central)).all()
         oracle = Counter(classify(t, REPORT_DATE) for t in tasks if t.assigned_on <= REPORT_DATE)
         assert oracle["done_on_time"] + oracle["done_late"] == 601 and oracle["overdue"] == 104
-        due_in_december = sum(1 for t in tasks if t.assigned_on <= REPORT_DATE
-                              and classify(t, REPORT_DATE) == "in_progress" and t.deadline < date(2025, 12, 31))
+        due_in_december = sum(
+            1
+            for t in tasks
+            if t.assigned_on <= REPORT_DATE
+            and classify(t, REPORT_DATE) == "in_progress"
+            and t.deadline < date(2025, 12, 31)
+        )
         assert due_in_december == 368
         overdues = [r.overdue for r in summary.rows]
         assert overdues == sorted(overdues, reverse=True)
@@ -178,7 +224,11 @@ def test_demo_reproduces_the_central_committee_report(demo_db: Database) -> None
 
 def test_demo_has_the_unit_tree_the_issue_names(demo_db: Database) -> None:
     with demo_db.session() as s:
-        kinds = Counter(s.scalars(select(Unit.kind).where(Unit.parent_id == select(Unit.id).where(Unit.code == "BCDTW").scalar_subquery())))
+        kinds = Counter(
+            s.scalars(
+                select(Unit.kind).where(Unit.parent_id == select(Unit.id).where(Unit.code == "BCDTW").scalar_subquery())
+            )
+        )
         assert kinds[UnitKind.MINISTRY] == 22 and kinds[UnitKind.PROVINCE] == 34
         hanoi = s.scalar(select(Unit).where(Unit.code == "HN"))
         communes = s.scalars(select(Unit).where(Unit.parent_id == hanoi.id, Unit.kind == UnitKind.COMMUNE)).all()
@@ -203,8 +253,15 @@ def test_sqlite_sessions_take_turns_to_write(tmp_path: Path) -> None:
     def write(n: int) -> None:
         for i in range(25):
             with db.session() as s:
-                tu.audit(s, channel="test", action="ask", allowed=True, official_id=None, telegram_user_id=n,
-                         detail=f"{n}/{i}")
+                tu.audit(
+                    s,
+                    channel="test",
+                    action="ask",
+                    allowed=True,
+                    official_id=None,
+                    telegram_user_id=n,
+                    detail=f"{n}/{i}",
+                )
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(write, range(8)))

@@ -36,8 +36,19 @@ from db.session import Database
 
 HN_DAY = date(2026, 6, 1)
 COUNTS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring"]
-SUMMARY_HEADER = ["STT", "Tên đơn vị", "Mã đơn vị", "Đơn vị giao", "Được giao", "Xong đúng hạn", "Xong quá hạn",
-                  "Đang làm trong hạn", "Quá hạn", "Thường xuyên", "% hoàn thành"]
+SUMMARY_HEADER = [
+    "STT",
+    "Tên đơn vị",
+    "Mã đơn vị",
+    "Đơn vị giao",
+    "Được giao",
+    "Xong đúng hạn",
+    "Xong quá hạn",
+    "Đang làm trong hạn",
+    "Quá hạn",
+    "Thường xuyên",
+    "% hoàn thành",
+]
 TASK_HEADER = ["Mã nhiệm vụ", "Nội dung", "Đơn vị chủ trì", "Đơn vị giao", "Hạn", "{days}", "Văn bản", "Mục"]
 
 
@@ -82,8 +93,9 @@ def _check_chart(summary: Summary, shown: int, total: int, note: str) -> None:
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     rows = summary.rows[:shown]
-    assert labels == [r.unit_name if len(r.unit_name) <= NAME_CHARS else r.unit_name[: NAME_CHARS - 1].rstrip() + "…"
-                      for r in rows]  # worst at the top
+    assert labels == [
+        r.unit_name if len(r.unit_name) <= NAME_CHARS else r.unit_name[: NAME_CHARS - 1].rstrip() + "…" for r in rows
+    ]  # worst at the top
     assert all(len(label) <= NAME_CHARS for label in labels)
     assert all(t.get_fontsize() >= 12 for t in ax.get_yticklabels())
     for y, row in zip(sorted(bars, reverse=True), rows, strict=True):
@@ -111,10 +123,16 @@ def _check_chart(summary: Summary, shown: int, total: int, note: str) -> None:
     assert labelled == len(values) and labelled < len([p for p in patches if p.get_width() > 0])
     # "overdue/total" at the right end of each bar, and a legend with the five categories.
     assert [t.get_text() for t in ax.texts if t.get_gid() == "assigned"] == [
-        f"{r.overdue:,}/{r.assigned:,}".replace(",", ".") for r in rows]
+        f"{r.overdue:,}/{r.assigned:,}".replace(",", ".") for r in rows
+    ]
     assert all(fig.bbox.contains(*t.get_window_extent(renderer).p1) for t in ax.texts)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "Xong đúng hạn", "Xong quá hạn", "Đang làm trong hạn", "Quá hạn", "Thường xuyên"]
+        "Xong đúng hạn",
+        "Xong quá hạn",
+        "Đang làm trong hạn",
+        "Quá hạn",
+        "Thường xuyên",
+    ]
 
     # The PNG is what the figure says.
     png = summary_chart(summary)
@@ -184,8 +202,11 @@ def _check_summary_sheet(ws: Worksheet, summary: Summary, assigner_names: dict[s
     assert ws.cell(4, 11).number_format == "0.0%"
     # The total row: "TỔNG" over the four text columns, sums of the rows, equal to the database's totals.
     total = [c.value for c in ws[last + 1]]
-    assert ws.max_row == last + 1 and total[0] == "TỔNG" and f"A{last + 1}:D{last + 1}" in {
-        str(r) for r in ws.merged_cells.ranges}
+    assert (
+        ws.max_row == last + 1
+        and total[0] == "TỔNG"
+        and f"A{last + 1}:D{last + 1}" in {str(r) for r in ws.merged_cells.ranges}
+    )
     for j, name in enumerate(COUNTS, start=4):
         assert total[j] == sum(r[j] for r in rows) == getattr(summary.total, name)
     assert total[10] == pytest.approx(summary.total.done / summary.total.assigned)
@@ -235,7 +256,9 @@ def test_workbook_for_a_province(demo_url: str, tmp_path: Path) -> None:
 
 def test_workbook_for_what_a_committee_assigned_keeps_its_task_sheets(demo_url: str, tmp_path: Path) -> None:
     xlsx = tmp_path / "bcdtw.xlsx"
-    _cli(demo_url, "tasks", "summary", "--assigned-by", "BCDTW", "--as-of", REPORT_DATE.isoformat(), "--xlsx", str(xlsx))
+    _cli(
+        demo_url, "tasks", "summary", "--assigned-by", "BCDTW", "--as-of", REPORT_DATE.isoformat(), "--xlsx", str(xlsx)
+    )
     db = Database(demo_url)
     try:
         with db.session() as s:
@@ -257,8 +280,19 @@ def test_workbook_for_what_a_committee_assigned_keeps_its_task_sheets(demo_url: 
     _check_task_sheet(wb["Đến hạn 30 ngày"], "due", due, REPORT_DATE, [committee])
 
     # --assigned-by within --unit: only the receivers inside that unit's subtree, in the sheets too.
-    _cli(demo_url, "tasks", "summary", "--assigned-by", "BCDTW", "--unit", "HN", "--as-of", REPORT_DATE.isoformat(),
-         "--xlsx", str(xlsx))
+    _cli(
+        demo_url,
+        "tasks",
+        "summary",
+        "--assigned-by",
+        "BCDTW",
+        "--unit",
+        "HN",
+        "--as-of",
+        REPORT_DATE.isoformat(),
+        "--xlsx",
+        str(xlsx),
+    )
     wb = load_workbook(xlsx)
     codes = [r[2] for r in wb["Tổng hợp"].iter_rows(min_row=4, max_row=wb["Tổng hợp"].max_row - 1, values_only=True)]
     assert codes == ["HN"]

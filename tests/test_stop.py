@@ -22,8 +22,20 @@ from db.session import Database
 
 TROLY = str(Path(sys.executable).with_name("troly"))
 U_ADMIN = 503
-TOPICS = ["chuyển đổi số", "cơ sở dữ liệu", "dịch vụ công trực tuyến", "hạ tầng số", "nhân lực số", "an toàn thông tin",
-          "kinh tế số", "đổi mới sáng tạo", "khoa học công nghệ", "chính quyền số", "xã hội số", "dữ liệu mở"]
+TOPICS = [
+    "chuyển đổi số",
+    "cơ sở dữ liệu",
+    "dịch vụ công trực tuyến",
+    "hạ tầng số",
+    "nhân lực số",
+    "an toàn thông tin",
+    "kinh tế số",
+    "đổi mới sáng tạo",
+    "khoa học công nghệ",
+    "chính quyền số",
+    "xã hội số",
+    "dữ liệu mở",
+]
 
 
 def write_corpus(folder: Path, documents: int = 12, articles: int = 4) -> None:
@@ -85,8 +97,14 @@ def test_ingest_stops_within_5_s_keeps_finished_documents_and_resumes(tmp_path: 
     total = 40
     write_corpus(docs, total)
     env = {**os.environ, "TROLY_DATA_DIR": str(data)}
-    proc = subprocess.Popen([TROLY, "ingest", str(docs)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [TROLY, "ingest", str(docs)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         # Progress has started: the first batch of documents is written, the embedding workers are up.
         wait_until(lambda: indexed(data) > 0 or proc.poll() is not None, 120, "the first documents")
@@ -113,8 +131,7 @@ def test_ingest_stops_within_5_s_keeps_finished_documents_and_resumes(tmp_path: 
 
     kept = indexed(data)
     assert 0 < kept < total, kept
-    again = subprocess.run([TROLY, "ingest", str(docs), "--json"], env=env, capture_output=True, text=True,
-                           timeout=300)
+    again = subprocess.run([TROLY, "ingest", str(docs), "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
     assert len(report["added"]) + len(report["updated"]) == total - kept and report["unchanged"] == kept
@@ -129,10 +146,20 @@ def test_bot_stops_within_5_s_on_sigterm_during_reload(sqlite_demo_db: Database,
 
     async def scenario() -> tuple[int, float, str, int]:
         async with FakeTelegram() as tg:
-            env = {**os.environ, "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.base_url,
-                   "DATABASE_URL": sqlite_demo_db.url, "TROLY_DATA_DIR": str(data), "DOCS_DIR": str(docs)}
+            env = {
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": tg.token,
+                "TELEGRAM_API_URL": tg.base_url,
+                "DATABASE_URL": sqlite_demo_db.url,
+                "TROLY_DATA_DIR": str(data),
+                "DOCS_DIR": str(docs),
+            }
             proc = await asyncio.create_subprocess_exec(
-                TROLY, "bot", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                TROLY,
+                "bot",
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
             )
             try:
@@ -163,8 +190,12 @@ def test_bot_stops_within_5_s_on_sigterm_during_reload(sqlite_demo_db: Database,
     wait_until(lambda: not group_members(pid), 2, "the workers to be gone")
     kept = indexed(data)
     assert 0 < kept < total, kept
-    again = subprocess.run([TROLY, "ingest", "--json"], env={**os.environ, "TROLY_DATA_DIR": str(data),
-                                                             "DOCS_DIR": str(docs)},
-                           capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [TROLY, "ingest", "--json"],
+        env={**os.environ, "TROLY_DATA_DIR": str(data), "DOCS_DIR": str(docs)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     assert indexed(data) == total

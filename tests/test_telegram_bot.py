@@ -60,8 +60,13 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 @pytest.fixture
 def db(sqlite_demo_db: Database) -> Database:
-    for name, uid in ((HA, U_HA), (HN_LEADER, U_LEADER), (ADMIN, U_ADMIN), (GL_OFFICIAL, U_GL),
-                      (BKHCN_LEADER, U_BKHCN)):
+    for name, uid in (
+        (HA, U_HA),
+        (HN_LEADER, U_LEADER),
+        (ADMIN, U_ADMIN),
+        (GL_OFFICIAL, U_GL),
+        (BKHCN_LEADER, U_BKHCN),
+    ):
         link_telegram(sqlite_demo_db, name, uid)
     return sqlite_demo_db
 
@@ -73,14 +78,25 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def bot(db: Database, data_dir: Path, *, answerer: Any = None, library: Any = None,
-              **settings_kw: Any) -> AsyncIterator[tuple[FakeTelegram, Any]]:
+async def bot(
+    db: Database, data_dir: Path, *, answerer: Any = None, library: Any = None, **settings_kw: Any
+) -> AsyncIterator[tuple[FakeTelegram, Any]]:
     async with FakeTelegram() as tg:
-        settings = Settings(data_dir=data_dir, database_url=db.url, telegram_bot_token=tg.token,
-                            telegram_api_url=tg.base_url, **settings_kw)
-        services = Services(settings=settings, db=db, answerer=answerer, library=library,
-                            answerer_error=None if answerer else "no index",
-                            library_error=None if library else "no library")
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=db.url,
+            telegram_bot_token=tg.token,
+            telegram_api_url=tg.base_url,
+            **settings_kw,
+        )
+        services = Services(
+            settings=settings,
+            db=db,
+            answerer=answerer,
+            library=library,
+            answerer_error=None if answerer else "no index",
+            library_error=None if library else "no library",
+        )
         app = build_application(settings, services=services, clock=lambda: TODAY, progress_interval=0.2)
         port = free_port()
         async with running(app, settings, port=port, poll_timeout=1):
@@ -153,8 +169,10 @@ def test_question_typing_answer_with_citations_and_feedback(db: Database, hermet
             answer = await reply(tg, U_HA)
             assert answer.params["parse_mode"] == "HTML"
             assert "&lt;b&gt;không phải thẻ&lt;/b&gt;" in str(answer.text)  # escaped, not markup
-            assert "57-NQ/TW · Mục IV" in visible(answer) and "Trích đoạn văn bản gốc & nội dung <quan trọng>" in visible(answer)
-            (up, down), = buttons(answer)
+            assert "57-NQ/TW · Mục IV" in visible(
+                answer
+            ) and "Trích đoạn văn bản gốc & nội dung <quan trọng>" in visible(answer)
+            ((up, down),) = buttons(answer)
             assert up["text"] == "👍" and up["callback_data"].startswith("fb:+:")
             tg.push_callback(U_HA, up["callback_data"], answer.result["message_id"])
             ack = await tg.wait_for("answerCallbackQuery")
@@ -221,7 +239,9 @@ def test_due_overdue_pages_and_forged_page_buttons(db: Database, hermetic_env: P
                 flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
                 groups = queries.group_by_subunit(s, "HN", flat)
             assert sum(g.count for g in groups) == len(flat)
-            assert [(name, int(n)) for _, name, n, _ in lines] == [(g.unit_name, g.count) for g in groups[:GROUP_PAGE_SIZE]]
+            assert [(name, int(n)) for _, name, n, _ in lines] == [
+                (g.unit_name, g.count) for g in groups[:GROUP_PAGE_SIZE]
+            ]
             pages = -(-len(groups) // GROUP_PAGE_SIZE)
             assert f"Trang 1/{pages} · {len(groups)} đơn vị · {len(flat)} nhiệm vụ" in shown
             rows = buttons(page1)
@@ -262,8 +282,11 @@ def test_task_detail_done_with_evidence_and_progress(db: Database, hermetic_env:
             tg.push_message(U_HA, "/tiendo HN-01962 Đã tổng hợp 3/5 phường")
             assert "Đã ghi tiến độ" in visible(await reply(tg, U_HA))
             tg.add_file("ev1", b"%PDF minh chung", file_name="bao-cao.pdf")
-            tg.push_message(U_HA, document={"file_id": "ev1", "file_name": "bao-cao.pdf"},
-                            caption="/xong HN-01962 Đã gửi báo cáo kỳ 25/11")
+            tg.push_message(
+                U_HA,
+                document={"file_id": "ev1", "file_name": "bao-cao.pdf"},
+                caption="/xong HN-01962 Đã gửi báo cáo kỳ 25/11",
+            )
             done = visible(await reply(tg, U_HA))
             assert "hoàn thành ngày 20/11/2026" in done and "evidence/HN-01962/" in done
             tg.add_file("ph1", b"\xff\xd8jpeg", file_path="photos/ph1.jpg")
@@ -303,8 +326,11 @@ def test_evidence_size_is_checked_on_the_bytes_received(db: Database, hermetic_e
         async with bot(db, hermetic_env) as (tg, app):
             tg.max_download = None  # a self-hosted Bot API server: it hands out files above 20 MB
             tg.add_file("ev-big", big, file_name="bao-cao.pdf")
-            tg.push_message(U_HA, document={"file_id": "ev-big", "file_name": "bao-cao.pdf", "file_size": 1024},
-                            caption="/xong HN-01962 Đã gửi báo cáo")
+            tg.push_message(
+                U_HA,
+                document={"file_id": "ev-big", "file_name": "bao-cao.pdf", "file_size": 1024},
+                caption="/xong HN-01962 Đã gửi báo cáo",
+            )
             assert "Tệp quá lớn (tối đa 20 MB)" in visible(await reply(tg, U_HA))
             assert tg.calls_of("getFile")  # it was downloaded (the declared size passed), then refused
 
@@ -522,18 +548,30 @@ def test_webhook_mode_refuses_requests_without_the_secret(db: Database, hermetic
     async def scenario() -> None:
         async with FakeTelegram() as tg:
             port = free_port()
-            settings = Settings(data_dir=hermetic_env, database_url=db.url, telegram_bot_token=tg.token,
-                                telegram_api_url=tg.base_url, webhook_url=f"http://127.0.0.1:{port}/tg-hook",
-                                webhook_secret="s3cret-Token_1")
+            settings = Settings(
+                data_dir=hermetic_env,
+                database_url=db.url,
+                telegram_bot_token=tg.token,
+                telegram_api_url=tg.base_url,
+                webhook_url=f"http://127.0.0.1:{port}/tg-hook",
+                webhook_secret="s3cret-Token_1",
+            )
             services = Services(settings=settings, db=db)
             app = build_application(settings, services=services, clock=lambda: TODAY)
             async with running(app, settings, port=port):
                 hook = tg.calls_of("setWebhook")[-1]
                 assert hook.params["url"] == settings.webhook_url and hook.params["secret_token"] == "s3cret-Token_1"
-                update = {"update_id": 1, "message": {
-                    "message_id": 1, "date": 0, "chat": {"id": U_HA, "type": "private"},
-                    "from": {"id": U_HA, "is_bot": False, "first_name": "Hà"}, "text": "/viec",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+                update = {
+                    "update_id": 1,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": U_HA, "type": "private"},
+                        "from": {"id": U_HA, "is_bot": False, "first_name": "Hà"},
+                        "text": "/viec",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                    },
+                }
                 url = f"http://127.0.0.1:{port}/tg-hook"
                 async with aiohttp.ClientSession() as http:
                     async with http.post(url, json=update) as r:
@@ -578,8 +616,13 @@ def test_real_index_document_upload_reload_and_question(db: Database, hermetic_e
 
     async def scenario() -> None:
         async with FakeTelegram() as tg:
-            settings = Settings(data_dir=hermetic_env, database_url=db.url, telegram_bot_token=tg.token,
-                                telegram_api_url=tg.base_url, docs_dir=docs)
+            settings = Settings(
+                data_dir=hermetic_env,
+                database_url=db.url,
+                telegram_bot_token=tg.token,
+                telegram_api_url=tg.base_url,
+                docs_dir=docs,
+            )
             library, lib_err = build_library(settings)
             assert library is not None, lib_err
             library.sync()
@@ -611,24 +654,34 @@ def test_real_index_document_upload_reload_and_question(db: Database, hermetic_e
                 forged = "# Kế hoạch thử nghiệm số 01-KH/TEST\n\n1. Đến năm 2040 mới có wifi công cộng.\n"
                 tg.add_file("fg", forged.encode(), file_name="../../01-KH-TEST_ke-hoach-thu.md")
                 tg.push_message(U_ADMIN, document={"file_id": "fg", "file_name": "../../01-KH-TEST_ke-hoach-thu.md"})
-                done = await tg.wait_for("editMessageText", lambda c: "xong" in str(c.text) and "01-KH" in str(c.text),
-                                         timeout=60)
+                done = await tg.wait_for(
+                    "editMessageText", lambda c: "xong" in str(c.text) and "01-KH" in str(c.text), timeout=60
+                )
                 text = plain_text(str(done.text), "HTML")
                 assert "Cập nhật: 1" in text
                 assert "phiên bản 2 đang được dùng; phiên bản 1 vẫn được lưu" in text
                 assert official.read_bytes() == before
                 assert (hermetic_env / "uploads" / "01-KH-TEST_ke-hoach-thu.md").read_text(encoding="utf-8") == forged
-                assert not (tmp_path / "01-KH-TEST_ke-hoach-thu.md").exists() and not (hermetic_env.parent / "01-KH-TEST_ke-hoach-thu.md").exists()
-                assert [(v.number, v.live) for v in library.index.versions("01-KH-TEST_ke-hoach-thu.md")] == [(1, False), (2, True)]
+                assert (
+                    not (tmp_path / "01-KH-TEST_ke-hoach-thu.md").exists()
+                    and not (hermetic_env.parent / "01-KH-TEST_ke-hoach-thu.md").exists()
+                )
+                assert [(v.number, v.live) for v in library.index.versions("01-KH-TEST_ke-hoach-thu.md")] == [
+                    (1, False),
+                    (2, True),
+                ]
 
                 # A file that fails is not kept: the admin is told why, and later syncs do not fail on it.
                 tg.add_file("em", b"   \n", file_name="rong.md")
                 tg.push_message(U_ADMIN, document={"file_id": "em", "file_name": "rong.md"})
-                failed = await tg.wait_for("editMessageText", lambda c: "rong.md" in str(c.text) and "xong" in str(c.text),
-                                           timeout=60)
+                failed = await tg.wait_for(
+                    "editMessageText", lambda c: "rong.md" in str(c.text) and "xong" in str(c.text), timeout=60
+                )
                 assert "Lỗi: 1" in str(failed.text) and "rong.md:" in plain_text(str(failed.text), "HTML")
                 assert sorted(p.name for p in (hermetic_env / "uploads").iterdir()) == [
-                    "01-KH-TEST_ke-hoach-thu.md", "02-HD-TEST_huong-dan-thu.md"]
+                    "01-KH-TEST_ke-hoach-thu.md",
+                    "02-HD-TEST_huong-dan-thu.md",
+                ]
 
                 tg.push_message(U_ADMIN, "/capnhat")
                 report = await tg.wait_for("editMessageText", lambda c: "Đồng bộ xong" in str(c.text), timeout=60)
@@ -672,8 +725,9 @@ def test_real_corpus_answer_on_a_phone_is_short_with_the_passages_collapsed(db: 
 
     async def scenario() -> None:
         async with bot(db, corpus_data, answerer=answerer) as (tg, app):
-            found = await ask(tg, "Bộ Công an phải đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính "
-                                  "vào sử dụng khi nào?")
+            found = await ask(
+                tg, "Bộ Công an phải đưa toàn bộ quy trình khung kiến trúc thủ tục hành chính vào sử dụng khi nào?"
+            )
             shown, collapsed = phone_layout(found)
             assert "<blockquote expandable>" in str(found.text) and 1 <= len(collapsed) <= 3
             ranks = [header.split(" ", 1)[0] for header, _ in collapsed]

@@ -37,7 +37,7 @@ FORMULA_LIKE = [
     "=1+1",
 ]
 MARKUP = ["[/]", "[bold]đậm[/bold]", "Báo cáo [red]gấp[/red] \\"]
-UNIT_NAME = '=1+1 [bold]Phường Hoàn Kiếm[/bold]'  # HN-HOANKIEM
+UNIT_NAME = "=1+1 [bold]Phường Hoàn Kiếm[/bold]"  # HN-HOANKIEM
 CITY_NAME = "@Thành phố [/] Hà Nội"  # HN
 AS_OF = "2026-11-20"
 
@@ -66,8 +66,15 @@ def hostile_tasks(url: str, tmp_path: Path) -> dict[str, str]:
             trimmed = {"X-T": "\t=1+2", "X-R": "\r=3+4", "X-C": "-1\x07bell"}
             unit_id = s.scalar(select(Unit.id).where(Unit.code == "HN-HOANKIEM"))
             for code_, title in trimmed.items():
-                s.add(Task(code=code_, title=title, lead_unit_id=unit_id, deadline=date(2026, 10, 2),
-                           status=TaskStatus.OPEN))
+                s.add(
+                    Task(
+                        code=code_,
+                        title=title,
+                        lead_unit_id=unit_id,
+                        deadline=date(2026, 10, 2),
+                        status=TaskStatus.OPEN,
+                    )
+                )
             s.execute(update(Unit).where(Unit.code == "HN-HOANKIEM").values(name=UNIT_NAME))
             s.execute(update(Unit).where(Unit.code == "HN").values(name=CITY_NAME))
         with db.session() as s:  # what the database holds is what a workbook must show
@@ -110,13 +117,15 @@ def test_summary_workbook_from_the_cli_holds_titles_as_text(demo_url: str, tmp_p
     assert UNIT_NAME in out and CITY_NAME in out  # the rich table shows the unit names as typed
 
 
-def test_summary_workbook_of_the_chat_holds_titles_as_text(sqlite_demo_db: Database, hermetic_env: Path,
-                                                           tmp_path: Path) -> None:
+def test_summary_workbook_of_the_chat_holds_titles_as_text(
+    sqlite_demo_db: Database, hermetic_env: Path, tmp_path: Path
+) -> None:
     titles = hostile_tasks(sqlite_demo_db.url, tmp_path)
     services = make_services(sqlite_demo_db, hermetic_env)
     out = io.StringIO()
-    run_console(services.settings, HN_LEADER, lines=io.StringIO("/tonghop\n"), out=out, services=services,
-                clock=lambda: TODAY)
+    run_console(
+        services.settings, HN_LEADER, lines=io.StringIO("/tonghop\n"), out=out, services=services, clock=lambda: TODAY
+    )
     saved = list((hermetic_env / "console").glob("*.xlsx"))
     assert len(saved) == 1, out.getvalue()
     assert_text_only(saved[0].read_bytes(), titles)
@@ -162,8 +171,17 @@ def test_feedback_csv_keeps_formula_like_questions_as_text(demo_url: str, tmp_pa
         with db.session() as s:
             official = s.scalar(select(Official.id).where(Official.full_name == HN_LEADER))
             for q in questions:
-                s.add(Feedback(official_id=official, channel="telegram", question=q, answer=q, found=True,
-                               citations=[], vote=-1))
+                s.add(
+                    Feedback(
+                        official_id=official,
+                        channel="telegram",
+                        question=q,
+                        answer=q,
+                        found=True,
+                        citations=[],
+                        vote=-1,
+                    )
+                )
     finally:
         db.dispose()
     path = tmp_path / "fb.csv"
@@ -179,9 +197,12 @@ def test_feedback_csv_keeps_formula_like_questions_as_text(demo_url: str, tmp_pa
 
 def test_units_and_invites_tables_print_markup_literally(db_url: str, tmp_path: Path) -> None:
     book = tmp_path / "don_vi.csv"
-    book.write_text("Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên,Cấp\n"
-                    "QT,[bold]Tỉnh[/bold] Quảng Trị,,Cấp tỉnh\n"
-                    'QT-X,"=1+1 [/] Xã \\",QT,Cấp xã\n', encoding="utf-8")
+    book.write_text(
+        "Mã đơn vị,Tên đơn vị,Mã đơn vị cấp trên,Cấp\n"
+        "QT,[bold]Tỉnh[/bold] Quảng Trị,,Cấp tỉnh\n"
+        'QT-X,"=1+1 [/] Xã \\",QT,Cấp xã\n',
+        encoding="utf-8",
+    )
     code, out = cli_run(db_url, "units", "import", str(book))
     assert code == 0, out
     code, out = cli_run(db_url, "units", "list")

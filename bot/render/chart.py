@@ -45,7 +45,7 @@ def shares(row: SummaryRow) -> list[float]:
 
 
 def right_label(row: SummaryRow) -> str:
-    """"overdue/assigned" at the right of a bar, thousands with a dot as in Vietnamese ("104/1.529")."""
+    """ "overdue/assigned" at the right of a bar, thousands with a dot as in Vietnamese ("104/1.529")."""
     return f"{row.overdue:,}/{row.assigned:,}".replace(",", ".")
 
 
@@ -73,36 +73,63 @@ def summary_figure(summary: Summary, lang: str = "vi", top: int = 15) -> Figure:
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     FigureCanvasAgg(fig)
     fig.suptitle(title, fontsize=TITLE_PT, fontweight="bold", y=1 - 0.15 / height, va="top", linespacing=1.15)
-    fig.text(0.5, 1 - (0.2 + 0.32 * title_lines + 0.12) / height, shown_note(len(rows), total_units, lang),
-             ha="center", va="top", fontsize=NOTE_PT, color="#424242")
+    fig.text(
+        0.5,
+        1 - (0.2 + 0.32 * title_lines + 0.12) / height,
+        shown_note(len(rows), total_units, lang),
+        ha="center",
+        va="top",
+        fontsize=NOTE_PT,
+        color="#424242",
+    )
     left_in, right_in = 2.75, 1.05  # unit names on the left, "overdue/total" on the right
-    ax = fig.add_axes((left_in / WIDTH_IN, foot_in / height, 1 - (left_in + right_in) / WIDTH_IN,
-                       (height - head_in - foot_in) / height))
+    ax = fig.add_axes(
+        (
+            left_in / WIDTH_IN,
+            foot_in / height,
+            1 - (left_in + right_in) / WIDTH_IN,
+            (height - head_in - foot_in) / height,
+        )
+    )
     y = list(range(len(rows)))[::-1]  # worst at the top
     lefts = [0.0] * len(rows)
     px_per_pct = ax.get_position().width * WIDTH_IN * DPI / 100
     for i, (name, colour, ink) in enumerate(SERIES):
         widths = [shares(r)[i] for r in rows]
-        bars = ax.barh(y, widths, left=lefts, color=colour, height=0.72, label=t(f"col.{name}", lang),
-                       edgecolor="white", linewidth=0.6)
+        bars = ax.barh(
+            y,
+            widths,
+            left=lefts,
+            color=colour,
+            height=0.72,
+            label=t(f"col.{name}", lang),
+            edgecolor="white",
+            linewidth=0.6,
+        )
         for patch in bars:
             patch.set_gid(name)
         for row, yy, x0, w in zip(rows, y, lefts, widths, strict=True):
             count = getattr(row, name)
             text_px = len(str(count)) * VALUE_PT * 0.62 * DPI / 72 + 12  # the digits and a margin
             if count and w * px_per_pct >= text_px:  # skip segments too narrow to hold their count
-                ax.text(x0 + w / 2, yy, str(count), ha="center", va="center", fontsize=VALUE_PT, color=ink,
-                        gid="value")
+                ax.text(x0 + w / 2, yy, str(count), ha="center", va="center", fontsize=VALUE_PT, color=ink, gid="value")
         lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
     ax.set_yticks(y, [short_name(r.unit_name) for r in rows], fontsize=LABEL_PT)
     for row, yy in zip(rows, y, strict=True):
         # The overdue count is always readable here, even when its segment is too narrow to hold it.
-        ax.text(101.5, yy, right_label(row), ha="left", va="center", fontsize=VALUE_PT, color="#424242",
-                gid="assigned")
+        ax.text(101.5, yy, right_label(row), ha="left", va="center", fontsize=VALUE_PT, color="#424242", gid="assigned")
     # Its header, right-aligned to the picture's edge (it is wider than the numbers under it).
-    ax.text(1 - 0.1 / WIDTH_IN, len(rows) - 0.35, t("chart.assigned", lang), ha="right", va="bottom",
-            fontsize=VALUE_PT, color="#424242", fontweight="bold",
-            transform=blended_transform_factory(fig.transFigure, ax.transData))
+    ax.text(
+        1 - 0.1 / WIDTH_IN,
+        len(rows) - 0.35,
+        t("chart.assigned", lang),
+        ha="right",
+        va="bottom",
+        fontsize=VALUE_PT,
+        color="#424242",
+        fontweight="bold",
+        transform=blended_transform_factory(fig.transFigure, ax.transData),
+    )
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"], fontsize=VALUE_PT - 1)
@@ -110,8 +137,16 @@ def summary_figure(summary: Summary, lang: str = "vi", top: int = 15) -> Figure:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_xlabel(t("chart.axis", lang), fontsize=VALUE_PT - 1, color="#424242")
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=LEGEND_PT, frameon=False,
-               bbox_to_anchor=(0.5, 0.0), handlelength=1.2, columnspacing=1.2)
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        ncol=3,
+        fontsize=LEGEND_PT,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+        handlelength=1.2,
+        columnspacing=1.2,
+    )
     return fig
 
 

@@ -117,8 +117,9 @@ def _fraction_done(row: SummaryRow) -> float:
     return row.done / row.assigned if row.assigned else 0.0
 
 
-def _summary_sheet(ws: Worksheet, summary: Summary, assigners: dict[str, list[tuple[str, str]]] | None,
-                   lang: str) -> None:
+def _summary_sheet(
+    ws: Worksheet, summary: Summary, assigners: dict[str, list[tuple[str, str]]] | None, lang: str
+) -> None:
     as_of = summary.as_of.strftime("%d/%m/%Y")
     key = "xlsx.title_assigned" if summary.view == "assigned_by" else "xlsx.title"
     cols = [
@@ -168,8 +169,18 @@ def _task_sheet(ws: Worksheet, kind: str, summary: Summary, tasks: list[TaskView
     rows: list[list[object]] = []
     for task in tasks:
         days = task.days_late(as_of) if kind == "overdue" else -task.days_late(as_of)
-        rows.append([task.code, task.title, task.unit_name, task.assigned_by_name or "", task.deadline, days,
-                     task.source_symbol or "", task.source_section or ""])
+        rows.append(
+            [
+                task.code,
+                task.title,
+                task.unit_name,
+                task.assigned_by_name or "",
+                task.deadline,
+                days,
+                task.source_symbol or "",
+                task.source_section or "",
+            ]
+        )
     title = t(f"xlsx.title_{kind}", lang, scope=scope, as_of=as_of.strftime("%d/%m/%Y"), n=len(tasks), days=DUE_DAYS)
     _sheet(ws, title, as_of, cols, rows, lang)
 

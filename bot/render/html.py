@@ -68,7 +68,7 @@ def to_plain(text: str) -> str:
     out: list[str] = []
     pos = 0
     for m in _BLOCKQUOTE.finditer(text):
-        out.append(_strip(text[pos:m.start()]))
+        out.append(_strip(text[pos : m.start()]))
         lines = _strip(m.group(2)).strip("\n").split("\n")
         marks = ["▸ " if m.group(1) else "│ "] + ["│ "] * (len(lines) - 1)
         out.append("\n".join(mark + line for mark, line in zip(marks, lines, strict=True)))
@@ -170,8 +170,11 @@ def render_start(view: StartView) -> list[Out]:
 
 def render_help(view: HelpView) -> list[Out]:
     me = view.me
-    blocks = [t("help.title", me.lang, name=esc(me.name), unit=esc(me.unit_name), role=role_name(me.role.value, me.lang)),
-              esc(t("help.ask" if view.answers_available else "help.ask_down", me.lang)), ""]
+    blocks = [
+        t("help.title", me.lang, name=esc(me.name), unit=esc(me.unit_name), role=role_name(me.role.value, me.lang)),
+        esc(t("help.ask" if view.answers_available else "help.ask_down", me.lang)),
+        "",
+    ]
     blocks += [esc(t(f"help.{name}", me.lang)) for name in view.commands]
     return texts(blocks)
 
@@ -179,17 +182,24 @@ def render_help(view: HelpView) -> list[Out]:
 def settings_buttons(view: SettingsView) -> list[list[Button]]:
     lang = view.lang
     other: cb.Lang = "en" if lang == "vi" else "vi"
-    return [[
-        Button(t(f"settings.to_{other}", lang), cb.encode(cb.SetLang(other))),
-        Button(t("settings.digest_turn_off" if view.digest else "settings.digest_turn_on", lang),
-               cb.encode(cb.SetDigest(not view.digest))),
-    ]]
+    return [
+        [
+            Button(t(f"settings.to_{other}", lang), cb.encode(cb.SetLang(other))),
+            Button(
+                t("settings.digest_turn_off" if view.digest else "settings.digest_turn_on", lang),
+                cb.encode(cb.SetDigest(not view.digest)),
+            ),
+        ]
+    ]
 
 
 def render_settings(view: SettingsView) -> TextOut:
     lang = view.lang
-    lines = [f"<b>{esc(t('settings.title', lang))}</b>", esc(t("settings.lang", lang)),
-             esc(t("settings.digest_on" if view.digest else "settings.digest_off", lang))]
+    lines = [
+        f"<b>{esc(t('settings.title', lang))}</b>",
+        esc(t("settings.lang", lang)),
+        esc(t("settings.digest_on" if view.digest else "settings.digest_off", lang)),
+    ]
     if view.changed:
         lines.append(f"<i>{esc(t('settings.saved', lang))}</i>")
     return TextOut("\n".join(lines), settings_buttons(view))
@@ -242,7 +252,9 @@ def passage_block(c: Citation) -> str:
     """A cited passage, collapsed: `[n] symbol · section` on its first line, then the passage."""
     where = " · ".join(x for x in (c.symbol, c.section) if x) or _file_name(c.source)
     text = _clip(c.text, PASSAGE_CHARS)
-    return f"<blockquote expandable><b>[{c.rank}]</b> {esc(where)}" + (f"\n{esc(text)}" if text else "") + "</blockquote>"
+    return (
+        f"<blockquote expandable><b>[{c.rank}]</b> {esc(where)}" + (f"\n{esc(text)}" if text else "") + "</blockquote>"
+    )
 
 
 def _quote_lines(quotes: tuple[Quote, ...], room: int) -> list[str]:
@@ -383,13 +395,14 @@ def render_task_page(view: TaskPage) -> TextOut:
     if view.grouped:
         lines += [group_line(g, view.kind, view.as_of, lang, view.first + i + 1) for i, g in enumerate(view.groups)]
         if view.pages > 1:
-            footer = t("tasks.groups_page", lang, page=view.page + 1, pages=view.pages, units=view.items,
-                       total=view.total)
+            footer = t(
+                "tasks.groups_page", lang, page=view.page + 1, pages=view.pages, units=view.items, total=view.total
+            )
         else:
             footer = t("tasks.groups", lang, units=view.items, total=view.total)
         lines += [f"<i>{esc(footer)}</i>", esc(t("tasks.group_pick", lang))]
         labels = [Button(f"🔎 {_short(group_name(g, lang), 26)} ({g.count})", group_data(view, g)) for g in view.groups]
-        buttons += [labels[i:i + 2] for i in range(0, len(labels), 2)]
+        buttons += [labels[i : i + 2] for i in range(0, len(labels), 2)]
     else:
         lines += [fold_line(f, view.as_of, lang, with_unit=view.subunits) for f in view.folds]
         if view.pages > 1:
@@ -482,10 +495,11 @@ _LEVEL_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu
 def short_names(names: list[str], width: int = NAME_WIDTH) -> list[str]:
     """Unit names shortened to `width` characters for a monospace table: the level word dropped ("Phường Hoàn
     Kiếm" → "Hoàn Kiếm") unless that makes two names equal, then cut with "…"."""
+
     def bare(name: str) -> str:
         for prefix in _LEVEL_PREFIXES:
             if name.startswith(prefix) and len(name) > len(prefix):
-                return name[len(prefix):]
+                return name[len(prefix) :]
         return name
 
     stripped = [bare(n) for n in names]
@@ -516,8 +530,9 @@ def render_summary_text(view: SummaryView) -> TextOut:
     if drill:
         lines.append(esc(t("summary.drill", lang)))
         for i in range(0, len(drill), 2):
-            buttons.append([Button(f"🔎 {names_by_code.get(code, code)}", cb.encode(cb.Drill(code)))
-                            for code in drill[i:i + 2]])
+            buttons.append(
+                [Button(f"🔎 {names_by_code.get(code, code)}", cb.encode(cb.Drill(code))) for code in drill[i : i + 2]]
+            )
     if view.parent_code:
         buttons.append([Button(t("summary.up", lang, unit=view.parent_code), cb.encode(cb.Drill(view.parent_code)))])
     text = "\n".join(lines)
@@ -528,8 +543,15 @@ def render_summary_text(view: SummaryView) -> TextOut:
 
 
 def render_invite(view: InviteView) -> list[Out]:
-    text = t("invite.created", view.lang, code=view.code, unit=f"{view.unit_name} ({view.unit_code})",
-             role=role_name(view.role, view.lang), expires=view.expires.strftime("%d/%m/%Y %H:%M"), link=view.link)
+    text = t(
+        "invite.created",
+        view.lang,
+        code=view.code,
+        unit=f"{view.unit_name} ({view.unit_code})",
+        role=role_name(view.role, view.lang),
+        expires=view.expires.strftime("%d/%m/%Y %H:%M"),
+        link=view.link,
+    )
     return texts([esc(text)])
 
 
@@ -553,8 +575,10 @@ def render_officials(view: OfficialsPage) -> TextOut:
     buttons: list[list[Button]] = []
     for n, item in enumerate(view.items, start=view.first):
         mark = "" if item.active else "⛔ "
-        lines.append(f"{n}. {mark}<b>{esc(_short(item.name, 60))}</b> — {esc(item.unit_code)} · "
-                     f"{esc(role_name(item.role, lang))} · {esc(_official_state(item, lang))}")
+        lines.append(
+            f"{n}. {mark}<b>{esc(_short(item.name, 60))}</b> — {esc(item.unit_code)} · "
+            f"{esc(role_name(item.role, lang))} · {esc(_official_state(item, lang))}"
+        )
         buttons.append([Button(f"{n}. {_short(item.name, 40)}", cb.encode(cb.OfficialOpen(item.id)))])
     if view.pages > 1:
         lines.append(f"<i>{esc(t('users.page', lang, page=view.page + 1, pages=view.pages, total=view.total))}</i>")
@@ -585,8 +609,13 @@ def render_official(view: OfficialCard) -> TextOut:
         toggle = "users.deactivate" if item.active else "users.activate"
         buttons.append([Button(t(toggle, lang), cb.encode(cb.OfficialActive(item.id, not item.active)))])
         roles: tuple[cb.RoleName, ...] = ("official", "leader", "admin")
-        buttons.append([Button(t("users.make", lang, role=role_name(r, lang)), cb.encode(cb.OfficialRole(item.id, r)))
-                        for r in roles if r != item.role])
+        buttons.append(
+            [
+                Button(t("users.make", lang, role=role_name(r, lang)), cb.encode(cb.OfficialRole(item.id, r)))
+                for r in roles
+                if r != item.role
+            ]
+        )
     buttons.append([Button(t("users.back", lang), cb.encode(cb.UsersPage(0)))])
     return TextOut("\n".join(lines), buttons)
 
@@ -596,8 +625,15 @@ def render_import(view: ImportView) -> list[Out]:
 
 
 def render_sync_progress(progress: Any, lang: str) -> str:
-    return esc(t("reload.progress", lang, done=getattr(progress, "done", 0), total=getattr(progress, "total", 0),
-                 current=_short(str(getattr(progress, "current", "")), 80)))
+    return esc(
+        t(
+            "reload.progress",
+            lang,
+            done=getattr(progress, "done", 0),
+            total=getattr(progress, "total", 0),
+            current=_short(str(getattr(progress, "current", "")), 80),
+        )
+    )
 
 
 def render_sync_report(view: SyncView) -> list[str]:

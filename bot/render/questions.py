@@ -37,12 +37,29 @@ def figure(reply: TaskReply) -> str:
             if not late:
                 return t("q.latest_none", lang, unit=s.unit_name, date=_d(s.as_of))
             worst = late[0]
-            return t("q.latest", lang, late=len(late), units=len(s.rows), unit=s.unit_name, name=worst.unit_name,
-                     n=worst.overdue, date=_d(s.as_of))
+            return t(
+                "q.latest",
+                lang,
+                late=len(late),
+                units=len(s.rows),
+                unit=s.unit_name,
+                name=worst.unit_name,
+                n=worst.overdue,
+                date=_d(s.as_of),
+            )
         tot = s.total
-        return t("q.progress", lang, unit=s.unit_name, done=tot.done, assigned=tot.assigned,
-                 pct=f"{tot.pct_done:.1f}".replace(".", "," if lang == "vi" else "."), overdue=tot.overdue,
-                 in_progress=tot.in_progress, recurring=tot.recurring, date=_d(s.as_of))
+        return t(
+            "q.progress",
+            lang,
+            unit=s.unit_name,
+            done=tot.done,
+            assigned=tot.assigned,
+            pct=f"{tot.pct_done:.1f}".replace(".", "," if lang == "vi" else "."),
+            overdue=tot.overdue,
+            in_progress=tot.in_progress,
+            recurring=tot.recurring,
+            date=_d(s.as_of),
+        )
     page = reply.page
     assert page is not None
     unit = page.unit_name + (f" {t('tasks.subunits', lang)}" if page.subunits else "")

@@ -37,8 +37,9 @@ def summary_table(summary: Summary, lang: str = "vi") -> Table:
         table.add_column(t(f"col.{c}", lang), justify="right", footer=_fmt(total[c]))
     for row in summary.rows:
         d = row.as_dict()
-        table.add_row(lit(d["unit"]), lit(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
-                      style="red" if row.overdue else None)
+        table.add_row(
+            lit(d["unit"]), lit(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS], style="red" if row.overdue else None
+        )
     return table
 
 
@@ -51,8 +52,13 @@ def task_table(tasks: list[TaskView], as_of: date, title: str, lang: str = "vi")
         deadline = task.deadline.strftime("%d/%m/%Y") if task.deadline else "—"
         if late > 0:
             deadline += " " + t("tasks.days_late", lang, n=late)
-        table.add_row(lit(task.code), lit(task.title), lit(task.unit_name), deadline,
-                      lit(" ".join(x for x in (task.source_symbol, task.source_section) if x)))
+        table.add_row(
+            lit(task.code),
+            lit(task.title),
+            lit(task.unit_name),
+            deadline,
+            lit(" ".join(x for x in (task.source_symbol, task.source_section) if x)),
+        )
     return table
 
 
@@ -84,7 +90,9 @@ def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
     versions = getattr(report, "versions", {}) or {}
     for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for source in items:
-            table.add_row(t(f"ingest.{status}", lang), lit(source), lit(version_note(source, versions.get(source), lang)))
+            table.add_row(
+                t(f"ingest.{status}", lang), lit(source), lit(version_note(source, versions.get(source), lang))
+            )
     for source, number, live in getattr(report, "older", []) or []:
         table.add_row(t("ingest.older", lang), lit(source), lit(t("docs.version_older", lang, n=number, live=live)))
     for source, reason in report.failed:

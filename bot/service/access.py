@@ -63,7 +63,11 @@ class ServiceBase:
     """The state and plumbing the use cases share (bot/service/core.py puts them together)."""
 
     def __init__(
-        self, services: Services, *, clock: Callable[[], date] | None = None, bot_username: str = "troly_bot",
+        self,
+        services: Services,
+        *,
+        clock: Callable[[], date] | None = None,
+        bot_username: str = "troly_bot",
         now: Callable[[], datetime] | None = None,
     ) -> None:
         """`now` (aware datetimes) drives the one clock (today is TZ_NAME's date, as in the CLI); `clock`,
@@ -89,22 +93,43 @@ class ServiceBase:
         unit = session.get(Unit, official.unit_id)
         assert unit is not None
         return Me(
-            id=official.id, name=official.full_name, role=Role(official.role), unit_id=unit.id, unit_code=unit.code,
-            unit_name=unit.name, lft=unit.lft, rgt=unit.rgt, lang=official.language or "vi", digest=official.digest,
+            id=official.id,
+            name=official.full_name,
+            role=Role(official.role),
+            unit_id=unit.id,
+            unit_code=unit.code,
+            unit_name=unit.name,
+            lft=unit.lft,
+            rgt=unit.rgt,
+            lang=official.language or "vi",
+            digest=official.digest,
             telegram_user_id=official.telegram_user_id,
         )
 
     def _audit(self, who: Caller, action: str, *, allowed: bool, detail: str, official_id: int | None) -> None:
         try:
             with self.db.session() as s:
-                tu.audit(s, channel=who.channel, action=action, allowed=allowed, official_id=official_id,
-                         telegram_user_id=who.telegram_user_id, detail=detail)
+                tu.audit(
+                    s,
+                    channel=who.channel,
+                    action=action,
+                    allowed=allowed,
+                    official_id=official_id,
+                    telegram_user_id=who.telegram_user_id,
+                    detail=detail,
+                )
         except Exception:  # noqa: BLE001 - a failing audit write must not hide the user's answer
             log.exception("audit write failed for %s", action)
 
     @contextmanager
     def _request(
-        self, who: Caller, action: str, detail: str = "", *, role: Role = Role.OFFICIAL, audit_ok: bool = True,
+        self,
+        who: Caller,
+        action: str,
+        detail: str = "",
+        *,
+        role: Role = Role.OFFICIAL,
+        audit_ok: bool = True,
     ) -> Iterator[_Request]:
         """One request: identify, check the role, run, audit (in the same transaction when it succeeds).
 
@@ -121,15 +146,24 @@ class ServiceBase:
                 req = _Request(s, me, detail)
                 yield req
                 if audit_ok:
-                    tu.audit(s, channel=who.channel, action=action, allowed=True, official_id=me.id,
-                             telegram_user_id=who.telegram_user_id, detail=req.detail)
+                    tu.audit(
+                        s,
+                        channel=who.channel,
+                        action=action,
+                        allowed=True,
+                        official_id=me.id,
+                        telegram_user_id=who.telegram_user_id,
+                        detail=req.detail,
+                    )
         except (NotRegistered, Denied) as exc:
-            self._audit(who, action, allowed=False, detail=f"{detail} | {exc.message}".strip(" |"),
-                        official_id=official_id)
+            self._audit(
+                who, action, allowed=False, detail=f"{detail} | {exc.message}".strip(" |"), official_id=official_id
+            )
             raise
         except ServiceError as exc:
-            self._audit(who, action, allowed=True, detail=f"{detail} | {exc.message}".strip(" |"),
-                        official_id=official_id)
+            self._audit(
+                who, action, allowed=True, detail=f"{detail} | {exc.message}".strip(" |"), official_id=official_id
+            )
             raise
         except DbError as exc:
             self._audit(who, action, allowed=True, detail=f"{detail} | {exc}".strip(" |"), official_id=official_id)

@@ -38,8 +38,14 @@ class AnswerCases(ServiceBase):
                 req.detail += f" | failed: {type(exc).__name__}"
                 return AnswerView(None, question, False, t("ask.failed", lang), [], "", lang, unavailable=True)
             answer_id = tu.store_answer(
-                req.session, official_id=req.me.id, channel=who.channel, question=question, answer=answer.text,
-                found=answer.found, citations=[c.as_dict() for c in answer.citations], note=answer.note,
+                req.session,
+                official_id=req.me.id,
+                channel=who.channel,
+                question=question,
+                answer=answer.text,
+                found=answer.found,
+                citations=[c.as_dict() for c in answer.citations],
+                note=answer.note,
             )
             req.detail += f" | answer {answer_id} found={answer.found}"
             return answer_view(answer_id, question, answer, lang)

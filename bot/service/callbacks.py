@@ -107,8 +107,19 @@ class SetDigest:
     on: bool
 
 
-Callback = (DuePage | OverduePage | UnitList | Drill | UsersPage | OfficialOpen | OfficialActive | OfficialRole | Vote
-            | SetLang | SetDigest)
+Callback = (
+    DuePage
+    | OverduePage
+    | UnitList
+    | Drill
+    | UsersPage
+    | OfficialOpen
+    | OfficialActive
+    | OfficialRole
+    | Vote
+    | SetLang
+    | SetDigest
+)
 
 
 def _unit(unit: str | None, own: bool = False) -> str:

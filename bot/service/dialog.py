@@ -128,8 +128,9 @@ class Dialog:
 
     # ------------------------------------------------------------------ entry points
 
-    async def on_message(self, who: Caller, text: str | None, channel: Channel,
-                         attachment: Attachment | None = None) -> None:
+    async def on_message(
+        self, who: Caller, text: str | None, channel: Channel, attachment: Attachment | None = None
+    ) -> None:
         try:
             await self._on_message(who, (text or "").strip(), channel, attachment)
         except ServiceError as exc:
@@ -228,10 +229,11 @@ class Dialog:
             raise ServiceError(t("file.too_big", who.lang), who.lang)
         return Evidence(att.filename, data)
 
-    async def _update(self, kind: UpdateKind, who: Caller, args: list[str], rest: str, channel: Channel,
-                      att: Attachment | None) -> None:
+    async def _update(
+        self, kind: UpdateKind, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None
+    ) -> None:
         code = args[0] if args else ""
-        note = rest[len(code):].strip() if code else ""
+        note = rest[len(code) :].strip() if code else ""
         # authorise (and find the task) before downloading anything
         if att is not None and code:
             await self.call(self.assistant.check_task_access, who, kind, code)
@@ -242,7 +244,9 @@ class Dialog:
     async def _done(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
         await self._update("done", who, args, rest, channel, att)
 
-    async def _progress(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+    async def _progress(
+        self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None
+    ) -> None:
         await self._update("progress", who, args, rest, channel, att)
 
     async def _summary(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
@@ -259,7 +263,9 @@ class Dialog:
         await channel.send(PhotoOut(chart, f"chart-{s.unit_code}-{stamp}.png", esc(s.unit_name)))
         await channel.send(FileOut(workbook, t("summary.file", lang, unit=s.unit_code, date=stamp), esc(s.unit_name)))
 
-    async def _settings(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
+    async def _settings(
+        self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None
+    ) -> None:
         await channel.send(render_settings(await self.call(self.assistant.get_settings, who)))
 
     async def _invite(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
@@ -277,12 +283,15 @@ class Dialog:
         me = await self.call(self.assistant.require_library, who, "reload")
         rebuild = bool(args) and args[0].lower() in ("rebuild", "--rebuild", "lamlai")
         await self._with_progress(
-            channel, me.lang, t("reload.started", me.lang),
+            channel,
+            me.lang,
+            t("reload.started", me.lang),
             lambda progress: self.assistant.reload(who, progress, rebuild=rebuild),
         )
 
-    async def _with_progress(self, channel: Channel, lang: str, start: str,
-                             work: Callable[[Callable[[Any], None]], SyncView]) -> None:
+    async def _with_progress(
+        self, channel: Channel, lang: str, start: str, work: Callable[[Callable[[Any], None]], SyncView]
+    ) -> None:
         """Run `work` in a thread; edit one message with its progress (at most once per interval), then the report."""
         ref = await channel.send(TextOut(esc(start)))
         latest: list[Any] = []
@@ -331,7 +340,9 @@ class Dialog:
             await self.call(self.assistant.require_library, who, "adddoc")
             data = await self._read_limited(att, me.lang)
             await self._with_progress(
-                channel, me.lang, t("reload.adding", me.lang, name=att.filename),
+                channel,
+                me.lang,
+                t("reload.adding", me.lang, name=att.filename),
                 lambda progress: self.assistant.add_document(who, att.filename, data, progress),
             )
         else:
@@ -370,8 +381,9 @@ class Dialog:
                 await channel.toast("")
                 await channel.edit(ref, render_task_page(view))
             case cb.UnitList(kind, unit, days, own):
-                view = await self.call(self.assistant.tasks, who, kind, days=days if kind == "due" else DUE_WINDOW_DAYS,
-                                       unit=unit, own=own)
+                view = await self.call(
+                    self.assistant.tasks, who, kind, days=days if kind == "due" else DUE_WINDOW_DAYS, unit=unit, own=own
+                )
                 await channel.toast("")
                 await channel.send(render_task_page(view))
             case cb.Drill(unit):
@@ -385,8 +397,9 @@ class Dialog:
             case cb.OfficialOpen(official_id):
                 await self._official_card(channel, ref, await self.call(self.assistant.official, who, official_id))
             case cb.OfficialActive(official_id, active):
-                card = await self.call(self.assistant.change_official, who, official_id,
-                                       "activate" if active else "deactivate")
+                card = await self.call(
+                    self.assistant.change_official, who, official_id, "activate" if active else "deactivate"
+                )
                 await self._official_card(channel, ref, card)
             case cb.OfficialRole(official_id, role):
                 card = await self.call(self.assistant.change_official, who, official_id, "role", role)
@@ -394,11 +407,13 @@ class Dialog:
             case cb.Vote(answer_id, up):
                 await channel.toast(await self.call(self.assistant.vote, who, answer_id, up))
             case cb.SetLang(lang):
-                await self._settings_saved(channel, ref, await self.call(self.assistant.update_settings, who,
-                                                                         language=lang))
+                await self._settings_saved(
+                    channel, ref, await self.call(self.assistant.update_settings, who, language=lang)
+                )
             case cb.SetDigest(on):
-                await self._settings_saved(channel, ref, await self.call(self.assistant.update_settings, who,
-                                                                         digest=on))
+                await self._settings_saved(
+                    channel, ref, await self.call(self.assistant.update_settings, who, digest=on)
+                )
 
     @staticmethod
     async def _settings_saved(channel: Channel, ref: Any, settings: SettingsView) -> None:
@@ -436,4 +451,6 @@ def _chart(view: SummaryView) -> bytes:
 def _workbook(view: SummaryView) -> bytes:
     from bot.render.excel import summary_workbook
 
-    return summary_workbook(view.summary, view.overdue_tasks, view.lang, due_tasks=view.due_tasks, assigners=view.assigners)
+    return summary_workbook(
+        view.summary, view.overdue_tasks, view.lang, due_tasks=view.due_tasks, assigners=view.assigners
+    )

@@ -31,7 +31,11 @@ class DocumentCases(ServiceBase):
         return SyncView(report, req.me.lang)
 
     def add_document(
-        self, who: Caller, filename: str, data: bytes, progress: Callable[[Any], None] | None = None,
+        self,
+        who: Caller,
+        filename: str,
+        data: bytes,
+        progress: Callable[[Any], None] | None = None,
     ) -> SyncView:
         """An admin's upload: kept under TROLY_DATA_DIR/uploads by a safe base name, indexed as the live version
         of the document of that name (a previous version stays in the history); a file that fails is not kept."""
@@ -51,6 +55,7 @@ class DocumentCases(ServiceBase):
         with self._request(who, "file", _safe_name(filename), role=Role.ADMIN):
             pass
 
+
 def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
     """Run a document sync; one stopped because the bot is shutting down is said as such."""
     from ingestion.errors import SyncInterrupted
@@ -62,6 +67,8 @@ def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
 
 
 def _sync_detail(report: Any) -> str:
-    parts = [f"{name}={len(getattr(report, name, []) or [])}" for name in ("added", "updated", "removed", "unchanged", "failed")]
+    parts = [
+        f"{name}={len(getattr(report, name, []) or [])}"
+        for name in ("added", "updated", "removed", "unchanged", "failed")
+    ]
     return " ".join(parts)
-

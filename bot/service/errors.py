@@ -36,4 +36,3 @@ class Denied(ServiceError):
 
 class Unavailable(ServiceError):
     """A part of the system is down (no index, no document library)."""
-

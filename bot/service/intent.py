@@ -43,9 +43,16 @@ class Intent:
 
 # Administrative prefixes of unit names (folded), longest first; the kind of unit each one names.
 PREFIXES: list[tuple[str, str]] = [
-    ("uy ban nhan dan thanh pho", "province"), ("uy ban nhan dan tinh", "province"), ("thanh pho", "province"),
-    ("tinh", "province"), ("dac khu", "commune"), ("phuong", "commune"), ("xa", "commune"), ("bo", "ministry"),
-    ("so", "department"), ("uy ban nhan dan", "province"),
+    ("uy ban nhan dan thanh pho", "province"),
+    ("uy ban nhan dan tinh", "province"),
+    ("thanh pho", "province"),
+    ("tinh", "province"),
+    ("dac khu", "commune"),
+    ("phuong", "commune"),
+    ("xa", "commune"),
+    ("bo", "ministry"),
+    ("so", "department"),
+    ("uy ban nhan dan", "province"),
 ]
 _NEEDS_PREFIX = {"ministry", "department"}  # "Công an", "Y tế", "Nội vụ" alone are topics, not units
 
@@ -85,7 +92,7 @@ class UnitDirectory:
                 # "Sở Nội vụ Hà Nội" is also "Sở Nội vụ" (within Hà Nội)
                 parent = self.units.get(u.parent or "")
                 pcore = self._core(_name_words(parent.name)) if parent else None
-                if pcore and len(words) > len(pcore) + 1 and tuple(words[-len(pcore):]) == pcore:
+                if pcore and len(words) > len(pcore) + 1 and tuple(words[-len(pcore) :]) == pcore:
                     self._add(tuple(words[: -len(pcore)]), u.code, True)
             if "-" not in u.code and len(u.code) > 3:  # BKHCN, BCDTW typed as such
                 self._add((u.code.lower(),), u.code, True)
@@ -95,7 +102,7 @@ class UnitDirectory:
         text = " ".join(words)
         for prefix, _ in PREFIXES:
             if text.startswith(prefix + " "):
-                return tuple(text[len(prefix) + 1:].split())
+                return tuple(text[len(prefix) + 1 :].split())
         return None
 
     def _add(self, key: tuple[str, ...], code: str, prefixed: bool) -> None:
@@ -118,11 +125,12 @@ class UnitDirectory:
         i = 0
         while i < len(words):
             for n in range(min(longest, len(words) - i), 0, -1):
-                entries = self.keys.get(tuple(words[i:i + n]))
+                entries = self.keys.get(tuple(words[i : i + n]))
                 if not entries:
                     continue
-                prefix_kind = next((k for p, k in PREFIXES if i > 0 and words[max(0, i - len(p.split())):i] == p.split()),
-                                   None)
+                prefix_kind = next(
+                    (k for p, k in PREFIXES if i > 0 and words[max(0, i - len(p.split())) : i] == p.split()), None
+                )
                 code = self._pick(entries, prefix_kind, caller_unit)
                 if code is not None:
                     return code, i, i + n
@@ -132,8 +140,11 @@ class UnitDirectory:
     def _pick(self, entries: list[tuple[str, bool]], prefix_kind: str | None, caller_unit: str | None) -> str | None:
         codes = [c for c, _ in entries]
         if prefix_kind is not None:
-            same = [c for c in codes if self.units[c].kind == prefix_kind
-                    or (prefix_kind == "province" and self.units[c].kind == "central")]
+            same = [
+                c
+                for c in codes
+                if self.units[c].kind == prefix_kind or (prefix_kind == "province" and self.units[c].kind == "central")
+            ]
             codes = same or codes
         if len(codes) > 1 and caller_unit is not None:
             # an ambiguous short name ("Sở Nội vụ") means the one in the caller's own province or unit
@@ -148,29 +159,82 @@ class UnitDirectory:
 
 # Shorthand and common typos (folded words) → the words they stand for.
 SHORTHAND: dict[str, str] = {
-    "bn": "bao nhieu", "bnhieu": "bao nhieu", "nhiu": "nhieu", "j": "gi", "gj": "gi", "ji": "gi", "ko": "khong",
-    "k": "khong", "kg": "khong", "hok": "khong", "dv": "don vi", "dvi": "don vi", "nv": "nhiem vu",
-    "nvu": "nhiem vu", "nhiemvu": "nhiem vu", "vc": "viec", "hnay": "hom nay",
-    "hnai": "hom nay", "quahan": "qua han", "trehan": "tre han", "tiendo": "tien do", "denhan": "den han",
-    "hna": "han", "hanj": "han", "qa": "qua", "wa": "qua", "thag": "thang",
-    "thnag": "thang", "mik": "minh", "mk": "minh", "mjnh": "minh", "t": "toi", "dc": "duoc",
-    "đc": "duoc", "ntn": "nhu the nao", "vs": "voi", "ng": "nguoi", "hcm": "ho chi minh",
-    "tphcm": "thanh pho ho chi minh", "hn": "ha noi", "tp": "thanh pho", "ubnd": "uy ban nhan dan",
-    "bkhcn": "bo khoa hoc cong nghe", "khcn": "khoa hoc cong nghe", "gddt": "giao duc dao tao",
-    "hanoi": "ha noi", "xog": "xong", "xng": "xong",
+    "bn": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "nhiu": "nhieu",
+    "j": "gi",
+    "gj": "gi",
+    "ji": "gi",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "hok": "khong",
+    "dv": "don vi",
+    "dvi": "don vi",
+    "nv": "nhiem vu",
+    "nvu": "nhiem vu",
+    "nhiemvu": "nhiem vu",
+    "vc": "viec",
+    "hnay": "hom nay",
+    "hnai": "hom nay",
+    "quahan": "qua han",
+    "trehan": "tre han",
+    "tiendo": "tien do",
+    "denhan": "den han",
+    "hna": "han",
+    "hanj": "han",
+    "qa": "qua",
+    "wa": "qua",
+    "thag": "thang",
+    "thnag": "thang",
+    "mik": "minh",
+    "mk": "minh",
+    "mjnh": "minh",
+    "t": "toi",
+    "dc": "duoc",
+    "đc": "duoc",
+    "ntn": "nhu the nao",
+    "vs": "voi",
+    "ng": "nguoi",
+    "hcm": "ho chi minh",
+    "tphcm": "thanh pho ho chi minh",
+    "hn": "ha noi",
+    "tp": "thanh pho",
+    "ubnd": "uy ban nhan dan",
+    "bkhcn": "bo khoa hoc cong nghe",
+    "khcn": "khoa hoc cong nghe",
+    "gddt": "giao duc dao tao",
+    "hanoi": "ha noi",
+    "xog": "xong",
+    "xng": "xong",
 }
 # Typos of two words (folded).
 PHRASES: dict[str, str] = {
-    "qua hang": "qua han", "tre hang": "tre han", "den hang": "den han",
-    "nhiem vy": "nhiem vu", "nhiem vj": "nhiem vu", "nhim vu": "nhiem vu", "nhiem vuu": "nhiem vu",
-    "tien dop": "tien do", "tien doo": "tien do", "bao nhieu nv": "bao nhieu nhiem vu",
-    "kh&cn": "khoa hoc cong nghe", "kh & cn": "khoa hoc cong nghe", "kh cn": "khoa hoc cong nghe",
-    "gd&dt": "giao duc dao tao", "gd & dt": "giao duc dao tao",
+    "qua hang": "qua han",
+    "tre hang": "tre han",
+    "den hang": "den han",
+    "nhiem vy": "nhiem vu",
+    "nhiem vj": "nhiem vu",
+    "nhim vu": "nhiem vu",
+    "nhiem vuu": "nhiem vu",
+    "tien dop": "tien do",
+    "tien doo": "tien do",
+    "bao nhieu nv": "bao nhieu nhiem vu",
+    "kh&cn": "khoa hoc cong nghe",
+    "kh & cn": "khoa hoc cong nghe",
+    "kh cn": "khoa hoc cong nghe",
+    "gd&dt": "giao duc dao tao",
+    "gd & dt": "giao duc dao tao",
     # English names of units and places
-    "ministry of science and technology": "bo khoa hoc cong nghe", "ministry of finance": "bo tai chinh",
-    "ministry of public security": "bo cong an", "ministry of home affairs": "bo noi vu",
-    "ministry of justice": "bo tu phap", "ministry of health": "bo y te", "ho chi minh city": "ho chi minh",
-    "hoan kiem ward": "phuong hoan kiem", "gia lai province": "tinh gia lai",
+    "ministry of science and technology": "bo khoa hoc cong nghe",
+    "ministry of finance": "bo tai chinh",
+    "ministry of public security": "bo cong an",
+    "ministry of home affairs": "bo noi vu",
+    "ministry of justice": "bo tu phap",
+    "ministry of health": "bo y te",
+    "ho chi minh city": "ho chi minh",
+    "hoan kiem ward": "phuong hoan kiem",
+    "gia lai province": "tinh gia lai",
 }
 _PHRASE_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)) + r")(?!\w)")
 
@@ -197,64 +261,258 @@ def _has(text: str, *patterns: str) -> bool:
 
 
 _TASK_NOUN = (r"nhiem vu", r"viec", r"cong viec", r"tasks?", r"bao cao", r"deadlines?", r"ho so")
-_OVERDUE = (r"qua han", r"tre han", r"tre hen", r"bi tre", r"bi cham", r"(?:cham|tre) tien do", r"cham tre",
-            r"no dong", r"overdue", r"behind schedule", r"past due", r"missed", r"lagging")
+_OVERDUE = (
+    r"qua han",
+    r"tre han",
+    r"tre hen",
+    r"bi tre",
+    r"bi cham",
+    r"(?:cham|tre) tien do",
+    r"cham tre",
+    r"no dong",
+    r"overdue",
+    r"behind schedule",
+    r"past due",
+    r"missed",
+    r"lagging",
+)
 # "chậm", "trễ", "late" alone are also other words ("phương châm" folds to "phuong cham"): only beside a task noun
 _OVERDUE_WEAK = (r"tre", r"cham", r"late", r"behind")
-_LATEST = (r"(?:don vi|dia phuong|xa|phuong|tinh|bo|so|noi|units?|provinces?|communes?|wards?|ministries)"
-           r" (?:nao|gi)\b.*(?:cham|tre|qua han|kem|thap|nhieu nhat|it nhat|cuoi)",
-           r"which (?:units?|provinces?|communes?|wards?|ministries)\b.*(?:late|behind|overdue|worst|lag|most|slow)",
-           r"(?:cham|tre|kem|thap) nhat", r"(?:nhieu|cao) nhat\b.*qua han", r"qua han (?:nhieu|cao) nhat",
-           r"worst", r"most overdue", r"slowest", r"(?:xep hang|bang xep hang|ranking)(?: \w+){0,2} (?:don vi|tinh|xa|phuong|bo|units?|provinces?)",
-           r"dung cuoi", r"lagging the most")
-_DUE = (r"den han", r"sap den han", r"toi han", r"sap het han", r"het han", r"phai nop", r"can nop", r"nop gi",
-        r"phai lam", r"can lam", r"phai hoan thanh", r"can hoan thanh", r"phai xong", r"han chot", r"due",
-        r"deadlines?", r"phai gui", r"phai bao cao", r"(?:viec|nhiem vu|cong viec) (?:gi|nao)", r"con (?:viec|nhiem vu) gi",
-        r"co (?:viec|nhiem vu) gi", r"co gi phai", r"what (?:do|must|should) (?:we|i) (?:do|submit|deliver|finish)",
-        r"(?:must|have to|need to|should) (?:\w+ )?(?:finish|complete|submit|deliver|do)", r"to do", r"submit",
-        r"han (?:nop|cuoi)")
-_PROGRESS = (r"tien do", r"ti le hoan thanh", r"ty le hoan thanh", r"tinh hinh (?:thuc hien|nhiem vu|trien khai)",
-             r"ket qua thuc hien", r"hoan thanh (?:duoc )?bao nhieu", r"bao nhieu phan tram (?:nhiem vu|viec|cong viec)",
-             r"progress", r"completion rate", r"(?:percent|share|how much) (?:of tasks )?(?:done|completed)",
-             r"how (?:is|are) .* doing", r"how far", r"lam den dau", r"den dau roi", r"the nao roi", r"tong hop")
-_STATUS = (r"xong chua", r"da xong chua", r"hoan thanh chua", r"lam chua", r"nop chua", r"done yet", r"finished",
-           r"trang thai", r"status", r"is .* done", r"ra sao", r"the nao")
-_ASK = (r"bao nhieu", r"nhung", r"cac", r"gi", r"nao", r"con", r"liet ke", r"danh sach", r"how many", r"which",
-        r"what", r"list", r"show", r"co khong", r"chua", r"the nao", r"ra sao", r"dau", r"any")
-_DOC_NOUN = (r"nghi quyet", r"ke hoach", r"van ban", r"huong dan", r"thong bao", r"ket luan", r"quyet dinh",
-             r"cong van", r"nghi dinh", r"thong tu", r"luat", r"chi thi", r"chuong trinh hanh dong", r"de an",
-             r"resolution", r"plan", r"document", r"guidance", r"guideline", r"decree", r"law", r"circular",
-             r"notice", r"decision", r"official letter", r"hoi nghi", r"conference", r"nq\s*\d+", r"kh\s*\d+",
-             r"\d+[a-z]*[-/][a-z]+[-/]?[a-z]*")
-_DOC_VERB = (r"noi gi", r"noi ve", r"noi the nao", r"yeu cau", r"quy dinh", r"de ra", r"neu", r"ghi", r"xac dinh",
-             r"dinh huong", r"muc tieu", r"chi tieu", r"giai phap", r"giao (?:cho )?(?:\w+ ){0,10}(?:nhiem vu|viec) gi",
-             r"ban hanh", r"ky ngay", r"hieu luc", r"says?", r"require[sd]?", r"state[sd]?", r"set out",
-             r"what does", r"according to", r"mention", r"trinh", r"de xuat", r"bao gom", r"gom nhung",
-             r"thoi han (?:nao|la)", r"truoc ngay nao", r"den ngay nao", r"khi nao", r"luc nao", r"bao gio",
-             r"by when", r"when must", r"what date", r"ngay nao", r"nam nao", r"danh gia", r"ve dau", r"o dau", r"where",
-             r"under")
-_DEFINITION = (r"the nao la", r"the nao duoc (?:coi|xem|tinh) la", r"duoc (?:coi|xem|hieu|tinh) la",
-               r"khai niem", r"dinh nghia", r"nghia la gi", r"co nghia la", r"what (?:is|are) an? (?:overdue|recurring)", r"what (?:is|are) (?:overdue|recurring) tasks$",
-               r"what counts as", r"mean", r"xu ly the nao", r"bi xu ly", r"xu ly ra sao", r"cach (?:tinh|cap nhat|danh gia)",
-               r"lam the nao de", r"how (?:to|do i|should|is .* (?:counted|calculated|defined))", r"quy trinh",
-               r"gia han", r"ai (?:chiu trach nhiem|phai)", r"vi sao", r"tai sao", r"why", r"who ",
-               # what must be done to reach a goal: a requirement the documents state
-               r"(?:can|phai|nen) lam gi de",
-               # a date asked for is a fact the documents state; the task lists answer what is due, not when
-               r"(?:thoi gian|thoi han|thoi diem|ngay|nam) nao", r"(?:what|which) deadline", r"khi nao", r"bao gio", r"luc nao",
-               r"by when", r"when (?:must|should|is|are|will|do|does)", r"what date",
-               # "According to document X, …" and a figure as of a past reporting date ask what a text states
-               r"^theo (?:bao cao|nghi quyet|ke hoach|van ban|huong dan|thong bao|ket luan|quyet dinh|cong van)",
-               r"^according to", r"(?:tinh den|as of|ngay) \d{1,2}/\d{1,2}/\d{4}")
-_SELF = (r"(?:don vi|xa|phuong|tinh|bo|so|co quan|ben|dia phuong|thanh pho|chung|unit|team|ward|commune|office)"
-         r" (?:toi|minh|em|chung toi|chung minh|nha|ta|chung ta)",
-         r"cua (?:toi|minh|em|chung toi|chung ta)", r"chung toi", r"ben (?:minh|em|toi)",
-         r"my (?:unit|ward|commune|province|ministry|department|office|team)", r"our (?:unit|ward|commune|province|ministry|department|office|team)?",
-         r"\bwe\b", r"\bi\b")
+_LATEST = (
+    r"(?:don vi|dia phuong|xa|phuong|tinh|bo|so|noi|units?|provinces?|communes?|wards?|ministries)"
+    r" (?:nao|gi)\b.*(?:cham|tre|qua han|kem|thap|nhieu nhat|it nhat|cuoi)",
+    r"which (?:units?|provinces?|communes?|wards?|ministries)\b.*(?:late|behind|overdue|worst|lag|most|slow)",
+    r"(?:cham|tre|kem|thap) nhat",
+    r"(?:nhieu|cao) nhat\b.*qua han",
+    r"qua han (?:nhieu|cao) nhat",
+    r"worst",
+    r"most overdue",
+    r"slowest",
+    r"(?:xep hang|bang xep hang|ranking)(?: \w+){0,2} (?:don vi|tinh|xa|phuong|bo|units?|provinces?)",
+    r"dung cuoi",
+    r"lagging the most",
+)
+_DUE = (
+    r"den han",
+    r"sap den han",
+    r"toi han",
+    r"sap het han",
+    r"het han",
+    r"phai nop",
+    r"can nop",
+    r"nop gi",
+    r"phai lam",
+    r"can lam",
+    r"phai hoan thanh",
+    r"can hoan thanh",
+    r"phai xong",
+    r"han chot",
+    r"due",
+    r"deadlines?",
+    r"phai gui",
+    r"phai bao cao",
+    r"(?:viec|nhiem vu|cong viec) (?:gi|nao)",
+    r"con (?:viec|nhiem vu) gi",
+    r"co (?:viec|nhiem vu) gi",
+    r"co gi phai",
+    r"what (?:do|must|should) (?:we|i) (?:do|submit|deliver|finish)",
+    r"(?:must|have to|need to|should) (?:\w+ )?(?:finish|complete|submit|deliver|do)",
+    r"to do",
+    r"submit",
+    r"han (?:nop|cuoi)",
+)
+_PROGRESS = (
+    r"tien do",
+    r"ti le hoan thanh",
+    r"ty le hoan thanh",
+    r"tinh hinh (?:thuc hien|nhiem vu|trien khai)",
+    r"ket qua thuc hien",
+    r"hoan thanh (?:duoc )?bao nhieu",
+    r"bao nhieu phan tram (?:nhiem vu|viec|cong viec)",
+    r"progress",
+    r"completion rate",
+    r"(?:percent|share|how much) (?:of tasks )?(?:done|completed)",
+    r"how (?:is|are) .* doing",
+    r"how far",
+    r"lam den dau",
+    r"den dau roi",
+    r"the nao roi",
+    r"tong hop",
+)
+_STATUS = (
+    r"xong chua",
+    r"da xong chua",
+    r"hoan thanh chua",
+    r"lam chua",
+    r"nop chua",
+    r"done yet",
+    r"finished",
+    r"trang thai",
+    r"status",
+    r"is .* done",
+    r"ra sao",
+    r"the nao",
+)
+_ASK = (
+    r"bao nhieu",
+    r"nhung",
+    r"cac",
+    r"gi",
+    r"nao",
+    r"con",
+    r"liet ke",
+    r"danh sach",
+    r"how many",
+    r"which",
+    r"what",
+    r"list",
+    r"show",
+    r"co khong",
+    r"chua",
+    r"the nao",
+    r"ra sao",
+    r"dau",
+    r"any",
+)
+_DOC_NOUN = (
+    r"nghi quyet",
+    r"ke hoach",
+    r"van ban",
+    r"huong dan",
+    r"thong bao",
+    r"ket luan",
+    r"quyet dinh",
+    r"cong van",
+    r"nghi dinh",
+    r"thong tu",
+    r"luat",
+    r"chi thi",
+    r"chuong trinh hanh dong",
+    r"de an",
+    r"resolution",
+    r"plan",
+    r"document",
+    r"guidance",
+    r"guideline",
+    r"decree",
+    r"law",
+    r"circular",
+    r"notice",
+    r"decision",
+    r"official letter",
+    r"hoi nghi",
+    r"conference",
+    r"nq\s*\d+",
+    r"kh\s*\d+",
+    r"\d+[a-z]*[-/][a-z]+[-/]?[a-z]*",
+)
+_DOC_VERB = (
+    r"noi gi",
+    r"noi ve",
+    r"noi the nao",
+    r"yeu cau",
+    r"quy dinh",
+    r"de ra",
+    r"neu",
+    r"ghi",
+    r"xac dinh",
+    r"dinh huong",
+    r"muc tieu",
+    r"chi tieu",
+    r"giai phap",
+    r"giao (?:cho )?(?:\w+ ){0,10}(?:nhiem vu|viec) gi",
+    r"ban hanh",
+    r"ky ngay",
+    r"hieu luc",
+    r"says?",
+    r"require[sd]?",
+    r"state[sd]?",
+    r"set out",
+    r"what does",
+    r"according to",
+    r"mention",
+    r"trinh",
+    r"de xuat",
+    r"bao gom",
+    r"gom nhung",
+    r"thoi han (?:nao|la)",
+    r"truoc ngay nao",
+    r"den ngay nao",
+    r"khi nao",
+    r"luc nao",
+    r"bao gio",
+    r"by when",
+    r"when must",
+    r"what date",
+    r"ngay nao",
+    r"nam nao",
+    r"danh gia",
+    r"ve dau",
+    r"o dau",
+    r"where",
+    r"under",
+)
+_DEFINITION = (
+    r"the nao la",
+    r"the nao duoc (?:coi|xem|tinh) la",
+    r"duoc (?:coi|xem|hieu|tinh) la",
+    r"khai niem",
+    r"dinh nghia",
+    r"nghia la gi",
+    r"co nghia la",
+    r"what (?:is|are) an? (?:overdue|recurring)",
+    r"what (?:is|are) (?:overdue|recurring) tasks$",
+    r"what counts as",
+    r"mean",
+    r"xu ly the nao",
+    r"bi xu ly",
+    r"xu ly ra sao",
+    r"cach (?:tinh|cap nhat|danh gia)",
+    r"lam the nao de",
+    r"how (?:to|do i|should|is .* (?:counted|calculated|defined))",
+    r"quy trinh",
+    r"gia han",
+    r"ai (?:chiu trach nhiem|phai)",
+    r"vi sao",
+    r"tai sao",
+    r"why",
+    r"who ",
+    # what must be done to reach a goal: a requirement the documents state
+    r"(?:can|phai|nen) lam gi de",
+    # a date asked for is a fact the documents state; the task lists answer what is due, not when
+    r"(?:thoi gian|thoi han|thoi diem|ngay|nam) nao",
+    r"(?:what|which) deadline",
+    r"khi nao",
+    r"bao gio",
+    r"luc nao",
+    r"by when",
+    r"when (?:must|should|is|are|will|do|does)",
+    r"what date",
+    # "According to document X, …" and a figure as of a past reporting date ask what a text states
+    r"^theo (?:bao cao|nghi quyet|ke hoach|van ban|huong dan|thong bao|ket luan|quyet dinh|cong van)",
+    r"^according to",
+    r"(?:tinh den|as of|ngay) \d{1,2}/\d{1,2}/\d{4}",
+)
+_SELF = (
+    r"(?:don vi|xa|phuong|tinh|bo|so|co quan|ben|dia phuong|thanh pho|chung|unit|team|ward|commune|office)"
+    r" (?:toi|minh|em|chung toi|chung minh|nha|ta|chung ta)",
+    r"cua (?:toi|minh|em|chung toi|chung ta)",
+    r"chung toi",
+    r"ben (?:minh|em|toi)",
+    r"my (?:unit|ward|commune|province|ministry|department|office|team)",
+    r"our (?:unit|ward|commune|province|ministry|department|office|team)?",
+    r"\bwe\b",
+    r"\bi\b",
+)
 # a bare "thành phố" / "tỉnh" (no name matched after it): the caller's own; "tính", "tình hình" fold alike
-_BARE_PROVINCE = (r"(?:toan )?thanh pho", r"(?:toan )?tinh(?! hinh| nao| den| la| theo| trang| thanh)", r"the city",
-                  r"the province",
-                  r"ca tinh", r"ca thanh pho")
+_BARE_PROVINCE = (
+    r"(?:toan )?thanh pho",
+    r"(?:toan )?tinh(?! hinh| nao| den| la| theo| trang| thanh)",
+    r"the city",
+    r"the province",
+    r"ca tinh",
+    r"ca thanh pho",
+)
 
 
 @dataclass(frozen=True)
@@ -285,8 +543,10 @@ def _clause(text: str) -> _Clause:
     return _Clause(_kind(text), doc, _has(text, *_ASK))
 
 
-_SPLIT = re.compile(r"\s(?:va|dong thoi|con|and|also|kem theo|cung nhu)\s(?=(?:\w+ ){0,4}(?:ke hoach|van ban|nghi quyet|"
-                    r"huong dan|the plan|the resolution|the guidance|theo|what does|what do|quy dinh))|[;?]\s*(?=\S)")
+_SPLIT = re.compile(
+    r"\s(?:va|dong thoi|con|and|also|kem theo|cung nhu)\s(?=(?:\w+ ){0,4}(?:ke hoach|van ban|nghi quyet|"
+    r"huong dan|the plan|the resolution|the guidance|theo|what does|what do|quy dinh))|[;?]\s*(?=\S)"
+)
 
 
 def parse(message: str, units: UnitDirectory, *, caller_unit: str | None = None) -> Intent:
@@ -299,7 +559,9 @@ def parse(message: str, units: UnitDirectory, *, caller_unit: str | None = None)
     task_part = any(c.kind is not None and not c.doc for c in parsed)
     doc_part = any(c.doc and (c.kind is None or len(parsed) > 1) for c in parsed)
     if code_m:
-        route = BOTH if (len(parsed) > 1 and doc_part and any(c.kind == "status" and not c.doc for c in parsed)) else TASKS
+        route = (
+            BOTH if (len(parsed) > 1 and doc_part and any(c.kind == "status" and not c.doc for c in parsed)) else TASKS
+        )
         return Intent(route, "status", code=code_m.group(1).upper())
     if whole.kind is None:
         return Intent(DOCUMENTS)
@@ -338,24 +600,66 @@ def _unit(text: str, words: list[str], units: UnitDirectory, caller_unit: str | 
     return SELF, None
 
 
-_NAME_STOP = {"toi", "minh", "em", "nha", "ta", "chung", "ban", "nay", "do", "kia", "nao", "co", "da", "duoc", "phai",
-              "se", "dang", "con", "va", "cua", "la", "thi", "hinh", "den", "theo", "trang", "thanh", "lan", "can",
-              "bao", "nhieu", "may", "gi", "ma", "o", "tai", "trong", "voi", "cho"}
+_NAME_STOP = {
+    "toi",
+    "minh",
+    "em",
+    "nha",
+    "ta",
+    "chung",
+    "ban",
+    "nay",
+    "do",
+    "kia",
+    "nao",
+    "co",
+    "da",
+    "duoc",
+    "phai",
+    "se",
+    "dang",
+    "con",
+    "va",
+    "cua",
+    "la",
+    "thi",
+    "hinh",
+    "den",
+    "theo",
+    "trang",
+    "thanh",
+    "lan",
+    "can",
+    "bao",
+    "nhieu",
+    "may",
+    "gi",
+    "ma",
+    "o",
+    "tai",
+    "trong",
+    "voi",
+    "cho",
+}
 _NAMED_UNIT = re.compile(
     r"\b(?:xa|phuong|huyen|quan|thi xa|thi tran|tinh)\s+((?!(?:" + "|".join(sorted(_NAME_STOP)) + r")\b)[a-z]+"
-    r"(?:\s(?!(?:" + "|".join(sorted(_NAME_STOP)) + r")\b)[a-z]+)?)")
+    r"(?:\s(?!(?:" + "|".join(sorted(_NAME_STOP)) + r")\b)[a-z]+)?)"
+)
 
 
 # --- time ---------------------------------------------------------------------------------------------
 
 _MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
-    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m
+}
 
 
 def window_spec(text: str) -> str | None:
     """The time window a message names, as a spec: today, tomorrow, week, next_week, month, next_month,
     month:M, days:N, before:D/M[/Y], year."""
-    if m := re.search(r"(?:truoc|den|toi|han|by|before|until|tu nay den)(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", text):
+    if m := re.search(
+        r"(?:truoc|den|toi|han|by|before|until|tu nay den)(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", text
+    ):
         return f"before:{int(m[1])}/{int(m[2])}" + (f"/{m[3]}" if m[3] else "")
     if m := re.search(r"(?:by|before|until) (\d{1,2}) (" + "|".join(_MONTHS_EN) + r")\b", text):
         return f"before:{int(m[1])}/{_MONTHS_EN[m[2]]}"
@@ -388,6 +692,7 @@ def window_spec(text: str) -> str | None:
 
 def window_dates(spec: str, today: date) -> tuple[date, date]:
     """(first day, last day) of a window spec, as of `today` (a window never starts before today)."""
+
     def month_end(y: int, m: int) -> date:
         return date(y, m, calendar.monthrange(y, m)[1])
 

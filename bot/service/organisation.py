@@ -49,18 +49,32 @@ class OrganisationCases(ServiceBase):
                 with self.db.session() as s:
                     # wrong codes are counted in the database: the limit holds across restarts and replicas
                     check_attempts(s, who.telegram_user_id, now=now)
-                    official = redeem_invite(s, code, telegram_user_id=who.telegram_user_id,
-                                             full_name=who.full_name or "?", language=who.lang, now=now)
+                    official = redeem_invite(
+                        s,
+                        code,
+                        telegram_user_id=who.telegram_user_id,
+                        full_name=who.full_name or "?",
+                        language=who.lang,
+                        now=now,
+                    )
                     me = self._identify(s, Caller(who.channel, official_id=official.id))
-                    tu.audit(s, channel=who.channel, action="start", official_id=me.id,
-                             telegram_user_id=who.telegram_user_id, detail=f"invite {code[:4]}… → {me.unit_code} {me.role}")
+                    tu.audit(
+                        s,
+                        channel=who.channel,
+                        action="start",
+                        official_id=me.id,
+                        telegram_user_id=who.telegram_user_id,
+                        detail=f"invite {code[:4]}… → {me.unit_code} {me.role}",
+                    )
             except DbError as exc:
                 if isinstance(exc, InviteInvalid):
                     with self.db.session() as s:
                         record_wrong_code(s, who.telegram_user_id, now=now)
                 self._audit(who, "start", allowed=False, detail=f"invite {code[:4]}… | {exc}", official_id=None)
-                raise Denied(exc.render("vi") if who.lang == "vi"
-                             else t("start.bad_code", "en", reason=exc.render("en")), who.lang) from exc
+                raise Denied(
+                    exc.render("vi") if who.lang == "vi" else t("start.bad_code", "en", reason=exc.render("en")),
+                    who.lang,
+                ) from exc
             return StartView("linked", me)
         with self._request(who, "start") as req:
             return StartView("welcome", req.me)
@@ -100,15 +114,29 @@ class OrganisationCases(ServiceBase):
             if not _manages(req.me, target.lft):  # an admin invites into their own unit's subtree only
                 raise self._deny(req, "deny.unit", unit=target.code)
             invite = create_invite(req.session, target.code, role, now=self.time.now())
-            return InviteView(invite.code, invite.unit.code, invite.unit.name, role, self.time.local(invite.expires_at),
-                              deep_link(self.bot_username, invite.code), req.me.lang)
+            return InviteView(
+                invite.code,
+                invite.unit.code,
+                invite.unit.name,
+                role,
+                self.time.local(invite.expires_at),
+                deep_link(self.bot_username, invite.code),
+                req.me.lang,
+            )
 
     # ------------------------------------------------------------------ admins: officials
 
     def _official_item(self, official: Official) -> OfficialItem:
         unit = official.unit
-        return OfficialItem(official.id, official.full_name, unit.code, unit.name, Role(official.role).value,
-                            bool(official.active), official.telegram_user_id is not None)
+        return OfficialItem(
+            official.id,
+            official.full_name,
+            unit.code,
+            unit.name,
+            Role(official.role).value,
+            bool(official.active),
+            official.telegram_user_id is not None,
+        )
 
     def officials(self, who: Caller, *, page: int = 0, unit: str | None = None) -> OfficialsPage:
         """The officials of the admin's unit and every unit below it (or of one unit of that subtree)."""
@@ -123,10 +151,11 @@ class OrganisationCases(ServiceBase):
             officials = list_officials(s, lft=target.lft, rgt=target.rgt)
             pages = max(1, -(-len(officials) // PAGE_SIZE))
             page = max(0, min(page, pages - 1))
-            items = [self._official_item(o) for o in officials[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+            items = [self._official_item(o) for o in officials[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
             req.detail += f" | {len(officials)} officials"
-            return OfficialsPage(target.code, target.name, items, page, pages, len(officials), me.lang,
-                                 page * PAGE_SIZE + 1)
+            return OfficialsPage(
+                target.code, target.name, items, page, pages, len(officials), me.lang, page * PAGE_SIZE + 1
+            )
 
     def _managed_official(self, req: _Request, official_id: int) -> Official:
         official = req.session.get(Official, official_id)
@@ -147,8 +176,9 @@ class OrganisationCases(ServiceBase):
 
         if action not in ("activate", "deactivate", "role"):
             raise ValueError(action)
-        with self._request(who, f"users_{action}", f"official {official_id} {role or ''}".strip(),
-                           role=Role.ADMIN) as req:
+        with self._request(
+            who, f"users_{action}", f"official {official_id} {role or ''}".strip(), role=Role.ADMIN
+        ) as req:
             official = self._managed_official(req, official_id)
             if official.id == req.me.id:
                 raise self._deny(req, "deny.self")

@@ -60,7 +60,13 @@ class TaskCases(ServiceBase):
         return unit, me.is_leader, True
 
     def tasks(
-        self, who: Caller, kind: TaskListKind, *, days: int = DUE_WINDOW_DAYS, page: int = 0, unit: str | None = None,
+        self,
+        who: Caller,
+        kind: TaskListKind,
+        *,
+        days: int = DUE_WINDOW_DAYS,
+        page: int = 0,
+        unit: str | None = None,
         own: bool = False,
     ) -> TaskPage:
         """A due or overdue list: by sub-unit for a leader's unit that has sub-units (unless `own`: only the unit's
@@ -87,12 +93,25 @@ class TaskCases(ServiceBase):
                 size, items = PAGE_SIZE, len(folds)
             pages = max(1, -(-items // size))
             page = max(0, min(page, pages - 1))
-            groups, folds = groups[page * size:(page + 1) * size], folds[page * size:(page + 1) * size]
+            groups, folds = groups[page * size : (page + 1) * size], folds[page * size : (page + 1) * size]
             return TaskPage(
-                kind=kind, unit_code=target.code, unit_name=target.name, days=days, as_of=as_of,
-                tasks=[t for f in folds for t in f.tasks], page=page, pages=pages, total=len(rows),
-                subunits=subunits, explicit_unit=explicit or own, lang=req.me.lang, folds=folds, groups=groups,
-                items=items, own=own, first=page * size,
+                kind=kind,
+                unit_code=target.code,
+                unit_name=target.name,
+                days=days,
+                as_of=as_of,
+                tasks=[t for f in folds for t in f.tasks],
+                page=page,
+                pages=pages,
+                total=len(rows),
+                subunits=subunits,
+                explicit_unit=explicit or own,
+                lang=req.me.lang,
+                folds=folds,
+                groups=groups,
+                items=items,
+                own=own,
+                first=page * size,
             )
 
     # ------------------------------------------------------------------ one task
@@ -136,7 +155,12 @@ class TaskCases(ServiceBase):
         return str(path.relative_to(self.settings.data_dir))
 
     def update_task(
-        self, who: Caller, kind: UpdateKind, code: str, note: str | None = None, evidence: Evidence | None = None,
+        self,
+        who: Caller,
+        kind: UpdateKind,
+        code: str,
+        note: str | None = None,
+        evidence: Evidence | None = None,
     ) -> UpdateView:
         """`done` (closes the task, as of today) or `progress` (a note); both kept in the task's history."""
         if kind not in ("done", "progress"):
@@ -215,13 +239,23 @@ class TaskCases(ServiceBase):
                     if sub.total.overdue > 0:
                         summary = sub
                 assert official.telegram_user_id is not None
-                view = DigestView(official.id, official.telegram_user_id, official.full_name, official.language or "vi",
-                                  unit.code, unit.name, as_of, overdue, due, summary)
+                view = DigestView(
+                    official.id,
+                    official.telegram_user_id,
+                    official.full_name,
+                    official.language or "vi",
+                    unit.code,
+                    unit.name,
+                    as_of,
+                    overdue,
+                    due,
+                    summary,
+                )
                 if not view.empty:
                     out.append(view)
             tu.audit(s, channel="job", action="digest", detail=f"{len(out)} digests as of {as_of.isoformat()}")
         return out
 
+
 def _norm_section(section: str) -> str:
     return re.sub(r"[\s›>.)(]+", " ", section.lower()).strip()
-

@@ -301,8 +301,16 @@ def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str)
     """What a renderer shows of an answer: the direct answer, at most two quotes and the passages the
     answer uses (`Answer.cited()`); on a refusal, at most the two closest passages."""
     return AnswerView(
-        answer_id, question, answer.found, answer.text, list(answer.citations), answer.note, lang,
-        short=answer.short, short_rank=answer.short_rank, quotes=answer.quotes[:MAX_QUOTES],
-        cited=answer.cited()[: None if answer.found else MAX_CLOSEST], body=answer.body or answer.text,
+        answer_id,
+        question,
+        answer.found,
+        answer.text,
+        list(answer.citations),
+        answer.note,
+        lang,
+        short=answer.short,
+        short_rank=answer.short_rank,
+        quotes=answer.quotes[:MAX_QUOTES],
+        cited=answer.cited()[: None if answer.found else MAX_CLOSEST],
+        body=answer.body or answer.text,
     )
-

@@ -36,8 +36,15 @@ class FakeAnswerer:
         if self.fail:
             raise RuntimeError("index is down")
         symbol = filters.symbols[0] if filters and filters.symbols else "57-NQ/TW"
-        cite = Citation(1, "Nghị quyết về đột phá phát triển KHCN <57>", symbol, "Mục IV",
-                        "57-NQ-TW.md", "Trích đoạn văn bản gốc & nội dung <quan trọng>.", 0.9)
+        cite = Citation(
+            1,
+            "Nghị quyết về đột phá phát triển KHCN <57>",
+            symbol,
+            "Mục IV",
+            "57-NQ-TW.md",
+            "Trích đoạn văn bản gốc & nội dung <quan trọng>.",
+            0.9,
+        )
         return Answer(True, f"Trả lời cho: {question} (theo {symbol}) <b>không phải thẻ</b>", [cite], "")
 
 
@@ -57,8 +64,14 @@ class FakeLibrary:
             if progress is not None:
                 progress(SimpleNamespace(done=i, total=len(files), current=name))
             time.sleep(self.delay)
-        return SimpleNamespace(added=files[:1], updated=files[1:2], removed=[], unchanged=files[2:],
-                               failed=[("bad.pdf", "không đọc được <PDF>")], embedded=12)
+        return SimpleNamespace(
+            added=files[:1],
+            updated=files[1:2],
+            removed=[],
+            unchanged=files[2:],
+            failed=[("bad.pdf", "không đọc được <PDF>")],
+            embedded=12,
+        )
 
     def sync(self, *, rebuild: bool = False, progress: Any = None) -> Any:
         return self._run([f"doc{i}.md" for i in range(self.steps)], progress)
@@ -71,8 +84,14 @@ class FakeLibrary:
 
 def make_services(db: Database, data_dir: Path, *, answerer: Any = None, library: Any = None) -> Services:
     settings = Settings(data_dir=data_dir, database_url=db.url)
-    return Services(settings=settings, db=db, answerer=answerer, library=library,
-                    answerer_error=None if answerer else "no index", library_error=None if library else "no library")
+    return Services(
+        settings=settings,
+        db=db,
+        answerer=answerer,
+        library=library,
+        answerer_error=None if answerer else "no index",
+        library_error=None if library else "no library",
+    )
 
 
 def official_id(db: Database, name: str) -> int:
@@ -80,12 +99,20 @@ def official_id(db: Database, name: str) -> int:
         return int(s.scalar(select(Official.id).where(Official.full_name == name)))
 
 
-def add_official(db: Database, name: str, unit: str, role: Role, *, telegram_user_id: int | None = None,
-                 language: str = "vi") -> int:
+def add_official(
+    db: Database, name: str, unit: str, role: Role, *, telegram_user_id: int | None = None, language: str = "vi"
+) -> int:
     with db.session() as s:
         unit_id = s.scalar(select(Unit.id).where(Unit.code == unit))
-        o = Official(full_name=name, unit_id=unit_id, role=role, telegram_user_id=telegram_user_id,
-                     language=language, digest=True, active=True)
+        o = Official(
+            full_name=name,
+            unit_id=unit_id,
+            role=role,
+            telegram_user_id=telegram_user_id,
+            language=language,
+            digest=True,
+            active=True,
+        )
         s.add(o)
         s.flush()
         return o.id
@@ -93,8 +120,11 @@ def add_official(db: Database, name: str, unit: str, role: Role, *, telegram_use
 
 def link_telegram(db: Database, name: str, telegram_user_id: int, language: str = "vi") -> None:
     with db.session() as s:
-        s.execute(update(Official).where(Official.full_name == name)
-                  .values(telegram_user_id=telegram_user_id, language=language))
+        s.execute(
+            update(Official)
+            .where(Official.full_name == name)
+            .values(telegram_user_id=telegram_user_id, language=language)
+        )
 
 
 def audits(db: Database, **kw: Any) -> list[AuditEntry]:
@@ -103,7 +133,11 @@ def audits(db: Database, **kw: Any) -> list[AuditEntry]:
 
 
 HA, HN_LEADER, ADMIN, GL_OFFICIAL, BKHCN_LEADER = (
-    "Phạm Thu Hà", "Trần Thị Lãnh Đạo", "Nguyễn Văn Quản", "Rơ Mah Hlin", "Lê Minh Tuấn",
+    "Phạm Thu Hà",
+    "Trần Thị Lãnh Đạo",
+    "Nguyễn Văn Quản",
+    "Rơ Mah Hlin",
+    "Lê Minh Tuấn",
 )
 
 
