@@ -32,6 +32,7 @@ test: $(STAMP_ST) postgres
 
 check: $(STAMP)
 	$(BIN)/ruff check bot retrieval ingestion db tests bench
+	$(BIN)/ruff format --check bot retrieval ingestion db tests bench
 	$(BIN)/mypy bot retrieval ingestion db
 
 bench: $(STAMP) postgres
