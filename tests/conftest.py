@@ -287,11 +287,13 @@ def leftover_processes(root: int | None = None) -> dict[int, str]:
             found.add(pid)
             todo.extend(children.get(pid, []))
     if own is not None:
-        # Not the other commands of a pipeline (`make test | tee log`): their parent is one of our ancestors.
+        # Orphans only (re-parented to init): a group member with a living parent belongs to that parent —
+        # the other commands of a pipeline (`make test | tee log`), or another test run started in the same
+        # process group.
         found |= {
             pid
             for pid, (ppid, group) in table.items()
-            if group == own[1] and pid not in ancestors and (ppid == 1 or ppid not in ancestors)
+            if group == own[1] and pid not in ancestors and (ppid == 1 or ppid not in table)
         }
     out = {pid: _cmdline(pid) for pid in sorted(found)}
     # multiprocessing's resource tracker (one per process that used spawn) ends when its parent does.
