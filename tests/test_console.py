@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakes import HA, HN_LEADER, TODAY, FakeAnswerer, make_services
+from fakes import HA, HN_LEADER, TODAY, FakeAnswerer, cli_overdue, make_services
 from sqlalchemy import select
 
 from bot import wiring as services_module
@@ -80,7 +80,7 @@ def test_console_official_tasks_question_feedback_and_evidence(
 
 
 def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database, hermetic_env: Path) -> None:
-    total = _cli_overdue(db, "HN")
+    total = cli_overdue(db, "HN")
     text = chat(db, hermetic_env, HN_LEADER, "/trehan", "#1", "/tonghop HN-HOANKIEM", "/tonghop GL", "/tonghop")
     # one line per sub-unit, worst first; a button per unit; the footer counts units and tasks
     assert "Nhiệm vụ quá hạn — Thành phố Hà Nội" in text and f"đơn vị · {total} nhiệm vụ" in text
@@ -109,17 +109,6 @@ def test_console_leader_lists_by_unit_drills_down_and_summary_files(db: Database
         assert w <= 16 and int(row[w : w + 4]) == r.overdue
         assert name.rstrip("…") in r.unit_name
     assert [int(row[w : w + 4]) for row in rows] == sorted((int(row[w : w + 4]) for row in rows), reverse=True)
-
-
-def _cli_overdue(db: Database, unit: str) -> int:
-    result = CliRunner().invoke(
-        cli,
-        ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
-        env={"DATABASE_URL": db.url},
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    return len(json.loads(result.output))
 
 
 def test_console_unknown_official(db: Database, hermetic_env: Path) -> None:

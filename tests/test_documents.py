@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import DOC_A, DOC_B
 from sqlalchemy import func, select
 
 from bot.cli import cli
@@ -19,24 +20,6 @@ from db.models import Invite, Official, Role, Task, Unit
 from db.session import Database
 from ingestion.sync import build_library, safe_file_name
 from retrieval.build import build_embedder, build_index
-
-DOC_A = """---
-title: "Kế hoạch thử nghiệm A"
-symbol: "901-KH/TN"
-type: "Kế hoạch"
-date: "2026-01-15"
----
-I. MỤC ĐÍCH
-1. Xã Tân Lập hoàn thành số hoá sổ hộ tịch trước ngày 30 tháng 6 năm 2026.
-"""
-DOC_B = """---
-title: "Thông báo thử nghiệm B"
-symbol: "902-TB/TN"
-type: "Thông báo kết luận"
-date: "2026-02-01"
----
-1. Giao Sở Tài chính bố trí 12 tỷ đồng cho nền tảng dữ liệu dùng chung.
-"""
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import DOC_A, DOC_B
 
 from bot.cli import cli
 from bot.config import Settings
@@ -24,25 +25,6 @@ from retrieval.index import DocumentIndex
 from retrieval.text import tokens
 
 TROLY = str(Path(sys.executable).with_name("troly"))
-
-DOC_A = """---
-title: "Kế hoạch thử nghiệm A"
-symbol: "901-KH/TN"
-type: "Kế hoạch"
-date: "2026-01-15"
----
-I. MỤC ĐÍCH
-1. Xã Tân Lập hoàn thành số hoá sổ hộ tịch trước ngày 30 tháng 6 năm 2026.
-2. Thôn Đồng Xanh lắp đặt trạm phát sóng di động trong quý III năm 2026.
-"""
-DOC_B = """---
-title: "Thông báo thử nghiệm B"
-symbol: "902-TB/TN"
-type: "Thông báo kết luận"
-date: "2026-02-01"
----
-1. Giao Sở Tài chính bố trí 12 tỷ đồng cho nền tảng dữ liệu dùng chung.
-"""
 
 
 def settings(data: Path, docs: Path) -> Settings:

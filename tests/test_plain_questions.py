@@ -9,13 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from fakes import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, make_services
+from fakes import ADMIN, HA, HN_LEADER, TODAY, FakeAnswerer, cli_overdue, make_services
 from sqlalchemy import select
 from test_console import chat
 
 from bench.eval_intents import INTENTS, load, score
-from bot.cli import cli
 from bot.service import Assistant, Caller, Denied
 from bot.service.intent import UnitDirectory, parse, window_dates
 from bot.service.questions import TaskQuestions
@@ -72,22 +70,11 @@ def test_parse_reads_units_times_and_courtesy(sqlite_demo_db: Database) -> None:
     assert window_dates("before:1/2", friday)[1].isoformat() == "2027-02-01"
 
 
-def _cli_overdue(db: Database, unit: str) -> int:
-    result = CliRunner().invoke(
-        cli,
-        ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", TODAY.isoformat(), "--json"],
-        env={"DATABASE_URL": db.url},
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    return len(json.loads(result.output))
-
-
 def test_quoted_questions_answered_from_the_database_for_the_hanoi_leader(
     sqlite_demo_db: Database, hermetic_env: Path
 ) -> None:
     db = sqlite_demo_db
-    hn = _cli_overdue(db, "HN")
+    hn = cli_overdue(db, "HN")
     answerer = FakeAnswerer()
     text = chat(
         db,

@@ -143,3 +143,42 @@ HA, HN_LEADER, ADMIN, GL_OFFICIAL, BKHCN_LEADER = (
 
 def who(db: Database, name: str) -> Caller:
     return Caller("console", official_id=official_id(db, name))
+
+
+# Two small documents with front-matter metadata, for the index and document tests.
+DOC_A = """---
+title: "Kế hoạch thử nghiệm A"
+symbol: "901-KH/TN"
+type: "Kế hoạch"
+date: "2026-01-15"
+---
+I. MỤC ĐÍCH
+1. Xã Tân Lập hoàn thành số hoá sổ hộ tịch trước ngày 30 tháng 6 năm 2026.
+2. Thôn Đồng Xanh lắp đặt trạm phát sóng di động trong quý III năm 2026.
+"""
+DOC_B = """---
+title: "Thông báo thử nghiệm B"
+symbol: "902-TB/TN"
+type: "Thông báo kết luận"
+date: "2026-02-01"
+---
+1. Giao Sở Tài chính bố trí 12 tỷ đồng cho nền tảng dữ liệu dùng chung.
+"""
+
+
+def cli_overdue(db: Database, unit: str, as_of: date = TODAY) -> int:
+    """How many tasks `troly tasks overdue --unit UNIT --subunits` lists: the figure chat replies must equal."""
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["tasks", "overdue", "--unit", unit, "--subunits", "--as-of", as_of.isoformat(), "--json"],
+        env={"DATABASE_URL": db.url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return len(json.loads(result.output))
