@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,17 @@ from retrieval.compose import question_terms, rarity
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind, query_language, same_language
-from retrieval.text import ABBREVIATIONS, ALIASES, STOPWORDS, fold, present, raw_words, word_pairs, words
+from retrieval.text import (
+    ABBREVIATIONS,
+    ALIASES,
+    STOPWORDS,
+    fold,
+    has_vietnamese_diacritics,
+    present,
+    raw_words,
+    word_pairs,
+    words,
+)
 from retrieval.types import Hit
 
 MODEL_FILE = Path(__file__).with_name("refusal_model.json")
@@ -173,6 +184,28 @@ _FUNCTION = {
 }
 _PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
 _NAME = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_VI_PLACE = re.compile(
+    r"\b(?:[Tt]ỉnh|[Tt]hành phố|TP\.?|[Tt]p\.?|[Xx]ã|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hị trấn)\s+"
+    r"([^\W\d_]+(?:\s[^\W\d_]+){0,3})"
+)
+# Folded, "tinh/xa/phuong/quan + word" is often no place at all: tình hình, tình trạng, tinh thần, xã hội,
+# quản lý, quan tâm, phương án, phương tiện, phương thức, phương hướng, phương pháp.
+_NOT_A_NAME = {
+    "hinh",
+    "trang",
+    "than",
+    "hoi",
+    "ly",
+    "tam",
+    "an",
+    "tien",
+    "thuc",
+    "huong",
+    "phap",
+    "trong",
+    "he",
+    "diem",
+}
 _EN_PLACE = re.compile(
     rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
     rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})"
@@ -180,13 +213,23 @@ _EN_PLACE = re.compile(
 
 
 def places(question: str) -> list[str]:
-    """The folded names of places a question asks about: the two words after tỉnh/xã/phường/thành phố…
-    (when they are not function words or another place word: "các xã, phường" names none), and in English
-    "Can Tho city", "province of Ninh Binh"."""
-    out = []
-    for m in _EN_PLACE.finditer(question):
-        out.append(fold(m.group(1) or m.group(2)))
-    folded = re.sub(r"[^\w\s]", " ", fold(question))
+    """The folded names of places a question asks about, and in English "Can Tho city", "province of Ninh
+    Binh". With diacritics: the capitalised name after tỉnh/xã/phường/thành phố… ("xã hội", "tình hình",
+    "quản lý" name none). Without them the words alone must tell: the two words after tinh/xa/phuong…
+    when they are not function words, another place word or a word such phrases are made of ("xa hoi")."""
+    out = [fold(m.group(1) or m.group(2)) for m in _EN_PLACE.finditer(question)]
+    text = unicodedata.normalize("NFC", question)
+    if has_vietnamese_diacritics(text):
+        for m in _VI_PLACE.finditer(text):
+            name = []
+            for w in m.group(1).split():  # a name's words are capitalised ("phường ở Hà Nội" names none)
+                if not w[0].isupper():
+                    break
+                name.append(fold(w))
+            if name:
+                out.append(ABBREVIATIONS.get(name[0], " ".join(name[:2])))
+        return list(dict.fromkeys(out))
+    folded = re.sub(r"[^\w\s]", " ", fold(text))
     for m in re.finditer(rf"\b{_PLACE_WORD} ([a-z]+)(?: ([a-z]+))?\b", folded):
         first, second = m.group(1), m.group(2) or ""
         if first in ABBREVIATIONS:  # "tp hcm"
@@ -194,6 +237,7 @@ def places(question: str) -> list[str]:
         elif (
             second
             and first not in STOPWORDS
+            and first not in _NOT_A_NAME
             and second not in _FUNCTION
             and not any(w in _PLACE_WORDS or w in ABBREVIATIONS for w in (first, second))
         ):

@@ -279,6 +279,9 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
         ("Các xã, phường ở Hà Nội phải gửi gì?", []),
         ("xã phải hoàn thành trước ngày nào", []),
         ("UBND các tỉnh phải trang bị gì?", []),
+        ("Tình hình xã hội hóa nguồn lực thế nào?", []),
+        ("tinh hinh xa hoi hoa the nao", []),
+        ("Sở Khoa học và Công nghệ thành phố Hà Nội", ["ha noi"]),
     ],
 )
 def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:

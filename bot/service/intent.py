@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from retrieval.refusal import places
 from retrieval.text import fold, strip_courtesy
 
 # --- the result ------------------------------------------------------------------------------------
@@ -595,56 +596,9 @@ def _unit(text: str, words: list[str], units: UnitDirectory, caller_unit: str | 
         return SELF, "province"
     # A unit named but not in the table ("xã Hòa Bình" where no such commune is loaded): never the caller's
     # own unit — the name goes to the commands, which say that no such unit exists.
-    if m := _NAMED_UNIT.search(text):
-        return m.group(1).upper(), None
+    if named := places(text):
+        return named[0].upper(), None
     return SELF, None
-
-
-_NAME_STOP = {
-    "toi",
-    "minh",
-    "em",
-    "nha",
-    "ta",
-    "chung",
-    "ban",
-    "nay",
-    "do",
-    "kia",
-    "nao",
-    "co",
-    "da",
-    "duoc",
-    "phai",
-    "se",
-    "dang",
-    "con",
-    "va",
-    "cua",
-    "la",
-    "thi",
-    "hinh",
-    "den",
-    "theo",
-    "trang",
-    "thanh",
-    "lan",
-    "can",
-    "bao",
-    "nhieu",
-    "may",
-    "gi",
-    "ma",
-    "o",
-    "tai",
-    "trong",
-    "voi",
-    "cho",
-}
-_NAMED_UNIT = re.compile(
-    r"\b(?:xa|phuong|huyen|quan|thi xa|thi tran|tinh)\s+((?!(?:" + "|".join(sorted(_NAME_STOP)) + r")\b)[a-z]+"
-    r"(?:\s(?!(?:" + "|".join(sorted(_NAME_STOP)) + r")\b)[a-z]+)?)"
-)
 
 
 # --- time ---------------------------------------------------------------------------------------------
