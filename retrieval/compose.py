@@ -41,6 +41,7 @@ from retrieval.text import (
     STOPWORDS,
     english_terms,
     expand_query,
+    fold,
     number_free,
     present,
     symbol_token,
@@ -58,12 +59,20 @@ SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is 
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
+# How a question asks, not what about: the imperative that opens it or follows "hãy" ("Mô tả quyền …",
+# "Theo Bộ luật …, hãy liệt kê …"). No passage says "mô tả", so counted as content it makes an answerable
+# question look half unanswered. Elsewhere the same words are content ("Ai trình bày báo cáo …?").
+_FRAMING = re.compile(r"(?:^\s*|\bhay\s+)(?:mo ta|liet ke|trinh bay|giai thich|neu ro|neu|describe|list|explain)\b")
+
+
 def question_terms(question: str, *, translated: bool = False) -> list[str]:
     """Folded content words and numbers of a question (abbreviations expanded; with `translated`, for an
-    English question, the documents' words for the terms it names too), in order, once each."""
+    English question, the documents' words for the terms it names too), in order, once each. Words that
+    only frame the question ("mô tả", "liệt kê") are not content."""
     seen: dict[str, None] = {}
     extra = english_terms(question) if translated and query_kind(question) == "en" else ""
-    for t in map(number_free, expand_query(f"{question} {extra}")):
+    framed = _FRAMING.sub(" ", fold(question))
+    for t in map(number_free, expand_query(f"{framed} {extra}")):
         if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
             seen.setdefault(t, None)
     return list(seen)

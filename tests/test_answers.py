@@ -21,7 +21,7 @@ from bot.render.out import TextOut
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
-from retrieval.compose import echoes, vietnamese_date
+from retrieval.compose import echoes, question_terms, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
@@ -192,6 +192,22 @@ def test_english_terms_meet_the_documents_words() -> None:
     assert english_terms("By when must the Ministry of Finance issue guidance?") == "bo tai chinh ban hanh"
     assert english_terms("Which working group handles databases?") == "to cong tac co so du lieu"
     assert english_terms("What is the weather?") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "framing", "content"),
+    [
+        ("Mô tả quyền được khai sinh, khai tử theo Bộ luật dân sự 2015.", {"mo", "ta"}, {"quyen", "khai", "sinh"}),
+        ("Theo Bộ luật dân sự 2015, hãy liệt kê 9 căn cứ xác lập nên quyền dân sự.", {"liet", "ke"}, {"xac", "lap"}),
+        ("ai trinh bay bao cao tai hoi nghi", set(), {"trinh", "bay"}),  # here "trình bày" is what was done
+    ],
+)
+def test_words_that_only_frame_a_question_are_not_its_content(
+    question: str, framing: set[str], content: set[str]
+) -> None:
+    terms = set(question_terms(question))
+    assert content <= terms
+    assert not framing & terms
 
 
 def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term() -> None:
