@@ -1,10 +1,15 @@
 """Webhook mode's HTTP server: Telegram's updates on the webhook path, and `GET /healthz`.
 
 python-telegram-bot's own webhook server (`run_webhook`) serves one route, so this is PTB's documented
-custom-webhook setup (the `customwebhookbot` examples): our own server on the same port puts each update
-on `Application.update_queue`, and the Application handles it as usual. It uses tornado, which PTB's
-`webhooks` extra installs. What the webhook route does is what PTB's does: POST only, JSON only, the
-secret token compared in constant time (403 without it), an update that cannot be parsed 400.
+custom-webhook setup (the `customwebhookbot` examples): our own server on the same port, with tornado,
+which PTB's `webhooks` extra installs. What the webhook route checks is what PTB's does: POST only, JSON
+only, the secret token compared in constant time (403 without it), an update that cannot be parsed 400.
+
+One difference: PTB answers 200 as soon as the update is queued, so a replica killed before handling it
+loses an update Telegram (or the load balancer) believes delivered. Here the update is handled first
+(`Application.process_update`; handler errors go to the error handler as usual) and 200 follows: an
+update that was acknowledged has been handled, and one that was not is redelivered — to another replica
+behind a load balancer — where the record of handled update ids keeps it from being handled twice.
 
 `/healthz` runs the checks of `troly health` (bot/health.py) in a worker thread and answers the same
 JSON: 200 when healthy, 503 when not, for a load balancer or an orchestrator.
@@ -48,7 +53,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(self.app.bot, ExtBot):
             self.app.bot.insert_callback_data(update)
-        await self.app.update_queue.put(update)
+        await self.app.process_update(update)  # handled before it is acknowledged (module docstring)
         self.set_status(HTTPStatus.OK)
 
 
