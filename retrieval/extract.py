@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import fold
+from retrieval.text import UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ _HEADING = re.compile(r"^(?:#{1,6}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|
 _POINT = re.compile(r"^(?:[a-zđ]\)|\d{1,2}\)|[-+•–]\s)")
 _CLAUSE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")
 _ROW = re.compile(r"^[^|\n]{1,80}: [^|\n]*(?: \| [^|\n]{1,80}: [^|\n]*)+$")
-_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\u0600-\u06ff])")
+_SENTENCE_END = re.compile(rf"(?<=[.!?;…])\s+(?=[\"“(]?[{UPPER}0-9\u0600-\u06ff])")
 JOIN = " … "  # between a lead-in and one of its points: each side is verbatim in the passage
 
 
@@ -294,7 +294,7 @@ _ORGAN_RE = re.compile(
     r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}"
 )
 _WORD = re.compile(r"[^\W_]+")
-_CAPITALISED = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_CAPITALISED = rf"[{UPPER}][^\W\d_]*"
 _PERSON_RE = re.compile(rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})")
 
 

@@ -42,6 +42,7 @@ from retrieval.text import (
     ABBREVIATIONS,
     ALIASES,
     STOPWORDS,
+    UPPER,
     fold,
     has_vietnamese_diacritics,
     present,
@@ -183,7 +184,7 @@ _FUNCTION = {
     "nhu",
 }
 _PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
-_NAME = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_NAME = rf"[{UPPER}][^\W\d_]*"
 _VI_PLACE = re.compile(
     r"\b(?:[Tt]ỉnh|[Tt]hành phố|TP\.?|[Tt]p\.?|[Xx]ã|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hị trấn)\s+"
     r"([^\W\d_]+(?:\s[^\W\d_]+){0,3})"

@@ -243,6 +243,11 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
     return {(a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
 
 
+# Upper-case Latin letters, Vietnamese ones with their diacritics, for a regex class: the range À-Ỹ also holds
+# the lower-case ones, so "ông ấy ở" would read as a name and "… ông. ấy" as a new sentence.
+UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper() and c.isalpha())
+
+
 def has_vietnamese_diacritics(text: str) -> bool:
     return any(_is_latin(ch) and not ch.isascii() for ch in unicodedata.normalize("NFC", text))
 

@@ -310,6 +310,8 @@ def test_who_is_answered_by_the_person_named() -> None:
     sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
     found = [sp for sp in spans(sentence, asked) if not echoes(sp, asked, "Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")]
     assert [sp.text for sp in found] == ["Thái Đại Ngọc"]
+    # A name is capitalised: lower-case letters with diacritics ("ấy", "ở") do not make one.
+    assert not [sp.text for sp in spans("Theo ông ấy ở đó, việc này cần làm ngay.", asked) if "ấy" in sp.text]
 
 
 @pytest.mark.parametrize(
