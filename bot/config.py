@@ -115,8 +115,9 @@ def _check_zone(value: str) -> str:
 
 
 def _check_time(value: str) -> str:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
-    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+    """HH:MM, or HH:MM:SS (a deployment test schedules the digest seconds ahead)."""
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", value)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59 or int(m[3] or 0) > 59:
         raise ConfigError("DIGEST_TIME", "config.bad_time", value=value)
     return value
 

@@ -371,8 +371,8 @@ def file_url_for(api_url: str) -> str:
 
 
 def digest_time(settings: Settings) -> time:
-    hours, _, minutes = settings.digest_time.partition(":")
-    return time(int(hours), int(minutes or 0), tzinfo=ZoneInfo(settings.tz_name))
+    hours, minutes, seconds = ([*settings.digest_time.split(":"), "0"])[:3]
+    return time(int(hours), int(minutes), int(seconds), tzinfo=ZoneInfo(settings.tz_name))
 
 
 def schedule_digest(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

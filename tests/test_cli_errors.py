@@ -8,6 +8,7 @@ import asyncio
 import os
 import re
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
         ("TZ_NAME", "Mars/Base", "múi giờ"),
         ("DIGEST_TIME", "7h30", "giờ:phút"),
         ("DIGEST_TIME", "25:00", "giờ:phút"),
+        ("DIGEST_TIME", "07:30:75", "giờ:phút"),
         ("CHROMA_URL", "ftp://chroma.local:8000", "http"),
         ("LLM_BASE_URL", "localhost:8000/v1", "http"),
         ("TELEGRAM_API_URL", "http://", "http"),
@@ -56,6 +58,16 @@ def test_configuration_is_checked_at_start_naming_the_variable(name: str, value:
     assert code == 1 and out == ""
     line = one_vietnamese_line(err)
     assert name in line and expected in line
+
+
+def test_the_digest_time_may_name_seconds() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.config import Settings
+    from bot.telegram_app import digest_time
+
+    assert digest_time(Settings.from_env({"DIGEST_TIME": "07:30"})) == time(7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert digest_time(Settings.from_env({"DIGEST_TIME": "7:05:09"})).second == 9
 
 
 def test_postgresql_down_is_one_line() -> None:
