@@ -3,7 +3,9 @@
 Handlers turn an Update into a `Caller` + text/attachment and a `TelegramChannel`, and hand them to the
 `Dialog` (bot/service/dialog.py); the assistant service decides and authorises. Services are built in
 `post_init` (so a slow index load never blocks the import), the morning digest is (re)scheduled there,
-and one error handler apologises to the user and logs the traceback (with the token redacted).
+and one error handler apologises to the user and logs the traceback (with the token redacted). Every update
+first passes `once_per_update` (handler group -1): one redelivered by Telegram is not handled twice, by this
+process or another replica; the digest is claimed per official and day in the database likewise.
 
 The bot works in private chats only: everything it sends to a group, supergroup or channel is read by
 everyone there, so an update from one never reaches the dialog (see `PrivateOnly`); commands addressed
@@ -39,10 +41,12 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackContext,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -289,6 +293,14 @@ def _downloader(bot: Any, file_id: str, limit: int = MAX_FILE_BYTES) -> Callable
     return read
 
 
+async def once_per_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handler group -1, before every other handler: an update Telegram delivers again (an unacknowledged
+    webhook call, a poll whose offset was never confirmed, to this replica or another) stops here."""
+    if not await _dialog(context).first_delivery(context.bot.id, update.update_id):
+        log.info("update %s was delivered before: not handled again", update.update_id)
+        raise ApplicationHandlerStop
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or addressed_elsewhere(message.text or message.caption, context.bot.username):
@@ -355,8 +367,10 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         for out in outs:
             await channel.send(out)
 
-    sent = await _dialog(context).send_digests(send)
+    dialog = _dialog(context)
+    sent = await dialog.send_digests(send)
     log.info("morning digest sent to %d officials", sent)
+    await dialog.prune_delivery()
 
 
 # --- the application ------------------------------------------------------------------------------------------
@@ -376,7 +390,8 @@ def digest_time(settings: Settings) -> time:
 
 
 def schedule_digest(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
-    """(Re)create the daily digest job: jobs do not survive a restart, so this runs at every start."""
+    """(Re)create the daily digest job: jobs do not survive a restart, so this runs at every start. Every
+    replica runs it; the digest records in the database let one of them send each official's digest."""
     jq = app.job_queue
     if jq is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
@@ -469,6 +484,7 @@ def build_application(
     app = builder.application_class(TrolyApplication).post_init(post_init).post_shutdown(post_shutdown).build()
     app.bot_data["private_only"] = PrivateOnly(group_notice_interval)
     incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
+    app.add_handler(TypeHandler(Update, once_per_update), group=-1)
     app.add_handler(MessageHandler(incoming, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)

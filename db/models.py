@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     func,
@@ -225,3 +226,37 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     vote: Mapped[int | None] = mapped_column(Integer)  # +1 👍, -1 👎, NULL: not voted
     voted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestSent(Base):
+    """The morning digest of one official on one day (TZ_NAME's date). The row is the claim: it is inserted
+    before sending, and the primary key lets only one process (replica, restart) win it."""
+
+    __tablename__ = "digest_sent"
+
+    official_id: Mapped[int] = mapped_column(ForeignKey("official.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # NULL: being sent, or failed (see error)
+    error: Mapped[str | None] = mapped_column(String(255))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("official_id", "day", name="pk_digest_sent"),
+        Index("ix_digest_sent_day", "day"),
+    )
+
+
+class HandledUpdate(Base):
+    """A Telegram update taken for handling by some bot process: one row per (bot, update_id), so an update
+    Telegram delivers again (to this replica or another) is handled once."""
+
+    __tablename__ = "handled_update"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("bot_id", "update_id", name="pk_handled_update"),
+        Index("ix_handled_update_received_at", "received_at"),
+    )

@@ -283,6 +283,12 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------------------------- server
 
 
+# Telegram numbers a bot's updates in one rising sequence, whichever process receives them; the bot records the ids
+# it handled in its database (exactly once across replicas). So ids continue across FakeTelegram instances: a bot
+# restarted on the same database in one test is the same bot, and its new updates are new.
+_UPDATE_IDS = itertools.count(1)
+
+
 class FakeTelegram:
     """A fake Bot API server; see the module docstring.
 
@@ -319,7 +325,7 @@ class FakeTelegram:
         self.chats: dict[Any, dict[str, Any]] = {}
         self.messages: dict[tuple[Any, int], dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = _UPDATE_IDS
         self._message_ids: dict[Any, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)

@@ -429,16 +429,46 @@ class Dialog:
     # ------------------------------------------------------------------ the morning digest
 
     async def send_digests(self, send: Callable[[int, list[Out]], Awaitable[None]]) -> int:
-        """Send each official's digest (only those with something to report); returns how many were sent."""
+        """Send each official's digest (only those with something to report) unless another process (a replica,
+        or this one before a restart) claimed it today; returns how many this process sent."""
         views = await self.call(self.assistant.digests)
         sent = 0
         for view in views:
+            if not await self.call(self.assistant.claim_digest, view.official_id, view.as_of):
+                continue
+            error = None
             try:
                 await send(view.telegram_user_id, render_digest(view))
                 sent += 1
-            except Exception:  # noqa: BLE001 - one blocked user must not stop the others
+            except Exception as exc:  # noqa: BLE001 - one blocked user must not stop the others
                 log.warning("digest to official %s failed", view.official_id, exc_info=True)
+                error = f"{type(exc).__name__}: {exc}"
+            try:
+                await self.call(self.assistant.digest_outcome, view.official_id, view.as_of, error)
+            except Exception:  # noqa: BLE001 - the claim already keeps it from being sent twice
+                log.warning("could not record the digest of official %s", view.official_id, exc_info=True)
         return sent
+
+    async def prune_delivery(self) -> None:
+        """The daily clean-up of the exactly-once records (any replica may run it: deleting twice is harmless)."""
+        try:
+            pruned = await self.call(self.assistant.prune_delivery)
+            log.info("forgot %d update ids and %d digest records", pruned.updates, pruned.digests)
+        except Exception:  # noqa: BLE001 - tomorrow's run prunes them
+            log.warning("could not prune the delivery records", exc_info=True)
+
+    # ------------------------------------------------------------------ each update once
+
+    async def first_delivery(self, bot_id: int, update_id: int) -> bool:
+        """Whether this is the first delivery of update `update_id` (to any process of the deployment).
+
+        When the record cannot be written (the database is down) the update is handled anyway: a rare
+        duplicate is better than a lost message, and the handler will report the database itself."""
+        try:
+            return await self.call(self.assistant.first_delivery, bot_id, update_id)
+        except Exception:  # noqa: BLE001 - see above
+            log.warning("could not record update %s; handling it anyway", update_id, exc_info=True)
+            return True
 
 
 def _chart(view: SummaryView) -> bytes:

@@ -1,0 +1,57 @@
+"""Exactly once across bot replicas and restarts: the morning digest per official and day, and each Telegram
+update. The records live in the database (db/delivery.py) so that every process of a deployment sees them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from bot.service.access import ServiceBase
+from db import delivery
+from db import task_updates as tu
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps an update it could not deliver for at most 24 hours: ids older than that cannot come again.
+KEEP_UPDATE_IDS = timedelta(days=3)
+KEEP_DIGEST_DAYS = 30  # a month of "who got their digest, and what failed", for whoever runs the bot
+
+
+class DeliveryCases(ServiceBase):
+    """Claims taken before work that must happen once, and their clean-up."""
+
+    def first_delivery(self, bot_id: int, update_id: int) -> bool:
+        """Take update `update_id` for handling: False when it was taken before (redelivered by Telegram, to
+        this process or another). The claim is taken before handling, so an update whose handling dies
+        half-way (a replica killed) is not handled again; Telegram only redelivers updates that were never
+        acknowledged, and webhook mode acknowledges once the update is queued."""
+        with self.db.session() as s:
+            return delivery.claim_update(s, bot_id, update_id, self.time.now())
+
+    def claim_digest(self, official_id: int, day: date) -> bool:
+        """Take the digest of `official_id` for `day`: only the process whose claim went in sends it."""
+        with self.db.session() as s:
+            return delivery.claim_digest(s, official_id, day, self.time.now())
+
+    def digest_outcome(self, official_id: int, day: date, error: str | None = None) -> None:
+        """Record that a claimed digest was sent, or why it was not.
+
+        A failed digest keeps its claim and is not sent again that day: a send can fail after Telegram
+        accepted the message (a read timeout), so sending again could deliver it twice, while a missed digest
+        costs little — /viec shows the same lists. The error stays on the record for whoever runs the bot.
+        """
+        with self.db.session() as s:
+            delivery.digest_outcome(s, official_id, day, self.time.now(), error)
+
+    def prune_delivery(self) -> delivery.Pruned:
+        """Forget update ids that cannot be redelivered any more, and digest records older than a month."""
+        now = self.time.now()
+        with self.db.session() as s:
+            pruned = delivery.prune(
+                s, updates_before=now - KEEP_UPDATE_IDS, digests_before=self.clock() - timedelta(KEEP_DIGEST_DAYS)
+            )
+            if pruned.updates or pruned.digests:
+                tu.audit(
+                    s, channel="job", action="prune", detail=f"{pruned.updates} update ids, {pruned.digests} digests"
+                )
+        return pruned

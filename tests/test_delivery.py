@@ -1,0 +1,252 @@
+"""Exactly once across replicas (issue 13 item 5): the morning digest once per official and day, and each
+Telegram update handled once, however many bot processes share the database and however often Telegram
+delivers it. Two real PTB Applications (each with its own `Database`, as two replicas would have) on one
+SQLite file or one real PostgreSQL, against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiohttp
+import pytest
+from fake_telegram import Call, FakeTelegram
+from fakes import ADMIN, BKHCN_LEADER, GL_OFFICIAL, HA, HN_LEADER, TODAY, link_telegram, make_services
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.service.core import Assistant
+from bot.service.delivery import KEEP_DIGEST_DAYS
+from bot.telegram_app import DIGEST_JOB, build_application, running
+from bot.wiring import Services
+from db.models import DigestSent, HandledUpdate, Official
+from db.session import Database
+
+T = TypeVar("T")
+pytestmark = pytest.mark.timeout(90)
+
+U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN = 501, 502, 503, 504, 505
+ALL = {U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN}
+TITLE = "Chào buổi sáng"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def official_id(db: Database, telegram_user_id: int) -> int:
+    with db.session() as s:
+        found = s.scalar(select(Official.id).where(Official.telegram_user_id == telegram_user_id))
+    assert found is not None
+    return found
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def db(demo_db: Database) -> Database:
+    for name, uid in (
+        (HA, U_HA),
+        (HN_LEADER, U_LEADER),
+        (ADMIN, U_ADMIN),
+        (GL_OFFICIAL, U_GL),
+        (BKHCN_LEADER, U_BKHCN),
+    ):
+        link_telegram(demo_db, name, uid)
+    return demo_db
+
+
+@asynccontextmanager
+async def replica(tg: FakeTelegram, url: str, data_dir: Path, *, webhook_port: int | None = None) -> AsyncIterator[Any]:
+    """One bot process: its own Database (engine, pool) on the shared URL, its own data folder."""
+    hook = {"webhook_url": f"http://127.0.0.1:{webhook_port}/hook", "webhook_secret": "s3cret"} if webhook_port else {}
+    settings = Settings(
+        data_dir=data_dir, database_url=url, telegram_bot_token=tg.token, telegram_api_url=tg.base_url, **hook
+    )
+    db = Database(url)
+    app = build_application(settings, services=Services(settings=settings, db=db), clock=lambda: TODAY)
+    try:
+        async with running(app, settings, port=webhook_port or free_port(), poll_timeout=1):
+            yield app
+    finally:
+        db.dispose()
+
+
+def visible(call: Call) -> str:
+    return str(call.result.get("text") or "")
+
+
+def digests_to(tg: FakeTelegram) -> list[int]:
+    """The chats that got a digest (its first message carries the greeting)."""
+    return sorted(c.chat_id for c in tg.calls_of("sendMessage") if c.error is None and TITLE in visible(c))
+
+
+def records(db: Database) -> list[DigestSent]:
+    with db.session() as s:
+        return list(s.scalars(select(DigestSent).order_by(DigestSent.official_id)))
+
+
+# --- the morning digest ----------------------------------------------------------------------------------------
+
+
+def test_two_replicas_send_each_official_one_digest(db: Database, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            async with replica(tg, db.url, tmp_path / "r1") as one, replica(tg, db.url, tmp_path / "r2") as two:
+                jobs = [(app, app.job_queue.get_jobs_by_name(DIGEST_JOB)[0]) for app in (one, two)]
+                await asyncio.gather(*(job.run(app) for app, job in jobs))  # both fire at 07:30
+                assert digests_to(tg) == sorted(ALL)
+                for app, job in jobs:  # run again (a restart, a clock change): nothing more
+                    await job.run(app)
+                assert digests_to(tg) == sorted(ALL)
+
+    run(scenario())
+    rows = records(db)
+    assert len(rows) == len(ALL) and {r.day for r in rows} == {TODAY}
+    assert all(r.sent_at is not None and r.error is None for r in rows)
+
+
+def test_a_failed_digest_is_recorded_and_not_sent_again(db: Database, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            tg.fail_next("sendMessage", "Forbidden: bot was blocked by the user", 403)
+            async with replica(tg, db.url, tmp_path / "r1") as one:
+                await one.job_queue.get_jobs_by_name(DIGEST_JOB)[0].run(one)
+            got = digests_to(tg)
+            assert len(got) == len(ALL) - 1
+            async with replica(tg, db.url, tmp_path / "r2") as two:  # the next process, the same morning
+                await two.job_queue.get_jobs_by_name(DIGEST_JOB)[0].run(two)
+            assert digests_to(tg) == got
+
+    run(scenario())
+    rows = records(db)
+    failed = [r for r in rows if r.error is not None]
+    assert len(rows) == len(ALL) and len(failed) == 1
+    assert failed[0].sent_at is None and "blocked by the user" in failed[0].error
+
+
+def test_concurrent_claims_from_two_processes_have_one_winner(db: Database, hermetic_env: Path) -> None:
+    """Eight threads over two engines (two replicas) claim the same digest and the same update at once."""
+    other = Database(db.url)
+    try:
+        services = [Assistant(make_services(d, hermetic_env), clock=lambda: TODAY) for d in (db, other)]
+        ha = official_id(db, U_HA)
+        start = threading.Barrier(8)
+        won: list[tuple[str, bool]] = []
+
+        def claim(i: int) -> None:
+            svc = services[i % 2]
+            start.wait()
+            won.append(("digest", svc.claim_digest(ha, TODAY)))
+            won.append(("update", svc.first_delivery(42, 1001)))
+
+        threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert sorted(k for k, ok in won if ok) == ["digest", "update"]
+        assert services[0].first_delivery(43, 1001)  # another bot's update 1001 is another update
+        assert services[1].claim_digest(ha, TODAY + timedelta(days=1))  # and tomorrow is another day
+    finally:
+        other.dispose()
+
+
+def test_old_records_are_pruned(db: Database, hermetic_env: Path) -> None:
+    now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    svc = Assistant(make_services(db, hermetic_env), clock=lambda: TODAY, now=lambda: now)
+    ha = official_id(db, U_HA)
+    old = Assistant(make_services(db, hermetic_env), now=lambda: now - timedelta(days=4))
+    assert old.first_delivery(1, 7) and svc.first_delivery(1, 8)
+    assert svc.claim_digest(ha, TODAY - timedelta(days=KEEP_DIGEST_DAYS + 1))
+    assert svc.claim_digest(ha, TODAY)
+    pruned = svc.prune_delivery()
+    assert (pruned.updates, pruned.digests) == (1, 1)
+    with db.session() as s:
+        assert list(s.scalars(select(HandledUpdate.update_id))) == [8]
+    assert [r.day for r in records(db)] == [TODAY]
+
+
+# --- each update once --------------------------------------------------------------------------------------------
+
+
+def message_update(update_id: int, user: int, text: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "Cán bộ"},
+            "text": text,
+            **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]} if text[0] == "/" else {}),
+        },
+    }
+
+
+async def logged(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not any(text in r.getMessage() for r in caplog.records):
+        assert asyncio.get_running_loop().time() < deadline, f"not logged: {text}"
+        await asyncio.sleep(0.05)
+
+
+def test_an_update_delivered_again_to_another_replica_is_handled_once(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Replica 1 takes update 7001 (long polling); Telegram delivers it again to replica 2 (its acknowledgement
+    was lost, or replica 1 restarted before confirming the offset): replica 2 does not answer it twice."""
+    caplog.set_level(logging.INFO, logger="bot.telegram_app")
+
+    async def scenario() -> None:
+        async with FakeTelegram() as tg1, FakeTelegram() as tg2:  # one bot (same token) seen by two processes
+            async with replica(tg1, db.url, tmp_path / "r1"), replica(tg2, db.url, tmp_path / "r2"):
+                tg1.push_update(message_update(7001, U_HA, "/viec"))
+                assert "HN-01962" in visible(await tg1.wait_for("sendMessage", lambda c: c.chat_id == U_HA))
+                tg2.push_update(message_update(7001, U_HA, "/viec"))
+                await logged(caplog, "update 7001 was delivered before")
+                tg2.push_update(message_update(7002, U_HA, "/viec"))  # replica 2 answers a new one
+                assert "HN-01962" in visible(await tg2.wait_for("sendMessage", lambda c: c.chat_id == U_HA))
+                assert len(tg1.calls_of("sendMessage")) == 1 and len(tg2.calls_of("sendMessage")) == 1
+
+    run(scenario())
+
+
+def test_a_webhook_update_posted_twice_is_handled_once(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.telegram_app")
+
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            port = free_port()
+            async with replica(tg, db.url, tmp_path / "r1", webhook_port=port):
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                async with aiohttp.ClientSession() as http:
+                    for update_id in (8001, 8001, 8002):
+                        async with http.post(
+                            f"http://127.0.0.1:{port}/hook",
+                            json=message_update(update_id, U_HA, "/viec"),
+                            headers=headers,
+                        ) as r:
+                            assert r.status == 200
+                await logged(caplog, "update 8001 was delivered before")
+                first = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA)
+                second = await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA)
+                assert "HN-01962" in visible(first) and "HN-01962" in visible(second)
+                assert len(tg.calls_of("sendMessage")) == 2
+
+    run(scenario())
+    with db.session() as s:
+        assert sorted(s.scalars(select(HandledUpdate.update_id))) == [8001, 8002]
