@@ -516,10 +516,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "☀️ Chào buổi sáng, {name}! Nhiệm vụ của {unit} ({date}):",
         "☀️ Good morning, {name}! Tasks of {unit} ({date}):",
     ),
+    "digest.title_subunits": (
+        "☀️ Chào buổi sáng, {name}! {unit} và các đơn vị trực thuộc ({date}):",
+        "☀️ Good morning, {name}! {unit} and the units under it ({date}):",
+    ),
     "digest.overdue": ("🔴 Quá hạn ({n}):", "🔴 Overdue ({n}):"),
-    "digest.due": ("🟡 Đến hạn trong 7 ngày ({n}):", "🟡 Due within 7 days ({n}):"),
-    "digest.summary": ("📊 Các đơn vị có nhiệm vụ quá hạn:", "📊 Units with overdue tasks:"),
+    "digest.due": ("🟡 Đến hạn trong {days} ngày ({n}):", "🟡 Due within {days} days ({n}):"),
+    "digest.overdue_units": ("🔴 Quá hạn: {n} nhiệm vụ ở {units} đơn vị", "🔴 Overdue: {n} tasks in {units} units"),
+    "digest.due_units": (
+        "🟡 Đến hạn trong {days} ngày: {n} nhiệm vụ ở {units} đơn vị",
+        "🟡 Due within {days} days: {n} tasks in {units} units",
+    ),
+    "digest.latest": ("{n} đơn vị chậm nhất:", "The {n} units most behind:"),
     "digest.more": ("… và {n} nhiệm vụ khác.", "… and {n} more."),
+    "digest.see_all": ("Xem đầy đủ: /trehan (quá hạn), /viec (đến hạn).", "Full lists: /overdue, /due."),
     "console.banner": (
         "Trợ lý — {name}, {unit} ({role}). Gõ câu hỏi hoặc lệnh (/help); #N để bấm nút N; "
         "/gui ĐƯỜNG_DẪN [chú thích] để gửi tệp; Ctrl-D để thoát.",

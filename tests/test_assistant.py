@@ -36,6 +36,7 @@ from bot.render.html import (
     esc,
     fold_line,
     render_answer,
+    render_digest,
     split_blocks,
     to_plain,
     visible_length,
@@ -363,14 +364,46 @@ def test_digest_goes_only_to_officials_with_something_to_report(svc: Assistant, 
     for i, name in enumerate((HA, HN_LEADER, GL_OFFICIAL, BKHCN_LEADER), start=1):
         link_telegram(demo_db, name, 1000 + i)
     add_official(demo_db, "Cán bộ Sở KHCN", "HN-SKHCN", Role.OFFICIAL, telegram_user_id=2001)  # no tasks at all
+    add_official(demo_db, "Lãnh đạo Sở KHCN", "HN-SKHCN", Role.LEADER, telegram_user_id=2002)  # nor here
     with demo_db.session() as s:
         s.execute(update(Official).where(Official.full_name == GL_OFFICIAL).values(digest=False))
     views = {v.telegram_user_id: v for v in svc.digests()}
-    assert set(views) == {1001, 1002, 1004}  # not the one without tasks, nor the one who turned it off
-    ha = views[1001]
-    assert [t.code for t in ha.due] == ["HN-01962"] and len(ha.overdue) == 5 and ha.summary is None
-    assert views[1002].summary is not None and views[1002].summary.total.overdue == 447
+    assert set(views) == {1001, 1002, 1004}  # not those without tasks, nor the one who turned it off
     assert audits(demo_db, action="digest")[-1].detail == "3 digests as of 2026-11-20"
+
+
+def test_an_officials_digest_folds_identical_titles_like_the_lists(svc: Assistant, demo_db: Database) -> None:
+    link_telegram(demo_db, HA, 1001)
+    ha = {v.telegram_user_id: v for v in svc.digests()}[1001]
+    assert not ha.subunits and (ha.overdue_total, ha.due_total) == (5, 1)
+    listed = svc.tasks(who(demo_db, HA), "overdue")  # /trehan of the same official
+    assert [[t.code for t in f.tasks] for f in ha.overdue] == [[t.code for t in f.tasks] for f in listed.folds]
+    assert [len(f.tasks) for f in ha.overdue] == [3, 1, 1]  # the reporting series is one line
+    assert [t.code for f in ha.due for t in f.tasks] == ["HN-01962"]
+
+
+def test_a_leaders_digest_has_the_figures_and_the_five_sub_units_most_behind(svc: Assistant, demo_db: Database) -> None:
+    link_telegram(demo_db, HN_LEADER, 1002)
+    leader = {v.telegram_user_id: v for v in svc.digests()}[1002]
+    me = who(demo_db, HN_LEADER)
+    overdue, due = svc.tasks(me, "overdue"), svc.tasks(me, "due")  # /trehan and /viec: grouped by sub-unit
+    assert leader.subunits and not leader.overdue and not leader.due
+    assert (leader.overdue_total, leader.late_unit_count) == (overdue.total, overdue.items) == (447, 127)
+    assert (leader.due_total, leader.due_unit_count) == (due.total, due.items)
+    assert leader.late_units == overdue.groups[:5]
+    html = "".join(o.html for o in render_digest(leader) if isinstance(o, TextOut))
+    assert "Quá hạn: 447 nhiệm vụ ở 127 đơn vị" in html and "5 đơn vị chậm nhất" in html
+
+
+def test_a_leader_with_nothing_overdue_gets_the_due_figures_only(svc: Assistant, demo_db: Database) -> None:
+    link_telegram(demo_db, HN_LEADER, 1002)
+    with demo_db.session() as s:  # close every overdue task of Hà Nội
+        late = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
+        s.execute(update(Task).where(Task.code.in_([t.code for t in late])).values(completed_on=TODAY))
+    leader = {v.telegram_user_id: v for v in svc.digests()}[1002]
+    assert leader.overdue_total == 0 and leader.due_total > 0 and leader.late_units == []
+    shown = "".join(o.html for o in render_digest(leader) if isinstance(o, TextOut))
+    assert "Đến hạn trong 7 ngày:" in shown and "Quá hạn" not in shown and "chậm nhất" not in shown
 
 
 def test_digest_sender_isolates_failures(svc: Assistant, demo_db: Database) -> None:

@@ -494,8 +494,22 @@ def test_morning_digest_job_sends_only_what_there_is(db: Database, hermetic_env:
             assert chats == {U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN}  # not 777
             ha = "".join(visible(c) for c in sent if c.chat_id == U_HA)
             assert "Chào buổi sáng, Phạm Thu Hà" in ha and "HN-01962" in ha and "Quá hạn (5)" in ha
-            leader = "".join(visible(c) for c in sent if c.chat_id == U_LEADER)
-            assert "Các đơn vị có nhiệm vụ quá hạn" in leader
+            assert "Báo cáo tiến độ chuyển đổi số × 3, trễ nhất 345 ngày" in ha  # folded as in /trehan
+            # the leader: the figures and the five sub-units most behind, each with the lists' drill-down
+            (leader,) = [c for c in sent if c.chat_id == U_LEADER]
+            with db.session() as s:
+                flat = queries.overdue(s, "HN", include_subunits=True, as_of=TODAY)
+                groups = queries.group_by_subunit(s, "HN", flat)
+            shown = visible(leader)
+            assert f"Quá hạn: {len(flat)} nhiệm vụ ở {len(groups)} đơn vị" in shown
+            lines = re.findall(r"^(\d+)\. (.+) — (\d+) nhiệm vụ, trễ nhất (\d+) ngày$", shown, re.M)
+            assert [(name, int(n)) for _, name, n, _ in lines] == [(g.unit_name, g.count) for g in groups[:5]]
+            drills = [b["callback_data"] for row in buttons(leader) for b in row]
+            assert drills == [f"ls:od:{g.unit_code}" for g in groups[:5]]
+            pressed = tg.mark()
+            tg.push_callback(U_LEADER, drills[0], leader.result["message_id"])
+            unit_list = await tg.wait_for("sendMessage", to(U_LEADER), since=pressed)
+            assert visible(unit_list).startswith(f"Nhiệm vụ quá hạn — {groups[0].unit_name}")
             assert all(len(visible(c)) <= 4096 for c in sent)
 
     run(scenario())

@@ -666,21 +666,46 @@ def render_sync_report(view: SyncView) -> list[str]:
 # --- the morning digest ------------------------------------------------------------------------------------
 
 
-DIGEST_ITEMS = 15
+DIGEST_ITEMS = 15  # folded lines per list in an official's digest
 
 
 def render_digest(view: DigestView) -> list[Out]:
-    lang = view.lang
-    blocks = [f"<b>{esc(t('digest.title', lang, name=view.name, unit=view.unit_name, date=_date(view.as_of)))}</b>"]
-    for key, tasks in (("digest.overdue", view.overdue), ("digest.due", view.due)):
-        if not tasks:
-            continue
-        blocks.append(f"\n<b>{esc(t(key, lang, n=len(tasks)))}</b>")
-        blocks += [task_line(task, view.as_of, lang, with_unit=False) for task in tasks[:DIGEST_ITEMS]]
-        if len(tasks) > DIGEST_ITEMS:
-            blocks.append(esc(t("digest.more", lang, n=len(tasks) - DIGEST_ITEMS)))
-    if view.summary is not None:
-        blocks.append(f"\n<b>{esc(t('digest.summary', lang))}</b>")
-        rows = [r for r in view.summary.rows if r.overdue][:10]
-        blocks.append("<pre>" + esc("\n".join(f"{r.unit_code[:16]:<16}{r.overdue:>5}" for r in rows)) + "</pre>")
-    return texts(blocks)
+    """An official's digest: the unit's overdue and due tasks, identical titles folded (as /trehan and /viec
+    list one unit); a leader's over sub-units: the figures, then the sub-units most behind with a drill-down
+    button each (as /trehan lists them)."""
+    lang, as_of = view.lang, view.as_of
+    key = "digest.title_subunits" if view.subunits else "digest.title"
+    blocks = [f"<b>{esc(t(key, lang, name=view.name, unit=view.unit_name, date=_date(as_of)))}</b>"]
+    buttons: list[list[Button]] = []
+    if view.subunits:
+        figures = []
+        if view.overdue_total:
+            figures.append(t("digest.overdue_units", lang, n=view.overdue_total, units=view.late_unit_count))
+        if view.due_total:
+            figures.append(t("digest.due_units", lang, n=view.due_total, units=view.due_unit_count, days=view.days))
+        blocks.append("\n".join(esc(f) for f in figures))
+        if view.late_units:
+            blocks.append(f"\n<b>{esc(t('digest.latest', lang, n=len(view.late_units)))}</b>")
+            blocks += [group_line(g, "overdue", as_of, lang, i + 1) for i, g in enumerate(view.late_units)]
+            labels = [
+                Button(
+                    f"🔎 {_short(group_name(g, lang), 26)} ({g.count})",
+                    cb.encode(cb.UnitList("overdue", g.unit_code, 0, g.own)),
+                )
+                for g in view.late_units
+            ]
+            buttons = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    else:
+        for key, folds, n in (
+            ("digest.overdue", view.overdue, view.overdue_total),
+            ("digest.due", view.due, view.due_total),
+        ):
+            if not folds:
+                continue
+            blocks.append(f"\n<b>{esc(t(key, lang, n=n, days=view.days))}</b>")
+            blocks += [fold_line(f, as_of, lang, with_unit=False) for f in folds[:DIGEST_ITEMS]]
+            rest = sum(len(f.tasks) for f in folds[DIGEST_ITEMS:])
+            if rest:
+                blocks.append(esc(t("digest.more", lang, n=rest)))
+    blocks.append(f"\n<i>{esc(t('digest.see_all', lang))}</i>")
+    return texts(blocks, buttons)

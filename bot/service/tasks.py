@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_DAYS = 366
 GROUP_PAGE_SIZE = 20  # sub-units per page of a leader's list (a drill-down button each)
 WORKBOOK_DUE_DAYS = 30  # the summary workbook's "Đến hạn 30 ngày" sheet
+DIGEST_UNITS = 5  # sub-units most behind in a leader's morning digest
 
 
 class TaskCases(ServiceBase):
@@ -225,21 +226,21 @@ class TaskCases(ServiceBase):
     # ------------------------------------------------------------------ the morning digest
 
     def digests(self, *, days: int = DUE_WINDOW_DAYS) -> list[DigestView]:
-        """What each official who wants a digest should get this morning; officials with nothing are left out."""
+        """What each official who wants a digest should get this morning, grouped as their /trehan and /viec
+        lists are (see `DigestView`); officials with nothing overdue and nothing due are left out."""
         as_of = self.clock()
         out: list[DigestView] = []
         with self.db.session() as s:
             for official in tu.digest_recipients(s):
                 unit = official.unit
-                overdue = queries.overdue(s, unit.code, as_of=as_of)
-                due = queries.due_soon(s, unit.code, days, as_of=as_of)
-                summary = None
-                if official.role in (Role.LEADER, Role.ADMIN):
-                    sub = queries.overdue_summary(s, unit.code, as_of=as_of)
-                    if sub.total.overdue > 0:
-                        summary = sub
+                # the lists' scope: a leader's unit with sub-units by sub-unit, anything else its own tasks
+                subunits = official.role in (Role.LEADER, Role.ADMIN) and unit.rgt - unit.lft > 1
+                overdue = queries.overdue(s, unit.code, include_subunits=subunits, as_of=as_of)
+                due = queries.due_soon(s, unit.code, days, include_subunits=subunits, as_of=as_of)
+                if not overdue and not due:
+                    continue
                 assert official.telegram_user_id is not None
-                view = DigestView(
+                base = DigestView(
                     official.id,
                     official.telegram_user_id,
                     official.full_name,
@@ -247,12 +248,23 @@ class TaskCases(ServiceBase):
                     unit.code,
                     unit.name,
                     as_of,
-                    overdue,
-                    due,
-                    summary,
+                    days,
+                    len(overdue),
+                    len(due),
                 )
-                if not view.empty:
-                    out.append(view)
+                if subunits:
+                    late = queries.group_by_subunit(s, unit.code, overdue)
+                    soon = queries.group_by_subunit(s, unit.code, due) if due else []
+                    view = replace(
+                        base,
+                        subunits=True,
+                        late_units=late[:DIGEST_UNITS],
+                        late_unit_count=len(late),
+                        due_unit_count=len(soon),
+                    )
+                else:
+                    view = replace(base, overdue=fold_titles(overdue), due=fold_titles(due))
+                out.append(view)
             tu.audit(s, channel="job", action="digest", detail=f"{len(out)} digests as of {as_of.isoformat()}")
         return out
 

@@ -271,6 +271,10 @@ class SettingsView:
 
 @dataclass(frozen=True)
 class DigestView:
+    """One official's morning digest, grouped as the lists are: an official (or a leader of a unit without
+    sub-units) gets the unit's overdue and due tasks with identical titles folded; a leader of a unit with
+    sub-units gets the figures of the whole subtree and the sub-units most behind (the /trehan grouping)."""
+
     official_id: int
     telegram_user_id: int
     name: str
@@ -278,13 +282,19 @@ class DigestView:
     unit_code: str
     unit_name: str
     as_of: date
-    overdue: list[TaskView]
-    due: list[TaskView]
-    summary: Summary | None = None
+    days: int  # the due window
+    overdue_total: int  # tasks (the subtree's for a leader)
+    due_total: int
+    overdue: list[TaskFold] = field(default_factory=list)  # by task: all folds of the unit's overdue tasks
+    due: list[TaskFold] = field(default_factory=list)
+    subunits: bool = False  # by sub-unit: the figures and `late_units` instead of the task lists
+    late_units: list[UnitGroup] = field(default_factory=list)  # the first few of the /trehan grouping
+    late_unit_count: int = 0  # how many groups the overdue tasks fall into
+    due_unit_count: int = 0
 
     @property
     def empty(self) -> bool:
-        return not self.overdue and not self.due and self.summary is None
+        return not self.overdue_total and not self.due_total
 
 
 @dataclass(frozen=True)
