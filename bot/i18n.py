@@ -27,6 +27,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.title": ("Tình hình thực hiện nhiệm vụ — {unit} (đến {as_of})", "Task status — {unit} (as of {as_of})"),
     "summary.title_assigned": ("Nhiệm vụ do {unit} giao (đến {as_of})", "Tasks assigned by {unit} (as of {as_of})"),
     "tasks.due_title": ("Nhiệm vụ sắp đến hạn trong {days} ngày — {unit}", "Tasks due within {days} days — {unit}"),
+    "tasks.due_title_window": (
+        "Nhiệm vụ đến hạn từ {start} đến {end} — {unit}",
+        "Tasks due from {start} to {end} — {unit}",
+    ),
+    "tasks.none_due_window": (
+        "Không có nhiệm vụ nào đến hạn từ {start} đến {end}.",
+        "Nothing is due from {start} to {end}.",
+    ),
     "tasks.overdue_title": ("Nhiệm vụ quá hạn — {unit}", "Overdue tasks — {unit}"),
     "tasks.none_due": (
         "Không có nhiệm vụ nào đến hạn trong {days} ngày tới.",
@@ -573,6 +581,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No unit under {unit} has overdue tasks (as of {date}).",
     ),
     "q.status": ("Nhiệm vụ {code}: {status}.", "Task {code}: {status}."),
+    "q.search_none": (
+        "Không tìm thấy nhiệm vụ nào của {unit} có tên như vậy.",
+        "No task of {unit} has a title like that.",
+    ),
+    "q.search_one": (
+        "“{title}”: {n} nhiệm vụ của {unit} — {counts}.",
+        "“{title}”: {n} tasks of {unit} — {counts}.",
+    ),
+    "q.search_some": (
+        "Chưa rõ là nhiệm vụ nào; {n} tên nhiệm vụ của {unit} gần giống nhất:",
+        "Not sure which task; the {n} closest task titles of {unit}:",
+    ),
+    "q.search_counts": (
+        "{overdue} quá hạn, {open} đang thực hiện, {done} đã hoàn thành",
+        "{overdue} overdue, {open} in progress, {done} done",
+    ),
+    "q.search_hint": ("Gửi /nhiemvu MÃ để xem chi tiết một nhiệm vụ.", "Send /task CODE to see one task."),
     "q.both": ("Phần còn lại của câu hỏi được trả lời từ văn bản:", "The rest of the question, from the documents:"),
     # errors of the lower layers (db/, retrieval/, ingestion/): keys of their TrolyError, rendered at the edge
     "error.generic": ("Đã xảy ra lỗi.", "Something went wrong."),

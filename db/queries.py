@@ -116,14 +116,16 @@ def due_soon(
     include_subunits: bool = False,
     as_of: date | None = None,
     assigned_by: str | None = None,
+    start: int = 0,
 ) -> list[TaskView]:
-    """Open tasks of the unit whose deadline falls within the next `days` days (today included).
+    """Open tasks of the unit whose deadline falls within the next `days` days (today included), or from `start`
+    days on when the window starts later ("tháng 12" asked in November).
 
     `assigned_by=X`: only what committee X assigned (with `unit_code` None: to any unit).
     """
     as_of = as_of or date.today()
     stmt = _task_list(session, unit_code, include_subunits, assigned_by).where(
-        open_then(as_of), Task.deadline.between(as_of, as_of + timedelta(days=days))
+        open_then(as_of), Task.deadline.between(as_of + timedelta(days=start), as_of + timedelta(days=days))
     )
     return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
 
@@ -141,6 +143,24 @@ def overdue(
     stmt = _task_list(session, unit_code, include_subunits, assigned_by).where(
         open_then(as_of), Task.deadline < as_of, assigned_by_then(as_of)
     )
+    return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
+
+
+def task_titles(session: Session, unit_code: str, *, include_subunits: bool) -> list[tuple[str, int]]:
+    """The distinct titles of the unit's tasks (of its subtree with `include_subunits`) and how many tasks have
+    each: far fewer than the tasks (the demo's 9,879 tasks have 87 titles), so a title can be looked up by its
+    words without reading every task."""
+    unit = get_unit(session, unit_code)
+    stmt = select(Task.title, func.count()).join(Unit, Unit.id == Task.lead_unit_id)
+    stmt = stmt.where(Unit.lft.between(unit.lft, unit.rgt) if include_subunits else Task.lead_unit_id == unit.id)
+    return [(title, int(n)) for title, n in session.execute(stmt.group_by(Task.title)).all()]
+
+
+def tasks_titled(session: Session, unit_code: str, titles: list[str], *, include_subunits: bool) -> list[TaskView]:
+    """The unit's tasks (of its subtree with `include_subunits`) with one of these exact titles, by deadline."""
+    if not titles:
+        return []
+    stmt = _task_list(session, unit_code, include_subunits).where(Task.title.in_(titles))
     return _views(session.execute(stmt.order_by(Task.deadline, Task.code)).all())
 
 

@@ -42,6 +42,9 @@ BUTTONS: list[cb.Callback] = [
     cb.SetLang("en"),
     cb.SetDigest(True),
     cb.SetDigest(False),
+    cb.DuePage(41, 2, "HN", start=11),  # "tháng 12" asked on 20/11: from 11 to 41 days on
+    cb.DuePage(29, 0, start=3),
+    cb.UnitList("due", "HN-HOANKIEM", 25, True, 11),
 ]
 
 
@@ -57,6 +60,8 @@ def test_every_kind_of_button_round_trips_within_64_bytes() -> None:
 def test_the_wire_format_of_buttons_already_sent_is_kept() -> None:
     assert cb.encode(cb.OverduePage(1)) == "pg:od:1"
     assert cb.encode(cb.DuePage(30, 0, "HN")) == "pg:due:30:0:HN"
+    assert cb.encode(cb.DuePage(41, 0, "HN", start=11)) == "pg:due:11-41:0:HN"  # a later window: START-DAYS
+    assert cb.encode(cb.UnitList("due", "HN-X", 41, start=11)) == "ls:due:11-41:HN-X"
     assert cb.encode(cb.SetDigest(False)) == "set:dig:0" and cb.encode(cb.SetLang("en")) == "set:lang:en"
     assert cb.encode(cb.OfficialRole(9, "leader")) == "us:r:9:leader" and cb.encode(cb.Vote(3, False)) == "fb:-:3"
 
@@ -94,6 +99,11 @@ def test_the_wire_format_of_buttons_already_sent_is_kept() -> None:
         "ls:od:HN:x",
         "ls:due:x:HN",
         "ls:due:7",
+        "pg:due:0-7:0",
+        "pg:due:9-7:0",
+        "pg:due:-7:0",
+        "pg:due:1-:0",
+        "ls:due:3-x:HN",
         "ls:xx:HN",
     ],
 )

@@ -5,7 +5,7 @@ refused exactly as /trehan refuses it. And the routing accuracy on the labelled 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,10 @@ from sqlalchemy import select
 from test_console import chat
 
 from bench.eval_intents import INTENTS, load, score
+from bot.render.out import TextOut
+from bot.render.questions import render_task_reply
 from bot.service import Assistant, Caller, Denied
+from bot.service import callbacks as cb
 from bot.service.intent import UnitDirectory, parse, window_dates
 from bot.service.questions import TaskQuestions
 from db import queries
@@ -68,6 +71,94 @@ def test_parse_reads_units_times_and_courtesy(sqlite_demo_db: Database) -> None:
     assert window_dates("week", friday) == (friday, friday + timedelta(days=2))
     assert window_dates("month:12", friday)[1].isoformat() == "2026-12-31"
     assert window_dates("before:1/2", friday)[1].isoformat() == "2027-02-01"
+
+
+def test_windows_that_start_later_than_today(sqlite_demo_db: Database) -> None:
+    units, friday = _directory(sqlite_demo_db), TODAY
+    for message, spec, first, last in (
+        ("Từ 1/12 đến 15/12 phải nộp gì?", "range:1/12-15/12", "2026-12-01", "2026-12-15"),
+        ("tu ngay 1/12 den ngay 15/12 co viec gi den han", "range:1/12-15/12", "2026-12-01", "2026-12-15"),
+        ("What is due from 1 to 15/12?", "range:1/12-15/12", "2026-12-01", "2026-12-15"),
+        ("Từ 20/12 đến 5/1 phải nộp gì?", "range:20/12-5/1", "2026-12-20", "2027-01-05"),  # into next year
+        ("Từ 10/11 đến 25/11 phải nộp gì?", "range:10/11-25/11", "2026-11-20", "2026-11-25"),  # never before today
+        ("tuần sau có việc gì đến hạn", "next_week", "2026-11-23", "2026-11-29"),
+        ("Tháng 12 phải nộp những báo cáo gì?", "month:12", "2026-12-01", "2026-12-31"),
+        ("thang sau co viec gi den han khong", "next_month", "2026-12-01", "2026-12-31"),
+    ):
+        got = parse(message, units, caller_unit="HN-HOANKIEM")
+        assert (got.kind, got.window) == ("due", spec), message
+        assert tuple(d.isoformat() for d in window_dates(spec, friday)) == (first, last), message
+
+
+def test_a_later_window_lists_only_its_days(demo_db: Database, tmp_path: Path) -> None:
+    assistant = Assistant(make_services(demo_db, tmp_path), clock=lambda: TODAY)
+    questions = TaskQuestions(assistant)
+    with demo_db.session() as s:
+        ids = {o.full_name: o.id for o in s.scalars(select(Official))}
+        own = queries.due_soon(s, "HN-HOANKIEM", 60, as_of=TODAY)
+        hn = queries.due_soon(s, "HN", 41, include_subunits=True, as_of=TODAY)
+    ha, leader = (Caller("console", official_id=ids[n]) for n in (HA, HN_LEADER))
+    reply = questions.answer(ha, "Từ 1/12 đến 15/12 phải nộp gì?")
+    assert reply is not None and reply.page is not None and reply.page.start == 11 and reply.page.days == 25
+    wanted = [t.code for t in own if t.deadline and date(2026, 12, 1) <= t.deadline <= date(2026, 12, 15)]
+    assert wanted and reply.page.tasks and [t.code for t in reply.page.tasks] == wanted
+    shown = "".join(o.html for o in render_task_reply(reply) if isinstance(o, TextOut))
+    assert f"có {len(wanted)} nhiệm vụ đến hạn từ 01/12/2026 đến 15/12/2026" in shown
+    assert "Nhiệm vụ đến hạn từ 01/12/2026 đến 15/12/2026 — Phường Hoàn Kiếm" in shown
+    # a leader's list by sub-unit: December only, and the drill-down and page buttons keep the window
+    reply = questions.answer(leader, "Tháng 12 Hà Nội phải nộp những gì?")
+    assert reply is not None and reply.page is not None and reply.page.grouped
+    december = [t for t in hn if t.deadline and t.deadline >= date(2026, 12, 1)]
+    assert reply.page.total == len(december) > 0
+    out = render_task_reply(reply)[0]
+    assert isinstance(out, TextOut)
+    data = [b.data for row in out.buttons for b in row]
+    assert all(d.startswith(("ls:due:11-41:", "pg:due:11-41:")) for d in data), data
+    unit = cb.decode(data[0])
+    assert isinstance(unit, cb.UnitList)
+    page = assistant.tasks(leader, "due", days=unit.days, unit=unit.unit, own=unit.own, start=unit.start)
+    assert page.tasks and all(t.deadline and t.deadline >= date(2026, 12, 1) for t in page.tasks)
+
+
+def test_a_tasks_status_asked_by_words_of_its_title(demo_db: Database, tmp_path: Path) -> None:
+    assistant = Assistant(make_services(demo_db, tmp_path), clock=lambda: TODAY)
+    questions = TaskQuestions(assistant)
+    with demo_db.session() as s:
+        ids = {o.full_name: o.id for o in s.scalars(select(Official))}
+    ha, leader, admin = (Caller("console", official_id=ids[n]) for n in (HA, HN_LEADER, ADMIN))
+    units = _directory(demo_db)
+    got = parse("Nhiệm vụ xây dựng cơ sở dữ liệu dân cư xong chưa?", units, caller_unit="HN")
+    assert (got.route, got.kind, got.code, got.title) == ("tasks", "status", None, "xay dung co so du lieu dan cu")
+    assert parse("Nghị quyết 57 giao nhiệm vụ xây dựng cơ sở dữ liệu cho ai?", units).route == "documents"
+    # one task matches clearly: the /nhiemvu card, with its status first
+    for message in ("Nhiệm vụ cập nhật dữ liệu dân cư xong chưa?", "nhiem vu lam sach du lieu ho tich da xong chua"):
+        reply = questions.answer(ha, message)
+        assert reply is not None and reply.detail is not None and reply.detail.task.code == "HN-01929", message
+        assert render_task_reply(reply)[0].html.startswith("<b>Nhiệm vụ HN-01929: 🔵 đang thực hiện")
+    # one title, many tasks (a reporting series): the title's tasks, counted by category, open ones first
+    reply = questions.answer(ha, "Báo cáo tiến độ chuyển đổi số đã nộp chưa?")
+    assert reply is not None and reply.search is not None and reply.search.clear
+    (series,) = reply.search.folds
+    assert len(series.tasks) > 1 and {t.unit_code for t in series.tasks} == {"HN-HOANKIEM"}
+    assert series.tasks[0].completed_on is None and series.tasks[-1].completed_on is not None
+    # several titles close to the words: the closest few, none shown as the answer
+    reply = questions.answer(admin, "Nhiệm vụ xây dựng cơ sở dữ liệu dân cư xong chưa?")
+    assert reply is not None and reply.search is not None and not reply.search.clear
+    assert 1 < len(reply.search.folds) <= 5
+    shown = "".join(o.html for o in render_task_reply(reply) if isinstance(o, TextOut))
+    assert "Chưa rõ là nhiệm vụ nào" in shown and "/nhiemvu" in shown
+    # only within scope: Gia Lai's land-records task is not Hoàn Kiếm's, and a leader cannot look outside
+    reply = questions.answer(ha, "Nhiệm vụ chỉnh lý giấy chứng nhận quyền sử dụng đất xong chưa?")
+    assert reply is not None and reply.search is not None and reply.search.folds == []
+    assert render_task_reply(reply)[0].html == (
+        "<b>Không tìm thấy nhiệm vụ nào của Phường Hoàn Kiếm có tên như vậy.</b>"
+    )
+    reply = questions.answer(
+        leader, "Việc kết nối với Trung tâm phục vụ hành chính công của phường Hoàn Kiếm xong chưa?"
+    )
+    assert reply is not None and reply.detail is not None and reply.detail.task.code == "HN-01928"
+    with pytest.raises(Denied, match="Bạn không có quyền xem đơn vị GL."):
+        questions.answer(leader, "Nhiệm vụ chỉnh lý giấy chứng nhận quyền sử dụng đất của tỉnh Gia Lai xong chưa?")
 
 
 def test_quoted_questions_answered_from_the_database_for_the_hanoi_leader(

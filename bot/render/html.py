@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
@@ -362,14 +362,14 @@ def group_line(group: UnitGroup, kind: str, as_of: date, lang: str, n: int) -> s
 def group_data(view: TaskPage, group: UnitGroup) -> str:
     own = group.own
     if view.kind == "due":
-        return cb.encode(cb.UnitList("due", group.unit_code, view.days, own))
+        return cb.encode(cb.UnitList("due", group.unit_code, view.days, own, view.start))
     return cb.encode(cb.UnitList("overdue", group.unit_code, 0, own))
 
 
 def page_data(view: TaskPage, page: int) -> str:
     unit = view.unit_code if view.explicit_unit else None
     if view.kind == "due":
-        return cb.encode(cb.DuePage(view.days, page, unit, view.own))
+        return cb.encode(cb.DuePage(view.days, page, unit, view.own, view.start))
     return cb.encode(cb.OverduePage(page, unit, view.own))
 
 
@@ -377,7 +377,11 @@ def render_task_page(view: TaskPage) -> TextOut:
     """A due or overdue list: by sub-unit (one line and one drill-down button each, most tasks first) for a
     leader's unit with sub-units; by task otherwise, identical titles folded."""
     lang = view.lang
-    if view.kind == "due":
+    if view.kind == "due" and view.start:  # a window that starts later: "tháng 12", "tuần sau"
+        first, last = view.as_of + timedelta(days=view.start), view.as_of + timedelta(days=view.days)
+        title = t("tasks.due_title_window", lang, start=_date(first), end=_date(last), unit=view.unit_name)
+        empty = t("tasks.none_due_window", lang, start=_date(first), end=_date(last))
+    elif view.kind == "due":
         title = t("tasks.due_title", lang, days=view.days, unit=view.unit_name)
         empty = t("tasks.none_due", lang, days=view.days)
     else:

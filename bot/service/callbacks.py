@@ -8,6 +8,7 @@ Anything `decode` does not recognise (an unknown kind, a malformed or forged val
 Wire format (kept from before this module, so buttons already sent keep working)::
 
     pg:due:DAYS:PAGE[:UNIT[:o]]  a page of tasks due soon      DuePage   (`:o`: the unit's own tasks only)
+                              DAYS: N (today to N days on) or S-N (a window that starts S days on)
     pg:od:PAGE[:UNIT[:o]]     a page of overdue tasks          OverduePage
     ls:due:DAYS:UNIT[:o]      a sub-unit's due list (new message)       UnitList
     ls:od:UNIT[:o]            a sub-unit's overdue list (new message)   UnitList
@@ -44,6 +45,7 @@ class DuePage:
     page: int
     unit: str | None = None
     own: bool = False  # only the unit's own tasks, not its sub-units' (needs `unit`)
+    start: int = 0  # the window's first day, in days from today ("tháng 12", "tuần sau")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class UnitList:
     unit: str
     days: int = 0  # due lists only
     own: bool = False
+    start: int = 0  # due lists only: as DuePage.start
 
 
 @dataclass(frozen=True)
@@ -128,16 +131,20 @@ def _unit(unit: str | None, own: bool = False) -> str:
     return (f":{unit}" if unit else "") + (":o" if own else "")
 
 
+def _window(start: int, days: int) -> str:
+    return f"{start}-{days}" if start else str(days)
+
+
 def encode(cb: Callback) -> str:
     """The callback data of a button (at most 64 bytes)."""
     match cb:
-        case DuePage(days, page, unit, own):
-            data = f"pg:due:{days}:{page}{_unit(unit, own)}"
+        case DuePage(days, page, unit, own, start):
+            data = f"pg:due:{_window(start, days)}:{page}{_unit(unit, own)}"
         case OverduePage(page, unit, own):
             data = f"pg:od:{page}{_unit(unit, own)}"
-        case UnitList("due", unit, days, own):
-            data = f"ls:due:{days}{_unit(unit, own)}"
-        case UnitList("overdue", unit, _, own):
+        case UnitList("due", unit, days, own, start):
+            data = f"ls:due:{_window(start, days)}{_unit(unit, own)}"
+        case UnitList("overdue", unit, _, own, _):
             data = f"ls:od{_unit(unit, own)}"
         case Drill(unit):
             data = f"sum:{unit}"
@@ -168,6 +175,17 @@ def _int(value: str) -> int:
     return int(value)
 
 
+def _days(value: str) -> tuple[int, int]:
+    """A due window as encoded: (start, days)."""
+    first, dash, last = value.partition("-")
+    if not dash:
+        return 0, _int(value)
+    start, days = _int(first), _int(last)
+    if not 0 < start <= days:
+        raise BadCallback(value)
+    return start, days
+
+
 def _code(value: str) -> str:
     if not value or value != value.strip():
         raise BadCallback(value)
@@ -180,22 +198,27 @@ def decode(data: str) -> Callback:
         raise BadCallback(data[:64])
     p = data.split(":")
     match p:
-        case ["pg", "due", days, page]:
-            return DuePage(_int(days), _int(page))
-        case ["pg", "due", days, page, unit]:
-            return DuePage(_int(days), _int(page), _code(unit))
+        case ["pg", "due", window, page]:
+            start, days = _days(window)
+            return DuePage(days, _int(page), start=start)
+        case ["pg", "due", window, page, unit]:
+            start, days = _days(window)
+            return DuePage(days, _int(page), _code(unit), start=start)
         case ["pg", "od", page]:
             return OverduePage(_int(page))
         case ["pg", "od", page, unit]:
             return OverduePage(_int(page), _code(unit))
-        case ["pg", "due", days, page, unit, "o"]:
-            return DuePage(_int(days), _int(page), _code(unit), True)
+        case ["pg", "due", window, page, unit, "o"]:
+            start, days = _days(window)
+            return DuePage(days, _int(page), _code(unit), True, start)
         case ["pg", "od", page, unit, "o"]:
             return OverduePage(_int(page), _code(unit), True)
-        case ["ls", "due", days, unit]:
-            return UnitList("due", _code(unit), _int(days))
-        case ["ls", "due", days, unit, "o"]:
-            return UnitList("due", _code(unit), _int(days), True)
+        case ["ls", "due", window, unit]:
+            start, days = _days(window)
+            return UnitList("due", _code(unit), days, start=start)
+        case ["ls", "due", window, unit, "o"]:
+            start, days = _days(window)
+            return UnitList("due", _code(unit), days, True, start)
         case ["ls", "od", unit]:
             return UnitList("overdue", _code(unit))
         case ["ls", "od", unit, "o"]:

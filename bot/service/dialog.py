@@ -372,17 +372,25 @@ class Dialog:
 
     async def _dispatch_button(self, who: Caller, button: cb.Callback, channel: Channel, ref: Any) -> None:
         match button:
-            case cb.DuePage(days, page, unit, own):
-                view = await self.call(self.assistant.tasks, who, "due", days=days, page=page, unit=unit, own=own)
+            case cb.DuePage(days, page, unit, own, start):
+                view = await self.call(
+                    self.assistant.tasks, who, "due", days=days, page=page, unit=unit, own=own, start=start
+                )
                 await channel.toast("")
                 await channel.edit(ref, render_task_page(view))
             case cb.OverduePage(page, unit, own):
                 view = await self.call(self.assistant.tasks, who, "overdue", page=page, unit=unit, own=own)
                 await channel.toast("")
                 await channel.edit(ref, render_task_page(view))
-            case cb.UnitList(kind, unit, days, own):
+            case cb.UnitList(kind, unit, days, own, start):
                 view = await self.call(
-                    self.assistant.tasks, who, kind, days=days if kind == "due" else DUE_WINDOW_DAYS, unit=unit, own=own
+                    self.assistant.tasks,
+                    who,
+                    kind,
+                    days=days if kind == "due" else DUE_WINDOW_DAYS,
+                    unit=unit,
+                    own=own,
+                    start=start if kind == "due" else 0,
                 )
                 await channel.toast("")
                 await channel.send(render_task_page(view))

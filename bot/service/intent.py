@@ -30,7 +30,8 @@ SELF = "self"
 class Intent:
     """`route`: tasks | documents | both. For tasks: `kind` (due | overdue | progress | status | latest),
     `unit` (a unit code, or "self": the caller's unit; `self_level` "province" for a bare "thành phố" /
-    "tỉnh": the caller's province), `window` (a time spec, see `window_dates`), `code` (a task code)."""
+    "tỉnh": the caller's province), `window` (a time spec, see `window_dates`), `code` (a task code), `title`
+    (a status asked by words from the task's title instead of its code: those words, folded)."""
 
     route: str
     kind: str | None = None
@@ -38,6 +39,7 @@ class Intent:
     window: str | None = None
     code: str | None = None
     self_level: str | None = None
+    title: str | None = None
 
 
 # --- units -----------------------------------------------------------------------------------------
@@ -564,6 +566,9 @@ def parse(message: str, units: UnitDirectory, *, caller_unit: str | None = None)
             BOTH if (len(parsed) > 1 and doc_part and any(c.kind == "status" and not c.doc for c in parsed)) else TASKS
         )
         return Intent(route, "status", code=code_m.group(1).upper())
+    if (asked := _status_by_title(text, whole, units, caller_unit)) is not None:
+        unit, title = asked
+        return Intent(TASKS, "status", unit if unit is not None else SELF, title=title)
     if whole.kind is None:
         return Intent(DOCUMENTS)
     if len(parsed) > 1 and task_part and doc_part:
@@ -578,6 +583,66 @@ def parse(message: str, units: UnitDirectory, *, caller_unit: str | None = None)
     unit, self_level = _unit(task_text, words, units, caller_unit)
     window = window_spec(task_text) if kind == "due" else None
     return Intent(route, kind, unit, window, None, self_level)
+
+
+# "… xong chưa?" about a task named by its title ("Nhiệm vụ làm sạch dữ liệu dân cư xong chưa?")
+_STATUS_BY_TITLE = re.compile(
+    r"(?<!\w)(?:(?:da|duoc) )?(?:(?:lam|hoan thanh|thuc hien|nop|gui|trien khai) )?(?:xong )?chua"
+    r"(?: (?:a|ah|nhe|nha|vay|the|nhi))*(?: \?)?$"
+    r"|(?<!\w)(?:has|have|is|are|was) (?:the |our )?(?:[\w-]+ ){0,8}?(?:task|report|work)\b.*?(?:been )?"
+    r"(?:done|finished|completed|submitted)(?: yet)?(?: \?)?$"
+    r"|(?<!\w)(?:trang thai|tinh trang|status)(?: cua| of)?(?: the)? (?:nhiem vu|cong viec|viec|task)\b"
+)
+_STATUS_NOUN = re.compile(r"(?<!\w)(?:nhiem vu|cong viec|viec|tasks?|bao cao|report|ho so)(?!\w)")
+# what says that a task is asked about, not which one: taken out of the title words
+_ASKING = re.compile(
+    r"(?<!\w)(?:nhiem vu|cong viec|viec|the task|task|don vi (?:toi|minh)|(?:anh|chi|em) oi|cho (?:toi|em) hoi)(?!\w)"
+)
+_INNER = {"cua", "da", "duoc", "the", "of", "a", "an", "is", "has", "have", "been", "yet", "la", "ve", "on", "about"}
+_EDGE = _INNER | {
+    "chua", "xong", "roi", "hoan", "thanh", "lam", "thuc", "hien", "nop", "gui", "trien", "khai", "done",
+    "finished", "completed", "submitted", "trang", "thai", "tinh", "status", "co", "khong", "minh", "toi", "our",
+    "my", "we", "i", "nay", "this", "what", "s",
+}  # fmt: skip
+
+
+def _status_by_title(
+    text: str, whole: _Clause, units: UnitDirectory, caller_unit: str | None
+) -> tuple[str | None, str] | None:
+    """(unit named or None, the title words) when the message asks whether a task named by its title is done."""
+    if whole.doc or not _STATUS_BY_TITLE.search(text) or not _STATUS_NOUN.search(text):
+        return None
+    if whole.kind == "latest" or (
+        whole.kind is not None
+        and not re.search(r"(?:xong|hoan thanh|nop|gui|lam) chua|(?:done|finished|completed|submitted) yet", text)
+    ):
+        return None  # "… tiến độ thế nào", "còn việc gì quá hạn không": the lists answer those
+    words = [w for w in _words(_ASKING.sub(" ", text)) if w != "va"]
+    code, start, end = units.find(words, caller_unit)
+    if code is not None:  # "… của phường Hoàn Kiếm": the scope, not the title
+        prefixes = {w for p, _ in PREFIXES for w in p.split()}
+        while start > 0 and words[start - 1] in prefixes:
+            start -= 1
+        words = words[:start] + words[end:]
+    words = [w for w in words if w not in _INNER]
+    while words and words[0] in _EDGE:
+        words.pop(0)
+    while words and words[-1] in _EDGE:
+        words.pop()
+    if len(words) < 2:
+        return None
+    return code, " ".join(words)
+
+
+def title_score(asked: str, title: str) -> tuple[float, float]:
+    """How well the words of a status question match a task title: (the share of the asked words the title
+    has, the share of the title's words asked), both folded."""
+    want = set(asked.split())
+    have = set(_words(normalise(title)))
+    if not want or not have:
+        return 0.0, 0.0
+    common = len(want & have)
+    return common / len(want), common / len(have)
 
 
 def _unit(text: str, words: list[str], units: UnitDirectory, caller_unit: str | None) -> tuple[str, str | None]:
@@ -608,9 +673,20 @@ _MONTHS_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
 }
 
 
+_DATE = r"(\d{1,2})(?:/(\d{1,2})(?:/(\d{2,4}))?)?"
+_RANGE = re.compile(
+    rf"(?:(?:tu|from|between|giua)(?: ngay)? )?{_DATE}(?: (?:den|toi|to|until|and|va)(?: ngay)? | ?- ?)"
+    r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?"
+)
+
+
 def window_spec(text: str) -> str | None:
     """The time window a message names, as a spec: today, tomorrow, week, next_week, month, next_month,
-    month:M, days:N, before:D/M[/Y], year."""
+    month:M, days:N, before:D/M[/Y], range:D/M[/Y]-D/M[/Y], year."""
+    if m := _RANGE.search(text):  # "từ 1/12 đến 15/12", "from 1 to 15/12", "1/12-15/12"
+        end = f"{int(m[4])}/{int(m[5])}" + (f"/{m[6]}" if m[6] else "")
+        start = f"{int(m[1])}/{int(m[2] or m[5])}" + (f"/{m[3] or m[6]}" if m[3] or m[6] else "")
+        return f"range:{start}-{end}"
     if m := re.search(
         r"(?:truoc|den|toi|han|by|before|until|tu nay den)(?: ngay)? (\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", text
     ):
@@ -674,14 +750,27 @@ def window_dates(spec: str, today: date) -> tuple[date, date]:
         y = today.year if m >= today.month else today.year + 1
         return max(today, date(y, m, 1)), month_end(y, m)
     if kind == "before":
-        parts = [int(p) for p in arg.split("/")]
-        y = parts[2] if len(parts) > 2 else today.year
-        y = y + 2000 if y < 100 else y
-        try:
-            end = date(y, parts[1], parts[0])
-        except ValueError:
-            end = today
-        if len(parts) == 2 and end < today:
-            end = end.replace(year=end.year + 1)
-        return today, max(today, end)
+        return today, max(today, _day(arg, today))
+    if kind == "range":
+        first, _, last = arg.partition("-")
+        end = _day(last, today)
+        start = _day(first, today, year=end.year)
+        if start > end and first.count("/") < 2:  # "từ 20/12 đến 5/1": the window starts the year before
+            start = _day(first, today, year=end.year - 1)
+        return max(today, start), max(today, start, end)
     raise ValueError(spec)
+
+
+def _day(spec: str, today: date, *, year: int | None = None) -> date:
+    """D/M[/Y] as a date: without a year this year's, or next year's once this year's has passed; a day that
+    does not exist (31/2) is today."""
+    parts = [int(p) for p in spec.split("/")]
+    y = parts[2] if len(parts) > 2 else (year or today.year)  # `year`: the year a date without one is in
+    y = y + 2000 if y < 100 else y
+    try:
+        day = date(y, parts[1], parts[0])
+    except ValueError:
+        return today
+    if len(parts) == 2 and year is None and day < today:
+        day = day.replace(year=day.year + 1)
+    return day

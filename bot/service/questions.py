@@ -15,7 +15,7 @@ from datetime import date
 from bot.service.core import Assistant
 from bot.service.errors import NotRegistered
 from bot.service.intent import DOCUMENTS, SELF, Intent, UnitDirectory, UnitEntry, parse, window_dates
-from bot.service.views import Caller, Me, SummaryView, TaskDetail, TaskPage
+from bot.service.views import Caller, Me, SummaryView, TaskDetail, TaskPage, TaskSearch
 from db.clock import DUE_WINDOW_DAYS
 from db.units import unit_rows
 
@@ -34,6 +34,7 @@ class TaskReply:
     detail: TaskDetail | None = None  # status
     due_total: int | None = None  # progress for an official: how many are due in the next days
     due_until: date | None = None  # due: the last day of the window asked for
+    search: TaskSearch | None = None  # status asked by title words, when they name no single task
 
     @property
     def also_documents(self) -> bool:
@@ -74,15 +75,20 @@ class TaskQuestions:
         if intent.route == DOCUMENTS or intent.kind is None:
             return None
         a, today = self.assistant, self.assistant.clock()
+        unit = self._unit(intent, me, units)
+        if intent.kind == "status" and intent.title:
+            search = a.find_tasks(who, intent.title, unit)
+            if search.clear and len(search.folds[0].tasks) == 1:  # one task: shown as /nhiemvu shows it
+                return TaskReply(intent, me.lang, today, detail=a.task(who, search.folds[0].first.code))
+            return TaskReply(intent, me.lang, today, search=search)
         if intent.kind == "status":
             return TaskReply(intent, me.lang, today, detail=a.task(who, intent.code or ""))
-        unit = self._unit(intent, me, units)
         if intent.kind == "overdue":
             return TaskReply(intent, me.lang, today, page=a.tasks(who, "overdue", unit=unit))
         if intent.kind == "due":
-            _, until = window_dates(intent.window, today) if intent.window else (today, None)
+            first, until = window_dates(intent.window, today) if intent.window else (today, None)
             days = (until - today).days if until else DEFAULT_DUE_DAYS
-            page = a.tasks(who, "due", days=days, unit=unit)
+            page = a.tasks(who, "due", days=days, unit=unit, start=(first - today).days)
             return TaskReply(intent, me.lang, today, page=page, due_until=until)
         if intent.kind == "progress" and not me.is_leader:
             # /tonghop is for leaders; an official's progress is what /trehan and /viec show them

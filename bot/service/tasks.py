@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.i18n import t
 from bot.service.access import PAGE_SIZE, ServiceBase, _Request, _safe_name
 from bot.service.errors import ServiceError
+from bot.service.intent import title_score
 from bot.service.views import (
     Caller,
     DigestView,
@@ -22,8 +23,10 @@ from bot.service.views import (
     TaskFold,
     TaskListKind,
     TaskPage,
+    TaskSearch,
     UpdateKind,
     UpdateView,
+    fold_title,
     fold_titles,
 )
 from db import queries
@@ -41,6 +44,10 @@ MAX_DAYS = 366
 GROUP_PAGE_SIZE = 20  # sub-units per page of a leader's list (a drill-down button each)
 WORKBOOK_DUE_DAYS = 30  # the summary workbook's "Đến hạn 30 ngày" sheet
 DIGEST_UNITS = 5  # sub-units most behind in a leader's morning digest
+# A title matches the words of a status question when it has at least MATCH_SHARE of them; it matches clearly when
+# it has CLEAR_SHARE of them and the next title has CLEAR_MARGIN fewer (or as many, but far more other words).
+MATCH_SHARE, CLEAR_SHARE, CLEAR_MARGIN = 0.5, 0.8, 0.2
+SEARCH_TITLES = 5  # candidate titles shown when none matches clearly
 
 
 class TaskCases(ServiceBase):
@@ -69,18 +76,24 @@ class TaskCases(ServiceBase):
         page: int = 0,
         unit: str | None = None,
         own: bool = False,
+        start: int = 0,
     ) -> TaskPage:
         """A due or overdue list: by sub-unit for a leader's unit that has sub-units (unless `own`: only the unit's
-        own tasks), otherwise by task with identical titles folded."""
+        own tasks), otherwise by task with identical titles folded. A due list covers today to `days` days on, or
+        `start` to `days` days on (a window that starts later)."""
         if kind not in ("due", "overdue"):
             raise ValueError(kind)
         days = max(0, min(int(days), MAX_DAYS))
-        with self._request(who, kind, f"days={days} page={page} unit={unit or ''}{' own' if own else ''}") as req:
+        start = max(0, min(int(start), days)) if kind == "due" else 0
+        window = f"{start}-{days}" if start else str(days)
+        with self._request(who, kind, f"days={window} page={page} unit={unit or ''}{' own' if own else ''}") as req:
             target, subunits, explicit = self._list_scope(req, unit)
             subunits = subunits and not own and target.rgt - target.lft > 1  # a unit without sub-units: its own
             as_of = self.clock()
             if kind == "due":
-                rows = queries.due_soon(req.session, target.code, days, include_subunits=subunits, as_of=as_of)
+                rows = queries.due_soon(
+                    req.session, target.code, days, include_subunits=subunits, as_of=as_of, start=start
+                )
             else:
                 rows = queries.overdue(req.session, target.code, include_subunits=subunits, as_of=as_of)
             req.detail += f" | {len(rows)} tasks"
@@ -113,9 +126,40 @@ class TaskCases(ServiceBase):
                 items=items,
                 own=own,
                 first=page * size,
+                start=start,
             )
 
     # ------------------------------------------------------------------ one task
+
+    def find_tasks(self, who: Caller, words: str, unit: str | None = None) -> TaskSearch:
+        """Tasks whose title has these (folded) words, within what /viec and /trehan show the caller: an official
+        their unit's, a leader their subtree's (a unit they name must be in it, refused as /trehan refuses)."""
+        words = " ".join(words.split())[:200]
+        with self._request(who, "find_task", f"{words} unit={unit or ''}") as req:
+            target, subunits, _ = self._list_scope(req, unit)
+            titles: dict[str, list[str]] = {}  # folded title → the titles stored ("… kỳ 10/08/2025" folded away)
+            for title, _n in queries.task_titles(req.session, target.code, include_subunits=subunits):
+                titles.setdefault(fold_title(title).casefold(), []).append(title)
+            scored = sorted(
+                ((title_score(words, key), key) for key in titles),
+                key=lambda item: (-item[0][0], -item[0][1], item[1]),
+            )
+            scored = [(score, key) for score, key in scored if score[0] >= MATCH_SHARE]
+            clear = bool(scored) and scored[0][0][0] >= CLEAR_SHARE
+            if clear and len(scored) > 1:
+                (best, best_prec), (next_, next_prec) = scored[0][0], scored[1][0]
+                clear = next_ <= best - CLEAR_MARGIN or (next_ == best and next_prec <= best_prec - CLEAR_MARGIN)
+            chosen = [key for _, key in scored[: 1 if clear else SEARCH_TITLES]]
+            rows = queries.tasks_titled(
+                req.session, target.code, [t for key in chosen for t in titles[key]], include_subunits=subunits
+            )
+            rows.sort(key=lambda r: (r.completed_on is not None, r.deadline is None, r.deadline, r.code))
+            by_key = {fold_title(fold.first.title).casefold(): fold for fold in fold_titles(rows)}
+            folds = [by_key[k] for k in chosen if k in by_key]
+            req.detail += f" | {'clear' if clear else len(folds)} {sum(len(f.tasks) for f in folds)} tasks"
+            return TaskSearch(
+                words, target.code, target.name, subunits, self.clock(), req.me.lang, folds, clear and len(folds) == 1
+            )
 
     def _passage(self, task: tu.TaskRecord) -> Citation | None:
         answerer = self.services.answerer

@@ -145,6 +145,22 @@ def fold_titles(tasks: list[TaskView]) -> list[TaskFold]:
 
 
 @dataclass(frozen=True)
+class TaskSearch:
+    """Tasks looked up by words of their title within the caller's scope: `clear` when one title matches
+    clearly (`folds` then holds that title's tasks; one task is shown as /nhiemvu shows it), otherwise the
+    closest titles, best first, each folded with its tasks (open ones first)."""
+
+    words: str
+    unit_code: str
+    unit_name: str
+    subunits: bool
+    as_of: date
+    lang: str
+    folds: list[TaskFold]
+    clear: bool
+
+
+@dataclass(frozen=True)
 class TaskPage:
     """A page of a due or overdue list. A leader's unit with sub-units is listed by sub-unit (`groups`: one item
     per sub-unit, with a drill-down); one unit's list by task (`folds`: identical titles folded). `page`/`pages`
@@ -167,6 +183,7 @@ class TaskPage:
     items: int = 0  # how many items (folds or groups) on all pages
     own: bool = False  # only the unit's own tasks (a drill-down into a leader's "(trực tiếp)" row)
     first: int = 0  # the index of this page's first item among all items
+    start: int = 0  # a due list's first day, in days from `as_of` (0: today)
 
     @property
     def grouped(self) -> bool:
