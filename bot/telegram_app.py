@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from time import monotonic as time_monotonic
 from typing import Any
 from urllib.parse import urlparse
@@ -56,6 +57,7 @@ from bot.i18n import error_text, t
 from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.commands import menu_commands
 from bot.service.core import Assistant
+from bot.service.delivery import UPDATE_LEASE
 from bot.service.dialog import MAX_FILE_BYTES, Attachment, Dialog
 from bot.service.views import Caller
 from bot.webhook import HEALTH_PATH, WebhookServer
@@ -65,6 +67,7 @@ from db.errors import TrolyError
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "morning-digest"
+LAST_GROUP = 1000  # handler group that runs after all others: the update is recorded as handled
 
 
 # --- logging: the token never reaches a log ---------------------------------------------------------
@@ -295,10 +298,25 @@ def _downloader(bot: Any, file_id: str, limit: int = MAX_FILE_BYTES) -> Callable
 
 async def once_per_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Handler group -1, before every other handler: an update Telegram delivers again (an unacknowledged
-    webhook call, a poll whose offset was never confirmed, to this replica or another) stops here."""
-    if not await _dialog(context).first_delivery(context.bot.id, update.update_id):
-        log.info("update %s was delivered before: not handled again", update.update_id)
-        raise ApplicationHandlerStop
+    webhook call, a poll whose offset was never confirmed, to this replica or another) stops here, unless the
+    process that took it died before handling it (see `Assistant.claim_update`)."""
+    data = context.application.bot_data
+    claim = await _dialog(context).claim_update(context.bot.id, update.update_id, data["owner"], data["update_lease"])
+    if claim == "taken_over":
+        log.info("update %s: its first handler never finished; handling it here", update.update_id)
+        return
+    if claim == "new":
+        return
+    if claim == "busy":  # the webhook answers 503 for it: Telegram sends it again later (bot/webhook.py)
+        data.setdefault("busy_updates", set()).add(update.update_id)
+    log.info("update %s was delivered before (%s): not handled again", update.update_id, claim)
+    raise ApplicationHandlerStop
+
+
+async def update_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last handler group: every handler of the update has run (an error included: it was answered)."""
+    data = context.application.bot_data
+    await _dialog(context).update_handled(context.bot.id, update.update_id, data["owner"])
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -483,10 +501,13 @@ def build_application(
 
     app = builder.application_class(TrolyApplication).post_init(post_init).post_shutdown(post_shutdown).build()
     app.bot_data["private_only"] = PrivateOnly(group_notice_interval)
+    app.bot_data["owner"] = uuid.uuid4().hex  # this process, in the records of the updates it handles
+    app.bot_data["update_lease"] = UPDATE_LEASE if settings.webhook_url else timedelta(0)
     incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
     app.add_handler(TypeHandler(Update, once_per_update), group=-1)
     app.add_handler(MessageHandler(incoming, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(TypeHandler(Update, update_done), group=LAST_GROUP)
     app.add_error_handler(on_error)
     return app
 

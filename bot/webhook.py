@@ -54,6 +54,10 @@ class _UpdateHandler(tornado.web.RequestHandler):
         if isinstance(self.app.bot, ExtBot):
             self.app.bot.insert_callback_data(update)
         await self.app.process_update(update)  # handled before it is acknowledged (module docstring)
+        busy = self.app.bot_data.get("busy_updates", set())
+        if update.update_id in busy:  # another replica is handling it: if that one dies, a later try finds it
+            busy.discard(update.update_id)
+            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_status(HTTPStatus.OK)
 
 

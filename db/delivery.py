@@ -9,10 +9,10 @@ and then inserts nothing; SQLite lets one writer in at a time. Only the process 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,37 @@ def _insert_once(session: Session, model: type[Any], values: dict[str, Any]) -> 
     return session.execute(stmt.returning(key)).first() is not None
 
 
-def claim_update(session: Session, bot_id: int, update_id: int, at: datetime) -> bool:
-    """Take update `update_id` of bot `bot_id` for handling; False when some process already took it."""
-    return _insert_once(session, HandledUpdate, {"bot_id": bot_id, "update_id": update_id, "received_at": at})
+Claim = Literal["new", "taken_over", "done", "busy"]
+
+
+def claim_update(session: Session, bot_id: int, update_id: int, owner: str, at: datetime, lease: timedelta) -> Claim:
+    """Take update `update_id` of bot `bot_id` for process `owner`: "new" (first delivery), "taken_over" (another
+    process took it more than `lease` ago and never finished: it died), "done" (handled already) or "busy"
+    (another process, or this one, is handling it now)."""
+    key = (HandledUpdate.bot_id == bot_id, HandledUpdate.update_id == update_id)
+    row = {"bot_id": bot_id, "update_id": update_id, "received_at": at, "owner": owner}
+    if _insert_once(session, HandledUpdate, row):
+        return "new"
+    takeover = (
+        update(HandledUpdate)
+        .where(*key, HandledUpdate.done_at.is_(None), HandledUpdate.owner != owner)
+        .where(HandledUpdate.received_at <= at - lease)
+        .values(owner=owner, received_at=at)
+        .returning(HandledUpdate.update_id)
+    )
+    if session.execute(takeover).first() is not None:
+        return "taken_over"
+    done = session.scalar(select(HandledUpdate.done_at).where(*key))
+    return "done" if done is not None else "busy"
+
+
+def update_handled(session: Session, bot_id: int, update_id: int, owner: str, at: datetime) -> None:
+    """Every handler of the update has run in process `owner`."""
+    session.execute(
+        update(HandledUpdate)
+        .where(HandledUpdate.bot_id == bot_id, HandledUpdate.update_id == update_id, HandledUpdate.owner == owner)
+        .values(done_at=at)
+    )
 
 
 def claim_digest(session: Session, official_id: int, day: date, at: datetime) -> bool:

@@ -248,13 +248,16 @@ class DigestSent(Base):
 
 class HandledUpdate(Base):
     """A Telegram update taken for handling by some bot process: one row per (bot, update_id), so an update
-    Telegram delivers again (to this replica or another) is handled once."""
+    Telegram delivers again (to this replica or another) is handled once. `owner` is the process that took it;
+    `done_at` stays NULL until its handlers have run, so that one whose process died can be taken over."""
 
     __tablename__ = "handled_update"
 
     bot_id: Mapped[int] = mapped_column(BigInteger)
     update_id: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    owner: Mapped[str] = mapped_column(String(32))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         PrimaryKeyConstraint("bot_id", "update_id", name="pk_handled_update"),

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.service.core import Assistant
-from bot.service.delivery import KEEP_DIGEST_DAYS
+from bot.service.delivery import KEEP_DIGEST_DAYS, UPDATE_LEASE
 from bot.telegram_app import DIGEST_JOB, build_application, running
 from bot.wiring import Services
 from db.models import DigestSent, HandledUpdate, Official
@@ -149,7 +149,7 @@ def test_concurrent_claims_from_two_processes_have_one_winner(db: Database, herm
             svc = services[i % 2]
             start.wait()
             won.append(("digest", svc.claim_digest(ha, TODAY)))
-            won.append(("update", svc.first_delivery(42, 1001)))
+            won.append(("update", svc.claim_update(42, 1001, f"replica-{i % 2}") == "new"))
 
         threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
         for th in threads:
@@ -157,7 +157,7 @@ def test_concurrent_claims_from_two_processes_have_one_winner(db: Database, herm
         for th in threads:
             th.join()
         assert sorted(k for k, ok in won if ok) == ["digest", "update"]
-        assert services[0].first_delivery(43, 1001)  # another bot's update 1001 is another update
+        assert services[0].claim_update(43, 1001, "replica-0") == "new"  # another bot's update 1001 is another
         assert services[1].claim_digest(ha, TODAY + timedelta(days=1))  # and tomorrow is another day
     finally:
         other.dispose()
@@ -168,7 +168,7 @@ def test_old_records_are_pruned(db: Database, hermetic_env: Path) -> None:
     svc = Assistant(make_services(db, hermetic_env), clock=lambda: TODAY, now=lambda: now)
     ha = official_id(db, U_HA)
     old = Assistant(make_services(db, hermetic_env), now=lambda: now - timedelta(days=4))
-    assert old.first_delivery(1, 7) and svc.first_delivery(1, 8)
+    assert old.claim_update(1, 7, "a") == "new" and svc.claim_update(1, 8, "a") == "new"
     assert svc.claim_digest(ha, TODAY - timedelta(days=KEEP_DIGEST_DAYS + 1))
     assert svc.claim_digest(ha, TODAY)
     pruned = svc.prune_delivery()
@@ -176,6 +176,29 @@ def test_old_records_are_pruned(db: Database, hermetic_env: Path) -> None:
     with db.session() as s:
         assert list(s.scalars(select(HandledUpdate.update_id))) == [8]
     assert [r.day for r in records(db)] == [TODAY]
+
+
+def test_update_claims_new_busy_done_and_taken_over(db: Database, hermetic_env: Path) -> None:
+    now = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    at = {"t": now}
+    svc = Assistant(make_services(db, hermetic_env), clock=lambda: TODAY, now=lambda: at["t"])
+    assert svc.claim_update(1, 5, "a") == "new"
+    assert svc.claim_update(1, 5, "a") == "busy"  # the same process got it twice
+    assert svc.claim_update(1, 5, "b") == "busy"  # another replica while "a" is on it
+    svc.update_handled(1, 5, "a")
+    assert svc.claim_update(1, 5, "b") == "done"
+    assert svc.claim_update(1, 6, "a") == "new"
+    at["t"] = now + UPDATE_LEASE + timedelta(seconds=1)  # "a" died on update 6
+    assert svc.claim_update(1, 6, "b") == "taken_over"
+    assert svc.claim_update(1, 6, "c") == "busy"  # "b" has it now
+    svc.update_handled(1, 6, "a")  # a late "done" of the process that lost it changes nothing
+    assert svc.claim_update(1, 6, "c") == "busy"
+    svc.update_handled(1, 6, "b")
+    assert svc.claim_update(1, 6, "c", timedelta(0)) == "done"
+    assert svc.claim_update(1, 7, "a") == "new"  # long polling: lease 0, another process's claim is a dead one's
+    assert svc.claim_update(1, 7, "a", timedelta(0)) == "busy" and svc.claim_update(1, 7, "b", timedelta(0)) == (
+        "taken_over"
+    )
 
 
 # --- each update once --------------------------------------------------------------------------------------------
@@ -249,4 +272,49 @@ def test_a_webhook_update_posted_twice_is_handled_once(
 
     run(scenario())
     with db.session() as s:
-        assert sorted(s.scalars(select(HandledUpdate.update_id))) == [8001, 8002]
+        rows = list(s.scalars(select(HandledUpdate).order_by(HandledUpdate.update_id)))
+        assert [r.update_id for r in rows] == [8001, 8002] and all(r.done_at is not None for r in rows)
+
+
+def test_a_webhook_update_another_replica_is_handling_is_sent_again_later(db: Database, tmp_path: Path) -> None:
+    """Replica "other" took update 9001 and has not finished: this replica answers 503, so that Telegram tries
+    again; once "other" finished, the retry is acknowledged and not handled. Update 9002, taken by a replica
+    that died (its claim older than the lease), is handled here."""
+    other = Assistant(make_services(db, tmp_path), clock=lambda: TODAY)
+    dead = Assistant(make_services(db, tmp_path), now=lambda: datetime.now(UTC) - UPDATE_LEASE - timedelta(minutes=1))
+
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            assert other.claim_update(tg.bot_id, 9001, "other") == "new"
+            assert dead.claim_update(tg.bot_id, 9002, "dead") == "new"
+            port = free_port()
+            async with replica(tg, db.url, tmp_path / "r1", webhook_port=port):
+                url, headers = f"http://127.0.0.1:{port}/hook", {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                async with aiohttp.ClientSession() as http:
+                    async with http.post(url, json=message_update(9001, U_HA, "/viec"), headers=headers) as r:
+                        assert r.status == 503
+                    other.update_handled(tg.bot_id, 9001, "other")
+                    async with http.post(url, json=message_update(9001, U_HA, "/viec"), headers=headers) as r:
+                        assert r.status == 200
+                    assert not tg.calls_of("sendMessage")
+                    async with http.post(url, json=message_update(9002, U_HA, "/viec"), headers=headers) as r:
+                        assert r.status == 200
+                (answer,) = tg.calls_of("sendMessage")  # acknowledged once handled: the answer is already sent
+                assert "HN-01962" in visible(answer)
+
+    run(scenario())
+
+
+def test_after_a_restart_long_polling_handles_what_the_dead_process_took(db: Database, tmp_path: Path) -> None:
+    """A process took update 9101 from getUpdates and died before handling it (the offset was never confirmed):
+    the next process is served the update again and handles it, however recent the dead claim."""
+    dead = Assistant(make_services(db, tmp_path), clock=lambda: TODAY)
+
+    async def scenario() -> None:
+        async with FakeTelegram() as tg:
+            assert dead.claim_update(tg.bot_id, 9101, "dead") == "new"
+            async with replica(tg, db.url, tmp_path / "r1"):
+                tg.push_update(message_update(9101, U_HA, "/viec"))
+                assert "HN-01962" in visible(await tg.wait_for("sendMessage", lambda c: c.chat_id == U_HA))
+
+    run(scenario())

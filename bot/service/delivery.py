@@ -9,24 +9,34 @@ from datetime import date, timedelta
 from bot.service.access import ServiceBase
 from db import delivery
 from db import task_updates as tu
+from db.delivery import Claim
 
 log = logging.getLogger(__name__)
 
 # Telegram keeps an update it could not deliver for at most 24 hours: ids older than that cannot come again.
 KEEP_UPDATE_IDS = timedelta(days=3)
+# A replica handling an update for longer than this is taken for dead (a /reload runs as a job, not in a handler)
+UPDATE_LEASE = timedelta(minutes=2)
 KEEP_DIGEST_DAYS = 30  # a month of "who got their digest, and what failed", for whoever runs the bot
 
 
 class DeliveryCases(ServiceBase):
     """Claims taken before work that must happen once, and their clean-up."""
 
-    def first_delivery(self, bot_id: int, update_id: int) -> bool:
-        """Take update `update_id` for handling: False when it was taken before (redelivered by Telegram, to
-        this process or another). The claim is taken before handling, so an update whose handling dies
-        half-way (a replica killed) is not handled again; Telegram only redelivers updates that were never
-        acknowledged, and webhook mode acknowledges once the update is queued."""
+    def claim_update(self, bot_id: int, update_id: int, owner: str, lease: timedelta = UPDATE_LEASE) -> Claim:
+        """Take update `update_id` for process `owner` before any handler runs (see `db.delivery.claim_update`).
+
+        Webhook mode acknowledges an update once it is handled, so Telegram (through the load balancer) sends
+        again an update whose replica died half-way: its claim, never finished, is taken over once `lease` has
+        passed; until then the update is "busy" and the transport asks Telegram to try again later. In long
+        polling Telegram serves one process at a time, so an unfinished claim of another process is always a
+        dead one's: lease 0."""
         with self.db.session() as s:
-            return delivery.claim_update(s, bot_id, update_id, self.time.now())
+            return delivery.claim_update(s, bot_id, update_id, owner, self.time.now(), lease)
+
+    def update_handled(self, bot_id: int, update_id: int, owner: str) -> None:
+        with self.db.session() as s:
+            delivery.update_handled(s, bot_id, update_id, owner, self.time.now())
 
     def claim_digest(self, official_id: int, day: date) -> bool:
         """Take the digest of `official_id` for `day`: only the process whose claim went in sends it."""

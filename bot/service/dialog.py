@@ -15,6 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.i18n import t
@@ -47,6 +48,7 @@ from bot.service.errors import Denied, ServiceError
 from bot.service.questions import TaskQuestions
 from bot.service.views import Caller, Evidence, OfficialCard, SettingsView, SummaryView, SyncView, UpdateKind
 from db.clock import DUE_WINDOW_DAYS
+from db.delivery import Claim
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -467,16 +469,22 @@ class Dialog:
 
     # ------------------------------------------------------------------ each update once
 
-    async def first_delivery(self, bot_id: int, update_id: int) -> bool:
-        """Whether this is the first delivery of update `update_id` (to any process of the deployment).
+    async def claim_update(self, bot_id: int, update_id: int, owner: str, lease: timedelta) -> Claim:
+        """Whether this process may handle update `update_id` (see `Assistant.claim_update`).
 
-        When the record cannot be written (the database is down) the update is handled anyway: a rare
+        When the claim cannot be written (the database is down) the update is handled anyway: a rare
         duplicate is better than a lost message, and the handler will report the database itself."""
         try:
-            return await self.call(self.assistant.first_delivery, bot_id, update_id)
+            return await self.call(self.assistant.claim_update, bot_id, update_id, owner, lease)
         except Exception:  # noqa: BLE001 - see above
             log.warning("could not record update %s; handling it anyway", update_id, exc_info=True)
-            return True
+            return "new"
+
+    async def update_handled(self, bot_id: int, update_id: int, owner: str) -> None:
+        try:
+            await self.call(self.assistant.update_handled, bot_id, update_id, owner)
+        except Exception:  # noqa: BLE001 - the claim stays; a redelivery after the lease would handle it again
+            log.warning("could not record update %s as handled", update_id, exc_info=True)
 
 
 def _chart(view: SummaryView) -> bytes:

@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("bot_id", sa.BigInteger(), nullable=False),
         sa.Column("update_id", sa.BigInteger(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("owner", sa.String(length=32), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("bot_id", "update_id", name="pk_handled_update"),
     )
     op.create_index("ix_handled_update_received_at", "handled_update", ["received_at"], unique=False)
