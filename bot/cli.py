@@ -390,24 +390,44 @@ def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _upload_store(ctx: Context) -> Any:
+    """The database's store of uploaded documents, which a sync of the defaults covers. None for a database with no
+    schema yet (an index-only data dir, before `troly db upgrade`): it holds no stored uploads to sync."""
+    from db.blobs import DatabaseBlobStore
+    from db.session import check_schema, current_revision
+
+    url = ctx.settings.database_url
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
+        return None  # connecting would create an empty database file
+    db = ctx.db(check=False)
+    if current_revision(db.engine) is None:
+        return None
+    check_schema(db.engine)
+    return DatabaseBlobStore(db)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Xoá chỉ mục và xây lại từ đầu.")
 @click.option("--prune", is_flag=True, help="Gỡ cả văn bản có tệp đã bị xoá khỏi các thư mục đã cho.")
+@click.option("--queue", is_flag=True, help="Không chạy ở đây: xếp việc vào hàng đợi cho `troly worker`, in mã việc.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as_json: bool) -> None:
+def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, queue: bool, as_json: bool) -> None:
     """Thêm và cập nhật văn bản từ các thư mục/tệp: mới và sửa thì nhúng lại, không đổi thì bỏ qua. Không có
-    đường dẫn: đồng bộ trọn DOCS_DIR và thư mục văn bản tải lên (tệp đã xoá thì gỡ khỏi chỉ mục); với đường
+    đường dẫn: đồng bộ trọn DOCS_DIR và văn bản tải lên (tệp đã xoá thì gỡ khỏi chỉ mục); với đường
     dẫn khác chỉ gỡ khi có --prune. Văn bản trùng tên, khác nội dung thành phiên bản mới; bản cũ được lưu.
     Thoát với mã 1 nếu có tệp lỗi."""
+    if queue:
+        _enqueue_ingest(ctx, paths, rebuild=rebuild, prune=prune, as_json=as_json)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.render.text import print_table, sync_report_table
     from ingestion.errors import SyncInterrupted
     from ingestion.sync import SyncProgress, build_library
 
-    library = build_library(ctx.settings)
+    library = build_library(ctx.settings, uploads=_upload_store(ctx))
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -447,6 +467,79 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, as
         )
     if report.failed:
         sys.exit(1)
+
+
+def _enqueue_ingest(ctx: Context, paths: tuple[Path, ...], *, rebuild: bool, prune: bool, as_json: bool) -> None:
+    """`troly ingest --queue`: one job for `troly worker`. Paths are made absolute here (a worker runs elsewhere:
+    they must exist where it runs, as DOCS_DIR must)."""
+    from db import jobs
+    from db.models import JobKind
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(t("error.prefix", message=t("jobs.no_path", paths=", ".join(missing))), 1)
+    args = {"paths": [str(p.resolve()) for p in paths], "prune": prune, "rebuild": rebuild}
+    with ctx.db().session() as s:
+        job_id = jobs.enqueue(s, JobKind.INGEST if paths else JobKind.RELOAD, args)
+        ahead = jobs.ahead_of(s, job_id)
+    if as_json:
+        echo_json({"job": job_id, "state": "queued", "ahead": ahead, **args})
+    else:
+        click.echo(t("jobs.queued_cli", id=job_id, ahead=ahead))
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Làm hết các việc đang chờ rồi thoát (không chờ việc mới).")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Giây giữa hai lần xem hàng đợi trống.",
+)
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0.05),
+    default=5.0,
+    show_default=True,
+    help="Giây giữa hai nhịp báo còn sống.",
+)
+@click.option(
+    "--stale-after",
+    type=click.FloatRange(min=0.2),
+    default=60.0,
+    show_default=True,
+    help="Việc đang chạy mà quá số giây này không có nhịp báo thì worker khác nhận làm tiếp.",
+)
+@click.option("--name", default=None, help="Tên worker trong hàng đợi (mặc định: máy:pid).")
+@pass_ctx
+def worker(ctx: Context, once: bool, poll: float, heartbeat: float, stale_after: float, name: str | None) -> None:
+    """Nhận và chạy các việc lập chỉ mục văn bản trong hàng đợi (/capnhat, văn bản tải lên, troly ingest --queue).
+    Chạy bao nhiêu worker cũng được, mỗi việc chỉ một worker làm; worker bị dừng đột ngột thì worker khác làm
+    tiếp việc của nó. Ctrl-C/SIGTERM: dừng sau văn bản đang xử lý, trả việc về hàng đợi, thoát với mã 0."""
+    from bot.worker import Worker, WorkerTimings
+    from db.blobs import DatabaseBlobStore
+    from ingestion.sync import build_library
+
+    try:
+        timings = WorkerTimings(poll=poll, heartbeat=heartbeat, stale_after=stale_after)
+    except ValueError:
+        _fail(t("error.prefix", message=t("jobs.bad_timings", heartbeat=heartbeat, stale=stale_after)), 2)
+    db = ctx.db()
+    store = DatabaseBlobStore(db)
+    library = build_library(ctx.settings, uploads=store)
+
+    def on_job(job_id: int, what: str) -> None:
+        click.echo(t(f"jobs.event.{what}", id=job_id), err=what in ("failed", "lost"))
+
+    runner = Worker(db, library, store, name=name, timings=timings, on_job=on_job)
+    click.echo(t("jobs.worker_started", name=runner.name))
+    try:
+        with _stop_on_signals(runner.stop):
+            runner.run(idle_exit=once)
+    finally:
+        library.close()
+    click.echo(t("jobs.worker_stopped", name=runner.name))
 
 
 def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:

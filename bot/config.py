@@ -16,6 +16,9 @@ from bot.errors import ConfigError
 from db.clock import Clock, utc_now
 
 DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000  # about 1,000 pages: a whole law with its appendices
+# embedded: /reload and uploads run in the bot's process (one machine, no worker to run);
+# queue: they become jobs in the database that `troly worker` processes take (bot replicas, worker machines).
+INGEST_MODES = ("embedded", "queue")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Settings:
     tz_name: str = "Asia/Ho_Chi_Minh"
     digest_time: str = "07:30"
     max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
+    ingest_mode: str = "embedded"
+
+    @property
+    def queued_ingest(self) -> bool:
+        """Document syncs are jobs for `troly worker` (INGEST_MODE=queue), not work of the bot's own process."""
+        return self.ingest_mode == "queue"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -69,6 +78,7 @@ class Settings:
             tz_name=_check_zone(get("TZ_NAME") or "Asia/Ho_Chi_Minh"),
             digest_time=_check_time(get("DIGEST_TIME") or "07:30"),
             max_document_chars=_positive("MAX_DOCUMENT_CHARS", get("MAX_DOCUMENT_CHARS"), DEFAULT_MAX_DOCUMENT_CHARS),
+            ingest_mode=_choice("INGEST_MODE", get("INGEST_MODE"), INGEST_MODES),
         )
 
     def clock(self, now: Callable[[], datetime] | None = None) -> Clock:
@@ -132,3 +142,11 @@ def _positive(name: str, value: str | None, default: int) -> int:
     if number <= 0:
         raise ConfigError(name, "config.bad_number", name=name, value=value)
     return number
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    if value is None:
+        return choices[0]
+    if value.lower() not in choices:
+        raise ConfigError(name, "config.bad_choice", name=name, value=value, choices=", ".join(choices))
+    return value.lower()

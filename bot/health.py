@@ -8,7 +8,9 @@ Four checks, each reported whether it passes or not:
   at least one vector per live chunk;
 - index: documents, chunks, generation and the time of the last change in the catalog (an empty index
   fails: every question would be refused);
-- queue: there is no job queue yet (issue 13 item 4), so it is reported absent and never fails.
+- queue: ingestion jobs waiting, running and failed, the oldest waiting one's age and the last heartbeat of a
+  worker; it fails when a job has waited more than QUEUE_STALL_MINUTES with no job running (no worker is
+  taking jobs).
 
 Every failure is one line a user can read (the messages of db/ and retrieval/ errors, in Vietnamese).
 """
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CHECKS = ("database", "chroma", "index", "queue")
+QUEUE_STALL_MINUTES = 5
 
 
 @dataclass
@@ -69,6 +72,8 @@ class HealthReport:
                 summary = t("health.ok_chroma", **d | {"mode": t(f"health.mode.{d['mode']}")})
             elif c.name == "index":
                 summary = t("health.ok_index", **d | {"last_change": d["last_change"] or "—"})
+            elif c.name == "queue":
+                summary = t("health.ok_queue", **d) if d.get("depth") is not None else t("health.queue_not_checked")
             else:
                 summary = str(d.get("note", ""))
             out.append(f"✓ {t(f'health.{c.name}')}: {summary}")
@@ -185,7 +190,28 @@ class HealthCheck:
         return index_check, Check("chroma", True, chroma)
 
     def check_queue(self) -> Check:
-        return Check("queue", True, {"present": False, "depth": None, "note": t("health.queue_absent")})
+        from db import jobs
+        from db.clock import utc_now
+
+        if self._db is None:  # the database check failed before opening it
+            return Check("queue", False, {"depth": None}, t("health.queue_not_checked"))
+        try:
+            with self._db.session() as s:
+                state = jobs.queue_state(s)
+        except Exception as exc:  # noqa: BLE001 - reported as the check's failure
+            return Check("queue", False, {"depth": None}, _one_line(str(exc)))
+        now = utc_now()
+        waited = (now - state.oldest_queued).total_seconds() if state.oldest_queued is not None else None
+        detail = {
+            "depth": state.queued,
+            "running": state.running,
+            "failed": state.failed,
+            "oldest_wait_s": round(waited) if waited is not None else None,
+            "last_heartbeat": state.last_heartbeat.isoformat() if state.last_heartbeat is not None else None,
+        }
+        if waited is not None and not state.running and waited > QUEUE_STALL_MINUTES * 60:
+            return Check("queue", False, detail, t("health.queue_stalled", n=state.queued, minutes=round(waited / 60)))
+        return Check("queue", True, detail)
 
     # -- all -----------------------------------------------------------------------------------
 
@@ -193,7 +219,12 @@ class HealthCheck:
         started = time.perf_counter()
         database = self.check_database()
         index, chroma = self.check_index_and_chroma()
-        checks = [database, chroma, index, self.check_queue()]
+        queue = (
+            self.check_queue()
+            if database.ok  # else the database's own line says it all: no second failure for the same cause
+            else Check("queue", True, {"depth": None, "checked": False})
+        )
+        checks = [database, chroma, index, queue]
         return HealthReport(checks, (time.perf_counter() - started) * 1000)
 
     def close(self) -> None:

@@ -173,6 +173,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Biến {name} phải là một số nguyên dương, hiện là: {value}",
         "{name} must be a positive whole number, got: {value}",
     ),
+    "config.bad_choice": (
+        "Biến {name} phải là một trong: {choices}; hiện là: {value}",
+        "{name} must be one of: {choices}; got: {value}",
+    ),
     "cli.interrupted": (
         "Đã dừng theo yêu cầu. Phần đã làm xong được giữ lại; chạy lại lệnh để làm tiếp phần còn lại.",
         "Stopped on request. What was finished is kept; run the command again to do the rest.",
@@ -763,6 +767,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The sync was stopped as asked; documents already done are kept, the rest is done by the next sync",
     ),
     # troly health, /healthz
+    "jobs.no_path": ("không tìm thấy {paths}", "{paths} not found"),
+    "jobs.queued_cli": (
+        "Đã xếp việc #{id} vào hàng đợi ({ahead} việc đang chờ trước). `troly worker` sẽ nhận làm.",
+        "Job #{id} queued ({ahead} waiting before it). `troly worker` will take it.",
+    ),
+    "jobs.bad_timings": (
+        "--stale-after ({stale}) phải lớn hơn hai lần --heartbeat ({heartbeat})",
+        "--stale-after ({stale}) must exceed twice --heartbeat ({heartbeat})",
+    ),
+    "jobs.worker_started": ("Worker {name} đang chờ việc…", "Worker {name} waiting for jobs…"),
+    "jobs.worker_stopped": ("Worker {name} đã dừng.", "Worker {name} stopped."),
+    "jobs.event.claimed": ("Việc #{id}: bắt đầu.", "Job #{id}: started."),
+    "jobs.event.done": ("Việc #{id}: xong.", "Job #{id}: done."),
+    "jobs.event.failed": ("Việc #{id}: xong, có lỗi (xem báo cáo của việc).", "Job #{id}: finished with failures."),
+    "jobs.event.released": (
+        "Việc #{id}: dừng giữa chừng, đã trả về hàng đợi; phần đã xong được giữ.",
+        "Job #{id}: stopped midway and put back in the queue; finished documents are kept.",
+    ),
+    "jobs.event.lost": (
+        "Việc #{id}: worker khác đã nhận làm tiếp (nhịp báo của worker này bị trễ).",
+        "Job #{id}: taken over by another worker (this one's heartbeat was late).",
+    ),
+    "jobs.queued": (
+        "⏳ Đã xếp vào hàng đợi, chờ worker nhận ({ahead} việc đang chờ trước).",
+        "⏳ Queued, waiting for a worker ({ahead} jobs ahead).",
+    ),
+    "jobs.started": ("⏳ Worker đã nhận việc, đang chuẩn bị…", "⏳ A worker took the job, starting…"),
+    "jobs.failed": ("❌ Không đồng bộ được: {error}", "❌ The sync failed: {error}"),
+    "jobs.upload_gone": (
+        "tệp tải lên không còn trong kho lưu trữ",
+        "the uploaded file is no longer in the store",
+    ),
     "health.database": ("Cơ sở dữ liệu", "Database"),
     "health.chroma": ("Kho vector Chroma", "Chroma vector store"),
     "health.index": ("Chỉ mục văn bản", "Document index"),
@@ -787,9 +823,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "chỉ có {vectors} vector cho {chunks} đoạn văn bản đang dùng. Hãy chạy: troly ingest --rebuild",
         "only {vectors} vectors for {chunks} live passages. Run: troly ingest --rebuild",
     ),
-    "health.queue_absent": (
-        "chưa có hàng đợi công việc (việc lập chỉ mục chạy trực tiếp)",
-        "no job queue yet (indexing runs in the foreground)",
+    "health.queue_not_checked": (
+        "chưa kiểm tra được vì cơ sở dữ liệu không dùng được",
+        "not checked: the database cannot be used",
+    ),
+    "health.queue_stalled": (
+        "{n} việc lập chỉ mục đã chờ {minutes} phút mà không worker nào nhận. Hãy chạy: troly worker",
+        "{n} ingestion jobs have waited {minutes} minutes and no worker took them. Run: troly worker",
+    ),
+    "health.ok_queue": (
+        "{depth} việc đang chờ, {running} đang chạy, {failed} lỗi",
+        "{depth} waiting, {running} running, {failed} failed",
     ),
     "health.ok_database": ("{dialect}, lược đồ {revision}", "{dialect}, schema {revision}"),
     "health.ok_chroma": (

@@ -58,7 +58,7 @@ from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.commands import menu_commands
 from bot.service.core import Assistant
 from bot.service.delivery import UPDATE_LEASE
-from bot.service.dialog import MAX_FILE_BYTES, Attachment, Dialog
+from bot.service.dialog import MAX_FILE_BYTES, Attachment, Channel, Dialog, JobWatch
 from bot.service.views import Caller
 from bot.webhook import HEALTH_PATH, WebhookServer
 from bot.wiring import Services, build_services
@@ -68,6 +68,9 @@ log = logging.getLogger(__name__)
 
 DIGEST_JOB = "morning-digest"
 LAST_GROUP = 1000  # handler group that runs after all others: the update is recorded as handled
+JOB_WATCH = "ingest-job-{id}"
+JOB_SWEEP = "ingest-job-sweep"
+JOB_SWEEP_SECONDS = 30.0
 
 
 # --- logging: the token never reaches a log ---------------------------------------------------------
@@ -391,6 +394,49 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await dialog.prune_delivery()
 
 
+async def follow_job_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One look at a followed ingestion job (a repeating PTB job per followed job): edit its message, or send
+    its report and stop."""
+    job = context.job
+    assert job is not None and job.chat_id is not None
+    watch: JobWatch = job.data  # type: ignore[assignment]
+    if await _dialog(context).job_step(watch, TelegramChannel(context.bot, job.chat_id)):
+        job.schedule_removal()
+
+
+async def follow_sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Follow every job whose report nobody sent yet: at start (jobs followed before a restart) and then every
+    JOB_SWEEP_SECONDS (jobs a replica that went away was following)."""
+    assert context.job is not None
+    interval = float(context.job.data)  # type: ignore[arg-type]
+    for job_id, chat_id, message_id in await asyncio.to_thread(_dialog(context).assistant.followed_jobs):
+        schedule_follow(context.application, JobWatch(job_id, message_id), chat_id, interval)
+
+
+def job_follower(app: Application[Any, Any, Any, Any, Any, Any], interval: float) -> Any:
+    """How the Telegram bot follows a queued job: a PTB job polling the job row every `interval` seconds, so
+    the update's handler returns at once (a sync takes minutes) and the message is followed from the row alone
+    (chat and message ids are in it: a restarted bot or another replica follows it too)."""
+
+    async def follow(watch: JobWatch, channel: Channel) -> None:
+        chat_id = getattr(channel, "chat_id", None)
+        schedule_follow(app, watch, chat_id, interval)
+
+    return follow
+
+
+def schedule_follow(
+    app: Application[Any, Any, Any, Any, Any, Any], watch: JobWatch, chat_id: int | None, interval: float
+) -> None:
+    jq = app.job_queue
+    if jq is None or chat_id is None:
+        return
+    name = JOB_WATCH.format(id=watch.job_id)
+    if jq.get_jobs_by_name(name):
+        return
+    jq.run_repeating(follow_job_tick, interval=interval, first=interval, data=watch, chat_id=chat_id, name=name)
+
+
 # --- the application ------------------------------------------------------------------------------------------
 
 
@@ -479,7 +525,14 @@ def build_application(
         username = settings.telegram_bot_username or app.bot.username
         assistant = Assistant(built, clock=clock, now=now, bot_username=username)
         app.bot_data["services"] = built
-        app.bot_data["dialog"] = Dialog(assistant, progress_interval=progress_interval)
+        dialog = Dialog(assistant, progress_interval=progress_interval)
+        app.bot_data["dialog"] = dialog
+        if settings.queued_ingest:
+            dialog.follow = job_follower(app, progress_interval)
+            if app.job_queue is not None:
+                app.job_queue.run_repeating(
+                    follow_sweep, interval=JOB_SWEEP_SECONDS, first=0.0, name=JOB_SWEEP, data=progress_interval
+                )
         # /healthz (webhook mode) checks with this process's own database and index
         app.bot_data["health"] = HealthCheck(settings, db=built.db, index=getattr(built.library, "index", None))
         schedule_digest(app, settings)

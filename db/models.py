@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -263,3 +264,60 @@ class HandledUpdate(Base):
         PrimaryKeyConstraint("bot_id", "update_id", name="pk_handled_update"),
         Index("ix_handled_update_received_at", "received_at"),
     )
+
+
+class JobKind(enum.StrEnum):
+    RELOAD = "reload"  # the documents and uploads folders, synced whole (/reload, `troly ingest --queue`)
+    UPLOAD = "upload"  # one document someone sent (its bytes wait in the blob store)
+    INGEST = "ingest"  # given paths (`troly ingest --queue PATH…`)
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class IngestJob(Base):
+    """A document sync handed to `troly worker`: queued by the bot or the CLI, claimed by one worker at a time
+    (its heartbeat says it is alive; a job whose heartbeat stopped is taken over), with its progress and report
+    for whoever asked (the bot edits the message `chat_id`/`message_id` from this row)."""
+
+    __tablename__ = "ingest_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[JobKind] = mapped_column(_enum(JobKind, "job_kind"))
+    args: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[str] = mapped_column(String(512), default="")
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)  # the sync report
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the final report was sent (once)
+
+    __table_args__ = (Index("ix_ingest_job_state", "state", "id"),)
+
+
+class Blob(Base):
+    """A stored file (an uploaded document, task evidence, an upload waiting for its job), by key: in the
+    database so that every bot replica and worker reads what another one received."""
+
+    __tablename__ = "blob"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

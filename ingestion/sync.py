@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from ingestion.chunking import chunk_document
 from ingestion.errors import IngestError, SyncInterrupted
@@ -35,6 +36,20 @@ log = logging.getLogger(__name__)
 # Bump when loading or chunking changes in a way that should re-index unchanged files.
 PIPELINE_VERSION = "2"
 _SIDECARS = (".meta.yaml", ".meta.yml", ".yaml", ".yml")
+UPLOADS_PREFIX = "uploads/"  # the key of an uploaded document in the store: uploads/<safe name>
+STORED_SOURCE = "blob:"  # a version's source when its bytes are in the store, e.g. blob:uploads/a.md
+
+
+class UploadStore(Protocol):
+    """Where uploaded documents are kept, by key (the deployment's database by default: db/blobs.py), so that
+    every bot replica and worker reads what another one received."""
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def list(self, prefix: str) -> list[Any]:
+        """Items with a `key`."""
 
 
 @dataclass(frozen=True)
@@ -205,8 +220,9 @@ def embedding_text(meta: DocumentMeta, chunk: Chunk) -> str:
 
 
 class Library:
-    """Documents on disk and the index built from them. Uploaded documents are kept in `uploads_dir`
-    (under TROLY_DATA_DIR, never in the documents folder, which may be a source checkout)."""
+    """Documents on disk and the index built from them. Uploaded documents are kept in the `uploads` store when
+    there is one (the database: any process reads them), else in `uploads_dir` (under TROLY_DATA_DIR, never in the
+    documents folder, which may be a source checkout); a sync of the defaults covers both."""
 
     def __init__(
         self,
@@ -215,6 +231,7 @@ class Library:
         docs_dir: Path,
         *,
         uploads_dir: Path | None = None,
+        uploads: UploadStore | None = None,
         max_chars: int = 1200,
         batch_chunks: int = 32,
         limits: Limits = DEFAULT_LIMITS,
@@ -223,6 +240,7 @@ class Library:
         self.embedder = embedder
         self.docs_dir = docs_dir
         self.uploads_dir = uploads_dir
+        self.uploads = uploads
         self.max_chars = max_chars
         self.batch_chunks = batch_chunks
         self.limits = limits
@@ -264,7 +282,29 @@ class Library:
         targets = paths or self.default_paths()
         files, skipped, seen = discover(targets)
         whole = [Path(p).resolve() for p in targets] if (prune or not paths) else []
-        return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
+        staging = None if paths or self.uploads is None else Path(tempfile.mkdtemp(prefix="troly-uploads-"))
+        try:
+            if staging is not None:
+                files += self._stored_uploads(staging)
+            return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _stored_uploads(self, staging: Path) -> list[SourceFile]:
+        """The uploaded documents of the store, copied to `staging` to be read like files (each in its own folder:
+        no sidecar of another one is taken for its metadata)."""
+        assert self.uploads is not None
+        files = []
+        for n, item in enumerate(self.uploads.list(UPLOADS_PREFIX)):
+            data = self.uploads.get(item.key)
+            if data is None:  # removed since the listing
+                continue
+            path = staging / str(n) / item.key.removeprefix(UPLOADS_PREFIX)
+            path.parent.mkdir(parents=True)
+            path.write_bytes(data)
+            files.append(_source_file(path, source=STORED_SOURCE + item.key))
+        return files
 
     def add_upload(
         self,
@@ -276,25 +316,34 @@ class Library:
         """Index a document someone sent and keep it in the uploads folder under a safe name. It becomes the
         live version of the document of that name (the previous version stays in the history). A file that
         fails is not kept anywhere."""
-        if self.uploads_dir is None:
+        if self.uploads_dir is None and self.uploads is None:
             raise IngestError("Chưa cấu hình thư mục lưu văn bản tải lên.")
         name = safe_file_name(filename)
         report = SyncReport()
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             report.failed.append((name, f"định dạng {Path(name).suffix or '(không đuôi)'} không được hỗ trợ"))
             return report
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        # Staged beside the uploads folder (same file system: the final move is atomic), never inside a
-        # folder that is synced: a file that fails to load leaves nothing behind.
-        staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.uploads_dir.parent))
+        if self.uploads is not None:  # kept in the store once indexed; staged in a private temporary folder
+            staging = Path(tempfile.mkdtemp(prefix="troly-incoming-"))
+        else:
+            assert self.uploads_dir is not None
+            self.uploads_dir.mkdir(parents=True, exist_ok=True)
+            # Staged beside the uploads folder (same file system: the final move is atomic), never inside a
+            # folder that is synced: a file that fails to load leaves nothing behind.
+            staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=self.uploads_dir.parent))
         try:
             staged = staging / name
             staged.write_bytes(data)
-            target = self.uploads_dir / name
-            upload = _source_file(staged, name=name, source=str(target.resolve()), forced=True)
+            key = UPLOADS_PREFIX + name
+            target = None if self.uploads_dir is None else self.uploads_dir / name
+            source = STORED_SOURCE + key if self.uploads is not None or target is None else str(target.resolve())
+            upload = _source_file(staged, name=name, source=source, forced=True)
             report = self._run([upload], [], [], set(), progress=progress)
-            if not any(source == name for source, _ in report.failed):
-                os.replace(staged, target)
+            if not any(failed == name for failed, _ in report.failed):
+                if self.uploads is not None:
+                    self.uploads.put(key, data)
+                elif target is not None:
+                    os.replace(staged, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return report
@@ -458,8 +507,9 @@ class Library:
         return report
 
 
-def build_library(settings: object) -> Library:
-    """A Library for the configured data dir, embedder, Chroma and documents folder."""
+def build_library(settings: object, *, uploads: UploadStore | None = None) -> Library:
+    """A Library for the configured data dir, embedder, Chroma and documents folder; uploaded documents are kept
+    in `uploads` when given (the entry points pass the database's store), else under TROLY_DATA_DIR/uploads."""
     from retrieval.build import build_embedder, build_index
 
     embedder = build_embedder(settings)  # type: ignore[arg-type]
@@ -471,5 +521,6 @@ def build_library(settings: object) -> Library:
         embedder,
         Path(settings.docs_dir),  # type: ignore[attr-defined]
         uploads_dir=data_dir / "uploads",
+        uploads=uploads,
         limits=Limits(max_chars=max_chars),
     )

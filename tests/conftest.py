@@ -37,6 +37,7 @@ _ENV_VARS = (
     "WEBHOOK_SECRET",
     "TELEGRAM_BOT_USERNAME",
     "TZ_NAME",
+    "INGEST_MODE",
 )
 
 

@@ -47,6 +47,7 @@ from bot.service.dialog import Dialog
 from bot.service.tasks import GROUP_PAGE_SIZE
 from bot.service.views import AnswerView, TaskFold, TaskPage, answer_view, fold_title, fold_titles
 from db import queries
+from db.blobs import DatabaseBlobStore
 from db import task_updates as tu
 from db.models import Feedback, Invite, Official, Role, Task, TaskStatus
 from db.session import Database
@@ -187,7 +188,13 @@ def test_done_and_progress_are_recorded_with_history_and_evidence(
     assert p.kind == "progress" and p.evidence is None
     d = svc.update_task(ha, "done", "HN-01962", "Đã gửi báo cáo", Evidence("bao cao/../kq.pdf", b"%PDF-1.4 minh chung"))
     assert d.completed_on == TODAY and d.evidence and d.evidence.startswith("evidence/HN-01962/")
-    assert (hermetic_env / d.evidence).read_bytes() == b"%PDF-1.4 minh chung"
+    # Kept in the database, not under this process's TROLY_DATA_DIR: another replica (its own engine) reads it.
+    assert not (hermetic_env / "evidence").exists()
+    other = Database(demo_db.url)
+    try:
+        assert DatabaseBlobStore(other).get(d.evidence) == b"%PDF-1.4 minh chung"
+    finally:
+        other.dispose()
     assert ".." not in d.evidence
     with pytest.raises(ServiceError, match="đã được đánh dấu hoàn thành"):
         svc.update_task(ha, "done", "HN-01962")

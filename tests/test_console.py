@@ -119,7 +119,7 @@ def test_console_unknown_official(db: Database, hermetic_env: Path) -> None:
 @pytest.fixture
 def no_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services_module, "build_answerer", lambda settings: (None, "no index in tests"))
-    monkeypatch.setattr(services_module, "build_library", lambda settings: (None, "no library in tests"))
+    monkeypatch.setattr(services_module, "build_library", lambda settings, db=None: (None, "no library in tests"))
 
 
 def test_troly_chat_and_bot_commands(db: Database, no_index: None) -> None:

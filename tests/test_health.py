@@ -73,7 +73,7 @@ def test_healthy_after_upgrade_and_ingest(blank_url: str, hermetic_env: Path, tm
     assert index["last_change"]  # the time the document went live
     chroma = checks["chroma"]
     assert chroma["ok"] and chroma["mode"] == "embedded" and chroma["vectors"] >= index["chunks"]
-    assert checks["queue"]["ok"] and checks["queue"]["present"] is False and checks["queue"]["depth"] is None
+    assert checks["queue"]["ok"] and checks["queue"]["depth"] == 0 and checks["queue"]["running"] == 0
 
     code, out, err = invoke(env, "health")  # for people: one ✓ line per check
     assert code == 0 and err == ""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         HelpView,
         ImportView,
         InviteView,
+        JobView,
         OfficialCard,
         OfficialItem,
         OfficialsPage,
@@ -665,6 +666,23 @@ def render_sync_report(view: SyncView) -> list[str]:
     for path, reason in failed:
         blocks.append(f"❌ {esc(path)}: {esc(_short(str(reason), 300))}")
     return blocks
+
+
+def render_job_progress(view: JobView) -> str:
+    """A job not finished yet: waiting for a worker (and how many jobs are before it), or its progress."""
+    if view.state == "queued":
+        return esc(t("jobs.queued", view.lang, ahead=view.ahead))
+    if not view.total:
+        return esc(t("jobs.started", view.lang))
+    return render_sync_progress(view, view.lang)
+
+
+def render_job_report(view: JobView) -> list[str]:
+    """A finished job: why it failed, if it did, then its sync report (blocks; the first replaces the progress)."""
+    blocks = render_sync_report(view.report) if view.report is not None else []
+    if view.error:
+        blocks.insert(0, esc(t("jobs.failed", view.lang, error=_short(view.error, 500))))
+    return blocks or [esc(t("reload.done", view.lang))]
 
 
 # --- the morning digest ------------------------------------------------------------------------------------

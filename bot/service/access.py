@@ -78,7 +78,6 @@ class ServiceBase:
         self.time = self.settings.clock(now)
         self.clock: Callable[[], date] = clock or self.time.today
         self.bot_username = bot_username
-        self.evidence_dir = self.settings.data_dir / "evidence"
 
     # ------------------------------------------------------------------ plumbing
 
@@ -183,9 +182,11 @@ class ServiceBase:
             return req.me
 
     def require_library(self, who: Caller, action: str) -> Me:
-        """Pre-check for /reload and document uploads: an admin, and a document library that is up."""
+        """Pre-check for /reload and document uploads: an admin, and a document library that is up (in queue mode
+        the library is the workers': the job waits for one)."""
         with self._request(who, action, role=Role.ADMIN, audit_ok=False) as req:
-            self._library(req.me.lang)
+            if not self.settings.queued_ingest:
+                self._library(req.me.lang)
             return req.me
 
     def check_task_access(self, who: Caller, action: str, code: str) -> None:

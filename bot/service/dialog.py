@@ -26,6 +26,8 @@ from bot.render.html import (
     render_help,
     render_import,
     render_invite,
+    render_job_progress,
+    render_job_report,
     render_official,
     render_officials,
     render_settings,
@@ -46,7 +48,16 @@ from bot.service.core import Assistant
 from bot.service.documents import DOCUMENT_SUFFIXES, TASK_FILE_SUFFIXES
 from bot.service.errors import Denied, ServiceError
 from bot.service.questions import TaskQuestions
-from bot.service.views import Caller, Evidence, OfficialCard, SettingsView, SummaryView, SyncView, UpdateKind
+from bot.service.views import (
+    Caller,
+    Evidence,
+    JobView,
+    OfficialCard,
+    SettingsView,
+    SummaryView,
+    SyncView,
+    UpdateKind,
+)
 from db.clock import DUE_WINDOW_DAYS
 from db.delivery import Claim
 
@@ -80,6 +91,20 @@ class Attachment:
     read: Callable[[], Awaitable[bytes]]
 
 
+@dataclass
+class JobWatch:
+    """A queued ingestion job followed in a chat: the message `ref` shows its progress, then its report."""
+
+    job_id: int
+    ref: Any
+    shown: str = ""
+
+
+# Follows a job for its requester (the Telegram bot: a PTB job polling the job row); without one the dialog polls
+# it itself, in the handler (the console).
+Follow = Callable[[JobWatch, Channel], Awaitable[None]]
+
+
 def parse_command(text: str) -> tuple[str, list[str], str]:
     """'/due@troly_bot 3 HN' → ('due', ['3', 'HN'], '3 HN'); aliases resolved, case folded."""
     head, _, rest = text.strip().partition(" ")
@@ -90,9 +115,17 @@ def parse_command(text: str) -> tuple[str, list[str], str]:
 
 
 class Dialog:
-    def __init__(self, assistant: Assistant, *, progress_interval: float = 1.0, answer_workers: int = 16) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        progress_interval: float = 1.0,
+        answer_workers: int = 16,
+        follow: Follow | None = None,
+    ) -> None:
         self.assistant = assistant
         self.progress_interval = progress_interval
+        self.follow = follow
         # Questions wait on the embedder: they get their own threads so that task commands, which only
         # touch the database, are not queued behind them in the default pool. Enough threads that
         # questions asked together reach the embedder together and are embedded as one batch.
@@ -284,6 +317,14 @@ class Dialog:
     async def _reload(self, who: Caller, args: list[str], rest: str, channel: Channel, att: Attachment | None) -> None:
         me = await self.call(self.assistant.require_library, who, "reload")
         rebuild = bool(args) and args[0].lower() in ("rebuild", "--rebuild", "lamlai")
+        if self.assistant.settings.queued_ingest:
+            await self._queued(
+                channel,
+                me.lang,
+                t("reload.started", me.lang),
+                lambda chat, ref: self.assistant.queue_reload(who, rebuild=rebuild, chat_id=chat, message_id=ref),
+            )
+            return
         await self._with_progress(
             channel,
             me.lang,
@@ -320,6 +361,48 @@ class Dialog:
         for part in parts[1:]:
             await channel.send(TextOut(part))
 
+    # ------------------------------------------------------------------ queued: `troly worker` does the work
+
+    async def _queued(
+        self, channel: Channel, lang: str, start: str, enqueue: Callable[[int | None, int | None], JobView]
+    ) -> None:
+        """Send the progress message, queue the job with its address (chat, message), then follow the job."""
+        ref = await channel.send(TextOut(esc(start)))
+        chat = getattr(channel, "chat_id", None)
+        try:
+            view = await self.call(enqueue, chat, int(ref) if ref is not None else None)
+        except ServiceError as exc:
+            await channel.edit(ref, TextOut(esc(exc.message)[:4000]))
+            return
+        watch = JobWatch(view.job_id, ref)
+        await self.job_step(watch, channel)
+        if self.follow is not None:
+            await self.follow(watch, channel)
+            return
+        while not await self.job_step(watch, channel):
+            await asyncio.sleep(self.progress_interval)
+
+    async def job_step(self, watch: JobWatch, channel: Channel) -> bool:
+        """Show a followed job's state once: its progress while it runs (edited only when it changed), its report
+        when finished — sent by one process only, even with several bot replicas following it. Returns whether
+        there is nothing left to follow."""
+        view = await self.call(self.assistant.job_status, watch.job_id)
+        if view is None:
+            return True
+        if not view.finished:
+            text = render_job_progress(view)
+            if text != watch.shown:
+                await channel.edit(watch.ref, TextOut(text))
+                watch.shown = text
+            return False
+        if not await self.call(self.assistant.claim_job_report, watch.job_id):
+            return True  # another replica (or an earlier run of this one) has sent it
+        parts = split_blocks(render_job_report(view))
+        await channel.edit(watch.ref, TextOut(parts[0]))
+        for part in parts[1:]:
+            await channel.send(TextOut(part))
+        return True
+
     # ------------------------------------------------------------------ files sent without a command
 
     async def _file(self, who: Caller, att: Attachment, channel: Channel) -> None:
@@ -341,6 +424,16 @@ class Dialog:
         elif name.endswith(DOCUMENT_SUFFIXES):
             await self.call(self.assistant.require_library, who, "adddoc")
             data = await self._read_limited(att, me.lang)
+            if self.assistant.settings.queued_ingest:
+                await self._queued(
+                    channel,
+                    me.lang,
+                    t("reload.adding", me.lang, name=att.filename),
+                    lambda chat, ref: self.assistant.queue_upload(
+                        who, att.filename, data, chat_id=chat, message_id=ref
+                    ),
+                )
+                return
             await self._with_progress(
                 channel,
                 me.lang,

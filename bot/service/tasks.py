@@ -192,12 +192,12 @@ class TaskCases(ServiceBase):
         return TaskDetail(task, events, self._passage(task), self.clock(), task.status != TaskStatus.DONE, req.me.lang)
 
     def _save_evidence(self, code: str, evidence: Evidence) -> str:
-        folder = self.evidence_dir / _safe_name(code)
-        folder.mkdir(parents=True, exist_ok=True)
+        """Keep the file in the store (the database by default: any replica reads it); its key is the reference
+        the task's history shows, `evidence/<TASK>/<local time>_<name>` as the files under TROLY_DATA_DIR were."""
         stamp = self.time.local(self.time.now()).strftime("%Y%m%d-%H%M%S-%f")
-        path = folder / f"{stamp}_{_safe_name(evidence.filename)}"
-        path.write_bytes(evidence.data)
-        return str(path.relative_to(self.settings.data_dir))
+        key = f"evidence/{_safe_name(code)}/{stamp}_{_safe_name(evidence.filename)}"
+        self.services.store.put(key, evidence.data)
+        return key
 
     def update_task(
         self,

@@ -280,6 +280,27 @@ class SyncView:
 
 
 @dataclass(frozen=True)
+class JobView:
+    """An ingestion job as its requester follows it: waiting (`ahead` jobs before it), running (progress), or
+    finished (the sync report, or the reason it failed)."""
+
+    job_id: int
+    state: str  # queued | running | done | failed
+    lang: str
+    done: int = 0
+    total: int = 0
+    current: str = ""
+    ahead: int = 0
+    report: SyncView | None = None
+    error: str | None = None
+    added_file: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+@dataclass(frozen=True)
 class SettingsView:
     lang: str
     digest: bool
