@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pytest
 import yaml
 
 from bot.cli import cli
@@ -38,19 +39,18 @@ def compose() -> dict[str, Any]:
 def test_compose_services_run_real_troly_commands() -> None:
     services = compose()["services"]
     assert {"postgres", "chroma", "migrate", "bot1", "bot2", "proxy"} <= set(services)
-    assert "worker" not in services  # `troly worker` does not exist yet: commented out, with the reason
-    assert "worker" not in cli.commands  # when it lands, this fails: uncomment the service
-    raw = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
-    assert re.search(r"#\s+worker:\n\s*#\s+<<: \*troly\n\s*#\s+command: \[\"worker\"\]", raw)
-    assert "issue 13 item 4" in raw
+    assert troly_command(services["worker"]["command"]).name == "worker"
+    assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["worker"]["volumes"] == services["bot1"]["volumes"]  # bot1's catalog until it is in PostgreSQL
 
     troly = [name for name, s in services.items() if s.get("image") == "troly:latest"]
-    assert sorted(troly) == ["bot1", "bot2", "migrate"]
+    assert sorted(troly) == ["bot1", "bot2", "migrate", "worker"]
     for name in troly:
         service = services[name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile" and service["env_file"] == "troly.env"
         assert service["environment"]["CHROMA_URL"] == "http://chroma:8000"
         assert service["environment"]["DATABASE_URL"].startswith("postgresql://troly:")
+        assert service["environment"]["INGEST_MODE"] == "queue"
         troly_command(service["command"])
     assert troly_command(services["migrate"]["command"]).name == "upgrade"
     for bot in ("bot1", "bot2"):
@@ -82,14 +82,18 @@ def test_dockerfile_installs_from_the_package_index_only() -> None:
         assert (DEPLOY.parent / copied).exists(), copied
 
 
-def test_systemd_unit_and_environment_example() -> None:
-    unit = (DEPLOY / "troly-bot.service").read_text(encoding="utf-8")
+@pytest.mark.parametrize(("file", "command"), [("troly-bot.service", "bot"), ("troly-worker.service", "worker")])
+def test_systemd_units(file: str, command: str) -> None:
+    unit = (DEPLOY / file).read_text(encoding="utf-8")
     assert "EnvironmentFile=/etc/troly/troly.env" in unit and "[Install]" in unit
     for key in ("ExecStartPre", "ExecStart"):
         line = re.search(rf"^{key}=(\S+) (.*)$", unit, re.M)
         assert line and line.group(1).endswith("/bin/troly"), key
         troly_command(line.group(2).split())
-    assert troly_command(re.search(r"^ExecStart=\S+ (.*)$", unit, re.M).group(1).split()).name == "bot"  # type: ignore[union-attr]
+    assert troly_command(re.search(r"^ExecStart=\S+ (.*)$", unit, re.M).group(1).split()).name == command  # type: ignore[union-attr]
+
+
+def test_environment_example() -> None:
 
     read = set(re.findall(r'get\("([A-Z_]+)"\)', CONFIG.read_text(encoding="utf-8")))
     example = (DEPLOY / "troly.env.example").read_text(encoding="utf-8")
