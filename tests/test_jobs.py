@@ -202,14 +202,15 @@ def test_a_worker_takes_a_queued_ingest_and_the_document_answers(
     finally:
         db.dispose()
     asked = subprocess.run(
-        [TROLY, "ask", "Tỉnh bố trí bao nhiêu kinh phí?", "--json"],
+        [TROLY, "ask", "Sở Tài chính bố trí bao nhiêu tỷ đồng cho nền tảng dữ liệu dùng chung?", "--json"],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     answer = json.loads(asked.stdout)
-    assert answer["found"] and answer["citations"][0]["source"] == "b.md"
+    assert answer["found"] and answer["citations"][0]["source"] == "b.md", asked.stdout
+    assert "12 tỷ" in answer["short"] + answer["answer"]
 
 
 def test_two_workers_never_run_the_same_job(db_url: str, tmp_path: Path, hermetic_env: Path, chroma_url: str) -> None:
@@ -217,10 +218,14 @@ def test_two_workers_never_run_the_same_job(db_url: str, tmp_path: Path, hermeti
     empty.mkdir()
     env = worker_env(hermetic_env, db_url, empty, chroma_url)
     logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
-    workers = [start_worker(env, f"w{i + 1}", log=logs[i]) for i in range(2)]
+    workers: list[subprocess.Popen[bytes]] = []
     db = Database(db_url)
     try:
-        wait_until(lambda: all("đang chờ việc" in p.read_text() for p in logs), 120, "both workers to start")
+        # One after the other: two processes opening a new data dir's SQLite catalog at once race in its own
+        # schema migration (retrieval/index.py), which is not what this test is about.
+        for i, log in enumerate(logs):
+            workers.append(start_worker(env, f"w{i + 1}", log=log))
+            wait_until(lambda log=log: "đang chờ việc" in log.read_text(), 120, f"worker {i + 1} to start")  # type: ignore[misc]
         with db.session() as s:  # quick jobs (an empty folder: nothing to write), all at once
             ids = [jobs.enqueue(s, JobKind.INGEST, {"paths": [str(empty)]}) for _ in range(40)]
         wait_until(lambda: all(job_row(db, i).finished for i in ids), 120, "every job to finish")
