@@ -271,7 +271,8 @@ def test_a_killed_workers_job_is_finished_by_another(
             job_id = jobs.enqueue(s, JobKind.RELOAD, {"paths": [], "prune": False, "rebuild": False})
         timing = ("--heartbeat", "0.3", "--stale-after", "2")
         first = start_worker(env, "first", *timing, log=tmp_path / "first.log")
-        wait_until(lambda: job_row(db, job_id).done >= 1, 240, "the first worker's progress")
+        # past the first batch (8 documents of 4 passages: the sync writes per batch of 32 passages)
+        wait_until(lambda: job_row(db, job_id).done >= 10, 240, "the first worker's progress")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         killed_at = job_row(db, job_id)
@@ -283,6 +284,7 @@ def test_a_killed_workers_job_is_finished_by_another(
         assert (job.state, job.claimed_by, job.attempts) == (JobState.DONE, "second", 2)
         assert job.result is not None and not job.result["failed"]
         assert len(job.result["added"]) + job.result["unchanged"] == 24  # none lost, none twice
+        assert job.result["unchanged"] >= 8  # what the first worker finished was not done again
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0
         listed = CliRunner().invoke(cli, ["docs", "list", "--json"], env=env, catch_exceptions=False)
