@@ -4,6 +4,7 @@ wipe data it did not create. Real CLI, real index (Chroma + SQLite catalog), rea
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import unicodedata
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from bot.cli import cli
 from bot.config import Settings
+from db.blobs import DatabaseBlobStore
 from db.models import Invite, Official, Role, Task, Unit
 from db.session import Database
 from ingestion.sync import build_library, safe_file_name
@@ -202,6 +204,43 @@ def test_upload_is_a_new_live_version_kept_under_the_data_dir(tmp_path: Path, he
     assert sorted(p.name for p in (hermetic_env / "uploads").iterdir()) == ["57-NQ-TW_nghi-quyet-57.md"]
     assert not list(docs.glob("rong*")) and library.sync().ok
     library.index.close()
+
+
+def test_upload_kept_in_the_database_store(tmp_path: Path, hermetic_env: Path, database: Database) -> None:
+    """The deployment's default (bot, worker, `troly ingest`): uploads kept in the database, which any replica or
+    worker reads; the same rules as in a folder — a safe base name, a new live version, a failed file kept nowhere,
+    a full sync that keeps the upload and removes nothing."""
+    docs = tmp_path / "docs"
+    official = write(docs, "57-NQ-TW_nghi-quyet-57.md", DOC_A)
+    settings = Settings.from_env(
+        {"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "DATABASE_URL": database.url}
+    )
+    store = DatabaseBlobStore(database)
+    library = build_library(settings, uploads=store)
+    try:
+        library.sync()
+        forged = DOC_A.replace("30 tháng 6 năm 2026", "31 tháng 12 năm 2030")
+        report = library.add_upload("../../57-NQ-TW_nghi-quyet-57.md", forged.encode())
+        assert report.versions == {"57-NQ-TW_nghi-quyet-57.md": (2, 1)}
+        assert official.read_text(encoding="utf-8") == DOC_A
+        assert [b.key for b in store.list("")] == ["uploads/57-NQ-TW_nghi-quyet-57.md"]
+        assert store.get("uploads/57-NQ-TW_nghi-quyet-57.md") == forged.encode()
+        assert not (hermetic_env / "uploads").exists()
+
+        again = library.sync()  # the stored upload is among the defaults: still live, nothing removed
+        assert again.removed == [] and again.updated == [] and again.unchanged == ["57-NQ-TW_nghi-quyet-57.md"]
+        bad = library.add_upload("rong.md", b"  \n\n ")
+        assert [name for name, _ in bad.failed] == ["rong.md"]
+        assert [b.key for b in store.list("")] == ["uploads/57-NQ-TW_nghi-quyet-57.md"] and library.sync().ok
+        rebuilt = library.sync(rebuild=True)  # a rebuild reads the stored upload again: it stays live
+        live = [v.content for v in library.index.versions("57-NQ-TW_nghi-quyet-57.md") if v.live]
+        assert rebuilt.removed == [] and live == [hashlib.sha256(forged.encode()).hexdigest()]
+    finally:
+        library.close()
+    env = {"TROLY_DATA_DIR": str(hermetic_env), "DATABASE_URL": database.url}
+    result = CliRunner().invoke(cli, ["docs", "history", "57-NQ-TW_nghi-quyet-57.md", "--json"], env=env)
+    history = json.loads(result.output)
+    assert history["versions"][1]["source"] == "blob:uploads/57-NQ-TW_nghi-quyet-57.md"
 
 
 def _count(db: Database, model: type) -> int:
