@@ -47,8 +47,8 @@ from bot.service.dialog import Dialog
 from bot.service.tasks import GROUP_PAGE_SIZE
 from bot.service.views import AnswerView, TaskFold, TaskPage, answer_view, fold_title, fold_titles
 from db import queries
-from db.blobs import DatabaseBlobStore
 from db import task_updates as tu
+from db.blobs import DatabaseBlobStore
 from db.models import Feedback, Invite, Official, Role, Task, TaskStatus
 from db.session import Database
 from retrieval.protocols import SearchFilters
