@@ -313,7 +313,7 @@ class Library:
         *,
         progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncReport:
-        """Index a document someone sent and keep it in the uploads folder under a safe name. It becomes the
+        """Index a document someone sent and keep it (in the store, else the uploads folder) under a safe name. It becomes the
         live version of the document of that name (the previous version stays in the history). A file that
         fails is not kept anywhere."""
         if self.uploads_dir is None and self.uploads is None:
@@ -335,15 +335,16 @@ class Library:
             staged = staging / name
             staged.write_bytes(data)
             key = UPLOADS_PREFIX + name
-            target = None if self.uploads_dir is None else self.uploads_dir / name
-            source = STORED_SOURCE + key if self.uploads is not None or target is None else str(target.resolve())
+            target = self.uploads_dir / name if self.uploads is None and self.uploads_dir is not None else None
+            source = str(target.resolve()) if target is not None else STORED_SOURCE + key
             upload = _source_file(staged, name=name, source=source, forced=True)
             report = self._run([upload], [], [], set(), progress=progress)
             if not any(failed == name for failed, _ in report.failed):
-                if self.uploads is not None:
-                    self.uploads.put(key, data)
-                elif target is not None:
+                if target is not None:
                     os.replace(staged, target)
+                else:  # indexed first: a job stopped in between runs again and stores it then
+                    assert self.uploads is not None
+                    self.uploads.put(key, data)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return report

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fake_telegram import FakeTelegram, plain_text
-from fakes import ADMIN, DOC_A, DOC_B, HA, TODAY, link_telegram, who
+from fakes import ADMIN, DOC_A, DOC_B, HA, TODAY, audits, link_telegram, who
 from sqlalchemy import select
 
 from bot.cli import cli
@@ -371,6 +371,8 @@ def test_an_upload_in_queue_mode_is_followed_to_its_report(
         rows = s.scalars(select(IngestJob).order_by(IngestJob.id)).all()
         assert [(r.kind, r.state) for r in rows] == [(JobKind.UPLOAD, JobState.DONE), (JobKind.RELOAD, JobState.DONE)]
         assert all(r.reported_at is not None and r.official_id is not None for r in rows)
+    done = [(a.channel, a.action, a.official_id) for a in audits(db) if a.channel == "worker"]
+    assert done == [("worker", "adddoc_done", rows[0].official_id), ("worker", "reload_done", rows[0].official_id)]
 
 
 def test_evidence_is_read_from_the_database_by_another_data_dir(demo_url: str, tmp_path: Path) -> None:
