@@ -45,6 +45,7 @@ from bot.service.views import fold_titles
 from bot.telegram_app import DIGEST_JOB, TelegramChannel, build_application, file_url_for, running
 from bot.wiring import Services
 from db import queries
+from db.blobs import DatabaseBlobStore
 from db.models import Feedback, Official, Role, Task, TaskEvent, TaskStatus
 from db.session import Database
 
@@ -313,7 +314,7 @@ def test_task_detail_done_with_evidence_and_progress(db: Database, hermetic_env:
         assert task is not None and task.status == TaskStatus.DONE and task.completed_on == TODAY
         events = list(s.scalars(select(TaskEvent).where(TaskEvent.task_id == task.id).order_by(TaskEvent.id)))
         assert [e.kind for e in events] == ["progress", "done"]
-        assert events[1].evidence and (hermetic_env / events[1].evidence).read_bytes() == b"%PDF minh chung"
+        assert events[1].evidence and DatabaseBlobStore(db).get(events[1].evidence) == b"%PDF minh chung"
         other = s.scalar(select(Task).where(Task.code == "HN-01961"))
         assert other is not None and other.status == TaskStatus.OPEN
 
@@ -338,7 +339,7 @@ def test_evidence_size_is_checked_on_the_bytes_received(db: Database, hermetic_e
     with db.session() as s:
         task = s.scalar(select(Task).where(Task.code == "HN-01962"))
         assert task is not None and task.status == TaskStatus.OPEN
-    assert not (hermetic_env / "evidence").exists() or not any((hermetic_env / "evidence").rglob("*.pdf"))
+    assert DatabaseBlobStore(db).list("evidence/") == []
 
 
 # --- leaders ------------------------------------------------------------------------------------------------------
