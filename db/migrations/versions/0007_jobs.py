@@ -1,7 +1,7 @@
 """jobs: ingestion jobs for `troly worker`, and stored files (uploads, evidence) every process can read
 
 Revision ID: 0007_jobs
-Revises: 0003_org
+Revises: 0005_delivery (0003_org as briefed; chained after main's 0005_delivery so there is one head)
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_jobs"
-down_revision = "0003_org"
+down_revision = "0005_delivery"
 branch_labels = None
 depends_on = None
 
