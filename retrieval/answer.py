@@ -22,9 +22,8 @@ from retrieval.text import strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
-    from retrieval.build import RetrievalSettings
     from retrieval.index import DocumentIndex
-    from retrieval.protocols import Embedder
+    from retrieval.protocols import Embedder, RetrievalSettings
 
 log = logging.getLogger(__name__)
 

@@ -397,7 +397,7 @@ def test_reload_edits_one_progress_message_and_admin_only(db: Database, hermetic
             assert all(b - a >= 0.15 for a, b in zip(stamps, stamps[1:], strict=False))
             text = visible(final)  # the last edit: the message now shows the report
             assert "Thêm mới: 1 · Cập nhật: 1 · Gỡ bỏ: 0 · Không đổi: 2 · Lỗi: 1" in text
-            assert "bad.pdf: không đọc được <PDF>" in text
+            assert "bad.pdf: không đọc được tệp: <PDF>" in text
 
             tg.add_file("d1", "# Kế hoạch mới".encode(), file_name="ke-hoach.md")
             tg.push_message(U_ADMIN, document={"file_id": "d1", "file_name": "ke-hoach.md"})

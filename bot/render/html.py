@@ -12,9 +12,9 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.i18n import t
+from bot.i18n import Lang, t
 from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
 from bot.render.text import version_note
 from bot.service import callbacks as cb
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         UpdateView,
     )
     from db.queries import TaskView, UnitGroup
+    from ingestion.sync import SyncProgress
     from retrieval.types import Citation, Quote
 
 _TAG = re.compile(r"<[^<>]+>")
@@ -181,7 +182,7 @@ def render_help(view: HelpView) -> list[Out]:
 
 def settings_buttons(view: SettingsView) -> list[list[Button]]:
     lang = view.lang
-    other: cb.Lang = "en" if lang == "vi" else "vi"
+    other: Lang = "en" if lang == "vi" else "vi"
     return [
         [
             Button(t(f"settings.to_{other}", lang), cb.encode(cb.SetLang(other))),
@@ -628,42 +629,40 @@ def render_import(view: ImportView) -> list[Out]:
     return texts([f"✅ <b>{esc(view.filename)}</b>", esc(t("import.done", view.lang, **view.report.as_dict()))])
 
 
-def render_sync_progress(progress: Any, lang: str) -> str:
+def render_sync_progress(progress: SyncProgress, lang: str) -> str:
     return esc(
-        t(
-            "reload.progress",
-            lang,
-            done=getattr(progress, "done", 0),
-            total=getattr(progress, "total", 0),
-            current=_short(str(getattr(progress, "current", "")), 80),
-        )
+        t("reload.progress", lang, done=progress.done, total=progress.total, current=_short(progress.current, 80))
     )
 
 
 def render_sync_report(view: SyncView) -> list[str]:
     """Blocks (the first one replaces the progress message)."""
     r, lang = view.report, view.lang
-    failed = list(getattr(r, "failed", []) or [])
-    counts = {name: len(getattr(r, name, []) or []) for name in ("added", "updated", "removed", "unchanged")}
+    failed = r.failed
+    counts = {
+        "added": len(r.added),
+        "updated": len(r.updated),
+        "removed": len(r.removed),
+        "unchanged": len(r.unchanged),
+    }
     head = t("reload.done_failed" if failed else "reload.done", lang)
     if view.added_file:
         head += f" ({view.added_file})"
     blocks = [f"<b>{esc(head)}</b>\n{esc(t('reload.counts', lang, failed=len(failed), **counts))}"]
-    embedded = getattr(r, "embedded", None)
-    if embedded:
-        blocks[0] += "\n" + esc(t("reload.embedded", lang, n=embedded))
-    versions = getattr(r, "versions", {}) or {}
-    for name, sign in (("added", "➕"), ("updated", "✏️"), ("removed", "➖")):
-        for path in (getattr(r, name, []) or [])[:30]:
+    if r.embedded:
+        blocks[0] += "\n" + esc(t("reload.embedded", lang, n=r.embedded))
+    versions = r.versions
+    for sign, names in (("➕", r.added), ("✏️", r.updated), ("➖", r.removed)):
+        for path in names[:30]:
             version = versions.get(path)
             note = version_note(path, version, lang)
             if not note and version is not None and path == view.added_file:  # an upload: always say which is live
                 note = t("docs.version_new", lang, n=version[0])
             blocks.append(f"{sign} {esc(path)}" + (f" — {esc(note)}" if note else ""))
-    for path, number, live in (getattr(r, "older", []) or [])[:30]:
+    for path, number, live in r.older[:30]:
         blocks.append(f"↩️ {esc(path)} — {esc(t('docs.version_older', lang, n=number, live=live))}")
     for path, reason in failed:
-        blocks.append(f"❌ {esc(path)}: {esc(_short(str(reason), 300))}")
+        blocks.append(f"❌ {esc(path)}: {esc(_short(reason.render(lang), 300))}")
     return blocks
 
 

@@ -87,16 +87,16 @@ def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
     table.add_column(t("ingest.col.status", lang))
     table.add_column(t("ingest.col.source", lang), overflow="fold")
     table.add_column(t("ingest.col.reason", lang), overflow="fold")
-    versions = getattr(report, "versions", {}) or {}
+    versions = report.versions
     for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for source in items:
             table.add_row(
                 t(f"ingest.{status}", lang), lit(source), lit(version_note(source, versions.get(source), lang))
             )
-    for source, number, live in getattr(report, "older", []) or []:
+    for source, number, live in report.older:
         table.add_row(t("ingest.older", lang), lit(source), lit(t("docs.version_older", lang, n=number, live=live)))
     for source, reason in report.failed:
-        table.add_row(t("ingest.failed", lang), lit(source), lit(reason), style="red")
+        table.add_row(t("ingest.failed", lang), lit(source), lit(reason.render(lang)), style="red")
     if report.unchanged:
         table.add_row(t("ingest.unchanged", lang), t("ingest.n_files", lang, n=len(report.unchanged)), "")
     return table

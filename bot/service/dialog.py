@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.i18n import t
 from bot.render.html import (
@@ -38,7 +38,7 @@ from bot.render.html import (
     render_update,
     split_blocks,
 )
-from bot.render.out import FileOut, Out, PhotoOut, TextOut
+from bot.render.out import MAX_FILE_BYTES, MAX_MESSAGE, FileOut, Out, PhotoOut, TextOut
 from bot.render.questions import render_task_reply
 from bot.service import callbacks as cb
 from bot.service.commands import COMMANDS, lookup
@@ -50,10 +50,12 @@ from bot.service.views import Caller, Evidence, OfficialCard, SettingsView, Summ
 from db.clock import DUE_WINDOW_DAYS
 from db.delivery import Claim
 
+if TYPE_CHECKING:
+    from ingestion.sync import SyncProgress
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 _chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
 
@@ -292,11 +294,11 @@ class Dialog:
         )
 
     async def _with_progress(
-        self, channel: Channel, lang: str, start: str, work: Callable[[Callable[[Any], None]], SyncView]
+        self, channel: Channel, lang: str, start: str, work: Callable[[Callable[[SyncProgress], None]], SyncView]
     ) -> None:
         """Run `work` in a thread; edit one message with its progress (at most once per interval), then the report."""
         ref = await channel.send(TextOut(esc(start)))
-        latest: list[Any] = []
+        latest: list[SyncProgress] = []
         job = asyncio.ensure_future(asyncio.to_thread(work, latest.append))
         shown = esc(start)
         self._syncing += 1
@@ -313,7 +315,7 @@ class Dialog:
         try:
             view = job.result()
         except ServiceError as exc:
-            await channel.edit(ref, TextOut(esc(exc.message)[:4000]))
+            await channel.edit(ref, TextOut(esc(exc.message[:MAX_MESSAGE])))
             return
         parts = split_blocks(render_sync_report(view))
         await channel.edit(ref, TextOut(parts[0]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.service.access import ServiceBase, _safe_name
@@ -12,6 +12,9 @@ from bot.service.errors import ServiceError
 from bot.service.views import Caller, SyncView
 from db.models import Role
 from ingestion.loaders import LOADERS
+
+if TYPE_CHECKING:
+    from ingestion.sync import SyncProgress, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,9 @@ DOCUMENT_SUFFIXES: tuple[str, ...] = tuple(LOADERS)  # what the loaders read, no
 class DocumentCases(ServiceBase):
     """The document library: /reload, uploads."""
 
-    def reload(self, who: Caller, progress: Callable[[Any], None] | None = None, *, rebuild: bool = False) -> SyncView:
+    def reload(
+        self, who: Caller, progress: Callable[[SyncProgress], None] | None = None, *, rebuild: bool = False
+    ) -> SyncView:
         """Re-sync the documents folder (long: call from a worker thread; `progress` is called from it)."""
         with self._request(who, "reload", "rebuild" if rebuild else "", role=Role.ADMIN) as req:
             library = self._library(req.me.lang)
@@ -35,7 +40,7 @@ class DocumentCases(ServiceBase):
         who: Caller,
         filename: str,
         data: bytes,
-        progress: Callable[[Any], None] | None = None,
+        progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncView:
         """An admin's upload: kept under TROLY_DATA_DIR/uploads by a safe base name, indexed as the live version
         of the document of that name (a previous version stays in the history); a file that fails is not kept."""
@@ -56,7 +61,7 @@ class DocumentCases(ServiceBase):
             pass
 
 
-def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
+def _interruptible(sync: Callable[[], SyncReport], lang: str) -> SyncReport:
     """Run a document sync; one stopped because the bot is shutting down is said as such."""
     from ingestion.errors import SyncInterrupted
 
@@ -66,9 +71,12 @@ def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
         raise ServiceError(t("reload.interrupted", lang), lang) from exc
 
 
-def _sync_detail(report: Any) -> str:
-    parts = [
-        f"{name}={len(getattr(report, name, []) or [])}"
-        for name in ("added", "updated", "removed", "unchanged", "failed")
-    ]
-    return " ".join(parts)
+def _sync_detail(report: SyncReport) -> str:
+    counts = {
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "removed": len(report.removed),
+        "unchanged": len(report.unchanged),
+        "failed": len(report.failed),
+    }
+    return " ".join(f"{name}={n}" for name, n in counts.items())
