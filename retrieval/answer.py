@@ -169,7 +169,7 @@ class LLMAnswerer:
         reply = self.chat.invoke(messages)
         content = reply.content if hasattr(reply, "content") else str(reply)
         if not isinstance(content, str) or not content.strip():
-            raise AnswerFailed("empty reply")
+            raise AnswerFailed("retrieval.llm_empty")
         return content
 
 
