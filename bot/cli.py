@@ -16,7 +16,7 @@ import click
 
 from bot.config import Settings
 from bot.i18n import LANGS, Lang, error_text, t
-from db.clock import DUE_WINDOW_DAYS
+from db.clock import DUE_WINDOW_DAYS, INVITE_VALID_DAYS
 from db.errors import TrolyError
 
 log = logging.getLogger(__name__)
@@ -813,7 +813,9 @@ def users_group() -> None:
     default=None,
     help="Liên kết lại cán bộ này (id, Telegram id hoặc họ tên) với tài khoản Telegram mới.",
 )
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Số ngày hiệu lực.")
+@click.option(
+    "--days", type=click.IntRange(1, 90), default=INVITE_VALID_DAYS, show_default=True, help="Số ngày hiệu lực."
+)
 @click.option(
     "--bot-username", default=None, help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME)."
 )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.clock import DUE_WINDOW_DAYS
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
 
@@ -111,7 +112,7 @@ def _views(rows: Any) -> list[TaskView]:
 def due_soon(
     session: Session,
     unit_code: str | None,
-    days: int = 7,
+    days: int = DUE_WINDOW_DAYS,
     *,
     include_subunits: bool = False,
     as_of: date | None = None,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -29,6 +30,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import t
 from db.queries import Summary, SummaryRow, TaskView
+
+if TYPE_CHECKING:
+    from bot.service.views import TaskListKind
 
 DUE_DAYS = 30  # the due-soon sheet: tasks due in the next 30 days
 
@@ -150,7 +154,7 @@ def _summary_sheet(
     assert n == last + 1
 
 
-def _task_sheet(ws: Worksheet, kind: str, summary: Summary, tasks: list[TaskView], lang: str) -> None:
+def _task_sheet(ws: Worksheet, kind: TaskListKind, summary: Summary, tasks: list[TaskView], lang: str) -> None:
     as_of = summary.as_of
     scope = summary.unit_name
     if summary.view == "assigned_by":

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         SyncView,
         TaskDetail,
         TaskFold,
+        TaskListKind,
         TaskPage,
         UpdateView,
     )
@@ -351,7 +352,7 @@ def group_name(group: UnitGroup, lang: str) -> str:
     return t("tasks.direct", lang, unit=group.unit_name) if group.own else group.unit_name
 
 
-def group_line(group: UnitGroup, kind: str, as_of: date, lang: str, n: int) -> str:
+def group_line(group: UnitGroup, kind: TaskListKind, as_of: date, lang: str, n: int) -> str:
     if kind == "overdue":
         late = (as_of - group.earliest).days if group.earliest else 0
         what = t("tasks.group_late", lang, n=group.count, late=late)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from bot.i18n import t
 from bot.render.html import (
@@ -77,7 +77,7 @@ class Channel(Protocol):
 @dataclass(frozen=True)
 class Attachment:
     filename: str
-    kind: str  # document | photo
+    kind: Literal["document", "photo"]
     size: int | None
     read: Callable[[], Awaitable[bytes]]
 
