@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import t
+from bot.render.text import summary_row_name
 from db.queries import Summary, SummaryRow, TaskView
 
 if TYPE_CHECKING:
@@ -137,7 +138,16 @@ def _summary_sheet(
     rows: list[list[object]] = []
     for i, row in enumerate(summary.rows, start=1):
         by = "; ".join(name for _, name in (assigners or {}).get(row.unit_code, []))
-        rows.append([i, row.unit_name, row.unit_code, by, *[getattr(row, c) for c in _COUNTS], _fraction_done(row)])
+        rows.append(
+            [
+                i,
+                summary_row_name(row, lang),
+                row.unit_code,
+                by,
+                *[getattr(row, c) for c in _COUNTS],
+                _fraction_done(row),
+            ]
+        )
     last = _sheet(ws, t(key, lang, unit=summary.unit_name, as_of=as_of), summary.as_of, cols, rows, lang)
     # The total row: values (no formulas), outside the autofilter range so sorting never moves it.
     total = summary.total

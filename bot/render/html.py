@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import Lang, t
 from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
-from bot.render.text import version_note
+from bot.render.text import summary_row_name, version_note
 from bot.service import callbacks as cb
 from retrieval.types import by_document
 
@@ -522,7 +522,7 @@ def render_summary_text(view: SummaryView) -> TextOut:
     if not s.rows:
         return TextOut(f"<b>{esc(title)}</b>\n{esc(t('summary.empty', lang, unit=s.unit_name))}")
     rows = s.rows[:SUMMARY_ROWS]
-    names = short_names([r.unit_name for r in rows])
+    names = short_names([summary_row_name(r, lang) for r in rows])
     width = min(NAME_WIDTH, max(len(t("col.total", lang)), *(len(n) for n in names)))
     table = [f"{t('summary.compact_head', lang)[:width]:<{width}}{t('summary.cols', lang)}"]
     for name, r in [*zip(names, rows, strict=True), (t("col.total", lang), s.total)]:

@@ -7,14 +7,17 @@ names, reasons) goes through `lit` so that a task titled "[/]" or "[bold]" is sh
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from bot.i18n import t
-from db.queries import Summary, TaskView
-from ingestion.sync import SyncReport
+from db.queries import Summary, SummaryRow, TaskView
+
+if TYPE_CHECKING:
+    from ingestion.sync import SyncReport
 
 
 def lit(value: object) -> str:
@@ -23,6 +26,11 @@ def lit(value: object) -> str:
 
 
 SUMMARY_COLUMNS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring", "pct_done"]
+
+
+def summary_row_name(row: SummaryRow, lang: str = "vi") -> str:
+    """A summary row's unit name; the unit's own tasks (beside its sub-units) marked in the reader's language."""
+    return t("tasks.direct", lang, unit=row.unit_name) if row.own else row.unit_name
 
 
 def summary_table(summary: Summary, lang: str = "vi") -> Table:
@@ -38,7 +46,10 @@ def summary_table(summary: Summary, lang: str = "vi") -> Table:
     for row in summary.rows:
         d = row.as_dict()
         table.add_row(
-            lit(d["unit"]), lit(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS], style="red" if row.overdue else None
+            lit(row.unit_code),
+            lit(summary_row_name(row, lang)),
+            *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
+            style="red" if row.overdue else None,
         )
     return table
 
