@@ -537,9 +537,9 @@ def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_js
     if as_json:
         echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
         return
-    table = Table(title=lit(f"Đánh giá: {', '.join(map(str, paths))}"))
+    table = Table(title=lit(t("eval.title", ctx.lang, sets=", ".join(map(str, paths)))))
     cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "refusal", "median_len"]
-    table.add_column("nhóm")
+    table.add_column(t("eval.col.group", ctx.lang))
     for c in cols:
         table.add_column(c, justify="right")
     for name, m in data.items():
@@ -907,7 +907,7 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title="Cán bộ")
+    table = Table(title=t("users.title_all", ctx.lang))
     for c in ("id", "name", "unit", "role", "telegram_user_id", "active"):
         table.add_column(c)
     for r in rows:

@@ -364,6 +364,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/users [UNIT] — officials of your unit: deactivate/activate, change role",
     ),
     "users.title": ("Cán bộ — {unit}", "Officials — {unit}"),
+    "users.title_all": ("Cán bộ", "Officials"),
+    "eval.title": ("Đánh giá: {sets}", "Evaluation: {sets}"),
+    "eval.col.group": ("nhóm", "group"),
     "users.none": ("Chưa có cán bộ nào.", "No officials yet."),
     "users.page": ("Trang {page}/{pages} · {total} cán bộ", "Page {page}/{pages} · {total} officials"),
     "users.pick": (
