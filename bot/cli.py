@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from bot.config import Settings
-from bot.i18n import error_text, t
-from db.clock import DUE_WINDOW_DAYS
+from bot.i18n import LANGS, Lang, error_text, t
+from db.clock import DUE_WINDOW_DAYS, INVITE_VALID_DAYS
 from db.errors import TrolyError
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def setup_logging(verbose: bool) -> None:
 
 
 class OptionError(click.BadParameter):
-    """A bad option value found by our own checks: its message is already Vietnamese."""
+    """A bad option value found by our own checks: its message is already in the caller's language."""
 
 
 def _param_name(exc: click.UsageError) -> str:
@@ -47,46 +48,56 @@ def _param_name(exc: click.UsageError) -> str:
     return "?"
 
 
-def _bad_value_reason(exc: click.BadParameter) -> str:
+def _bad_value_reason(exc: click.BadParameter, lang: str) -> str:
     import re
 
     param_type = getattr(exc.param, "type", None)
     if isinstance(param_type, click.IntRange) and param_type.min is not None:
         low = param_type.min + (1 if param_type.min_open else 0)
-        return t("cli.reason_int_min", min=low)
+        return t("cli.reason_int_min", lang, min=low)
     if isinstance(param_type, click.types.IntParamType):
-        return t("cli.reason_int")
+        return t("cli.reason_int", lang)
     if isinstance(param_type, click.Choice):
-        return t("cli.reason_choice", choices=", ".join(map(str, param_type.choices)))
+        return t("cli.reason_choice", lang, choices=", ".join(map(str, param_type.choices)))
     if isinstance(param_type, click.Path):
         quoted = re.search(r"'(.+)'", exc.message)
-        return t("cli.reason_path", path=quoted.group(1) if quoted else "")
-    return t("cli.reason_other")
+        return t("cli.reason_path", lang, path=quoted.group(1) if quoted else "")
+    return t("cli.reason_other", lang)
 
 
-def usage_line(exc: click.UsageError) -> str:
-    """Click's English usage errors as one Vietnamese line."""
+def usage_line(exc: click.UsageError, lang: str = "vi") -> str:
+    """Click's usage errors as one line of the catalogue (Vietnamese unless `troly --lang en`)."""
     command = exc.ctx.command_path if exc.ctx is not None else "troly"
     if isinstance(exc, OptionError):
-        return t("cli.bad_value", option=_param_name(exc), reason=exc.message, command=command)
+        return t("cli.bad_value", lang, option=_param_name(exc), reason=exc.message, command=command)
     if isinstance(exc, click.MissingParameter):  # a BadParameter too
-        return t("cli.missing", param=_param_name(exc), command=command)
+        return t("cli.missing", lang, param=_param_name(exc), command=command)
     if isinstance(exc, click.BadParameter):
-        return t("cli.bad_value", option=_param_name(exc), reason=_bad_value_reason(exc), command=command)
+        reason = _bad_value_reason(exc, lang)
+        return t("cli.bad_value", lang, option=_param_name(exc), reason=reason, command=command)
     if isinstance(exc, click.NoSuchOption):
-        return t("cli.no_such_option", option=exc.option_name, command=command)
+        return t("cli.no_such_option", lang, option=exc.option_name, command=command)
     message = exc.message
     if message.startswith("No such command"):
-        return t("cli.no_such_command", name=message.split(" ", 3)[-1].rstrip("."), command=command)
+        return t("cli.no_such_command", lang, name=message.split(" ", 3)[-1].rstrip("."), command=command)
     if message.startswith("Got unexpected extra argument"):
-        return t("cli.extra_args", args=message.split("(", 1)[-1].rstrip(")"), command=command)
-    return t("cli.usage", command=command)
+        return t("cli.extra_args", lang, args=message.split("(", 1)[-1].rstrip(")"), command=command)
+    return t("cli.usage", lang, command=command)
+
+
+@dataclass
+class Invocation:
+    """One run of `troly`, as its error handler knows it: the clock tests pass (the click `obj`) and the
+    language the caller chose, set as soon as the root options are read."""
+
+    now: Callable[[], datetime] | None = None
+    lang: Lang = "vi"
 
 
 class TrolyGroup(click.Group):
-    """The `troly` group: every user error ends as one Vietnamese line on stderr — configuration, usage
-    (exit 2), the database unreachable or refusing, Ctrl-C/SIGTERM (exit 130) — never a traceback or
-    Click's English usage text."""
+    """The `troly` group: every user error ends as one line on stderr in the caller's language (`--lang`,
+    Vietnamese by default) — configuration, usage (exit 2), the database unreachable or refusing,
+    Ctrl-C/SIGTERM (exit 130) — never a traceback or Click's English usage text."""
 
     def main(  # type: ignore[override]
         self,
@@ -96,24 +107,27 @@ class TrolyGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        obj = extra.pop("obj", None)
+        run = obj if isinstance(obj, Invocation) else Invocation(now=obj if callable(obj) else None)
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
+            return super().main(args, prog_name, complete_var, False, obj=run, **extra)
         from sqlalchemy.exc import DBAPIError
 
         try:
-            rv = super().main(args, prog_name, complete_var, False, **extra)
+            rv = super().main(args, prog_name, complete_var, False, obj=run, **extra)
         except click.UsageError as exc:
-            _fail(usage_line(exc), 2)
+            _fail(usage_line(exc, run.lang), 2)
         except (click.Abort, KeyboardInterrupt):
-            _fail(t("cli.interrupted"), 130)
+            _fail(t("cli.interrupted", run.lang), 130)
         except click.ClickException as exc:
-            _fail(t("error.prefix", message=exc.format_message()), exc.exit_code)
+            _fail(t("error.prefix", run.lang, message=exc.format_message()), exc.exit_code)
         except TrolyError as exc:  # the one handler of every package's errors (and `troly demo`'s)
-            _fail(t("error.prefix", message=error_text(exc)), 1)
+            _fail(t("error.prefix", run.lang, message=error_text(exc, run.lang)), 1)
         except DBAPIError as exc:
             from db.session import unavailable
 
-            _fail(t("error.prefix", message=str(unavailable(exc, _database_url()))), 1)
+            failure = unavailable(exc, _database_url())
+            _fail(t("error.prefix", run.lang, message=error_text(failure, run.lang)), 1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -146,9 +160,10 @@ class Context:
 
     `now` (a provider of aware datetimes) drives the one clock; tests pass it as the click `obj`."""
 
-    def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, settings: Settings, now: Callable[[], datetime] | None = None, lang: Lang = "vi") -> None:
         self.settings = settings
         self.clock = settings.clock(now)
+        self.lang: Lang = lang  # of every message the command prints (`troly --lang en …`)
         self._db: Any = None
 
     def db(self, *, check: bool = True) -> Any:
@@ -164,11 +179,16 @@ pass_ctx = click.make_pass_decorator(Context)
 
 @click.group(cls=TrolyGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Ghi log chi tiết / debug logging.")
+@click.option(
+    "--lang", type=click.Choice(LANGS), default="vi", show_default=True, help="Ngôn ngữ thông báo / message language."
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, lang: Lang) -> None:
     """Trợ lý — trợ lý văn bản và theo dõi nhiệm vụ cho cán bộ."""
     setup_logging(verbose)
-    ctx.obj = Context(Settings.from_env(), now=ctx.obj if callable(ctx.obj) else None)
+    run = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation(now=ctx.obj if callable(ctx.obj) else None)
+    run.lang = lang  # before the settings are read: a configuration error is said in this language too
+    ctx.obj = Context(Settings.from_env(), now=run.now, lang=lang)
 
 
 # --- db -------------------------------------------------------------------------------------
@@ -186,7 +206,7 @@ def db_upgrade(ctx: Context) -> None:
     from db.session import upgrade
 
     _, after = upgrade(ctx.db(check=False).engine)
-    click.echo(t("db.upgraded", rev=after))
+    click.echo(t("db.upgraded", ctx.lang, rev=after))
 
 
 @db_group.command("seed-demo")
@@ -215,7 +235,7 @@ def db_seed_demo(ctx: Context, tasks: int | None, force: bool, as_json: bool) ->
     if as_json:
         echo_json(report.as_dict())
     else:
-        click.echo(t("db.seeded", **report.as_dict()))
+        click.echo(t("db.seeded", ctx.lang, **report.as_dict()))
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -235,9 +255,7 @@ def _as_of(ctx: Context, value: str | None) -> date:
     try:
         parsed = parse_date(value)
     except ValueError:
-        raise OptionError(
-            f"ngày không hợp lệ: {value} (dùng dd/mm/yyyy hoặc yyyy-mm-dd)", param_hint="--as-of"
-        ) from None
+        raise OptionError(t("cli.bad_date", ctx.lang, value=value), param_hint="--as-of") from None
     return parsed or ctx.clock.today()
 
 
@@ -267,7 +285,7 @@ def tasks_import(ctx: Context, file: Path, as_json: bool) -> None:
     if as_json:
         echo_json(report.as_dict())
     else:
-        click.echo(t("import.done", **report.as_dict()))
+        click.echo(t("import.done", ctx.lang, **report.as_dict()))
 
 
 def _task_list_command(name: str, doc: str) -> Callable[..., None]:
@@ -287,17 +305,17 @@ def _task_list_command(name: str, doc: str) -> Callable[..., None]:
             unit = queries.get_unit(s, unit_code)
             if name == "due":
                 tasks = queries.due_soon(s, unit_code, days, include_subunits=subunits, as_of=when)
-                title = t("tasks.due_title", days=days, unit=unit.name)
-                empty = t("tasks.none_due", days=days)
+                title = t("tasks.due_title", ctx.lang, days=days, unit=unit.name)
+                empty = t("tasks.none_due", ctx.lang, days=days)
             else:
                 tasks = queries.overdue(s, unit_code, include_subunits=subunits, as_of=when)
-                title, empty = t("tasks.overdue_title", unit=unit.name), t("tasks.none_overdue")
+                title, empty = t("tasks.overdue_title", ctx.lang, unit=unit.name), t("tasks.none_overdue", ctx.lang)
         if as_json:
             echo_json([task.__dict__ | {"days_late": max(0, task.days_late(when))} for task in tasks])
         elif not tasks:
             click.echo(empty)
         else:
-            print_table(task_table(tasks, when, title))
+            print_table(task_table(tasks, when, title, ctx.lang))
 
     command.__doc__ = doc
     return command
@@ -353,7 +371,7 @@ def tasks_summary(
     if as_json:
         echo_json(summary.as_dict())
     else:
-        print_table(summary_table(summary))
+        print_table(summary_table(summary, ctx.lang))
         for path in (xlsx, chart):
             if path:
                 click.echo(f"→ {path}")
@@ -438,7 +456,7 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, qu
         disable=as_json or not sys.stderr.isatty(),
         console=None,
     ) as bar:
-        task = bar.add_task(t("ingest.progress"), total=None, current="")
+        task = bar.add_task(t("ingest.progress", ctx.lang), total=None, current="")
 
         def on_progress(p: SyncProgress) -> None:
             bar.update(task, total=p.total, completed=p.done, current=p.current)
@@ -447,16 +465,17 @@ def ingest(ctx: Context, paths: tuple[Path, ...], rebuild: bool, prune: bool, qu
             with _stop_on_signals(library.stop):
                 report = library.sync(list(paths) or None, prune=prune, rebuild=rebuild, progress=on_progress)
         except SyncInterrupted:
-            _fail(t("cli.interrupted"), 130)
+            _fail(t("cli.interrupted", ctx.lang), 130)
         finally:  # the embedding workers stop with us, whatever happened
             library.close()
     if as_json:
-        echo_json(report.as_dict())
+        echo_json(report.as_dict(ctx.lang))
     else:
-        print_table(sync_report_table(report))
+        print_table(sync_report_table(report, ctx.lang))
         click.echo(
             t(
                 "ingest.summary",
+                ctx.lang,
                 added=len(report.added),
                 updated=len(report.updated),
                 removed=len(report.removed),
@@ -571,7 +590,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     embedder = build_embedder(ctx.settings)
     index = build_index(ctx.settings, embedder)
     if not index.count_documents():  # "not found" would blame the question, not the missing documents
-        click.echo(t("ask.empty_index"), err=True)
+        click.echo(t("ask.empty_index", ctx.lang), err=True)
         sys.exit(1)
     answerer = build_answerer_from(ctx.settings, index, embedder)
     if question is None:
@@ -611,9 +630,9 @@ def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_js
     if as_json:
         echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
         return
-    table = Table(title=lit(f"Đánh giá: {', '.join(map(str, paths))}"))
+    table = Table(title=lit(t("eval.title", ctx.lang, sets=", ".join(map(str, paths)))))
     cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "refusal", "median_len"]
-    table.add_column("nhóm")
+    table.add_column(t("eval.col.group", ctx.lang))
     for c in cols:
         table.add_column(c, justify="right")
     for name, m in data.items():
@@ -657,9 +676,9 @@ def docs_list(ctx: Context, as_json: bool) -> None:
             ]
         )
         return
-    table = Table(title=t("docs.title", n=len(docs)))
+    table = Table(title=t("docs.title", ctx.lang, n=len(docs)))
     for key in ("symbol", "title", "type", "date", "chunks", "indexed_at"):
-        table.add_column(t(f"docs.col.{key}"), overflow="fold")
+        table.add_column(t(f"docs.col.{key}", ctx.lang), overflow="fold")
     for d in docs:
         table.add_row(
             *(
@@ -693,7 +712,7 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
     doc_id = document_name(Path(name))
     versions = index.versions(doc_id)
     if not versions:
-        click.echo(t("error.prefix", message=t("docs.no_history", name=doc_id)), err=True)
+        click.echo(t("error.prefix", ctx.lang, message=t("docs.no_history", ctx.lang, name=doc_id)), err=True)
         sys.exit(1)
     if as_json:
         echo_json(
@@ -717,9 +736,9 @@ def docs_history(ctx: Context, name: str, as_json: bool) -> None:
             }
         )
         return
-    table = Table(title=lit(t("docs.history_title", name=doc_id)))
+    table = Table(title=lit(t("docs.history_title", ctx.lang, name=doc_id)))
     for key in ("version", "created_at", "size", "hash", "source", "live"):
-        table.add_column(t(f"docs.col.{key}"), overflow="fold")
+        table.add_column(t(f"docs.col.{key}", ctx.lang), overflow="fold")
     for v in versions:
         table.add_row(
             str(v.number),
@@ -779,19 +798,19 @@ def demo(click_ctx: click.Context, as_official: str, no_chat: bool) -> None:
         has_units = s.query(Unit.id).first() is not None
     if not has_units:  # never wipe a database that already holds data
         click_ctx.invoke(db_seed_demo, tasks=None, force=False, as_json=False)
-    click.echo(t("demo.indexing", docs=ctx.settings.docs_dir))
+    click.echo(t("demo.indexing", ctx.lang, docs=ctx.settings.docs_dir))
     try:
         click_ctx.invoke(ingest, paths=(), rebuild=False, prune=False, as_json=False)
     except SystemExit as exc:  # a failed file is reported by ingest; the demo goes on
         if exc.code not in (0, 1, None):
             raise
     except TrolyError as exc:  # the index cannot be built (e.g. the embedder): said in one line; the demo goes on
-        click.echo(t("error.prefix", message=error_text(exc)), err=True)
+        click.echo(t("error.prefix", ctx.lang, message=error_text(exc, ctx.lang)), err=True)
     if no_chat:
         return
     command = "bot" if ctx.settings.telegram_bot_token else "chat"
     if command == "chat":
-        click.echo(t("demo.console", name=as_official))
+        click.echo(t("demo.console", ctx.lang, name=as_official))
         click_ctx.invoke(cli.commands["chat"], as_official=as_official)
     else:
         click_ctx.invoke(cli.commands["bot"], listen="0.0.0.0", port=8443)
@@ -832,7 +851,7 @@ def units_import(ctx: Context, file: Path, as_json: bool) -> None:
     if as_json:
         echo_json(report.as_dict())
     else:
-        click.echo(t("units.imported", **report.as_dict()))
+        click.echo(t("units.imported", ctx.lang, **report.as_dict()))
 
 
 @units_group.command("list")
@@ -852,17 +871,17 @@ def units_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
         echo_json([r.__dict__ for r in rows])
         return
     if not rows:
-        click.echo(t("units.none"))
+        click.echo(t("units.none", ctx.lang))
         return
-    table = Table(title=t("units.title", n=len(rows)))
+    table = Table(title=t("units.title", ctx.lang, n=len(rows)))
     for key in ("code", "name", "level", "parent", "officials"):
-        table.add_column(t(f"units.col.{key}"), overflow="fold")
+        table.add_column(t(f"units.col.{key}", ctx.lang), overflow="fold")
     top = min(r.depth for r in rows)
     for r in rows:
         table.add_row(
             lit("  " * (r.depth - top) + r.code),
             lit(r.name),
-            t(f"level.{r.level}"),
+            t(f"level.{r.level}", ctx.lang),
             lit(r.parent or "—"),
             str(r.officials),
         )
@@ -887,7 +906,9 @@ def users_group() -> None:
     default=None,
     help="Liên kết lại cán bộ này (id, Telegram id hoặc họ tên) với tài khoản Telegram mới.",
 )
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True, help="Số ngày hiệu lực.")
+@click.option(
+    "--days", type=click.IntRange(1, 90), default=INVITE_VALID_DAYS, show_default=True, help="Số ngày hiệu lực."
+)
 @click.option(
     "--bot-username", default=None, help="Tên bot Telegram cho đường dẫn (mặc định: biến TELEGRAM_BOT_USERNAME)."
 )
@@ -938,8 +959,14 @@ def users_invite(
     if as_json:
         echo_json(data)
         return
-    click.echo(t("invite.created_cli", **{k: v for k, v in data.items() if k != "link"} | {"role": t(f"role.{role}")}))
-    click.echo(t("invite.link", link=data["link"]) if data["link"] else t("invite.no_username"))
+    click.echo(
+        t(
+            "invite.created_cli",
+            ctx.lang,
+            **{k: v for k, v in data.items() if k != "link"} | {"role": t(f"role.{role}", ctx.lang)},
+        )
+    )
+    click.echo(t("invite.link", ctx.lang, link=data["link"]) if data["link"] else t("invite.no_username", ctx.lang))
 
 
 @users_group.command("list")
@@ -973,7 +1000,7 @@ def users_list(ctx: Context, unit_code: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    table = Table(title="Cán bộ")
+    table = Table(title=t("users.title_all", ctx.lang))
     for c in ("id", "name", "unit", "role", "telegram_user_id", "active"):
         table.add_column(c)
     for r in rows:
@@ -1016,7 +1043,9 @@ def _change_official(
         return
     state = t("official.active" if data["active"] else "official.inactive")
     key = "official.changed" if changed else "official.unchanged"
-    click.echo(t(key, name=data["name"], unit=data["unit"], role=t(f"role.{data['role']}"), state=state))
+    click.echo(
+        t(key, ctx.lang, name=data["name"], unit=data["unit"], role=t(f"role.{data['role']}", ctx.lang), state=state)
+    )
 
 
 @users_group.command("deactivate")
@@ -1087,19 +1116,19 @@ def invites_list(ctx: Context, as_json: bool) -> None:
         echo_json(rows)
         return
     if not rows:
-        click.echo(t("invites.none"))
+        click.echo(t("invites.none", ctx.lang))
         return
-    table = Table(title=t("invites.title", n=len(rows)))
+    table = Table(title=t("invites.title", ctx.lang, n=len(rows)))
     for key in ("code", "unit", "role", "name", "expires", "status", "used_by"):
-        table.add_column(t(f"invites.col.{key}"), overflow="fold")
+        table.add_column(t(f"invites.col.{key}", ctx.lang), overflow="fold")
     for r in rows:
         table.add_row(
             lit(r["code"]),
             lit(r["unit"]),
-            t(f"role.{r['role']}"),
+            t(f"role.{r['role']}", ctx.lang),
             lit(r["name"] or r["official"] or "—"),
             r["expires"].strftime("%d/%m/%Y %H:%M"),
-            t(f"invites.status.{r['status']}"),
+            t(f"invites.status.{r['status']}", ctx.lang),
             lit(r["used_by"] or "—"),
         )
     print_table(table)
@@ -1122,7 +1151,15 @@ def invites_revoke(ctx: Context, code: str, as_json: bool) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(t("invites.revoked", code=data["code"], unit=data["unit"], role=t(f"role.{data['role']}")))
+        click.echo(
+            t(
+                "invites.revoked",
+                ctx.lang,
+                code=data["code"],
+                unit=data["unit"],
+                role=t(f"role.{data['role']}", ctx.lang),
+            )
+        )
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -37,13 +37,9 @@ def register(cli: click.Group) -> None:
     def chat(ctx: Context, as_official: str) -> None:
         """Trò chuyện với trợ lý trong cửa sổ lệnh, với quyền của một cán bộ (giống hệt bot Telegram)."""
         from bot.console import run_console
-        from bot.service.errors import ServiceError
 
-        try:
-            run_console(ctx.settings, as_official, lines=sys.stdin, out=sys.stdout)
-        except ServiceError as exc:
-            click.echo(t("error.prefix", message=exc.message), err=True)
-            sys.exit(1)
+        # an official who cannot chat (unknown, deactivated) is one line from the group's error handler
+        run_console(ctx.settings, as_official, lines=sys.stdin, out=sys.stdout)
 
     @cli.command("bot")
     @click.option("--listen", default="0.0.0.0", show_default=True, help="Địa chỉ nghe webhook (khi có WEBHOOK_URL).")
@@ -57,10 +53,10 @@ def register(cli: click.Group) -> None:
 
         settings = ctx.settings
         if not settings.telegram_bot_token:
-            click.echo(t("bot.no_token"), err=True)
+            click.echo(t("bot.no_token", ctx.lang), err=True)
             sys.exit(1)
         if settings.webhook_url and not settings.webhook_secret:
-            click.echo(t("error.prefix", message="WEBHOOK_URL cần WEBHOOK_SECRET."), err=True)
+            click.echo(t("error.prefix", ctx.lang, message=t("bot.webhook_needs_secret", ctx.lang)), err=True)
             sys.exit(1)
         root = logging.getLogger()
         if root.level > logging.INFO:
@@ -72,10 +68,10 @@ def register(cli: click.Group) -> None:
         try:
             run_bot(settings, listen=listen, port=port)
         except InvalidToken:  # its message holds the token: never print it
-            click.echo(t("bot.token_rejected"), err=True)
+            click.echo(t("bot.token_rejected", ctx.lang), err=True)
             sys.exit(1)
         except NetworkError:
-            click.echo(t("bot.api_unreachable"), err=True)
+            click.echo(t("bot.api_unreachable", ctx.lang), err=True)
             sys.exit(1)
 
     @cli.group("feedback")
@@ -130,18 +126,18 @@ def register(cli: click.Group) -> None:
                             }.items()
                         }
                     )
-            click.echo(t("feedback.written", n=len(rows), path=csv_path))
+            click.echo(t("feedback.written", ctx.lang, n=len(rows), path=csv_path))
         if as_json:
             echo_json(rows)
         elif csv_path is None:
             if not rows:
-                click.echo(t("feedback.export_empty"))
+                click.echo(t("feedback.export_empty", ctx.lang))
                 return
             from rich.table import Table
 
             from bot.render.text import lit, print_table
 
-            table = Table(title=t("feedback.export_summary", **counts))
+            table = Table(title=t("feedback.export_summary", ctx.lang, **counts))
             for c in ("id", "at", "official", "question", "found", "vote"):
                 table.add_column(c, overflow="fold")
             for r in rows:

@@ -82,9 +82,8 @@ def _file_attachment(path: Path) -> Attachment:
     async def read() -> bytes:
         return path.read_bytes()
 
-    suffix = path.suffix.lower()
-    kind = "photo" if suffix in (".jpg", ".jpeg", ".png") else "document"
-    return Attachment(path.name, kind, path.stat().st_size, read)
+    photo = path.suffix.lower() in (".jpg", ".jpeg", ".png")
+    return Attachment(path.name, "photo" if photo else "document", path.stat().st_size, read)
 
 
 class Console:

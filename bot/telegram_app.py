@@ -54,11 +54,11 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.health import HealthCheck
 from bot.i18n import error_text, t
-from bot.render.out import Button, FileOut, Out, PhotoOut, TextOut
+from bot.render.out import MAX_FILE_BYTES, Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.commands import menu_commands
 from bot.service.core import Assistant
 from bot.service.delivery import UPDATE_LEASE
-from bot.service.dialog import MAX_FILE_BYTES, Attachment, Channel, Dialog, JobWatch
+from bot.service.dialog import Attachment, Channel, Dialog, JobWatch
 from bot.service.views import Caller
 from bot.webhook import HEALTH_PATH, WebhookServer
 from bot.wiring import Services, build_services

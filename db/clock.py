@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 DUE_WINDOW_DAYS = 7  # "due soon": within this many days of today unless asked otherwise (/due, the digest, the CLI)
+INVITE_VALID_DAYS = 7  # how long an invite code works unless asked otherwise (/moi, `troly users invite --days`)
 
 
 def utc_now() -> datetime:

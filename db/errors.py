@@ -29,7 +29,6 @@ Hierarchy::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
 Renderer = Callable[[str, str, Mapping[str, object]], str]
@@ -93,25 +92,51 @@ class AlreadyDone(DbError):
     """Marking done a task that is already done."""
 
 
-@dataclass(frozen=True)
 class RowProblem:
-    row: int  # 1-based, as a spreadsheet shows it (header is row 1)
-    message: str
+    """One problem of one row of an imported file: a message key of the catalogue and its parameters, like an
+    error, rendered after the row number ("Dòng 3: …" / "Row 3: …") in the reader's language."""
+
+    def __init__(self, row: int, key: str, /, **params: object) -> None:
+        self.row = row  # 1-based, as a spreadsheet shows it (header is row 1); 0: the file as a whole
+        self.key = key
+        self.params: dict[str, object] = params
+
+    def problem(self, lang: str = "vi") -> str:
+        """The problem alone, without its row."""
+        renderer = TrolyError.renderer
+        return renderer(self.key, lang, self.params) if renderer else f"{self.key} {self.params}"
+
+    def render(self, lang: str = "vi") -> str:
+        renderer = TrolyError.renderer
+        if renderer is None:
+            return f"{self.row}: {self.problem(lang)}"
+        return renderer("import.row", lang, {"row": self.row, "problem": self.problem(lang)})
 
     def __str__(self) -> str:
-        return f"Dòng {self.row}: {self.message}"
+        return self.render("vi")
+
+    def __repr__(self) -> str:
+        return f"RowProblem({self.row}, {self.key!r}, {self.params!r})"
 
 
 class ImportRejected(DbError):
-    """The row problems stay the importer's own (Vietnamese) lines; the frame around them is rendered."""
+    """A task or unit file with bad rows; nothing was written. Each problem keeps its key and is rendered in
+    the reader's language with the frame around it."""
+
+    SHOWN = 50  # problems listed; the rest are counted
 
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems[:50])
-        if len(problems) > 50:
-            super().__init__("db.import_rejected_more", n=len(problems), lines=lines, more=len(problems) - 50)
-        else:
-            super().__init__("db.import_rejected", n=len(problems), lines=lines)
+        more = len(problems) - self.SHOWN
+        key = "db.import_rejected_more" if more > 0 else "db.import_rejected"
+        super().__init__(key, n=len(problems), more=max(more, 0))
+
+    def render(self, lang: str = "vi") -> str:
+        renderer = TrolyError.renderer
+        if renderer is None:
+            return super().render(lang)
+        lines = "\n".join(f"  - {p.render(lang)}" for p in self.problems[: self.SHOWN])
+        return renderer(self.key, lang, {**self.params, "lines": lines})
 
 
 class SeedRefused(DbError):

@@ -127,15 +127,15 @@ def read_rows(
     elif suffix in (".csv", ".txt"):
         raw = _csv_rows(path)
     else:
-        raise ImportRejected([RowProblem(0, f"định dạng '{suffix}' không được hỗ trợ (dùng .csv hoặc .xlsx)")])
+        raise ImportRejected([RowProblem(0, "import.bad_suffix", suffix=suffix)])
     it = iter(raw)
     header = next(it, None)
     if header is None:
-        raise ImportRejected([RowProblem(1, "tệp trống")])
+        raise ImportRejected([RowProblem(1, "import.empty_file")])
     fields: list[str | None] = [lookup.get(header_key(str(h or ""))) for h in header]
     missing = [name for name in required if name not in fields]
     if missing:
-        raise ImportRejected([RowProblem(1, f"thiếu cột {', '.join(missing)} (xem `{help_command}`)")])
+        raise ImportRejected([RowProblem(1, "import.missing_columns", columns=", ".join(missing), help=help_command)])
     for number, cells in enumerate(it, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -154,7 +154,7 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportRejected([RowProblem(0, "không đọc được mã hoá ký tự của tệp CSV")])
+        raise ImportRejected([RowProblem(0, "import.csv_encoding")])
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -172,14 +172,12 @@ def check_xlsx(path: Path, max_entries: int = XLSX_MAX_ENTRIES, max_bytes: int =
     then by counting the bytes actually inflated (declared sizes can lie)."""
     import zipfile
 
-    too_big = ImportRejected([RowProblem(0, f"tệp Excel khi giải nén quá lớn (tối đa {max_bytes // 2**20} MB)")])
+    too_big = ImportRejected([RowProblem(0, "import.xlsx_too_big", mb=max_bytes // 2**20)])
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > max_entries:
-                raise ImportRejected(
-                    [RowProblem(0, f"tệp Excel có quá nhiều thành phần ({len(infos)}, tối đa {max_entries})")]
-                )
+                raise ImportRejected([RowProblem(0, "import.xlsx_parts", n=len(infos), most=max_entries)])
             if sum(i.file_size for i in infos) > max_bytes:
                 raise too_big
             total = 0
@@ -192,7 +190,7 @@ def check_xlsx(path: Path, max_entries: int = XLSX_MAX_ENTRIES, max_bytes: int =
     except ImportRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError …: a damaged file
-        raise ImportRejected([RowProblem(0, "tệp Excel bị hỏng hoặc không phải .xlsx")]) from exc
+        raise ImportRejected([RowProblem(0, "import.xlsx_corrupt")]) from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -202,7 +200,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ImportRejected([RowProblem(0, f"không mở được tệp Excel: {exc}")]) from exc
+        raise ImportRejected([RowProblem(0, "import.xlsx_unreadable", error=str(exc))]) from exc
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             yield list(row)
@@ -232,44 +230,45 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
     for number, row in read_rows(path):
         report.rows += 1
         rec: dict[str, Any] = {}
-        errs: list[str] = []
+        errs: list[RowProblem] = []
         code = cell_text(row.get("code"))
         title = cell_text(row.get("title"))
         if not code:
-            errs.append("thiếu mã nhiệm vụ")
+            errs.append(RowProblem(number, "import.task.missing_code"))
         elif code in seen_at:
-            errs.append(f"mã nhiệm vụ '{code}' trùng với dòng {seen_at[code]}")
+            errs.append(RowProblem(number, "import.task.duplicate_code", code=code, row=seen_at[code]))
         if not title:
-            errs.append("thiếu nội dung nhiệm vụ")
+            errs.append(RowProblem(number, "import.task.missing_title"))
         for name in ("lead_unit", "assigned_by"):
             unit_code = cell_text(row.get(name))
             if not unit_code:
                 if name == "lead_unit":
-                    errs.append("thiếu đơn vị chủ trì")
+                    errs.append(RowProblem(number, "import.task.missing_lead"))
                 continue
             if unit_code not in units:
-                errs.append(f"không có đơn vị mã '{unit_code}'")
+                errs.append(RowProblem(number, "import.task.unknown_unit", code=unit_code))
             else:
                 rec[f"{name}_id"] = units[unit_code]
         cooperating = [c for c in re.split(r"[,;\s]+", cell_text(row.get("cooperating"))) if c]
         for c in cooperating:
             if c not in units:
-                errs.append(f"không có đơn vị phối hợp mã '{c}'")
+                errs.append(RowProblem(number, "import.task.unknown_cooperating", code=c))
         for name in ("deadline", "completed_on", "assigned_on"):
             try:
                 rec[name] = parse_date(row.get(name))
             except ValueError:
-                errs.append(f"ngày không hợp lệ ở cột {name}: '{cell_text(row.get(name))}' (dùng dd/mm/yyyy)")
+                value = cell_text(row.get(name))
+                errs.append(RowProblem(number, "import.task.bad_date", column=name, value=value))
         status_text = header_key(cell_text(row.get("status")))
         if status_text and status_text not in _DONE and status_text not in _OPEN:
-            errs.append(f"trạng thái không rõ: '{cell_text(row.get('status'))}'")
+            errs.append(RowProblem(number, "import.task.bad_status", value=cell_text(row.get("status"))))
         done = status_text in _DONE or (not status_text and rec.get("completed_on") is not None)
         if done and rec.get("completed_on") is None and not errs:
-            errs.append("nhiệm vụ đã hoàn thành phải có ngày hoàn thành")
+            errs.append(RowProblem(number, "import.task.done_without_date"))
         if code:
             seen_at.setdefault(code, number)
         if errs:
-            problems.extend(RowProblem(number, e) for e in errs)
+            problems.extend(errs)
             continue
         rec.update(
             code=code,
@@ -287,7 +286,7 @@ def import_tasks(session: Session, path: Path, *, official_id: int | None = None
     if problems:
         raise ImportRejected(problems)
     if not records:
-        raise ImportRejected([RowProblem(2, "tệp không có dòng dữ liệu nào")])
+        raise ImportRejected([RowProblem(2, "import.no_rows")])
     _upsert(session, records, report, official_id)
     return report
 

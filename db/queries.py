@@ -7,13 +7,14 @@ databases evaluate, and the summaries are GROUP BY queries over it.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db.clock import DUE_WINDOW_DAYS
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
 
@@ -111,7 +112,7 @@ def _views(rows: Any) -> list[TaskView]:
 def due_soon(
     session: Session,
     unit_code: str | None,
-    days: int = 7,
+    days: int = DUE_WINDOW_DAYS,
     *,
     include_subunits: bool = False,
     as_of: date | None = None,
@@ -218,6 +219,7 @@ class SummaryRow:
     in_progress: int = 0
     overdue: int = 0
     recurring: int = 0
+    own: bool = field(default=False, kw_only=True)  # the unit's own tasks beside its sub-units' rows
 
     @property
     def done(self) -> int:
@@ -230,7 +232,8 @@ class SummaryRow:
     def as_dict(self) -> dict[str, object]:
         return {
             "unit": self.unit_code,
-            "name": self.unit_name,
+            # --json keeps the name it always had (the own row's Vietnamese mark included): a machine contract
+            "name": f"{self.unit_name} (trực tiếp)" if self.own else self.unit_name,
             "assigned": self.assigned,
             "done_on_time": self.done_on_time,
             "done_late": self.done_late,
@@ -358,7 +361,7 @@ def overdue_summary(
             acc[slot] = [x + y for x, y in zip(acc[slot], by_class, strict=True)]
         rows = [_row(c.code, c.name, acc[i]) for i, c in enumerate(children) if any(acc[i])]
         if any(acc[-1]):
-            rows.append(_row(unit.code, f"{unit.name} (trực tiếp)", acc[-1]))
+            rows.append(replace(_row(unit.code, unit.name, acc[-1]), own=True))
         summary = Summary(unit.code, unit.name, "subtree", as_of)
     summary.rows = _worst_first(rows)
     total = SummaryRow("TONG", "Tổng cộng")

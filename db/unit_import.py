@@ -104,35 +104,33 @@ def import_units(session: Session, path: Path) -> UnitImportReport:
         path, lookup=header_lookup(HEADERS), required=REQUIRED, help_command="troly units import --help"
     ):
         report.rows += 1
-        errs: list[str] = []
+        errs: list[RowProblem] = []
         code = cell_text(cells.get("code")).upper()
         name = cell_text(cells.get("name"))
         parent = cell_text(cells.get("parent")).upper() or None
         if not code:
-            errs.append("thiếu mã đơn vị")
+            errs.append(RowProblem(number, "import.unit.missing_code"))
         elif len(code) > MAX_CODE:
-            errs.append(f"mã đơn vị '{code}' dài quá {MAX_CODE} ký tự")
+            errs.append(RowProblem(number, "import.unit.code_too_long", code=code, most=MAX_CODE))
         elif code in rows:
-            errs.append(f"mã đơn vị '{code}' trùng với dòng {rows[code].number}")
+            errs.append(RowProblem(number, "import.unit.duplicate_code", code=code, row=rows[code].number))
         if not name:
-            errs.append("thiếu tên đơn vị")
+            errs.append(RowProblem(number, "import.unit.missing_name"))
         elif len(name) > MAX_NAME:
-            errs.append(f"tên đơn vị dài quá {MAX_NAME} ký tự")
+            errs.append(RowProblem(number, "import.unit.name_too_long", most=MAX_NAME))
         kind = None
         try:
             kind = parse_level(cells.get("level"))
         except ValueError:
-            errs.append(
-                f"cấp không rõ: '{cell_text(cells.get('level'))}' (Trung ương, Bộ, Tỉnh, Sở/Ban/Ngành, Xã/Phường, Khác)"
-            )
+            errs.append(RowProblem(number, "import.unit.bad_level", value=cell_text(cells.get("level"))))
         if code and parent == code:
-            errs.append(f"đơn vị '{code}' không thể là cấp trên của chính nó")
+            errs.append(RowProblem(number, "import.unit.own_parent", code=code))
         if errs:
-            problems.extend(RowProblem(number, e) for e in errs)
+            problems.extend(errs)
         if code and code not in rows:
             rows[code] = _Row(number, code, name, parent, kind)
     if not rows and not problems:
-        raise ImportRejected([RowProblem(2, "tệp không có dòng dữ liệu nào")])
+        raise ImportRejected([RowProblem(2, "import.no_rows")])
 
     existing = {u.code: u for u in session.scalars(select(Unit))}
     code_of = {u.id: u.code for u in existing.values()}
@@ -141,11 +139,7 @@ def import_units(session: Session, path: Path) -> UnitImportReport:
     }
     for row in rows.values():
         if row.parent is not None and row.parent != row.code and row.parent not in rows and row.parent not in existing:
-            problems.append(
-                RowProblem(
-                    row.number, f"không có đơn vị cấp trên mã '{row.parent}' (trong tệp hay trong cơ sở dữ liệu)"
-                )
-            )
+            problems.append(RowProblem(row.number, "import.unit.unknown_parent", code=row.parent))
         parents[row.code] = row.parent
     problems.extend(_cycles(rows, parents))
     if problems:
@@ -170,7 +164,7 @@ def _cycles(rows: dict[str, _Row], parents: dict[str, str | None]) -> list[RowPr
                     first = min(in_file, key=lambda r: r.number)
                     shown = " → ".join([*loop, code])
                     numbers = ", ".join(str(r.number) for r in sorted(in_file, key=lambda r: r.number))
-                    problems.append(RowProblem(first.number, f"vòng lặp đơn vị cấp trên: {shown} (các dòng {numbers})"))
+                    problems.append(RowProblem(first.number, "import.unit.parent_loop", units=shown, rows=numbers))
                 break
             state[code] = 1
             path.append(code)

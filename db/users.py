@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from db.clock import as_utc, utc_now
+from db.clock import INVITE_VALID_DAYS, as_utc, utc_now
 from db.errors import DbError, InviteInvalid, InviteRefused, NotFound, TooManyAttempts
 from db.models import Invite, InviteAttempt, Official, Role, Unit
 from db.units import get_unit
@@ -35,7 +35,7 @@ def create_invite(
     role: Role | str,
     *,
     full_name: str | None = None,
-    valid_days: int = 7,
+    valid_days: int = INVITE_VALID_DAYS,
     now: datetime | None = None,
     official: Official | None = None,
 ) -> Invite:

@@ -10,9 +10,10 @@
     ├── TooLarge                over a limit: unpacked size, entry count, pages or extracted text
     └── SyncInterrupted         the sync was asked to stop (Ctrl-C, SIGTERM, the bot shutting down)
 
-Each class has a default message key; pass another message to be more specific (the loaders still pass
-Vietnamese sentences, shown as they are: moving them to keys is left to do). The offending path, when
-known, is kept in ``err.path`` rather than in the message, so callers decide how to show it.
+Each class has a default message key; the loaders and the sync pass a more specific key with its parameters
+(`TooLarge("ingest.pdf_pages", path=p, n=4000, most=3000)`), rendered in the reader's language at the edge.
+The offending path, when known, is kept in ``err.path`` rather than in the message, so callers decide how
+to show it.
 """
 
 from __future__ import annotations
@@ -27,13 +28,9 @@ class IngestError(TrolyError):
 
     key = "ingest.error"
 
-    def __init__(self, message: str | None = None, *, path: str | Path | None = None, **params: object) -> None:
-        super().__init__(message or type(self).key, **params)
+    def __init__(self, key: str | None = None, /, *, path: str | Path | None = None, **params: object) -> None:
+        super().__init__(key, **params)
         self.path = Path(path) if path is not None else None
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class UnsupportedFile(IngestError):

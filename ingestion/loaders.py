@@ -75,9 +75,7 @@ def _chars(n: int) -> str:
 
 
 def _too_much_text(limits: Limits, path: Path) -> TooLarge:
-    return TooLarge(
-        f"Văn bản quá dài: hơn {_chars(limits.max_chars)} ký tự (giới hạn MAX_DOCUMENT_CHARS) — bỏ qua", path=path
-    )
+    return TooLarge("ingest.too_long", path=path, chars=_chars(limits.max_chars))
 
 
 def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
@@ -87,17 +85,16 @@ def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > limits.max_zip_entries:
-                raise TooLarge(
-                    f"Tệp {what} có quá nhiều thành phần ({len(infos)}, tối đa {limits.max_zip_entries}) — bỏ qua",
-                    path=path,
-                )
+                raise TooLarge("ingest.zip_parts", path=path, what=what, n=len(infos), most=limits.max_zip_entries)
             declared = sum(i.file_size for i in infos)
             biggest = max((i.file_size for i in infos), default=0)
             if declared > limits.max_zip_bytes or biggest > limits.max_zip_entry_bytes:
                 raise TooLarge(
-                    f"Tệp {what} khi giải nén quá lớn ({_mb(max(declared, biggest))}, tối đa "
-                    f"{_mb(limits.max_zip_bytes)}) — bỏ qua",
+                    "ingest.zip_too_big",
                     path=path,
+                    what=what,
+                    size=_mb(max(declared, biggest)),
+                    most=_mb(limits.max_zip_bytes),
                 )
             total = 0
             for info in infos:
@@ -107,17 +104,14 @@ def check_zip(data: bytes, limits: Limits, path: Path, what: str) -> None:
                         entry += len(block)
                         total += len(block)
                         if entry > limits.max_zip_entry_bytes or total > limits.max_zip_bytes:
-                            raise TooLarge(
-                                f"Tệp {what} khi giải nén lớn hơn kích thước ghi trong tệp (hơn "
-                                f"{_mb(min(total, limits.max_zip_bytes))}) — bỏ qua",
-                                path=path,
-                            )
+                            size = _mb(min(total, limits.max_zip_bytes))
+                            raise TooLarge("ingest.zip_lies", path=path, what=what, size=size)
     except IngestError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise CorruptDocument(f"Tệp {what} bị hỏng hoặc không đúng định dạng — bỏ qua", path=path) from exc
+        raise CorruptDocument("ingest.zip_corrupt", path=path, what=what) from exc
     except Exception as exc:  # noqa: BLE001 - zlib.error and friends: a damaged archive
-        raise CorruptDocument(f"Tệp {what} bị hỏng hoặc không đúng định dạng — bỏ qua", path=path) from exc
+        raise CorruptDocument("ingest.zip_corrupt", path=path, what=what) from exc
 
 
 @dataclass
@@ -261,11 +255,11 @@ def _read_bytes(path: Path, max_bytes: int | None = None, limits: Limits = DEFAU
             raise _too_much_text(limits, path)
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise IngestError("Không tìm thấy tệp — bỏ qua", path=path) from exc
+        raise IngestError("ingest.not_found", path=path) from exc
     except IsADirectoryError as exc:
-        raise UnsupportedFile("Đây là thư mục, không phải tệp — bỏ qua", path=path) from exc
+        raise UnsupportedFile("ingest.is_folder", path=path) from exc
     except OSError as exc:
-        raise IngestError("Không đọc được tệp (lỗi quyền truy cập hoặc ổ đĩa) — bỏ qua", path=path) from exc
+        raise IngestError("ingest.unreadable", path=path) from exc
     if not data.strip():
         raise EmptyDocument(path=path)
     return data
@@ -281,7 +275,7 @@ class TextLoader:
         # UTF-16 takes 2 bytes a character (and any Vietnamese letter at most 3 in UTF-8): bigger is too much text.
         data = _read_bytes(path, 4 * limits.max_chars, limits)
         if _looks_binary(data):
-            raise CorruptDocument("Tệp không phải văn bản thuần (có vẻ là tệp nhị phân) — bỏ qua", path=path)
+            raise CorruptDocument("ingest.binary", path=path)
         return _finish(decode_text(data), path, markdown=True, limits=limits)
 
 
@@ -306,7 +300,7 @@ class PdfLoader:
 
         data = _read_bytes(path)
         if b"%PDF" not in data[:1024]:
-            raise CorruptDocument("Tệp PDF bị hỏng hoặc không phải PDF — bỏ qua", path=path)
+            raise CorruptDocument("ingest.pdf_corrupt", path=path)
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
@@ -315,12 +309,9 @@ class PdfLoader:
                 except (DependencyError, NotImplementedError) as exc:
                     raise EncryptedDocument(path=path) from exc
                 if not opened:
-                    raise EncryptedDocument("Tệp PDF được đặt mật khẩu, không mở được — bỏ qua", path=path)
+                    raise EncryptedDocument("ingest.pdf_encrypted", path=path)
             if len(reader.pages) > limits.max_pdf_pages:
-                raise TooLarge(
-                    f"Tệp PDF có quá nhiều trang ({len(reader.pages)}, tối đa {limits.max_pdf_pages}) — bỏ qua",
-                    path=path,
-                )
+                raise TooLarge("ingest.pdf_pages", path=path, n=len(reader.pages), most=limits.max_pdf_pages)
             pages: list[str] = []
             extracted = 0
             for page in reader.pages:
@@ -331,9 +322,9 @@ class PdfLoader:
         except IngestError:
             raise
         except FileNotDecryptedError as exc:
-            raise EncryptedDocument("Tệp PDF được đặt mật khẩu, không mở được — bỏ qua", path=path) from exc
+            raise EncryptedDocument("ingest.pdf_encrypted", path=path) from exc
         except Exception as exc:  # pypdf raises many unrelated types (ValueError, KeyError, zlib.error …) on damage
-            raise CorruptDocument("Tệp PDF bị hỏng, không đọc được — bỏ qua", path=path) from exc
+            raise CorruptDocument("ingest.pdf_unreadable", path=path) from exc
         text = "\n\n".join(p.strip("\n") for p in pages)
         if not text.strip():
             raise NoTextLayer(path=path)
@@ -354,8 +345,8 @@ class DocxLoader:
         data = _read_bytes(path)
         if data.startswith(_CFB_MAGIC):
             if "EncryptionInfo".encode("utf-16-le") in data:
-                raise EncryptedDocument("Tệp Word được đặt mật khẩu, không mở được — bỏ qua", path=path)
-            raise UnsupportedFile("Tệp Word định dạng cũ (.doc) — hãy lưu lại dưới dạng .docx", path=path)
+                raise EncryptedDocument("ingest.word_encrypted", path=path)
+            raise UnsupportedFile("ingest.word_old", path=path)
         check_zip(data, limits, path, "Word")
         try:
             document = docx.Document(io.BytesIO(data))
@@ -378,9 +369,9 @@ class DocxLoader:
         except IngestError:
             raise
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise CorruptDocument("Tệp Word bị hỏng hoặc không đúng định dạng .docx — bỏ qua", path=path) from exc
+            raise CorruptDocument("ingest.word_corrupt", path=path) from exc
         except Exception as exc:  # python-docx/lxml raise assorted errors on malformed XML
-            raise CorruptDocument("Tệp Word bị hỏng, không đọc được — bỏ qua", path=path) from exc
+            raise CorruptDocument("ingest.word_unreadable", path=path) from exc
         return _finish("\n".join(lines), path, tables, limits=limits)
 
 
@@ -572,12 +563,12 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(LOADERS)
 
 
 def load_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> LoadedDocument:
-    """Load any supported file; raise an IngestError subclass (Vietnamese message) when it cannot be used."""
+    """Load any supported file; raise an IngestError subclass (a message key) when it cannot be used."""
     p = Path(path)
     loader = LOADERS.get(p.suffix.lower())
     if loader is None:
-        raise UnsupportedFile(
-            f"Định dạng {p.suffix or '(không có đuôi)'} không được hỗ trợ (chỉ nhận .txt, .md, .pdf, .docx, .html) — bỏ qua",
-            path=p,
-        )
+        types = ", ".join(LOADERS)
+        if not p.suffix:
+            raise UnsupportedFile("ingest.no_suffix_refused", path=p, types=types)
+        raise UnsupportedFile("ingest.suffix_refused", path=p, suffix=p.suffix, types=types)
     return loader.load(p, limits)

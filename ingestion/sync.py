@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingestion.chunking import chunk_document
-from ingestion.errors import IngestError, SyncInterrupted
+from ingestion.errors import IngestError, SyncInterrupted, UnsupportedFile
 from ingestion.loaders import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, LoadedDocument, load_document
 from retrieval.index import DocumentIndex, IndexedDocument, Provenance
-from retrieval.protocols import Embedder
+from retrieval.protocols import Embedder, RetrievalSettings
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    # Files that failed, each with why: an error whose message is rendered in the reader's language at the edge.
+    failed: list[tuple[str, IngestError]] = field(default_factory=list)
     # Files holding an older version of a document whose newer version stays live: (name, their version, live version).
     older: list[tuple[str, int, int]] = field(default_factory=list)
     # The live version of each document added or updated: name → (live number, the number it replaced or None).
@@ -77,18 +78,28 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.failed
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, lang: str = "vi") -> dict[str, object]:
+        """The report for machines (`--json`, the audit), each failure's reason in `lang`."""
         return {
             "added": self.added,
             "updated": self.updated,
             "removed": self.removed,
             "unchanged": len(self.unchanged),
-            "failed": [{"source": s, "reason": r} for s, r in self.failed],
+            # The key and parameters too: a stored report (an ingestion job's) is read later, in the reader's language.
+            "failed": [
+                {"source": s, "reason": r.render(lang), "key": r.key, "params": _plain(r.params)}
+                for s, r in self.failed
+            ],
             "embedded": self.embedded,
             "chunks": self.chunks,
             "versions": {n: {"live": live, "previous": prev} for n, (live, prev) in sorted(self.versions.items())},
             "older": [{"source": n, "version": v, "live": live} for n, v, live in self.older],
         }
+
+
+def _plain(params: dict[str, object]) -> dict[str, object]:
+    """An error's parameters as JSON keeps them (numbers and text)."""
+    return {k: v if isinstance(v, int | float | str) else str(v) for k, v in params.items()}
 
 
 @dataclass(frozen=True)
@@ -171,10 +182,10 @@ def _source_file(path: Path, *, name: str | None = None, source: str | None = No
     )
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]], set[str]]:
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, IngestError]], set[str]]:
     """(files to index, files skipped with a reason, every file path seen, skipped ones included)."""
     files: list[SourceFile] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, IngestError]] = []
     seen: set[str] = set()
     for raw in paths:
         root = Path(raw)
@@ -187,7 +198,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, s
         elif root.is_file():
             candidates = [root]
         else:
-            skipped.append((str(root), "không tìm thấy tệp hoặc thư mục"))
+            skipped.append((str(root), IngestError("ingest.path_missing", path=root)))
             continue
         for p in candidates:
             name = document_name(p)
@@ -196,13 +207,20 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, s
             seen.add(str(p.resolve()))
             if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 if root.is_file():
-                    skipped.append((name, f"định dạng {p.suffix or '(không đuôi)'} không được hỗ trợ"))
+                    skipped.append((name, _unsupported(p)))
                 continue
             try:
                 files.append(_source_file(p))
             except OSError as exc:
-                skipped.append((name, f"không đọc được tệp: {exc.strerror or exc}"))
+                skipped.append((name, IngestError("ingest.cannot_read", path=p, error=exc.strerror or str(exc))))
     return files, skipped, seen
+
+
+def _unsupported(path: Path) -> IngestError:
+    """A file the sync skips for its suffix (not one of the loaders')."""
+    if not path.suffix:
+        return UnsupportedFile("ingest.no_suffix_skipped", path=path)
+    return UnsupportedFile("ingest.suffix_skipped", path=path, suffix=path.suffix)
 
 
 def _under(source: str, roots: list[Path]) -> bool:
@@ -317,11 +335,11 @@ class Library:
         live version of the document of that name (the previous version stays in the history). A file that
         fails is not kept anywhere."""
         if self.uploads_dir is None and self.uploads is None:
-            raise IngestError("Chưa cấu hình thư mục lưu văn bản tải lên.")
+            raise IngestError("ingest.no_uploads_dir")
         name = safe_file_name(filename)
         report = SyncReport()
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            report.failed.append((name, f"định dạng {Path(name).suffix or '(không đuôi)'} không được hỗ trợ"))
+            report.failed.append((name, _unsupported(Path(name))))
             return report
         if self.uploads is not None:  # kept in the store once indexed; staged in a private temporary folder
             staging = Path(tempfile.mkdtemp(prefix="troly-incoming-"))
@@ -380,13 +398,8 @@ class Library:
             elif len(fresh) > 1:
                 # Two different files claim one name: neither silently replaces the other.
                 clash = ", ".join(str(c.path) for group in fresh.values() for c in group)
-                report.failed.append(
-                    (
-                        name,
-                        f"{sum(map(len, fresh.values()))} tệp cùng tên nhưng khác nội dung ({clash}) "
-                        "— đổi tên một tệp rồi chạy lại; văn bản đang dùng giữ nguyên",
-                    )
-                )
+                clashing = sum(map(len, fresh.values()))
+                report.failed.append((name, IngestError("ingest.name_clash", n=clashing, files=clash)))
                 continue
             elif fresh:
                 choice = next(iter(fresh.values()))[0]  # new content: the next version
@@ -414,7 +427,7 @@ class Library:
     def _run(
         self,
         files: list[SourceFile],
-        skipped: list[tuple[str, str]],
+        skipped: list[tuple[str, IngestError]],
         whole: list[Path],
         seen: set[str],
         *,
@@ -450,7 +463,9 @@ class Library:
                 if self._stop.is_set():  # the workers were stopped under it
                     raise SyncInterrupted() from exc
                 log.exception("embedding failed")
-                report.failed.extend((f.doc_id, f"không tính được vector: {exc}") for f, _, _ in batch)
+                report.failed.extend(
+                    (f.doc_id, IngestError("ingest.embedding_failed", path=f.path, error=str(exc))) for f, _, _ in batch
+                )
                 batch.clear()
                 return
             writes, start = [], 0
@@ -475,12 +490,12 @@ class Library:
                 doc = load_document(f.path, self.limits)
                 chunks = chunk_document(doc, max_chars=self.max_chars)
                 if not chunks:
-                    raise IngestError("tài liệu không có nội dung để lập chỉ mục — bỏ qua")
+                    raise IngestError("ingest.nothing_to_index", path=f.path)
             except IngestError as exc:
-                report.failed.append((f.doc_id, str(exc)))
+                report.failed.append((f.doc_id, exc))
             except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
                 log.exception("ingesting %s failed", f.doc_id)
-                report.failed.append((f.doc_id, f"lỗi không xác định: {exc}"))
+                report.failed.append((f.doc_id, IngestError("ingest.unexpected", path=f.path, error=str(exc))))
             else:
                 batch.append((f, doc, chunks))
                 pending += len(chunks)
@@ -508,20 +523,26 @@ class Library:
         return report
 
 
-def build_library(settings: object, *, uploads: UploadStore | None = None) -> Library:
+class LibrarySettings(RetrievalSettings, Protocol):
+    """What a Library is built from (bot.config.Settings has it; ingestion knows no bot)."""
+
+    @property
+    def docs_dir(self) -> Path: ...
+    @property
+    def max_document_chars(self) -> int: ...
+
+
+def build_library(settings: LibrarySettings, *, uploads: UploadStore | None = None) -> Library:
     """A Library for the configured data dir, embedder, Chroma and documents folder; uploaded documents are kept
     in `uploads` when given (the entry points pass the database's store), else under TROLY_DATA_DIR/uploads."""
     from retrieval.build import build_embedder, build_index
 
-    embedder = build_embedder(settings)  # type: ignore[arg-type]
-    index = build_index(settings, embedder)  # type: ignore[arg-type]
-    data_dir = Path(settings.data_dir)  # type: ignore[attr-defined]
-    max_chars = getattr(settings, "max_document_chars", None) or DEFAULT_LIMITS.max_chars
+    embedder = build_embedder(settings)
     return Library(
-        index,
+        build_index(settings, embedder),
         embedder,
-        Path(settings.docs_dir),  # type: ignore[attr-defined]
-        uploads_dir=data_dir / "uploads",
+        Path(settings.docs_dir),
+        uploads_dir=Path(settings.data_dir) / "uploads",
         uploads=uploads,
-        limits=Limits(max_chars=max_chars),
+        limits=Limits(max_chars=settings.max_document_chars or DEFAULT_LIMITS.max_chars),
     )

@@ -22,9 +22,8 @@ from retrieval.text import strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
-    from retrieval.build import RetrievalSettings
     from retrieval.index import DocumentIndex
-    from retrieval.protocols import Embedder
+    from retrieval.protocols import Embedder, RetrievalSettings
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +169,7 @@ class LLMAnswerer:
         reply = self.chat.invoke(messages)
         content = reply.content if hasattr(reply, "content") else str(reply)
         if not isinstance(content, str) or not content.strip():
-            raise AnswerFailed("empty reply")
+            raise AnswerFailed("retrieval.llm_empty")
         return content
 
 

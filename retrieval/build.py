@@ -1,28 +1,10 @@
-"""Build retrieval objects from settings (any object with the attributes below; retrieval knows no bot)."""
+"""Build retrieval objects from settings (any `RetrievalSettings`, retrieval/protocols.py; retrieval knows no bot)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol
-
 from retrieval.embedders import CachedEmbedder, QuestionBatcher, make_embedder
 from retrieval.index import DocumentIndex
-from retrieval.protocols import Answerer, Embedder
-
-
-class RetrievalSettings(Protocol):
-    @property
-    def data_dir(self) -> Path: ...
-    @property
-    def embedding_model(self) -> str: ...
-    @property
-    def chroma_url(self) -> str | None: ...
-    @property
-    def llm_base_url(self) -> str | None: ...
-    @property
-    def llm_model(self) -> str | None: ...
-    @property
-    def llm_api_key(self) -> str | None: ...
+from retrieval.protocols import Answerer, Embedder, RetrievalSettings
 
 
 def build_embedder(settings: RetrievalSettings) -> CachedEmbedder:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -31,3 +32,20 @@ class Answerer(Protocol):
     """Answers a question from the indexed documents, with citations, or says it was not found."""
 
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer: ...
+
+
+class RetrievalSettings(Protocol):
+    """What the retrieval objects are built from (bot.config.Settings has it; retrieval knows no bot)."""
+
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def embedding_model(self) -> str: ...
+    @property
+    def chroma_url(self) -> str | None: ...
+    @property
+    def llm_base_url(self) -> str | None: ...
+    @property
+    def llm_model(self) -> str | None: ...
+    @property
+    def llm_api_key(self) -> str | None: ...

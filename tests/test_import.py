@@ -123,7 +123,7 @@ def test_bad_rows_reject_the_whole_file_and_change_nothing(demo_db: Database, tm
     )
     with demo_db.session() as s, pytest.raises(ImportRejected) as err:
         import_tasks(s, f)
-    rows = {p.row: p.message for p in err.value.problems}
+    rows = {p.row: p.problem() for p in err.value.problems}
     assert set(rows) == {3, 4, 5, 6, 7}
     assert "KHONGCO" in rows[3] and "31/13/2026" in rows[4] and "dòng 2" in rows[5]
     assert "nội dung" in rows[6] and "ngày hoàn thành" in rows[7]
@@ -135,7 +135,7 @@ def test_missing_required_column_is_reported_on_the_header_row(database: Databas
     f = write_csv(tmp_path / "h.csv", ["X;Y"], header="Mã nhiệm vụ;Ghi chú\n")
     with database.session() as s, pytest.raises(ImportRejected) as err:
         import_tasks(s, f)
-    assert err.value.problems[0].row == 1 and "title" in err.value.problems[0].message
+    assert err.value.problems[0].row == 1 and "title" in err.value.problems[0].problem()
 
 
 def test_import_xlsx_with_real_dates_and_cp1258_csv(demo_db: Database, tmp_path: Path) -> None:

@@ -144,6 +144,23 @@ def test_subtree_summary_has_a_row_per_direct_subunit_and_totals_that_add_up(tre
         assert root.total.assigned == 11  # FUTURE was not assigned yet
 
 
+def test_the_units_own_row_is_marked_in_the_readers_language(tree: Database) -> None:
+    from rich.console import Console
+
+    from bot.render.text import summary_row_name, summary_table
+
+    with tree.session() as s:
+        summary = overdue_summary(s, "PROV", as_of=AS_OF)
+    [own] = [r for r in summary.rows if r.own]
+    assert (own.unit_code, own.unit_name) == ("PROV", "Tỉnh A")
+    assert summary_row_name(own, "vi") == "Tỉnh A (trực tiếp)" and summary_row_name(own, "en") == "Tỉnh A (itself)"
+    assert own.as_dict()["name"] == "Tỉnh A (trực tiếp)"  # --json keeps the name it always had
+    console = Console(width=200, record=True)
+    console.print(summary_table(summary, "en"))
+    text = console.export_text()
+    assert "Tỉnh A (itself)" in text and "trực tiếp" not in text
+
+
 def test_assigned_by_view_counts_what_a_committee_assigned(tree: Database) -> None:
     with tree.session() as s:
         by_prov = overdue_summary(s, assigned_by="PROV", as_of=AS_OF)

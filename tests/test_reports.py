@@ -29,6 +29,7 @@ from bot.render.chart import (
     summary_chart,
     summary_figure,
 )
+from bot.render.text import summary_row_name
 from db import queries
 from db.demo import REPORT_DATE
 from db.queries import Summary
@@ -93,9 +94,8 @@ def _check_chart(summary: Summary, shown: int, total: int, note: str) -> None:
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     rows = summary.rows[:shown]
-    assert labels == [
-        r.unit_name if len(r.unit_name) <= NAME_CHARS else r.unit_name[: NAME_CHARS - 1].rstrip() + "…" for r in rows
-    ]  # worst at the top
+    names = [summary_row_name(r) for r in rows]
+    assert labels == [n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1].rstrip() + "…" for n in names]  # worst first
     assert all(len(label) <= NAME_CHARS for label in labels)
     assert all(t.get_fontsize() >= 12 for t in ax.get_yticklabels())
     for y, row in zip(sorted(bars, reverse=True), rows, strict=True):
@@ -194,7 +194,7 @@ def _check_summary_sheet(ws: Worksheet, summary: Summary, assigner_names: dict[s
     rows = list(ws.iter_rows(min_row=4, max_row=last, values_only=True))
     assert len(rows) == len(summary.rows)
     for i, (values, row) in enumerate(zip(rows, summary.rows, strict=True), start=1):
-        assert values[:3] == (i, row.unit_name, row.unit_code)
+        assert values[:3] == (i, summary_row_name(row), row.unit_code)
         assert values[3] == assigner_names[row.unit_code]
         assert list(values[4:10]) == [getattr(row, c) for c in COUNTS]
         assert values[10] == pytest.approx(row.done / row.assigned) and 0 <= values[10] <= 1

@@ -34,7 +34,7 @@ from fakes import (
     link_telegram,
 )
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.i18n import t
@@ -398,7 +398,7 @@ def test_reload_edits_one_progress_message_and_admin_only(db: Database, hermetic
             assert all(b - a >= 0.15 for a, b in zip(stamps, stamps[1:], strict=False))
             text = visible(final)  # the last edit: the message now shows the report
             assert "Thêm mới: 1 · Cập nhật: 1 · Gỡ bỏ: 0 · Không đổi: 2 · Lỗi: 1" in text
-            assert "bad.pdf: không đọc được <PDF>" in text
+            assert "bad.pdf: không đọc được tệp: <PDF>" in text
 
             tg.add_file("d1", "# Kế hoạch mới".encode(), file_name="ke-hoach.md")
             tg.push_message(U_ADMIN, document={"file_id": "d1", "file_name": "ke-hoach.md"})
@@ -409,6 +409,30 @@ def test_reload_edits_one_progress_message_and_admin_only(db: Database, hermetic
             tg.push_message(U_HA, document={"file_id": "d1", "file_name": "ke-hoach.md"})
             assert "chỉ dành cho quản trị viên" in visible(await reply(tg, U_HA))
             assert library.added == ["ke-hoach.md"]
+
+    run(scenario())
+
+
+def test_an_english_admin_reads_import_problems_and_failed_documents_in_english(
+    db: Database, hermetic_env: Path
+) -> None:
+    with db.session() as s:
+        s.execute(update(Official).where(Official.telegram_user_id == U_ADMIN).values(language="en"))
+    bad = "Mã nhiệm vụ;Nội dung;Đơn vị chủ trì;Hạn hoàn thành\nT-TG-9;Việc;KHONGCO;31/13/2026\n"
+
+    async def scenario() -> None:
+        async with bot(db, hermetic_env, library=FakeLibrary(steps=1)) as (tg, app):
+            tg.add_file("bad", bad.encode(), file_name="nv-loi.csv")
+            tg.push_message(U_ADMIN, document={"file_id": "bad", "file_name": "nv-loi.csv"})
+            rejected = plain_text(visible(await reply(tg, U_ADMIN)), "HTML")
+            assert "The file was refused, nothing was written (2 problems)" in rejected
+            assert "Row 2: there is no unit with code 'KHONGCO'" in rejected
+            assert "Row 2: invalid date in column deadline: '31/13/2026' (use dd/mm/yyyy)" in rejected
+            assert "Dòng" not in rejected and "không" not in rejected
+            tg.push_message(U_ADMIN, "/reload")
+            final = await tg.wait_for("editMessageText", lambda c: "Sync finished" in str(c.text))
+            report = plain_text(str(final.text), "HTML")
+            assert "Failed: 1" in report and "bad.pdf: cannot read the file: <PDF>" in report
 
     run(scenario())
 

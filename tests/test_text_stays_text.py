@@ -27,6 +27,7 @@ from bot.console import run_console
 from bot.render.text import sync_report_table
 from db.models import Feedback, Official, Task, TaskStatus, Unit
 from db.session import Database
+from ingestion.errors import IngestError
 from ingestion.sync import SyncReport
 
 FORMULA_LIKE = [
@@ -155,11 +156,13 @@ def test_cli_tables_print_markup_literally(demo_url: str, tmp_path: Path) -> Non
 
 
 def test_ingest_report_table_prints_file_names_and_reasons_literally() -> None:
-    report = SyncReport(added=["[bold]moi[/bold].md"], failed=[("[/]hong.pdf", "không đọc được [/red]")])
+    report = SyncReport(
+        added=["[bold]moi[/bold].md"], failed=[("[/]hong.pdf", IngestError("ingest.cannot_read", error="[/red]"))]
+    )
     console = Console(width=200, record=True)
     console.print(sync_report_table(report))
     text = console.export_text()
-    assert "[bold]moi[/bold].md" in text and "[/]hong.pdf" in text and "không đọc được [/red]" in text
+    assert "[bold]moi[/bold].md" in text and "[/]hong.pdf" in text and "không đọc được tệp: [/red]" in text
 
 
 def test_feedback_csv_keeps_formula_like_questions_as_text(demo_url: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from bot.i18n import t
+from bot.render.text import summary_row_name
 from db.queries import Summary, SummaryRow
 
 SERIES = [  # (category, colour, label colour)
@@ -114,7 +115,7 @@ def summary_figure(summary: Summary, lang: str = "vi", top: int = 15) -> Figure:
             if count and w * px_per_pct >= text_px:  # skip segments too narrow to hold their count
                 ax.text(x0 + w / 2, yy, str(count), ha="center", va="center", fontsize=VALUE_PT, color=ink, gid="value")
         lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
-    ax.set_yticks(y, [short_name(r.unit_name) for r in rows], fontsize=LABEL_PT)
+    ax.set_yticks(y, [short_name(summary_row_name(r, lang)) for r in rows], fontsize=LABEL_PT)
     for row, yy in zip(rows, y, strict=True):
         # The overdue count is always readable here, even when its segment is too narrow to hold it.
         ax.text(101.5, yy, right_label(row), ha="left", va="center", fontsize=VALUE_PT, color="#424242", gid="assigned")

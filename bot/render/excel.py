@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -28,7 +29,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import t
+from bot.render.text import summary_row_name
 from db.queries import Summary, SummaryRow, TaskView
+
+if TYPE_CHECKING:
+    from bot.service.views import TaskListKind
 
 DUE_DAYS = 30  # the due-soon sheet: tasks due in the next 30 days
 
@@ -133,7 +138,16 @@ def _summary_sheet(
     rows: list[list[object]] = []
     for i, row in enumerate(summary.rows, start=1):
         by = "; ".join(name for _, name in (assigners or {}).get(row.unit_code, []))
-        rows.append([i, row.unit_name, row.unit_code, by, *[getattr(row, c) for c in _COUNTS], _fraction_done(row)])
+        rows.append(
+            [
+                i,
+                summary_row_name(row, lang),
+                row.unit_code,
+                by,
+                *[getattr(row, c) for c in _COUNTS],
+                _fraction_done(row),
+            ]
+        )
     last = _sheet(ws, t(key, lang, unit=summary.unit_name, as_of=as_of), summary.as_of, cols, rows, lang)
     # The total row: values (no formulas), outside the autofilter range so sorting never moves it.
     total = summary.total
@@ -150,7 +164,7 @@ def _summary_sheet(
     assert n == last + 1
 
 
-def _task_sheet(ws: Worksheet, kind: str, summary: Summary, tasks: list[TaskView], lang: str) -> None:
+def _task_sheet(ws: Worksheet, kind: TaskListKind, summary: Summary, tasks: list[TaskView], lang: str) -> None:
     as_of = summary.as_of
     scope = summary.unit_name
     if summary.view == "assigned_by":

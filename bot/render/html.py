@@ -12,11 +12,11 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
-from bot.i18n import t
+from bot.i18n import Lang, t
 from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
-from bot.render.text import version_note
+from bot.render.text import summary_row_name, version_note
 from bot.service import callbacks as cb
 from retrieval.types import by_document
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         SyncView,
         TaskDetail,
         TaskFold,
+        TaskListKind,
         TaskPage,
         UpdateView,
     )
@@ -182,7 +183,7 @@ def render_help(view: HelpView) -> list[Out]:
 
 def settings_buttons(view: SettingsView) -> list[list[Button]]:
     lang = view.lang
-    other: cb.Lang = "en" if lang == "vi" else "vi"
+    other: Lang = "en" if lang == "vi" else "vi"
     return [
         [
             Button(t(f"settings.to_{other}", lang), cb.encode(cb.SetLang(other))),
@@ -351,7 +352,7 @@ def group_name(group: UnitGroup, lang: str) -> str:
     return t("tasks.direct", lang, unit=group.unit_name) if group.own else group.unit_name
 
 
-def group_line(group: UnitGroup, kind: str, as_of: date, lang: str, n: int) -> str:
+def group_line(group: UnitGroup, kind: TaskListKind, as_of: date, lang: str, n: int) -> str:
     if kind == "overdue":
         late = (as_of - group.earliest).days if group.earliest else 0
         what = t("tasks.group_late", lang, n=group.count, late=late)
@@ -521,7 +522,7 @@ def render_summary_text(view: SummaryView) -> TextOut:
     if not s.rows:
         return TextOut(f"<b>{esc(title)}</b>\n{esc(t('summary.empty', lang, unit=s.unit_name))}")
     rows = s.rows[:SUMMARY_ROWS]
-    names = short_names([r.unit_name for r in rows])
+    names = short_names([summary_row_name(r, lang) for r in rows])
     width = min(NAME_WIDTH, max(len(t("col.total", lang)), *(len(n) for n in names)))
     table = [f"{t('summary.compact_head', lang)[:width]:<{width}}{t('summary.cols', lang)}"]
     for name, r in [*zip(names, rows, strict=True), (t("col.total", lang), s.total)]:
@@ -629,42 +630,51 @@ def render_import(view: ImportView) -> list[Out]:
     return texts([f"✅ <b>{esc(view.filename)}</b>", esc(t("import.done", view.lang, **view.report.as_dict()))])
 
 
-def render_sync_progress(progress: Any, lang: str) -> str:
+class Progress(Protocol):
+    """How far a sync has come: a running sync's progress, or an ingestion job's as its row records it."""
+
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def current(self) -> str: ...
+
+
+def render_sync_progress(progress: Progress, lang: str) -> str:
     return esc(
-        t(
-            "reload.progress",
-            lang,
-            done=getattr(progress, "done", 0),
-            total=getattr(progress, "total", 0),
-            current=_short(str(getattr(progress, "current", "")), 80),
-        )
+        t("reload.progress", lang, done=progress.done, total=progress.total, current=_short(progress.current, 80))
     )
 
 
 def render_sync_report(view: SyncView) -> list[str]:
     """Blocks (the first one replaces the progress message)."""
     r, lang = view.report, view.lang
-    failed = list(getattr(r, "failed", []) or [])
-    counts = {name: len(getattr(r, name, []) or []) for name in ("added", "updated", "removed", "unchanged")}
+    failed = r.failed
+    counts = {
+        "added": len(r.added),
+        "updated": len(r.updated),
+        "removed": len(r.removed),
+        "unchanged": len(r.unchanged),
+    }
     head = t("reload.done_failed" if failed else "reload.done", lang)
     if view.added_file:
         head += f" ({view.added_file})"
     blocks = [f"<b>{esc(head)}</b>\n{esc(t('reload.counts', lang, failed=len(failed), **counts))}"]
-    embedded = getattr(r, "embedded", None)
-    if embedded:
-        blocks[0] += "\n" + esc(t("reload.embedded", lang, n=embedded))
-    versions = getattr(r, "versions", {}) or {}
-    for name, sign in (("added", "➕"), ("updated", "✏️"), ("removed", "➖")):
-        for path in (getattr(r, name, []) or [])[:30]:
+    if r.embedded:
+        blocks[0] += "\n" + esc(t("reload.embedded", lang, n=r.embedded))
+    versions = r.versions
+    for sign, names in (("➕", r.added), ("✏️", r.updated), ("➖", r.removed)):
+        for path in names[:30]:
             version = versions.get(path)
             note = version_note(path, version, lang)
             if not note and version is not None and path == view.added_file:  # an upload: always say which is live
                 note = t("docs.version_new", lang, n=version[0])
             blocks.append(f"{sign} {esc(path)}" + (f" — {esc(note)}" if note else ""))
-    for path, number, live in (getattr(r, "older", []) or [])[:30]:
+    for path, number, live in r.older[:30]:
         blocks.append(f"↩️ {esc(path)} — {esc(t('docs.version_older', lang, n=number, live=live))}")
     for path, reason in failed:
-        blocks.append(f"❌ {esc(path)}: {esc(_short(str(reason), 300))}")
+        blocks.append(f"❌ {esc(path)}: {esc(_short(reason.render(lang), 300))}")
     return blocks
 
 

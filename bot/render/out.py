@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 MAX_MESSAGE = 4096  # Telegram: characters per message, counted after entity parsing
 MAX_CAPTION = 1024  # Telegram: characters per photo/document caption
 MAX_CALLBACK = 64  # Telegram: bytes of callback_data
+MAX_FILE_BYTES = 20 * 1024 * 1024  # Telegram: the largest file the Bot API lets a bot download
 
 
 @dataclass(frozen=True)

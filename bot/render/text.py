@@ -7,14 +7,17 @@ names, reasons) goes through `lit` so that a task titled "[/]" or "[bold]" is sh
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from bot.i18n import t
-from db.queries import Summary, TaskView
-from ingestion.sync import SyncReport
+from db.queries import Summary, SummaryRow, TaskView
+
+if TYPE_CHECKING:
+    from ingestion.sync import SyncReport
 
 
 def lit(value: object) -> str:
@@ -23,6 +26,11 @@ def lit(value: object) -> str:
 
 
 SUMMARY_COLUMNS = ["assigned", "done_on_time", "done_late", "in_progress", "overdue", "recurring", "pct_done"]
+
+
+def summary_row_name(row: SummaryRow, lang: str = "vi") -> str:
+    """A summary row's unit name; the unit's own tasks (beside its sub-units) marked in the reader's language."""
+    return t("tasks.direct", lang, unit=row.unit_name) if row.own else row.unit_name
 
 
 def summary_table(summary: Summary, lang: str = "vi") -> Table:
@@ -38,7 +46,10 @@ def summary_table(summary: Summary, lang: str = "vi") -> Table:
     for row in summary.rows:
         d = row.as_dict()
         table.add_row(
-            lit(d["unit"]), lit(d["name"]), *[_fmt(d[c]) for c in SUMMARY_COLUMNS], style="red" if row.overdue else None
+            lit(row.unit_code),
+            lit(summary_row_name(row, lang)),
+            *[_fmt(d[c]) for c in SUMMARY_COLUMNS],
+            style="red" if row.overdue else None,
         )
     return table
 
@@ -87,16 +98,16 @@ def sync_report_table(report: SyncReport, lang: str = "vi") -> Table:
     table.add_column(t("ingest.col.status", lang))
     table.add_column(t("ingest.col.source", lang), overflow="fold")
     table.add_column(t("ingest.col.reason", lang), overflow="fold")
-    versions = getattr(report, "versions", {}) or {}
+    versions = report.versions
     for status, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         for source in items:
             table.add_row(
                 t(f"ingest.{status}", lang), lit(source), lit(version_note(source, versions.get(source), lang))
             )
-    for source, number, live in getattr(report, "older", []) or []:
+    for source, number, live in report.older:
         table.add_row(t("ingest.older", lang), lit(source), lit(t("docs.version_older", lang, n=number, live=live)))
     for source, reason in report.failed:
-        table.add_row(t("ingest.failed", lang), lit(source), lit(reason), style="red")
+        table.add_row(t("ingest.failed", lang), lit(source), lit(reason.render(lang)), style="red")
     if report.unchanged:
         table.add_row(t("ingest.unchanged", lang), t("ingest.n_files", lang, n=len(report.unchanged)), "")
     return table

@@ -27,11 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import LANGS, Lang
 from bot.render.out import MAX_CALLBACK as MAX_CALLBACK_BYTES  # Telegram's limit on callback_data
 
-Lang = Literal["vi", "en"]
 RoleName = Literal["official", "leader", "admin"]
-_LANGS: tuple[Lang, ...] = ("vi", "en")
 _ROLES: tuple[RoleName, ...] = ("official", "leader", "admin")
 
 
@@ -195,7 +194,7 @@ def _code(value: str) -> str:
 def decode(data: str) -> Callback:
     """The button a callback data stands for; `BadCallback` for anything else."""
     if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
-        raise BadCallback(data[:64])
+        raise BadCallback(data[:MAX_CALLBACK_BYTES])
     p = data.split(":")
     match p:
         case ["pg", "due", window, page]:
@@ -237,8 +236,8 @@ def decode(data: str) -> Callback:
             return OfficialRole(_int(official_id), role)  # type: ignore[arg-type]
         case ["fb", ("+" | "-") as sign, answer_id]:
             return Vote(_int(answer_id), sign == "+")
-        case ["set", "lang", lang] if lang in _LANGS:
+        case ["set", "lang", lang] if lang in LANGS:
             return SetLang(lang)  # type: ignore[arg-type]
         case ["set", "dig", ("0" | "1") as on]:
             return SetDigest(on == "1")
-    raise BadCallback(data[:64])
+    raise BadCallback(data[:MAX_CALLBACK_BYTES])

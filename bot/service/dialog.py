@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from bot.i18n import t
 from bot.render.html import (
@@ -40,7 +40,7 @@ from bot.render.html import (
     render_update,
     split_blocks,
 )
-from bot.render.out import FileOut, Out, PhotoOut, TextOut
+from bot.render.out import MAX_FILE_BYTES, MAX_MESSAGE, FileOut, Out, PhotoOut, TextOut
 from bot.render.questions import render_task_reply
 from bot.service import callbacks as cb
 from bot.service.commands import COMMANDS, lookup
@@ -61,10 +61,12 @@ from bot.service.views import (
 from db.clock import DUE_WINDOW_DAYS
 from db.delivery import Claim
 
+if TYPE_CHECKING:
+    from ingestion.sync import SyncProgress
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 _chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time
 
@@ -86,7 +88,7 @@ class Channel(Protocol):
 @dataclass(frozen=True)
 class Attachment:
     filename: str
-    kind: str  # document | photo
+    kind: Literal["document", "photo"]
     size: int | None
     read: Callable[[], Awaitable[bytes]]
 
@@ -333,11 +335,11 @@ class Dialog:
         )
 
     async def _with_progress(
-        self, channel: Channel, lang: str, start: str, work: Callable[[Callable[[Any], None]], SyncView]
+        self, channel: Channel, lang: str, start: str, work: Callable[[Callable[[SyncProgress], None]], SyncView]
     ) -> None:
         """Run `work` in a thread; edit one message with its progress (at most once per interval), then the report."""
         ref = await channel.send(TextOut(esc(start)))
-        latest: list[Any] = []
+        latest: list[SyncProgress] = []
         job = asyncio.ensure_future(asyncio.to_thread(work, latest.append))
         shown = esc(start)
         self._syncing += 1
@@ -354,7 +356,7 @@ class Dialog:
         try:
             view = job.result()
         except ServiceError as exc:
-            await channel.edit(ref, TextOut(esc(exc.message)[:4000]))
+            await channel.edit(ref, TextOut(esc(exc.message[:MAX_MESSAGE])))
             return
         parts = split_blocks(render_sync_report(view))
         await channel.edit(ref, TextOut(parts[0]))

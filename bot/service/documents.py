@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.i18n import t
 from bot.service.access import ServiceBase, _safe_name
@@ -14,6 +14,9 @@ from bot.service.views import Caller, JobView, SyncView
 from db import jobs
 from db.models import JobKind, JobState, Official, Role
 from ingestion.loaders import LOADERS
+
+if TYPE_CHECKING:
+    from ingestion.sync import SyncProgress, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,9 @@ DOCUMENT_SUFFIXES: tuple[str, ...] = tuple(LOADERS)  # what the loaders read, no
 class DocumentCases(ServiceBase):
     """The document library: /reload, uploads."""
 
-    def reload(self, who: Caller, progress: Callable[[Any], None] | None = None, *, rebuild: bool = False) -> SyncView:
+    def reload(
+        self, who: Caller, progress: Callable[[SyncProgress], None] | None = None, *, rebuild: bool = False
+    ) -> SyncView:
         """Re-sync the documents folder (long: call from a worker thread; `progress` is called from it)."""
         with self._request(who, "reload", "rebuild" if rebuild else "", role=Role.ADMIN) as req:
             library = self._library(req.me.lang)
@@ -37,7 +42,7 @@ class DocumentCases(ServiceBase):
         who: Caller,
         filename: str,
         data: bytes,
-        progress: Callable[[Any], None] | None = None,
+        progress: Callable[[SyncProgress], None] | None = None,
     ) -> SyncView:
         """An admin's upload: kept under TROLY_DATA_DIR/uploads by a safe base name, indexed as the live version
         of the document of that name (a previous version stays in the history); a file that fails is not kept."""
@@ -138,7 +143,7 @@ class DocumentCases(ServiceBase):
             pass
 
 
-def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
+def _interruptible(sync: Callable[[], SyncReport], lang: str) -> SyncReport:
     """Run a document sync; one stopped because the bot is shutting down is said as such."""
     from ingestion.errors import SyncInterrupted
 
@@ -148,25 +153,35 @@ def _interruptible(sync: Callable[[], Any], lang: str) -> Any:
         raise ServiceError(t("reload.interrupted", lang), lang) from exc
 
 
-def _sync_detail(report: Any) -> str:
-    parts = [
-        f"{name}={len(getattr(report, name, []) or [])}"
-        for name in ("added", "updated", "removed", "unchanged", "failed")
-    ]
-    return " ".join(parts)
+def _sync_detail(report: SyncReport) -> str:
+    counts = {
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "removed": len(report.removed),
+        "unchanged": len(report.unchanged),
+        "failed": len(report.failed),
+    }
+    return " ".join(f"{name}={n}" for name, n in counts.items())
 
 
-def report_from_dict(data: dict[str, Any]) -> Any:
+def report_from_dict(data: dict[str, Any]) -> SyncReport:
     """A sync report from its stored form (`SyncReport.as_dict`, which keeps only the number of unchanged
-    documents: the report counts them, it does not list them)."""
+    documents: the report counts them, it does not list them). A failure's reason comes back as its message
+    key and parameters, so the reader sees it in their language; a stored text without them stays as it is."""
+    from ingestion.errors import IngestError
     from ingestion.sync import SyncReport
+
+    def reason(f: dict[str, Any]) -> IngestError:
+        if f.get("key"):
+            return IngestError(str(f["key"]), **dict(f.get("params") or {}))
+        return IngestError("ingest.reason", reason=str(f["reason"]))
 
     return SyncReport(
         added=list(data.get("added", [])),
         updated=list(data.get("updated", [])),
         removed=list(data.get("removed", [])),
         unchanged=[""] * int(data.get("unchanged", 0) or 0),
-        failed=[(str(f["source"]), str(f["reason"])) for f in data.get("failed", [])],
+        failed=[(str(f["source"]), reason(f)) for f in data.get("failed", [])],
         older=[(str(o["source"]), int(o["version"]), int(o["live"])) for o in data.get("older", [])],
         versions={n: (int(v["live"]), v.get("previous")) for n, v in (data.get("versions") or {}).items()},
         embedded=int(data.get("embedded", 0) or 0),

@@ -75,7 +75,7 @@ class Me:
 
 @dataclass(frozen=True)
 class StartView:
-    kind: str  # linked (invite redeemed) | welcome (already registered)
+    kind: Literal["linked", "welcome"]  # an invite redeemed | already registered
     me: Me
 
 

@@ -18,6 +18,8 @@ from bot.wiring import Services
 from db import task_updates as tu
 from db.models import AuditEntry, Official, Role, Unit
 from db.session import Database
+from ingestion.errors import IngestError
+from ingestion.sync import SyncProgress, SyncReport
 from retrieval.protocols import SearchFilters
 from retrieval.types import Answer, Citation
 
@@ -56,27 +58,25 @@ class FakeLibrary:
     delay: float = 0.0
     added: list[str] = field(default_factory=list)
 
-    def _run(self, files: list[str], progress: Any) -> Any:
+    def _run(self, files: list[str], progress: Any) -> SyncReport:
         import time
-        from types import SimpleNamespace
 
         for i, name in enumerate(files, start=1):
             if progress is not None:
-                progress(SimpleNamespace(done=i, total=len(files), current=name))
+                progress(SyncProgress(i, len(files), name))
             time.sleep(self.delay)
-        return SimpleNamespace(
+        return SyncReport(
             added=files[:1],
             updated=files[1:2],
-            removed=[],
             unchanged=files[2:],
-            failed=[("bad.pdf", "không đọc được <PDF>")],
+            failed=[("bad.pdf", IngestError("ingest.cannot_read", error="<PDF>"))],
             embedded=12,
         )
 
-    def sync(self, *, rebuild: bool = False, progress: Any = None) -> Any:
+    def sync(self, *, rebuild: bool = False, progress: Any = None) -> SyncReport:
         return self._run([f"doc{i}.md" for i in range(self.steps)], progress)
 
-    def add_upload(self, filename: str, data: bytes, *, progress: Any = None) -> Any:
+    def add_upload(self, filename: str, data: bytes, *, progress: Any = None) -> SyncReport:
         self.added.append(filename)
         assert data
         return self._run([filename], progress)
