@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db import tally
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
 
@@ -272,13 +273,14 @@ _SUMMED = [
 ]
 
 
-def _class_counts(
+def _scanned_counts(
     session: Session, as_of: date, *where: ColumnElement[bool], scope: Unit | None = None
 ) -> list[tuple[int, list[int]]]:
-    """[(lead unit id, counts in _COUNTS order)], summed per unit in SQL (Python sees one row per unit).
+    """[(lead unit id, counts in _COUNTS order)] by scanning every task in scope: the reference the tally is
+    checked against (`overdue_summary(scan=True)`), summed per unit in SQL (Python sees one row per unit).
 
     Overdue is the count minus the other four (the predicates are exclusive and exhaustive): one
-    comparison less per task keeps the national summary over 1M tasks inside its budget on SQLite.
+    comparison less per task.
     """
     preds = class_predicates(as_of)
     stmt = select(Task.lead_unit_id, func.count(), *[func.sum(cast(preds[name], Integer)) for name in _SUMMED]).where(
@@ -293,6 +295,18 @@ def _class_counts(
         overdue = total - on_time - late - in_progress - recurring
         out.append((unit_id, [on_time, late, in_progress, overdue, recurring]))  # _COUNTS order
     return out
+
+
+def _tallied_counts(
+    session: Session, as_of: date, *, scope: Unit | None = None, assigned_by_id: int | None = None
+) -> list[tuple[int, list[int]]]:
+    """As `_scanned_counts`, from the task tally: work per unit, not per task (db/tally.py)."""
+    per_unit: dict[int, list[int]] = {}
+    for (lead, _), values in tally.counts(session, as_of, scope=scope, assigned_by_id=assigned_by_id).items():
+        acc = per_unit.setdefault(lead, [0] * len(_COUNTS))
+        for i in range(len(_COUNTS)):
+            acc[i] += values[i]
+    return list(per_unit.items())
 
 
 def _row(code: str, name: str, counts: list[int]) -> SummaryRow:
@@ -319,8 +333,10 @@ def overdue_summary(
     *,
     assigned_by: str | None = None,
     as_of: date | None = None,
+    scan: bool = False,
 ) -> Summary:
-    """The monitoring table, worst units first.
+    """The monitoring table, worst units first, counted from the task tally (`scan`: by scanning every task,
+    the reference the tally is tested against).
 
     - `assigned_by=X`: what committee X has assigned, one row per receiving (lead) unit;
       with `unit_code` too, only receivers inside that unit's subtree.
@@ -331,14 +347,18 @@ def overdue_summary(
     if assigned_by:
         committee = get_unit(session, assigned_by)
         scope = get_unit(session, unit_code) if unit_code else None
-        counts = _class_counts(session, as_of, Task.assigned_by_id == committee.id, scope=scope)
+        if scan:
+            counts = _scanned_counts(session, as_of, Task.assigned_by_id == committee.id, scope=scope)
+        else:
+            counts = _tallied_counts(session, as_of, scope=scope, assigned_by_id=committee.id)
         names = _unit_names(session, [unit_id for unit_id, _ in counts])
         rows = [_row(*names[unit_id], by_class) for unit_id, by_class in counts]
         summary = Summary(committee.code, committee.name, "assigned_by", as_of)
     else:
         unit = get_unit(session, unit_code) if unit_code else root_unit(session)
         # The whole tree needs no range join: every task is in it.
-        counts = _class_counts(session, as_of, scope=unit if unit.parent_id is not None else None)
+        whole = unit if unit.parent_id is not None else None
+        counts = _scanned_counts(session, as_of, scope=whole) if scan else _tallied_counts(session, as_of, scope=whole)
         children = session.execute(
             select(Unit.id, Unit.code, Unit.name, Unit.lft, Unit.rgt)
             .where(Unit.parent_id == unit.id)
@@ -368,10 +388,11 @@ def overdue_summary(
     return summary
 
 
-def summary_assigners(session: Session, summary: Summary) -> dict[str, list[tuple[str, str]]]:
+def summary_assigners(session: Session, summary: Summary, *, scan: bool = False) -> dict[str, list[tuple[str, str]]]:
     """The assigning units ("Đơn vị giao") behind each row of a summary: {row unit code: [(code, name)]}.
 
-    One DISTINCT over (lead unit, assigning unit) pairs, mapped to the rows as `overdue_summary` maps counts
+    The (lead unit, assigning unit) pairs with a task counted as of the summary's date, from the task tally
+    (`scan`: one DISTINCT over the tasks, the reference), mapped to the rows as `overdue_summary` maps counts
     (the assigned_by view: the committee itself for every row). Rows with no assigning unit get [].
     """
     if summary.view == "assigned_by":
@@ -381,13 +402,32 @@ def summary_assigners(session: Session, summary: Summary) -> dict[str, list[tupl
     row_units = session.execute(
         select(Unit.id, Unit.code, Unit.lft, Unit.rgt).where(Unit.code.in_([r.unit_code for r in summary.rows]))
     ).all()
-    lead = aliased(Unit)
-    pairs = session.execute(
-        select(lead.id, lead.lft, Task.assigned_by_id)
-        .join(lead, lead.id == Task.lead_unit_id)
-        .where(lead.lft.between(unit.lft, unit.rgt), Task.assigned_by_id.is_not(None), assigned_by_then(summary.as_of))
-        .distinct()
-    ).all()
+    pairs: list[tuple[int, int, int | None]]
+    if scan:
+        lead = aliased(Unit)
+        pairs = [
+            (lead_id, lft, by)
+            for lead_id, lft, by in session.execute(
+                select(lead.id, lead.lft, Task.assigned_by_id)
+                .join(lead, lead.id == Task.lead_unit_id)
+                .where(
+                    lead.lft.between(unit.lft, unit.rgt),
+                    Task.assigned_by_id.is_not(None),
+                    assigned_by_then(summary.as_of),
+                )
+                .distinct()
+            )
+        ]
+    else:
+        scope = unit if unit.parent_id is not None else None
+        keys = [k for k in tally.counts(session, summary.as_of, scope=scope) if k[1] != tally.NO_ASSIGNER]
+        lfts = dict(
+            (row[0], row[1])
+            for row in session.connection().execute(
+                select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt))
+            )
+        )
+        pairs = [(lead_id, lfts[lead_id], by) for lead_id, by in keys]
     names = _unit_names(session, sorted({by for _, _, by in pairs if by is not None}))
     found: dict[str, set[int]] = {r.unit_code: set() for r in summary.rows}
     subs = sorted((r for r in row_units if r.id != unit.id), key=lambda r: r.lft)
