@@ -195,6 +195,8 @@ class TaskTally(Base):
 
     lead_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assigned_by_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: no assigning unit
+    # The lead unit's nested-set lft, kept by a trigger on unit: a subtree's rows are one index range.
+    lead_lft: Mapped[int] = mapped_column(Integer, server_default="0")
     done_on_time: Mapped[int] = mapped_column(Integer, server_default="0")
     done_late: Mapped[int] = mapped_column(Integer, server_default="0")
     in_progress: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -202,7 +204,10 @@ class TaskTally(Base):
     recurring: Mapped[int] = mapped_column(Integer, server_default="0")
     later: Mapped[int] = mapped_column(Integer, server_default="0")  # assigned after the pivot
 
-    __table_args__ = (Index("ix_task_tally_assigned_by", "assigned_by_id", "lead_unit_id"),)
+    __table_args__ = (
+        Index("ix_task_tally_assigned_by", "assigned_by_id", "lead_unit_id"),
+        Index("ix_task_tally_lead_lft", "lead_lft"),
+    )
 
 
 class TaskTallyState(Base):

@@ -12,11 +12,27 @@ as of last year) visits the tasks dated in between: at worst as many as the full
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.models import Task, TaskTally, TaskTallyState, Unit
 
@@ -24,6 +40,12 @@ from db.models import Task, TaskTally, TaskTallyState, Unit
 TALLY_COLUMNS = ("done_on_time", "done_late", "in_progress", "overdue", "recurring", "later")
 LATER = 5  # assigned after the date: not counted in any category yet
 NO_ASSIGNER = 0  # the tally's assigning unit for tasks that have none (a key column cannot be NULL)
+
+_AnySelect = Select[*tuple[Any, ...]]
+
+# Beyond this many days between the pivot and the as-of date, the tasks dated in between are so many that
+# counting every task is as cheap (db.queries falls back to the full query, equally exact).
+NEAR_DAYS = 62
 
 Counts = dict[tuple[int, int], list[int]]  # {(lead unit id, assigning unit id or 0): counts in TALLY_COLUMNS order}
 
@@ -46,6 +68,11 @@ def pivot(session: Session) -> date:
     return value
 
 
+def near(session: Session, as_of: date) -> bool:
+    """Whether reading the tally for `as_of` beats counting every task (see NEAR_DAYS)."""
+    return abs((as_of - pivot(session)).days) <= NEAR_DAYS
+
+
 def _dated_between(lo: date, hi: date) -> ColumnElement[bool]:
     """Tasks whose category can differ between `lo` and `hi` (lo < hi): a date of theirs lies between."""
     return or_(
@@ -55,61 +82,129 @@ def _dated_between(lo: date, hi: date) -> ColumnElement[bool]:
     )
 
 
-def _corrections(
-    frm: date, to: date, scope: Unit | None, assigned_by_id: int | None
-) -> Select[tuple[int, int, int, int, int, int, int, int]]:
-    """Per (lead, assigning unit): the counts as of `to` minus the counts as of `frm`, from the tasks dated between."""
+def _corrections(frm: date, to: date, scope: Unit | None, assigned_by_id: int | None) -> _AnySelect:
+    """Per (lead, assigning unit, the lead's lft): the counts as of `to` minus the counts as of `frm`, from the
+    tasks dated between."""
     at_to, at_frm = category_at(to), category_at(frm)
     deltas = [
         func.sum(case((at_to == i, 1), else_=0) - case((at_frm == i, 1), else_=0)).label(name)
         for i, name in enumerate(TALLY_COLUMNS)
     ]
     assigner = func.coalesce(Task.assigned_by_id, NO_ASSIGNER)
-    stmt = select(Task.lead_unit_id, assigner.label("assigned_by_id"), *deltas).where(
-        _dated_between(min(frm, to), max(frm, to))
+    stmt = (
+        select(Task.lead_unit_id, assigner.label("assigned_by_id"), Unit.lft.label("lead_lft"), *deltas)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .where(_dated_between(min(frm, to), max(frm, to)))
     )
     if assigned_by_id is not None:
         stmt = stmt.where(Task.assigned_by_id == assigned_by_id)
     if scope is not None:
-        stmt = stmt.join(Unit, Unit.id == Task.lead_unit_id).where(Unit.lft.between(scope.lft, scope.rgt))
-    return stmt.group_by(Task.lead_unit_id, assigner)
+        stmt = stmt.where(Unit.lft.between(scope.lft, scope.rgt))
+    return stmt.group_by(Task.lead_unit_id, assigner, Unit.lft)
 
 
-def counts(session: Session, as_of: date, *, scope: Unit | None = None, assigned_by_id: int | None = None) -> Counts:
-    """The counts as of `as_of` per (lead unit, assigning unit), for lead units in the subtree of `scope` (None:
-    all) and tasks assigned by `assigned_by_id` (None: any). Pairs with nothing counted are left out.
+def add(into: Counts, key: tuple[int, int], values: Sequence[int | None]) -> None:
+    """Add `values` into the counts at `key`."""
+    acc = into.get(key)
+    if acc is None:
+        into[key] = [int(v or 0) for v in values]
+    else:
+        for i, v in enumerate(values):
+            acc[i] += int(v or 0)
+
+
+_MARKER, _LEAD, _SUBUNIT = 0, 1, 2  # what a row of `_read` is keyed by
+
+
+def _read(session: Session, parts: Callable[[date], list[_AnySelect]]) -> tuple[Counts, Counts]:
+    """({(lead unit, assigning unit): counts}, {(direct sub-unit, assigning unit): counts}) from the statements
+    `parts(pivot)` builds (each row: kind, key, assigning unit, the TALLY_COLUMNS), summed.
 
     One statement reads the tally and its corrections, so on PostgreSQL (a snapshot per statement) a change
     committed meanwhile is in both or in neither; a marker row proves the pivot did not move in between."""
     while True:
         at = pivot(session)
-        marker = select(literal(-1), literal(-1), *[literal(0) for _ in TALLY_COLUMNS]).where(
+        marker = select(literal(_MARKER), literal(-1), literal(-1), *[literal(0) for _ in TALLY_COLUMNS]).where(
             TaskTallyState.id == 1, TaskTallyState.pivot == at
         )
-        tally = select(
-            TaskTally.lead_unit_id, TaskTally.assigned_by_id, *[getattr(TaskTally, c) for c in TALLY_COLUMNS]
-        )
-        if assigned_by_id is not None:
-            tally = tally.where(TaskTally.assigned_by_id == assigned_by_id)
-        if scope is not None:
-            tally = tally.join(Unit, Unit.id == TaskTally.lead_unit_id).where(Unit.lft.between(scope.lft, scope.rgt))
-        parts = [marker, tally] + ([_corrections(at, as_of, scope, assigned_by_id)] if as_of != at else [])
-        rows = session.connection().execute(union_all(*parts)).all()
-        out: Counts = {}
+        leads: Counts = {}
+        subunits: Counts = {}
         seen_marker = False
-        for lead, by, *values in rows:
-            if lead == -1:
+        rows: Sequence[Any] = session.connection().execute(union_all(marker, *parts(at))).all()
+        for row in rows:
+            kind, key, by, values = int(row[0]), int(row[1]), int(row[2]), list(row[3:])
+            if kind == _MARKER:
                 seen_marker = True
-                continue
-            key = (lead, by)
-            acc = out.get(key)
-            if acc is None:
-                out[key] = [int(v or 0) for v in values]
             else:
-                for i, v in enumerate(values):
-                    acc[i] += int(v or 0)
+                add(leads if kind == _LEAD else subunits, (key, by), values)
         if seen_marker:  # else the pivot moved between the two reads: read again at the new one
-            return {k: v for k, v in out.items() if any(v[:LATER])}
+            return leads, subunits
+
+
+def _tally_rows(scope: Unit | None, assigned_by_id: int | None) -> _AnySelect:
+    stmt = select(
+        literal(_LEAD),
+        TaskTally.lead_unit_id,
+        TaskTally.assigned_by_id,
+        *[getattr(TaskTally, c) for c in TALLY_COLUMNS],
+    )
+    if assigned_by_id is not None:
+        stmt = stmt.where(TaskTally.assigned_by_id == assigned_by_id)
+    if scope is not None:
+        stmt = stmt.where(TaskTally.lead_lft.between(scope.lft, scope.rgt))
+    return stmt
+
+
+def _corrected(at: date, as_of: date, scope: Unit | None, assigned_by_id: int | None) -> list[_AnySelect]:
+    if at == as_of:
+        return []
+    d = _corrections(at, as_of, scope, assigned_by_id).subquery()
+    return [select(literal(_LEAD), d.c.lead_unit_id, d.c.assigned_by_id, *[d.c[c] for c in TALLY_COLUMNS])]
+
+
+def counts(session: Session, as_of: date, *, scope: Unit | None = None, assigned_by_id: int | None = None) -> Counts:
+    """The counts as of `as_of` per (lead unit, assigning unit), for lead units in the subtree of `scope` (None:
+    all) and tasks assigned by `assigned_by_id` (None: any). Pairs with nothing counted are left out."""
+    leads, _ = _read(
+        session,
+        lambda at: [_tally_rows(scope, assigned_by_id), *_corrected(at, as_of, scope, assigned_by_id)],
+    )
+    return {k: v for k, v in leads.items() if any(v[:LATER])}
+
+
+def subtree_counts(session: Session, unit: Unit, as_of: date) -> tuple[Counts, Counts]:
+    """The counts of `unit`'s subtree as of `as_of`, for a summary by direct sub-unit: ({(direct sub-unit id,
+    assigning unit): counts of the sub-unit's whole subtree}, {(`unit`'s id, assigning unit): counts of its own
+    tasks}). Summed in SQL per sub-unit, tally and corrections alike (no row per lead unit reaches Python):
+    work per unit, not per task. LATER is left in; pairs are not filtered (a sum can be 0)."""
+    child = aliased(Unit)
+
+    def per_subunit(src: FromClause) -> _AnySelect:
+        # Each sub-unit's rows are one range of the lead units' lft: an index range, no join per lead unit.
+        return (
+            select(literal(_SUBUNIT), child.id, src.c.assigned_by_id, *[func.sum(src.c[c]) for c in TALLY_COLUMNS])
+            .select_from(child)
+            .join(src, src.c.lead_lft.between(child.lft, child.rgt))
+            .where(child.parent_id == unit.id)
+            .group_by(child.id, src.c.assigned_by_id)
+        )
+
+    def own(src: FromClause) -> _AnySelect:
+        return select(
+            literal(_LEAD), src.c.lead_unit_id, src.c.assigned_by_id, *[src.c[c] for c in TALLY_COLUMNS]
+        ).where(src.c.lead_unit_id == unit.id)
+
+    def parts(at: date) -> list[_AnySelect]:
+        stored = TaskTally.__table__
+        out = [per_subunit(stored), own(stored)]
+        if at != as_of:
+            scope = unit if unit.parent_id is not None else None  # the whole tree needs no range join
+            corrections = _corrections(at, as_of, scope, None).cte("corrections")
+            out += [per_subunit(corrections), own(corrections)]
+        return out
+
+    leads, subunits = _read(session, parts)
+    return subunits, leads
 
 
 def advance(session: Session, today: date) -> bool:
@@ -134,15 +229,16 @@ def advance(session: Session, today: date) -> bool:
         {
             "lead_unit_id": lead,
             "assigned_by_id": by,
+            "lead_lft": lft,
             **{c: int(v or 0) for c, v in zip(TALLY_COLUMNS, values, strict=True)},
         }
-        for lead, by, *values in session.execute(_corrections(at, today, None, None))
+        for lead, by, lft, *values in session.execute(_corrections(at, today, None, None))
     ]
     rows = [r for r in rows if any(r[c] for c in TALLY_COLUMNS)]
     if rows:
         dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(TaskTally)
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = upsert(TaskTally)
         stmt = stmt.on_conflict_do_update(
             index_elements=["lead_unit_id", "assigned_by_id"],
             set_={c: getattr(TaskTally, c) + getattr(stmt.excluded, c) for c in TALLY_COLUMNS},
@@ -157,12 +253,15 @@ def rebuild(session: Session) -> None:
     at = pivot(session)
     cat = category_at(at)
     assigner = func.coalesce(Task.assigned_by_id, NO_ASSIGNER)
-    session.execute(TaskTally.__table__.delete())
+    session.execute(delete(TaskTally))
     sums = [func.sum(case((cat == i, 1), else_=0)) for i in range(len(TALLY_COLUMNS))]
-    grouped = select(Task.lead_unit_id, assigner, *sums).group_by(Task.lead_unit_id, assigner)
-    session.execute(
-        TaskTally.__table__.insert().from_select(["lead_unit_id", "assigned_by_id", *TALLY_COLUMNS], grouped)
+    grouped = (
+        select(Task.lead_unit_id, assigner, Unit.lft, *sums)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .group_by(Task.lead_unit_id, assigner, Unit.lft)
     )
+    columns = ["lead_unit_id", "assigned_by_id", "lead_lft", *TALLY_COLUMNS]
+    session.execute(insert(TaskTally).from_select(columns, grouped))
 
 
 def stored(session: Session) -> Counts:

@@ -23,7 +23,7 @@ from db.bulk import bulk_insert
 from db.demo import REPORT_DATE
 from db.errors import ImportRejected
 from db.importer import import_tasks
-from db.models import Task, TaskStatus, Unit, UnitKind
+from db.models import Task, TaskStatus, TaskTally, TaskTallyState, Unit, UnitKind
 from db.queries import overdue_summary, summary_assigners
 from db.session import Database
 from db.task_updates import mark_done
@@ -103,6 +103,8 @@ def _assert_same(database: Database, rng: random.Random, units: list[str]) -> No
         for t in s.scalars(select(Task)):
             expected.setdefault((t.lead_unit_id, t.assigned_by_id or 0), Counter())[_category(t, at)] += 1
         stored = tally.stored(s)
+        lfts = {uid: lft for uid, lft in s.execute(select(Unit.id, Unit.lft))}
+        assert all(lfts[r.lead_unit_id] == r.lead_lft for r in s.scalars(select(TaskTally)))
         assert stored == {
             k: [c[i] for i in range(len(tally.TALLY_COLUMNS))] for k, c in expected.items() if sum(c.values())
         }
@@ -134,13 +136,19 @@ def _category(t: Task, at: date) -> int:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_tally_equals_the_full_count_after_random_changes(
-    database: Database, units: list[str], tmp_path: Path, seed: int
+    database: Database, units: list[str], tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(seed)
+    if seed == 2:  # every as-of date through the tally and its corrections, however far from the pivot
+        monkeypatch.setattr(tally, "NEAR_DAYS", 100_000)
+    with database.session() as s:  # a pivot among the tasks' dates, where the categories change
+        s.execute(update(TaskTallyState).values(pivot=_day(rng)))
     pool = [f"T-{i:04d}" for i in range(160)]
     extra = 0
-    for step in range(10):
-        op = "import" if step == 0 else rng.choice(["import", "import", "done", "edit", "bulk", "delete", "advance"])
+    kinds = ["import", "done", "edit", "bulk", "delete", "advance", "move"]
+    # Every kind of change at least once, in a random order, then a few more.
+    ops = ["import", *rng.sample(kinds, len(kinds)), *rng.choices(kinds, k=3)]
+    for step, op in enumerate(ops):
         with database.session() as s:
             if op == "import":  # new codes and re-imports of existing ones, in one file
                 path = tmp_path / f"import-{step}.csv"
@@ -184,6 +192,13 @@ def test_tally_equals_the_full_count_after_random_changes(
             elif op == "delete":
                 codes = s.scalars(select(Task.code)).all()
                 s.execute(delete(Task).where(Task.code.in_(rng.sample(list(codes), min(15, len(codes))))))
+            elif op == "move":  # a commune moves to another province: renumbered, its subtree's range moves
+                commune = s.scalars(
+                    select(Unit).where(Unit.code == rng.choice([u for u in units if len(u) == 4]))
+                ).one()
+                commune.parent_id = s.scalars(select(Unit.id).where(Unit.code == rng.choice(units[1:4]))).one()
+                s.flush()
+                renumber(s)
             else:
                 tally.advance(s, tally.pivot(s) + timedelta(days=rng.randrange(1, 90)))
         _assert_same(database, rng, units)

@@ -47,8 +47,9 @@ def _sqlite_row(row: str, sign: int) -> str:
     """One upsert adding `sign` to the tally cell of an OLD/NEW row (SQLite triggers are per row)."""
     cells = ", ".join(f"({sign}) * (c = {i})" for i in range(len(COLUMNS)))
     return (
-        f"INSERT INTO task_tally (lead_unit_id, assigned_by_id, {', '.join(COLUMNS)}) "
-        f"SELECT {row}.lead_unit_id, COALESCE({row}.assigned_by_id, 0), {cells} "
+        f"INSERT INTO task_tally (lead_unit_id, assigned_by_id, lead_lft, {', '.join(COLUMNS)}) "
+        f"SELECT {row}.lead_unit_id, COALESCE({row}.assigned_by_id, 0), "
+        f"(SELECT u.lft FROM unit u WHERE u.id = {row}.lead_unit_id), {cells} "
         f"FROM (SELECT {_category(row, 's.pivot')} AS c FROM task_tally_state s WHERE s.id = 1) "
         # `WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT
         f"WHERE true ON CONFLICT (lead_unit_id, assigned_by_id) DO UPDATE SET {_upsert_set('task_tally')};"
@@ -72,12 +73,12 @@ BEGIN
     -- FOR SHARE: writers run side by side; moving the pivot (FOR UPDATE) waits for them and they for it,
     -- so no change is counted against a pivot that has just moved.
     SELECT pivot INTO p FROM task_tally_state WHERE id = 1 FOR SHARE;
-    INSERT INTO task_tally AS t (lead_unit_id, assigned_by_id, {", ".join(COLUMNS)})
-    SELECT lead_unit_id, assigned_by_id, {sums}
-    FROM ({union}) d
-    GROUP BY lead_unit_id, assigned_by_id
+    INSERT INTO task_tally AS t (lead_unit_id, assigned_by_id, lead_lft, {", ".join(COLUMNS)})
+    SELECT d.lead_unit_id, d.assigned_by_id, u.lft, {sums}
+    FROM ({union}) d JOIN unit u ON u.id = d.lead_unit_id
+    GROUP BY d.lead_unit_id, d.assigned_by_id, u.lft
     HAVING {nonzero}
-    ORDER BY lead_unit_id, assigned_by_id
+    ORDER BY d.lead_unit_id, d.assigned_by_id
     ON CONFLICT (lead_unit_id, assigned_by_id) DO UPDATE SET {_upsert_set("t")};
     RETURN NULL;
 END $$;
@@ -92,10 +93,13 @@ def upgrade() -> None:
         "task_tally",
         sa.Column("lead_unit_id", sa.Integer(), nullable=False),
         sa.Column("assigned_by_id", sa.Integer(), nullable=False),  # 0: no assigning unit
+        # the lead unit's nested-set lft, copied (a unit trigger follows renumbering): a subtree is one range
+        sa.Column("lead_lft", sa.Integer(), nullable=False, server_default="0"),
         *[sa.Column(c, sa.Integer(), nullable=False, server_default="0") for c in COLUMNS],
         sa.PrimaryKeyConstraint("lead_unit_id", "assigned_by_id"),
     )
     op.create_index("ix_task_tally_assigned_by", "task_tally", ["assigned_by_id", "lead_unit_id"])
+    op.create_index("ix_task_tally_lead_lft", "task_tally", ["lead_lft"])
     op.create_table(
         "task_tally_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -112,10 +116,12 @@ def upgrade() -> None:
     cells = ", ".join(f"SUM(CASE WHEN c = {i} THEN 1 ELSE 0 END)" for i in range(len(COLUMNS)))
     bind.execute(
         sa.text(
-            f"INSERT INTO task_tally (lead_unit_id, assigned_by_id, {', '.join(COLUMNS)}) "
-            f"SELECT lead_unit_id, assigned_by_id, {cells} FROM ("
-            f"SELECT t.lead_unit_id, COALESCE(t.assigned_by_id, 0) AS assigned_by_id, {_category('t', 's.pivot')} AS c "
-            "FROM task t CROSS JOIN task_tally_state s WHERE s.id = 1) d GROUP BY lead_unit_id, assigned_by_id"
+            f"INSERT INTO task_tally (lead_unit_id, assigned_by_id, lead_lft, {', '.join(COLUMNS)}) "
+            f"SELECT lead_unit_id, assigned_by_id, lft, {cells} FROM ("
+            f"SELECT t.lead_unit_id, COALESCE(t.assigned_by_id, 0) AS assigned_by_id, u.lft, "
+            f"{_category('t', 's.pivot')} AS c "
+            "FROM task t JOIN unit u ON u.id = t.lead_unit_id CROSS JOIN task_tally_state s WHERE s.id = 1) d "
+            "GROUP BY lead_unit_id, assigned_by_id, lft"
         )
     )
     if bind.dialect.name == "postgresql":
@@ -134,6 +140,14 @@ def upgrade() -> None:
             "CREATE TRIGGER task_tally_delete AFTER DELETE ON task REFERENCING OLD TABLE AS old_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION task_tally_delete()"
         )
+        op.execute(
+            "CREATE FUNCTION unit_tally_lft() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "UPDATE task_tally SET lead_lft = NEW.lft WHERE lead_unit_id = NEW.id; RETURN NULL; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER unit_tally_lft AFTER UPDATE OF lft ON unit FOR EACH ROW "
+            "WHEN (OLD.lft IS DISTINCT FROM NEW.lft) EXECUTE FUNCTION unit_tally_lft()"
+        )
     else:
         op.execute(f"CREATE TRIGGER task_tally_insert AFTER INSERT ON task BEGIN {_sqlite_row('NEW', 1)} END")
         op.execute(
@@ -141,6 +155,10 @@ def upgrade() -> None:
             f"BEGIN {_sqlite_row('OLD', -1)} {_sqlite_row('NEW', 1)} END"
         )
         op.execute(f"CREATE TRIGGER task_tally_delete AFTER DELETE ON task BEGIN {_sqlite_row('OLD', -1)} END")
+        op.execute(
+            "CREATE TRIGGER unit_tally_lft AFTER UPDATE OF lft ON unit WHEN OLD.lft IS NOT NEW.lft "
+            "BEGIN UPDATE task_tally SET lead_lft = NEW.lft WHERE lead_unit_id = NEW.id; END"
+        )
 
 
 def downgrade() -> None:
@@ -154,5 +172,6 @@ def downgrade() -> None:
     op.drop_index("ix_task_completed_on", table_name="task")
     op.drop_index("ix_task_deadline", table_name="task")
     op.drop_table("task_tally_state")
+    op.drop_index("ix_task_tally_lead_lft", table_name="task_tally")
     op.drop_index("ix_task_tally_assigned_by", table_name="task_tally")
     op.drop_table("task_tally")
