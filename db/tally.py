@@ -209,21 +209,30 @@ def subtree_counts(session: Session, unit: Unit, as_of: date) -> tuple[Counts, C
 
 def advance(session: Session, today: date) -> bool:
     """Move the pivot forward to `today` (never back), correcting the tally by the tasks dated in between; in
-    the caller's transaction. A no-op (one read) when the pivot is already there; True when it moved.
+    the caller's transaction. A no-op (one read) when the pivot is already there or a task writer is busy on
+    PostgreSQL; True when it moved.
 
     Rolling forward once a day keeps every summary for today a read of the tally alone."""
     at = pivot(session)
     if at >= today:
         return False
-    # The update takes the state row first: on PostgreSQL it waits for task writers (their triggers hold the
-    # row FOR SHARE) and holds off new ones, so the corrections below see every change made against `at`.
+    # The state row first: on PostgreSQL task writers hold it FOR SHARE (their triggers) until they commit;
+    # holding it, this sees every change made against `at` and holds off new ones. A writer still busy (a long
+    # import) leaves the pivot where it is for now: the caller's summary stays exact, only less cheap.
+    locked = session.execute(
+        select(TaskTallyState.id)
+        .where(TaskTallyState.id == 1, TaskTallyState.pivot == at)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if locked is None:
+        return False
     moved = session.execute(
         update(TaskTallyState)
         .where(TaskTallyState.id == 1, TaskTallyState.pivot == at)
         .values(pivot=today)
         .execution_options(synchronize_session=False)
     )
-    if getattr(moved, "rowcount", 0) != 1:  # another process moved it meanwhile
+    if getattr(moved, "rowcount", 0) != 1:  # another process moved it meanwhile (SQLite takes no row lock)
         return False
     rows = [
         {

@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import random
 import threading
+import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from db import tally
 from db.bulk import bulk_insert
@@ -25,7 +26,7 @@ from db.errors import ImportRejected
 from db.importer import import_tasks
 from db.models import Task, TaskStatus, TaskTally, TaskTallyState, Unit, UnitKind
 from db.queries import overdue_summary, summary_assigners
-from db.session import Database
+from db.session import Database, upgrade
 from db.task_updates import mark_done
 from db.units import renumber
 
@@ -253,9 +254,10 @@ def test_the_published_figures_come_from_the_tally(demo_db: Database) -> None:
         assert hn.total.assigned > 0 and len(hn.rows) > 1
 
 
-def test_advancing_waits_for_a_task_writer_on_postgresql(database: Database, units: list[str], tmp_path: Path) -> None:
-    """A writer holds the pivot (its trigger takes the state row FOR SHARE) until it commits; moving the pivot
-    waits for it and then counts its change, so the tally is right whichever commits first."""
+def test_the_pivot_and_task_writers_on_postgresql(database: Database, units: list[str], tmp_path: Path) -> None:
+    """Task writers hold the pivot (their triggers take the state row FOR SHARE) until they commit: moving it
+    meanwhile is put off (the summary stays exact), and a writer that comes while it moves waits, then counts
+    its change against the new pivot."""
     if database.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time: nothing can interleave")
     rng = random.Random(5)
@@ -264,29 +266,98 @@ def test_advancing_waits_for_a_task_writer_on_postgresql(database: Database, uni
     with database.session() as s:
         import_tasks(s, path)
         start = tally.pivot(s)
-    wrote, advanced = threading.Event(), threading.Event()
-    release = threading.Event()
+    wrote, release = threading.Event(), threading.Event()
 
-    def writer() -> None:
+    def writer(codes: range, name: str) -> None:
         with database.session() as s:
-            _write_import(tmp_path / "more.csv", rng, units, [f"T-{i:03d}" for i in range(40, 140)])
-            import_tasks(s, tmp_path / "more.csv")
+            _write_import(tmp_path / name, random.Random(name), units, [f"T-{i:03d}" for i in codes])
+            import_tasks(s, tmp_path / name)
             wrote.set()
-            release.wait(10)
+            release.wait(30)
 
-    def mover() -> None:
-        with database.session() as s:
-            tally.advance(s, start + timedelta(days=200))
-        advanced.set()
-
-    w = threading.Thread(target=writer)
-    w.start()
+    busy = threading.Thread(target=writer, args=(range(40, 140), "more.csv"))
+    busy.start()
     assert wrote.wait(30)
-    m = threading.Thread(target=mover)
-    m.start()
-    assert not advanced.wait(1.0)  # blocked behind the writer's transaction
+    with database.session() as s:
+        assert tally.advance(s, start + timedelta(days=100)) is False and tally.pivot(s) == start
     release.set()
-    w.join(30)
-    m.join(30)
-    assert advanced.is_set()
+    busy.join(30)
     _assert_same(database, rng, units)
+
+    def waiting_for_a_lock() -> int:
+        with database.session() as s:
+            return int(
+                s.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                )
+                or 0
+            )
+
+    with database.session() as s:
+        assert tally.advance(s, start + timedelta(days=200)) is True
+        late = threading.Thread(target=writer, args=(range(100, 200), "late.csv"))
+        late.start()
+        deadline = time.monotonic() + 30
+        while not waiting_for_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting_for_a_lock() == 1  # the late writer waits for the pivot to move
+    late.join(30)
+    with database.session() as s:
+        assert tally.pivot(s) == start + timedelta(days=200)
+    _assert_same(database, rng, units)
+
+
+def test_the_migration_fills_the_tally_from_existing_tasks(blank_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks written before 0006_counts (no tally yet) are counted by the upgrade itself."""
+    monkeypatch.setattr(tally, "NEAR_DAYS", 100_000)  # every date through the tally
+    from alembic import command
+
+    from db.session import _alembic_config
+
+    db = Database(blank_url, check=False)
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003_org")
+    rng = random.Random(11)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO unit (id, code, name, kind, lft, rgt, depth) VALUES (1, 'ROOT', 'R', 'central', 1, 6, 0)")
+        )
+        for uid, code in ((2, "A"), (3, "B")):
+            lft = 2 if uid == 2 else 4
+            conn.execute(
+                text(
+                    "INSERT INTO unit (id, code, name, kind, parent_id, lft, rgt, depth) VALUES (:i, :c, :c, 'province', 1, :l, :r, 1)"
+                ),
+                {"i": uid, "c": code, "l": lft, "r": lft + 1},
+            )
+        for i in range(200):
+            done = rng.random() < 0.5
+            conn.execute(
+                text(
+                    "INSERT INTO task (code, title, lead_unit_id, assigned_by_id, cooperating, assigned_on, deadline, "
+                    "status, completed_on, updated_at) VALUES (:code, 't', :lead, :by, '[]', :a, :d, :s, :c, :u)"
+                ),
+                {
+                    "code": f"OLD-{i:03d}",
+                    "lead": rng.choice([1, 2, 3]),
+                    "by": rng.choice([None, 1, 2]),
+                    "a": _day(rng),
+                    "d": None if rng.random() < 0.1 else _day(rng),
+                    "s": "done" if done else "open",
+                    "c": _day(rng) if done else None,
+                    "u": datetime.now(UTC),
+                },
+            )
+    upgrade(db.engine)
+    with db.session() as s:
+        assert sum(sum(v) for v in tally.stored(s).values()) == 200
+        for as_of in (tally.pivot(s), date(2025, 6, 1), date(2025, 12, 31)):
+            for view in ({}, {"unit_code": "A"}, {"assigned_by": "ROOT"}):
+                fast = overdue_summary(s, as_of=as_of, **view)  # type: ignore[arg-type]
+                assert fast.as_dict() == overdue_summary(s, as_of=as_of, scan=True, **view).as_dict()  # type: ignore[arg-type]
+    db.dispose()
