@@ -380,11 +380,12 @@ def overdue_summary(
         starts = [c.lft for c in children]
         acc = [[0] * len(_COUNTS) for _ in range(len(children) + 1)]  # the last slot: the unit's own tasks
         if tallied:
-            # The tally summed per sub-unit in SQL, then the unit's own tasks and the corrections per lead unit.
+            # The tally and its corrections summed per sub-unit in SQL; the unit's own tasks per lead unit.
             by_subunit, by_lead = tally.subtree_counts(session, unit, as_of)
             slot_of = {c.id: i for i, c in enumerate(children)}
             for (child_id, _), values in by_subunit.items():
-                acc[slot_of[child_id]] = [x + y for x, y in zip(acc[slot_of[child_id]], values, strict=False)]
+                slot = slot_of[child_id]
+                acc[slot] = [x + y for x, y in zip(acc[slot], values[: len(_COUNTS)], strict=True)]
             counts = _per_lead(by_lead)
         else:
             # The whole tree needs no range join: every task is in it.
