@@ -276,7 +276,7 @@ class TaskCases(ServiceBase):
         as_of = self.clock()
         out: list[DigestView] = []
         with self.db.session() as s:
-            tally.advance(s, as_of)  # the leaders' summaries below read the tally alone
+            tally.advance(s, as_of)  # each morning: the day's summaries then read the tally alone
             for official in tu.digest_recipients(s):
                 unit = official.unit
                 # the lists' scope: a leader's unit with sub-units by sub-unit, anything else its own tasks
