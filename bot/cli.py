@@ -350,10 +350,11 @@ def tasks_summary(
 ) -> None:
     """Bảng tổng hợp: được giao / xong đúng hạn / xong quá hạn / đang làm / quá hạn / thường xuyên / %."""
     from bot.render.text import print_table, summary_table
-    from db import queries
+    from db import queries, tally
 
     when = _as_of(ctx, as_of)
     with ctx.db().session() as s:
+        tally.advance(s, ctx.clock.today())  # never past today: a summary for another date moves nothing
         summary = queries.overdue_summary(s, unit_code, assigned_by=assigned_by, as_of=when)
         if xlsx:
             from bot.render.excel import DUE_DAYS, write_summary_workbook

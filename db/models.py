@@ -180,7 +180,44 @@ class Task(Base):
         # Covering indexes: the summaries and due/overdue lists read only these columns.
         Index("ix_task_lead", "lead_unit_id", "deadline", "completed_on", "assigned_on"),
         Index("ix_task_assigned_by", "assigned_by_id", "lead_unit_id", "deadline", "completed_on", "assigned_on"),
+        # The tally read for a date other than its pivot visits only the tasks with a date in between.
+        Index("ix_task_deadline", "deadline"),
+        Index("ix_task_completed_on", "completed_on"),
+        Index("ix_task_assigned_on", "assigned_on"),
     )
+
+
+class TaskTally(Base):
+    """How many tasks each (lead unit, assigning unit) had in each monitoring category as of the pivot date
+    (TaskTallyState). Kept by database triggers on `task` (migration 0006_counts) in the transaction of every
+    change; read through db/tally.py, which corrects it to any as-of date."""
+
+    __tablename__ = "task_tally"
+
+    lead_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assigned_by_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: no assigning unit
+    # The lead unit's nested-set lft, kept by a trigger on unit: a subtree's rows are one index range.
+    lead_lft: Mapped[int] = mapped_column(Integer, server_default="0")
+    done_on_time: Mapped[int] = mapped_column(Integer, server_default="0")
+    done_late: Mapped[int] = mapped_column(Integer, server_default="0")
+    in_progress: Mapped[int] = mapped_column(Integer, server_default="0")
+    overdue: Mapped[int] = mapped_column(Integer, server_default="0")
+    recurring: Mapped[int] = mapped_column(Integer, server_default="0")
+    later: Mapped[int] = mapped_column(Integer, server_default="0")  # assigned after the pivot
+
+    __table_args__ = (
+        Index("ix_task_tally_assigned_by", "assigned_by_id", "lead_unit_id"),
+        Index("ix_task_tally_lead_lft", "lead_lft"),
+    )
+
+
+class TaskTallyState(Base):
+    """One row (id 1): the date the tally's categories are taken at."""
+
+    __tablename__ = "task_tally_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pivot: Mapped[date] = mapped_column(Date)
 
 
 class TaskEvent(Base):

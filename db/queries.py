@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from db import tally
 from db.clock import DUE_WINDOW_DAYS
 from db.models import Task, TaskClass, Unit
 from db.units import get_unit, root_unit
@@ -275,13 +276,14 @@ _SUMMED = [
 ]
 
 
-def _class_counts(
+def _scanned_counts(
     session: Session, as_of: date, *where: ColumnElement[bool], scope: Unit | None = None
 ) -> list[tuple[int, list[int]]]:
-    """[(lead unit id, counts in _COUNTS order)], summed per unit in SQL (Python sees one row per unit).
+    """[(lead unit id, counts in _COUNTS order)] by scanning every task in scope: the reference the tally is
+    checked against (`overdue_summary(scan=True)`), summed per unit in SQL (Python sees one row per unit).
 
     Overdue is the count minus the other four (the predicates are exclusive and exhaustive): one
-    comparison less per task keeps the national summary over 1M tasks inside its budget on SQLite.
+    comparison less per task.
     """
     preds = class_predicates(as_of)
     stmt = select(Task.lead_unit_id, func.count(), *[func.sum(cast(preds[name], Integer)) for name in _SUMMED]).where(
@@ -296,6 +298,33 @@ def _class_counts(
         overdue = total - on_time - late - in_progress - recurring
         out.append((unit_id, [on_time, late, in_progress, overdue, recurring]))  # _COUNTS order
     return out
+
+
+def _tallied_counts(
+    session: Session, as_of: date, *, scope: Unit | None = None, assigned_by_id: int | None = None
+) -> list[tuple[int, list[int]]]:
+    """As `_scanned_counts`, from the task tally: work per unit, not per task (db/tally.py)."""
+    return _per_lead(tally.counts(session, as_of, scope=scope, assigned_by_id=assigned_by_id))
+
+
+def _per_lead(counts: tally.Counts) -> list[tuple[int, list[int]]]:
+    """{(lead, assigning unit): tally columns} summed per lead unit, in _COUNTS order (LATER dropped)."""
+    per_unit: dict[int, list[int]] = {}
+    for (lead, _), values in counts.items():
+        acc = per_unit.setdefault(lead, [0] * len(_COUNTS))
+        for i in range(len(_COUNTS)):
+            acc[i] += values[i]
+    return list(per_unit.items())
+
+
+def _lfts(session: Session, unit: Unit, ids: list[int]) -> dict[int, int]:
+    """{unit id: lft} for these units of `unit`'s subtree: by id when few, by the subtree's range when many."""
+    stmt = select(Unit.id, Unit.lft)
+    if len(ids) <= 500:
+        stmt = stmt.where(Unit.id.in_(ids)) if ids else stmt.where(Unit.id == -1)
+    else:
+        stmt = stmt.where(Unit.lft.between(unit.lft, unit.rgt))
+    return {uid: lft for uid, lft in session.connection().execute(stmt)}
 
 
 def _row(code: str, name: str, counts: list[int]) -> SummaryRow:
@@ -322,8 +351,10 @@ def overdue_summary(
     *,
     assigned_by: str | None = None,
     as_of: date | None = None,
+    scan: bool = False,
 ) -> Summary:
-    """The monitoring table, worst units first.
+    """The monitoring table, worst units first, counted from the task tally (`scan`: by scanning every task,
+    the reference the tally is tested against).
 
     - `assigned_by=X`: what committee X has assigned, one row per receiving (lead) unit;
       with `unit_code` too, only receivers inside that unit's subtree.
@@ -331,17 +362,19 @@ def overdue_summary(
       direct sub-unit (its whole subtree), plus a row for tasks led by the unit itself.
     """
     as_of = as_of or date.today()
+    tallied = not scan and tally.near(session, as_of)
     if assigned_by:
         committee = get_unit(session, assigned_by)
         scope = get_unit(session, unit_code) if unit_code else None
-        counts = _class_counts(session, as_of, Task.assigned_by_id == committee.id, scope=scope)
+        if not tallied:
+            counts = _scanned_counts(session, as_of, Task.assigned_by_id == committee.id, scope=scope)
+        else:
+            counts = _tallied_counts(session, as_of, scope=scope, assigned_by_id=committee.id)
         names = _unit_names(session, [unit_id for unit_id, _ in counts])
         rows = [_row(*names[unit_id], by_class) for unit_id, by_class in counts]
         summary = Summary(committee.code, committee.name, "assigned_by", as_of)
     else:
         unit = get_unit(session, unit_code) if unit_code else root_unit(session)
-        # The whole tree needs no range join: every task is in it.
-        counts = _class_counts(session, as_of, scope=unit if unit.parent_id is not None else None)
         children = session.execute(
             select(Unit.id, Unit.code, Unit.name, Unit.lft, Unit.rgt)
             .where(Unit.parent_id == unit.id)
@@ -349,12 +382,18 @@ def overdue_summary(
         ).all()
         starts = [c.lft for c in children]
         acc = [[0] * len(_COUNTS) for _ in range(len(children) + 1)]  # the last slot: the unit's own tasks
-        lfts = dict(
-            (row[0], row[1])
-            for row in session.connection().execute(
-                select(Unit.id, Unit.lft).where(Unit.lft.between(unit.lft, unit.rgt))
-            )
-        )
+        if tallied:
+            # The tally and its corrections summed per sub-unit in SQL; the unit's own tasks per lead unit.
+            by_subunit, by_lead = tally.subtree_counts(session, unit, as_of)
+            slot_of = {c.id: i for i, c in enumerate(children)}
+            for (child_id, _), values in by_subunit.items():
+                slot = slot_of[child_id]
+                acc[slot] = [x + y for x, y in zip(acc[slot], values[: len(_COUNTS)], strict=True)]
+            counts = _per_lead(by_lead)
+        else:
+            # The whole tree needs no range join: every task is in it.
+            counts = _scanned_counts(session, as_of, scope=unit if unit.parent_id is not None else None)
+        lfts = _lfts(session, unit, [unit_id for unit_id, _ in counts if unit_id != unit.id])
         for unit_id, by_class in counts:
             # The direct sub-unit whose nested-set range holds this unit (or the unit itself).
             slot = -1 if unit_id == unit.id else bisect_right(starts, lfts[unit_id]) - 1
@@ -371,11 +410,13 @@ def overdue_summary(
     return summary
 
 
-def summary_assigners(session: Session, summary: Summary) -> dict[str, list[tuple[str, str]]]:
+def summary_assigners(session: Session, summary: Summary, *, scan: bool = False) -> dict[str, list[tuple[str, str]]]:
     """The assigning units ("Đơn vị giao") behind each row of a summary: {row unit code: [(code, name)]}.
 
-    One DISTINCT over (lead unit, assigning unit) pairs, mapped to the rows as `overdue_summary` maps counts
-    (the assigned_by view: the committee itself for every row). Rows with no assigning unit get [].
+    The assigning units with a task counted as of the summary's date, from the task tally summed per row
+    (`scan`, or a date far from the tally's pivot: one DISTINCT over the tasks' (lead unit, assigning unit)
+    pairs, mapped to the rows as `overdue_summary` maps counts); the assigned_by view: the committee itself for
+    every row. Rows with no assigning unit get [].
     """
     if summary.view == "assigned_by":
         committee = get_unit(session, summary.unit_code)
@@ -384,26 +425,49 @@ def summary_assigners(session: Session, summary: Summary) -> dict[str, list[tupl
     row_units = session.execute(
         select(Unit.id, Unit.code, Unit.lft, Unit.rgt).where(Unit.code.in_([r.unit_code for r in summary.rows]))
     ).all()
-    lead = aliased(Unit)
-    pairs = session.execute(
-        select(lead.id, lead.lft, Task.assigned_by_id)
-        .join(lead, lead.id == Task.lead_unit_id)
-        .where(lead.lft.between(unit.lft, unit.rgt), Task.assigned_by_id.is_not(None), assigned_by_then(summary.as_of))
-        .distinct()
-    ).all()
-    names = _unit_names(session, sorted({by for _, _, by in pairs if by is not None}))
-    found: dict[str, set[int]] = {r.unit_code: set() for r in summary.rows}
     subs = sorted((r for r in row_units if r.id != unit.id), key=lambda r: r.lft)
     starts = [r.lft for r in subs]
-    for lead_id, lft, by in pairs:
-        if by is None:  # excluded by the query; for the type checker
-            continue
+
+    def row_of(lead_id: int, lft: int) -> str | None:
         # The unit's own row holds only its own tasks; a sub-unit's row its whole subtree.
         if lead_id == unit.id:
-            if unit.code in found:
-                found[unit.code].add(by)
-            continue
+            return unit.code
         i = bisect_right(starts, lft) - 1
-        if i >= 0 and lft <= subs[i].rgt:
-            found[subs[i].code].add(by)
+        return subs[i].code if i >= 0 and lft <= subs[i].rgt else None
+
+    found: dict[str, set[int]] = {r.unit_code: set() for r in summary.rows}
+    if scan or not tally.near(session, summary.as_of):
+        lead = aliased(Unit)
+        pairs = session.execute(
+            select(lead.id, lead.lft, Task.assigned_by_id)
+            .join(lead, lead.id == Task.lead_unit_id)
+            .where(
+                lead.lft.between(unit.lft, unit.rgt),
+                Task.assigned_by_id.is_not(None),
+                assigned_by_then(summary.as_of),
+            )
+            .distinct()
+        ).all()
+        for lead_id, lft, by in pairs:
+            code = row_of(lead_id, lft)
+            if code in found and by is not None:
+                found[code].add(by)
+    else:
+        by_subunit, by_lead = tally.subtree_counts(session, unit, summary.as_of)
+        code_of = {r.id: r.code for r in subs}
+        id_of = {r.code: r.id for r in row_units}
+        per_row: tally.Counts = {}
+        for (child_id, by), values in by_subunit.items():
+            if child_id in code_of:
+                tally.add(per_row, (child_id, by), values)
+        lfts = _lfts(session, unit, [lead for lead, _ in by_lead if lead != unit.id])
+        for (lead_id, by), values in by_lead.items():
+            code = row_of(lead_id, lfts.get(lead_id, -1))
+            if code is not None and code in id_of:
+                tally.add(per_row, (id_of[code], by), values)
+        ids = {r.id: r.code for r in row_units}
+        for (row_id, by), values in per_row.items():
+            if by != tally.NO_ASSIGNER and any(values[: tally.LATER]) and ids[row_id] in found:
+                found[ids[row_id]].add(by)
+    names = _unit_names(session, sorted({by for ids_ in found.values() for by in ids_}))
     return {code: sorted(names[by] for by in ids) for code, ids in found.items()}

@@ -29,7 +29,7 @@ from bot.service.views import (
     fold_title,
     fold_titles,
 )
-from db import queries
+from db import queries, tally
 from db import task_updates as tu
 from db.clock import DUE_WINDOW_DAYS
 from db.errors import ImportRejected
@@ -236,6 +236,7 @@ class TaskCases(ServiceBase):
             if not me.sees_unit(target.id, target.lft):
                 raise self._deny(req, "deny.unit", unit=target.code)
             as_of = self.clock()
+            tally.advance(s, as_of)  # once a day: then every summary for today reads the tally alone
             summary = queries.overdue_summary(s, target.code, as_of=as_of)
             late = queries.overdue(s, target.code, include_subunits=True, as_of=as_of)
             due = queries.due_soon(s, target.code, WORKBOOK_DUE_DAYS, include_subunits=True, as_of=as_of)
@@ -275,6 +276,7 @@ class TaskCases(ServiceBase):
         as_of = self.clock()
         out: list[DigestView] = []
         with self.db.session() as s:
+            tally.advance(s, as_of)  # each morning: the day's summaries then read the tally alone
             for official in tu.digest_recipients(s):
                 unit = official.unit
                 # the lists' scope: a leader's unit with sub-units by sub-unit, anything else its own tasks

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_jobs"
-down_revision = "0005_delivery"
+down_revision = "0006_counts"
 branch_labels = None
 depends_on = None
 
