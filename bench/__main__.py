@@ -1,11 +1,11 @@
-"""Run every benchmark, or those named: `python -m bench [tasks] [ingest] [ask] [bot]`."""
+"""Run every benchmark, or those named: `python -m bench [tasks] [ingest] [ask] [bot] [scale]`."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-ALL = ["tasks", "ingest", "ask", "bot"]
+ALL = ["tasks", "ingest", "ask", "bot", "scale"]
 
 
 def main() -> None:

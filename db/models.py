@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -358,3 +359,140 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+# -- the document catalog (retrieval/index.py reads and writes these; vectors live in Chroma) -----------
+# Lexical search is dialect-specific and created by the migration, not declared here: on SQLite two FTS5
+# tables (catalog_chunk_fts, catalog_chunk_raw) keyed by catalog_chunk.pk; on PostgreSQL two tsvector
+# columns of catalog_chunk (lex, raw) with GIN indexes.
+
+
+class CatalogState(Base):
+    """The one row of deployment-wide index state: the generation every cache is keyed on, live counts
+    (so no question counts the chunk table), the embedder, the deployment id and its Chroma collection."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunks: Mapped[int] = mapped_column(BigInteger, default=0)
+    lexical_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    embedder: Mapped[str | None] = mapped_column(String(255))
+    deployment: Mapped[str] = mapped_column(String(64))
+    collection: Mapped[str | None] = mapped_column(String(128))
+    retired_collection: Mapped[str | None] = mapped_column(String(128))
+    retired_at: Mapped[float | None] = mapped_column(Float)
+    changed_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class CatalogDocument(Base):
+    """A live document: the version of its name in use."""
+
+    __tablename__ = "catalog_document"
+
+    doc_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    version: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str | None] = mapped_column(Text)
+    symbol: Mapped[str | None] = mapped_column(String(255))
+    doc_type: Mapped[str | None] = mapped_column(String(255))
+    issuer: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(16))
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    indexed_at: Mapped[str | None] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    content: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CatalogChunk(Base):
+    """A passage of a live document; `id` is also its vector's id in Chroma."""
+
+    __tablename__ = "catalog_chunk"
+
+    pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    doc_id: Mapped[str] = mapped_column(String(512), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    lex_len: Mapped[int] = mapped_column(Integer, default=0)  # folded tokens, for BM25's length norm
+
+
+class CatalogVersion(Base):
+    """Every distinct content a document name has had; the live one is catalog_document.number."""
+
+    __tablename__ = "catalog_version"
+
+    doc_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    symbol: Mapped[str | None] = mapped_column(String(255))
+    chunks: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class CatalogArchivedChunk(Base):
+    """The text of versions no longer live (never lost silently; `troly docs history`)."""
+
+    __tablename__ = "catalog_archived_chunk"
+
+    doc_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class CatalogTerm(Base):
+    """How many live chunks hold each folded token, kept as chunks are written and removed: a question on
+    a large index reads its words' rarity here instead of counting matches."""
+
+    __tablename__ = "catalog_term"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    chunks: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CatalogVector(Base):
+    """A vector this deployment wrote to Chroma, recorded before the write: garbage collection deletes only
+    these, and only once the catalog no longer references them and they are older than a grace period."""
+
+    __tablename__ = "catalog_vector"
+
+    collection: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    written_at: Mapped[float] = mapped_column(Float, index=True)  # epoch seconds
+    written_by: Mapped[str | None] = mapped_column(String(64))  # the sync lock token of the writer
+
+
+class EmbeddingCache(Base):
+    """Passage vectors by model and text hash: an unchanged corpus computes no embedding, on any machine."""
+
+    __tablename__ = "embedding_cache"
+
+    model: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SyncLock(Base):
+    """Who is syncing the index (one sync at a time across every process). A holder refreshes `heartbeat_at`;
+    one whose heartbeat is older than the expiry is taken for dead and the lock taken over."""
+
+    __tablename__ = "sync_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    holder: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255))  # a holder on this host whose pid is gone is dead at once
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[float] = mapped_column(Float)
+    heartbeat_at: Mapped[float] = mapped_column(Float)

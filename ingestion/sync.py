@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from ingestion.chunking import chunk_document
 from ingestion.errors import IngestError, SyncInterrupted, UnsupportedFile
 from ingestion.loaders import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, LoadedDocument, load_document
-from retrieval.index import DocumentIndex, IndexedDocument, Provenance
+from retrieval.index import DocumentIndex, DocumentWrite, IndexedDocument, Provenance
 from retrieval.protocols import Embedder, RetrievalSettings
 from retrieval.types import Chunk, DocumentMeta
 
@@ -253,6 +253,7 @@ class Library:
         max_chars: int = 1200,
         batch_chunks: int = 32,
         limits: Limits = DEFAULT_LIMITS,
+        lock_wait: float = 0.0,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -262,6 +263,7 @@ class Library:
         self.max_chars = max_chars
         self.batch_chunks = batch_chunks
         self.limits = limits
+        self.lock_wait = lock_wait  # seconds to wait for another process's sync before saying who runs it
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -293,21 +295,23 @@ class Library:
         prune: bool = False,
         rebuild: bool = False,
         progress: Callable[[SyncProgress], None] | None = None,
+        holder: str = "troly ingest",
     ) -> SyncReport:
         """Add and update documents from `paths` (default: the documents and uploads folders, synced as a
         whole). Documents are removed only for files gone from a folder synced as a whole: the defaults, or
-        `paths` themselves with `prune`."""
+        `paths` themselves with `prune`. One sync at a time in the deployment: SyncBusy names who runs one."""
         targets = paths or self.default_paths()
-        files, skipped, seen = discover(targets)
-        whole = [Path(p).resolve() for p in targets] if (prune or not paths) else []
-        staging = None if paths or self.uploads is None else Path(tempfile.mkdtemp(prefix="troly-uploads-"))
-        try:
-            if staging is not None:
-                files += self._stored_uploads(staging)
-            return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
-        finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+        with self.index.sync_lock(holder, wait=self.lock_wait):
+            files, skipped, seen = discover(targets)
+            whole = [Path(p).resolve() for p in targets] if (prune or not paths) else []
+            staging = None if paths or self.uploads is None else Path(tempfile.mkdtemp(prefix="troly-uploads-"))
+            try:
+                if staging is not None:
+                    files += self._stored_uploads(staging)
+                return self._run(files, skipped, whole, seen, rebuild=rebuild, progress=progress)
+            finally:
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
 
     def _stored_uploads(self, staging: Path) -> list[SourceFile]:
         """The uploaded documents of the store, copied to `staging` to be read like files (each in its own folder:
@@ -356,7 +360,8 @@ class Library:
             target = self.uploads_dir / name if self.uploads is None and self.uploads_dir is not None else None
             source = str(target.resolve()) if target is not None else STORED_SOURCE + key
             upload = _source_file(staged, name=name, source=source, forced=True)
-            report = self._run([upload], [], [], set(), progress=progress)
+            with self.index.sync_lock(f"tải lên {name}", wait=self.lock_wait):
+                report = self._run([upload], [], [], set(), progress=progress)
             if not any(failed == name for failed, _ in report.failed):
                 if target is not None:
                     os.replace(staged, target)
@@ -438,8 +443,9 @@ class Library:
         report.failed.extend(skipped)
         before = self.index.documents()
         chosen, removed = self._plan(files, whole, seen, before, report)
-        if rebuild:
-            self.index.clear()
+        # A rebuild writes every vector into a new collection; the live one keeps serving until it is complete.
+        target = self.index.start_rebuild() if rebuild else None
+        staged: list[tuple[DocumentWrite, Provenance]] = []
         indexed = {} if rebuild else before
         computed_before = getattr(self.embedder, "computed", 0)
         todo = [f for f in chosen if indexed.get(f.doc_id) is None or indexed[f.doc_id].version != f.version]
@@ -472,7 +478,13 @@ class Library:
             for f, doc, chunks in batch:
                 writes.append((f.doc_id, f.version, doc.meta, chunks, vectors[start : start + len(chunks)]))
                 start += len(chunks)
-            numbers = self.index.write_documents(writes, [Provenance(f.content, f.size, f.source) for f, _, _ in batch])
+            provenance = [Provenance(f.content, f.size, f.source) for f, _, _ in batch]
+            if target is not None:
+                self.index.stage_documents(target, writes)
+                staged.extend(zip(writes, provenance, strict=True))
+                batch.clear()
+                return
+            numbers = self.index.write_documents(writes, provenance)
             for f, _, chunks in batch:
                 previous = before.get(f.doc_id)
                 (report.updated if previous is not None else report.added).append(f.doc_id)
@@ -506,6 +518,15 @@ class Library:
         flush()
         if self._stop.is_set():
             raise SyncInterrupted()
+        if target is not None:
+            numbers = self.index.finish_rebuild(target, [w for w, _ in staged], [p for _, p in staged])
+            for write, _ in staged:
+                doc_id = write[0]
+                previous = before.get(doc_id)
+                (report.updated if previous is not None else report.added).append(doc_id)
+                report.versions[doc_id] = (numbers[doc_id], previous.number if previous is not None else None)
+                report.chunks += len(write[3])
+            removed = [doc_id for doc_id in removed if doc_id in numbers]
         for doc_id in removed:
             if progress:
                 progress(SyncProgress(done, total, doc_id))
@@ -539,7 +560,9 @@ def build_library(settings: LibrarySettings, *, uploads: UploadStore | None = No
 
     embedder = build_embedder(settings)
     return Library(
-        build_index(settings, embedder),
+        # The library is what `troly ingest --rebuild` runs on: an index from before the catalog moved into
+        # the database is no reason to refuse it.
+        build_index(settings, embedder, legacy_ok=True),
         embedder,
         Path(settings.docs_dir),
         uploads_dir=Path(settings.data_dir) / "uploads",

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import os
 import queue
-import sqlite3
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine, bindparam, text
 
 from retrieval.errors import EmbedderUnavailable
 from retrieval.protocols import Embedder
@@ -259,28 +259,19 @@ def content_hash(text: str) -> str:
 
 
 class CachedEmbedder:
-    """Wraps an embedder: passages already embedded (same model, same text) come from the cache."""
+    """Wraps an embedder: passages already embedded (same model, same text) come from the cache, a table of
+    the deployment's database (so any machine of the deployment reuses what another one computed)."""
 
-    def __init__(self, inner: Embedder, path: Path) -> None:
+    def __init__(self, inner: Embedder, engine: Engine) -> None:
         self.inner = inner
         self.name = inner.name
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = engine
         self._lock = threading.Lock()
         self.computed = 0  # passages actually embedded by the model (for "0 embeddings computed")
         # Questions repeat (the same deadline asked by many communes): recent question vectors in memory.
         self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
         self.question_cache_size = 2048
         self.question_hits = 0
-        with self._connect() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS embedding (model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        return conn
 
     def _question(self, text: str) -> np.ndarray:
         with self._lock:
@@ -308,22 +299,25 @@ class CachedEmbedder:
             return self.inner.embed(texts, query=query)
         hashes = [content_hash(t) for t in texts]
         found: dict[str, np.ndarray] = {}
-        with self._lock, self._connect() as conn:
+        select = text("SELECT hash, vector FROM embedding_cache WHERE model = :m AND hash IN :h").bindparams(
+            bindparam("h", expanding=True)
+        )
+        with self.engine.connect() as conn:
             for i in range(0, len(hashes), 500):
-                part = hashes[i : i + 500]
-                marks = ",".join("?" * len(part))
-                for h, blob in conn.execute(
-                    f"SELECT hash, vector FROM embedding WHERE model = ? AND hash IN ({marks})", [self.name, *part]
-                ):
-                    found[h] = np.frombuffer(blob, dtype=np.float32)
+                for row in conn.execute(select, {"m": self.name, "h": hashes[i : i + 500]}):
+                    found[row.hash] = np.frombuffer(row.vector, dtype=np.float32)
         missing = [i for i, h in enumerate(hashes) if h not in found]
         if missing:
             vectors = self.inner.embed([texts[i] for i in missing])
             self.computed += len(missing)
-            with self._lock, self._connect() as conn:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)",
-                    [(self.name, hashes[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
+            rows = {hashes[i]: vectors[j].astype(np.float32).tobytes() for j, i in enumerate(missing)}
+            with self.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        """INSERT INTO embedding_cache (model, hash, vector) VALUES (:m, :h, :v)
+                           ON CONFLICT (model, hash) DO NOTHING"""
+                    ),
+                    [{"m": self.name, "h": h, "v": v} for h, v in rows.items()],
                 )
             for j, i in enumerate(missing):
                 found[hashes[i]] = vectors[j]

@@ -7,6 +7,7 @@ Hierarchy::
         ├── EmbedderMismatch     the index was built by another embedder (fix: troly ingest --rebuild)
         ├── EmbedderUnavailable  the embedding model could not be loaded
         ├── IndexUnavailable     the index (Chroma folder or server) cannot be reached or is empty
+        ├── SyncBusy             another process is syncing the documents (the sync lock names it)
         └── AnswerFailed         the LLM failed; callers fall back to the extractive answer
 """
 
@@ -35,3 +36,11 @@ class IndexUnavailable(RetrievalError):
 
 class AnswerFailed(RetrievalError):
     pass
+
+
+class SyncBusy(RetrievalError):
+    """Another process holds the deployment's sync lock (a `troly ingest`, a /reload, an upload)."""
+
+    def __init__(self, holder: str, since: str) -> None:
+        self.holder, self.since = holder, since
+        super().__init__("retrieval.sync_busy", holder=holder, since=since)

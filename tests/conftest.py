@@ -185,12 +185,15 @@ DOCS = ROOT / "docs_corpus"
 
 
 @pytest.fixture(scope="session")
-def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of docs_corpus and the seed articles when present, built once (real embedder, real Chroma)."""
+def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory, _sqlite_templates: dict[str, Path]) -> Path:
+    """An index of docs_corpus and the seed articles when present, built once (real embedder, real Chroma).
+    Its database (where the catalog lives) starts as the demo database, so tests may have both."""
     from bot.config import Settings
     from ingestion.sync import build_library
 
     data = tmp_path_factory.mktemp("corpus") / "data"
+    data.mkdir(parents=True)
+    shutil.copy(_sqlite_templates["demo"], data / "troly.db")
     settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(DOCS)})
     library = build_library(settings)
     # The seed articles (Arabic, Persian) are in ../shared, which a user's clone does not have.
@@ -221,15 +224,50 @@ def alqac_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def corpus_data(corpus_index_dir: Path, hermetic_env: Path) -> Path:
-    """This test's own copy of the corpus index, as its TROLY_DATA_DIR."""
-    shutil.copytree(corpus_index_dir, hermetic_env, dirs_exist_ok=True)
+    """This test's own copy of the corpus index, as its TROLY_DATA_DIR. A database already there (the demo
+    database of `sqlite_demo_db`, open) is kept: the catalog's tables are copied into it."""
+    database = hermetic_env / "troly.db"
+    if not database.exists():
+        shutil.copytree(corpus_index_dir, hermetic_env, dirs_exist_ok=True)
+        return hermetic_env
+    shutil.copytree(corpus_index_dir, hermetic_env, dirs_exist_ok=True, ignore=shutil.ignore_patterns("troly.db*"))
+    _copy_catalog(corpus_index_dir / "troly.db", database)
     return hermetic_env
 
 
-@pytest.fixture(scope="session")
-def embedding_cache(corpus_index_dir: Path) -> Path:
-    """The corpus run's embedding cache: tests that re-ingest corpus files copy it to skip recomputation."""
-    return corpus_index_dir / "index" / "embeddings.db"
+CATALOG_TABLES = (
+    "catalog_state",
+    "catalog_document",
+    "catalog_chunk",
+    "catalog_version",
+    "catalog_archived_chunk",
+    "catalog_vector",
+    "embedding_cache",
+    "catalog_chunk_fts",
+    "catalog_chunk_raw",
+)
+
+
+def _copy_catalog(source: Path, target: Path) -> None:
+    """The document catalog of one SQLite database into another, in place of the target's."""
+    import sqlite3
+
+    conn = sqlite3.connect(target, timeout=30)
+    try:
+        conn.execute("ATTACH DATABASE ? AS source", (str(source),))
+        with conn:
+            for table in CATALOG_TABLES:
+                conn.execute(f"DELETE FROM main.{table}")
+                if table.endswith(("_fts", "_raw")):
+                    column = "tokens" if table.endswith("_fts") else "words"
+                    conn.execute(
+                        f"INSERT INTO main.{table} (rowid, {column}) SELECT rowid, {column} FROM source.{table}"
+                    )
+                else:
+                    conn.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table}")
+        conn.execute("DETACH DATABASE source")
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -237,7 +275,8 @@ def sqlite_demo_db(_sqlite_templates: dict[str, Path], hermetic_env: Path) -> It
     """The demo database as a SQLite file in this test's TROLY_DATA_DIR (for transport tests)."""
     path = hermetic_env / "troly.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(_sqlite_templates["demo"], path)
+    if not path.exists():  # the corpus index's database (corpus_data) is the demo database too
+        shutil.copy(_sqlite_templates["demo"], path)
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()

@@ -109,8 +109,8 @@ def test_readme_documents_running_backups_and_what_is_not_shared() -> None:
         "pg_restore",
         "troly_chroma",
         "NOT yet one",
-        "SQLite",
-        "issue 13 items 1–5",
+        "deployment id",
+        "issue 13 items 4–5",
         "/healthz",
         "troly health",
     ):

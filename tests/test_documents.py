@@ -284,7 +284,11 @@ def test_seed_demo_refuses_to_wipe_data_it_did_not_create(demo_url: str, tmp_pat
         db.dispose()
 
 
-def test_a_catalog_from_before_versions_is_migrated(tmp_path: Path, hermetic_env: Path) -> None:
+def test_a_catalog_file_from_before_the_database_names_the_rebuild_and_is_kept(
+    tmp_path: Path, hermetic_env: Path
+) -> None:
+    """A deployment whose catalog is still data/index/catalog.db: asking says, in one line, to rebuild; the
+    rebuild indexes the files into the database and leaves the old file where it was."""
     docs = tmp_path / "docs"
     write(docs, "a.md", DOC_A)
     catalog = hermetic_env / "index" / "catalog.db"
@@ -297,7 +301,13 @@ def test_a_catalog_from_before_versions_is_migrated(tmp_path: Path, hermetic_env
     """)
     conn.commit()
     conn.close()
+    result = CliRunner().invoke(
+        cli, ["ask", "Sở Tài chính bố trí bao nhiêu?"], env={"TROLY_DATA_DIR": str(hermetic_env)}
+    )
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1, result.output
+    assert "troly ingest --rebuild" in lines[0] and "catalog.db" in lines[0] and "Traceback" not in result.output
+    report = ingest_json(hermetic_env, "--rebuild", docs=docs)
+    assert report["added"] == ["a.md"] and catalog.exists()
     code, out = troly(hermetic_env, "docs", "history", "a.md", "--json")
     assert code == 0 and [(v["version"], v["live"]) for v in json.loads(out)["versions"]] == [(1, True)]
-    report = ingest_json(hermetic_env, docs=docs)
-    assert report["updated"] == ["a.md"] and report["versions"] == {"a.md": {"live": 2, "previous": 1}}

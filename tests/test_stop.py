@@ -57,12 +57,12 @@ def write_corpus(folder: Path, documents: int = 12, articles: int = 4) -> None:
 
 
 def indexed(data: Path) -> int:
-    catalog = data / "index" / "catalog.db"
+    catalog = data / "troly.db"  # the catalog lives in the deployment's database (the SQLite default here)
     if not catalog.exists():
         return 0
     try:
         with sqlite3.connect(catalog, timeout=1) as db:
-            return int(db.execute("SELECT count(*) FROM document").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM catalog_document").fetchone()[0])
     except sqlite3.OperationalError:  # the schema is not there yet
         return 0
 

@@ -146,11 +146,14 @@ class DocumentCases(ServiceBase):
 def _interruptible(sync: Callable[[], SyncReport], lang: str) -> SyncReport:
     """Run a document sync; one stopped because the bot is shutting down is said as such."""
     from ingestion.errors import SyncInterrupted
+    from retrieval.errors import SyncBusy
 
     try:
         return sync()
     except SyncInterrupted as exc:
         raise ServiceError(t("reload.interrupted", lang), lang) from exc
+    except SyncBusy as exc:  # another replica or `troly ingest` is syncing: say who, lose nothing
+        raise ServiceError(exc.render(lang), lang) from exc
 
 
 def _sync_detail(report: SyncReport) -> str:

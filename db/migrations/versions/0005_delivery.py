@@ -2,7 +2,7 @@
 taken for handling — so that N bot replicas and restarts send and handle each once
 
 Revision ID: 0005_delivery
-Revises: 0003_org
+Revises: 0004_catalog
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_delivery"
-down_revision = "0003_org"
+down_revision = "0004_catalog"  # chained after the catalog (both were written on 0003_org)
 branch_labels = None
 depends_on = None
 

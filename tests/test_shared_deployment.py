@@ -1,0 +1,323 @@
+"""Two installations (separate TROLY_DATA_DIR, as on two machines) sharing one database and one Chroma server
+are one deployment: the catalog is shared, vectors are owned, one sync runs at a time. Real PostgreSQL (and
+SQLite where the point is the lock), a real `chroma run`, the real embedder."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from fakes import DOC_A, DOC_B
+
+from bot.cli import cli
+from bot.config import Settings
+from ingestion.sync import Library
+from retrieval.build import build_embedder, build_engine, build_index
+from retrieval.embedders import CachedEmbedder
+from retrieval.errors import SyncBusy
+from retrieval.index import DocumentIndex
+
+QUESTION_A = "Xã Tân Lập hoàn thành số hoá sổ hộ tịch khi nào?"
+QUESTION_B = "Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `chroma run` for the module (both installations write to it)."""
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    folder = tmp_path_factory.mktemp("chroma-server")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@dataclass
+class Installation:
+    data: Path
+    docs: Path
+    settings: Settings
+    library: Library
+
+    @property
+    def index(self) -> DocumentIndex:
+        return self.library.index
+
+    def sources(self, question: str) -> set[str]:
+        """The documents of the dense hits for a question (what this installation would answer from)."""
+        vector = self.library.embedder.embed([question], query=True)[0]
+        hits = self.index.search_dense(vector, 3)
+        return {c.doc_id for c in self.index.get_chunks([cid for cid, _ in hits]).values()}
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def _installation(
+    root: Path, name: str, db_url: str, chroma_url: str | None, inner: object | None = None
+) -> Installation:
+    data, docs = root / name / "data", root / name / "docs"
+    env = {"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(docs), "DATABASE_URL": db_url}
+    if chroma_url:
+        env["CHROMA_URL"] = chroma_url
+    settings = Settings.from_env(env)
+    if isinstance(inner, CachedEmbedder):  # the same model in-process: one set of embedding workers for both
+        embedder = CachedEmbedder(inner.inner, build_engine(settings))
+    else:
+        embedder = build_embedder(settings)
+    index = build_index(settings, embedder, legacy_ok=True)
+    library = Library(index, embedder, docs, uploads_dir=data / "uploads", lock_wait=120)
+    return Installation(data, docs, settings, library)
+
+
+def _every_live_chunk_has_its_vector(index: DocumentIndex) -> None:
+    for doc_id, doc in index.documents().items():
+        from retrieval.index import chunk_id
+
+        ids = [chunk_id(doc_id, doc.version, i) for i in range(doc.chunks)]
+        assert len(index.get_chunks(ids)) == doc.chunks
+        got = index._chroma().get(ids=ids, include=[])["ids"]
+        assert sorted(got) == sorted(ids), f"{doc_id}: {len(got)} of {len(ids)} vectors"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_installations_on_one_postgresql_and_one_chroma_server_are_one_deployment(
+    tmp_path: Path, db_url: str, chroma_server: str
+) -> None:
+    a = _installation(tmp_path, "a", db_url, chroma_server)
+    b = _installation(tmp_path, "b", db_url, chroma_server, inner=a.library.embedder)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        assert a.library.sync().added == ["a.md"]
+        # B never ingested: it answers from the shared catalog and the deployment's collection.
+        assert set(b.index.documents()) == {"a.md"} and b.sources(QUESTION_A) == {"a.md"}
+        assert a.index.collection_name == b.index.collection_name
+
+        # B ingests one file: A's vectors survive, A still answers, and a later sync of A changes nothing.
+        _write(b.docs, "b.md", DOC_B)
+        assert b.library.sync([b.docs]).added == ["b.md"]
+        assert "a.md" in a.sources(QUESTION_A) and "b.md" in a.sources(QUESTION_B)
+        _every_live_chunk_has_its_vector(a.index)
+        again = a.library.sync([a.docs])
+        assert again.unchanged == ["a.md"] and not again.added and not again.removed
+        assert a.index.vector_count() == a.index.count_chunks()
+
+        # A rebuild on B (over both folders) goes into a new collection; A answers all along.
+        old = a.index.collection_name
+        seen_during: list[set[str]] = []
+
+        def watch(_progress: object) -> None:
+            seen_during.append(a.sources(QUESTION_A))
+
+        b.library.sync([a.docs, b.docs], rebuild=True, progress=watch)
+        assert seen_during and all("a.md" in s for s in seen_during)
+        assert a.index.collection_name == b.index.collection_name != old
+        assert "a.md" in a.sources(QUESTION_A) and "b.md" in b.sources(QUESTION_B)
+        _every_live_chunk_has_its_vector(a.index)
+        # The retired collection is dropped once the grace period has passed, and only it.
+        a.index.grace_seconds = 0
+        a.index.collect_garbage()
+        names = {c.name for c in a.index._client.list_collections()}
+        assert old not in names and a.index.collection_name in names
+        assert "a.md" in a.sources(QUESTION_A)
+    finally:
+        b.library.index.close()
+        a.library.close()
+
+
+def test_another_deployment_on_the_same_chroma_server_keeps_its_vectors(
+    tmp_path: Path, hermetic_env: Path, chroma_server: str
+) -> None:
+    """Two deployments (two databases) on one Chroma server: each has its own collection, and neither's
+    garbage collection or rebuild touches the other's vectors."""
+    a = _installation(tmp_path, "a", f"sqlite:///{tmp_path / 'a.db'}", chroma_server)
+    b = _installation(tmp_path, "b", f"sqlite:///{tmp_path / 'b.db'}", chroma_server, inner=a.library.embedder)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        _write(b.docs, "b.md", DOC_B)
+        a.library.sync()
+        b.library.sync()
+        assert a.index.collection_name != b.index.collection_name
+        b.index.grace_seconds = 0
+        b.library.sync(rebuild=True)
+        b.index.collect_garbage()
+        assert a.sources(QUESTION_A) == {"a.md"} and a.index.vector_count() == a.index.count_chunks()
+        _every_live_chunk_has_its_vector(a.index)
+        _every_live_chunk_has_its_vector(b.index)
+    finally:
+        b.library.index.close()
+        a.library.close()
+
+
+def test_concurrent_syncs_take_turns_and_every_live_document_keeps_its_vectors(
+    tmp_path: Path, db_url: str, chroma_server: str
+) -> None:
+    a = _installation(tmp_path, "a", db_url, chroma_server)
+    b = _installation(tmp_path, "b", db_url, chroma_server, inner=a.library.embedder)
+    try:
+        for i in range(6):
+            _write(a.docs, f"a{i}.md", DOC_A.replace("Tân Lập", f"Tân Lập {i}"))
+            _write(b.docs, f"b{i}.md", DOC_B.replace("12 tỷ", f"{i + 20} tỷ"))
+        errors: list[BaseException] = []
+
+        def run(inst: Installation, rounds: int) -> None:
+            try:
+                for r in range(rounds):
+                    _write(inst.docs, "shared.md", f"Văn bản chung, lượt {r} của {inst.data.parent.name}.\n")
+                    inst.library.sync([inst.docs])
+            except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(inst, 3)) for inst in (a, b)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=600)
+        assert not errors, errors
+        live = a.index.documents()
+        assert {f"a{i}.md" for i in range(6)} | {f"b{i}.md" for i in range(6)} | {"shared.md"} == set(live)
+        _every_live_chunk_has_its_vector(a.index)
+        _every_live_chunk_has_its_vector(b.index)
+    finally:
+        b.library.index.close()
+        a.library.close()
+
+
+def test_the_sync_lock_says_who_holds_it(tmp_path: Path, db_url: str) -> None:
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        env = {"TROLY_DATA_DIR": str(tmp_path / "b"), "DOCS_DIR": str(a.docs), "DATABASE_URL": db_url}
+        with a.index.sync_lock("troly ingest của quản trị viên A"):
+            holder = a.index.lock_holder()
+            assert holder is not None and "quản trị viên A" in holder[0]
+            a.library.lock_wait = 0.3
+            with pytest.raises(SyncBusy) as busy:
+                a.library.sync()
+            message = busy.value.render("vi")
+            assert "quản trị viên A" in message and "Đang có một lượt đồng bộ" in message
+            result = CliRunner().invoke(cli, ["ingest"], env=env)
+            lines = result.output.strip().splitlines()
+            assert result.exit_code == 1 and len(lines) == 1 and "quản trị viên A" in lines[0], result.output
+        assert a.index.lock_holder() is None
+        assert a.library.sync().added == ["a.md"]  # released: the next sync runs
+    finally:
+        a.library.close()
+
+
+def test_a_lock_whose_holder_stopped_beating_is_taken_over(tmp_path: Path, db_url: str) -> None:
+    first = _installation(tmp_path, "a", db_url, None)
+    second = _installation(tmp_path, "b", db_url, None, inner=first.library.embedder)
+    try:
+        first.index._try_lock("someone-else", "a worker on another machine")
+        with first.index.engine.begin() as conn:  # another host, silent for longer than the expiry
+            from sqlalchemy import text
+
+            conn.execute(text("UPDATE sync_lock SET host = 'other-host', heartbeat_at = heartbeat_at - 1000"))
+        _write(second.docs, "b.md", DOC_B)
+        second.library.lock_wait = 0
+        assert second.library.sync().added == ["b.md"]
+    finally:
+        second.library.index.close()
+        first.library.close()
+
+
+def test_vectors_are_written_before_the_version_is_live(tmp_path: Path, hermetic_env: Path) -> None:
+    """A write whose lock was taken over (the holder was presumed dead) is refused, not made live without
+    its vectors being safe."""
+    a = _installation(tmp_path, "a", f"sqlite:///{tmp_path / 'x.db'}", None)
+    try:
+        vectors = a.library.embedder.embed(["một đoạn"])
+        from retrieval.types import Chunk, DocumentMeta
+
+        with a.index.sync_lock("kiểm thử"):
+            with a.index.engine.begin() as conn:
+                from sqlalchemy import text
+
+                conn.execute(text("UPDATE sync_lock SET token = 'thief'"))
+            with pytest.raises(SyncBusy):
+                a.index.write_document("x.md", "v1", DocumentMeta(), [Chunk("một đoạn", "", 0)], np.asarray(vectors))
+        assert a.index.documents() == {}
+    finally:
+        a.library.close()
+
+
+def test_lexical_search_reads_the_same_on_both_databases(tmp_path: Path, db_url: str) -> None:
+    """Words of several tokens are phrases (a place like "gia lai", the refusal's look-ups), with or without
+    diacritics, and BM25 ranks alike on SQLite (FTS5) and PostgreSQL (tsvector)."""
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        _write(a.docs, "b.md", DOC_B)
+        a.library.sync()
+        assert a.index.document_frequency(["tan lap", "lap tan", "dong xanh"]) == {
+            "tan lap": 1,
+            "lap tan": 0,
+            "dong xanh": 1,
+        }
+        assert a.index.document_frequency(["tân lập", "lập tân", "tài chính"], raw=True) == {
+            "tân lập": 1,
+            "lập tân": 0,
+            "tài chính": 1,
+        }
+        assert a.index.chunk_frequency(["so", "tan lap"]) == {"so": 2, "tan lap": 1}
+        found = a.index.search_lexical("so ho tich xa Tan Lap", 5)
+        assert found and a.index.get_chunks([found[0][0]])[found[0][0]].doc_id == "a.md"
+        assert all(score > 0 for _, score in found) and found == sorted(found, key=lambda hit: -hit[1])
+    finally:
+        a.library.close()
+
+
+def test_term_counts_kept_as_chunks_change_equal_counting_them(tmp_path: Path, db_url: str) -> None:
+    """catalog_term (read on large indexes instead of counting) against the full count, after adding,
+    replacing and removing documents."""
+    from sqlalchemy import text
+
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        _write(a.docs, "b.md", DOC_B)
+        a.library.sync()
+        _write(a.docs, "a.md", DOC_A.replace("Tân Lập", "Tân Hoà"))
+        (a.docs / "b.md").unlink()
+        report = a.library.sync()
+        assert report.updated == ["a.md"] and report.removed == ["b.md"]
+        with a.index.engine.connect() as c:
+            kept = {r.term: int(r.chunks) for r in c.execute(text("SELECT term, chunks FROM catalog_term"))}
+        counted = a.index.chunk_frequency(sorted(kept), cap=10**6)  # a small index counts in the full-text index
+        assert {t: n for t, n in kept.items() if n} == {t: n for t, n in counted.items() if n}
+        assert kept["hoa"] == 1 and not kept.get("tri") and not kept.get("chinh")  # b.md's words are gone
+    finally:
+        a.library.close()
