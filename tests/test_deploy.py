@@ -110,7 +110,7 @@ def test_readme_documents_running_backups_and_what_is_not_shared() -> None:
         "troly_chroma",
         "NOT yet one",
         "deployment id",
-        "issue 13 items 4–5",
+        "issue 13 items 1–5",
         "/healthz",
         "troly health",
     ):
