@@ -548,6 +548,7 @@ def worker(ctx: Context, once: bool, poll: float, heartbeat: float, stale_after:
     db = ctx.db()
     store = DatabaseBlobStore(db)
     library = build_library(ctx.settings, uploads=store)
+    library.lock_wait = 600.0  # another worker's (or `troly ingest`'s) sync: this job waits its turn, not fails
 
     def on_job(job_id: int, what: str) -> None:
         click.echo(t(f"jobs.event.{what}", id=job_id), err=what in ("failed", "lost"))
