@@ -41,6 +41,9 @@ class Settings:
     digest_time: str = "07:30"
     max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
     ingest_mode: str = "embedded"
+    # Webhook mode: how long an update one replica took stays its own before another may take it over (the
+    # first is presumed dead). Longer than any handler runs; Telegram redelivers unacknowledged updates.
+    update_lease_seconds: int = 120
 
     @property
     def queued_ingest(self) -> bool:
@@ -81,6 +84,7 @@ class Settings:
             digest_time=_check_time(get("DIGEST_TIME") or "07:30"),
             max_document_chars=_positive("MAX_DOCUMENT_CHARS", get("MAX_DOCUMENT_CHARS"), DEFAULT_MAX_DOCUMENT_CHARS),
             ingest_mode=_choice("INGEST_MODE", get("INGEST_MODE"), INGEST_MODES),
+            update_lease_seconds=_positive("UPDATE_LEASE_SECONDS", get("UPDATE_LEASE_SECONDS"), 120),
         )
 
     def clock(self, now: Callable[[], datetime] | None = None) -> Clock:

@@ -57,7 +57,6 @@ from bot.i18n import error_text, t
 from bot.render.out import MAX_FILE_BYTES, Button, FileOut, Out, PhotoOut, TextOut
 from bot.service.commands import menu_commands
 from bot.service.core import Assistant
-from bot.service.delivery import UPDATE_LEASE
 from bot.service.dialog import Attachment, Channel, Dialog, JobWatch
 from bot.service.views import Caller
 from bot.webhook import HEALTH_PATH, WebhookServer
@@ -555,7 +554,8 @@ def build_application(
     app = builder.application_class(TrolyApplication).post_init(post_init).post_shutdown(post_shutdown).build()
     app.bot_data["private_only"] = PrivateOnly(group_notice_interval)
     app.bot_data["owner"] = uuid.uuid4().hex  # this process, in the records of the updates it handles
-    app.bot_data["update_lease"] = UPDATE_LEASE if settings.webhook_url else timedelta(0)
+    lease = timedelta(seconds=settings.update_lease_seconds)
+    app.bot_data["update_lease"] = lease if settings.webhook_url else timedelta(0)
     incoming = (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO) & ~filters.UpdateType.EDITED
     app.add_handler(TypeHandler(Update, once_per_update), group=-1)
     app.add_handler(MessageHandler(incoming, on_message))
