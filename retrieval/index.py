@@ -706,7 +706,7 @@ class DocumentIndex:
             with self._lock:
                 self._client = None  # reopened (and the collection looked up again) next time
                 self._collections.clear()
-            raise IndexUnavailable(f"Không đọc được kho vector Chroma: {exc}") from exc
+            raise IndexUnavailable("retrieval.chroma_unreachable", error=str(exc)) from exc
 
     def _write_vectors(self, collection_name: str, docs: Sequence[DocumentWrite]) -> None:
         """Record the vectors as ours (committed first: a crash after the upsert leaves them collectable),
