@@ -141,7 +141,14 @@ def fold_titles(tasks: list[TaskView]) -> list[TaskFold]:
     folds: dict[str, list[TaskView]] = {}
     for task in tasks:
         folds.setdefault(fold_title(task.title).casefold(), []).append(task)
-    return [TaskFold(fold_title(ts[0].title) if len(ts) > 1 else ts[0].title, ts) for ts in folds.values()]
+    return [TaskFold(_shown_title(ts), ts) for ts in folds.values()]
+
+
+def _shown_title(tasks: list[TaskView]) -> str:
+    """The fold's title: the period is dropped only where the titles differ by it ("kỳ 10/08", "kỳ 10/09"); a
+    title all of them share keeps its end ("… phải xong trong năm 2025" is a deadline, not a period)."""
+    titles = {" ".join(t.title.split()) for t in tasks}
+    return titles.pop() if len(titles) == 1 else fold_title(tasks[0].title)
 
 
 @dataclass(frozen=True)
