@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakes import DOC_A, DOC_B
+from fakes import DOC_A, DOC_B, chroma_run
 
 from bot.cli import cli
 from bot.config import Settings
@@ -186,33 +185,11 @@ def test_a_running_process_sees_another_process_ingest(tmp_path: Path, hermetic_
     assert set(library.index.document_frequency(only_b).values()) == {1}  # the cached vocabulary moved on too
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_chroma_server_mode(tmp_path: Path, hermetic_env: Path) -> None:
-    port = _free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with chroma_run(tmp_path / "server") as url:
         docs = tmp_path / "docs"
         write(docs, "b.md", DOC_B)
-        conf = Settings.from_env(
-            {"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "CHROMA_URL": f"http://127.0.0.1:{port}"}
-        )
+        conf = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs), "CHROMA_URL": url})
         library = build_library(conf)
         assert library.sync().added == ["b.md"]
         assert not (hermetic_env / "index" / "chroma").exists()  # vectors live on the server
@@ -220,9 +197,6 @@ def test_chroma_server_mode(tmp_path: Path, hermetic_env: Path) -> None:
         hits = library.index.search_dense(q, 3)
         assert hits and library.index.get_chunks([hits[0][0]])[hits[0][0]].doc_id == "b.md"
         assert library.index._chroma().count() == library.index.count_chunks()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_docs_list_shows_what_is_indexed(corpus_data: Path) -> None:

@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fake_telegram import FakeTelegram, plain_text
-from fakes import ADMIN, DOC_A, DOC_B, HA, TODAY, audits, link_telegram, who
+from fakes import ADMIN, DOC_A, DOC_B, HA, TODAY, audits, chroma_run, link_telegram, who
 from sqlalchemy import select
 
 from bot.cli import cli
@@ -136,29 +135,8 @@ def test_racing_claimers_never_get_the_same_job(db_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `chroma run`: workers in separate processes share vectors through it, as on separate machines."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    path = tmp_path_factory.mktemp("chroma")
-    chroma = Path(sys.executable).with_name("chroma")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with chroma_run(tmp_path_factory.mktemp("chroma")) as url:
+        yield url
 
 
 def worker_env(data: Path, db_url: str, docs: Path, chroma: str | None = None) -> dict[str, str]:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 from fake_telegram import FakeTelegram, plain_text
-from fakes import ADMIN, HA, HN_LEADER, link_telegram
+from fakes import ADMIN, HA, HN_LEADER, chroma_run, free_port, link_telegram
 
 from db.session import Database
 
@@ -45,12 +45,6 @@ UPLOAD = (
     "# Hướng dẫn thử số 02-HD/SCALE\n\n## I. Yêu cầu\n\n"
     "1. Mỗi xã bố trí một tổ công nghệ số cộng đồng gồm ít nhất năm thành viên.\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 60) -> None:
@@ -72,18 +66,8 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "chroma"), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_port(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with chroma_run(tmp_path / "chroma") as url:
+        yield url
 
 
 class Deployment:

@@ -4,11 +4,7 @@ SQLite where the point is the lock), a real `chroma run`, the real embedder."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from fakes import DOC_A, DOC_B
+from fakes import DOC_A, DOC_B, chroma_run
 
 from bot.cli import cli
 from bot.config import Settings
@@ -30,35 +26,11 @@ QUESTION_A = "Xã Tân Lập hoàn thành số hoá sổ hộ tịch khi nào?"
 QUESTION_B = "Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One `chroma run` for the module (both installations write to it)."""
-    port = _free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    folder = tmp_path_factory.mktemp("chroma-server")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with chroma_run(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 @dataclass

@@ -5,6 +5,12 @@ data's officials, and small database helpers. conftest.py provides `fake_answere
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,3 +188,33 @@ def cli_overdue(db: Database, unit: str, as_of: date = TODAY) -> int:
     )
     assert result.exit_code == 0, result.output
     return len(json.loads(result.output))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def chroma_run(folder: Path) -> Iterator[str]:
+    """A real `chroma run` server on a free local port, storing in `folder`: its URL until the block ends."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(folder), "--host", "127.0.0.1"]
+        + ["--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
