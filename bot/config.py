@@ -19,6 +19,7 @@ DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000  # about 1,000 pages: a whole law with it
 # embedded: /reload and uploads run in the bot's process (one machine, no worker to run);
 # queue: they become jobs in the database that `troly worker` processes take (bot replicas, worker machines).
 INGEST_MODES = ("embedded", "queue")
+DEFAULT_UPDATE_LEASE_SECONDS = 120  # webhook mode: see Settings.update_lease_seconds
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Settings:
     ingest_mode: str = "embedded"
     # Webhook mode: how long an update one replica took stays its own before another may take it over (the
     # first is presumed dead). Longer than any handler runs; Telegram redelivers unacknowledged updates.
-    update_lease_seconds: int = 120
+    update_lease_seconds: int = DEFAULT_UPDATE_LEASE_SECONDS
 
     @property
     def queued_ingest(self) -> bool:
@@ -84,7 +85,9 @@ class Settings:
             digest_time=_check_time(get("DIGEST_TIME") or "07:30"),
             max_document_chars=_positive("MAX_DOCUMENT_CHARS", get("MAX_DOCUMENT_CHARS"), DEFAULT_MAX_DOCUMENT_CHARS),
             ingest_mode=_choice("INGEST_MODE", get("INGEST_MODE"), INGEST_MODES),
-            update_lease_seconds=_positive("UPDATE_LEASE_SECONDS", get("UPDATE_LEASE_SECONDS"), 120),
+            update_lease_seconds=_positive(
+                "UPDATE_LEASE_SECONDS", get("UPDATE_LEASE_SECONDS"), DEFAULT_UPDATE_LEASE_SECONDS
+            ),
         )
 
     def clock(self, now: Callable[[], datetime] | None = None) -> Clock:

@@ -49,6 +49,7 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
         ("TELEGRAM_API_URL", "http://", "http"),
         ("WEBHOOK_URL", "https://bot.example.vn:port/hook", "http"),
         ("MAX_DOCUMENT_CHARS", "-5", "số nguyên dương"),
+        ("UPDATE_LEASE_SECONDS", "0", "số nguyên dương"),
         ("MAX_DOCUMENT_CHARS", "nhiều", "số nguyên dương"),
         ("DATABASE_URL", "không phải địa chỉ", "cơ sở dữ liệu"),
     ],

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -18,7 +17,17 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 from fake_telegram import Call, FakeTelegram
-from fakes import ADMIN, BKHCN_LEADER, GL_OFFICIAL, HA, HN_LEADER, TODAY, link_telegram, make_services
+from fakes import (
+    TODAY,
+    U_ADMIN,
+    U_BKHCN,
+    U_GL,
+    U_HA,
+    U_LEADER,
+    free_port,
+    link_demo_officials,
+    make_services,
+)
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -32,15 +41,8 @@ from db.session import Database
 T = TypeVar("T")
 pytestmark = pytest.mark.timeout(90)
 
-U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN = 501, 502, 503, 504, 505
 ALL = {U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN}
 TITLE = "Chào buổi sáng"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def official_id(db: Database, telegram_user_id: int) -> int:
@@ -56,15 +58,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 @pytest.fixture
 def db(demo_db: Database) -> Database:
-    for name, uid in (
-        (HA, U_HA),
-        (HN_LEADER, U_LEADER),
-        (ADMIN, U_ADMIN),
-        (GL_OFFICIAL, U_GL),
-        (BKHCN_LEADER, U_BKHCN),
-    ):
-        link_telegram(demo_db, name, uid)
-    return demo_db
+    return link_demo_officials(demo_db)
 
 
 @asynccontextmanager

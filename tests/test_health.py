@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import aiohttp
 from click.testing import CliRunner
 from conftest import _pg_admin, pg_base_url
 from fake_telegram import FakeTelegram
+from fakes import free_port
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_cli_errors import one_vietnamese_line
@@ -28,12 +28,6 @@ DOC = (
     "# Kế hoạch thử nghiệm số 01-KH/TEST\n\n## I. Mục tiêu\n\n"
     "1. Đến năm 2027, 100% phường Hoàn Kiếm có điểm phát sóng wifi công cộng miễn phí.\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def invoke(env: dict[str, str], *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from io import BytesIO
@@ -21,17 +20,18 @@ import aiohttp
 import pytest
 from fake_telegram import Call, FakeTelegram, plain_text
 from fakes import (
-    ADMIN,
-    BKHCN_LEADER,
-    GL_OFFICIAL,
-    HA,
-    HN_LEADER,
     TODAY,
+    U_ADMIN,
+    U_BKHCN,
+    U_GL,
+    U_HA,
+    U_LEADER,
     FakeAnswerer,
     FakeLibrary,
     add_official,
     audits,
-    link_telegram,
+    free_port,
+    link_demo_officials,
 )
 from openpyxl import load_workbook
 from sqlalchemy import select, update
@@ -52,8 +52,6 @@ from db.session import Database
 T = TypeVar("T")
 pytestmark = pytest.mark.timeout(60)
 
-U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN = 501, 502, 503, 504, 505
-
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
@@ -61,21 +59,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 @pytest.fixture
 def db(sqlite_demo_db: Database) -> Database:
-    for name, uid in (
-        (HA, U_HA),
-        (HN_LEADER, U_LEADER),
-        (ADMIN, U_ADMIN),
-        (GL_OFFICIAL, U_GL),
-        (BKHCN_LEADER, U_BKHCN),
-    ):
-        link_telegram(sqlite_demo_db, name, uid)
-    return sqlite_demo_db
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return link_demo_officials(sqlite_demo_db)
 
 
 @asynccontextmanager

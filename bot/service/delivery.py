@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from bot.config import DEFAULT_UPDATE_LEASE_SECONDS
 from bot.service.access import ServiceBase
 from db import delivery
 from db import task_updates as tu
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 # Telegram keeps an update it could not deliver for at most 24 hours: ids older than that cannot come again.
 KEEP_UPDATE_IDS = timedelta(days=3)
 # A replica handling an update for longer than this is taken for dead (a /reload runs as a job, not in a handler)
-UPDATE_LEASE = timedelta(minutes=2)
+UPDATE_LEASE = timedelta(seconds=DEFAULT_UPDATE_LEASE_SECONDS)
 KEEP_DIGEST_DAYS = 30  # a month of "who got their digest, and what failed", for whoever runs the bot
 
 

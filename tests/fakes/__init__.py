@@ -146,6 +146,22 @@ HA, HN_LEADER, ADMIN, GL_OFFICIAL, BKHCN_LEADER = (
     "Lê Minh Tuấn",
 )
 
+# The demo officials' Telegram user ids in the bot tests (private chats: the chat id is the user id).
+U_HA, U_LEADER, U_ADMIN, U_GL, U_BKHCN = 501, 502, 503, 504, 505
+
+
+def link_demo_officials(db: Database) -> Database:
+    """The five demo officials linked to their Telegram ids above."""
+    for name, uid in (
+        (HA, U_HA),
+        (HN_LEADER, U_LEADER),
+        (ADMIN, U_ADMIN),
+        (GL_OFFICIAL, U_GL),
+        (BKHCN_LEADER, U_BKHCN),
+    ):
+        link_telegram(db, name, uid)
+    return db
+
 
 def who(db: Database, name: str) -> Caller:
     return Caller("console", official_id=official_id(db, name))
