@@ -3,16 +3,14 @@
 One small interface (`BlobStore`: put, get, list, delete by key), whose default is the database (the `blob`
 table): every bot replica and worker of a deployment reads a file whichever process received it. Keys are
 relative paths such as `uploads/<name>` or `evidence/<TASK>/<stamp>_<name>` (the reference kept in the task's
-history); `FolderBlobStore` keeps the same keys as files under a folder, for a single-machine setup.
+history).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Protocol
 
 from sqlalchemy import delete, select
@@ -84,45 +82,3 @@ class DatabaseBlobStore:
     def delete(self, key: str) -> bool:
         with self.db.session() as s:
             return bool(s.execute(delete(Blob).where(Blob.key == key)).rowcount)  # type: ignore[attr-defined]
-
-
-class FolderBlobStore:
-    """The same keys as files under `root` (one machine only: another replica cannot read them)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        return self.root / check_key(key)
-
-    def put(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".put-", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # whole or not at all
-
-    def get(self, key: str) -> bytes | None:
-        try:
-            return self._path(key).read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            return None
-
-    def list(self, prefix: str) -> list[BlobInfo]:
-        if not self.root.is_dir():
-            return []
-        out = []
-        for path in sorted(self.root.rglob("*")):
-            key = path.relative_to(self.root).as_posix()
-            if path.is_file() and key.startswith(prefix) and not path.name.startswith("."):
-                data = path.read_bytes()
-                out.append(BlobInfo(key, len(data), hashlib.sha256(data).hexdigest()))
-        return out
-
-    def delete(self, key: str) -> bool:
-        try:
-            self._path(key).unlink()
-            return True
-        except FileNotFoundError:
-            return False
