@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from retrieval.extract import (
@@ -36,7 +37,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.search import query_kind
+from retrieval.search import query_kind, query_language
 from retrieval.text import (
     STOPWORDS,
     english_terms,
@@ -56,6 +57,7 @@ W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
+W_MEANING = 4.0  # a unit's own similarity to the question, where the question's language is not the passage's
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
@@ -83,6 +85,9 @@ def rarity(index: DocumentIndex, terms: list[str]) -> dict[str, float]:
     n = max(index.count_chunks(), 1)
     counts = index.chunk_frequency(terms)
     return {t: (math.log(1 + n / counts[t]) if counts.get(t) else 0.0) for t in terms}
+
+
+Meaning = Callable[[str, Sequence[str]], Sequence[float]]  # (question, texts) → each text's similarity
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,9 @@ def _without(text: str, found: tuple[Span, ...]) -> str:
     return text
 
 
-def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
+def candidates(
+    question: str, hits: list[Hit], index: DocumentIndex, asked: Asked, meaning: Meaning | None = None
+) -> list[Candidate]:
     q_terms = question_terms(
         question, translated=True
     )  # choosing among units, an English term meets its Vietnamese one
@@ -187,8 +194,19 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     out: list[Candidate] = []
-    for rank, hit in enumerate(hits[:3]):
-        body = units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX)
+    bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:3]]
+    lang = query_language(question)
+    # Words barely meet across languages (an English question, a Vietnamese plan; a Vietnamese question, an
+    # Arabic article): there each unit's own similarity to the question carries the meaning.
+    across = [
+        u.text
+        for hit, body in zip(hits[:3], bodies, strict=False)
+        if hit.chunk.meta.language not in ("", lang)
+        for u in body
+    ]
+    near = dict(zip(across, meaning(question, across), strict=True)) if meaning and across else {}
+    top_near = max(near.values(), default=0.0)
+    for rank, (hit, body) in enumerate(zip(hits[:3], bodies, strict=False)):
         heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
@@ -225,6 +243,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 - W_RANK * rank
                 + W_DENSE * ((hit.dense or top_dense) - top_dense)
                 - W_LENGTH * len(unit.text)
+                + (W_MEANING * (near[unit.text] - top_near) if unit.text in near else 0.0)
             )
             out.append(Candidate(unit, rank, score, found, kind_met))
     if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
@@ -259,9 +278,9 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     return "", -1
 
 
-def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
+def compose(question: str, hits: list[Hit], index: DocumentIndex, meaning: Meaning | None = None) -> Draft:
     asked = asked_for(question)
-    ranked = candidates(question, hits, index, asked)
+    ranked = candidates(question, hits, index, asked, meaning)
     if not ranked:
         return Draft("", 0, ())
     best = ranked[0]

@@ -44,7 +44,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         SHARE,
         re.compile(
-            r"ty le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
+            r"t[iy] le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
             r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)"
         ),
     ),
@@ -271,7 +271,7 @@ _MONEY_RE = re.compile(
     rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?",
     re.IGNORECASE,
 )
-_TIME_UNIT = r"(?:năm|tháng|ngày|tuần|giờ|years?|months?|days?)"
+_TIME_UNIT = r"(?:ngày làm việc|năm|tháng|ngày|tuần|giờ|working days?|years?|months?|days?)"  # 3 working days ≠ 3 days
 _RANGE_RE = re.compile(
     rf"(?:từ\s+)?{_NUM}\s+{_TIME_UNIT}\s+đến\s+{_NUM}\s+{_TIME_UNIT}"
     rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s+\d{{4}})"

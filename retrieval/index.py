@@ -49,7 +49,7 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, text
 
 from retrieval.errors import EmbedderMismatch, IndexUnavailable, SyncBusy
 from retrieval.protocols import SearchFilters
-from retrieval.text import expand_query, raw_words, tokens
+from retrieval.text import expand_query, raw_words, tokens, with_spellings
 from retrieval.types import Chunk, DocumentMeta, StoredChunk
 
 log = logging.getLogger(__name__)
@@ -1170,7 +1170,7 @@ class DocumentIndex:
         candidates are: the chunks of the rarest terms first, at most _CANDIDATES in all, so the cost of a
         question does not grow with the corpus (a median question matched 15% of 50,000 chunks)."""
         # Function words stay in: "hạn", "ngày", "tháng" carry the deadline questions (measured on the eval set).
-        terms = sorted(set(expand_query(query)))
+        terms = sorted(set(with_spellings(expand_query(query))))
         if not terms:
             return []
         terms = self._drop_ubiquitous(terms)

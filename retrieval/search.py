@@ -37,7 +37,10 @@ def query_kind(question: str) -> str:
     if _NON_LATIN.search(question):
         return "other"
     words = re.findall(r"[a-z]+", question.lower())
-    if words and sum(w in _ENGLISH for w in words) / len(words) >= 0.25:
+    # "to", "do", "the", "in" are Vietnamese syllables typed without accents too ("tổ", "do", "thế", "in"):
+    # they count as English only beside a marker no Vietnamese syllable can be ("what", "of", "is").
+    marked = [w for w in words if w in _ENGLISH]
+    if any(not _VI_SYLLABLE.match(w) for w in marked) and len(marked) / len(words) >= 0.25:
         return "en"  # checked first: English questions quote Vietnamese names ("Bình dân học vụ số")
     if has_vietnamese_diacritics(question):
         return "vi"

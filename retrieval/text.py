@@ -80,6 +80,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tphcm": ("ho chi minh",),
     "ubnd": ("uy ban",),
 }
+# Two accepted spellings of one syllable: "tỉ lệ" / "tỷ lệ", "quản lí" / "quản lý", "kĩ năng" / "kỹ năng".
+SPELLINGS = {f"{c}{v}": f"{c}{w}" for c in "hklmst" for v, w in (("i", "y"), ("y", "i"))}
+for _one, _other in SPELLINGS.items():
+    ALIASES.setdefault(_one, (_other,))
+
+
+def with_spellings(terms: list[str]) -> list[str]:
+    """The terms and the other accepted spelling of each ("ti" → "ty"), so that either finds both."""
+    return list(dict.fromkeys([*terms, *(SPELLINGS[t] for t in terms if t in SPELLINGS)]))
+
 
 # What English questions name, in the documents' words (folded): an English question can then be matched
 # to the Vietnamese unit that answers it, word for word, as a Vietnamese question is.
