@@ -113,7 +113,9 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
 ]
 _MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
 _MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
-_COUNTED = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)")  # Vietnamese: the noun matches the text's
+_COUNTED = re.compile(
+    r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,3})"
+)  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
 _ISSUED = re.compile(
@@ -356,26 +358,50 @@ def spans(text: str, asked: Asked) -> list[Span]:
         start = text.index(s, m.start())
         low, high = _values(s)
         out.append(Span(start, start + len(s), s, high, low))
+    cells = _counted_cells(text, asked) if kind == QUANTITY else []
     if kind == QUANTITY and asked.counted:
         # "bao nhiêu tuổi": the number followed by the counted noun, cut after it.
+        # The noun is as long as span and question agree ("bao nhiêu cơ sở dữ liệu": "38 cơ sở dữ liệu"), at least
+        # its first two words (or one, when the question says only one).
         counted = asked.counted.split()
+        least = min(2, len(counted))
         trimmed = []
         for sp in out:
             words = _WORD.findall(sp.text)
             folded = [fold(w) for w in words]
             for i in range(len(folded)):
-                if folded[i : i + len(counted)] == counted:
-                    last = words[i + len(counted) - 1]
+                n = 0
+                while n < len(counted) and i + n < len(folded) and folded[i + n] == counted[n]:
+                    n += 1
+                if n >= least:
+                    last = words[i + n - 1]
                     cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
                     trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
                     break
-        return trimmed  # "bao nhiêu lao động": a number of days is not the answer
+        return trimmed + cells  # "bao nhiêu lao động": a number of days is not the answer
     if kind == QUANTITY:
         out = [
             Span(sp.start, sp.start + len(t), t, sp.value, sp.low)
             for sp in out
             if (t := _short_quantity(sp.text)) and " " in t
         ]
+    return out + cells
+
+
+# A table cell whose column counts something: "Số cơ sở dữ liệu: 38" (a row is "header: value | …").
+_COUNTED_CELL = re.compile(rf"(?:^|\| )((?:Tổng số|Số lượng|Số) [^:|\n]{{1,60}}: {_NUM})(?= \||\s*$)", re.MULTILINE)
+
+
+def _counted_cells(text: str, asked: Asked) -> list[Span]:
+    """The cells of a table row that count something, header and value together (the value alone says
+    nothing of what it counts); with "bao nhiêu X", only a column counting X."""
+    out = []
+    for m in _COUNTED_CELL.finditer(text):
+        cell = m.group(1)
+        if asked.counted and " ".join(asked.counted.split()[:2]) not in fold(cell):
+            continue
+        value = float(re.sub(r"[.,]", "", cell.rsplit(": ", 1)[1]) or 0)
+        out.append(Span(m.start(1), m.end(1), cell, value, value))
     return out
 
 

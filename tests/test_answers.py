@@ -184,6 +184,15 @@ def test_an_english_question_is_answered_by_the_unit_closest_in_meaning(corpus_d
     assert ans.found and "03 ngày làm việc" in ans.short, ans.body
 
 
+def test_a_count_names_all_of_what_it_counts_and_a_table_cell_its_column() -> None:
+    asked = asked_for("Có bao nhiêu cơ sở dữ liệu có nguy cơ cao không hoàn thành?")
+    sentence = "Hiện có 38 cơ sở dữ liệu đang triển khai, có nguy cơ cao không hoàn thành."
+    assert [sp.text for sp in spans(sentence, asked)] == ["38 cơ sở dữ liệu"]  # not "38 cơ sở"
+    row = "Tình trạng: Chưa triển khai, nguy cơ cao không hoàn thành | Số cơ sở dữ liệu: 38"
+    assert [sp.text for sp in spans(row, asked)] == ["Số cơ sở dữ liệu: 38"]
+    assert spans(row, asked_for("Có bao nhiêu nhiệm vụ quá hạn?")) == []  # the column counts something else
+
+
 def test_either_spelling_of_a_syllable_finds_the_other(corpus_data: Path) -> None:
     index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
     found = index.get_chunks([cid for cid, _ in index.search_lexical("tỷ lệ", 200)])
