@@ -142,19 +142,21 @@ def asked_for(question: str) -> Asked:
     if kind == DEFINITION:
         before = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", q)[0]
         words = re.findall(r"[a-z0-9]+", before.split(",")[-1])
-        term = " ".join(words[-3:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
+        term = " ".join(words[-4:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
     return Asked(kind, bound, m.group(1) if m else "", kind == DATE and bool(_ISSUED.search(q)), term)
 
 
 def defines(text: str, term: str) -> bool:
-    """Whether a unit defines the term: "<term> là …", "<term> được hiểu là …" (folded, the term's last
-    one to three words)."""
+    """Whether a unit defines the term: "<term> là …", "<term> được hiểu là …", or as guidance lists its
+    kinds, "đ) <term>: …" (folded, the term's last one to four words)."""
     # The item itself (a lead-in's point holds the lead-in too), where the term opens it or a sentence of
     # it: "2. Bảo vệ an ninh mạng là …" defines "bảo vệ an ninh mạng", not "an ninh mạng".
     folded = fold(text.split(JOIN)[-1])
     words = term.split()
     return any(
-        re.search(rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])} (?:la|duoc hieu la)\b", folded)
+        re.search(
+            rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])}(?: (?:la|duoc hieu la)\b|: )", folded
+        )
         for i in range(len(words))
     )
 

@@ -100,7 +100,7 @@ class HybridSearcher:
         hits = self.fuse(question, dense, lexical, k, chunks)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
-            cross = self.nearest_in_another_script(question, vector, dense, chunks, filters)
+            cross = self.nearest_in_another_script(question, vector, filters)
             if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
                 hits = self.reserve_third(hits, cross)
         return hits
@@ -109,8 +109,6 @@ class HybridSearcher:
         self,
         question: str,
         vector: np.ndarray,
-        dense: list[tuple[str, float]],
-        pooled: dict[str, StoredChunk],
         filters: SearchFilters | None,
     ) -> tuple[str, float] | None:
         """The passage closest in meaning among documents in another script than the question's."""
@@ -118,9 +116,8 @@ class HybridSearcher:
         other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
         if not other:
             return None
-        for cid, sim in dense:  # already among the closest overall: it is the closest of its script
-            if cid in pooled and not same_language(lang, pooled[cid].meta.language):
-                return cid, sim
+        # Not taken from the dense list: the approximate search there may miss the closest one (its recall
+        # varied between processes, so the same question got another third passage); this one is exact.
         found = (
             self.index.nearest_in(vector, 1, other)
             if not filters

@@ -259,6 +259,9 @@ def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term
     assert (asked.kind, asked.term) == ("definition", "tap quan")
     assert defines("Tập quán là quy tắc xử sự có nội dung rõ ràng…", asked.term)
     assert not defines("Trường hợp các bên không có thỏa thuận thì có thể áp dụng tập quán.", asked.term)
+    asked = asked_for("nhiem vu thuong xuyen duoc hieu la gi")
+    assert defines("đ) Nhiệm vụ thường xuyên: Nhiệm vụ không ấn định thời hạn kết thúc.", asked.term)
+    assert not defines("6.3. Đề nghị chuyển thành nhiệm vụ thường xuyên: Áp dụng với nhiệm vụ …", asked.term)
 
 
 def test_a_point_is_quoted_with_the_lead_in_of_its_clause() -> None:
