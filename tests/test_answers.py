@@ -86,8 +86,8 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     print(json.dumps(m, indent=1))
     # Before (thresholds fitted on all own questions, this half included): hit@3 0.905, answered 0.984,
     # contains 0.492, refusal 0.818 (own) / 0.808 (off-topic, all 120), median 985 characters.
-    # Measured: hit@3 0.921, answered 0.905, contains 0.651, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
-    # 60), median 249. The refusal model is refitted whenever its signals change; these move by a question or two
+    # Measured: hit@3 0.921, answered 0.889, contains 0.667, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
+    # 60), median 247. The refusal model is refitted whenever its signals change; these move by a question or two
     # (the own set's 11 held-out unanswerable questions: 7 of them refused on a user's clone, without the seeds).
     _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.6, "refusal": 0.6})
     _gate(m, "offtopic/held_out", refusal=0.85)
