@@ -146,7 +146,10 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     asked = asked_for(question)
     asks_fact = asked.kind in SPECIFIC
     fact_found = asks_fact and any(spans(u.text, asked) for h in hits[:3] for u in units(h.chunk.text))
-    place_unknown = any(not all(index.document_frequency([name]).values()) for name in places(question))
+    place_unknown = any(
+        not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
+        for name in places(question)
+    )
     return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
 
 
@@ -244,6 +247,23 @@ def places(question: str) -> list[str]:
         ):
             out.append(f"{first} {second}")
     return list(dict.fromkeys(out))
+
+
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
+def syllable_spellings(name: str) -> list[str]:
+    """A folded place name, and the ways its words split into Vietnamese syllables: English writes
+    "Hanoi", "Danang", "Haiphong" for Hà Nội, Đà Nẵng, Hải Phòng."""
+    out = [name]
+    for i, word in enumerate(name.split()):
+        if _SYLLABLE.fullmatch(word):
+            continue
+        for cut in range(1, len(word)):
+            head, tail = word[:cut], word[cut:]
+            if _SYLLABLE.fullmatch(head) and _SYLLABLE.fullmatch(tail):
+                out.append(" ".join([*name.split()[:i], head, tail, *name.split()[i + 1 :]]))
+    return out
 
 
 @dataclass(frozen=True)

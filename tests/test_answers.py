@@ -25,7 +25,7 @@ from retrieval.compose import echoes, question_terms, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import places
+from retrieval.refusal import gather_evidence, places, syllable_spellings
 from retrieval.search import query_kind
 from retrieval.text import english_terms, strip_courtesy
 
@@ -350,6 +350,20 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
 def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:
     """A question about a place no document names is refused for it (a signal of the refusal model)."""
     assert places(question) == named
+
+
+def test_an_english_place_name_is_the_documents_place_written_joined(corpus_data: Path) -> None:
+    assert "ha noi" in syllable_spellings("hanoi") and "hai phong" in syllable_spellings("haiphong")
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    index = answerer.searcher.index
+
+    def place_unknown(question: str) -> bool:
+        return gather_evidence(question, answerer.searcher.search(question), index).place_unknown
+
+    # The Hanoi plan says "Hà Nội": a question about "Hanoi" is about a place the documents name…
+    assert not place_unknown("By when must 100% of Hanoi commune and ward officials finish the course?")
+    # …one about a province they never mention is not, however it is written.
+    assert place_unknown("By when must 100% of Camau province officials finish the course?")
 
 
 def test_who_is_answered_by_the_person_named() -> None:
