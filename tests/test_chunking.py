@@ -399,6 +399,32 @@ Bảng tổng hợp:
     assert "STT" not in "\n".join(c.text for c in chunks if c.kind == "text")
 
 
+def test_an_annex_title_above_its_table_goes_with_its_rows(tmp_path: Path) -> None:
+    text = """KẾ HOẠCH
+về dữ liệu
+
+I. NHIỆM VỤ
+
+1. Hoàn thành cơ sở dữ liệu.
+
+PHỤ LỤC: DANH MỤC NHIỆM VỤ TRỌNG TÂM
+(Kèm theo Kế hoạch số 350/KH-UBND ngày 18 tháng 11 năm 2025)
+
+| STT | Nhiệm vụ | Thời hạn |
+|---|---|---|
+| 1 | Công bố danh mục dữ liệu dùng chung | 31/12/2025 |
+| 2 | Kết nối dữ liệu | 05/12/2025 |
+"""
+    chunks = chunk_document(_load(tmp_path, text))
+    _assert_well_formed(chunks, 1200)
+    # No chunk of the title and its "(Kèm theo …)" alone: it answers nothing, yet its words ranked it first.
+    assert [c.kind for c in chunks if "PHỤ LỤC" in c.text] == ["table_row", "table_row"]
+    assert chunks[-2].text == (
+        "PHỤ LỤC: DANH MỤC NHIỆM VỤ TRỌNG TÂM\n(Kèm theo Kế hoạch số 350/KH-UBND ngày 18 tháng 11 năm 2025)\n"
+        "STT: 1 | Nhiệm vụ: Công bố danh mục dữ liệu dùng chung | Thời hạn: 31/12/2025"
+    )
+
+
 def test_table_without_heading_and_long_row() -> None:
     table = Table(headers=["Nhiệm vụ", "Ghi chú"], rows=[["Rà soát dữ liệu", "chi tiết " * 400]], position=0)
     doc = LoadedDocument(text="Đoạn văn ngắn ở cuối.", tables=[table])
