@@ -156,6 +156,8 @@ def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
     return max(found, key=lambda sp: (around(sp), -sp.start))
 
 
+_BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
+_ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 ECHO_SHARE = 0.75  # an organ span whose words are mostly the question's own names what the question is about
 
@@ -171,7 +173,8 @@ def echoes(span: Span, asked: Asked, question: str) -> bool:
     Chỉ đạo. Figures: every figure of the span is in the question. Organs: most of its words are."""
     if asked.kind == ORGAN:
         own = {w for w in words(span.text) if w not in STOPWORDS}
-        return bool(own) and len(own & words(question)) >= ECHO_SHARE * len(own)
+        said = words(question) | set(expand_query(question))  # "khcn" says "khoa học công nghệ"
+        return bool(own) and len(own & said) >= ECHO_SHARE * len(own)
     figures = _figures(span.text)
     return bool(figures) and figures <= _figures(question)
 
@@ -193,6 +196,7 @@ def candidates(
     q_pairs = word_pairs(question)
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
+    about_basis = bool(_ASKS_BASIS.search(fold(question)))
     out: list[Candidate] = []
     bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:3]]
     lang = query_language(question)
@@ -221,6 +225,8 @@ def candidates(
             )
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
+            if not about_basis and _BASIS.match(unit.text):
+                continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
             kind_met = (
                 bool(found)
                 or (asked.kind == LIST and unit.kind == "list")
