@@ -46,6 +46,7 @@ from retrieval.text import (
     number_free,
     present,
     symbol_token,
+    tokens,
     word_pairs,
     words,
 )
@@ -158,6 +159,7 @@ def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
 _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
+_LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 ECHO_SHARE = 0.75  # an organ span whose words are mostly the question's own names what the question is about
 
@@ -242,6 +244,15 @@ def candidates(
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
+            # "7.4. Báo cáo năm: Trước ngày 15 tháng 12 …" is about what its label names: when the question
+            # names it too ("báo cáo năm … gửi trước ngày nào"), that counts like all of its word pairs.
+            label = _LABEL.match(unit.text.split(JOIN)[-1])
+            if (
+                label
+                and unit.kind != "row"
+                and f" {' '.join(tokens(label.group(1)))} " in f" {' '.join(tokens(question))} "
+            ):
+                pairs = 1.0
             score = (
                 cover / total
                 + W_PAIRS * pairs
