@@ -12,6 +12,10 @@ corpus is indexed too, so questions find their answers. Then:
 
 Goals (issue 13): p95 ≤ 150 ms at 500k chunks, first question after an ingest ≤ 300 ms. PostgreSQL comes
 from TROLY_TEST_PG_URL (`make bench` starts it); the stack is skipped without it.
+
+Filling is not what is measured, and 500,000 chunks take many minutes per stack: with BENCH_KEEP=DIR each
+(stack, size) index is kept in DIR (its PostgreSQL database named after DIR and the size) and reused by
+the next run, which only tops it up.
 """
 
 from __future__ import annotations
@@ -116,7 +120,8 @@ def chroma_server(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str | None]:
+def postgres_database(kept: str | None = None) -> Iterator[str | None]:
+    """A new database, dropped afterwards; or, named `kept`, the one of an earlier run (created if missing)."""
     base = os.environ.get("TROLY_TEST_PG_URL")
     if not base:
         yield None
@@ -124,15 +129,18 @@ def postgres_database() -> Iterator[str | None]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"troly_bench_{uuid.uuid4().hex[:8]}"
+    name = kept or f"troly_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not kept:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -145,7 +153,8 @@ def fill(index: DocumentIndex, model: Bigrams, upto: int, dim: int, seed: int) -
     d = index.count_documents()
     while index.count_chunks() < upto:
         batch = []
-        for _ in range(20):
+        # 100 documents a call: one Chroma upsert of 5,000 vectors (small upserts cost most of the fill).
+        for _ in range(min(100, max(1, (upto - index.count_chunks()) // PER_DOC))):
             chunks = [
                 Chunk(model.passage(rng, rng.randint(25, 90)), f"Điều {1 + k // 5} › Khoản {1 + k % 5}", k)
                 for k in range(PER_DOC)
@@ -220,11 +229,13 @@ def _reuse_embeddings(embedder: CachedEmbedder) -> None:
         )
 
 
-def run_stack(stack: str, sizes: list[int], model: Bigrams, questions: list[str], work: Path) -> None:
+def run_stack(
+    stack: str, sizes: list[int], model: Bigrams, questions: list[str], work: Path, kept: str | None = None
+) -> None:
     with ExitStack() as stack_of:
         env = {"TROLY_DATA_DIR": str(work / "data")}
         if stack == "postgresql":
-            pg_url = stack_of.enter_context(postgres_database())
+            pg_url = stack_of.enter_context(postgres_database(kept))
             if pg_url is None:
                 print(f"[{stack}] skipped: TROLY_TEST_PG_URL is not set (run `make bench`)")
                 return
@@ -261,7 +272,15 @@ def main() -> None:
     questions = [q.question for q in load_questions(ROOT / "tests" / "eval" / "qa.jsonl")]
     model = Bigrams([ROOT / "docs_corpus", *([ALQAC] if ALQAC.exists() else [])])
     print(f"text model: {model.vocabulary} distinct words from docs_corpus and ALQAC dev; {len(questions)} questions")
+    keep = os.environ.get("BENCH_KEEP")
     for stack in stacks:
+        if keep:
+            for size in sizes:
+                work = Path(keep).resolve() / f"{stack}-{size}"
+                work.mkdir(parents=True, exist_ok=True)
+                name = re.sub(r"\W", "_", f"troly_keep_{work.parent.name}_{size}")[:60]
+                run_stack(stack, [size], model, questions, work, kept=name)
+            continue
         work = Path(tempfile.mkdtemp(prefix=f"troly-bench-scale-{stack}-"))
         try:
             run_stack(stack, sizes, model, questions, work)

@@ -5,6 +5,7 @@ SQLite where the point is the lock), a real `chroma run`, the real embedder."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from retrieval.build import build_embedder, build_engine, build_index
 from retrieval.embedders import CachedEmbedder
 from retrieval.errors import SyncBusy
 from retrieval.index import DocumentIndex
+from retrieval.text import raw_words
 
 QUESTION_A = "Xã Tân Lập hoàn thành số hoá sổ hộ tịch khi nào?"
 QUESTION_B = "Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"
@@ -291,5 +293,20 @@ def test_term_counts_kept_as_chunks_change_equal_counting_them(tmp_path: Path, d
         counted = a.index.chunk_frequency(sorted(kept), cap=10**6)  # a small index counts in the full-text index
         assert {t: n for t, n in kept.items() if n} == {t: n for t, n in counted.items() if n}
         assert kept["hoa"] == 1 and not kept.get("tri") and not kept.get("chinh")  # b.md's words are gone
+        # Words with their diacritics (catalog_raw_term), against the live chunks' own words.
+        with a.index.engine.connect() as c:
+            kept_raw = {r.term: int(r.chunks) for r in c.execute(text("SELECT term, chunks FROM catalog_raw_term"))}
+        live: Counter[str] = Counter()
+        for doc_id, doc in a.index.documents().items():
+            for _, passage in a.index.version_text(doc_id, doc.number):
+                live.update(set(raw_words(f"{doc.meta.title} {passage}")))
+        assert {t: n for t, n in kept_raw.items() if n} == dict(live)
+        assert live["hoà"] == 1 and not kept_raw.get("chính")
+        assert a.index.document_frequency(["hoà", "chính", "tân hoà", "hoà tân"], raw=True) == {
+            "hoà": 1,
+            "chính": 0,
+            "tân hoà": 1,
+            "hoà tân": 0,
+        }
     finally:
         a.library.close()
