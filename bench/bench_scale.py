@@ -44,7 +44,7 @@ from retrieval.answer import ExtractiveAnswerer
 from retrieval.build import build_embedder, build_index
 from retrieval.embedders import CachedEmbedder
 from retrieval.evaluate import load_questions
-from retrieval.index import DocumentIndex
+from retrieval.index import DocumentIndex, Provenance
 from retrieval.search import HybridSearcher
 from retrieval.types import Chunk, DocumentMeta
 
@@ -152,7 +152,7 @@ def fill(index: DocumentIndex, model: Bigrams, upto: int, dim: int, seed: int) -
     t0 = time.perf_counter()
     d = index.count_documents()
     while index.count_chunks() < upto:
-        batch = []
+        batch, provenance = [], []
         # 100 documents a call: one Chroma upsert of 5,000 vectors (small upserts cost most of the fill).
         for _ in range(min(100, max(1, (upto - index.count_chunks()) // PER_DOC))):
             chunks = [
@@ -163,8 +163,11 @@ def fill(index: DocumentIndex, model: Bigrams, upto: int, dim: int, seed: int) -
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             meta = DocumentMeta(f"Văn bản tổng hợp {d}", f"{5000 + d}/KH-SYN", "Kế hoạch", "", "2026-01-01", "vi")
             batch.append((f"syn-{d:06d}.md", f"v{d}", meta, chunks, vectors.astype(np.float32)))
+            # A source outside the synced folders: a sync of the real corpus leaves these documents alone
+            # (one without a source counts as from a folder synced whole, and is removed).
+            provenance.append(Provenance(f"v{d}", source=f"bench:syn-{d:06d}"))
             d += 1
-        index.write_documents(batch)
+        index.write_documents(batch, provenance)
     return time.perf_counter() - t0
 
 
@@ -207,7 +210,8 @@ def write_one(i: int) -> None:
     vectors = rng.normal(0, 1, (3, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = [Chunk(f"Văn bản mới số {i}, đoạn {k}: giao Sở Nội vụ báo cáo trước ngày 15.", "", k) for k in range(3)]
-    index.write_document(f"moi-{i}.md", f"m{i}", DocumentMeta(f"Văn bản mới {i}"), chunks, vectors)
+    meta = DocumentMeta(f"Văn bản mới {i}")
+    index.write_document(f"moi-{i}.md", f"m{i}", meta, chunks, vectors, Provenance(f"m{i}", source=f"bench:moi-{i}"))
     index.close()
 
 

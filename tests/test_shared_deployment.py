@@ -310,3 +310,41 @@ def test_term_counts_kept_as_chunks_change_equal_counting_them(tmp_path: Path, d
         }
     finally:
         a.library.close()
+
+
+def test_a_large_index_ranks_the_chunks_of_the_rarest_terms_as_every_match_would_be(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Above `exact_chunks` lexical search ranks candidates only, rarest terms first, at most 1,500 (on
+    PostgreSQL one statement picks and scores them). The chunk holding the question's rarest word is found
+    although every chunk holds its common words and it was written last, and where the candidates hold
+    every match the ranking is the one of ranking every match."""
+    from db.session import make_engine
+    from retrieval.types import Chunk, DocumentMeta
+
+    engine = make_engine(db_url)
+    large = DocumentIndex(engine, tmp_path / "data", "test-vectors", exact_chunks=0)
+    rng = np.random.default_rng(7)
+    places = ["Tân Lập", "Đông Xanh", "Hoà Bình", "Phú Mỹ", "An Khê"]
+    docs = []
+    for d in range(32):
+        chunks = [
+            Chunk(f"Giao xã {places[(d + i) % 5]} báo cáo tiến độ nhiệm vụ số {d * 50 + i} trước ngày 15.", "", i)
+            for i in range(50)
+        ]
+        if d == 31:
+            chunks[-1] = Chunk("Giao xã An Khê báo cáo tiến độ lắp khinh khí cầu trước ngày 15.", "", 49)
+        vectors = rng.normal(0, 1, (50, 8)).astype(np.float32)
+        docs.append((f"d{d:02d}.md", "v1", DocumentMeta(f"Kế hoạch {d}", f"{d}/KH-UBND"), chunks, vectors))
+    large.write_documents(docs)
+    assert large.count_chunks() == 1600
+    found = large.search_lexical("Xã nào báo cáo tiến độ lắp khinh khí cầu?", 5)
+    top = large.get_chunks([found[0][0]])[found[0][0]]
+    assert "khinh khí cầu" in top.text
+    exact = DocumentIndex(engine, tmp_path / "data", "test-vectors")  # 1,600 chunks: every match ranked
+    question = "báo cáo tiến độ xã Tân Lập"
+    ranked, every = large.search_lexical(question, 10), exact.search_lexical(question, 10)
+    assert [c for c, _ in ranked][:3] == [c for c, _ in every][:3]
+    assert [round(s, 4) for _, s in ranked] == [round(s, 4) for _, s in every]
+    large.close()
+    exact.close()
