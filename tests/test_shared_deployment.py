@@ -348,3 +348,33 @@ def test_a_large_index_ranks_the_chunks_of_the_rarest_terms_as_every_match_would
     assert [round(s, 4) for _, s in ranked] == [round(s, 4) for _, s in every]
     large.close()
     exact.close()
+
+
+def test_the_migration_fills_the_raw_vocabulary_from_an_existing_index(tmp_path: Path, db_url: str) -> None:
+    """0008_raw_terms on a deployment indexed before it: catalog_raw_term is filled from the raw full-text
+    index (FTS5's vocabulary, PostgreSQL's ts_stat) with what the write path keeps."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.session import _alembic_config, make_engine
+
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        _write(a.docs, "b.md", DOC_B)
+        a.library.sync()
+    finally:
+        a.library.close()
+    engine = make_engine(db_url)
+    read = text("SELECT term, chunks FROM catalog_raw_term WHERE chunks > 0")
+    with engine.connect() as c:
+        kept = {r.term: int(r.chunks) for r in c.execute(read)}
+    assert kept["tân"] == 1 and kept["sở"] == 1 and kept["thử"] >= 2  # "thử" in both titles
+    cfg = _alembic_config()
+    for target in ("0007_jobs", "head"):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target != "head" else command.upgrade)(cfg, target)
+    with engine.connect() as c:
+        assert {r.term: int(r.chunks) for r in c.execute(read)} == kept
+    engine.dispose()
