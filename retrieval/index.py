@@ -1166,6 +1166,7 @@ class DocumentIndex:
                 continue
             with self._lock:
                 if self._client is None:
+                    self._loaded_at = _since_now()
                     self._client = self._open_client()
                 try:
                     self._client.delete_collection(other.collection)
@@ -1219,10 +1220,10 @@ class DocumentIndex:
         return sorted(found, key=lambda hit: (-round(hit[1], 6), hit[0]))[:k]
 
     def _fresh_vectors(self, collection: Any) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
-        """Embedded, on a large index, while another process's changes are not in the loaded client (which
-        can neither search nor read them): the vectors of the chunks made live since it was loaded, as the
-        writer kept them in catalog_vector, with their documents' metadata. Once there are too many (or
-        some were kept no longer), a new client is loaded in the background. Nothing otherwise."""
+        """Embedded, while another process's changes are not in the loaded client (which can neither search
+        nor read them): the vectors of the chunks made live since it was loaded, as the writer kept them in
+        catalog_vector, with their documents' metadata. Once there are too many (or some were kept no longer),
+        a new client is loaded in the background. Nothing otherwise."""
         empty: tuple[list[str], np.ndarray, list[dict[str, Any]]] = ([], np.zeros((0, 0), np.float32), [])
         if self.chroma_url:
             return empty
@@ -1264,12 +1265,11 @@ class DocumentIndex:
             sql = text("SELECT id FROM catalog_chunk WHERE doc_id IN :d LIMIT :n").bindparams(
                 bindparam("d", expanding=True)
             )
-            if len(key[1]) > _FEW:  # more chunks than that, without listing them
-                ids = [""] * (_FEW + 1)
-            else:
+            ids: list[str] = []
+            if key[1] and len(key[1]) <= _FEW:  # more documents hold more chunks than are held: not listed
                 with self.engine.connect() as c:
-                    ids = [r.id for r in c.execute(sql, {"d": list(key[1]), "n": _FEW + 1})] if key[1] else []
-            if len(ids) > _FEW:
+                    ids = [r.id for r in c.execute(sql, {"d": list(key[1]), "n": _FEW + 1})]
+            if len(ids) > _FEW or len(key[1]) > _FEW:
                 self._few = (key, None, np.zeros((0, 0)))
             else:
                 got = self._chroma().get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
