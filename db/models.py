@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -399,7 +400,7 @@ class CatalogDocument(Base):
     date: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(16))
     chunks: Mapped[int] = mapped_column(Integer, default=0)
-    indexed_at: Mapped[str | None] = mapped_column(String(32))
+    indexed_at: Mapped[str | None] = mapped_column(String(32), index=True)  # when it went live
     number: Mapped[int] = mapped_column(Integer, default=0)
     content: Mapped[str | None] = mapped_column(String(128))
     source: Mapped[str | None] = mapped_column(Text)
@@ -461,16 +462,37 @@ class CatalogTerm(Base):
     chunks: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class CatalogRawTerm(Base):
+    """How many live chunks hold each word with its diacritics (lower-cased, as the raw full-text index
+    splits it), kept like catalog_term: whether the index knows a word is one look-up, not a search."""
+
+    __tablename__ = "catalog_raw_term"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    chunks: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class CatalogVector(Base):
     """A vector this deployment wrote to Chroma, recorded before the write: garbage collection deletes only
     these, and only once the catalog no longer references them and they are older than a grace period."""
 
     __tablename__ = "catalog_vector"
+    __table_args__ = (
+        Index(
+            "ix_catalog_vector_kept",
+            "written_at",
+            sqlite_where=sql_text("vector IS NOT NULL"),
+            postgresql_where=sql_text("vector IS NOT NULL"),
+        ),
+    )
 
     collection: Mapped[str] = mapped_column(String(128), primary_key=True)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     written_at: Mapped[float] = mapped_column(Float, index=True)  # epoch seconds
     written_by: Mapped[str | None] = mapped_column(String(64))  # the sync lock token of the writer
+    # With embedded Chroma, the vector itself (float32) for a day: a process whose client loaded before it
+    # went live compares it in memory instead of reloading every vector.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class EmbeddingCache(Base):

@@ -37,6 +37,7 @@ import socket
 import threading
 import time
 import uuid
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 _BATCH = 2000
 _FEW = 5000  # documents' chunks held in memory for nearest_in (384 floats each: ~8 MB)
 GRACE_SECONDS = 15 * 60.0  # an unreferenced vector younger than this may belong to a write in flight
+FRESH_VECTOR_SECONDS = 24 * 3600.0  # how long catalog_vector keeps a vector for embedded clients loaded before
 LOCK_EXPIRY_SECONDS = 120.0  # a sync lock whose heartbeat is older than this belongs to a dead process
 _HEARTBEAT_SECONDS = 10.0
 _EXACT_CHUNKS = 20_000  # up to this many live chunks lexical search ranks every chunk holding a term
@@ -64,6 +66,8 @@ _COUNT_CAP = 20_000  # chunks holding a term are counted up to this many
 _COMMON = 5_000  # above _EXACT_CHUNKS, a term held by more chunks adds candidates only if too few were found
 _STATE_SECONDS = 0.05  # how long a read of the state row serves (a question reads it a dozen times)
 _SYNC = "sync"
+_TOKEN = re.compile(r"\w+")  # a folded token as the lexical index splits it ('_' joins a document number)
+_RAW_PART = re.compile(r"[^\W_]+")  # a word as the raw full-text index splits it (FTS5's unicode61, no '_')
 
 
 @dataclass(frozen=True)
@@ -199,8 +203,12 @@ class DocumentIndex:
         create: bool = True,
         grace_seconds: float = GRACE_SECONDS,
         lock_expiry: float = LOCK_EXPIRY_SECONDS,
+        exact_chunks: int = _EXACT_CHUNKS,
     ) -> None:
         self.engine = engine
+        # Above this many live chunks the index is large: lexical search ranks candidates, not every match,
+        # and an embedded Chroma client is not reopened on every change made elsewhere.
+        self.exact_chunks = exact_chunks
         self.dir = data_dir / "index"
         self.embedder_name = embedder_name
         self.chroma_url = chroma_url
@@ -216,12 +224,21 @@ class DocumentIndex:
         self._refreshing: threading.Thread | None = None  # an embedded client being reopened
         self._state_cache: tuple[float, _State | None] = (0.0, None)
         self._retired: Any = None  # the embedded system of the client before the current one
+        # Embedded, on a large index: when the client was opened (its vectors are complete up to then, as
+        # catalog_document.indexed_at reads), and the vectors of chunks made live since, with their metadata.
+        self._loaded_at = ""
+        self._fresh: tuple[tuple[int, str], list[str], np.ndarray, list[dict[str, Any]]] = (
+            (-1, ""),
+            [],
+            np.zeros((0, 0), np.float32),
+            [],
+        )
         # What searches look up again and again, each tagged with the catalog generation it was read
         # at or after (read the generation first, then the data: the tag is never newer than the data).
         self._vector_count: tuple[tuple[int, str], int] = ((-1, ""), 0)
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._counts: tuple[int, int, dict[tuple[str, str], int]] = (-1, 0, {})  # generation, chunks, counts
-        self._languages: tuple[int, dict[str, str]] = (-1, {})
+        self._languages: tuple[int, str, dict[str, str]] = (-1, "", {})  # generation, read since, languages
         # nearest_in's documents, their chunk ids and vectors (None: too many to hold, Chroma filters instead)
         self._few: tuple[tuple[int, tuple[str, ...]], list[str] | None, np.ndarray] = ((-1, ()), [], np.zeros((0, 0)))
         self._ensure_schema(create)
@@ -329,6 +346,8 @@ class DocumentIndex:
                 raise
             if new is not None and current:
                 self._generation = new  # our own write: no need to reopen Chroma to see it
+                if self._client is not None:
+                    self._loaded_at = _since_now()  # nor to compare its vectors apart (_fresh_vectors)
 
     # -- catalog -----------------------------------------------------------------------------------
 
@@ -413,13 +432,18 @@ class DocumentIndex:
         return [(r.section or "", r.text or "") for r in rows]
 
     def languages(self) -> dict[str, str]:
-        """Each document's language (read once per generation: a search asks on every question)."""
+        """Each document's language (a search asks on every question): read whole once, then on each change
+        only the documents made live since (reading them all again grew with the corpus). A document taken
+        out of use may stay listed: its chunks are not live, so nothing of it is found."""
         generation = self.generation()
-        if self._languages[0] != generation:
+        at, since, held = self._languages
+        if at != generation:
+            now = _since_now()
+            sql = "SELECT doc_id, language FROM catalog_document" + (" WHERE indexed_at >= :since" if at >= 0 else "")
             with self.engine.connect() as c:
-                rows = c.execute(text("SELECT doc_id, language FROM catalog_document")).all()
-            self._languages = (generation, {r.doc_id: r.language or "" for r in rows})
-        return self._languages[1]
+                rows = c.execute(text(sql), {"since": since}).all()
+            self._languages = (generation, now, {**held, **{r.doc_id: r.language or "" for r in rows}})
+        return self._languages[2]
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         if not ids:
@@ -591,6 +615,7 @@ class DocumentIndex:
             if found is not None:
                 return found
             if self._client is None:
+                self._loaded_at = _since_now()
                 self._client = self._open_client()
             try:
                 # Always our own embeddings: without embedding_function=None Chroma would load (download) its default.
@@ -622,8 +647,10 @@ class DocumentIndex:
     def _chroma(self, *, fresh: bool = False) -> Any:
         """The live collection. Embedded, a client keeps serving what it loaded: when another process has
         changed the index, a search goes on with the client it has while a new one is opened (and its
-        vectors loaded, which took hundreds of ms at 50,000 chunks) in the background; a write (`fresh`), or
-        a switch of collection, waits for a new client."""
+        vectors loaded, which took hundreds of ms at 50,000 chunks) in the background; on a large index
+        none is opened until many chunks went live elsewhere (search_dense compares their vectors itself:
+        loading half a million vectors on every ingest is work that grows with the corpus). A write
+        (`fresh`), or a switch of collection, waits for a new client."""
         with self._lock:
             state = self._state()
             name = state.collection or self._active_name()
@@ -633,7 +660,8 @@ class DocumentIndex:
                 self._client = None
                 self._collections.clear()
             elif stale:
-                self._refresh_in_background(state.generation, name)
+                if state.chunks <= self.exact_chunks:
+                    self._refresh_in_background(state.generation, name)
                 return self._collections[name]
             self._generation = state.generation
             return self._collection(name)
@@ -660,6 +688,7 @@ class DocumentIndex:
             try:
                 from chromadb.api.shared_system_client import SharedSystemClient
 
+                since = _since_now()
                 previous = SharedSystemClient._identifier_to_system.get(str(self.dir / "chroma"))
                 client = self._open_client()
                 collection = client.get_or_create_collection(
@@ -679,6 +708,7 @@ class DocumentIndex:
                         self._client = client
                         self._collections = {name: collection}
                         self._generation = generation
+                        self._loaded_at = since
             except Exception:  # noqa: BLE001 - the next search tries again; the current client keeps serving
                 log.warning("reopening the embedded Chroma client failed", exc_info=True)
 
@@ -731,21 +761,28 @@ class DocumentIndex:
         if not ids:
             return
         now = time.time()
+        stacked = np.vstack(vectors).astype(np.float32)
+        # Embedded, the vector is kept too: other processes' clients cannot see it until they reload.
+        kept = [None] * len(ids) if self.chroma_url else [row.tobytes() for row in stacked]
         with self._write(bump=False) as conn:
             conn.execute(
                 text(
-                    """INSERT INTO catalog_vector (collection, id, written_at, written_by) VALUES (:c, :id, :at, :by)
+                    """INSERT INTO catalog_vector (collection, id, written_at, written_by, vector)
+                       VALUES (:c, :id, :at, :by, :v)
                        ON CONFLICT (collection, id) DO UPDATE SET written_at = excluded.written_at,
-                                                                  written_by = excluded.written_by"""
+                                                                  written_by = excluded.written_by,
+                                                                  vector = excluded.vector"""
                 ),
-                [{"c": collection_name, "id": i, "at": now, "by": self._lock_token} for i in ids],
+                [
+                    {"c": collection_name, "id": i, "at": now, "by": self._lock_token, "v": v}
+                    for i, v in zip(ids, kept, strict=True)
+                ],
             )
         collection = (
             self._chroma(fresh=True)
             if collection_name == self._state().collection
             else self._collection(collection_name)
         )
-        stacked = np.vstack(vectors)
         for i in range(0, len(ids), _BATCH):
             collection.upsert(
                 ids=ids[i : i + _BATCH], embeddings=stacked[i : i + _BATCH], metadatas=metadatas[i : i + _BATCH]
@@ -886,10 +923,13 @@ class DocumentIndex:
         rows = []
         total = 0
         held: Counter[str] = Counter()  # chunks holding each token
+        held_raw: Counter[str] = Counter()  # chunks holding each word with its diacritics
         for cid, c in zip(ids, chunks, strict=True):
             lexical = tokens(f"{meta.symbol} {c.section} {c.text}")
             held.update(set(lexical))
             raw = raw_words(f"{meta.title} {c.text}")
+            raw_parts = [w for r in raw for w in _RAW_PART.findall(r)]
+            held_raw.update(set(raw_parts))
             total += len(lexical)
             row: dict[str, Any] = {
                 "id": cid,
@@ -902,7 +942,7 @@ class DocumentIndex:
             }
             if self.postgres:
                 row["lex"] = _tsvector(lexical)
-                row["raw"] = _tsvector([w for r in raw for w in re.findall(r"[^\W_]+", r)])
+                row["raw"] = _tsvector(raw_parts)
             else:
                 row["lex"] = " ".join(lexical)
                 row["raw"] = " ".join(raw)
@@ -938,13 +978,15 @@ class DocumentIndex:
             text("UPDATE catalog_state SET chunks = chunks + :c, lexical_tokens = lexical_tokens + :t WHERE id = 1"),
             {"c": len(rows), "t": total},
         )
-        conn.execute(
-            text(
-                """INSERT INTO catalog_term (term, chunks) VALUES (:term, :n)
-                   ON CONFLICT (term) DO UPDATE SET chunks = catalog_term.chunks + excluded.chunks"""
-            ),
-            [{"term": t, "n": n} for t, n in sorted(held.items())],
-        )
+        for table, counted in (("catalog_term", held), ("catalog_raw_term", held_raw)):
+            if counted:
+                conn.execute(
+                    text(
+                        f"""INSERT INTO {table} (term, chunks) VALUES (:term, :n)
+                            ON CONFLICT (term) DO UPDATE SET chunks = {table}.chunks + excluded.chunks"""
+                    ),
+                    [{"term": t, "n": n} for t, n in sorted(counted.items())],
+                )
 
     def _archive_live(self, conn: Connection, doc_id: str, *, keep: int | None = None) -> None:
         """Copy the live version's chunks into the archive, unless that version is `keep` (re-indexed)."""
@@ -992,6 +1034,14 @@ class DocumentIndex:
                 {"d": doc_id},
             ).all()
             gone_terms = [{"term": r.term, "n": int(r.n)} for r in held]
+            held = conn.execute(
+                text(
+                    """SELECT u.lexeme AS term, count(*) AS n FROM catalog_chunk c, unnest(c.raw) u
+                       WHERE c.doc_id = :d GROUP BY u.lexeme"""
+                ),
+                {"d": doc_id},
+            ).all()
+            gone_raw = [{"term": r.term, "n": int(r.n)} for r in held]
         else:
             counter: Counter[str] = Counter()
             for r in conn.execute(
@@ -1003,8 +1053,20 @@ class DocumentIndex:
             ):
                 counter.update(set(r.tokens.split()))
             gone_terms = [{"term": t, "n": n} for t, n in counter.items()]
+            counter = Counter()
+            for r in conn.execute(
+                text(
+                    """SELECT words FROM catalog_chunk_raw
+                       WHERE rowid IN (SELECT pk FROM catalog_chunk WHERE doc_id = :d)"""
+                ),
+                {"d": doc_id},
+            ):
+                counter.update(set(_RAW_PART.findall(r.words)))
+            gone_raw = [{"term": t, "n": n} for t, n in counter.items()]
         if gone_terms:
             conn.execute(text("UPDATE catalog_term SET chunks = chunks - :n WHERE term = :term"), gone_terms)
+        if gone_raw:
+            conn.execute(text("UPDATE catalog_raw_term SET chunks = chunks - :n WHERE term = :term"), gone_raw)
         if not self.postgres:
             for table in ("catalog_chunk_fts", "catalog_chunk_raw"):
                 conn.execute(
@@ -1050,6 +1112,7 @@ class DocumentIndex:
                 conn.execute(text("DELETE FROM catalog_chunk_raw"))
             conn.execute(text("DELETE FROM catalog_chunk"))
             conn.execute(text("DELETE FROM catalog_term"))
+            conn.execute(text("DELETE FROM catalog_raw_term"))
             conn.execute(text("DELETE FROM catalog_document"))
             conn.execute(text("UPDATE catalog_state SET chunks = 0, lexical_tokens = 0, embedder = NULL WHERE id = 1"))
             for doc, prov in zip(docs, provenance, strict=True):
@@ -1092,12 +1155,18 @@ class DocumentIndex:
         if orphans:
             self._delete_vectors(active, orphans)
             removed += len(orphans)
+        with self._write(bump=False) as conn:  # clients loaded over a day ago reload instead (_fresh_vectors)
+            conn.execute(
+                text("UPDATE catalog_vector SET vector = NULL WHERE vector IS NOT NULL AND written_at < :old"),
+                {"old": time.time() - FRESH_VECTOR_SECONDS},
+            )
         for other in others:
             retired_recently = other.collection == state.retired_collection and (state.retired_at or 0) > cutoff
             if other.newest >= cutoff or retired_recently:
                 continue
             with self._lock:
                 if self._client is None:
+                    self._loaded_at = _since_now()
                     self._client = self._open_client()
                 try:
                     self._client.delete_collection(other.collection)
@@ -1133,11 +1202,59 @@ class DocumentIndex:
             include=["distances"],
         )
         ids, distances = result["ids"][0], result["distances"][0]
-        live = self._live_among(ids)
-        found = [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True) if i in live]
+        similar = {i: 1.0 - float(d) for i, d in zip(ids, distances, strict=True)}
+        fresh_ids, fresh_matrix, fresh_meta = self._fresh_vectors(collection)
+        if fresh_ids:  # chunks made live elsewhere since this embedded client loaded: compared here
+            sims = fresh_matrix @ np.asarray(vector, dtype=np.float32)
+            added = 0
+            for i in np.argsort(-sims):
+                if added >= k * 3 + 10:
+                    break
+                if _meets(fresh_meta[i], filters, doc_ids):
+                    similar[fresh_ids[i]] = max(float(sims[i]), similar.get(fresh_ids[i], -1.0))
+                    added += 1
+        live = self._live_among(list(similar))
+        found = [(i, sim) for i, sim in similar.items() if i in live]
         # Equal similarities (a text indexed twice, translations) come back in any order: order them by id,
         # so that the same question gets the same passages every time.
         return sorted(found, key=lambda hit: (-round(hit[1], 6), hit[0]))[:k]
+
+    def _fresh_vectors(self, collection: Any) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
+        """Embedded, while another process's changes are not in the loaded client (which can neither search
+        nor read them): the vectors of the chunks made live since it was loaded, as the writer kept them in
+        catalog_vector, with their documents' metadata. Once there are too many (or some were kept no longer),
+        a new client is loaded in the background. Nothing otherwise."""
+        empty: tuple[list[str], np.ndarray, list[dict[str, Any]]] = ([], np.zeros((0, 0), np.float32), [])
+        if self.chroma_url:
+            return empty
+        state = self._state()
+        if state.generation == self._generation:
+            return empty
+        key = (state.generation, self._loaded_at)
+        if self._fresh[0] != key:
+            sql = text(
+                """SELECT c.id, d.doc_id, d.doc_type, d.symbol, d.date, v.vector
+                   FROM catalog_document d JOIN catalog_chunk c ON c.doc_id = d.doc_id
+                   LEFT JOIN catalog_vector v ON v.collection = :collection AND v.id = c.id
+                   WHERE d.indexed_at >= :since LIMIT :n"""
+            )
+            with self.engine.connect() as c:
+                rows = c.execute(sql, {"collection": collection.name, "since": self._loaded_at, "n": _FEW + 1}).all()
+            if len(rows) > _FEW or any(r.vector is None for r in rows):
+                # Too many to compare here, or kept no longer: a new client, loaded in the background.
+                self._refresh_in_background(state.generation, collection.name)
+                rows = [r for r in rows[:_FEW] if r.vector is not None]
+            matrix = (
+                np.frombuffer(b"".join(r.vector for r in rows), dtype=np.float32).reshape(len(rows), -1)
+                if rows
+                else np.zeros((0, 0), np.float32)
+            )
+            meta = [
+                {"doc_id": r.doc_id, "doc_type": r.doc_type, "symbol": r.symbol, "date": _date_int(r.date or "")}
+                for r in rows
+            ]
+            self._fresh = (key, [r.id for r in rows], matrix, meta)
+        return self._fresh[1], self._fresh[2], self._fresh[3]
 
     def nearest_in(self, vector: np.ndarray, k: int, doc_ids: Sequence[str]) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) among the chunks of a few documents, best first. A Chroma query
@@ -1145,10 +1262,14 @@ class DocumentIndex:
         catalog generation) are compared in well under a millisecond."""
         key = (self.generation(), tuple(sorted(doc_ids)))
         if self._few[0] != key:
-            sql = text("SELECT id FROM catalog_chunk WHERE doc_id IN :d").bindparams(bindparam("d", expanding=True))
-            with self.engine.connect() as c:
-                ids = [r.id for r in c.execute(sql, {"d": list(key[1])})] if key[1] else []
-            if len(ids) > _FEW:
+            sql = text("SELECT id FROM catalog_chunk WHERE doc_id IN :d LIMIT :n").bindparams(
+                bindparam("d", expanding=True)
+            )
+            ids: list[str] = []
+            if key[1] and len(key[1]) <= _FEW:  # more documents hold more chunks than are held: not listed
+                with self.engine.connect() as c:
+                    ids = [r.id for r in c.execute(sql, {"d": list(key[1]), "n": _FEW + 1})]
+            if len(ids) > _FEW or len(key[1]) > _FEW:
                 self._few = (key, None, np.zeros((0, 0)))
             else:
                 got = self._chroma().get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
@@ -1156,7 +1277,13 @@ class DocumentIndex:
                 self._few = (key, list(got["ids"]), matrix)
         _, held, matrix = self._few
         if held is None:
-            return self.search_dense(vector, k, None, doc_ids)
+            # Most of the index (the Vietnamese documents, for an Arabic question): the nearest passages overall
+            # hold them; a query filtered by a thousand documents took ~200 ms at 50,000 chunks.
+            nearest = self.search_dense(vector, max(k, 50))
+            wanted = set(doc_ids)
+            chunks = self.get_chunks([c for c, _ in nearest])
+            found = [(c, sim) for c, sim in nearest if c in chunks and chunks[c].doc_id in wanted][:k]
+            return found if len(found) >= k else self.search_dense(vector, k, None, doc_ids)
         if not held:
             return []
         sims = matrix @ np.asarray(vector, dtype=np.float32)
@@ -1175,7 +1302,7 @@ class DocumentIndex:
             return []
         terms = self._drop_ubiquitous(terms)
         filtered = bool(filters and (filters.doc_types or filters.symbols or filters.date_from or filters.date_to))
-        exact = self.count_chunks() <= _EXACT_CHUNKS
+        exact = self.count_chunks() <= self.exact_chunks
         if self.postgres or (not filtered and not exact):
             return self._search_candidates(terms, k, filters, budget=None if exact else _CANDIDATES)
         match = " OR ".join(f'"{t}"' for t in terms)
@@ -1208,36 +1335,28 @@ class DocumentIndex:
         average = state.lexical_tokens / total
         frequency = self.chunk_frequency(terms, cap=max(_COUNT_CAP, total // 10 + 1))
         where, params = _document_filter(filters)
+        ordered = sorted(terms, key=lambda t: (frequency[t], t))
+        if self.postgres:
+            return self._score_in_postgres(ordered, frequency, k, where, params, budget=budget)
         candidates: list[int] = []
         seen: set[int] = set()
         with self.engine.connect() as conn:
-            if self.postgres:
-                join = " JOIN catalog_document d ON d.doc_id = c.doc_id" if where else ""
-                pick = f"SELECT c.pk FROM catalog_chunk c{join} WHERE c.lex @@ CAST(:q AS tsquery){where} LIMIT :limit"
-            groups = [[t] for t in sorted(terms, key=lambda t: (frequency[t], t))] if budget else [terms]
+            groups = [[t] for t in ordered] if budget else [terms]
             for group in groups:
                 left = (budget - len(candidates)) if budget else total
                 if left <= 0:
                     break
                 if budget and len(candidates) >= k and frequency[group[0]] > _COMMON:
                     break  # a chunk holding only common terms seldom ranks; enumerating them cost most of the time
-                if self.postgres:
-                    picked = [
-                        r.pk
-                        for r in conn.execute(
-                            _expanding(text(pick), params), {**params, "q": _tsquery(group), "limit": left}
-                        )
-                    ]
-                else:
-                    cursor = conn.connection.cursor()
-                    try:
-                        match = " OR ".join(f'"{t}"' for t in group)
-                        cursor.execute(
-                            "SELECT rowid FROM catalog_chunk_fts WHERE catalog_chunk_fts MATCH ? LIMIT ?", (match, left)
-                        )
-                        picked = [row[0] for row in cursor.fetchall()]
-                    finally:
-                        cursor.close()
+                cursor = conn.connection.cursor()
+                try:
+                    match = " OR ".join(f'"{t}"' for t in group)
+                    cursor.execute(
+                        "SELECT rowid FROM catalog_chunk_fts WHERE catalog_chunk_fts MATCH ? LIMIT ?", (match, left)
+                    )
+                    picked = [row[0] for row in cursor.fetchall()]
+                finally:
+                    cursor.close()
                 for pk in picked:
                     if pk not in seen:
                         seen.add(pk)
@@ -1245,41 +1364,37 @@ class DocumentIndex:
             if not candidates:
                 return []
             wanted = set(terms)
-            scores: dict[int, float] = {}
-            if self.postgres:
-                rows = conn.execute(
-                    text(
-                        """SELECT c.pk, c.lex_len, u.lexeme, cardinality(u.positions) AS tf
-                           FROM catalog_chunk c, unnest(c.lex) u
-                           WHERE c.pk = ANY(:pks) AND u.lexeme = ANY(:terms)"""
-                    ),
-                    {"pks": candidates, "terms": terms},
-                ).all()
-                for r in rows:
-                    weight = bm25(max(1, int(r.tf)), int(r.lex_len), frequency[r.lexeme], total, average)
-                    scores[r.pk] = scores.get(r.pk, 0.0) + weight
-            else:
-                k1, b = 1.2, 0.75  # as bm25(), inlined: this loop runs over every candidate
-                idf = {t: inverse_frequency(frequency[t], total) * (k1 + 1) for t in terms}
-                marks = ",".join("?" * len(candidates))
-                cursor = conn.connection.cursor()  # thousands of short rows: the driver's cursor, not Row objects
-                try:
-                    cursor.execute(f"SELECT rowid, tokens FROM catalog_chunk_fts WHERE rowid IN ({marks})", candidates)
-                    fetched = cursor.fetchall()
-                finally:
-                    cursor.close()
-                padded_terms = [(f" {t} ", idf[t]) for t in wanted]
-                for pk, stored in fetched:
-                    # Tokens are single-space separated: counting " term " in the padded string is the term
-                    # frequency (str.count in C; splitting every candidate cost more than the rest of the search).
-                    padded = f" {stored.replace(' ', '  ')} "
-                    norm = k1 * (1 - b + b * (stored.count(" ") + 1) / (average or 1.0))
-                    score = 0.0
-                    for needle, weight in padded_terms:
-                        tf = padded.count(needle)
-                        if tf:
-                            score += weight * tf / (tf + norm)
-                    scores[pk] = score
+            k1, b = 1.2, 0.75  # as bm25(), inlined: this loop runs over every candidate
+            idf = {t: inverse_frequency(frequency[t], total) * (k1 + 1) for t in terms}
+            marks = ",".join("?" * len(candidates))
+            cursor = conn.connection.cursor()  # thousands of short rows: the driver's cursor, not Row objects
+            try:
+                cursor.execute(f"SELECT rowid, tokens FROM catalog_chunk_fts WHERE rowid IN ({marks})", candidates)
+                fetched = cursor.fetchall()
+            finally:
+                cursor.close()
+            # Tokens are single-space separated. Every candidate in one string: each term's occurrences are
+            # found by str.find (in C) and told apart by where each candidate starts; a count per candidate and
+            # term cost 10 ms a question at 500,000 chunks, splitting them more.
+            texts = [stored for _, stored in fetched]
+            starts, at = [], 1
+            for stored in texts:
+                starts.append(at)
+                at += len(stored) + 3  # " \n " between candidates
+            joined = " " + " \n ".join(texts) + " "
+            norms = [k1 * (1 - b + b * (stored.count(" ") + 1) / (average or 1.0)) for stored in texts]
+            totals = [0.0] * len(texts)
+            for term in wanted:
+                needle, weight = f" {term} ", idf[term]
+                held: dict[int, int] = {}
+                found = joined.find(needle)
+                while found >= 0:
+                    i = bisect_right(starts, found + 1) - 1
+                    held[i] = held.get(i, 0) + 1
+                    found = joined.find(needle, found + len(needle) - 1)  # the space after may open the next
+                for i, tf in held.items():
+                    totals[i] += weight * tf / (tf + norms[i])
+            scores: dict[int, float] = {pk: totals[i] for i, (pk, _) in enumerate(fetched)}
             best = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
             if not best:
                 return []
@@ -1288,6 +1403,70 @@ class DocumentIndex:
             )
             ids = {r.pk: r.id for r in conn.execute(stmt, {"pks": [pk for pk, _ in best]})}
         return [(ids[pk], score) for pk, score in best if pk in ids]
+
+    def _score_in_postgres(
+        self,
+        ordered: list[str],
+        frequency: dict[str, int],
+        k: int,
+        where: str,
+        params: dict[str, Any],
+        *,
+        budget: int | None,
+    ) -> list[tuple[str, float]]:
+        """PostgreSQL: candidates picked and ranked by one statement (a round trip per term, and another for
+        the scores, cost more than the search itself). The chunks of each term, rarest first, follow one
+        another until `budget` rows are read (PostgreSQL stops there); a term held by over _COMMON chunks
+        adds none once the rarer terms' counts reach k. BM25 is summed over the wanted lexemes of each
+        candidate's tsvector, as on SQLite."""
+        state = self._state()
+        total = state.chunks
+        average = (state.lexical_tokens / total) or 1.0
+        k1, b = 1.2, 0.75  # as bm25()
+        join = " JOIN catalog_document d ON d.doc_id = c.doc_id" if where else ""
+        groups: list[list[str]] = [ordered]  # every chunk holding a term
+        if budget is not None:
+            # Terms no chunk held when last counted go first, in one branch (a branch costs ~1 ms even when
+            # empty; an English question has a dozen such words); each other term has its own, rarest first.
+            unseen = [t for t in ordered if not frequency[t]]
+            groups, planned = [unseen] if unseen else [], 0
+            for term in ordered[len(unseen) :]:
+                if planned >= budget or (planned >= k and frequency[term] > _COMMON and not where):
+                    break  # a chunk holding only common terms seldom ranks; enumerating them cost most of the time
+                groups.append([term])
+                planned += frequency[term]
+        bind: dict[str, Any] = {
+            **params,
+            "terms": ordered,
+            "idf": [inverse_frequency(frequency[t], total) * (k1 + 1) for t in ordered],
+            "fixed": k1 * (1 - b),
+            "per_token": k1 * b / average,
+            "k": k,
+            "budget": budget if budget is not None else total,
+        }
+        picks = []
+        for i, group in enumerate(groups):
+            bind[f"q{i}"] = _tsquery(group)
+            picks.append(
+                f"(SELECT c.pk, c.id, c.lex_len, c.lex FROM catalog_chunk c{join}"
+                f" WHERE c.lex @@ CAST(:q{i} AS tsquery){where} LIMIT :budget)"
+            )
+        if not picks:
+            return []
+        # Only the wanted lexemes of a candidate are unnested (marked with weight A, then kept): unnesting
+        # every lexeme cost 30 µs a candidate, most of the search.
+        sql = f"""WITH picked AS MATERIALIZED (
+                      SELECT * FROM ({" UNION ALL ".join(picks)}) s LIMIT :budget),
+                  candidate AS (SELECT DISTINCT ON (pk) pk, id, lex_len, lex FROM picked),
+                  weight AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:idf AS float8[])) AS w(term, idf))
+                  SELECT c.id, sum(w.idf * greatest(1, cardinality(u.positions))
+                                   / (greatest(1, cardinality(u.positions)) + :fixed + :per_token * c.lex_len)) AS score
+                  FROM candidate c
+                  CROSS JOIN LATERAL unnest(ts_filter(setweight(c.lex, 'A', CAST(:terms AS text[])), '{{a}}')) u
+                  JOIN weight w ON w.term = u.lexeme
+                  GROUP BY c.pk, c.id ORDER BY score DESC, c.pk LIMIT :k"""
+        with self.engine.connect() as conn:
+            return [(r.id, float(r.score)) for r in conn.execute(_expanding(text(sql), params), bind)]
 
     def _drop_ubiquitous(self, terms: list[str]) -> list[str]:
         """Leave out terms found in over a tenth of a large index: their BM25 weight is nil, yet scoring
@@ -1301,26 +1480,40 @@ class DocumentIndex:
         return [t for t in terms if counts[t] <= limit] or terms
 
     def document_frequency(self, terms: Sequence[str], *, raw: bool = False) -> dict[str, int]:
-        """Whether any chunk contains each term (1) or none does (0): folded tokens, or raw words with diacritics."""
+        """Whether any chunk contains each term (1) or none does (0): folded tokens, or raw words with diacritics.
+
+        Words are looked up in the vocabulary kept as chunks are written (catalog_term, catalog_raw_term): on
+        PostgreSQL a search for a word no chunk holds was planned as a scan of every chunk. Only a phrase
+        whose words are all known is searched."""
         if not terms:
             return {}
         table = "catalog_chunk_raw" if raw else "catalog_chunk_fts"
-        if self.postgres:
-            column = "raw" if raw else "lex"
-            sql = f"SELECT 1 FROM catalog_chunk WHERE {column} @@ CAST(:q AS tsquery) LIMIT 1"
-        else:
-            sql = f"SELECT 1 FROM {table} WHERE {table} MATCH :q LIMIT 1"
         known = self._known_words()  # the same words come back question after question
-        out: dict[str, int] = {}
-        with self.engine.connect() as c:
-            for term in terms:
-                found = known.get((table, term))
-                if found is None:
-                    # A MATCH uses the full-text index (fts5vocab would scan the whole vocabulary).
-                    query = _phrase(term, raw=raw) if self.postgres else '"' + term.replace('"', '""') + '"'
-                    found = known[(table, term)] = 1 if c.execute(text(sql), {"q": query}).first() else 0
-                out[term] = found
-        return out
+        missing = [t for t in dict.fromkeys(terms) if (table, t) not in known]
+        if missing:
+            words = {t: (_RAW_PART if raw else _TOKEN).findall(t) for t in missing}
+            vocabulary = "catalog_raw_term" if raw else "catalog_term"
+            held = text(f"SELECT term FROM {vocabulary} WHERE term IN :t AND chunks > 0").bindparams(
+                bindparam("t", expanding=True)
+            )
+            if self.postgres:
+                column = "raw" if raw else "lex"
+                phrase = f"SELECT 1 FROM catalog_chunk WHERE {column} @@ CAST(:q AS tsquery) LIMIT 1"
+            else:
+                phrase = f"SELECT 1 FROM {table} WHERE {table} MATCH :q LIMIT 1"
+            with self.engine.connect() as c:
+                wanted = sorted({w for parts in words.values() for w in parts})
+                present = {r.term for r in c.execute(held, {"t": wanted})} if wanted else set()
+                for term, parts in words.items():
+                    found = 1 if parts and all(p in present for p in parts) else 0
+                    if found and len(parts) > 1:
+                        if self.postgres:  # the index, not a scan of every chunk, whatever the planner guesses
+                            c.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                        query = _phrase(term, raw=raw) if self.postgres else '"' + term.replace('"', '""') + '"'
+                        found = 1 if c.execute(text(phrase), {"q": query}).first() else 0
+                    known[(table, term)] = found
+                c.rollback()
+        return {term: known[(table, term)] for term in terms}
 
     def chunk_frequency(self, terms: Sequence[str], cap: int = 1000) -> dict[str, int]:
         """How many chunks contain each folded term, counted up to `cap` (rarity for weighting words). On a
@@ -1334,7 +1527,7 @@ class DocumentIndex:
             sql = "SELECT count(*) FROM (SELECT 1 FROM catalog_chunk_fts WHERE catalog_chunk_fts MATCH :q LIMIT :cap)"
         out: dict[str, int] = {}
         missing = [t for t in terms if (tag, t) not in known]
-        if missing and self.count_chunks() > _EXACT_CHUNKS:
+        if missing and self.count_chunks() > self.exact_chunks:
             # Counted as chunks are written (exactly FTS5's count for a single token); a phrase is counted.
             single = [t for t in missing if re.fullmatch(r"\w+", t)]
             stmt = text("SELECT term, chunks FROM catalog_term WHERE term IN :t").bindparams(
@@ -1358,7 +1551,7 @@ class DocumentIndex:
         state = self._state()
         at, counted_at, counts = self._counts
         if state.generation != at:
-            small = state.chunks <= _EXACT_CHUNKS
+            small = state.chunks <= self.exact_chunks
             if small or abs(state.chunks - counted_at) * 100 > counted_at or len(counts) > 200_000:
                 counts, counted_at = {}, state.chunks
             self._counts = (state.generation, counted_at, counts)
@@ -1434,3 +1627,24 @@ def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _since_now() -> str:
+    """Now as catalog_document.indexed_at reads (to the second), less a margin for a commit in flight."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - 2))
+
+
+def _meets(meta: dict[str, Any], filters: SearchFilters | None, doc_ids: Sequence[str] | None) -> bool:
+    """Whether a vector's metadata passes these filters (what _chroma_where asks Chroma)."""
+    if doc_ids is not None and meta.get("doc_id") not in doc_ids:
+        return False
+    if not filters:
+        return True
+    date = int(meta.get("date") or 0)
+    if filters.doc_types and meta.get("doc_type") not in filters.doc_types:
+        return False
+    if filters.symbols and meta.get("symbol") not in filters.symbols:
+        return False
+    if filters.date_from and date < _date_int(filters.date_from):
+        return False
+    return not filters.date_to or 0 < date <= _date_int(filters.date_to)

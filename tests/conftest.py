@@ -241,6 +241,8 @@ CATALOG_TABLES = (
     "catalog_chunk",
     "catalog_version",
     "catalog_archived_chunk",
+    "catalog_term",
+    "catalog_raw_term",
     "catalog_vector",
     "embedding_cache",
     "catalog_chunk_fts",

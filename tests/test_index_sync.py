@@ -209,3 +209,38 @@ def test_docs_list_shows_what_is_indexed(corpus_data: Path) -> None:
     seeds = [d for d in json.loads(result.output) if d["source"].endswith(".txt")]
     here = (Path(__file__).resolve().parents[2] / "shared" / "seeds").exists()  # not on a user's clone
     assert len(seeds) == (5 if here else 0)  # the Arabic and Persian articles are indexed too
+
+
+def test_a_large_index_sees_another_process_ingest_without_reloading_its_vectors(
+    tmp_path: Path, hermetic_env: Path
+) -> None:
+    """Above `exact_chunks` an embedded client is not reloaded (half a million vectors) on each change made
+    elsewhere: the first question after another process's ingest already finds the new document densely,
+    its vectors read by id and compared in memory, with the same client."""
+    docs = tmp_path / "docs"
+    write(docs, "a.md", DOC_A)
+    conf = settings(hermetic_env, docs)
+    embedder = build_embedder(conf)
+    index = DocumentIndex(embedder.engine, conf.data_dir, embedder.name, exact_chunks=0)  # large from the start
+    library = Library(index, embedder, docs)
+    library.sync()
+    question = embedder.embed(["Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"], query=True)[0]
+    assert {index.get_chunks([c])[c].doc_id for c, _ in index.search_dense(question, 5)} == {"a.md"}
+    client = index._client
+    write(docs, "b.md", DOC_B)
+    env = {**os.environ, "TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(docs)}
+    subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
+    first = [index.get_chunks([c])[c].doc_id for c, _ in index.search_dense(question, 5)]
+    assert first[0] == "b.md" and "a.md" in first
+    assert index._client is client and index._refreshing is None  # nothing reloaded
+    from retrieval.protocols import SearchFilters
+
+    only_a = SearchFilters(symbols=(index.documents()["a.md"].meta.symbol,))
+    assert {index.get_chunks([c])[c].doc_id for c, _ in index.search_dense(question, 5, only_a)} == {"a.md"}
+    # Replaced elsewhere: the replaced version's vectors are no longer live, the new ones are found.
+    write(docs, "b.md", DOC_B.replace("12 tỷ đồng", "15 tỷ đồng"))
+    subprocess.run([TROLY, "ingest"], env=env, check=True, capture_output=True)
+    hits = index.search_dense(question, 5)
+    chunks = index.get_chunks([c for c, _ in hits])
+    assert len(chunks) == len(hits) and any("15 tỷ đồng" in c.text for c in chunks.values())
+    library.close()

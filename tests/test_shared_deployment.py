@@ -5,6 +5,7 @@ SQLite where the point is the lock), a real `chroma run`, the real embedder."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from retrieval.build import build_embedder, build_engine, build_index
 from retrieval.embedders import CachedEmbedder
 from retrieval.errors import SyncBusy
 from retrieval.index import DocumentIndex
+from retrieval.text import raw_words
 
 QUESTION_A = "Xã Tân Lập hoàn thành số hoá sổ hộ tịch khi nào?"
 QUESTION_B = "Sở Tài chính bố trí bao nhiêu tiền cho nền tảng dữ liệu dùng chung?"
@@ -291,5 +293,88 @@ def test_term_counts_kept_as_chunks_change_equal_counting_them(tmp_path: Path, d
         counted = a.index.chunk_frequency(sorted(kept), cap=10**6)  # a small index counts in the full-text index
         assert {t: n for t, n in kept.items() if n} == {t: n for t, n in counted.items() if n}
         assert kept["hoa"] == 1 and not kept.get("tri") and not kept.get("chinh")  # b.md's words are gone
+        # Words with their diacritics (catalog_raw_term), against the live chunks' own words.
+        with a.index.engine.connect() as c:
+            kept_raw = {r.term: int(r.chunks) for r in c.execute(text("SELECT term, chunks FROM catalog_raw_term"))}
+        live: Counter[str] = Counter()
+        for doc_id, doc in a.index.documents().items():
+            for _, passage in a.index.version_text(doc_id, doc.number):
+                live.update(set(raw_words(f"{doc.meta.title} {passage}")))
+        assert {t: n for t, n in kept_raw.items() if n} == dict(live)
+        assert live["hoà"] == 1 and not kept_raw.get("chính")
+        assert a.index.document_frequency(["hoà", "chính", "tân hoà", "hoà tân"], raw=True) == {
+            "hoà": 1,
+            "chính": 0,
+            "tân hoà": 1,
+            "hoà tân": 0,
+        }
     finally:
         a.library.close()
+
+
+def test_a_large_index_ranks_the_chunks_of_the_rarest_terms_as_every_match_would_be(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Above `exact_chunks` lexical search ranks candidates only, rarest terms first, at most 1,500 (on
+    PostgreSQL one statement picks and scores them). The chunk holding the question's rarest word is found
+    although every chunk holds its common words and it was written last, and where the candidates hold
+    every match the ranking is the one of ranking every match."""
+    from db.session import make_engine
+    from retrieval.types import Chunk, DocumentMeta
+
+    engine = make_engine(db_url)
+    large = DocumentIndex(engine, tmp_path / "data", "test-vectors", exact_chunks=0)
+    rng = np.random.default_rng(7)
+    places = ["Tân Lập", "Đông Xanh", "Hoà Bình", "Phú Mỹ", "An Khê"]
+    docs = []
+    for d in range(32):
+        chunks = [
+            Chunk(f"Giao xã {places[(d + i) % 5]} báo cáo tiến độ nhiệm vụ số {d * 50 + i} trước ngày 15.", "", i)
+            for i in range(50)
+        ]
+        if d == 31:
+            chunks[-1] = Chunk("Giao xã An Khê báo cáo tiến độ lắp khinh khí cầu trước ngày 15.", "", 49)
+        vectors = rng.normal(0, 1, (50, 8)).astype(np.float32)
+        docs.append((f"d{d:02d}.md", "v1", DocumentMeta(f"Kế hoạch {d}", f"{d}/KH-UBND"), chunks, vectors))
+    large.write_documents(docs)
+    assert large.count_chunks() == 1600
+    found = large.search_lexical("Xã nào báo cáo tiến độ lắp khinh khí cầu?", 5)
+    top = large.get_chunks([found[0][0]])[found[0][0]]
+    assert "khinh khí cầu" in top.text
+    exact = DocumentIndex(engine, tmp_path / "data", "test-vectors")  # 1,600 chunks: every match ranked
+    question = "báo cáo tiến độ xã Tân Lập"
+    ranked, every = large.search_lexical(question, 10), exact.search_lexical(question, 10)
+    assert [c for c, _ in ranked][:3] == [c for c, _ in every][:3]
+    assert [round(s, 4) for _, s in ranked] == [round(s, 4) for _, s in every]
+    large.close()
+    exact.close()
+
+
+def test_the_migration_fills_the_raw_vocabulary_from_an_existing_index(tmp_path: Path, db_url: str) -> None:
+    """0008_raw_terms on a deployment indexed before it: catalog_raw_term is filled from the raw full-text
+    index (FTS5's vocabulary, PostgreSQL's ts_stat) with what the write path keeps."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.session import _alembic_config, make_engine
+
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        _write(a.docs, "b.md", DOC_B)
+        a.library.sync()
+    finally:
+        a.library.close()
+    engine = make_engine(db_url)
+    read = text("SELECT term, chunks FROM catalog_raw_term WHERE chunks > 0")
+    with engine.connect() as c:
+        kept = {r.term: int(r.chunks) for r in c.execute(read)}
+    assert kept["tân"] == 1 and kept["sở"] == 1 and kept["thử"] >= 2  # "thử" in both titles
+    cfg = _alembic_config()
+    for target in ("0007_jobs", "head"):
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if target != "head" else command.upgrade)(cfg, target)
+    with engine.connect() as c:
+        assert {r.term: int(r.chunks) for r in c.execute(read)} == kept
+    engine.dispose()
