@@ -174,7 +174,7 @@ def fill(index: DocumentIndex, model: Bigrams, upto: int, dim: int, seed: int) -
 def measure(answerer: ExtractiveAnswerer, questions: list[str]) -> tuple[list[float], list[float]]:
     """Each question once (the questions differ: none is answered from another's vector). The model alone is
     timed (CachedEmbedder.inner), so the answer embeds its question anew, and reuses that vector within the
-    answer as a deployment does (the extractive answer compares sentences with the question)."""
+    answer as a deployment does."""
     embedder = answerer.searcher.embedder
     model = getattr(embedder, "inner", embedder)
     answerer.answer(f"{questions[0]} (khởi động)")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
@@ -71,13 +70,7 @@ class ExtractiveAnswerer:
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages."""
-        return compose(question, hits, self.searcher.index, self.meaning)
-
-    def meaning(self, question: str, texts: Sequence[str]) -> list[float]:
-        """Each text's cosine similarity to the question (the embedder's vectors are normalised)."""
-        embedder = self.searcher.embedder
-        q = embedder.embed([question], query=True)[0]
-        return [float(v) for v in embedder.embed(list(texts)) @ q]
+        return compose(question, hits, self.searcher.index)
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from retrieval.extract import (
     DEFINITION,
@@ -37,7 +36,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.search import query_kind, query_language
+from retrieval.search import query_kind
 from retrieval.text import (
     STOPWORDS,
     english_terms,
@@ -58,8 +57,6 @@ W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
-W_MEANING = 4.0  # a unit's own similarity to the question, where the question's language is not the passage's
-MEANING_UNITS = 4  # units of another language compared by meaning (~27 ms each when not cached)
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
@@ -87,9 +84,6 @@ def rarity(index: DocumentIndex, terms: list[str]) -> dict[str, float]:
     n = max(index.count_chunks(), 1)
     counts = index.chunk_frequency(terms)
     return {t: (math.log(1 + n / counts[t]) if counts.get(t) else 0.0) for t in terms}
-
-
-Meaning = Callable[[str, Sequence[str]], Sequence[float]]  # (question, texts) → each text's similarity
 
 
 @dataclass(frozen=True)
@@ -188,9 +182,7 @@ def _without(text: str, found: tuple[Span, ...]) -> str:
     return text
 
 
-def candidates(
-    question: str, hits: list[Hit], index: DocumentIndex, asked: Asked, meaning: Meaning | None = None
-) -> list[Candidate]:
+def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
     q_terms = question_terms(
         question, translated=True
     )  # choosing among units, an English term meets its Vietnamese one
@@ -202,10 +194,6 @@ def candidates(
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
     out: list[Candidate] = []
     bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:3]]
-    lang = query_language(question)
-    # Words barely meet across languages (an English question, a Vietnamese plan; a Vietnamese question, an
-    # Arabic article): there each unit's own similarity to the question carries the meaning.
-    across = {rank for rank, hit in enumerate(hits[:3]) if hit.chunk.meta.language not in ("", lang)}
     for rank, (hit, body) in enumerate(zip(hits[:3], bodies, strict=False)):
         heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
@@ -256,8 +244,6 @@ def candidates(
                 - W_LENGTH * len(unit.text)
             )
             out.append(Candidate(unit, rank, score, found, kind_met))
-    if meaning and across:
-        out = _by_meaning(question, out, across, meaning)
     if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
         # answers it before any unit that only shares its words (those can still be the second quote).
@@ -265,22 +251,6 @@ def candidates(
     else:
         out.sort(key=lambda c: -c.score)
     return out
-
-
-def _by_meaning(question: str, ranked: list[Candidate], across: set[int], meaning: Meaning) -> list[Candidate]:
-    """Each unit's own similarity to the question, for the units of passages in another language. Only the
-    best few by words and kind are embedded (each took ~10 ms on this CPU when not cached); the others are
-    taken to be no closer than the farthest of those."""
-    foreign = [c for c in ranked if c.rank in across]
-    chosen = sorted(foreign, key=lambda c: (not c.met, -c.score))[:MEANING_UNITS]
-    near = dict(zip((c.unit.text for c in chosen), meaning(question, [c.unit.text for c in chosen]), strict=True))
-    if not near:
-        return ranked
-    top, floor = max(near.values()), min(near.values())
-    return [
-        replace(c, score=c.score + W_MEANING * (near.get(c.unit.text, floor) - top)) if c.rank in across else c
-        for c in ranked
-    ]
 
 
 def vietnamese_date(iso: str) -> str:
@@ -306,9 +276,9 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     return "", -1
 
 
-def compose(question: str, hits: list[Hit], index: DocumentIndex, meaning: Meaning | None = None) -> Draft:
+def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     asked = asked_for(question)
-    ranked = candidates(question, hits, index, asked, meaning)
+    ranked = candidates(question, hits, index, asked)
     if not ranked:
         return Draft("", 0, ())
     best = ranked[0]
