@@ -20,6 +20,7 @@ import numpy as np
 
 from bench.corpus import ROOT, sentences
 from bot.config import Settings
+from db.session import Database, upgrade
 from ingestion.sync import build_library
 from retrieval.answer import ExtractiveAnswerer
 from retrieval.build import build_embedder, build_index
@@ -60,6 +61,9 @@ def main() -> None:
     questions = [q.question for q in load_questions(ROOT / "tests" / "eval" / "qa.jsonl")]
     data = Path(os.environ.get("BENCH_DATA_DIR", ROOT / "data" / "bench-ask"))
     settings = Settings.from_env({"TROLY_DATA_DIR": str(data)})
+    database = Database(settings.database_url, check=False)
+    upgrade(database.engine)  # the index kept from an earlier run may predate the latest migration
+    database.engine.dispose()
     library = build_library(settings)
     t0 = time.perf_counter()
     report = library.sync([ROOT / "docs_corpus", SEEDS])
