@@ -384,6 +384,8 @@ class CatalogState(Base):
     retired_collection: Mapped[str | None] = mapped_column(String(128))
     retired_at: Mapped[float | None] = mapped_column(Float)
     changed_at: Mapped[str | None] = mapped_column(String(32))
+    # The cutoff of the last garbage collection: vectors written before it were looked at then.
+    gc_cutoff: Mapped[float | None] = mapped_column(Float)
 
 
 class CatalogDocument(Base):

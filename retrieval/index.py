@@ -1135,14 +1135,20 @@ class DocumentIndex:
         cutoff = time.time() - self.grace_seconds
         removed = 0
         with self.engine.connect() as c:
+            # Only vectors written since the last collection's cutoff (less a grace for clocks of other
+            # machines), and those marked unreferenced (written_at = 0): the older ones were looked at then,
+            # and any the catalog stopped referencing since was marked. Not a scan of every vector.
+            since = c.execute(text("SELECT gc_cutoff FROM catalog_state WHERE id = 1")).scalar()
+            low = (since - self.grace_seconds) if since else -1.0
             orphans = [
                 r.id
                 for r in c.execute(
                     text(
                         """SELECT v.id FROM catalog_vector v LEFT JOIN catalog_chunk c ON c.id = v.id
-                           WHERE v.collection = :a AND v.written_at < :cutoff AND c.id IS NULL"""
+                           WHERE v.collection = :a AND c.id IS NULL
+                             AND (v.written_at = 0 OR (v.written_at > :low AND v.written_at < :cutoff))"""
                     ),
-                    {"a": active, "cutoff": cutoff},
+                    {"a": active, "cutoff": cutoff, "low": low},
                 )
             ]
             others = c.execute(
@@ -1156,6 +1162,7 @@ class DocumentIndex:
             self._delete_vectors(active, orphans)
             removed += len(orphans)
         with self._write(bump=False) as conn:  # clients loaded over a day ago reload instead (_fresh_vectors)
+            conn.execute(text("UPDATE catalog_state SET gc_cutoff = :c WHERE id = 1"), {"c": cutoff})
             conn.execute(
                 text("UPDATE catalog_vector SET vector = NULL WHERE vector IS NOT NULL AND written_at < :old"),
                 {"old": time.time() - FRESH_VECTOR_SECONDS},

@@ -5,6 +5,7 @@ SQLite where the point is the lock), a real `chroma run`, the real embedder."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from fakes import DOC_A, DOC_B, chroma_run
+from sqlalchemy import text as sql_text
 
 from bot.cli import cli
 from bot.config import Settings
@@ -378,3 +380,37 @@ def test_the_migration_fills_the_raw_vocabulary_from_an_existing_index(tmp_path:
     with engine.connect() as c:
         assert {r.term: int(r.chunks) for r in c.execute(read)} == kept
     engine.dispose()
+
+
+def test_garbage_collection_looks_only_at_vectors_written_since_it_last_ran(tmp_path: Path, db_url: str) -> None:
+    """Not a scan of every vector the deployment wrote (4.8 s at 500,000 on SQLite) at each changing sync:
+    those written before the last collection's cutoff were looked at then, and any the catalog stopped
+    referencing since is marked (written_at = 0)."""
+    a = _installation(tmp_path, "a", db_url, None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        a.library.sync()
+        index = a.index
+        index.grace_seconds = 0
+        index.collect_garbage()  # the first looks at every vector, and sets the cutoff
+        live = index.vector_count()
+        now = time.time()
+        rows = [("crashed-write", now), ("marked-unreferenced", 0.0), ("looked-at-before", now - 86_400)]
+        with index.engine.begin() as c:
+            c.execute(
+                sql_text("INSERT INTO catalog_vector (collection, id, written_at) VALUES (:c, :i, :w)"),
+                [{"c": index.collection_name, "i": i, "w": w} for i, w in rows],
+            )
+        time.sleep(0.01)
+        index.collect_garbage()
+        with index.engine.connect() as c:
+            left = {
+                r.id
+                for r in c.execute(
+                    sql_text("SELECT id FROM catalog_vector WHERE id NOT IN (SELECT id FROM catalog_chunk)")
+                )
+            }
+        assert left == {"looked-at-before"}  # older than the last cutoff: not looked at again
+        assert index.vector_count() == live and "a.md" in a.sources(QUESTION_A)
+    finally:
+        a.library.close()
