@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from ingestion.chunking import chunk_document
 from ingestion.errors import IngestError, SyncInterrupted, UnsupportedFile
 from ingestion.loaders import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, LoadedDocument, load_document
+from retrieval.embedders import PARALLEL_FROM
 from retrieval.index import DocumentIndex, DocumentWrite, IndexedDocument, Provenance
 from retrieval.protocols import Embedder, RetrievalSettings
 from retrieval.types import Chunk, DocumentMeta
@@ -251,7 +252,7 @@ class Library:
         uploads_dir: Path | None = None,
         uploads: UploadStore | None = None,
         max_chars: int = 1200,
-        batch_chunks: int = 64,  # embedded together: from 64 (PARALLEL_FROM) e5 spreads them over worker processes
+        batch_chunks: int = PARALLEL_FROM,  # embedded together: a batch this large e5 spreads over its worker processes
         limits: Limits = DEFAULT_LIMITS,
         lock_wait: float = 0.0,
     ) -> None:

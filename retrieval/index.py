@@ -1017,6 +1017,23 @@ class DocumentIndex:
             _unreferenced(conn, old)
         self._delete_vectors(active, old)
 
+    def _terms_held(self, conn: Connection, doc_id: str, *, raw: bool) -> list[dict[str, Any]]:
+        """How many of a document's live chunks hold each term (folded tokens, or words with diacritics)."""
+        if self.postgres:
+            sql = f"""SELECT u.lexeme AS term, count(*) AS n FROM catalog_chunk c, unnest(c.{"raw" if raw else "lex"}) u
+                      WHERE c.doc_id = :d GROUP BY u.lexeme"""
+            return [{"term": r.term, "n": int(r.n)} for r in conn.execute(text(sql), {"d": doc_id})]
+        table, column = ("catalog_chunk_raw", "words") if raw else ("catalog_chunk_fts", "tokens")
+        counter: Counter[str] = Counter()
+        for r in conn.execute(
+            text(
+                f"SELECT {column} AS held FROM {table} WHERE rowid IN (SELECT pk FROM catalog_chunk WHERE doc_id = :d)"
+            ),
+            {"d": doc_id},
+        ):
+            counter.update(set(_RAW_PART.findall(r.held) if raw else r.held.split()))
+        return [{"term": t, "n": n} for t, n in counter.items()]
+
     def _delete_rows(self, conn: Connection, doc_id: str) -> None:
         """The live chunks of a document and their lexical rows, with the live counts kept right."""
         gone = conn.execute(
@@ -1025,44 +1042,8 @@ class DocumentIndex:
         ).one()
         if not gone.n:
             return
-        if self.postgres:
-            held = conn.execute(
-                text(
-                    """SELECT u.lexeme AS term, count(*) AS n FROM catalog_chunk c, unnest(c.lex) u
-                       WHERE c.doc_id = :d GROUP BY u.lexeme"""
-                ),
-                {"d": doc_id},
-            ).all()
-            gone_terms = [{"term": r.term, "n": int(r.n)} for r in held]
-            held = conn.execute(
-                text(
-                    """SELECT u.lexeme AS term, count(*) AS n FROM catalog_chunk c, unnest(c.raw) u
-                       WHERE c.doc_id = :d GROUP BY u.lexeme"""
-                ),
-                {"d": doc_id},
-            ).all()
-            gone_raw = [{"term": r.term, "n": int(r.n)} for r in held]
-        else:
-            counter: Counter[str] = Counter()
-            for r in conn.execute(
-                text(
-                    """SELECT tokens FROM catalog_chunk_fts
-                       WHERE rowid IN (SELECT pk FROM catalog_chunk WHERE doc_id = :d)"""
-                ),
-                {"d": doc_id},
-            ):
-                counter.update(set(r.tokens.split()))
-            gone_terms = [{"term": t, "n": n} for t, n in counter.items()]
-            counter = Counter()
-            for r in conn.execute(
-                text(
-                    """SELECT words FROM catalog_chunk_raw
-                       WHERE rowid IN (SELECT pk FROM catalog_chunk WHERE doc_id = :d)"""
-                ),
-                {"d": doc_id},
-            ):
-                counter.update(set(_RAW_PART.findall(r.words)))
-            gone_raw = [{"term": t, "n": n} for t, n in counter.items()]
+        gone_terms = self._terms_held(conn, doc_id, raw=False)
+        gone_raw = self._terms_held(conn, doc_id, raw=True)
         if gone_terms:
             conn.execute(text("UPDATE catalog_term SET chunks = chunks - :n WHERE term = :term"), gone_terms)
         if gone_raw:

@@ -43,6 +43,7 @@ from retrieval.text import (
     ALIASES,
     STOPWORDS,
     UPPER,
+    VI_SYLLABLE,
     fold,
     has_vietnamese_diacritics,
     present,
@@ -263,19 +264,16 @@ def years(question: str) -> list[str]:
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
 
 
-_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
-
-
 def syllable_spellings(name: str) -> list[str]:
     """A folded place name, and the ways its words split into Vietnamese syllables: English writes
     "Hanoi", "Danang", "Haiphong" for Hà Nội, Đà Nẵng, Hải Phòng."""
     out = [name]
     for i, word in enumerate(name.split()):
-        if _SYLLABLE.fullmatch(word):
+        if VI_SYLLABLE.fullmatch(word):
             continue
         for cut in range(1, len(word)):
             head, tail = word[:cut], word[cut:]
-            if _SYLLABLE.fullmatch(head) and _SYLLABLE.fullmatch(tail):
+            if VI_SYLLABLE.fullmatch(head) and VI_SYLLABLE.fullmatch(tail):
                 out.append(" ".join([*name.split()[:i], head, tail, *name.split()[i + 1 :]]))
     return out
 

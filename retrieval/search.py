@@ -14,7 +14,7 @@ import numpy as np
 
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
-from retrieval.text import STOPWORDS, has_vietnamese_diacritics
+from retrieval.text import STOPWORDS, VI_SYLLABLE, has_vietnamese_diacritics
 from retrieval.types import Hit, StoredChunk
 
 # Frequent English words: a Latin-script question without diacritics that uses none of them is taken
@@ -27,11 +27,6 @@ _ENGLISH = frozenset(
 _NON_LATIN = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u4e00-\u9fff]")
 
 
-_VI_SYLLABLE = re.compile(
-    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
-)
-
-
 def query_kind(question: str) -> str:
     """'vi' (with diacritics), 'vi_plain' (Vietnamese without diacritics), 'en', or 'other' (Arabic, Persian…)."""
     if _NON_LATIN.search(question):
@@ -40,13 +35,13 @@ def query_kind(question: str) -> str:
     # "to", "do", "the", "in" are Vietnamese syllables typed without accents too ("tổ", "do", "thế", "in"):
     # they count as English only beside a marker no Vietnamese syllable can be ("what", "of", "is").
     marked = [w for w in words if w in _ENGLISH]
-    if any(not _VI_SYLLABLE.match(w) for w in marked) and len(marked) / len(words) >= 0.25:
+    if any(not VI_SYLLABLE.fullmatch(w) for w in marked) and len(marked) / len(words) >= 0.25:
         return "en"  # checked first: English questions quote Vietnamese names ("Bình dân học vụ số")
     if has_vietnamese_diacritics(question):
         return "vi"
     # Without diacritics: Vietnamese words are single syllables of a fixed shape; English words mostly not.
     syllables = [w for w in words if len(w) > 1]
-    if syllables and sum(bool(_VI_SYLLABLE.match(w)) for w in syllables) / len(syllables) < 0.7:
+    if syllables and sum(bool(VI_SYLLABLE.fullmatch(w)) for w in syllables) / len(syllables) < 0.7:
         return "en"
     return "vi_plain"
 

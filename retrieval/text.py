@@ -80,6 +80,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tphcm": ("ho chi minh",),
     "ubnd": ("uy ban",),
 }
+# One Vietnamese syllable typed without diacritics ("nghieng", "ha", "noi"): English words mostly are not.
+VI_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
 # Two accepted spellings of one syllable: "tỉ lệ" / "tỷ lệ", "quản lí" / "quản lý", "kĩ năng" / "kỹ năng".
 SPELLINGS = {f"{c}{v}": f"{c}{w}" for c in "hklmst" for v, w in (("i", "y"), ("y", "i"))}
 for _one, _other in SPELLINGS.items():
