@@ -633,7 +633,7 @@ def evaluate_cmd(ctx: Context, files: tuple[Path, ...], split: str | None, as_js
         echo_json({"metrics": data, "misses": report.misses if misses else len(report.misses)})
         return
     table = Table(title=lit(t("eval.title", ctx.lang, sets=", ".join(map(str, paths)))))
-    cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "refusal", "median_len"]
+    cols = ["n", "hit@1", "hit@3", "mrr@10", "answered", "contains", "direct", "refusal", "median_len"]
     table.add_column(t("eval.col.group", ctx.lang))
     for c in cols:
         table.add_column(c, justify="right")

@@ -5,8 +5,11 @@ passages are ranked by meaning and words together: the passage's similarity to t
 the meaning; the share of the question's words the unit holds, weighted by how rare each word is in
 the whole index, and the question's word pairs it holds, carry the words. A unit that holds something
 of the kind asked for (a date for "khi nào", a range for "bao lâu") ranks above one that does not —
-that is what keeps headings, captions and neighbouring clauses out. The direct answer is the span of
-that kind in the chosen unit nearest the question's words; "lên đến / tối đa" takes the largest.
+that is what keeps headings, captions and neighbouring clauses out. A unit of the fourth or fifth passage
+competes only when it holds the kind asked and says more of the question than any unit of the first three.
+The direct answer is the span of that kind in the chosen unit that the question restates (its words either
+side of "bao nhiêu" stand beside the span), else the one with most of its words in the span's sentence;
+"lên đến / tối đa" takes the largest.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
+# Units come from the first three passages; a date, figure or organ asked for may also come from the next two
+# (a lexical first that the cross-script third passage pushed to fourth, a figure one row down a table).
+SHOWN, LOOKED_AT = 3, 5
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
@@ -142,20 +148,64 @@ def _headings(text: str, body: list[Unit]) -> str:
     return " ".join(line for line in text.splitlines() if line.strip() and line.strip() not in inside)
 
 
-def _nearest(found: tuple[Span, ...], text: str, wanted: set[str]) -> Span:
-    """The span with the most question words around it (ties: the first)."""
+_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)")
+# Where a question asks for its figure or date: the words either side stand in for the answer's sentence.
+_SLOTS = (
+    re.compile(r"\b(?:bao nhieu|bao lau|bao gio|khi nao)\b"),
+    re.compile(r"\b(?:may|nao)\b"),
+)  # "máy" folds to "may"
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _common(a: list[str], b: list[str]) -> int:
+    """How many words two sequences share from their start."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
+    """The span the question restates best. First by alignment: "trong năm 2025 còn bao nhiêu nhiệm vụ phải
+    hoàn thành" is the sentence "… trong năm 2025 còn 472 nhiệm vụ phải hoàn thành" with its figure asked
+    for, so the words either side of "bao nhiêu" meet those either side of 472, not of 368 or 404. Then by
+    the question's words and word pairs around it, within its own sentence (ties: the first)."""
+    wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
+    phrases = word_pairs(question)
+    slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
+    before = _WORDS.findall(fold(question)[: slot.start()]) if slot else []
+    after = _WORDS.findall(fold(question)[slot.end() :]) if slot else []
+
+    def aligned(sp: Span) -> int:
+        figure = _FIGURE.search(text, sp.start, sp.end)
+        if not figure:
+            return 0
+        left = _WORDS.findall(fold(text[max(0, figure.start() - 160) : figure.start()]))
+        right = _WORDS.findall(fold(text[figure.end() : figure.end() + 160]))
+        n = _common(before[::-1], left[::-1]) + _common(after, right)
+        return n if n >= 2 else 0  # one shared word ("có", "là") is no alignment
 
     def around(sp: Span) -> int:
-        window = text[max(0, sp.start - 90) : sp.end + 40]
-        return len(words(window) & wanted)
+        # Within the span's own sentence: "… (1.918,618 tỷ đồng). Thủ tướng … đã đồng ý phân bổ 13.659,992 tỷ
+        # đồng" — the words that say what a figure is stand in its sentence, not in the next one.
+        start = max(0, sp.start - 90)
+        start += max((m.end() for m in _SENTENCE_BREAK.finditer(text, start, sp.start)), default=start) - start
+        # After it, to the end of its clause: a person's titles follow the name ("đồng chí …, Chủ tịch …;").
+        stop = next((m.start() for m in _SENTENCE_BREAK.finditer(text, sp.end, sp.end + 120)), sp.end + 40)
+        window = text[start:stop]
+        return len(words(window) & wanted) + len(word_pairs(window) & phrases)
 
-    return max(found, key=lambda sp: (around(sp), -sp.start))
+    return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
 
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
 _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
 _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# "theo quy định tại Điều 12": a number that names a provision is no figure the question states.
+_REFERENCE = re.compile(
+    r"\b(?:Điều|điều|khoản|Khoản|điểm|Điểm|Chương|chương|Mục|mục|Article|article)\s+\d+", re.UNICODE
+)
 ECHO_SHARE = 0.75  # an organ span whose words are mostly the question's own names what the question is about
 
 
@@ -173,7 +223,7 @@ def echoes(span: Span, asked: Asked, question: str) -> bool:
         said = words(question) | set(expand_query(question))  # "khcn" says "khoa học công nghệ"
         return bool(own) and len(own & said) >= ECHO_SHARE * len(own)
     figures = _figures(span.text)
-    return bool(figures) and figures <= _figures(question)
+    return bool(figures) and figures <= _figures(_REFERENCE.sub(" ", question))
 
 
 def _without(text: str, found: tuple[Span, ...]) -> str:
@@ -193,8 +243,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
     out: list[Candidate] = []
-    bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:3]]
-    for rank, (hit, body) in enumerate(zip(hits[:3], bodies, strict=False)):
+    bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:LOOKED_AT]]
+    for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
@@ -207,6 +257,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 if asked.kind in SPECIFIC
                 else ()
             )
+            if rank >= SHOWN and not found:
+                continue  # past the first three passages, only a unit holding the kind asked is worth a look
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
             if not about_basis and _BASIS.match(unit.text):
@@ -244,6 +296,10 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 - W_LENGTH * len(unit.text)
             )
             out.append(Candidate(unit, rank, score, found, kind_met))
+    # A unit of the fourth or fifth passage must also say more of the question than any unit of the first
+    # three: holding a figure or a name is not enough from a passage ranked that low ("Cơ quan, tổ chức …").
+    shown = max((c.score for c in out if c.rank < SHOWN), default=0.0)
+    out = [c for c in out if c.rank < SHOWN or c.score > shown]
     if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
         # answers it before any unit that only shares its words (those can still be the second quote).
@@ -287,8 +343,7 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if issued:  # the document's date is the whole answer; its passages say nothing about it
         return Draft(issued, issued_rank + 1, ())
     if best.found:
-        wanted = words(question)
-        span = _nearest(best.found, best.unit.text, wanted)
+        span = restated(best.found, best.unit.text, question)
         if asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
             # "lên đến / tối đa": the largest figure of the passage (the most aggravated clause of an article);
             # "tối thiểu": the smallest of the units about the act itself (scoring close to the best), not of

@@ -9,7 +9,7 @@ Two formats are read, line by line:
 
 Metrics per group (`all`, each set and split, each language): hit@1, hit@3, MRR@10 and answered on
 answerable questions; contains (found, and the answer text holds the gold fact, case-insensitive, NFC,
-whitespace collapsed); refusal on unanswerable ones; median length of the answer before its sources.
+whitespace collapsed); direct (the direct answer, the bold first line, holds it); refusal on unanswerable ones; median length of the answer before its sources.
 
 Own sets are split by *document* (tests/eval/split.json): rules and weights are fitted on the tuning
 half, the held-out half says whether they generalise. Unanswerable questions have no document; they are
@@ -137,6 +137,7 @@ class Bucket:
     hit3: int = 0
     rr: float = 0.0
     contains: int = 0
+    direct: int = 0
     answered: int = 0
     unanswerable: int = 0
     refused: int = 0
@@ -151,6 +152,7 @@ class Bucket:
             "mrr@10": round(self.rr / a, 3) if a else None,
             "answered": round(self.answered / a, 3) if a else None,
             "contains": round(self.contains / a, 3) if a else None,
+            "direct": round(self.direct / a, 3) if a else None,
             "refusal": round(self.refused / u, 3) if u else None,
             "median_len": int(statistics.median(self.lengths)) if self.lengths else None,
         }
@@ -177,6 +179,7 @@ class EvalReport:
         ranks = [c.rank for c in ans.citations[:10] if is_hit(q, c)]
         first = min(ranks) if ranks else None
         contains = ans.found and bool(q.fact) and norm(q.fact) in norm(ans.text)
+        direct = contains and bool(ans.short) and norm(q.fact) in norm(ans.short)
         for g in groups_of(q):
             b = self.buckets[g]
             if not q.answerable:
@@ -189,6 +192,7 @@ class EvalReport:
             b.rr += 1.0 / first if first else 0.0
             b.answered += int(ans.found)
             b.contains += int(contains)
+            b.direct += int(direct)
             if ans.found:
                 b.lengths.append(len(ans.body or ans.text))
         if q.answerable and not (first and first <= 3 and contains):

@@ -278,7 +278,7 @@ _MONEY_RE = re.compile(
 _TIME_UNIT = r"(?:ngày làm việc|năm|tháng|ngày|tuần|giờ|working days?|years?|months?|days?)"  # 3 working days ≠ 3 days
 _RANGE_RE = re.compile(
     rf"(?:từ\s+)?{_NUM}\s+{_TIME_UNIT}\s+đến\s+{_NUM}\s+{_TIME_UNIT}"
-    rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s+\d{{4}})"
+    rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s*[\d/])"  # "31 tháng 8": a date
     r"|tù chung thân|tử hình",
     re.IGNORECASE,
 )
