@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.extract import (
+    DATE,
     DEFINITION,
+    EVENT,
     JOIN,
     LIST,
     LIST_MAX,
@@ -244,6 +246,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
     out: list[Candidate] = []
     bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:LOOKED_AT]]
+    if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
+        asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn

@@ -24,7 +24,7 @@ from retrieval.text import UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER = (
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT = (
     "date",
     "share",
     "money",
@@ -35,8 +35,9 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER = (
     "list",
     "definition",
     "other",
+    "event",  # a date question's answer where the passages name no date: "từ thời điểm mở thừa kế"
 )
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN)  # kinds with a span to lead the answer with
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT)  # kinds with a span to lead the answer with
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
@@ -118,6 +119,9 @@ _COUNTED = re.compile(
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
+# Measure words: the whole of what is counted, whatever the question says after them.
+_MEASURE = {"tuoi", "lan", "nguoi", "ha", "km", "kg", "tan"}
+
 _ISSUED = re.compile(
     r"(?:ban hanh|\bky\b)(?: vao)? (?:ngay|khi|thoi diem) nao|ngay (?:ban hanh|ky)\b|"
     r"\b(?:issued|signed|adopted|dated)\b"
@@ -143,7 +147,10 @@ def asked_for(question: str) -> Asked:
         before = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", q)[0]
         words = re.findall(r"[a-z0-9]+", before.split(",")[-1])
         term = " ".join(words[-4:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
-    return Asked(kind, bound, m.group(1) if m else "", kind == DATE and bool(_ISSUED.search(q)), term)
+    counted = m.group(1) if m else ""
+    if counted.split(" ")[0] in _MEASURE:  # "bao nhiêu tuổi phải chịu …": "16 tuổi trở lên phải chịu …"
+        counted = counted.split(" ")[0]
+    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term)
 
 
 def defines(text: str, term: str) -> bool:
@@ -264,6 +271,14 @@ _DATE_RE = re.compile(
     rf"(?:{_DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
+# When laws say a thing happens: at an event, not on a calendar date ("có hiệu lực từ thời điểm mở thừa kế",
+# "kể từ ngày hai bên giao kết") or on a condition ("được áp dụng khi xét thấy …"). A date question is
+# answered by one only where no unit of the first three passages names a date.
+_EVENT_RE = re.compile(
+    r"(?:(?:(?:kể |tính )?từ|trước|sau|đến|tại) (?:thời điểm|ngày)|(?:(?:kể |tính )?từ|trước|sau|đến|tại) khi|\bkhi)"
+    r" (?!\d|nào\b)[^\W\d][^,.;:()|\n]{2,80}",
+    re.IGNORECASE,
+)
 _SHARE_RE = re.compile(
     rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?%"
     r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?",
@@ -340,6 +355,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
     kind = asked.kind
     if kind == DATE:
         pattern = _DATE_RE
+    elif kind == EVENT:
+        pattern = _EVENT_RE
     elif kind == SHARE:
         pattern = _SHARE_RE
     elif kind == MONEY:

@@ -132,6 +132,11 @@ def test_a_condition_is_answered_from_the_clause_that_states_it(alqac_index_dir:
             "từ 01 năm đến 05 năm",
             "chuẩn bị",
         ),
+        # "khi nào" in a law: no calendar date, the event or condition it names
+        ("Di chúc có hiệu lực khi nào?", "từ thời điểm mở thừa kế", "mở thừa kế"),
+        ("Cấm huy động vốn được áp dụng khi nào?", "khi xét thấy", "huy động vốn"),
+        # "tuổi" is all of what is counted: "16 tuổi trở lên phải chịu …"
+        ("Người từ đủ bao nhiêu tuổi phải chịu trách nhiệm hình sự về mọi tội phạm?", "16 tuổi", "16 tuổi"),
     ]
     for question, short, quoted in cases:
         ans = answerer.answer(question)
