@@ -151,11 +151,13 @@ def _headings(text: str, body: list[Unit]) -> str:
 
 
 _SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)")
-# Where a question asks for its figure or date: the words either side stand in for the answer's sentence.
+# Where a question asks for its figure, date or organ: the words either side stand in for the answer's
+# sentence. Tried in this order ("máy" folds to "may", "AI" to "ai").
 _SLOTS = (
     re.compile(r"\b(?:bao nhieu|bao lau|bao gio|khi nao)\b"),
     re.compile(r"\b(?:may|nao)\b"),
-)  # "máy" folds to "may"
+    re.compile(r"\bai\b"),
+)
 _WORDS = re.compile(r"[^\W_]+")
 
 
@@ -198,6 +200,28 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         return len(words(window) & wanted) + len(word_pairs(window) & phrases)
 
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
+
+
+def _named_only(organ: str, question: str) -> str:
+    """An organ span without the question's own predicate: "Ai ban hành và sửa đổi Danh mục …" is answered by
+    "Thủ tướng Chính phủ", not "Thủ tướng Chính phủ ban hành và sửa đổi". What follows "ai / cơ quan nào" in
+    the question (its verb: "ban hành") follows the organ in the text; the span ends where it begins."""
+    slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
+    if not slot:
+        return organ
+    after = _WORDS.findall(fold(question)[slot.end() :])
+    while after and after[0] in _LINKING:
+        after = after[1:]
+    if len(after) < 2:
+        return organ
+    found = list(_WORDS.finditer(organ))
+    for first, second in zip(found[1:], found[2:], strict=False):
+        if first.group(0)[0].islower() and [fold(first.group(0)), fold(second.group(0))] == after[:2]:
+            return organ[: first.start()].rstrip(" ,")
+    return organ
+
+
+_LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi", "moi"}  # "ai là người ban hành"
 
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
@@ -358,7 +382,7 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
             else:
                 same = [c for c in ranked if c.rank == best.rank and c.found and c.score >= best.score - BOUND_WITHIN]
                 best, span = min(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].low)
-        short, short_rank = span.text, best.rank + 1
+        short, short_rank = (_named_only(span.text, question) if asked.kind == ORGAN else span.text), best.rank + 1
     quotes = [best]
     lead = best.unit.text.split(JOIN)[0].split("\n")[0]
     # With a direct answer, the unit it came from says it; another is quoted only if it is as good.

@@ -305,7 +305,7 @@ _QUANTITY_RE = re.compile(
 _ORGAN_HEAD = (
     r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
     r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
-    r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng ủy|Hội|Liên đoàn|Đoàn|Tổ trưởng|"
+    r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng ủy|Hội(?! nghị| thảo)|Liên đoàn|Đoàn|Tổ trưởng|"
     r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)"
 )
 _ORGAN_RE = re.compile(

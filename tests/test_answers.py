@@ -220,6 +220,24 @@ def test_the_span_the_question_restates_is_its_answer() -> None:
         assert restated(found, unit, question).text.startswith(answer), [sp.text for sp in found]
 
 
+def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Path) -> None:
+    """ "Ai ban hành …" is answered by the organ, not by "<organ> ban hành …": what follows "ai / cơ quan nào"
+    in the question follows the organ in the text."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer("Cơ quan nào trình Thủ tướng Chính phủ ban hành Danh mục công nghệ chiến lược?")
+    assert ans.found and ans.short == "Bộ Khoa học và Công nghệ", ans.short  # was "… Công nghệ trình Thủ tướng Chính"
+    from retrieval.compose import _named_only
+
+    assert _named_only("Thủ tướng Chính phủ ban hành và sửa đổi", "Ai là người ban hành và sửa đổi Danh mục?") == (
+        "Thủ tướng Chính phủ"
+    )
+    assert _named_only("Chính phủ xác lập", "Không gian mạng quốc gia là do ai xác lập?") == "Chính phủ"
+    # Capitalised words are the name's own, even where the question says them after "nào"
+    assert _named_only("Bộ Khoa học và Công nghệ", "Cơ quan nào thuộc Bộ Khoa học và Công nghệ?") == (
+        "Bộ Khoa học và Công nghệ"
+    )
+
+
 def test_a_date_is_no_duration_and_a_provision_number_no_figure_of_the_question() -> None:
     asked = asked_for("Trong thời hạn bao nhiêu tháng phải hoàn thành việc rà soát?")
     assert spans("Các đơn vị hoàn thành việc rà soát trước ngày 31 tháng 8 năm 2025.", asked) == []
@@ -430,6 +448,8 @@ def test_who_is_answered_by_the_person_named() -> None:
     sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
     found = [sp for sp in spans(sentence, asked) if not echoes(sp, asked, "Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")]
     assert [sp.text for sp in found] == ["Thái Đại Ngọc"]
+    # A conference is no organ: "Hội nghị ngày 15 tháng 10" names none.
+    assert spans("Hội nghị ngày 15 tháng 10 năm 2025 do Ban Chỉ đạo tổ chức.", asked)[0].text == "Ban Chỉ đạo"
     # A name is capitalised: lower-case letters with diacritics ("ấy", "ở") do not make one.
     assert not [sp.text for sp in spans("Theo ông ấy ở đó, việc này cần làm ngay.", asked) if "ấy" in sp.text]
 
