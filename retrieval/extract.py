@@ -17,7 +17,9 @@ rather than fitted to examples:
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from retrieval.text import UPPER, fold
@@ -115,8 +117,22 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
 _MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
 _MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
 _COUNTED = re.compile(
-    r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,3})"
+    r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,5})"
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
+
+
+_ENDS_NOUN = set("theo về của trong tại cho với để từ đến trên dưới ở và là có được đã sẽ đang phải cần còn".split())
+
+
+def _counted_noun(question: str, folded: str) -> str:
+    """The counted words up to a preposition or an auxiliary, read with their diacritics where the question has
+    them ("trọng điểm" goes on, "trong" ends it); none when the first word already ends it."""
+    raw = [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())]
+    words = folded.split()
+    at = next((i for i in range(len(raw)) if [fold(w) for w in raw[i : i + len(words)]] == words), None)
+    said = raw[at : at + len(words)] if at is not None else words
+    kept = list(itertools.takewhile(lambda w: w not in _ENDS_NOUN, said))
+    return " ".join(words[: len(kept)]) if kept else folded
 
 
 # Measure words: the whole of what is counted, whatever the question says after them.
@@ -147,7 +163,9 @@ def asked_for(question: str) -> Asked:
         before = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", q)[0]
         words = re.findall(r"[a-z0-9]+", before.split(",")[-1])
         term = " ".join(words[-4:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
-    counted = m.group(1) if m else ""
+    # The noun phrase counted ends before a preposition or an auxiliary: "bao nhiêu nhiệm vụ phải hoàn thành" counts
+    # "nhiệm vụ", "bao nhiêu nhiệm vụ chậm theo chỉ đạo …" counts "nhiệm vụ chậm".
+    counted = _counted_noun(question, m.group(1)) if m else ""
     if counted.split(" ")[0] in _MEASURE:  # "bao nhiêu tuổi phải chịu …": "16 tuổi trở lên phải chịu …"
         counted = counted.split(" ")[0]
     return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term)
@@ -183,6 +201,11 @@ class Unit:
     text: str  # verbatim (a lead-in and its point joined by JOIN)
     kind: str  # sentence | clause | point | row | lead | list (a lead-in with all its points)
     order: int  # position in the passage
+
+
+def is_row(line: str) -> bool:
+    """A table row as the chunker writes it: "Header: cell | Header: cell"."""
+    return bool(_ROW.match(line))
 
 
 _ENDS_SENTENCE = re.compile(r"[.;:!?…»\"”)]$")
@@ -300,7 +323,7 @@ _RANGE_RE = re.compile(
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
-    r"(?:\s+[^\W\d_]+){1,4}"
+    r"(?:\s+[^\W\d_]+){1,6}"
 )
 _ORGAN_HEAD = (
     r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
@@ -475,6 +498,7 @@ __all__ = [
     "Unit",
     "asked_for",
     "defines",
+    "is_row",
     "spans",
     "units",
 ]

@@ -3,6 +3,8 @@
 Plain reciprocal-rank fusion was measured to hurt on a multilingual set, so the fusion is weighted
 towards dense, and towards lexical when the question is Vietnamese typed without diacritics (e5 does
 poorly on those; folded BM25 does not). The weights are tuned on tests/eval (see `troly eval`).
+Two adjustments follow the fusion: the first three passages hold at most two rows of one table, and the
+closest passage in another script may take the third place.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.extract import is_row
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import STOPWORDS, VI_SYLLABLE, has_vietnamese_diacritics
@@ -79,6 +82,27 @@ class FusionWeights:
     cross_margin: float = 0.05
 
 
+def _table(hit: Hit) -> tuple[str, str] | None:
+    """The table a passage is a row of (its document and the section above its rows), or None."""
+    lines = hit.chunk.text.strip().splitlines()
+    if not lines or " › " not in hit.chunk.section or not is_row(lines[-1]):
+        return None
+    return hit.chunk.doc_id, hit.chunk.section.rsplit(" › ", 1)[0]
+
+
+def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
+    """The first three passages hold at most two rows of one table. Rows of one table share its headings and
+    most words, so they rank together; a third says little the first two do not, while the clause above the
+    table ("Thành lập 06 Tổ công tác …") or another section may answer what the rows do not."""
+    table = _table(hits[0]) if len(hits) > 3 else None
+    if table is None or _table(hits[1]) != table or _table(hits[2]) != table:
+        return hits
+    other = next((i for i in range(3, len(hits)) if _table(hits[i]) != table), None)
+    if other is None:
+        return hits
+    return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
+
+
 class HybridSearcher:
     def __init__(self, index: DocumentIndex, embedder: Embedder, weights: FusionWeights | None = None) -> None:
         self.index = index
@@ -92,7 +116,8 @@ class HybridSearcher:
         lexical = self.index.search_lexical(question, pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
-        hits = self.fuse(question, dense, lexical, k, chunks)
+        # The swap below looks past the k asked for: a table's rows may fill the first five.
+        hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
             cross = self.nearest_in_another_script(question, vector, filters)

@@ -26,8 +26,9 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import gather_evidence, places, syllable_spellings, years
-from retrieval.search import query_kind
+from retrieval.search import at_most_two_rows, query_kind
 from retrieval.text import english_terms, strip_courtesy
+from retrieval.types import Hit, StoredChunk
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
 ALQAC = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "alqac-dev"
@@ -173,6 +174,8 @@ def test_the_direct_answer_leads_with_the_fact_asked_for(corpus_data: Path) -> N
         ("105 cơ sở dữ liệu phải hoàn thành chậm nhất khi nào?", "2025"),
         ("Hà Nội phải công bố danh mục dữ liệu dùng chung trước ngày nào?", "31 tháng 12 năm 2025"),
         ("Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?", "30%"),
+        # Not three rows of the table: the clause above them says how many groups it sets up
+        ("Quyết định 125/QĐ-BCĐTW thành lập bao nhiêu Tổ công tác chuyên trách?", "06 Tổ công tác chuyên trách"),
         # Fourth: the Arabic passage takes the third place, and the third passage's figure is another one
         (
             "Thủ tướng Chính phủ đã đồng ý phân bổ bao nhiêu kinh phí cho các nhiệm vụ thực hiện Nghị quyết 57?",
@@ -236,6 +239,35 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
     assert _named_only("Bộ Khoa học và Công nghệ", "Cơ quan nào thuộc Bộ Khoa học và Công nghệ?") == (
         "Bộ Khoa học và Công nghệ"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("Trong năm 2025 còn bao nhiêu nhiệm vụ phải hoàn thành?", "nhiem vu"),  # up to the auxiliary
+        ("Hà Nội còn bao nhiêu nhiệm vụ chậm theo chỉ đạo Trung ương?", "nhiem vu cham"),  # up to the preposition
+        ("Mô hình đã triển khai tại bao nhiêu đại học trọng điểm?", "dai hoc trong diem"),  # "trọng" is no "trong"
+        ("Quyết định thành lập bao nhiêu Tổ công tác chuyên trách?", "to cong tac chuyen trach"),  # five words
+        ("Người từ đủ bao nhiêu tuổi phải chịu trách nhiệm hình sự?", "tuoi"),  # a measure word
+    ],
+)
+def test_the_noun_a_question_counts(question: str, counted: str) -> None:
+    assert asked_for(question).counted == counted
+
+
+def test_the_first_three_passages_hold_at_most_two_rows_of_one_table() -> None:
+    def hit(section: str, text: str, doc: str = "qd.md") -> Hit:
+        return Hit(StoredChunk(section, doc, text, section, 0), 1.0)
+
+    rows = [hit(f"Điều 1 › Khoản 2 › dòng {n}", f"Điều 1.\nTổ: Tổ số {n} | Chủ trì: Bộ {n}") for n in (3, 1, 2, 4)]
+    clause = hit("Điều 1 › Khoản 1", "Điều 1.\n1. Thành lập 06 Tổ công tác chuyên trách.")
+    assert [h.chunk.section for h in at_most_two_rows([*rows, clause])][:3] == [
+        "Điều 1 › Khoản 2 › dòng 3",
+        "Điều 1 › Khoản 2 › dòng 1",
+        "Điều 1 › Khoản 1",
+    ]
+    other_table = [hit("Phụ lục › dòng 1", "Phụ lục\nSTT: 1 | Nhiệm vụ: Gửi báo cáo", "kh.md"), *rows]
+    assert at_most_two_rows(other_table) == other_table  # rows of two tables: nothing to change
 
 
 def test_a_date_is_no_duration_and_a_provision_number_no_figure_of_the_question() -> None:
