@@ -159,6 +159,7 @@ _SLOTS = (
     re.compile(r"\bai\b"),
 )
 _WORDS = re.compile(r"[^\W_]+")
+_ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 
 
 def _common(a: list[str], b: list[str]) -> int:
@@ -174,6 +175,10 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     hoàn thành" is the sentence "… trong năm 2025 còn 472 nhiệm vụ phải hoàn thành" with its figure asked
     for, so the words either side of "bao nhiêu" meet those either side of 472, not of 368 or 404. Then by
     the question's words and word pairs around it, within its own sentence (ties: the first)."""
+    # "Ai …?" where the unit names people: a person, not the organ beside them ("Báo cáo do đồng chí Trương Việt
+    # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
+    if _ASKS_WHO.search(fold(question)) and any(sp.person for sp in found):
+        found = tuple(sp for sp in found if sp.person)
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
     phrases = word_pairs(question)
     slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)

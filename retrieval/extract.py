@@ -337,7 +337,11 @@ _ORGAN_RE = re.compile(
 )
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"
-_PERSON_RE = re.compile(rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})")
+# A title is no name: "đồng chí Tổng Bí thư" names nobody; "đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy" does.
+_TITLE = r"(?:Tổng Bí thư|Bí thư|Chủ tịch|Phó|Thủ tướng|Bộ trưởng|Thứ trưởng|Trưởng|Ủy viên|Giám đốc|Đại tướng|Thượng tướng)\b"
+_PERSON_RE = re.compile(
+    rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+(?!{_TITLE})({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})"
+)
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,7 @@ class Span:
     text: str
     value: float = 0.0  # for bounds: the larger end of a range (durations in days)
     low: float = 0.0  # the smaller end
+    person: bool = False  # a person's name ("đồng chí Thái Đại Ngọc"), not an organ
 
 
 _DAYS = {"năm": 365.0, "tháng": 30.0, "tuần": 7.0, "ngày": 1.0, "giờ": 1 / 24}
@@ -479,7 +484,7 @@ def _organ_spans(text: str) -> list[Span]:
             return out  # a row: its cells are the answers, not the words of its headers
     # A person: "đồng chí Thái Đại Ngọc", "ông Nguyễn Văn A" — the capitalised name after the title.
     for m in _PERSON_RE.finditer(text):
-        out.append(Span(m.start(1), m.end(1), m.group(1)))
+        out.append(Span(m.start(1), m.end(1), m.group(1), person=True))
     # "do Bộ X chủ trì", "Bộ X chủ trì", "giao Bộ X".
     for m in _ORGAN_RE.finditer(text):
         s = _clean(m.group(0))

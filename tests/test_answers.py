@@ -480,6 +480,11 @@ def test_who_is_answered_by_the_person_named() -> None:
     sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
     found = [sp for sp in spans(sentence, asked) if not echoes(sp, asked, "Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")]
     assert [sp.text for sp in found] == ["Thái Đại Ngọc"]
+    # "Ai …?": the person the unit names, not the organ of their title; a title alone names nobody.
+    question = "ai trinh bay bao cao tai hoi nghi"
+    unit = "Báo cáo do đồng chí Lê Thị Hoa, Phó Chủ tịch Ủy ban nhân dân Tỉnh trình bày cho biết kết quả."
+    assert restated(tuple(spans(unit, asked_for(question))), unit, question).text == "Lê Thị Hoa"
+    assert not [sp for sp in spans("Kết luận của đồng chí Tổng Bí thư tại Hội nghị.", asked) if sp.person]
     # A conference is no organ: "Hội nghị ngày 15 tháng 10" names none.
     assert spans("Hội nghị ngày 15 tháng 10 năm 2025 do Ban Chỉ đạo tổ chức.", asked)[0].text == "Ban Chỉ đạo"
     # A name is capitalised: lower-case letters with diacritics ("ấy", "ở") do not make one.
