@@ -503,6 +503,7 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?", "share"),
         ("Tỉ lệ số hóa hồ sơ mới đạt bao nhiêu?", "share"),  # tỉ and tỷ are both correct spellings
         ("What percentage of GDP?", "share"),
+        ("What was the online payment rate for administrative dossiers?", "share"),
         ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"),
         ("phat tu bao lau", "range"),
         ("Cơ quan nào chủ trì?", "organ"),
