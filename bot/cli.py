@@ -576,6 +576,7 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
         "citations": [c.as_dict() for c in ans.citations],
         "took_ms": round((time.perf_counter() - t0) * 1000, 1),
         **({"note": ans.note} if ans.note else {}),
+        **({"unmet": ans.unmet} if ans.unmet else {}),
     }
 
 
@@ -605,6 +606,8 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     if as_json:
         echo_json(result)
         return
+    if result.get("unmet"):  # before the quotes, as a phone shows it: they do not state what was asked
+        click.echo(t("ask.unmet", ctx.lang, what=t(f"ask.kind.{result['unmet']}", ctx.lang)))
     click.echo(result["answer"])
     if result.get("note"):
         click.echo(f"({result['note']})")

@@ -443,6 +443,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hai đoạn gần nhất (không trả lời câu hỏi):",
         "The two closest passages (they do not answer the question):",
     ),
+    "ask.unmet": (
+        "Các đoạn dưới đây không nêu {what} mà câu hỏi cần; có thể văn bản đã lập chỉ mục không có thông tin này.",
+        "The passages below do not state the {what} the question asks for; the indexed documents may not hold it.",
+    ),
+    "ask.kind.date": ("ngày, thời hạn", "date or deadline"),
+    "ask.kind.quantity": ("con số", "figure"),
+    "ask.kind.share": ("tỷ lệ", "percentage"),
+    "ask.kind.money": ("số tiền", "amount"),
+    "ask.kind.range": ("thời hạn, mức", "duration or range"),
     "ask.closest_one": (
         "Đoạn gần nhất (không trả lời câu hỏi):",
         "The closest passage (it does not answer the question):",

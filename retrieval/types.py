@@ -99,6 +99,9 @@ class Answer:
     quotes: tuple[Quote, ...] = ()  # at most two
     body: str = ""  # `text` without the source lines (what an official reads first)
     used: tuple[int, ...] = ()  # the citation numbers the answer uses (on a refusal: the closest passages)
+    # The kind of fact asked for (date, quantity, share, money, range) that no quoted unit states: the passages
+    # are about the question, yet the figure is not there (renderers say so instead of implying an answer).
+    unmet: str = ""
 
     def cited(self) -> list[Citation]:
         """The citations the answer uses, in rank order."""

@@ -270,6 +270,28 @@ def test_the_first_three_passages_hold_at_most_two_rows_of_one_table() -> None:
     assert at_most_two_rows(other_table) == other_table  # rows of two tables: nothing to change
 
 
+def test_an_answer_says_when_the_figure_asked_for_is_not_in_its_passages(corpus_data: Path) -> None:
+    """On topic, yet no amount: the passages are quoted with a note that they do not state it, rather than
+    as if they answered. An answer with its figure has no such note."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer("Hà Nội chi bao nhiêu tiền cho phong trào Bình dân học vụ số?")
+    assert ans.found and not ans.short and ans.unmet == "money", (ans.short, ans.unmet)
+    (shown,) = [o.html for o in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(o, TextOut)][:1]
+    assert "không nêu số tiền mà câu hỏi cần" in shown, shown
+    ans = answerer.answer(
+        "Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?"
+    )
+    assert ans.short and not ans.unmet
+    html = "".join(o.html for o in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(o, TextOut))
+    assert "không nêu" not in html
+    result = CliRunner().invoke(
+        cli,
+        ["ask", "--json", "Hà Nội chi bao nhiêu tiền cho phong trào Bình dân học vụ số?"],
+        env={"TROLY_DATA_DIR": str(corpus_data)},
+    )
+    assert json.loads(result.output)["unmet"] == "money"
+
+
 def test_a_date_is_no_duration_and_a_provision_number_no_figure_of_the_question() -> None:
     asked = asked_for("Trong thời hạn bao nhiêu tháng phải hoàn thành việc rà soát?")
     assert spans("Các đơn vị hoàn thành việc rà soát trước ngày 31 tháng 8 năm 2025.", asked) == []

@@ -273,7 +273,8 @@ def _quote_lines(quotes: tuple[Quote, ...], room: int) -> list[str]:
 
 
 def render_answer(view: AnswerView) -> list[Out]:
-    """Found: the direct answer, at most two quotes, the note, one source line per cited document, then
+    """Found: the direct answer (or a line saying the passages do not state the date, figure or amount
+    asked for), at most two quotes, the note, one source line per cited document, then
     each cited passage collapsed (shown nowhere else). Refused: what was searched, then at most the two
     closest passages, labelled as not answering the question, collapsed."""
     lang = view.lang
@@ -289,6 +290,8 @@ def render_answer(view: AnswerView) -> list[Out]:
             tail.append(f"<i>{esc(t('ask.closest_two' if len(passages) > 1 else 'ask.closest_one', lang))}</i>")
         tail += source_lines(passages)
     head: list[str] = []
+    if view.found and view.unmet and not view.short:  # on topic, yet the figure asked for is not there
+        head.append(f"<i>{esc(t('ask.unmet', lang, what=t(f'ask.kind.{view.unmet}', lang)))}</i>")
     if view.found and (view.short or view.quotes):
         if view.short:
             rank = f" [{view.short_rank}]" if view.short_rank else ""

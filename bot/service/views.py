@@ -111,6 +111,7 @@ class AnswerView:
     quotes: tuple[Quote, ...] = ()
     cited: list[Citation] = field(default_factory=list)
     body: str = ""
+    unmet: str = ""  # the kind of fact asked for that the quotes do not state (Answer.unmet)
 
 
 @dataclass(frozen=True)
@@ -368,4 +369,5 @@ def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str)
         quotes=answer.quotes[:MAX_QUOTES],
         cited=answer.cited()[: None if answer.found else MAX_CLOSEST],
         body=answer.body or answer.text,
+        unmet=answer.unmet,
     )
