@@ -71,7 +71,15 @@ BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("t�
 # How a question asks, not what about: the imperative that opens it or follows "hãy" ("Mô tả quyền …",
 # "Theo Bộ luật …, hãy liệt kê …"). No passage says "mô tả", so counted as content it makes an answerable
 # question look half unanswered. Elsewhere the same words are content ("Ai trình bày báo cáo …?").
-_FRAMING = re.compile(r"(?:^\s*|\bhay\s+)(?:mo ta|liet ke|trinh bay|giai thich|neu ro|neu|describe|list|explain)\b")
+_FRAMING = re.compile(
+    r"(?:^\s*|\bhay\s+)(?:mo ta|liet ke|trinh bay|giai thich|neu ro|neu|describe|list|explain)\b"
+    r"|\b(?:duoc )?hieu (?:la|nhu the nao)\b"  # "… được hiểu là gì": how a definition is asked for
+)
+
+
+def unframed(question: str) -> str:
+    """The folded question without the words that only frame it ("Mô tả …", "… được hiểu là gì")."""
+    return _FRAMING.sub(" ", fold(question))
 
 
 def question_terms(question: str, *, translated: bool = False) -> list[str]:
@@ -80,7 +88,7 @@ def question_terms(question: str, *, translated: bool = False) -> list[str]:
     only frame the question ("mô tả", "liệt kê") are not content."""
     seen: dict[str, None] = {}
     extra = english_terms(question) if translated and query_kind(question) == "en" else ""
-    framed = _FRAMING.sub(" ", fold(question))
+    framed = unframed(question)
     for t in map(number_free, expand_query(f"{framed} {extra}")):
         if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
             seen.setdefault(t, None)

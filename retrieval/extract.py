@@ -47,7 +47,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         SHARE,
         re.compile(
-            r"t[iy] le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\brate\b|\bbao nhieu phan\b|"
+            r"t[iy] le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
             r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)"
         ),
     ),

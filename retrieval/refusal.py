@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.compose import question_terms, rarity
+from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.search import query_kind, query_language, same_language
@@ -129,8 +129,13 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
 
     # Words no passage anywhere holds ("phở", "lương"): checked with diacritics when the question has them.
     if kind == "vi":
+        said = set(unframed(question).split())  # "được hiểu là gì" frames a definition: no content
         content = sorted(
-            {w for w in raw_words(question) if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS}
+            {
+                w
+                for w in raw_words(question)
+                if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS and fold(w) in said
+            }
         )
         known = index.document_frequency(content, raw=True)
     else:

@@ -276,6 +276,9 @@ def test_an_answer_says_when_the_figure_asked_for_is_not_in_its_passages(corpus_
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     ans = answerer.answer("Hà Nội chi bao nhiêu tiền cho phong trào Bình dân học vụ số?")
     assert ans.found and not ans.short and ans.unmet == "money", (ans.short, ans.unmet)
+    # A word that frames a definition ("được hiểu là gì") is no word the documents lack: answered, not refused
+    defined = answerer.answer("Nhiệm vụ quá hạn được hiểu là gì?")
+    assert defined.found and any("Quá hạn: Nhiệm vụ chưa hoàn thành" in q.text for q in defined.quotes)
     (shown,) = [o.html for o in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(o, TextOut)][:1]
     assert "không nêu số tiền mà câu hỏi cần" in shown, shown
     ans = answerer.answer(
@@ -360,6 +363,9 @@ def test_english_terms_meet_the_documents_words() -> None:
         ("Mô tả quyền được khai sinh, khai tử theo Bộ luật dân sự 2015.", {"mo", "ta"}, {"quyen", "khai", "sinh"}),
         ("Theo Bộ luật dân sự 2015, hãy liệt kê 9 căn cứ xác lập nên quyền dân sự.", {"liet", "ke"}, {"xac", "lap"}),
         ("ai trinh bay bao cao tai hoi nghi", set(), {"trinh", "bay"}),  # here "trình bày" is what was done
+        # "hiểu" folds to "hieu" like "hiệu" (hiệu lực, hiệu quả): counted, it sank the definition's cover
+        ("Nhiệm vụ quá hạn được hiểu là gì?", {"hieu"}, {"qua"}),
+        ("Hiệu lực của luật được hiểu như thế nào?", set(), {"hieu", "luat"}),  # "hiệu" is content
     ],
 )
 def test_words_that_only_frame_a_question_are_not_its_content(
@@ -525,7 +531,6 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?", "share"),
         ("Tỉ lệ số hóa hồ sơ mới đạt bao nhiêu?", "share"),  # tỉ and tỷ are both correct spellings
         ("What percentage of GDP?", "share"),
-        ("What was the online payment rate for administrative dossiers?", "share"),
         ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"),
         ("phat tu bao lau", "range"),
         ("Cơ quan nào chủ trì?", "organ"),
