@@ -241,6 +241,7 @@ _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
 _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
+_TITLE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s)?([^\W\d_][^:;,.()]{2,60}?)\s*$")
 _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # "theo quy định tại Điều 12": a number that names a provision is no figure the question states.
@@ -323,7 +324,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
             # "7.4. Báo cáo năm: Trước ngày 15 tháng 12 …" is about what its label names: when the question
             # names it too ("báo cáo năm … gửi trước ngày nào"), that counts like all of its word pairs.
-            label = _LABEL.match(unit.text.split(JOIN)[-1])
+            # A list under its title ("a) Mục tiêu đến năm 2030" then "- …") is labelled by the title.
+            label = _TITLE.match(unit.text.split("\n")[0]) if unit.kind == "list" else None
+            label = label or _LABEL.match(unit.text.split(JOIN)[-1])
             if (
                 label
                 and unit.kind != "row"

@@ -189,6 +189,7 @@ def defines(text: str, term: str) -> bool:
 # --- units of a passage ------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(?:#{1,6}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ lục|PHỤ LỤC)\s+[\dIVXLC]+\b)")
+_BULLET = re.compile(r"^[-+•–]\s")
 _POINT = re.compile(r"^(?:[a-zđ]\)|\d{1,2}\)|[-+•–]\s)")
 _CLAUSE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.\s")
 _ROW = re.compile(r"^[^|\n]{1,80}: [^|\n]*(?: \| [^|\n]{1,80}: [^|\n]*)+$")
@@ -246,16 +247,25 @@ LONG_LIST_MAX = 1500  # …or, when the question asks for the list itself ("li�
 def units(passage: str, list_max: int = LIST_MAX) -> list[Unit]:
     out: list[Unit] = []
     lead = ""
+    title = ""  # the heading just above, when points follow it directly ("a) Mục tiêu đến năm 2030", "- …")
     points: list[str] = []
 
     def close_list() -> None:
-        if lead and len(points) > 1 and len(lead) + sum(len(p) for p in points) <= list_max:
+        head = lead or title
+        if head and len(points) > 1 and len(head) + sum(len(p) for p in points) <= list_max:
             # One line each, as the document sets them out.
-            out.append(Unit("\n".join([lead, *points]), "list", len(out)))
+            out.append(Unit("\n".join([head, *points]), "list", len(out)))
         points.clear()
 
     for line in (x.strip() for x in passage.splitlines()):
-        if not line or _is_heading(line):
+        if not line:
+            continue
+        # A bullet is an item, however short ("- Đơn đề nghị"); so is "a) …" under a lead-in. Elsewhere a short
+        # unpunctuated "a) Mục tiêu đến năm 2030" is a title, and the items under it its list.
+        if _is_heading(line) and not (_BULLET.match(line) or (lead and _POINT.match(line))):
+            if not lead:  # (under a lead-in, a short unpunctuated item reads like a title: the list goes on)
+                close_list()
+                title = line if not _HEADING.match(line) and not line.isupper() else ""
             continue
         order = len(out)
         if _ROW.match(line):
@@ -267,11 +277,11 @@ def units(passage: str, list_max: int = LIST_MAX) -> list[Unit]:
             points.append(line)
         elif line.endswith(":"):
             close_list()
-            lead = line
+            lead, title = line, ""
             out.append(Unit(line, "lead", order))
         else:
             close_list()
-            lead = ""
+            lead = title = ""
             kind = "clause" if _CLAUSE.match(line) else "sentence"
             out.extend(Unit(s, kind, order + i) for i, s in enumerate(_sentences(line)))
     close_list()

@@ -303,6 +303,19 @@ def test_a_date_is_no_duration_and_a_provision_number_no_figure_of_the_question(
     assert [sp.text for sp in spans(unit, asked) if not echoes(sp, asked, question)] == ["Trong thời hạn 12 tháng"]
 
 
+def test_items_under_a_title_are_its_list_and_a_short_bullet_is_an_item() -> None:
+    passage = (
+        "a) Mục tiêu đến năm 2030\n- Kinh tế số đạt 30% GDP.\n- Chi cho nghiên cứu đạt 2% GDP.\n"
+        "b) Tầm nhìn đến năm 2045\n- Kinh tế số đạt 50% GDP\n- Thu nhập cao"
+    )
+    assert [u.text for u in units(passage) if u.kind == "list"] == [
+        "a) Mục tiêu đến năm 2030\n- Kinh tế số đạt 30% GDP.\n- Chi cho nghiên cứu đạt 2% GDP.",
+        "b) Tầm nhìn đến năm 2045\n- Kinh tế số đạt 50% GDP\n- Thu nhập cao",  # unpunctuated items too
+    ]
+    listed = [u.text for u in units("Hồ sơ gồm:\n- Đơn đề nghị\n- Bản sao giấy tờ;\n- Ảnh.") if u.kind == "list"]
+    assert listed == ["Hồ sơ gồm:\n- Đơn đề nghị\n- Bản sao giấy tờ;\n- Ảnh."]  # "- Đơn đề nghị" was lost
+
+
 def test_a_count_names_all_of_what_it_counts_and_a_table_cell_its_column() -> None:
     asked = asked_for("Có bao nhiêu cơ sở dữ liệu có nguy cơ cao không hoàn thành?")
     sentence = "Hiện có 38 cơ sở dữ liệu đang triển khai, có nguy cơ cao không hoàn thành."
