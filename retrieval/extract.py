@@ -87,7 +87,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         ORGAN,
         re.compile(
-            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|\bcap nao\b|nguoi nao|\bchu tri\b|"
+            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
             r"\bphoi hop\b|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
             r"\bin charge\b|\bleads?\b|\bchairs?\b"
         ),
