@@ -14,6 +14,7 @@ side of "bao nhiêu" stand beside the span), else the one with most of its words
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -172,6 +173,15 @@ _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 
 
+def _aligned(n: int) -> int:
+    return n if n >= 2 else 0  # one shared word ("có", "là") is no alignment
+
+
+def _content(seq: list[str]) -> list[str]:
+    """The words after the linking ones that open a phrase ("là", "người")."""
+    return list(itertools.dropwhile(lambda w: w in _LINKING, seq))
+
+
 def _common(a: list[str], b: list[str]) -> int:
     """How many words two sequences share from their start."""
     n = 0
@@ -192,17 +202,22 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
     phrases = word_pairs(question)
     slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
+    names = asked_for(question).kind == ORGAN
     before = _WORDS.findall(fold(question)[: slot.start()]) if slot else []
     after = _WORDS.findall(fold(question)[slot.end() :]) if slot else []
 
     def aligned(sp: Span) -> int:
+        # Around its figure ("còn 472 nhiệm vụ phải hoàn thành"); a name or an organ, around itself ("Ai là
+        # Trưởng Ban Chỉ đạo …?": "đồng chí Tổng Bí thư, Trưởng Ban Chỉ đạo …").
         figure = _FIGURE.search(text, sp.start, sp.end)
-        if not figure:
+        if not figure and not names:
             return 0
-        left = _WORDS.findall(fold(text[max(0, figure.start() - 160) : figure.start()]))
-        right = _WORDS.findall(fold(text[figure.end() : figure.end() + 160]))
-        n = _common(before[::-1], left[::-1]) + _common(after, right)
-        return n if n >= 2 else 0  # one shared word ("có", "là") is no alignment
+        start, end = (figure.start(), figure.end()) if figure else (sp.start, sp.end)
+        left = _WORDS.findall(fold(text[max(0, start - 160) : start]))
+        right = _WORDS.findall(fold(text[end : end + 160]))
+        if not figure:  # the question's linking words ("là", "do") stand where the text has a comma
+            return _aligned(_common(before[::-1], left[::-1]) + _common(_content(after), _content(right)))
+        return _aligned(_common(before[::-1], left[::-1]) + _common(after, right))
 
     def around(sp: Span) -> int:
         # Within the span's own sentence: "… (1.918,618 tỷ đồng). Thủ tướng … đã đồng ý phân bổ 13.659,992 tỷ

@@ -70,7 +70,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         DATE,
         re.compile(
             r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
-            r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\bwhen\b|"
+            r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\b(?:ngay|thang) may\b|\bwhen\b|"
             r"what date|which date|by when|deadline|which year|what year|\bdue\b"
         ),
     ),
@@ -343,7 +343,8 @@ _ORGAN_HEAD = (
 )
 _ORGAN_RE = re.compile(
     rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
-    r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi)\b)[^\s,.;:()|]+){0,9}"
+    r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|"
+    r"cuối|đầu)\b)[^\s,.;:()|]+){0,9}"  # a name goes on through "và", "của", "về"; not through a time
 )
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"

@@ -526,6 +526,15 @@ def test_who_is_answered_by_the_person_named() -> None:
     unit = "Báo cáo do đồng chí Lê Thị Hoa, Phó Chủ tịch Ủy ban nhân dân Tỉnh trình bày cho biết kết quả."
     assert restated(tuple(spans(unit, asked_for(question))), unit, question).text == "Lê Thị Hoa"
     assert not [sp for sp in spans("Kết luận của đồng chí Tổng Bí thư tại Hội nghị.", asked) if sp.person]
+    # "Ai là Trưởng Ban …?": the name or organ the text sets beside those words ("…, Trưởng Ban Chỉ đạo …"), and
+    # an organ's name stops at a time ("Ban Chỉ đạo vào cuối tháng 12" is "Ban Chỉ đạo")
+    question = "Ai là Trưởng Ban Chỉ đạo Trung ương về phát triển khoa học?"
+    unit = (
+        "Thông báo kết luận của đồng chí Tổng Bí thư, Trưởng Ban Chỉ đạo Trung ương về phát triển khoa học tại Hội "
+        "nghị; Ban Chỉ đạo vào cuối tháng 12 năm 2025 sẽ họp."
+    )
+    found = tuple(spans(unit, asked_for(question)))
+    assert "Ban Chỉ đạo" in [sp.text for sp in found] and restated(found, unit, question).text == "Tổng Bí thư"
     # A conference is no organ: "Hội nghị ngày 15 tháng 10" names none.
     assert spans("Hội nghị ngày 15 tháng 10 năm 2025 do Ban Chỉ đạo tổ chức.", asked)[0].text == "Ban Chỉ đạo"
     # A name is capitalised: lower-case letters with diacritics ("ấy", "ở") do not make one.
@@ -537,6 +546,7 @@ def test_who_is_answered_by_the_person_named() -> None:
     [
         ("Hạn nộp báo cáo là ngày nào?", "date"),
         ("han nop bao cao la ngay nao", "date"),
+        ("ra soat nhiem vu hang thang truoc ngay may", "date"),  # "ngày mấy" is a day, not a count
         ("By when must the ministry issue the guidance?", "date"),
         ("Có bao nhiêu nhiệm vụ quá hạn?", "quantity"),
         ("co may nhiem vu qua han", "quantity"),
