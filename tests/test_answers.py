@@ -87,10 +87,10 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     print(json.dumps(m, indent=1))
     # Before (thresholds fitted on all own questions, this half included): hit@3 0.905, answered 0.984,
     # contains 0.492, refusal 0.818 (own) / 0.808 (off-topic, all 120), median 985 characters.
-    # Measured: hit@3 0.921, answered 0.889, contains 0.667, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
+    # Measured: hit@3 0.937, answered 0.921, contains 0.762, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
     # 60), median 247. The refusal model is refitted whenever its signals change; these move by a question or two
     # (the own set's 11 held-out unanswerable questions: 7 of them refused on a user's clone, without the seeds).
-    _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.6, "refusal": 0.6})
+    _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.68, "refusal": 0.6})
     _gate(m, "offtopic/held_out", refusal=0.85)
     _gate(m, "offtopic/held_out · vi:plain", refusal=0.8)  # off-topic typed without diacritics is refused too
     length = m["qa/held_out"]["median_len"]
@@ -104,8 +104,9 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     report = evaluate(answerer, load_questions(ALQAC / "qa.jsonl"))
     m = report.as_dict()
     print(json.dumps(m["alqac-dev"], indent=1))
-    # Before issue 9: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.885 / 0.921 / 0.966 / 234.
-    _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.85, "refusal": 0.9})
+    # Before issue 9: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.894 / 0.93 / 0.966 / 236;
+    # the direct answer (the bold line) holds the gold answer for 0.348 (most questions here ask for no figure).
+    _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.87, "refusal": 0.9})
     assert (m["alqac-dev"]["median_len"] or 999) <= 300
     # What a phone shows before the collapsed passages, for every answer and refusal of the set.
     shown = sorted(
