@@ -299,6 +299,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
+    asked_words = set(tokens(question))
+    other_item: set[int] = set()
+    labelled = False
     out: list[Candidate] = []
     bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:LOOKED_AT]]
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
@@ -342,12 +345,12 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             # A list under its title ("a) Mục tiêu đến năm 2030" then "- …") is labelled by the title.
             label = _TITLE.match(unit.text.split("\n")[0]) if unit.kind == "list" else None
             label = label or _LABEL.match(unit.text.split(JOIN)[-1])
-            if (
-                label
-                and unit.kind != "row"
-                and f" {' '.join(tokens(label.group(1)))} " in f" {' '.join(tokens(question))} "
-            ):
-                pairs = 1.0
+            if label and unit.kind != "row":
+                named = tokens(label.group(1))
+                if f" {' '.join(named)} " in f" {' '.join(tokens(question))} ":
+                    pairs, labelled = 1.0, True
+                elif named[0] in asked_words and not set(named) <= asked_words:
+                    other_item.add(id(unit))  # "7.3. Báo cáo quý: …" for "báo cáo năm …": another item of its list
             score = (
                 cover / total
                 + W_PAIRS * pairs
@@ -357,6 +360,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 - W_LENGTH * len(unit.text)
             )
             out.append(Candidate(unit, rank, score, found, kind_met))
+    # Where an item is labelled as the question names it, the other items of its list are not the answer.
+    if labelled:
+        out = [c for c in out if id(c.unit) not in other_item]
     # A unit of the fourth or fifth passage must also say more of the question than any unit of the first
     # three: holding a figure or a name is not enough from a passage ranked that low ("Cơ quan, tổ chức …").
     shown = max((c.score for c in out if c.rank < SHOWN), default=0.0)

@@ -77,6 +77,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "xong": ("hoan thanh",),
     "tre": ("cham", "qua han"),
     "deadline": ("thoi han", "han"),
+    "chot": ("thoi han", "han", "cham nhat"),  # "hạn chót": the deadline, however a document words it
+    "nop": ("gui",),  # "nộp báo cáo" is "gửi báo cáo"
     "tphcm": ("ho chi minh",),
     "ubnd": ("uy ban",),
 }
