@@ -171,6 +171,11 @@ _SLOTS = (
 )
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
+_ASKS_DAY = re.compile(r"\bngay (?:nao|may)\b|\b(?:what|which) (?:date|day)\b|\bon what day\b")
+_DAY = re.compile(
+    r"\d{1,2}\s+tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|ngày\s+\d{1,2}|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)",
+    re.IGNORECASE,
+)
 
 
 def _aligned(n: int) -> int:
@@ -199,6 +204,9 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
     if _ASKS_WHO.search(fold(question)) and any(sp.person for sp in found):
         found = tuple(sp for sp in found if sp.person)
+    # "… ngày nào?" asks for a day: "Ngày 15 tháng 10 năm 2025", not "quý III năm 2025" beside it.
+    if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
+        found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
     phrases = word_pairs(question)
     slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)

@@ -538,6 +538,11 @@ def test_who_is_answered_by_the_person_named() -> None:
     )
     found = tuple(spans(unit, asked_for(question)))
     assert "Ban Chỉ đạo" in [sp.text for sp in found] and restated(found, unit, question).text == "Tổng Bí thư"
+    # "… ngày nào?" asks for a day, not the quarter the question itself names
+    question = "Hội nghị sơ kết quý III diễn ra ngày nào?"
+    unit = "Ngày 15 tháng 10 năm 2025, Ban Chỉ đạo tổ chức Hội nghị sơ kết quý III năm 2025."
+    found = tuple(spans(unit, asked_for(question)))
+    assert len(found) == 2 and restated(found, unit, question).text == "Ngày 15 tháng 10 năm 2025"
     # A conference is no organ: "Hội nghị ngày 15 tháng 10" names none.
     assert spans("Hội nghị ngày 15 tháng 10 năm 2025 do Ban Chỉ đạo tổ chức.", asked)[0].text == "Ban Chỉ đạo"
     # A name is capitalised: lower-case letters with diacritics ("ấy", "ở") do not make one.
