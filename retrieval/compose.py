@@ -169,13 +169,21 @@ _SLOTS = (
     re.compile(r"\b(?:may|nao)\b"),
     re.compile(r"\bai\b"),
 )
+# Words that link the slot to what follows it ("ai là người ban hành …"): no content of their own.
+_LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi", "moi"}
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 _ASKS_DAY = re.compile(r"\bngay (?:nao|may)\b|\b(?:what|which) (?:date|day)\b|\bon what day\b")
 _DAY = re.compile(
-    r"\d{1,2}\s+tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|ngày\s+\d{1,2}|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)",
+    r"\d{1,2}\s+tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|ngày\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)",
     re.IGNORECASE,
 )
+
+
+def _slot(question: str) -> re.Match[str] | None:
+    """Where the question asks ("bao nhiêu", "khi nào", "nào", "ai"), in its folded text."""
+    return next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
 
 
 def _aligned(n: int) -> int:
@@ -209,7 +217,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
     phrases = word_pairs(question)
-    slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
+    slot = _slot(question)
     names = asked_for(question).kind == ORGAN
     before = _WORDS.findall(fold(question)[: slot.start()]) if slot else []
     after = _WORDS.findall(fold(question)[slot.end() :]) if slot else []
@@ -244,12 +252,10 @@ def _named_only(organ: str, question: str) -> str:
     """An organ span without the question's own predicate: "Ai ban hành và sửa đổi Danh mục …" is answered by
     "Thủ tướng Chính phủ", not "Thủ tướng Chính phủ ban hành và sửa đổi". What follows "ai / cơ quan nào" in
     the question (its verb: "ban hành") follows the organ in the text; the span ends where it begins."""
-    slot = next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
+    slot = _slot(question)
     if not slot:
         return organ
-    after = _WORDS.findall(fold(question)[slot.end() :])
-    while after and after[0] in _LINKING:
-        after = after[1:]
+    after = _content(_WORDS.findall(fold(question)[slot.end() :]))
     if len(after) < 2:
         return organ
     found = list(_WORDS.finditer(organ))
@@ -257,9 +263,6 @@ def _named_only(organ: str, question: str) -> str:
         if first.group(0)[0].islower() and [fold(first.group(0)), fold(second.group(0))] == after[:2]:
             return organ[: first.start()].rstrip(" ,")
     return organ
-
-
-_LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi", "moi"}  # "ai là người ban hành"
 
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under

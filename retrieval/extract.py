@@ -126,8 +126,8 @@ _ENDS_NOUN = set("theo về của trong tại cho với để từ đến trên 
 
 def _counted_noun(question: str, folded: str) -> str:
     """The counted words up to a preposition or an auxiliary, read with their diacritics where the question has
-    them ("trọng điểm" goes on, "trong" ends it); none when the first word already ends it."""
-    raw = [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())]
+    them ("trọng điểm" goes on, "trong" ends it); all of them when the first word already would."""
+    raw = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())
     words = folded.split()
     at = next((i for i in range(len(raw)) if [fold(w) for w in raw[i : i + len(words)]] == words), None)
     said = raw[at : at + len(words)] if at is not None else words
