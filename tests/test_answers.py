@@ -21,13 +21,13 @@ from bot.render.out import TextOut
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
-from retrieval.compose import echoes, question_terms, restated, vietnamese_date
+from retrieval.compose import compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import gather_evidence, places, syllable_spellings, years
 from retrieval.search import at_most_two_rows, query_kind
-from retrieval.text import english_terms, strip_courtesy
+from retrieval.text import english_terms, present, strip_courtesy, words
 from retrieval.types import Hit, StoredChunk
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
@@ -172,8 +172,6 @@ def test_the_direct_answer_leads_with_the_fact_asked_for(corpus_data: Path) -> N
         ("co quan thuong truc ban chi dao trung uong ve khcn dmst cds la co quan nao", "Văn phòng Trung ương Đảng"),
         # The item labelled with the question's own words ("7.4. Báo cáo năm: …"), not its neighbour "Báo cáo quý"
         ("bao cao nam tren he thong theo doi nq57 gui truoc ngay nao", "15 tháng 12 hằng năm"),
-        # "hạn chót" is the deadline and "nộp" is "gửi"; "7.3. Báo cáo quý: …" is another item than the one named
-        ("Hạn chót nộp báo cáo năm là ngày mấy, tháng mấy?", "15 tháng 12 hằng năm"),
         ("105 cơ sở dữ liệu phải hoàn thành chậm nhất khi nào?", "2025"),
         ("Hà Nội phải công bố danh mục dữ liệu dùng chung trước ngày nào?", "31 tháng 12 năm 2025"),
         ("Nghị quyết 57-NQ/TW đặt mục tiêu quy mô kinh tế số đạt bao nhiêu phần trăm GDP vào năm 2030?", "30%"),
@@ -304,6 +302,19 @@ def test_a_date_is_no_duration_and_a_provision_number_no_figure_of_the_question(
     question = "Trong thời hạn bao nhiêu tháng chủ quản hệ thống phải đánh giá theo Điều 12 của Luật này?"
     unit = "Trong thời hạn 12 tháng kể từ ngày được bổ sung, chủ quản hệ thống đánh giá theo Điều 12 của Luật này."
     assert [sp.text for sp in spans(unit, asked) if not echoes(sp, asked, question)] == ["Trong thời hạn 12 tháng"]
+
+
+def test_an_item_labelled_as_the_question_names_it_is_the_answer_not_its_siblings(corpus_data: Path) -> None:
+    """ "7.3. Báo cáo quý: …" holds "gửi báo cáo" ("nộp" is "gửi"), yet the question names the annual report."""
+    assert present("nop", words("đơn vị gửi báo cáo")) and present("chot", words("trong thời hạn được giao"))
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = (
+        "7. Chế độ báo cáo\n7.3. Báo cáo quý: Trước ngày 20 của tháng cuối quý, đơn vị gửi báo cáo tóm tắt kết "
+        "quả qua Hệ thống.\n7.4. Báo cáo năm: Trước ngày 15 tháng 12 hằng năm, đơn vị tự đánh giá toàn bộ nhiệm vụ."
+    )
+    hits = [Hit(StoredChunk("c1", "hd.md", text, "Mục II › 7", 0), 1.0, dense=0.86)]
+    draft = compose("Hạn chót nộp báo cáo năm là ngày mấy, tháng mấy?", hits, index)
+    assert draft.short == "Trước ngày 15 tháng 12 hằng năm", draft
 
 
 def test_items_under_a_title_are_its_list_and_a_short_bullet_is_an_item() -> None:
