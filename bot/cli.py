@@ -587,6 +587,7 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
 @pass_ctx
 def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
+    from bot.render.text import unmet_note
     from retrieval.answer import build_answerer_from
     from retrieval.build import build_embedder, build_index
 
@@ -607,7 +608,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
         echo_json(result)
         return
     if result.get("unmet"):  # before the quotes, as a phone shows it: they do not state what was asked
-        click.echo(t("ask.unmet", ctx.lang, what=t(f"ask.kind.{result['unmet']}", ctx.lang)))
+        click.echo(unmet_note(result["unmet"], ctx.lang))
     click.echo(result["answer"])
     if result.get("note"):
         click.echo(f"({result['note']})")

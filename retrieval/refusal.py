@@ -129,7 +129,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
 
     # Words no passage anywhere holds ("phở", "lương"): checked with diacritics when the question has them.
     if kind == "vi":
-        said = set(unframed(question).split())  # "được hiểu là gì" frames a definition: no content
+        said = set(raw_words(unframed(question)))  # "được hiểu là gì" frames a definition: no content
         content = sorted(
             {
                 w

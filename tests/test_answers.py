@@ -21,7 +21,7 @@ from bot.render.out import TextOut
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer
 from retrieval.build import build_answerer
-from retrieval.compose import compose, echoes, question_terms, restated, vietnamese_date
+from retrieval.compose import _named_only, compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
@@ -230,8 +230,6 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     ans = answerer.answer("Cơ quan nào trình Thủ tướng Chính phủ ban hành Danh mục công nghệ chiến lược?")
     assert ans.found and ans.short == "Bộ Khoa học và Công nghệ", ans.short  # was "… Công nghệ trình Thủ tướng Chính"
-    from retrieval.compose import _named_only
-
     assert _named_only("Thủ tướng Chính phủ ban hành và sửa đổi", "Ai là người ban hành và sửa đổi Danh mục?") == (
         "Thủ tướng Chính phủ"
     )
@@ -278,6 +276,10 @@ def test_an_answer_says_when_the_figure_asked_for_is_not_in_its_passages(corpus_
     ans = answerer.answer("Hà Nội chi bao nhiêu tiền cho phong trào Bình dân học vụ số?")
     assert ans.found and not ans.short and ans.unmet == "money", (ans.short, ans.unmet)
     # A word that frames a definition ("được hiểu là gì") is no word the documents lack: answered, not refused
+    # …while a content word before "?" is still read (the framing is cut from the words, not the raw text)
+    for asked in ("Kế hoạch nấu phở?", "Kế hoạch nấu phở"):
+        hits = answerer.searcher.search(asked, k=5)
+        assert gather_evidence(asked, hits, answerer.searcher.index).unknown == 0.5  # "nấu", "phở" of 4
     defined = answerer.answer("Nhiệm vụ quá hạn được hiểu là gì?")
     assert defined.found and any("Quá hạn: Nhiệm vụ chưa hoàn thành" in q.text for q in defined.quotes)
     (shown,) = [o.html for o in render_answer(answer_view(None, "q", ans, "vi")) if isinstance(o, TextOut)][:1]

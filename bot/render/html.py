@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.i18n import Lang, t
 from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
-from bot.render.text import summary_row_name, version_note
+from bot.render.text import summary_row_name, unmet_note, version_note
 from bot.service import callbacks as cb
 from retrieval.types import by_document
 
@@ -291,7 +291,7 @@ def render_answer(view: AnswerView) -> list[Out]:
         tail += source_lines(passages)
     head: list[str] = []
     if view.found and view.unmet and not view.short:  # on topic, yet the figure asked for is not there
-        head.append(f"<i>{esc(t('ask.unmet', lang, what=t(f'ask.kind.{view.unmet}', lang)))}</i>")
+        head.append(f"<i>{esc(unmet_note(view.unmet, lang))}</i>")
     if view.found and (view.short or view.quotes):
         if view.short:
             rank = f" [{view.short_rank}]" if view.short_rank else ""

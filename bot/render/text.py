@@ -81,6 +81,11 @@ def print_table(table: Table) -> None:
     Console(width=200).print(table)
 
 
+def unmet_note(kind: str, lang: str = "vi") -> str:
+    """The line said before quotes that do not state the date, share, amount or duration asked for."""
+    return t("ask.unmet", lang, what=t(f"ask.kind.{kind}", lang))
+
+
 def version_note(name: str, version: tuple[int, int | None] | None, lang: str = "vi") -> str:
     """Which version of a document is live after a sync, and which one it replaced."""
     if version is None:
