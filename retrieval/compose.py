@@ -61,6 +61,7 @@ from retrieval.types import Answer, Citation, Hit, Quote, by_document
 # passage's rank and similarity. Set by reasoning and checked on the tuning half; see the module doc.
 W_PAIRS, W_KIND, W_RANK, W_DENSE, W_LENGTH = 0.3, 0.45, 0.06, 1.0, 0.0002
 W_HEADING = 1.0  # a unit inherits its article's or section's title
+W_ACT_PAIRS = 0.5  # a later clause of an article inherits the phrases of clause 1 (the act) at this weight
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
 # Units come from the first three passages; a date, figure or organ asked for may also come from the next two
@@ -322,7 +323,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
         article = hit.chunk.section.startswith(("Điều", "Article"))
-        act = words(body[0].text) if article and body and body[0].text.startswith("1.") else set()
+        stated = article and body and body[0].text.startswith("1.")
+        act = words(body[0].text) if stated else set()
+        act_pairs = word_pairs(body[0].text) if stated else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
             found = (
@@ -350,7 +353,12 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 own = {w for w in own if w in rest or not w.isdigit()}
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
-            pairs = len(q_pairs & word_pairs(unit.text)) / len(q_pairs) if q_pairs else 0.0
+            own_pairs = q_pairs & word_pairs(unit.text)
+            pairs = len(own_pairs) / len(q_pairs) if q_pairs else 0.0
+            if unit is not body[0] and act_pairs:
+                # The act's phrases, restated by a question about a later clause's condition ("…, nếu tái phạm
+                # nguy hiểm thì bị phạt như thế nào"), count at half: clause 1 keeps them when no condition is named.
+                pairs += W_ACT_PAIRS * len((q_pairs & act_pairs) - own_pairs) / len(q_pairs)
             # "7.4. Báo cáo năm: Trước ngày 15 tháng 12 …" is about what its label names: when the question
             # names it too ("báo cáo năm … gửi trước ngày nào"), that counts like all of its word pairs.
             # A list under its title ("a) Mục tiêu đến năm 2030" then "- …") is labelled by the title.

@@ -26,7 +26,7 @@ from retrieval.text import UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT = (
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY = (
     "date",
     "share",
     "money",
@@ -38,8 +38,9 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
     "definition",
     "other",
     "event",  # a date question's answer where the passages name no date: "từ thời điểm mở thừa kế"
+    "penalty",  # "thì bị phạt như thế nào": the whole sanction, "phạt tù từ 12 năm đến 20 năm, tù chung thân …"
 )
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT)  # kinds with a span to lead the answer with
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY)  # kinds with a span to lead the answer with
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
@@ -54,8 +55,18 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         MONEY,
         re.compile(
-            r"phat tien|bao nhieu tien|tien phat|muc tien|bao nhieu (?:dong|trieu|ty|nghin)|"
+            r"phat tien|bao nhieu tien|tien phat|muc tien|(?:thiet hai|tri gia)(?: tai san)? (?:tu )?bao nhieu|bao nhieu (?:dong|trieu|ty|nghin)|"
             r"(?:kinh phi|von|ngan sach) .*bao nhieu|bao nhieu (?:kinh phi|von|ngan sach)|how much money|\bfine\b.*how much|how much .*\b(?:vnd|dong|fund|budget|cost)"
+        ),
+    ),
+    # How one is punished, in so many words: the answer is the sanction as the clause states it, whatever its
+    # parts (a fine, non-custodial reform, a prison term), not one figure of it.
+    (
+        PENALTY,
+        re.compile(
+            r"\bbi (?:xu )?phat (?:nhu the nao|the nao|ra sao|gi)\b|\bchiu (?:hinh phat|muc phat) (?:gi|nao|nhu the nao)\b"
+            r"|\bxu (?:ly|phat) (?:nhu the nao|the nao|ra sao)\b|\bwhat (?:is the )?(?:penalty|punishment)\b"
+            r"|\bhow (?:is|are|will) .*\bpunished\b"
         ),
     ),
     (
@@ -114,8 +125,9 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-_MAX = re.compile(r"len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax")
-_MIN = re.compile(r"toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b")
+# A bound the question asks for, not one it states: "phạt tù lên đến 05 năm" names its figure.
+_MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax)(?! \d)")
+_MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
 _COUNTED = re.compile(
     r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,5})"
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
@@ -312,6 +324,13 @@ _EVENT_RE = re.compile(
     r" (?!\d|nào\b)[^\W\d][^,.;:()|\n]{2,80}",
     re.IGNORECASE,
 )
+# The sanction a clause imposes: from "bị" to the end of its sentence or lead-in ("thì bị phạt tù từ 12 năm đến
+# 20 năm, tù chung thân hoặc tử hình:").
+_PENALTY_RE = re.compile(
+    r"(?:(?<=thì bị )|(?<=có thể bị )|(?<=sẽ bị )|(?<=, bị ))(?:xử phạt|phạt|cảnh cáo|cấm|tước|trục xuất|buộc)\b"
+    r"(?:[^.;:\n]|\.(?=\d)){3,240}",  # "đã bị xử phạt …" is a condition, not the sanction; "10.000.000" goes on
+    re.IGNORECASE,
+)
 _SHARE_RE = re.compile(
     rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?%"
     r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?",
@@ -396,6 +415,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _DATE_RE
     elif kind == EVENT:
         pattern = _EVENT_RE
+    elif kind == PENALTY:
+        pattern = _PENALTY_RE
     elif kind == SHARE:
         pattern = _SHARE_RE
     elif kind == MONEY:

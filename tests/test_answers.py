@@ -319,6 +319,50 @@ def test_an_item_labelled_as_the_question_names_it_is_the_answer_not_its_sibling
     assert draft.short == "Trước ngày 15 tháng 12 hằng năm", draft
 
 
+ARTICLE = (
+    "Điều 256. Tội chứa chấp việc sử dụng trái phép chất ma túy\n"
+    "1. Người nào cho thuê, cho mượn địa điểm hoặc có bất kỳ hành vi nào khác chứa chấp việc sử dụng trái phép "
+    "chất ma túy, nếu không thuộc trường hợp quy định tại Điều 255 của Bộ luật này, thì bị phạt tù từ 02 năm "
+    "đến 07 năm.\n"
+    "2. Phạm tội thuộc một trong các trường hợp sau đây, thì bị phạt tù từ 07 năm đến 15 năm:\n"
+    "a) Phạm tội 02 lần trở lên;\nb) Đối với 02 người trở lên;\nc) Đối với người dưới 16 tuổi;\n"
+    "d) Tái phạm nguy hiểm.\n"
+    "3. Người phạm tội còn có thể bị phạt tiền từ 10.000.000 đồng đến 100.000.000 đồng."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        # The act alone: clause 1 states it and its sanction.
+        (
+            "Người nào cho thuê địa điểm chứa chấp việc sử dụng trái phép chất ma túy thì bị phạt như thế nào?",
+            "phạt tù từ 02 năm đến 07 năm",
+        ),
+        # The act with a condition a later clause names: that clause, though clause 1 restates more of the act.
+        (
+            "Người nào cho thuê, cho mượn địa điểm hoặc có bất kỳ hành vi nào khác chứa chấp việc sử dụng trái phép "
+            "chất ma túy, nếu tái phạm nguy hiểm thì bị phạt như thế nào?",
+            "phạt tù từ 07 năm đến 15 năm",
+        ),
+    ],
+)
+def test_how_one_is_punished_is_the_whole_sanction_of_the_clause_whose_condition_is_named(
+    corpus_data: Path, question: str, short: str
+) -> None:
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    hits = [Hit(StoredChunk("c1", "blhs.txt", ARTICLE, "Điều 256", 0), 1.0, dense=0.9)]
+    draft = compose(question, hits, index)
+    assert draft.short == short, draft
+    asked = asked_for("thì bị phạt như thế nào?")
+    # "đã bị xử phạt …" is a condition, not the sanction; a fine's figures go on through their dots.
+    unit = "Người nào đã bị xử phạt vi phạm hành chính mà còn vi phạm, thì bị phạt tiền từ 10.000.000 đồng đến 50.000.000 đồng."
+    assert [sp.text for sp in spans(unit, asked)] == ["phạt tiền từ 10.000.000 đồng đến 50.000.000 đồng"]
+    # A bound the question states ("lên đến 05 năm") is not one it asks for.
+    assert asked_for("Gây thiệt hại bao nhiêu thì bị phạt tù lên đến 05 năm?").bound == ""
+    assert asked_for("Có thể bị phạt tù lên đến bao nhiêu năm?").bound == "max"
+
+
 def test_items_under_a_title_are_its_list_and_a_short_bullet_is_an_item() -> None:
     passage = (
         "a) Mục tiêu đến năm 2030\n- Kinh tế số đạt 30% GDP.\n- Chi cho nghiên cứu đạt 2% GDP.\n"
@@ -577,6 +621,11 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("What percentage of GDP?", "share"),
         ("Thời hạn cấm cư trú là từ bao nhiêu đến bao nhiêu năm?", "range"),
         ("phat tu bao lau", "range"),
+        ("Người nào chứa chấp việc sử dụng trái phép chất ma túy thì bị phạt như thế nào?", "penalty"),
+        ("nguoi tang tru trai phep chat ma tuy bi xu ly the nao", "penalty"),
+        ("What is the penalty for illegal gambling?", "penalty"),
+        ("Hình phạt là gì?", "definition"),
+        ("Gây thiệt hại bao nhiêu thì bị phạt tù lên đến 05 năm?", "money"),  # damage is an amount
         ("Cơ quan nào chủ trì?", "organ"),
         ("Cấp nào phê duyệt kế hoạch?", "organ"),
         ("Thông báo nêu những hạn chế, bất cập nào cần khắc phục?", "other"),  # "bất cập nào" folds to "… cap nao"
