@@ -81,6 +81,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         DATE,
         re.compile(
             r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
+            r"\bthoi gian nao\b|^\W*han\b(?! che| muc| ngach)|"  # "phải xong trong thời gian nào", "Hạn cập nhật …"
             r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\b(?:ngay|thang) may\b|\bwhen\b|"
             r"what date|which date|by when|deadline|which year|what year|\bdue\b"
         ),
@@ -354,6 +355,10 @@ _QUANTITY_RE = re.compile(
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
     r"(?:\s+[^\W\d_]+){1,6}"
 )
+_NUMBER_WORDS = (
+    r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?:\s+(?:mươi|mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín))*"
+)
+_WORDED_RE = re.compile(rf"(?<![^\W_])(?=({_NUMBER_WORDS})((?:\s+[^\W\d_]+){{1,6}}))", re.IGNORECASE)  # may overlap
 _ORGAN_HEAD = (
     r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
     r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
@@ -457,6 +462,16 @@ def spans(text: str, asked: Asked) -> list[Span]:
                     cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
                     trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
                     break
+        # A count written in words ("năm trạng thái", "hai bên"): the words, then the counted noun at once.
+        for m in _WORDED_RE.finditer(text):
+            folded = [fold(w) for w in _WORD.findall(m.group(2))]
+            n = 0
+            while n < len(counted) and n < len(folded) and folded[n] == counted[n]:
+                n += 1
+            if n >= least:
+                last = _WORD.findall(m.group(2))[n - 1]
+                end = text.index(last, m.start(2)) + len(last)
+                trimmed.append(Span(m.start(), end, text[m.start() : end]))
         return trimmed + cells  # "bao nhiêu lao động": a number of days is not the answer
     if kind == QUANTITY:
         out = [

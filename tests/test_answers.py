@@ -376,6 +376,18 @@ def test_items_under_a_title_are_its_list_and_a_short_bullet_is_an_item() -> Non
     assert listed == ["Hồ sơ gồm:\n- Đơn đề nghị\n- Bản sao giấy tờ;\n- Ảnh."]  # "- Đơn đề nghị" was lost
 
 
+def test_a_count_written_in_words_is_a_count() -> None:
+    asked = asked_for("Mỗi nhiệm vụ trên Hệ thống được xác định theo mấy trạng thái?")
+    text = "Mỗi nhiệm vụ được xác định theo một trong năm trạng thái: Hoàn thành; Đang thực hiện; Quá hạn."
+    assert [sp.text for sp in spans(text, asked)] == ["năm trạng thái"]
+    asked = asked_for("Chỉ được thử việc bao nhiêu lần đối với một công việc?")
+    assert [sp.text for sp in spans("Người lao động chỉ phải thử việc một lần đối với một công việc.", asked)] == [
+        "một lần"
+    ]
+    # "một số" is no count: the counted noun must follow the number words at once.
+    assert spans("Một số nhiệm vụ đã hoàn thành.", asked_for("Có bao nhiêu nhiệm vụ đã hoàn thành?")) == []
+
+
 def test_a_count_names_all_of_what_it_counts_and_a_table_cell_its_column() -> None:
     asked = asked_for("Có bao nhiêu cơ sở dữ liệu có nguy cơ cao không hoàn thành?")
     sentence = "Hiện có 38 cơ sở dữ liệu đang triển khai, có nguy cơ cao không hoàn thành."
@@ -613,6 +625,9 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("han nop bao cao la ngay nao", "date"),
         ("ra soat nhiem vu hang thang truoc ngay may", "date"),  # "ngày mấy" is a day, not a count
         ("By when must the ministry issue the guidance?", "date"),
+        ("Cơ chế tài chính đặc thù phải hoàn thành trong thời gian nào?", "date"),
+        ("han cap nhat minh chung len he thong", "date"),  # a question that opens with "hạn" asks for one
+        ("Hạn chế của việc triển khai là gì?", "definition"),
         ("Có bao nhiêu nhiệm vụ quá hạn?", "quantity"),
         ("co may nhiem vu qua han", "quantity"),
         ("How many tasks are overdue?", "quantity"),
