@@ -217,6 +217,8 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
         found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
+    if query_kind(question) == "en":  # an English question's terms in the documents' words
+        wanted |= set(english_terms(question).split())
     phrases = word_pairs(question)
     slot = _slot(question)
     names = asked_for(question).kind == ORGAN

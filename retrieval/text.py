@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from retrieval.glossary import GLOSSARY
+
 # 57-NQ/TW, 71/NQ-CP, 02-KH/BCĐTW, 3456/BKHCN-CĐSQG, 125/QĐ-BCĐTW: digits, then letters/digits joined by - or /.
 SYMBOL_RE = re.compile(r"\b\d+[\w]*(?:[-/][^\W_]+)+\b", re.UNICODE)
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -96,78 +98,14 @@ def with_spellings(terms: list[str]) -> list[str]:
     return list(dict.fromkeys([*terms, *(SPELLINGS[t] for t in terms if t in SPELLINGS)]))
 
 
-# What English questions name, in the documents' words (folded): an English question can then be matched
-# to the Vietnamese unit that answers it, word for word, as a Vietnamese question is.
-ENGLISH_TERMS: dict[str, str] = {
-    "ministry of finance": "bo tai chinh",
-    "ministry of public security": "bo cong an",
-    "ministry of science and technology": "bo khoa hoc va cong nghe",
-    "government office": "van phong chinh phu",
-    "ministry of justice": "bo tu phap",
-    "ministry of home affairs": "bo noi vu",
-    "prime minister": "thu tuong",
-    "politburo": "bo chinh tri",
-    "steering committee": "ban chi dao",
-    "working group": "to cong tac",
-    "party central office": "van phong trung uong dang",
-    "general secretary": "tong bi thu",
-    "people's committee": "uy ban nhan dan",
-    "province": "tinh",
-    "provinces": "tinh",
-    "commune": "xa",
-    "communes": "xa",
-    "ward": "phuong",
-    "wards": "phuong",
-    "city": "thanh pho",
-    "hanoi": "ha noi",
-    "database": "co so du lieu",
-    "databases": "co so du lieu",
-    "data": "du lieu",
-    "deadline": "thoi han",
-    "task": "nhiem vu",
-    "tasks": "nhiem vu",
-    "overdue": "qua han",
-    "resolution": "nghi quyet",
-    "plan": "ke hoach",
-    "decision": "quyet dinh",
-    "guideline": "huong dan",
-    "official letter": "cong van",
-    "report": "bao cao",
-    "conclusion notice": "thong bao ket luan",
-    "administrative procedure": "thu tuc hanh chinh",
-    "administrative procedures": "thu tuc hanh chinh",
-    "online public service": "dich vu cong truc tuyen",
-    "online public services": "dich vu cong truc tuyen",
-    "digital transformation": "chuyen doi so",
-    "innovation": "doi moi sang tao",
-    "science": "khoa hoc",
-    "technology": "cong nghe",
-    "digital economy": "kinh te so",
-    "budget": "ngan sach",
-    "funding": "kinh phi",
-    "funds": "kinh phi",
-    "research and development": "nghien cuu va phat trien",
-    "infrastructure": "ha tang",
-    "platform": "nen tang",
-    "platforms": "nen tang",
-    "criteria": "tieu chi",
-    "working days": "ngay lam viec",
-    "extension": "gia han",
-    "completed": "hoan thanh",
-    "complete": "hoan thanh",
-    "issue": "ban hanh",
-    "submit": "gui",
-    "send": "gui",
-    "chaired": "chu tri",
-    "leads": "chu tri",
-    "lead": "chu tri",
-}
-_ENGLISH_TERM = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ENGLISH_TERMS), key=len, reverse=True)) + r")\b")
+# What English questions name, in the documents' words (see retrieval/glossary.py); the longest term first,
+# with a plural "s" / "es".
+_ENGLISH_TERM = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")(?:s|es)?\b")
 
 
 def english_terms(question: str) -> str:
     """The documents' words for the terms an English question names ("Ministry of Finance" → bo tai chinh)."""
-    return " ".join(ENGLISH_TERMS[m] for m in _ENGLISH_TERM.findall(question.lower()))
+    return " ".join(GLOSSARY[m] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " ")))
 
 
 def present(term: str, words: set[str]) -> bool:

@@ -437,8 +437,22 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
 
 
 def test_english_terms_meet_the_documents_words() -> None:
-    assert english_terms("By when must the Ministry of Finance issue guidance?") == "bo tai chinh ban hanh"
+    assert english_terms("By when must the Ministry of Finance issue guidance?") == "bo tai chinh ban hanh huong dan"
     assert english_terms("Which working group handles databases?") == "to cong tac co so du lieu"
+    # Plurals and hyphenated terms meet theirs; the longest term wins ("deputy minister", not "minister").
+    assert english_terms("changing its focal-point staff") == "thay doi dau moi nhan su"
+    assert english_terms("Which Deputy Ministers attended?") == "thu truong du"
+    # An English question restates the sentence of its answer through these terms, as a Vietnamese one does.
+    text = (
+        "Đơn vị cập nhật minh chứng trước ngày 10 tháng 12 năm 2025. Cơ quan thường trực gửi báo cáo tổng hợp "
+        "trước ngày 25 tháng 12 năm 2025."
+    )
+    asked = asked_for("By when?")
+    found = tuple(spans(text, asked))
+    assert restated(found, text, "By when must the Standing Office send its summary report?").text.endswith(
+        "25 tháng 12 năm 2025"
+    )
+    assert restated(found, text, "By when must units update their evidence?").text.endswith("10 tháng 12 năm 2025")
     assert english_terms("What is the weather?") == ""
 
 
