@@ -17,7 +17,7 @@ import numpy as np
 from retrieval.extract import is_row
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
-from retrieval.text import STOPWORDS, VI_SYLLABLE, has_vietnamese_diacritics
+from retrieval.text import STOPWORDS, VI_SYLLABLE, english_terms, has_vietnamese_diacritics
 from retrieval.types import Hit, StoredChunk
 
 # Frequent English words: a Latin-script question without diacritics that uses none of them is taken
@@ -113,7 +113,9 @@ class HybridSearcher:
         pool = max(k * 3, 30)
         vector = self.embedder.embed([question], query=True)[0]
         dense = self.index.search_dense(vector, pool, filters)
-        lexical = self.index.search_lexical(question, pool, filters)
+        # An English question's words are searched with their Vietnamese terms (retrieval/glossary.py).
+        words = f"{question} {english_terms(question)}" if query_kind(question) == "en" else question
+        lexical = self.index.search_lexical(words, pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.

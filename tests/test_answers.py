@@ -821,6 +821,21 @@ def test_courteous_wording_gets_the_same_answer(corpus_data: Path) -> None:
 
 
 @needs_seeds
+def test_an_english_question_is_searched_with_the_documents_words(corpus_data: Path) -> None:
+    """English words meet no Vietnamese passage; their glossary terms do ("Standing Office" → cơ quan thường trực)."""
+    searcher = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher
+    question = (
+        "Under Guideline 01-HD/BCĐTW, how many working days does the Standing Office have to add the tasks of a new "
+        "conclusion notice to the System?"
+    )
+    hits = searcher.search(question, k=5)
+    assert any("05 ngày làm việc" in h.chunk.text and "thông báo kết luận mới" in h.chunk.text for h in hits[:3]), [
+        (h.chunk.doc_id, h.chunk.section) for h in hits
+    ]
+    ans = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).answer(question)
+    assert ans.found and ans.short.endswith("05 ngày làm việc"), ans.body
+
+
 def test_cross_language(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     # Questions in Vietnamese/English whose only source is an Arabic or Persian article, and the reverse.
