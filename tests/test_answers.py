@@ -442,6 +442,7 @@ def test_english_terms_meet_the_documents_words() -> None:
     # Plurals and hyphenated terms meet theirs; the longest term wins ("deputy minister", not "minister").
     assert english_terms("changing its focal-point staff") == "thay doi dau moi nhan su"
     assert english_terms("Which Deputy Ministers attended?") == "thu truong du"
+    assert english_terms("by 5 December 2025, in Q3") == "thang 12 quy iii"  # the documents write dates in words
     # An English question restates the sentence of its answer through these terms, as a Vietnamese one does.
     text = (
         "Đơn vị cập nhật minh chứng trước ngày 10 tháng 12 năm 2025. Cơ quan thường trực gửi báo cáo tổng hợp "
