@@ -536,8 +536,34 @@ def _organ_spans(text: str) -> list[Span]:
     for m in _ORGAN_RE.finditer(text):
         s = _clean(m.group(0))
         if len(s) > 3:
+            s += _name_goes_on(s, text[m.start() + len(s) :])
             out.append(Span(m.start(), m.start() + len(s), s))
     return out
+
+
+_STOP_AFTER_NAME = (
+    r"(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
+    r"đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|quý|năm|cuối|đầu|các|những|cho)\b"
+)
+_ANY_WORD = r"[^\W\d_]+"
+_LOWER_WORD = rf"(?![{UPPER}])[^\W\d_]+"
+_NAME_WORD = rf"\s+(?!{_STOP_AFTER_NAME}){_ANY_WORD}"
+# A name with a list in it: its topic ("Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và
+# chuyển đổi số") or its fields ("Bộ Văn hóa, Thể thao và Du lịch"). Not a list of organs ("Bộ Tài chính, Bộ Công an").
+_TOPIC_GOES_ON = re.compile(
+    rf"^(?:,\s+(?!{_ORGAN_HEAD}|{_STOP_AFTER_NAME}){_LOWER_WORD}(?:{_NAME_WORD}){{0,4}}){{1,5}}\s+và(?:{_NAME_WORD}){{1,4}}"
+)
+_FIELDS_GO_ON = re.compile(
+    rf"^(?:,\s+(?!{_ORGAN_HEAD}){_CAPITALISED}(?:\s+{_LOWER_WORD})?){{1,3}}\s+và\s+{_CAPITALISED}(?:\s+{_LOWER_WORD})?"
+)
+
+
+def _name_goes_on(name: str, after: str) -> str:
+    """The rest of an organ's name past a comma (see _TOPIC_GOES_ON), or nothing."""
+    topic = " về " in name and _TOPIC_GOES_ON.match(after)
+    fields = _FIELDS_GO_ON.match(after) if not topic else None
+    found = topic or fields
+    return found.group(0) if found else ""
 
 
 __all__ = [

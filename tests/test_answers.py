@@ -603,6 +603,24 @@ def test_a_year_the_documents_never_mention_is_a_time_they_do_not_cover(corpus_d
     assert not gather_evidence(known, answerer.searcher.search(known), answerer.searcher.index).place_unknown
 
 
+def test_an_organ_s_name_goes_on_through_the_list_inside_it() -> None:
+    """ "Bộ Văn hóa, Thể thao và Du lịch" is one ministry and the Central Steering Committee's name lists its topics;
+    "Bộ Tài chính, Bộ Công an" are two, and "…, các bộ, ngành" is not part of a name."""
+    asked = asked_for("Cơ quan nào chủ trì?")
+    cases = [
+        ("Bộ Văn hóa, Thể thao và Du lịch chủ trì xây dựng đề án.", "Bộ Văn hóa, Thể thao và Du lịch"),
+        (
+            "Thông báo của Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số "
+            "tại Hội nghị.",
+            "Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
+        ),
+        ("Bộ Tài chính, Bộ Công an phối hợp.", "Bộ Tài chính"),
+        ("Giao Bộ Khoa học và Công nghệ, các bộ, ngành và địa phương triển khai.", "Bộ Khoa học và Công nghệ"),
+    ]
+    for text, name in cases:
+        assert spans(text, asked)[0].text == name, (text, spans(text, asked))
+
+
 def test_who_is_answered_by_the_person_named() -> None:
     asked = asked_for("Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")
     sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
