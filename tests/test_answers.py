@@ -615,6 +615,7 @@ def test_an_organ_s_name_goes_on_through_the_list_inside_it() -> None:
             "Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
         ),
         ("Bộ Tài chính, Bộ Công an phối hợp.", "Bộ Tài chính"),
+        ("Bảo vệ an ninh mạng đặt dưới sự lãnh đạo của Đảng Cộng sản Việt Nam.", "Đảng Cộng sản Việt Nam"),
         ("Giao Bộ Khoa học và Công nghệ, các bộ, ngành và địa phương triển khai.", "Bộ Khoa học và Công nghệ"),
     ]
     for text, name in cases:
