@@ -3,8 +3,9 @@
 Plain reciprocal-rank fusion was measured to hurt on a multilingual set, so the fusion is weighted
 towards dense, and towards lexical when the question is Vietnamese typed without diacritics (e5 does
 poorly on those; folded BM25 does not). The weights are tuned on tests/eval (see `troly eval`).
-Two adjustments follow the fusion: the first three passages hold at most two rows of one table, and the
-closest passage in another script may take the third place.
+Three adjustments follow the fusion: the first three passages hold at most two rows of one table; a passage
+far ahead of all others on the question's words (a Vietnamese question) takes the second place; and the
+closest passage in another script may take the third.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ class FusionWeights:
     # the best passage's: e5 ranks a Vietnamese question's Arabic answer below every Vietnamese passage
     # on the same topic, and no lexical evidence can lift it. Fitted on the tuning half (bench/tune_fusion).
     cross_margin: float = 0.05
+    # A passage whose lexical score is this many times the next one's holds far more of the question's rare
+    # words than any other: it takes the second place when fusion ranked it lower. e5 can miss a passage that
+    # lists several duties of a document it was never tuned on ("Phòng Kinh tế … trình … trước ngày 28 tháng
+    # 02 năm 2026" among three others) while BM25 finds it alone; ranks alone cannot tell a clear lead from a
+    # tie. Vietnamese questions only: an English question's words meet the documents through a glossary.
+    lexical_lead: float = 1.2
 
 
 def _table(hit: Hit) -> tuple[str, str] | None:
@@ -103,6 +110,30 @@ def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
     return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
 
 
+def lexical_lead(
+    hits: list[Hit],
+    dense: list[tuple[str, float]],
+    lexical: list[tuple[str, float]],
+    chunks: dict[str, StoredChunk],
+    language: str,
+    ratio: float,
+) -> list[Hit]:
+    """The passage that leads the lexical list by `ratio` over the next (same language) in second place, if
+    fusion put it lower or left it out."""
+    same = [
+        (cid, score) for cid, score in lexical if cid in chunks and same_language(language, chunks[cid].meta.language)
+    ]
+    if len(same) < 2 or len(hits) < 2 or same[0][1] < ratio * same[1][1]:
+        return hits
+    cid = same[0][0]
+    if any(h.chunk.id == cid for h in hits[:2]):
+        return hits
+    lead = next((h for h in hits if h.chunk.id == cid), None) or Hit(
+        chunks[cid], hits[1].score, dense=dict(dense).get(cid, 0.0), lexical=1.0
+    )
+    return [hits[0], lead, *(h for h in hits[1:] if h.chunk.id != cid)][: len(hits)]
+
+
 class HybridSearcher:
     def __init__(self, index: DocumentIndex, embedder: Embedder, weights: FusionWeights | None = None) -> None:
         self.index = index
@@ -120,6 +151,8 @@ class HybridSearcher:
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
         hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
+        if query_kind(question) in ("vi", "vi_plain"):
+            hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
             cross = self.nearest_in_another_script(question, vector, filters)

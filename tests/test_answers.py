@@ -26,7 +26,7 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import gather_evidence, places, syllable_spellings, years
-from retrieval.search import at_most_two_rows, query_kind
+from retrieval.search import at_most_two_rows, lexical_lead, query_kind
 from retrieval.text import english_terms, present, strip_courtesy, words
 from retrieval.types import Hit, StoredChunk
 
@@ -252,6 +252,38 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
 )
 def test_the_noun_a_question_counts(question: str, counted: str) -> None:
     assert asked_for(question).counted == counted
+
+
+def test_a_passage_far_ahead_on_the_question_s_words_takes_second_place() -> None:
+    chunks = {c: StoredChunk(c, "kh.md", f"đoạn {c}", "Mục I", 0) for c in ("a", "b", "c", "d", "lead")}
+    hits = [Hit(chunks[c], 1.0 - i / 10, dense=0.85) for i, c in enumerate("abcd")]
+    dense = [("a", 0.85), ("lead", 0.80)]
+    led = lexical_lead(hits, dense, [("lead", 13.8), ("b", 7.9)], chunks, "vi", 1.2)
+    assert [h.chunk.id for h in led] == ["a", "lead", "b", "c"] and led[1].dense == 0.80
+    # Not when the lead is narrow, nor when fusion already put it first or second.
+    assert lexical_lead(hits, dense, [("lead", 9.0), ("b", 7.9)], chunks, "vi", 1.2) == hits
+    assert lexical_lead(hits, dense, [("b", 13.8), ("c", 7.9)], chunks, "vi", 1.2) == hits
+
+
+def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(corpus_data: Path) -> None:
+    """A commune's plan the index never held (tests/fixtures): its duties share one passage, which e5 ranks
+    below passages of the other documents on the same topic; BM25 finds it far ahead of any other."""
+    from ingestion.sync import build_library
+
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
+    library = build_library(settings)
+    report = library.sync([Path(__file__).parent / "fixtures" / "85-KH-UBND_ke-hoach-xa-tan-lap.md"])
+    library.close()
+    assert not report.failed, report.failed
+    answerer = build_answerer(settings)
+    cases = [
+        ("Phòng Kinh tế phải trình đề xuất kinh phí trước ngày nào?", "trước ngày 28 tháng 02 năm 2026"),
+        ("Ai trực tiếp chỉ đạo thực hiện Kế hoạch 85?", "Nguyễn Văn Hải"),
+        ("Kinh phí đầu tư máy tính cho bộ phận một cửa là bao nhiêu?", "450 triệu đồng"),
+    ]
+    for question, short in cases:
+        ans = answerer.answer(question)
+        assert ans.found and ans.short == short, (question, ans.body)
 
 
 def test_the_first_three_passages_hold_at_most_two_rows_of_one_table() -> None:
