@@ -498,6 +498,9 @@ def test_english_terms_meet_the_documents_words() -> None:
         # "hiểu" folds to "hieu" like "hiệu" (hiệu lực, hiệu quả): counted, it sank the definition's cover
         ("Nhiệm vụ quá hạn được hiểu là gì?", {"hieu"}, {"qua"}),
         ("Hiệu lực của luật được hiểu như thế nào?", set(), {"hieu", "luat"}),  # "hiệu" is content
+        # "bao nhiêu phần trăm" asks for a share, which the documents write "70%"; elsewhere the words are content
+        ("Bao nhiêu phần trăm người dân có tài khoản định danh?", {"phan", "tram"}, {"dinh", "danh"}),
+        ("Tỷ lệ phần trăm của từng trạng thái tính thế nào?", set(), {"phan", "tram"}),
     ],
 )
 def test_words_that_only_frame_a_question_are_not_its_content(
