@@ -130,7 +130,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
 _MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax)(?! \d)")
 _MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
 _COUNTED = re.compile(
-    r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,5})"
+    r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,7})"
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
@@ -353,7 +353,7 @@ _RANGE_RE = re.compile(
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
-    r"(?:\s+[^\W\d_]+){1,6}"
+    r"(?:\s+[^\W\d_]+){1,8}"
 )
 _NUMBER_WORDS = (
     r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?:\s+(?:mươi|mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín))*"

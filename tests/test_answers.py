@@ -248,6 +248,10 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
         ("Mô hình đã triển khai tại bao nhiêu đại học trọng điểm?", "dai hoc trong diem"),  # "trọng" is no "trong"
         ("Quyết định thành lập bao nhiêu Tổ công tác chuyên trách?", "to cong tac chuyen trach"),  # five words
         ("Người từ đủ bao nhiêu tuổi phải chịu trách nhiệm hình sự?", "tuoi"),  # a measure word
+        (
+            "Mỗi xã có ít nhất mấy công chức chuyên trách chuyển đổi số?",
+            "cong chuc chuyen trach chuyen doi so",
+        ),  # seven
     ],
 )
 def test_the_noun_a_question_counts(question: str, counted: str) -> None:
