@@ -322,7 +322,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
-        heading = words(_headings(hit.chunk.text, body) + " " + hit.chunk.meta.title)
+        meta = hit.chunk.meta  # a unit inherits its document's title and number ("Thông báo 12")
+        heading = words(f"{_headings(hit.chunk.text, body)} {meta.title} {meta.symbol}")
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
         article = hit.chunk.section.startswith(("Điều", "Article"))

@@ -238,7 +238,8 @@ class DocumentIndex:
         self._vector_count: tuple[tuple[int, str], int] = ((-1, ""), 0)
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._counts: tuple[int, int, dict[tuple[str, str], int]] = (-1, 0, {})  # generation, chunks, counts
-        self._languages: tuple[int, str, dict[str, str]] = (-1, "", {})  # generation, read since, languages
+        # generation, read since, each document's metadata and language
+        self._documents_read: tuple[int, str, dict[str, DocumentMeta], dict[str, str]] = (-1, "", {}, {})
         # nearest_in's documents, their chunk ids and vectors (None: too many to hold, Chroma filters instead)
         self._few: tuple[tuple[int, tuple[str, ...]], list[str] | None, np.ndarray] = ((-1, ()), [], np.zeros((0, 0)))
         self._ensure_schema(create)
@@ -432,18 +433,36 @@ class DocumentIndex:
         return [(r.section or "", r.text or "") for r in rows]
 
     def languages(self) -> dict[str, str]:
-        """Each document's language (a search asks on every question): read whole once, then on each change
-        only the documents made live since (reading them all again grew with the corpus). A document taken
-        out of use may stay listed: its chunks are not live, so nothing of it is found."""
+        """Each document's language (a search asks on every question)."""
+        return self._catalog()[1]
+
+    def document_meta(self) -> dict[str, DocumentMeta]:
+        """Each document's title, number, kind, issuer, date and language (a question may name a document)."""
+        return self._catalog()[0]
+
+    def _catalog(self) -> tuple[dict[str, DocumentMeta], dict[str, str]]:
+        """The documents' metadata: read whole once, then on each change only the documents made live since
+        (reading them all again grew with the corpus). A document taken out of use may stay listed: its chunks
+        are not live, so nothing of it is found."""
         generation = self.generation()
-        at, since, held = self._languages
+        at, since, metas, languages = self._documents_read
         if at != generation:
             now = _since_now()
-            sql = "SELECT doc_id, language FROM catalog_document" + (" WHERE indexed_at >= :since" if at >= 0 else "")
+            sql = "SELECT doc_id, title, symbol, doc_type, issuer, date, language FROM catalog_document" + (
+                " WHERE indexed_at >= :since" if at >= 0 else ""
+            )
             with self.engine.connect() as c:
                 rows = c.execute(text(sql), {"since": since}).all()
-            self._languages = (generation, now, {**held, **{r.doc_id: r.language or "" for r in rows}})
-        return self._languages[2]
+            read = {
+                r.doc_id: DocumentMeta(
+                    r.title or "", r.symbol or "", r.doc_type or "", r.issuer or "", r.date or "", r.language or ""
+                )
+                for r in rows
+            }
+            metas = {**metas, **read}
+            languages = {**languages, **{d: m.language for d, m in read.items()}}
+            self._documents_read = (generation, now, metas, languages)
+        return metas, languages
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, StoredChunk]:
         if not ids:

@@ -11,15 +11,24 @@ closest passage in another script may take the third.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from retrieval.extract import is_row
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
-from retrieval.text import STOPWORDS, VI_SYLLABLE, english_terms, has_vietnamese_diacritics
-from retrieval.types import Hit, StoredChunk
+from retrieval.text import (
+    STOPWORDS,
+    VI_SYLLABLE,
+    english_terms,
+    expand_query,
+    fold,
+    has_vietnamese_diacritics,
+    symbol_token,
+    tokens,
+)
+from retrieval.types import DocumentMeta, Hit, StoredChunk
 
 # Frequent English words: a Latin-script question without diacritics that uses none of them is taken
 # for Vietnamese typed without accents.
@@ -110,6 +119,34 @@ def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
     return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
 
 
+# A document named by its kind and number ("Thông báo 12", "Kế hoạch số 85", "QĐ 125"), folded with its
+# abbreviations expanded.
+_DOCUMENT_KINDS = (
+    "nghi quyet|ke hoach|thong bao ket luan|thong bao|quyet dinh|cong van|huong dan|bao cao|chi thi|nghi dinh|"
+    "thong tu|chuong trinh|de an|luat"
+)
+_NAMED = re.compile(rf"\b({_DOCUMENT_KINDS})(?: so)? (\d+)\b")
+
+
+def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
+    """The documents a question names by kind and number ("Kế hoạch 85": a plan numbered 85-…)."""
+    asked = " ".join(expand_query(question))
+    out = [
+        doc_id
+        for kind, number in _NAMED.findall(asked)
+        for doc_id, meta in documents.items()
+        if (first := re.match(r"\d+", meta.symbol))
+        and first.group(0).lstrip("0") == number.lstrip("0")
+        and fold(meta.doc_type).startswith(" ".join(kind.split()[:2]))
+    ]
+    return list(dict.fromkeys(out))
+
+
+def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:
+    """Whether a document's title names another ("Kế hoạch … thực hiện Nghị quyết số 57-NQ/TW")."""
+    return symbol_token(named.symbol) in tokens(meta.title)
+
+
 def lexical_lead(
     hits: list[Hit],
     dense: list[tuple[str, float]],
@@ -153,12 +190,38 @@ class HybridSearcher:
         hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
         if query_kind(question) in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
+        if _NAMED.search(" ".join(expand_query(question))):
+            hits = self.named_first(question, vector, hits, filters)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
             cross = self.nearest_in_another_script(question, vector, filters)
             if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
                 hits = self.reserve_third(hits, cross)
         return hits
+
+    def named_first(
+        self, question: str, vector: np.ndarray, hits: list[Hit], filters: SearchFilters | None
+    ) -> list[Hit]:
+        """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
+        title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
+        documents = self.index.document_meta()
+        named = named_documents(question, documents)
+        if len(named) != 1 or not hits:
+            return hits
+        doc = documents[named[0]]
+        if any(h.chunk.doc_id == named[0] or _names(h.chunk.meta, doc) for h in hits[:3]):
+            return hits
+        own = SearchFilters(filters.doc_types, (doc.symbol,), filters.date_from, filters.date_to) if filters else None
+        own = own or SearchFilters(symbols=(doc.symbol,))
+        dense = self.index.search_dense(vector, 5, own)
+        lexical = self.index.search_lexical(question, 5, own)
+        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
+        best = [h for h in self.fuse(question, dense, lexical, 1, chunks) if h.chunk.doc_id == named[0]]
+        if not best:
+            return hits
+        return [replace(best[0], score=hits[0].score), *(h for h in hits if h.chunk.id != best[0].chunk.id)][
+            : len(hits)
+        ]
 
     def nearest_in_another_script(
         self,

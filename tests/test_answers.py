@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import gather_evidence, places, syllable_spellings, years
-from retrieval.search import at_most_two_rows, lexical_lead, query_kind
+from retrieval.search import at_most_two_rows, lexical_lead, named_documents, query_kind
 from retrieval.text import english_terms, present, strip_courtesy, words
 from retrieval.types import Hit, StoredChunk
 
@@ -276,7 +277,7 @@ def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(co
 
     settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
     library = build_library(settings)
-    report = library.sync([Path(__file__).parent / "fixtures" / "85-KH-UBND_ke-hoach-xa-tan-lap.md"])
+    report = library.sync([Path(__file__).parent / "fixtures"])
     library.close()
     assert not report.failed, report.failed
     answerer = build_answerer(settings)
@@ -284,10 +285,26 @@ def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(co
         ("Phòng Kinh tế phải trình đề xuất kinh phí trước ngày nào?", "trước ngày 28 tháng 02 năm 2026"),
         ("Ai trực tiếp chỉ đạo thực hiện Kế hoạch 85?", "Nguyễn Văn Hải"),
         ("Kinh phí đầu tư máy tính cho bộ phận một cửa là bao nhiêu?", "450 triệu đồng"),
+        ("Bao nhiêu phần trăm người dân trưởng thành phải có tài khoản định danh mức 2?", "Tối thiểu 70%"),
+        # The document named leads, and its units carry its number: not "Thông báo kết luận 45"'s standing office.
+        ("Cơ quan thường trực theo dõi việc thực hiện Thông báo 12 là cơ quan nào?", "Sở Khoa học và Công nghệ"),
     ]
     for question, short in cases:
         ans = answerer.answer(question)
         assert ans.found and ans.short == short, (question, ans.body)
+    # Named by kind and number, a document is among the first three though its words do not lead.
+    documents = answerer.searcher.index.document_meta()
+    named = {
+        q: named_documents(q, documents) for q in ("Theo KH 85, ai chỉ đạo?", "Thông báo 12 giao gì?", "Năm 2025?")
+    }
+    assert named == {
+        "Theo KH 85, ai chỉ đạo?": ["85-KH-UBND_ke-hoach-xa-tan-lap.md"],
+        "Thông báo 12 giao gì?": ["12-TB-UBND_thong-bao-ket-luan-tinh-binh-son.md"],
+        "Năm 2025?": [],
+    }, named
+    answerer.searcher.weights = replace(answerer.searcher.weights, lexical_lead=float("inf"))
+    ans = answerer.answer("Ai trực tiếp chỉ đạo thực hiện Kế hoạch 85?")
+    assert ans.found and ans.short == "Nguyễn Văn Hải", ans.body
 
 
 def test_the_first_three_passages_hold_at_most_two_rows_of_one_table() -> None:
