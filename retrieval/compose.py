@@ -252,6 +252,22 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
 
 
+# "Ai là Bí thư Tỉnh ủy Gia Lai?", "chủ tịch ubnd tỉnh gia lai là ai": who holds a role.
+_IDENTITY = re.compile(r"^\W*ai la (.+?)\W*$|^\W*(.+?) la ai\W*$")
+_HONORIFIC = {"dong", "chi", "ong", "ba"}
+
+
+def holds_role(person: Span, text: str, question: str) -> bool:
+    """Whether the text gives the person the role the question asks about: its first two words stand by the
+    name ("đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy"). True when the question asks no role."""
+    m = _IDENTITY.match(fold(question))
+    if not m:
+        return True
+    role = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS and w not in _HONORIFIC][:2]
+    window = " ".join(_WORDS.findall(fold(text[max(0, person.start - 80) : person.end + 80])))
+    return not role or f" {' '.join(role)} " in f" {window} "
+
+
 def _named_only(organ: str, question: str) -> str:
     """An organ span without the question's own predicate: "Ai ban hành và sửa đổi Danh mục …" is answered by
     "Thủ tướng Chính phủ", not "Thủ tướng Chính phủ ban hành và sửa đổi". What follows "ai / cơ quan nào" in
@@ -445,6 +461,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
                 same = [c for c in ranked if c.rank == best.rank and c.found and c.score >= best.score - BOUND_WITHIN]
                 best, span = min(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].low)
         short, short_rank = (_named_only(span.text, question) if asked.kind == ORGAN else span.text), best.rank + 1
+        if span.person and not holds_role(span, best.unit.text, question):
+            short, short_rank = "", 0  # "Ai là Bí thư Tỉnh ủy?" is not answered by the Chủ tịch who chaired
     quotes = [best]
     lead = best.unit.text.split(JOIN)[0].split("\n")[0]
     # With a direct answer, the unit it came from says it; another is quoted only if it is as good.

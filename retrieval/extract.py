@@ -362,7 +362,7 @@ _WORDED_RE = re.compile(rf"(?<![^\W_])(?=({_NUMBER_WORDS})((?:\s+[^\W\d_]+){{1,6
 _ORGAN_HEAD = (
     r"(?:Bộ(?! luật)|Ủy ban|Uỷ ban|UBND|Sở|Ban(?! hành)|Văn phòng|Tòa án|Toà án|Viện kiểm sát|Chính phủ|"
     r"Thủ tướng|Quốc hội|Hội đồng|Cơ quan|Cục|Tổng cục|Trung tâm|Tổng Bí thư|Chủ tịch|Ngân hàng|"
-    r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng(?! viên)|Hội(?! nghị| thảo)|Liên đoàn|Đoàn|Tổ trưởng|"
+    r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng(?= Cộng sản| ủy| bộ)|Hội(?! nghị| thảo)|Liên đoàn|Đoàn|Tổ trưởng|"
     r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)"
 )
 _ORGAN_RE = re.compile(

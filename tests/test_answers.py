@@ -88,10 +88,11 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     print(json.dumps(m, indent=1))
     # Before (thresholds fitted on all own questions, this half included): hit@3 0.905, answered 0.984,
     # contains 0.492, refusal 0.818 (own) / 0.808 (off-topic, all 120), median 985 characters.
-    # Measured: hit@3 0.937, answered 0.921, contains 0.762, refusal 0.909 (own: 11 questions) / 0.883 (off-topic:
-    # 60), median 247. The refusal model is refitted whenever its signals change; these move by a question or two
-    # (the own set's 11 held-out unanswerable questions: 7 of them refused on a user's clone, without the seeds).
-    _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.68, "refusal": 0.6})
+    # Measured: hit@3 0.937, answered 0.921, contains 0.825, direct 0.651 (the bold first line holds the fact),
+    # refusal 0.909 (own: 11 questions) / 0.883 (off-topic: 60), median 247. The refusal model is refitted whenever
+    # its signals change; these move by a question or two (the own set's 11 held-out unanswerable questions: 7 of
+    # them refused on a user's clone, without the seeds).
+    _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.76, "direct": 0.58, "refusal": 0.6})
     _gate(m, "offtopic/held_out", refusal=0.85)
     _gate(m, "offtopic/held_out · vi:plain", refusal=0.8)  # off-topic typed without diacritics is refused too
     length = m["qa/held_out"]["median_len"]
@@ -105,9 +106,9 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     report = evaluate(answerer, load_questions(ALQAC / "qa.jsonl"))
     m = report.as_dict()
     print(json.dumps(m["alqac-dev"], indent=1))
-    # Before issue 9: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.894 / 0.93 / 0.966 / 236;
-    # the direct answer (the bold line) holds the gold answer for 0.348 (most questions here ask for no figure).
-    _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.87, "refusal": 0.9})
+    # Before issue 9: contains 0.643, answered 0.762, refusal 0.793, median 597. Measured: 0.899 / 0.93 / 0.966 / 235;
+    # the direct answer (the bold line) holds the gold answer for 0.396 (most questions here ask for no figure).
+    _gate(m, "alqac-dev", **{"hit@3": 0.95, "answered": 0.9, "contains": 0.88, "direct": 0.37, "refusal": 0.9})
     assert (m["alqac-dev"]["median_len"] or 999) <= 300
     # What a phone shows before the collapsed passages, for every answer and refusal of the set.
     shown = sorted(
@@ -678,6 +679,20 @@ def test_an_organ_s_name_goes_on_through_the_list_inside_it() -> None:
         assert spans(text, asked)[0].text == name, (text, spans(text, asked))
 
 
+def test_who_holds_a_role_is_answered_only_by_a_name_the_text_gives_that_role(corpus_data: Path) -> None:
+    text = (
+        "Ngày 27 tháng 02 năm 2026, đồng chí Trần Minh Đức, Chủ tịch Ủy ban nhân dân tỉnh chủ trì cuộc họp về tiến độ "
+        "thực hiện Nghị quyết số 57-NQ/TW trên địa bàn tỉnh Bình Sơn."
+    )
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    hits = [Hit(StoredChunk("c1", "tb.md", text, "Mở đầu", 0), 1.0, dense=0.86)]
+    assert compose("Ai chủ trì cuộc họp ngày 27/02/2026?", hits, index).short == "Trần Minh Đức"
+    assert compose("chu tich ubnd tinh binh son la ai", hits, index).short == "Trần Minh Đức"
+    # Nobody here is the provincial Party secretary: no name in bold, the passage is still quoted.
+    draft = compose("Ai là Bí thư Tỉnh ủy Bình Sơn?", hits, index)
+    assert draft.short == "" and draft.quotes, draft
+
+
 def test_who_is_answered_by_the_person_named() -> None:
     asked = asked_for("Ai là Bí thư Tỉnh ủy Gia Lai dự Hội nghị?")
     sentence = "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy."
@@ -896,7 +911,6 @@ def test_courteous_wording_gets_the_same_answer(corpus_data: Path) -> None:
     assert same >= 0.95 * len(qs), (same, len(qs))
 
 
-@needs_seeds
 def test_an_english_question_is_searched_with_the_documents_words(corpus_data: Path) -> None:
     """English words meet no Vietnamese passage; their glossary terms do ("Standing Office" → cơ quan thường trực)."""
     searcher = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher
@@ -912,6 +926,7 @@ def test_an_english_question_is_searched_with_the_documents_words(corpus_data: P
     assert ans.found and ans.short.endswith("05 ngày làm việc"), ans.body
 
 
+@needs_seeds
 def test_cross_language(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     # Questions in Vietnamese/English whose only source is an Arabic or Persian article, and the reverse.
