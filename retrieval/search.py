@@ -190,8 +190,8 @@ class HybridSearcher:
         hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
         if query_kind(question) in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
-        if _NAMED.search(" ".join(expand_query(question))):
-            hits = self.named_first(question, vector, hits, filters)
+        if not filters and _NAMED.search(" ".join(expand_query(question))):  # filters already say which documents
+            hits = self.named_first(question, vector, hits)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
             cross = self.nearest_in_another_script(question, vector, filters)
@@ -199,9 +199,7 @@ class HybridSearcher:
                 hits = self.reserve_third(hits, cross)
         return hits
 
-    def named_first(
-        self, question: str, vector: np.ndarray, hits: list[Hit], filters: SearchFilters | None
-    ) -> list[Hit]:
+    def named_first(self, question: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
         title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
         documents = self.index.document_meta()
@@ -211,11 +209,13 @@ class HybridSearcher:
         doc = documents[named[0]]
         if any(h.chunk.doc_id == named[0] or _names(h.chunk.meta, doc) for h in hits[:3]):
             return hits
-        own = SearchFilters(filters.doc_types, (doc.symbol,), filters.date_from, filters.date_to) if filters else None
-        own = own or SearchFilters(symbols=(doc.symbol,))
-        dense = self.index.search_dense(vector, 5, own)
-        lexical = self.index.search_lexical(question, 5, own)
-        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
+        # Its passages closest in meaning (exact, among its own vectors: a filtered search of the whole index cost
+        # ~60 ms at 50,000 passages), ranked again with the question's words they hold.
+        dense = self.index.nearest_in(vector, 8, [named[0]])
+        chunks = self.index.get_chunks([c for c, _ in dense])
+        asked = set(expand_query(question)) - STOPWORDS
+        held = {c: len(asked & set(tokens(ch.text))) for c, ch in chunks.items()}
+        lexical = sorted(((c, float(n)) for c, n in held.items() if n), key=lambda cn: -cn[1])
         best = [h for h in self.fuse(question, dense, lexical, 1, chunks) if h.chunk.doc_id == named[0]]
         if not best:
             return hits
