@@ -308,6 +308,8 @@ _DAY_MONTH_YEAR = (
     r"(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|(?:ngày\s+)?\d{1,2}/\d{1,2}/\d{4}"
     r"|ngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2}|/\d{1,2})?(?:\s+của)?\s+(?:hằng|hàng|mỗi)\s+(?:năm|quý|tháng)"
     r"|ngày\s+\d{1,2}\s+của\s+tháng\s+cuối\s+(?:quý|năm)"
+    # "báo cáo hằng tháng trước ngày 25": a day of every month, named after the period
+    r"|(?:hằng|hàng|mỗi)\s+(?:tháng|quý)\s+(?:trước|chậm nhất(?:\s+là)?|vào)\s+ngày\s+\d{1,2}(?!\s*(?:tháng|/|\d))"
     r"|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|quý\s+[IV1-4]+(?:/|\s+năm\s+)\d{4}|năm\s+\d{4}"
     r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+\d{4}"

@@ -430,6 +430,15 @@ def test_items_under_a_title_are_its_list_and_a_short_bullet_is_an_item() -> Non
     assert listed == ["Hồ sơ gồm:\n- Đơn đề nghị\n- Bản sao giấy tờ;\n- Ảnh."]  # "- Đơn đề nghị" was lost
 
 
+def test_a_day_of_every_month_is_a_date() -> None:
+    asked = asked_for("Công an xã báo cáo kết quả khi nào?")
+    text = "Công an xã hướng dẫn người dân kích hoạt tài khoản định danh; báo cáo kết quả hằng tháng trước ngày 25."
+    assert [sp.text for sp in spans(text, asked)] == ["hằng tháng trước ngày 25"]
+    assert [sp.text for sp in spans("gửi hằng tháng trước ngày 25 tháng 12 năm 2025", asked)] == [
+        "trước ngày 25 tháng 12 năm 2025"
+    ]
+
+
 def test_a_count_written_in_words_is_a_count() -> None:
     asked = asked_for("Mỗi nhiệm vụ trên Hệ thống được xác định theo mấy trạng thái?")
     text = "Mỗi nhiệm vụ được xác định theo một trong năm trạng thái: Hoàn thành; Đang thực hiện; Quá hạn."
