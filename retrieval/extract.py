@@ -134,7 +134,9 @@ _COUNTED = re.compile(
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
-_ENDS_NOUN = set("theo về của trong tại cho với để từ đến trên dưới ở và là có được đã sẽ đang phải cần còn".split())
+_ENDS_NOUN = set(
+    "theo về của trong tại cho với để từ đến trên dưới ở và là có được đã sẽ đang phải cần còn thuộc các những".split()
+)
 
 
 def _counted_noun(question: str, folded: str) -> str:
@@ -342,13 +344,14 @@ _SHARE_RE = re.compile(
 _CURRENCY = r"(?:nghìn tỷ|tỷ|triệu|nghìn)?\s*(?:đồng|USD|VND)"
 _MONEY_RE = re.compile(
     rf"(?:(?:từ|đến|tới|trên|dưới|tối đa|không quá|khoảng|gần|hơn)\s+)?{_NUM}\s*{_CURRENCY}"
-    rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?",
+    rf"(?:\s+đến(?:\s+dưới)?\s+{_NUM}\s*{_CURRENCY})?(?:\s+trở\s+(?:lên|xuống))?",
     re.IGNORECASE,
 )
 _TIME_UNIT = r"(?:ngày làm việc|năm|tháng|ngày|tuần|giờ|working days?|years?|months?|days?)"  # 3 working days ≠ 3 days
 _RANGE_RE = re.compile(
     rf"(?:từ\s+)?{_NUM}\s+{_TIME_UNIT}\s+đến\s+{_NUM}\s+{_TIME_UNIT}"
-    rf"|(?:(?:đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s*[\d/])"  # "31 tháng 8": a date
+    rf"|(?:(?:từ|đến|tối đa|không quá|trong(?: thời hạn)?)\s+)?{_NUM}\s+{_TIME_UNIT}(?!\s*[\d/])"  # "31 tháng 8": a date
+    r"(?:\s+tuổi)?(?:\s+trở\s+(?:lên|xuống))?"  # "12 tháng tuổi", "từ 30 năm trở lên": the bound is the answer's
     r"|tù chung thân|tử hình",
     re.IGNORECASE,
 )

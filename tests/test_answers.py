@@ -439,6 +439,18 @@ def test_a_day_of_every_month_is_a_date() -> None:
     ]
 
 
+def test_a_bound_or_an_age_goes_with_its_figure() -> None:
+    asked = asked_for("Ranh giới đã tồn tại bao lâu mà không có tranh chấp?")
+    text = "Ranh giới có thể được xác định theo ranh giới đã tồn tại từ 30 năm trở lên mà không có tranh chấp."
+    assert [sp.text for sp in spans(text, asked)] == ["từ 30 năm trở lên"]
+    asked = asked_for("Lao động nữ nuôi con dưới bao nhiêu tháng tuổi?")
+    assert [sp.text for sp in spans("người lao động nuôi con dưới 12 tháng tuổi", asked)] == ["12 tháng tuổi"]
+    asked = asked_for("Gây thiệt hại bao nhiêu thì bị phạt tù?")
+    assert [sp.text for sp in spans("b) Gây thiệt hại 500.000.000 đồng trở lên;", asked)] == [
+        "500.000.000 đồng trở lên"
+    ]
+
+
 def test_a_count_written_in_words_is_a_count() -> None:
     asked = asked_for("Mỗi nhiệm vụ trên Hệ thống được xác định theo mấy trạng thái?")
     text = "Mỗi nhiệm vụ được xác định theo một trong năm trạng thái: Hoàn thành; Đang thực hiện; Quá hạn."
