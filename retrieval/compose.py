@@ -167,7 +167,7 @@ _SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)")
 # Where a question asks for its figure, date or organ: the words either side stand in for the answer's
 # sentence. Tried in this order ("máy" folds to "may", "AI" to "ai").
 _SLOTS = (
-    re.compile(r"\b(?:bao nhieu|bao lau|bao gio|khi nao)\b"),
+    re.compile(r"\b(?:bao nhieu|bao lau|bao gio|khi nao|nhu the nao|ra sao)\b"),
     re.compile(r"\b(?:may|nao)\b"),
     re.compile(r"\bai\b"),
 )
@@ -237,7 +237,12 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         right = _WORDS.findall(fold(text[end : end + 160]))
         if not figure:  # the question's linking words ("là", "do") stand where the text has a comma
             return _aligned(_common(before[::-1], left[::-1]) + _common(_content(after), _content(right)))
-        return _aligned(_common(before[::-1], left[::-1]) + _common(after, right))
+        # Before the figure ("tỷ lệ … đạt 85,89%") or before the span's own first word ("phạt tiền | từ 50.000.000
+        # đồng …"): the question may restate either.
+        outside = _WORDS.findall(fold(text[max(0, sp.start - 160) : sp.start]))
+        return _aligned(
+            max(_common(before[::-1], left[::-1]), _common(before[::-1], outside[::-1])) + _common(after, right)
+        )
 
     def around(sp: Span) -> int:
         # Within the span's own sentence: "… (1.918,618 tỷ đồng). Thủ tướng … đã đồng ý phân bổ 13.659,992 tỷ

@@ -439,6 +439,20 @@ def test_a_day_of_every_month_is_a_date() -> None:
     ]
 
 
+def test_how_much_the_fine_is_restates_the_words_before_the_fine() -> None:
+    """ "… thì bị phạt tiền như thế nào": the span after "thì bị phạt tiền", not the damage named as a condition."""
+    question = (
+        "Người nào sử dụng trái phép tần số vô tuyến điện gây thiệt hại, đã bị kết án về tội này mà còn vi phạm thì bị "
+        "phạt tiền như thế nào?"
+    )
+    text = (
+        "1. Người nào sử dụng trái phép tần số vô tuyến điện gây thiệt hại từ 200.000.000 đồng đến dưới 500.000.000 "
+        "đồng hoặc đã bị kết án về tội này mà còn vi phạm, thì bị phạt tiền từ 50.000.000 đồng đến 100.000.000 đồng."
+    )
+    found = tuple(spans(text, asked_for(question)))
+    assert restated(found, text, question).text == "từ 50.000.000 đồng đến 100.000.000 đồng"
+
+
 def test_a_bound_or_an_age_goes_with_its_figure() -> None:
     asked = asked_for("Ranh giới đã tồn tại bao lâu mà không có tranh chấp?")
     text = "Ranh giới có thể được xác định theo ranh giới đã tồn tại từ 30 năm trở lên mà không có tranh chấp."
