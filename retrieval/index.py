@@ -373,9 +373,7 @@ class DocumentIndex:
             r.doc_id: IndexedDocument(
                 r.doc_id,
                 r.version,
-                DocumentMeta(
-                    r.title or "", r.symbol or "", r.doc_type or "", r.issuer or "", r.date or "", r.language or ""
-                ),
+                _meta_of(r),
                 r.chunks,
                 r.indexed_at,
                 r.number or 0,
@@ -453,12 +451,7 @@ class DocumentIndex:
             )
             with self.engine.connect() as c:
                 rows = c.execute(text(sql), {"since": since}).all()
-            read = {
-                r.doc_id: DocumentMeta(
-                    r.title or "", r.symbol or "", r.doc_type or "", r.issuer or "", r.date or "", r.language or ""
-                )
-                for r in rows
-            }
+            read = {r.doc_id: _meta_of(r) for r in rows}
             metas = {**metas, **read}
             languages = {**languages, **{d: m.language for d, m in read.items()}}
             self._documents_read = (generation, now, metas, languages)
@@ -481,9 +474,7 @@ class DocumentIndex:
                 r.text,
                 r.section or "",
                 r.ordinal,
-                DocumentMeta(
-                    r.title or "", r.symbol or "", r.doc_type or "", r.issuer or "", r.date or "", r.language or ""
-                ),
+                _meta_of(r),
             )
             for r in rows
         }
@@ -1634,6 +1625,13 @@ def _chroma_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _meta_of(row: Any) -> DocumentMeta:
+    """A document's metadata from a catalog row (empty strings for what it does not state)."""
+    return DocumentMeta(
+        row.title or "", row.symbol or "", row.doc_type or "", row.issuer or "", row.date or "", row.language or ""
+    )
 
 
 def _since_now() -> str:

@@ -179,21 +179,22 @@ class HybridSearcher:
 
     def search(self, question: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         pool = max(k * 3, 30)
+        kind = query_kind(question)
         vector = self.embedder.embed([question], query=True)[0]
         dense = self.index.search_dense(vector, pool, filters)
         # An English question's words are searched with their Vietnamese terms (retrieval/glossary.py).
-        words = f"{question} {english_terms(question)}" if query_kind(question) == "en" else question
+        words = f"{question} {english_terms(question)}" if kind == "en" else question
         lexical = self.index.search_lexical(words, pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
         hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
-        if query_kind(question) in ("vi", "vi_plain"):
+        if kind in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if not filters and _NAMED.search(" ".join(expand_query(question))):  # filters already say which documents
             hits = self.named_first(question, vector, hits)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
-        if dense and len(hits) >= 3 and query_kind(question) != "vi_plain":
+        if dense and len(hits) >= 3 and kind != "vi_plain":
             cross = self.nearest_in_another_script(question, vector, filters)
             if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
                 hits = self.reserve_third(hits, cross)
