@@ -370,10 +370,13 @@ _ORGAN_HEAD = (
     r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng(?= Cộng sản| ủy| bộ)|Hội(?! nghị| thảo)|Liên đoàn|Đoàn|Tổ trưởng|"
     r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)"
 )
+# Words that end an organ's name: what it does ("chủ trì", "báo cáo") or when ("trước", "ngày").
+_NAME_ENDS = (
+    "chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
+    "đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|cuối|đầu"
+)
 _ORGAN_RE = re.compile(
-    rf"{_ORGAN_HEAD}(?:[ ,](?!(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|"
-    r"về việc|được|phải|là|khi|nhằm|trong|tại|với|đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|"
-    r"cuối|đầu)\b)[^\s,.;:()|]+){0,9}"  # a name goes on through "và", "của", "về"; not through a time
+    rf"{_ORGAN_HEAD}(?:[ ,](?!(?:{_NAME_ENDS})\b)[^\s,.;:()|]+){{0,9}}"  # on through "và", "của", "về"; not a time
 )
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"
@@ -546,10 +549,8 @@ def _organ_spans(text: str) -> list[Span]:
     return out
 
 
-_STOP_AFTER_NAME = (
-    r"(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
-    r"đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|quý|năm|cuối|đầu|các|những|cho)\b"
-)
+# Past a comma, a quarter, a year or a new list ("các", "những", "cho") ends the name too.
+_STOP_AFTER_NAME = rf"(?:{_NAME_ENDS}|quý|năm|các|những|cho)\b"
 _ANY_WORD = r"[^\W\d_]+"
 _LOWER_WORD = rf"(?![{UPPER}])[^\W\d_]+"
 _NAME_WORD = rf"\s+(?!{_STOP_AFTER_NAME}){_ANY_WORD}"

@@ -191,7 +191,7 @@ class HybridSearcher:
         hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
         if kind in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
-        if not filters and _NAMED.search(" ".join(expand_query(question))):  # filters already say which documents
+        if not filters:  # filters already say which documents
             hits = self.named_first(question, vector, hits)
         # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
         if dense and len(hits) >= 3 and kind != "vi_plain":
@@ -203,9 +203,11 @@ class HybridSearcher:
     def named_first(self, question: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
         title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
+        if not hits or not _NAMED.search(" ".join(expand_query(question))):
+            return hits
         documents = self.index.document_meta()
         named = named_documents(question, documents)
-        if len(named) != 1 or not hits:
+        if len(named) != 1:
             return hits
         doc = documents[named[0]]
         if any(h.chunk.doc_id == named[0] or _names(h.chunk.meta, doc) for h in hits[:3]):
