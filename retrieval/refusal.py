@@ -107,6 +107,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     # Cross-language: no passage of the first three is in the question's script (words cannot compare).
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
+    question = unchecked_law_removed(question, index)  # the signals below weigh what is asked, not where
     terms = question_terms(question)
     weight = rarity(index, terms)
     total = sum(weight.values())
@@ -253,6 +254,42 @@ def places(question: str) -> list[str]:
         ):
             out.append(f"{first} {second}")
     return list(dict.fromkeys(out))
+
+
+# A law a question names as its source: "theo Bộ luật dân sự 2015", "vi phạm luật an ninh mạng", "Bộ luật
+# Hình sự năm 2017". The name runs to a year, punctuation or a word that starts the question proper.
+_LAW = re.compile(
+    r"\b(?<!phap )(?<!ky )(?:bo )?luat((?: (?!(?:nam )?(?:19|20)\d\d\b)[a-z]+){1,4}?)(?: (?:nam )?(?:19|20)\d\d\b|(?= (?:%s)\b)|(?=\s*[^\w\s])|\s*$)"
+)
+_STARTS_ASKING = (
+    "khi|thi|quy|ve|co|la|duoc|nhu|nao|gi|ai|bao|may|doi|voi|cho|de|phai|se|neu|ma|hay|hoac|tai|trong|"
+    "theo|cua|can|nhung|cac|mot|nguoi|ca|cong|to|dieu|dang"
+)
+_LAW = re.compile(_LAW.pattern % _STARTS_ASKING)
+
+
+def laws_named(text: str) -> list[str]:
+    """The folded names of the laws a text names ("dan su", "an ninh mang"); "pháp luật" names none."""
+    return [m.group(1).strip() for m in _LAW.finditer(re.sub(r"\s+", " ", fold(text)))]
+
+
+def unchecked_law_removed(question: str, index: DocumentIndex) -> str:
+    """The question without the law it names as its source when no document's title names a law: an
+    index of excerpts ("TRÍCH VĂN BẢN PHÁP LUẬT — PHẦN 3") cannot say whether its articles are the Civil
+    Code's, so "theo Bộ luật dân sự 2015" is neither for nor against them. When titles do name laws, the
+    name stays: it meets its document's title, or counts against a law that is not loaded."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", question))
+    folded = fold(text)
+    found = list(_LAW.finditer(folded))
+    # "Bộ luật Lao động quy định điều gì?" asks about the law itself: then its name is what is asked.
+    if any(folded[m.end() :].lstrip(" ,").startswith("quy dinh") for m in found):
+        return question
+    if not found or any(laws_named(f"{m.title} {m.symbol}") for m in index.document_meta().values()):
+        return question
+    asked = text
+    for m in reversed(found):  # fold keeps each character's place, so the cut is made in the question as typed
+        asked = asked[: m.start()] + " " + asked[m.end() :]
+    return asked
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
