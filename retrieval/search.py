@@ -4,8 +4,9 @@ Plain reciprocal-rank fusion was measured to hurt on a multilingual set, so the 
 towards dense, and towards lexical when the question is Vietnamese typed without diacritics (e5 does
 poorly on those; folded BM25 does not). The weights are tuned on tests/eval (see `troly eval`).
 Three adjustments follow the fusion: the first three passages hold at most two rows of one table; a passage
-far ahead of all others on the question's words (a Vietnamese question) takes the second place; and the
-closest passage in another script may take the third.
+far ahead of all others on the question's words (a Vietnamese question) takes the second place; and a
+passage in another script may take the third: when e5 puts that script's passages near, or when it holds a
+particular the question names, its terms put into that language (retrieval/bridge.py) saying which passage.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.extract import is_row
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
@@ -96,6 +98,12 @@ class FusionWeights:
     # 02 năm 2026" among three others) while BM25 finds it alone; ranks alone cannot tell a clear lead from a
     # tie. Vietnamese questions only: an English question's words meet the documents through a glossary.
     lexical_lead: float = 1.2
+    # A term put into another language is a particular, not the topic, when at most this many of the
+    # CROSS_CANDIDATES passages closest in meaning hold it.
+    cross_particular: int = 3
+
+
+CROSS_CANDIDATES = 20  # passages in another script looked at for the third place
 
 
 def _table(hit: Hit) -> tuple[str, str] | None:
@@ -176,6 +184,7 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.weights = weights or FusionWeights()
+        self._arabic: tuple[object, dict[str, str]] = (None, {})
 
     def search(self, question: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         pool = max(k * 3, 30)
@@ -193,12 +202,59 @@ class HybridSearcher:
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if not filters:  # filters already say which documents
             hits = self.named_first(question, vector, hits)
-        # Only where dense similarity leads (not for Vietnamese without diacritics, on which e5 is weak).
-        if dense and len(hits) >= 3 and kind != "vi_plain":
-            cross = self.nearest_in_another_script(question, vector, filters)
-            if cross and cross[1] >= dense[0][1] - self.weights.cross_margin:
+        if dense and len(hits) >= 3:
+            cross = self.across_scripts(question, vector, filters, hits, dense[0][1])
+            if cross:
                 hits = self.reserve_third(hits, cross)
         return hits
+
+    def across_scripts(
+        self, question: str, vector: np.ndarray, filters: SearchFilters | None, hits: list[Hit], top_sim: float
+    ) -> tuple[str, float] | None:
+        """The passage in another script that may take the third place. e5 says whether that script's passages
+        are near: the closest is within `cross_margin` of the best passage's similarity (not for Vietnamese
+        without diacritics, on which e5 is weak). Or words say it: a passage holds a term of the question,
+        put into its language (retrieval/bridge.py), that few of its language's passages hold and the first
+        three do not: a particular the question names ("Chủ tịch Quốc hội") where the same-script passages
+        only share its topic. Which passage: the one holding most of the question's terms, weighted by
+        rarity; e5's similarity only breaks ties, as across languages it tells topics, not paragraphs."""
+        near = self.nearest_in_another_script(question, vector, filters, CROSS_CANDIDATES)
+        if not near:
+            return None
+        kind = query_kind(question)
+        folded = " ".join(expand_query(question)) + (f" {english_terms(question)}" if kind == "en" else "")
+        terms = bridged_terms(folded) if kind != "other" else []  # the list renders Vietnamese terms
+        held: dict[str, set[str]] = {}
+        if terms:
+            for cid, said in self.arabic_words_of([c for c, _ in near]).items():
+                held[cid] = {t for t in terms if holds(said, t)}
+        holders = {t: sum(t in h for h in held.values()) for t in terms}
+        rarity = {t: float(np.log(1 + len(near) / n)) for t, n in holders.items() if n}
+
+        def best_of(found: list[tuple[str, float]]) -> tuple[str, float]:
+            return max(found, key=lambda cs: (sum(rarity.get(t, 0.0) for t in held.get(cs[0], ())), cs[1]))
+
+        close = [cs for cs in near if cs[1] >= top_sim - self.weights.cross_margin]
+        if kind != "vi_plain" and close:
+            return best_of(close)
+        best = best_of(near)
+        particular = [t for t in held.get(best[0], ()) if holders[t] <= self.weights.cross_particular]
+        if not particular:
+            return None
+        shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
+        return best if any(f" {t} " not in shown for t in particular) else None
+
+    def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
+        """Passages' comparable Arabic/Persian words, kept per passage while the index is unchanged (the few
+        passages in another script are asked for on every question)."""
+        generation = self.index.generation()
+        if self._arabic[0] != generation:
+            self._arabic = (generation, {})
+        known = self._arabic[1]
+        missing = [c for c in ids if c not in known]
+        if missing:
+            known.update({cid: arabic_words(chunk.text) for cid, chunk in self.index.get_chunks(missing).items()})
+        return {c: known[c] for c in ids if c in known}
 
     def named_first(self, question: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
@@ -227,24 +283,20 @@ class HybridSearcher:
         ]
 
     def nearest_in_another_script(
-        self,
-        question: str,
-        vector: np.ndarray,
-        filters: SearchFilters | None,
-    ) -> tuple[str, float] | None:
-        """The passage closest in meaning among documents in another script than the question's."""
+        self, question: str, vector: np.ndarray, filters: SearchFilters | None, k: int
+    ) -> list[tuple[str, float]]:
+        """The passages closest in meaning among documents in another script than the question's."""
         lang = query_language(question)
         other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
         if not other:
-            return None
+            return []
         # Not taken from the dense list: the approximate search there may miss the closest one (its recall
         # varied between processes, so the same question got another third passage); this one is exact.
-        found = (
-            self.index.nearest_in(vector, 1, other)
+        return (
+            self.index.nearest_in(vector, k, other)
             if not filters
-            else self.index.search_dense(vector, 1, filters, doc_ids=other)
+            else self.index.search_dense(vector, k, filters, doc_ids=other)
         )
-        return found[0] if found else None
 
     def reserve_third(self, hits: list[Hit], cross: tuple[str, float]) -> list[Hit]:
         """The best passage in another script among the first three (not otherwise ranked that high)."""
