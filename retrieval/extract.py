@@ -26,7 +26,7 @@ from retrieval.text import UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY = (
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY, REASON = (
     "date",
     "share",
     "money",
@@ -39,8 +39,9 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
     "other",
     "event",  # a date question's answer where the passages name no date: "từ thời điểm mở thừa kế"
     "penalty",  # "thì bị phạt như thế nào": the whole sanction, "phạt tù từ 12 năm đến 20 năm, tù chung thân …"
+    "reason",  # "vì sao … chậm": what the text gives as the cause, "hạ tầng mạng tại 9 xã miền núi chưa bảo đảm"
 )
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY)  # kinds with a span to lead the answer with
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON)  # kinds with a span to lead the answer with
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
@@ -91,6 +92,15 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
             r"\bsize\b|\bamount\b"
+        ),
+    ),
+    # Asked why: after the counts ("bao nhiêu ngày … không có lý do"), before "… là gì" (a definition).
+    (
+        REASON,
+        re.compile(
+            r"\b(?:vi sao|tai sao|do dau|vi ly do gi)\b|\bnguyen nhan (?:nao|gi|la gi|chu yeu|chinh|co ban|do dau)\b|^\W*nguyen nhan\b"
+            r"|\bly do (?:nao|gi|la gi)\b|\bwhy\b|\bwhat (?:caused|causes)\b|\bwhat (?:is|are|was|were) the (?:main )?"
+            r"(?:reasons?|causes?)\b"
         ),
     ),
     # Asked in so many words for a list or for the cases: before the organ, whose words ("cơ quan có thẩm
@@ -336,6 +346,15 @@ _PENALTY_RE = re.compile(
     r"(?:[^.;:\n]|\.(?=\d)){3,240}",  # "đã bị xử phạt …" is a condition, not the sanction; "10.000.000" goes on
     re.IGNORECASE,
 )
+# What a text gives as a cause: after "Nguyên nhân (chủ yếu): …" or "Lý do: …" to the end of the sentence (its
+# causes are often listed with ";"), after "là do", "chủ yếu do", "vì", "bởi" to the end of the clause. A bare
+# "do" mostly names who does a thing ("do Sở Tài chính chủ trì"), so it is not one.
+_REASON_RE = re.compile(
+    r"(?:nguyên nhân|lý do)(?: chủ yếu| chính| cơ bản| khách quan| chủ quan)?(?: là)?\s*:?\s*"
+    r"(?P<cause>[^\W\d_](?:[^.\n]|\.(?=\d)){8,300})"
+    r"|\b(?:(?:là|chủ yếu|một phần|phần lớn|chính) do|bởi vì|vì|bởi)\s+(?P<clause>[^\W\d_](?:[^.;\n]|\.(?=\d)){8,240})",
+    re.IGNORECASE,
+)
 _SHARE_RE = re.compile(
     rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?%"
     r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?",
@@ -430,6 +449,14 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _EVENT_RE
     elif kind == PENALTY:
         pattern = _PENALTY_RE
+    elif kind == REASON:
+        found = []
+        for m in _REASON_RE.finditer(text):
+            group = "cause" if m.group("cause") else "clause"
+            cause = _clean(m.group(group))
+            if cause:
+                found.append(Span(m.start(group), m.start(group) + len(cause), cause))
+        return found
     elif kind == SHARE:
         pattern = _SHARE_RE
     elif kind == MONEY:

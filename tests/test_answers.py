@@ -337,6 +337,12 @@ def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(co
         ("Bao nhiêu phần trăm người dân trưởng thành phải có tài khoản định danh mức 2?", "Tối thiểu 70%"),
         # The document named leads, and its units carry its number: not "Thông báo kết luận 45"'s standing office.
         ("Cơ quan thường trực theo dõi việc thực hiện Thông báo 12 là cơ quan nào?", "Sở Khoa học và Công nghệ"),
+        # Why: the cause the notice gives, not the count of late tasks it explains.
+        (
+            "nguyen nhan tinh binh son cham tien do",
+            "hạ tầng mạng tại 9 xã miền núi chưa bảo đảm; đội ngũ công chức chuyên trách công nghệ thông tin cấp xã còn "
+            "thiếu, bình quân mỗi xã chỉ có 0,6 người",
+        ),
     ]
     for question, short in cases:
         ans = answerer.answer(question)
@@ -511,6 +517,14 @@ def test_a_bound_or_an_age_goes_with_its_figure() -> None:
     assert [sp.text for sp in spans("b) Gây thiệt hại 500.000.000 đồng trở lên;", asked)] == [
         "500.000.000 đồng trở lên"
     ]
+
+
+def test_a_cause_is_what_follows_nguyen_nhan_or_la_do_not_a_bare_do() -> None:
+    asked = asked_for("Vì sao chậm tiến độ?")
+    text = "Nguyên nhân chủ yếu: hạ tầng mạng chưa bảo đảm; thiếu 1.200 công chức. Dự án do Sở Tài chính chủ trì."
+    assert [sp.text for sp in spans(text, asked)] == ["hạ tầng mạng chưa bảo đảm; thiếu 1.200 công chức"]
+    assert [sp.text for sp in spans("Chậm là do thiếu kinh phí; đề nghị bổ sung.", asked)] == ["thiếu kinh phí"]
+    assert spans("Dự án do Sở Tài chính chủ trì, vì vậy.", asked) == []
 
 
 def test_a_count_written_in_words_is_a_count() -> None:
@@ -840,6 +854,11 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Có phải nộp bản giấy không?", "yesno"),
         ("Tù chung thân là gì?", "definition"),
         ("nhiem vu thuong xuyen duoc hieu la gi", "definition"),
+        ("Vì sao tỉnh chậm tiến độ?", "reason"),
+        ("nguyen nhan tinh cham tien do", "reason"),  # a question that opens with "nguyên nhân" asks for one
+        ("Nguyên nhân chủ yếu là gì?", "reason"),
+        ("Why are the tasks overdue?", "reason"),
+        ("Bỏ việc bao nhiêu ngày không có lý do thì bị sa thải?", "range"),  # "lý do" here is a condition
     ],
 )
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
