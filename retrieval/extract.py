@@ -41,7 +41,8 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
     "penalty",  # "thì bị phạt như thế nào": the whole sanction, "phạt tù từ 12 năm đến 20 năm, tù chung thân …"
     "reason",  # "vì sao … chậm": what the text gives as the cause, "hạ tầng mạng tại 9 xã miền núi chưa bảo đảm"
 )
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON)  # kinds with a span to lead the answer with
+# Kinds with a span to lead the answer with.
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # Checked in this order on the folded question: the first that matches names the kind.
