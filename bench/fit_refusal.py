@@ -1,10 +1,11 @@
 """Fit the refusal model (retrieval/refusal.py) on tuning data only, and report it on held-out data.
 
-    python -m bench.fit_refusal --corpus DATA_DIR --alqac DATA_DIR [--write]
+    python -m bench.fit_refusal --corpus DATA_DIR --alqac DATA_DIR --fresh DATA_DIR [--write]
 
-DATA_DIRs hold indexes of docs_corpus + ../shared/seeds and of ../shared/eval/alqac-dev/docs (built
-there when empty). Tuning examples: the tuning half of tests/eval/qa.jsonl and tests/eval/offtopic.jsonl,
-and the ALQAC development set. An answerable question counts as a positive only when its passage is
+DATA_DIRs hold indexes of docs_corpus + ../shared/seeds, of ../shared/eval/alqac-dev/docs, and of
+docs_corpus + ../shared/seeds + tests/fixtures (documents the corpus did not have, loaded later) — built
+there when empty. Tuning examples: the tuning halves of tests/eval/qa.jsonl, tests/eval/offtopic.jsonl and
+tests/eval/fresh.jsonl, and the ALQAC development set. An answerable question counts as a positive only when its passage is
 in the first three (refusing a question whose passage was not found is not the model's fault). The
 threshold maximises the mean of answered and refused on the tuning examples. Held-out figures are
 printed, never fitted on.
@@ -91,6 +92,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--alqac", type=Path, required=True)
+    ap.add_argument("--fresh", type=Path, required=True)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=L2)
     args = ap.parse_args()
@@ -98,10 +100,18 @@ def main() -> None:
         ROOT / "tests" / "eval" / "offtopic.jsonl"
     )
     alqac = load_questions(SHARED / "eval" / "alqac-dev" / "qa.jsonl")
+    fresh_questions = load_questions(ROOT / "tests" / "eval" / "fresh.jsonl")
     corpus = _index(args.corpus, [ROOT / "docs_corpus", SHARED / "seeds"])
     legal = _index(args.alqac, [SHARED / "eval" / "alqac-dev" / "docs"])
-    tuning = examples(corpus, [q for q in own if q.split == TUNING]) + examples(legal, alqac)
-    held = examples(corpus, [q for q in own if q.split == HELD_OUT])
+    fresh = _index(args.fresh, [ROOT / "docs_corpus", SHARED / "seeds", ROOT / "tests" / "fixtures"])
+    tuning = (
+        examples(corpus, [q for q in own if q.split == TUNING])
+        + examples(legal, alqac)
+        + examples(fresh, [q for q in fresh_questions if q.split == TUNING])
+    )
+    held = examples(corpus, [q for q in own if q.split == HELD_OUT]) + examples(
+        fresh, [q for q in fresh_questions if q.split == HELD_OUT]
+    )
     x = np.array([f for _, f, _ in tuning])
     y = np.array([label for _, _, label in tuning], dtype=float)
     # Each (question language, answerable) group weighs the same in all: otherwise the 250 Vietnamese

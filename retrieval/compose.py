@@ -42,6 +42,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
+from retrieval.places import places, syllable_spellings
 from retrieval.search import query_kind
 from retrieval.text import (
     STOPWORDS,
@@ -325,6 +326,20 @@ def _without(text: str, found: tuple[Span, ...]) -> str:
     return text
 
 
+def about_elsewhere(question: str, hits: list[Hit]) -> set[int]:
+    """The ranks of the passages about another place than the one the question names ("… của xã Tân Lập"),
+    when some passage is about it: neither their text nor their document's title or issuer names it."""
+    named = [spelt for name in places(question) for spelt in syllable_spellings(name)]
+    if not named:
+        return set()
+    held = [
+        f" {' '.join(tokens(f'{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer} {h.chunk.meta.symbol}'))} "
+        for h in hits
+    ]
+    about = [any(f" {n} " in text for n in named) for text in held]
+    return {rank for rank, here in enumerate(about) if not here} if any(about) else set()
+
+
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
     q_terms = question_terms(
         question, translated=True
@@ -342,7 +357,10 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     bodies = [units(hit.chunk.text, LONG_LIST_MAX if asked.kind == LIST else LIST_MAX) for hit in hits[:LOOKED_AT]]
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
+    elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
+        if rank in elsewhere:
+            continue
         meta = hit.chunk.meta  # a unit inherits its document's title and number ("Thông báo 12")
         heading = words(f"{_headings(hit.chunk.text, body)} {meta.title} {meta.symbol}")
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn

@@ -37,15 +37,12 @@ from pathlib import Path
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
+from retrieval.places import places, syllable_spellings
 from retrieval.search import query_kind, query_language, same_language
 from retrieval.text import (
-    ABBREVIATIONS,
     ALIASES,
     STOPWORDS,
-    UPPER,
-    VI_SYLLABLE,
     fold,
-    has_vietnamese_diacritics,
     present,
     raw_words,
     word_pairs,
@@ -101,7 +98,9 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     kind = query_kind(question)
     lang = query_language(question)
     top = hits[:5]
-    sims = [h.dense for h in top if h.dense > 0]  # lexical-only hits have no similarity
+    # Lexical-only hits have no similarity. The passage in another script kept the third place is not of e5's
+    # ranking: its similarity, on another language's scale, would read as a focused match.
+    sims = [h.dense for h in top if h.dense > 0 and not h.kept]
     dense = max(sims, default=0.0)
     margin = dense - min(sims) if len(sims) > 1 else 0.0
     # Cross-language: no passage of the first three is in the question's script (words cannot compare).
@@ -160,102 +159,6 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
 
 
-_PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
-# Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
-_FUNCTION = {
-    "da",
-    "co",
-    "la",
-    "duoc",
-    "phai",
-    "se",
-    "dang",
-    "can",
-    "cua",
-    "va",
-    "cho",
-    "tai",
-    "trong",
-    "ve",
-    "voi",
-    "theo",
-    "tu",
-    "den",
-    "o",
-    "bao",
-    "nhieu",
-    "may",
-    "nao",
-    "gi",
-    "khong",
-    "thi",
-    "de",
-    "ma",
-    "nhu",
-}
-_PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
-_NAME = rf"[{UPPER}][^\W\d_]*"
-_VI_PLACE = re.compile(
-    r"\b(?:[Tt]ỉnh|[Tt]hành phố|TP\.?|[Tt]p\.?|[Xx]ã|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hị trấn)\s+"
-    r"([^\W\d_]+(?:\s[^\W\d_]+){0,3})"
-)
-# Folded, "tinh/xa/phuong/quan + word" is often no place at all: tình hình, tình trạng, tinh thần, xã hội,
-# quản lý, quan tâm, phương án, phương tiện, phương thức, phương hướng, phương pháp.
-_NOT_A_NAME = {
-    "hinh",
-    "trang",
-    "than",
-    "hoi",
-    "ly",
-    "tam",
-    "an",
-    "tien",
-    "thuc",
-    "huong",
-    "phap",
-    "trong",
-    "he",
-    "diem",
-}
-_EN_PLACE = re.compile(
-    rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
-    rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})"
-)
-
-
-def places(question: str) -> list[str]:
-    """The folded names of places a question asks about, and in English "Can Tho city", "province of Ninh
-    Binh". With diacritics: the capitalised name after tỉnh/xã/phường/thành phố… ("xã hội", "tình hình",
-    "quản lý" name none). Without them the words alone must tell: the two words after tinh/xa/phuong…
-    when they are not function words, another place word or a word such phrases are made of ("xa hoi")."""
-    out = [fold(m.group(1) or m.group(2)) for m in _EN_PLACE.finditer(question)]
-    text = unicodedata.normalize("NFC", question)
-    if has_vietnamese_diacritics(text):
-        for m in _VI_PLACE.finditer(text):
-            name = []
-            for w in m.group(1).split():  # a name's words are capitalised ("phường ở Hà Nội" names none)
-                if not w[0].isupper():
-                    break
-                name.append(fold(w))
-            if name:
-                out.append(ABBREVIATIONS.get(name[0], " ".join(name[:2])))
-        return list(dict.fromkeys(out))
-    folded = re.sub(r"[^\w\s]", " ", fold(text))
-    for m in re.finditer(rf"\b{_PLACE_WORD} ([a-z]+)(?: ([a-z]+))?\b", folded):
-        first, second = m.group(1), m.group(2) or ""
-        if first in ABBREVIATIONS:  # "tp hcm"
-            out.append(ABBREVIATIONS[first])
-        elif (
-            second
-            and first not in STOPWORDS
-            and first not in _NOT_A_NAME
-            and second not in _FUNCTION
-            and not any(w in _PLACE_WORDS or w in ABBREVIATIONS for w in (first, second))
-        ):
-            out.append(f"{first} {second}")
-    return list(dict.fromkeys(out))
-
-
 # A law a question names as its source: "theo Bộ luật dân sự 2015", "vi phạm luật an ninh mạng", "Bộ luật
 # Hình sự năm 2017". The name runs to a year, punctuation or a word that starts the question proper.
 _LAW = re.compile(
@@ -304,20 +207,6 @@ def years(question: str) -> list[str]:
     one the documents do not cover. A year that is part of a document's name is not one of them."""
     folded = fold(question)
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
-
-
-def syllable_spellings(name: str) -> list[str]:
-    """A folded place name, and the ways its words split into Vietnamese syllables: English writes
-    "Hanoi", "Danang", "Haiphong" for Hà Nội, Đà Nẵng, Hải Phòng."""
-    out = [name]
-    for i, word in enumerate(name.split()):
-        if VI_SYLLABLE.fullmatch(word):
-            continue
-        for cut in range(1, len(word)):
-            head, tail = word[:cut], word[cut:]
-            if VI_SYLLABLE.fullmatch(head) and VI_SYLLABLE.fullmatch(tail):
-                out.append(" ".join([*name.split()[:i], head, tail, *name.split()[i + 1 :]]))
-    return out
 
 
 @dataclass(frozen=True)

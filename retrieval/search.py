@@ -101,6 +101,9 @@ class FusionWeights:
     # A term put into another language is a particular, not the topic, when at most this many of the
     # CROSS_CANDIDATES passages closest in meaning hold it.
     cross_particular: int = 3
+    # Within `cross_margin`, the passage in another script must hold this share of the question's terms put
+    # into its language (weighted by rarity).
+    cross_held: float = 0.5
 
 
 CROSS_CANDIDATES = 20  # passages in another script looked at for the third place
@@ -136,9 +139,37 @@ _DOCUMENT_KINDS = (
 _NAMED = re.compile(rf"\b({_DOCUMENT_KINDS})(?: so)? (\d+)\b")
 
 
+# English names of the kinds ("Decision 210", "Plan No. 85"), as the documents' folded kind.
+_ENGLISH_KINDS = {
+    "resolution": "nghi quyet",
+    "plan": "ke hoach",
+    "conclusion notice": "thong bao ket luan",
+    "notice": "thong bao",
+    "decision": "quyet dinh",
+    "official letter": "cong van",
+    "official dispatch": "cong van",
+    "dispatch": "cong van",
+    "letter": "cong van",
+    "guidance": "huong dan",
+    "guideline": "huong dan",
+    "guidelines": "huong dan",
+    "report": "bao cao",
+    "directive": "chi thi",
+    "decree": "nghi dinh",
+    "circular": "thong tu",
+    "programme": "chuong trinh",
+    "program": "chuong trinh",
+    "scheme": "de an",
+    "project": "de an",
+    "law": "luat",
+}
+_ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(_ENGLISH_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
+
+
 def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
-    """The documents a question names by kind and number ("Kế hoạch 85": a plan numbered 85-…)."""
-    asked = " ".join(expand_query(question))
+    """The documents a question names by kind and number ("Kế hoạch 85": a plan numbered 85-…; "Decision
+    210" in English)."""
+    asked = _ENGLISH_NAMED.sub(lambda m: _ENGLISH_KINDS[m.group(1)], " ".join(expand_query(question)))
     out = [
         doc_id
         for kind, number in _NAMED.findall(asked)
@@ -211,37 +242,45 @@ class HybridSearcher:
     def across_scripts(
         self, question: str, vector: np.ndarray, filters: SearchFilters | None, hits: list[Hit], top_sim: float
     ) -> tuple[str, float] | None:
-        """The passage in another script that may take the third place. e5 says whether that script's passages
-        are near: the closest is within `cross_margin` of the best passage's similarity (not for Vietnamese
-        without diacritics, on which e5 is weak). Or words say it: a passage holds a term of the question,
-        put into its language (retrieval/bridge.py), that few of its language's passages hold and the first
-        three do not: a particular the question names ("Chủ tịch Quốc hội") where the same-script passages
-        only share its topic. Which passage: the one holding most of the question's terms, weighted by
-        rarity; e5's similarity only breaks ties, as across languages it tells topics, not paragraphs."""
+        """The passage in another script that may take the third place. Which one: of the passages there closest
+        in meaning, the one holding most of the question's terms put into its language (retrieval/bridge.py),
+        weighted by rarity; e5's similarity only breaks ties, as across languages it tells topics, not
+        paragraphs. Whether it takes the place: e5 puts that script near (its closest passage within
+        `cross_margin` of the best passage's similarity; not for Vietnamese without diacritics, on which e5 is
+        weak) and the passage holds `cross_held` of the question's terms; or it holds a particular term, one
+        few passages of its language hold and the first three lack ("Chủ tịch Quốc hội" where the same-script
+        passages only share the topic). An Arabic or Persian question has no terms to put into Vietnamese:
+        e5 alone decides."""
         near = self.nearest_in_another_script(question, vector, filters, CROSS_CANDIDATES)
         if not near:
             return None
         kind = query_kind(question)
+        close = near[0][1] >= top_sim - self.weights.cross_margin
+        if kind == "other":
+            return near[0] if close else None
         folded = " ".join(expand_query(question)) + (f" {english_terms(question)}" if kind == "en" else "")
-        terms = bridged_terms(folded) if kind != "other" else []  # the list renders Vietnamese terms
-        held: dict[str, set[str]] = {}
-        if terms:
-            for cid, said in self.arabic_words_of([c for c, _ in near]).items():
-                held[cid] = {t for t in terms if holds(said, t)}
-        holders = {t: sum(t in h for h in held.values()) for t in terms}
-        rarity = {t: float(np.log(1 + len(near) / n)) for t, n in holders.items() if n}
-
-        def best_of(found: list[tuple[str, float]]) -> tuple[str, float]:
-            return max(found, key=lambda cs: (sum(rarity.get(t, 0.0) for t in held.get(cs[0], ())), cs[1]))
-
-        close = [cs for cs in near if cs[1] >= top_sim - self.weights.cross_margin]
-        if kind != "vi_plain" and close:
-            return best_of(close)
-        best = best_of(near)
-        particular = [t for t in held.get(best[0], ()) if holders[t] <= self.weights.cross_particular]
-        if not particular:
+        terms = bridged_terms(folded)
+        if not terms:
             return None
-        shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
+        held = {
+            cid: {t for t in terms if holds(said, t)}
+            for cid, said in self.arabic_words_of([c for c, _ in near]).items()
+        }
+        holders = {t: sum(t in h for h in held.values()) for t in terms}
+        # A term no passage there holds weighs the most: the question names what that script's passages do not say.
+        weight = {t: float(np.log(1 + len(near) / max(holders[t], 0.5))) for t in terms}
+        best = max(near, key=lambda cs: (sum(weight[t] for t in held.get(cs[0], ())), cs[1]))
+        # How much of the question it holds: the words of its held terms among the question's content words (a
+        # word the list cannot put into Arabic counts as not held). English: among the words the glossary gives.
+        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+        covered = {w for t in held.get(best[0], ()) for w in t.split()} & content
+        share = len(covered) / len(content) if content else 0.0
+        # The passage closest to every question on the Resolution ("ministries and localities have made efforts
+        # …") is near on e5's scale and holds no particular: near says the topic, words must say the passage.
+        if kind != "vi_plain" and close and share >= self.weights.cross_held:
+            return best
+        particular = [t for t in held.get(best[0], ()) if 0 < holders[t] <= self.weights.cross_particular]
+        shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} " if particular else ""
         return best if any(f" {t} " not in shown for t in particular) else None
 
     def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
@@ -259,7 +298,8 @@ class HybridSearcher:
     def named_first(self, question: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
         title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
-        if not hits or not _NAMED.search(" ".join(expand_query(question))):
+        said = " ".join(expand_query(question))
+        if not hits or not (_NAMED.search(said) or _ENGLISH_NAMED.search(said)):
             return hits
         documents = self.index.document_meta()
         named = named_documents(question, documents)
@@ -307,7 +347,7 @@ class HybridSearcher:
         if chunk is None:
             return hits
         rest = [h for h in hits[2:] if h.chunk.id != cid]
-        return [*hits[:2], Hit(chunk, hits[2].score, dense=sim), *rest][: len(hits)]
+        return [*hits[:2], Hit(chunk, hits[2].score, dense=sim, kept=True), *rest][: len(hits)]
 
     def fuse(
         self,

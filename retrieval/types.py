@@ -45,6 +45,7 @@ class Hit:
     score: float  # fused score, higher is better
     dense: float = 0.0  # cosine similarity
     lexical: float = 0.0  # normalised BM25
+    kept: bool = False  # the third place kept for a passage in another script (retrieval/search.py)
 
 
 @dataclass(frozen=True)

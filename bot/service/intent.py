@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from retrieval.refusal import places
+from retrieval.places import places
 from retrieval.text import fold, strip_courtesy
 
 # --- the result ------------------------------------------------------------------------------------
