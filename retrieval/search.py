@@ -312,7 +312,8 @@ class HybridSearcher:
         # ~60 ms at 50,000 passages), ranked again with the question's words they hold.
         dense = self.index.nearest_in(vector, 8, [named[0]])
         chunks = self.index.get_chunks([c for c, _ in dense])
-        asked = set(expand_query(question)) - STOPWORDS
+        english = english_terms(question) if query_kind(question) == "en" else ""  # its terms in the text's words
+        asked = set(expand_query(f"{question} {english}")) - STOPWORDS
         held = {c: len(asked & set(tokens(ch.text))) for c, ch in chunks.items()}
         lexical = sorted(((c, float(n)) for c, n in held.items() if n), key=lambda cn: -cn[1])
         best = [h for h in self.fuse(question, dense, lexical, 1, chunks) if h.chunk.doc_id == named[0]]
