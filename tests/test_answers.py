@@ -23,7 +23,7 @@ from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, to_citations
 from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
-from retrieval.compose import _named_only, compose, echoes, question_terms, restated, vietnamese_date
+from retrieval.compose import _named_only, about_elsewhere, compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.places import places, syllable_spellings
@@ -36,6 +36,7 @@ from retrieval.types import Hit, StoredChunk
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
 FRESH = QA.with_name("fresh.jsonl")
 FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).resolve().parent.parent / "docs_corpus"
 ALQAC = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "alqac-dev"
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 _SEED = re.compile(r"^\d{3}_[0-9a-f]{16}$")  # the seed articles' file stems
@@ -77,6 +78,12 @@ def test_eval_set_is_what_the_issue_asks_for() -> None:
         if q.answerable:
             (source,) = q.sources
             assert q.fact in (FIXTURES / f"{source}.md").read_text(encoding="utf-8"), q.id
+    # The corpus's tuning-half documents, asked about in other words by people who had not seen the system.
+    paraphrased = load_questions(QA.with_name("paraphrased.jsonl"))
+    assert len(paraphrased) >= 60 and all(q.split == TUNING for q in paraphrased if q.answerable)
+    for q in paraphrased:
+        if q.answerable:
+            assert any(q.fact in (CORPUS / f"{s}.md").read_text(encoding="utf-8") for s in q.sources), q.id
     offtopic = load_questions(QA.with_name("offtopic.jsonl"))
     assert len(offtopic) >= 100 and not any(q.answerable for q in offtopic)
     assert {(q.lang, q.accented) for q in offtopic} == {("vi", True), ("vi", False), ("en", True)}
@@ -330,6 +337,16 @@ def test_a_passage_far_ahead_on_the_question_s_words_takes_second_place() -> Non
     assert lexical_lead(hits, dense, [("b", 13.8), ("c", 7.9)], chunks, "vi", 1.2) == hits
 
 
+def test_paraphrased_questions_are_found_and_half_answered(corpus_data: Path) -> None:
+    """Questions on the corpus in an official's own words (tests/eval/paraphrased.jsonl): the passage is found as
+    for our own questions, but the refusal, fitted mostly on questions that restate their documents, refuses many."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    m = evaluate(answerer, load_questions(QA.with_name("paraphrased.jsonl"))).as_dict()
+    print(json.dumps(m["paraphrased/tuning"], indent=1))
+    # Measured: hit@3 0.917, answered 0.583, contains 0.521; the unanswerable ones refused 0.143 / 1.0 (halves).
+    _gate(m, "paraphrased/tuning", **{"hit@3": 0.85, "answered": 0.5, "contains": 0.45})
+
+
 def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
     """Five documents the corpus did not hold (tests/fixtures: a commune's plan, report and a province's decision,
     notice and letter), loaded later, and questions typed by people who had not seen the system
@@ -352,6 +369,31 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     # efforts …") holds none of this question's terms put into Arabic: it does not take the third place.
     hits = answerer.searcher.search("Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ NQ57 rồi?", k=5)
     assert all(h.chunk.meta.language == "vi" for h in hits[:3]), [h.chunk.doc_id for h in hits[:3]]
+
+
+def test_a_question_about_a_place_is_answered_from_documents_that_name_it(corpus_data: Path) -> None:
+    """ "… của xã Tân Lập": a province's plan sharing more of the question's words is not where the answer is,
+    when a passage of the commune's own plan (its title names the commune) is among those found."""
+
+    def hit(doc: str, title: str, text: str) -> Hit:
+        chunk = StoredChunk(doc, doc, text, "Mục II", 0)
+        return Hit(replace(chunk, meta=replace(chunk.meta, title=title)), 1.0, dense=0.85)
+
+    hits = [
+        hit(
+            "tu.md",
+            "Kế hoạch của Tỉnh ủy Gia Lai",
+            "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính trong tháng 10.",
+        ),
+        hit("kh.md", "Kế hoạch chuyển đổi số của xã Tân Lập", "3. Số hóa 100% hồ sơ trước ngày 31 tháng 10 năm 2026."),
+    ]
+    question = "han so hoa ho so ket qua giai quyet thu tuc hanh chinh cua xa tan lap"
+    assert about_elsewhere(question, hits) == {0}
+    assert about_elsewhere("han so hoa ho so cua xa hoa binh", hits) == set()  # no passage names it: no cut
+    assert about_elsewhere("Hạn số hóa hồ sơ là khi nào?", hits) == set()
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    assert compose(question, hits, index).short == "trước ngày 31 tháng 10 năm 2026"
+    assert compose(question, hits[:1], index).short != "trước ngày 31 tháng 10 năm 2026"  # only the province's
 
 
 def test_a_passage_kept_for_another_script_is_not_part_of_e5_s_margin() -> None:
@@ -401,8 +443,6 @@ def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(co
         ("Bao nhiêu phần trăm người dân trưởng thành phải có tài khoản định danh mức 2?", "Tối thiểu 70%"),
         # The document named leads, and its units carry its number: not "Thông báo kết luận 45"'s standing office.
         ("Cơ quan thường trực theo dõi việc thực hiện Thông báo 12 là cơ quan nào?", "Sở Khoa học và Công nghệ"),
-        # About the commune the question names: not a province's plan that shares more of its words.
-        ("han so hoa ho so ket qua giai quyet thu tuc hanh chinh cua xa tan lap", "trước ngày 31 tháng 10 năm 2026"),
         # Why: the cause the notice gives, not the count of late tasks it explains.
         (
             "nguyen nhan tinh binh son cham tien do",
