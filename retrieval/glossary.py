@@ -112,6 +112,8 @@ GLOSSARY: dict[str, str] = {
     "guidance": "huong dan",
     "official letter": "cong van",
     "dispatch": "cong van",
+    "official dispatch": "cong van",
+    "letter": "cong van",
     "conclusion notice": "thong bao ket luan",
     "notice": "thong bao",
     "report": "bao cao",

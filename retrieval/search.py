@@ -18,6 +18,7 @@ import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.extract import is_row
+from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
@@ -101,8 +102,8 @@ class FusionWeights:
     # A term put into another language is a particular, not the topic, when at most this many of the
     # CROSS_CANDIDATES passages closest in meaning hold it.
     cross_particular: int = 3
-    # Within `cross_margin`, the passage in another script must hold this share of the question's terms put
-    # into its language (weighted by rarity).
+    # Within `cross_margin`, the passage in another script must hold this share of the question's content words
+    # (through its terms put into the passage's language).
     cross_held: float = 0.5
 
 
@@ -139,30 +140,8 @@ _DOCUMENT_KINDS = (
 _NAMED = re.compile(rf"\b({_DOCUMENT_KINDS})(?: so)? (\d+)\b")
 
 
-# English names of the kinds ("Decision 210", "Plan No. 85"), as the documents' folded kind.
-_ENGLISH_KINDS = {
-    "resolution": "nghi quyet",
-    "plan": "ke hoach",
-    "conclusion notice": "thong bao ket luan",
-    "notice": "thong bao",
-    "decision": "quyet dinh",
-    "official letter": "cong van",
-    "official dispatch": "cong van",
-    "dispatch": "cong van",
-    "letter": "cong van",
-    "guidance": "huong dan",
-    "guideline": "huong dan",
-    "guidelines": "huong dan",
-    "report": "bao cao",
-    "directive": "chi thi",
-    "decree": "nghi dinh",
-    "circular": "thong tu",
-    "programme": "chuong trinh",
-    "program": "chuong trinh",
-    "scheme": "de an",
-    "project": "de an",
-    "law": "luat",
-}
+# English names of the kinds ("Decision 210", "Plan No. 85"): the glossary's terms for them.
+_ENGLISH_KINDS = {en: vi for en, vi in GLOSSARY.items() if vi in _DOCUMENT_KINDS.split("|")}
 _ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(_ENGLISH_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
 
 
