@@ -160,15 +160,16 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
 
 
 # A law a question names as its source: "theo Bộ luật dân sự 2015", "vi phạm luật an ninh mạng", "Bộ luật
-# Hình sự năm 2017". The name runs to a year, punctuation or a word that starts the question proper.
-_LAW = re.compile(
-    r"\b(?<!phap )(?<!ky )(?:bo )?luat((?: (?!(?:nam )?(?:19|20)\d\d\b)[a-z]+){1,4}?)(?: (?:nam )?(?:19|20)\d\d\b|(?= (?:%s)\b)|(?=\s*[^\w\s])|\s*$)"
-)
+# Hình sự năm 2017". The name runs to a year, punctuation or one of these words, which start the question
+# proper ("luật an ninh mạng khi …").
 _STARTS_ASKING = (
     "khi|thi|quy|ve|co|la|duoc|nhu|nao|gi|ai|bao|may|doi|voi|cho|de|phai|se|neu|ma|hay|hoac|tai|trong|"
     "theo|cua|can|nhung|cac|mot|nguoi|ca|cong|to|dieu|dang"
 )
-_LAW = re.compile(_LAW.pattern % _STARTS_ASKING)
+_LAW = re.compile(
+    r"\b(?<!phap )(?<!ky )(?:bo )?luat((?: (?!(?:nam )?(?:19|20)\d\d\b)[a-z]+){1,4}?)"
+    rf"(?: (?:nam )?(?:19|20)\d\d\b|(?= (?:{_STARTS_ASKING})\b)|(?=\s*[^\w\s])|\s*$)"
+)
 
 
 def laws_named(text: str) -> list[str]:
