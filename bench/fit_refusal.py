@@ -5,10 +5,10 @@
 DATA_DIRs hold indexes of docs_corpus + ../shared/seeds, of ../shared/eval/alqac-dev/docs, and of
 docs_corpus + ../shared/seeds + tests/fixtures (documents the corpus did not have, loaded later) — built
 there when empty. Tuning examples: the tuning halves of tests/eval/qa.jsonl, tests/eval/offtopic.jsonl and
-tests/eval/fresh.jsonl, and the ALQAC development set. An answerable question counts as a positive only when its passage is
-in the first three (refusing a question whose passage was not found is not the model's fault). The
-threshold maximises the mean of answered and refused on the tuning examples. Held-out figures are
-printed, never fitted on.
+tests/eval/fresh.jsonl, and the ALQAC development set. An answerable question counts as a positive only
+when its passage is in the first three (refusing a question whose passage was not found is not the model's
+fault). The threshold maximises the mean of answered and refused on the tuning examples. Held-out figures
+are printed, never fitted on.
 """
 
 from __future__ import annotations

@@ -160,6 +160,12 @@ def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[s
     return list(dict.fromkeys(out))
 
 
+def in_document_words(question: str, kind: str) -> str:
+    """The question with, for an English one, its terms in the documents' words (retrieval/glossary.py): what
+    its words are compared with a passage's by."""
+    return f"{question} {english_terms(question)}" if kind == "en" else question
+
+
 def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:
     """Whether a document's title names another ("Kế hoạch … thực hiện Nghị quyết số 57-NQ/TW")."""
     return symbol_token(named.symbol) in tokens(meta.title)
@@ -201,9 +207,7 @@ class HybridSearcher:
         kind = query_kind(question)
         vector = self.embedder.embed([question], query=True)[0]
         dense = self.index.search_dense(vector, pool, filters)
-        # An English question's words are searched with their Vietnamese terms (retrieval/glossary.py).
-        words = f"{question} {english_terms(question)}" if kind == "en" else question
-        lexical = self.index.search_lexical(words, pool, filters)
+        lexical = self.index.search_lexical(in_document_words(question, kind), pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
@@ -211,15 +215,21 @@ class HybridSearcher:
         if kind in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if not filters:  # filters already say which documents
-            hits = self.named_first(question, vector, hits)
+            hits = self.named_first(question, kind, vector, hits)
         if dense and len(hits) >= 3:
-            cross = self.across_scripts(question, vector, filters, hits, dense[0][1])
+            cross = self.across_scripts(question, kind, vector, filters, hits, dense[0][1])
             if cross:
                 hits = self.reserve_third(hits, cross)
         return hits
 
     def across_scripts(
-        self, question: str, vector: np.ndarray, filters: SearchFilters | None, hits: list[Hit], top_sim: float
+        self,
+        question: str,
+        kind: str,
+        vector: np.ndarray,
+        filters: SearchFilters | None,
+        hits: list[Hit],
+        top_sim: float,
     ) -> tuple[str, float] | None:
         """The passage in another script that may take the third place. Which one: of the passages there closest
         in meaning, the one holding most of the question's terms put into its language (retrieval/bridge.py),
@@ -233,12 +243,10 @@ class HybridSearcher:
         near = self.nearest_in_another_script(question, vector, filters, CROSS_CANDIDATES)
         if not near:
             return None
-        kind = query_kind(question)
         close = near[0][1] >= top_sim - self.weights.cross_margin
         if kind == "other":
             return near[0] if close else None
-        folded = " ".join(expand_query(question)) + (f" {english_terms(question)}" if kind == "en" else "")
-        terms = bridged_terms(folded)
+        terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
         if not terms:
             return None
         held = {
@@ -259,7 +267,9 @@ class HybridSearcher:
         if kind != "vi_plain" and close and share >= self.weights.cross_held:
             return best
         particular = [t for t in held.get(best[0], ()) if 0 < holders[t] <= self.weights.cross_particular]
-        shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} " if particular else ""
+        if not particular:
+            return None
+        shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
         return best if any(f" {t} " not in shown for t in particular) else None
 
     def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
@@ -274,7 +284,7 @@ class HybridSearcher:
             known.update({cid: arabic_words(chunk.text) for cid, chunk in self.index.get_chunks(missing).items()})
         return {c: known[c] for c in ids if c in known}
 
-    def named_first(self, question: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
+    def named_first(self, question: str, kind: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
         title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
         said = " ".join(expand_query(question))
@@ -291,8 +301,7 @@ class HybridSearcher:
         # ~60 ms at 50,000 passages), ranked again with the question's words they hold.
         dense = self.index.nearest_in(vector, 8, [named[0]])
         chunks = self.index.get_chunks([c for c, _ in dense])
-        english = english_terms(question) if query_kind(question) == "en" else ""  # its terms in the text's words
-        asked = set(expand_query(f"{question} {english}")) - STOPWORDS
+        asked = set(expand_query(in_document_words(question, kind))) - STOPWORDS
         held = {c: len(asked & set(tokens(ch.text))) for c, ch in chunks.items()}
         lexical = sorted(((c, float(n)) for c, n in held.items() if n), key=lambda cn: -cn[1])
         best = [h for h in self.fuse(question, dense, lexical, 1, chunks) if h.chunk.doc_id == named[0]]
