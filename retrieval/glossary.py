@@ -96,6 +96,7 @@ GLOSSARY: dict[str, str] = {
     "central": "trung uong",
     "national": "quoc gia",
     "nationwide": "ca nuoc",
+    "vietnam": "viet nam",
     "country": "ca nuoc",
     # documents
     "resolution": "nghi quyet",

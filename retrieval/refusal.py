@@ -13,10 +13,11 @@ questions on new documents). The signals, all in [0, 1] or close:
   the document's metadata: an answer sits in one place, while a question about something else meets
   its words scattered over a passage;
 - unknown: the share of the question's words that no passage anywhere holds (with diacritics when the
-  question has them: `lương` is not `lượng`);
+  question has them: `lương` is not `lượng`); for an English question, the words the glossary cannot put
+  into the documents' words (its own slope; they also count as missing in cover and focus);
 - kind: whether the question asks for a date, figure, organ… and a unit of the passages holds one;
-- place: the question names a place (tỉnh Nghệ An, xã Hòa Bình, Can Tho city) that no passage anywhere
-  names — a question about somewhere the documents never mention;
+- place: the question names a place (tỉnh Nghệ An, xã Hòa Bình, Can Tho city), a year or a document by
+  its number ("quyết định 749") that no passage anywhere names — about something the documents never mention;
 - cross: the best passage is in another language than the question. Lexical signals only count
   between texts of the same language; for a cross-language match the model leans on dense.
 
@@ -38,10 +39,12 @@ from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
-from retrieval.search import query_kind, query_language, same_language
+from retrieval.search import document_numbers, named_documents, query_kind, query_language, same_language
 from retrieval.text import (
     ALIASES,
     STOPWORDS,
+    english_content_words,
+    english_glossary_words,
     fold,
     present,
     raw_words,
@@ -78,7 +81,10 @@ class Evidence:
             lexical * self.cover,
             lexical * self.focus,
             lexical * self.pairs,
-            lexical * self.unknown,
+            # Unknown means another thing in English: words outside the glossary's vocabulary, not words no
+            # passage holds; it has its own slope.
+            lexical * self.unknown * (self.kind != "en"),
+            lexical * self.unknown * (self.kind == "en"),
             float(self.asks_fact and self.fact_found),
             float(self.asks_fact and not self.fact_found),
             float(self.cross),
@@ -94,6 +100,42 @@ class Evidence:
         )
 
 
+def unknown_words(question: str, kind: str, terms: list[str], index: DocumentIndex) -> tuple[list[str], list[str]]:
+    """The question's content words, and those no passage anywhere holds ("phở", "lương"): checked with
+    diacritics when the question has them. An English word is known when the glossary puts it into the
+    documents' words and a passage holds them, or a passage holds it as it is (a name): words outside the
+    vocabulary of the documents' kinds ("weather forecast", "exchange rate") are what a question about
+    something else is made of."""
+    if kind == "vi":
+        said = set(raw_words(unframed(question)))  # "được hiểu là gì" frames a definition: no content
+        content = sorted(
+            {
+                w
+                for w in raw_words(question)
+                if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS and fold(w) in said
+            }
+        )
+        known = index.document_frequency(content, raw=True)
+    elif kind == "en":
+        content = english_content_words(question)
+        translated = english_glossary_words(question)
+        held = index.document_frequency(sorted({w for vi in translated.values() for w in vi.split()} | set(content)))
+        known = {
+            w: int(bool(held.get(w)) or (w in translated and all(held.get(v) for v in translated[w].split())))
+            for w in content
+        }
+    else:
+        content = [t for t in terms if not t.isdigit() and "_" not in t]
+        known = index.document_frequency(content)
+    missing = [
+        w
+        for w in content
+        if not known.get(w)
+        and not any(all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))
+    ]
+    return content, missing
+
+
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
     kind = query_kind(question)
     lang = query_language(question)
@@ -107,8 +149,15 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
     question = unchecked_law_removed(question, index)  # the signals below weigh what is asked, not where
-    terms = question_terms(question)
+    terms = question_terms(question, translated=kind == "en")
+    content, missing = unknown_words(question, kind, terms, index)
+    unknown = len(missing) / len(content) if content else 0.0
     weight = rarity(index, terms)
+    if kind == "en" and missing:
+        # An English word the glossary cannot put into the documents' words weighs nothing by rarity (no
+        # Vietnamese passage holds it), yet it is part of what is asked: it counts as a typical term, missing.
+        typical = sum(weight.values()) / max(1, sum(1 for w in weight.values() if w)) or 1.0
+        weight.update({w: typical for w in missing})
     total = sum(weight.values())
     q_pairs = word_pairs(question)
     cover = focus = pairs = 0.0
@@ -127,35 +176,13 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
             held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))
 
-    # Words no passage anywhere holds ("phở", "lương"): checked with diacritics when the question has them.
-    if kind == "vi":
-        said = set(raw_words(unframed(question)))  # "được hiểu là gì" frames a definition: no content
-        content = sorted(
-            {
-                w
-                for w in raw_words(question)
-                if len(w) > 1 and not w.isdigit() and fold(w) not in STOPWORDS and fold(w) in said
-            }
-        )
-        known = index.document_frequency(content, raw=True)
-    else:
-        content = [t for t in terms if not t.isdigit() and "_" not in t]
-        known = index.document_frequency(content)
-    missing = [
-        w
-        for w in content
-        if not known.get(w)
-        and not any(all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))
-    ]
-    unknown = len(missing) / len(content) if content else 0.0
-
     asked = asked_for(question)
     asks_fact = asked.kind in SPECIFIC
     fact_found = asks_fact and any(spans(u.text, asked) for h in hits[:3] for u in units(h.chunk.text))
     place_unknown = any(
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
         for name in places(question)
-    ) or not all(index.document_frequency(years(question)).values())
+    ) or not all(index.document_frequency(years(question) + unloaded_document_numbers(question, index)).values())
     return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
 
 
@@ -208,6 +235,18 @@ def years(question: str) -> list[str]:
     one the documents do not cover. A year that is part of a document's name is not one of them."""
     folded = fold(question)
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
+
+
+def unloaded_document_numbers(question: str, index: DocumentIndex) -> list[str]:
+    """The numbers of the documents a question names ("quyết định 749", "Decision 942/QD-TTg") when none of
+    them is loaded. Like a place or a year, such a number that no passage holds is a document the index does not
+    cover (one cited inside a loaded document holds its number there). Laws are left out: an index of law
+    excerpts does not carry the laws' numbers."""
+    asked = [(kind, number) for kind, number in document_numbers(question) if kind != "luat"]
+    if not asked:
+        return []
+    loaded = set(named_documents(question, index.document_meta()))
+    return [number for _, number in asked] if not loaded else []
 
 
 @dataclass(frozen=True)

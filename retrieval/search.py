@@ -145,13 +145,19 @@ _ENGLISH_KINDS = {en: vi for en, vi in GLOSSARY.items() if vi in _DOCUMENT_KINDS
 _ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(_ENGLISH_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
 
 
+def document_numbers(question: str) -> list[tuple[str, str]]:
+    """The kinds and numbers of the documents a question names ("Kế hoạch 85" → ("ke hoach", "85"); "Decision
+    210" in English), folded."""
+    asked = _ENGLISH_NAMED.sub(lambda m: _ENGLISH_KINDS[m.group(1)], " ".join(expand_query(question)))
+    return _NAMED.findall(asked)
+
+
 def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
     """The documents a question names by kind and number ("Kế hoạch 85": a plan numbered 85-…; "Decision
     210" in English)."""
-    asked = _ENGLISH_NAMED.sub(lambda m: _ENGLISH_KINDS[m.group(1)], " ".join(expand_query(question)))
     out = [
         doc_id
-        for kind, number in _NAMED.findall(asked)
+        for kind, number in document_numbers(question)
         for doc_id, meta in documents.items()
         if (first := re.match(r"\d+", meta.symbol))
         and first.group(0).lstrip("0") == number.lstrip("0")

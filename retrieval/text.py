@@ -108,6 +108,31 @@ def english_terms(question: str) -> str:
     return " ".join(GLOSSARY[m] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " ")))
 
 
+# Words that carry no content in an English question: the function words the glossary has no term for.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for with from into about as is are was were be been being has have had do does "
+    "did this that these those there their its it they them what whats which who whom whose when where why how "
+    "much many any all not no still up out according under over than then so such can could would should must "
+    "may might will shall also just only very more most other some each per and or".split()
+)
+
+
+def english_glossary_words(question: str) -> dict[str, str]:
+    """The words of an English question inside a glossary term, each with the documents' words for its term
+    ("ministry of finance" → each of its words: "bo tai chinh")."""
+    out: dict[str, str] = {}
+    for m in _ENGLISH_TERM.finditer(fold(question).replace("-", " ")):
+        for w in re.findall(r"[a-z]+", m.group(0)):
+            out.setdefault(w, GLOSSARY[m.group(1)])
+    return out
+
+
+def english_content_words(question: str) -> list[str]:
+    """The folded content words of an English question, in order, once each (no numbers)."""
+    found = re.findall(r"[a-z]+", fold(question).replace("'s", " "))
+    return list(dict.fromkeys(w for w in found if len(w) > 1 and w not in ENGLISH_FUNCTION_WORDS))
+
+
 def present(term: str, words: set[str]) -> bool:
     """Whether a folded question word is among a text's words, itself or as one of its aliases."""
     return term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ()))

@@ -28,7 +28,14 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import JOIN, asked_for, defines, spans, units
 from retrieval.places import places, syllable_spellings
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import gather_evidence, laws_named, unchecked_law_removed, years
+from retrieval.refusal import (
+    gather_evidence,
+    laws_named,
+    unchecked_law_removed,
+    unknown_words,
+    unloaded_document_numbers,
+    years,
+)
 from retrieval.search import at_most_two_rows, lexical_lead, named_documents, query_kind
 from retrieval.text import english_terms, present, strip_courtesy, words
 from retrieval.types import Hit, StoredChunk
@@ -1084,6 +1091,39 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
         assert "Không tìm thấy" in ans.text
 
 
+def test_a_question_naming_a_document_no_passage_holds_is_refused(corpus_data: Path) -> None:
+    """ "Kế hoạch 999 …" names a plan that is not loaded and that no passage cites: like a place or a year no
+    passage mentions, it is about something the documents do not cover (without this, both were answered
+    from the documents on the same topic). A loaded document named by its number is not such a one."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    index = answerer.searcher.index
+    assert unloaded_document_numbers("Nghị quyết 57 đặt mục tiêu gì?", index) == []
+    assert unloaded_document_numbers("Luật số 91 quy định gì?", index) == []  # laws: excerpts carry no number
+    for question, number in (
+        ("Kế hoạch 999 giao bộ nào xây dựng cơ sở dữ liệu quốc gia?", "999"),
+        ("quyet dinh 2468 ve chuong trinh chuyen doi so quoc gia dat muc tieu gi", "2468"),
+    ):
+        assert unloaded_document_numbers(question, index) == [number]
+        assert gather_evidence(question, answerer.searcher.search(question), index).place_unknown
+        assert not answerer.answer(question).found, question
+
+
+def test_english_questions_outside_the_documents_vocabulary_are_refused(corpus_data: Path) -> None:
+    """An English word no Vietnamese passage holds weighed nothing, so "weather forecast … Ho Chi Minh City"
+    looked fully covered by the Hanoi plan's "Hồ Chí Minh"; words the glossary cannot put into the documents'
+    words now count as asked and missing. Questions in the documents' vocabulary are still answered."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    index = answerer.searcher.index
+    question = "What's the weather forecast for Ho Chi Minh City this weekend?"
+    content, missing = unknown_words(question, "en", [], index)
+    assert missing == ["weather", "forecast", "weekend"], (content, missing)
+    assert unknown_words("Which ministry leads the task?", "en", [], index)[1] == []
+    for off_topic in (question, "What was the total value of Vietnam's semiconductor chip exports in 2025?"):
+        assert not answerer.answer(off_topic).found, off_topic
+    answered = answerer.answer("What is the GDP target for the digital economy by 2030?")
+    assert answered.found and "30% GDP" in answered.text
+
+
 @pytest.mark.parametrize(
     ("message", "question"),
     [
@@ -1160,7 +1200,9 @@ def test_cross_language(corpus_data: Path) -> None:
     )
     assert sum(found.values()) / len(found) >= 0.6, found
     # The paragraph that states the fact among the first three passages found: 4 of the 9 Vietnamese/English
-    # questions before the bridge (retrieval/bridge.py), 6 with it. Cited after the refusal: 5.
+    # questions before the bridge (retrieval/bridge.py), 6 with it. Cited after the refusal: 5, then 4 once an
+    # English question's words outside the glossary count as missing (q126's answer, which quoted a working
+    # group's duties and not the traditions asked for, is now a refusal).
     paragraph = {
         q.id: any(
             is_hit(q, to_citations([h])[0]) and norm(q.fact) in norm(h.chunk.text)
@@ -1169,7 +1211,7 @@ def test_cross_language(corpus_data: Path) -> None:
         for q in cross
     }
     assert sum(paragraph.values()) >= 6, paragraph
-    assert sum(found[q.id] for q in cross) >= 5, {q.id: found[q.id] for q in cross}
+    assert sum(found[q.id] for q in cross) >= 4, {q.id: found[q.id] for q in cross}
 
 
 def test_terms_put_into_arabic_and_persian_meet_the_articles_words() -> None:
