@@ -78,6 +78,7 @@ _FRAMING = re.compile(
     r"(?:^\s*|\bhay\s+)(?:mo ta|liet ke|trinh bay|giai thich|neu ro|neu|describe|list|explain)\b"
     r"|\b(?:duoc )?hieu (?:la|nhu the nao)\b"  # "… được hiểu là gì": how a definition is asked for
     r"|(?<=bao nhieu )phan tram\b|(?<=may )phan tram\b"  # "bao nhiêu phần trăm": the answer writes "70%"
+    r"|\bcai (?=gi\b)"  # "cái gì" asks what "gì" does
 )
 
 

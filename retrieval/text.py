@@ -83,6 +83,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "nop": ("gui",),  # "nộp báo cáo" is "gửi báo cáo"
     "tphcm": ("ho chi minh",),
     "ubnd": ("uy ban",),
+    # Everyday verbs and nouns for what the documents say formally.
+    "lo": ("chu tri", "phu trach", "dam bao", "bao dam"),  # "bộ nào lo …": the one that leads or secures it
+    "lam": ("thuc hien", "trien khai"),  # "làm NQ57": carry it out
+    "tien": ("kinh phi", "ngan sach", "von"),  # "tiền làm kế hoạch": its funds
+    "muon": ("muc tieu", "phan dau"),  # "NQ57 muốn …": what it aims at
 }
 # One Vietnamese syllable typed without diacritics ("nghieng", "ha", "noi"): English words mostly are not.
 VI_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
@@ -185,17 +190,20 @@ _CLOSING = re.compile(
     r")[\s.!]*$"
 )
 _POLITE_A = re.compile(r"\s+ạ(?=[\s?.!]*$)")  # "… bao nhiêu ạ?" — only with its accent: a bare "a" may be a letter
+# A particle that ends spoken questions ("… họp mấy cuộc rồi?", "… là gì vậy?"): no document says it. Only with
+# its accent, but "roi": typed bare at the very end it is still "rồi" ("vay" may be a loan, "ha" a place).
+_FINAL_PARTICLE = re.compile(r"\s+(?:rồi|roi|vậy|nhỉ|hả|à|nhé)(?=[\s?.!]*$)", re.IGNORECASE)
 
 
 def strip_courtesy(question: str) -> str:
     """The question without a greeting-like opening ("Cho tôi hỏi:", "Nhờ Trợ lý tra giúp:") or a courteous
     closing ("ạ", "Cảm ơn.", "Cần gấp để báo cáo."), accented or not; the question itself is unchanged."""
-    text = _POLITE_A.sub("", unicodedata.normalize("NFC", question).strip())
+    text = _FINAL_PARTICLE.sub("", _POLITE_A.sub("", unicodedata.normalize("NFC", question).strip()))
     folded = fold(text)
     if len(folded) != len(text):  # the positions below index both strings
         return question.strip()
     while (m := _CLOSING.search(folded)) and m.start() > 0:
-        text = _POLITE_A.sub("", text[: m.start()].rstrip(" ,"))
+        text = _FINAL_PARTICLE.sub("", _POLITE_A.sub("", text[: m.start()].rstrip(" ,")))
         folded = fold(text)
     m = _OPENING.match(folded)
     if m and m.end() < len(text):

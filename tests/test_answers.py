@@ -351,7 +351,21 @@ def test_paraphrased_questions_are_found_and_half_answered(corpus_data: Path) ->
     m = evaluate(answerer, load_questions(QA.with_name("paraphrased.jsonl"))).as_dict()
     print(json.dumps(m["paraphrased/tuning"], indent=1))
     # Measured: hit@3 0.917, answered 0.583, contains 0.521; the unanswerable ones refused 0.143 / 1.0 (halves).
-    _gate(m, "paraphrased/tuning", **{"hit@3": 0.85, "answered": 0.5, "contains": 0.45})
+    # With everyday words met (a final "rồi"/"vậy" dropped, "lo", "làm", "tiền" … as the documents say them):
+    # answered 0.667, contains 0.583.
+    _gate(m, "paraphrased/tuning", **{"hit@3": 0.85, "answered": 0.6, "contains": 0.55})
+
+
+def test_everyday_words_of_a_question_meet_the_documents_formal_ones(corpus_data: Path) -> None:
+    """Officials ask "… họp mấy cuộc rồi?", "Ai lo khâu tuyên truyền …?": the particle says nothing and "lo" is
+    what the documents call "chủ trì"; both questions were refused for those words."""
+    assert present("lo", words("Ban Tuyên giáo Trung ương chủ trì")) and not present("lo", words("Bộ Tài chính"))
+    assert present("tien", words("Kinh phí thực hiện")) and present("lam", words("thực hiện Nghị quyết"))
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer("Từ đầu năm 2025 BCĐ họp mấy cuộc rồi?")
+    assert ans.found and "25 cuộc" in ans.text, ans.text
+    ans = answerer.answer("Ai lo khâu tuyên truyền, quán triệt nghị quyết 57?")
+    assert ans.found and "Ban Tuyên giáo Trung ương" in ans.text, ans.text
 
 
 def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
@@ -1135,6 +1149,11 @@ def test_english_questions_outside_the_documents_vocabulary_are_refused(corpus_d
             "Có bao nhiêu nhiệm vụ quá hạn?",
         ),
         ("cho toi hoi: han hoan thanh he thong tthc? cam on", "han hoan thanh he thong tthc?"),
+        # A particle that ends a spoken question.
+        ("Từ đầu năm BCĐ họp mấy cuộc rồi?", "Từ đầu năm BCĐ họp mấy cuộc?"),
+        ("NQ57 nói cái gì vậy ạ?", "NQ57 nói cái gì?"),
+        ("tu dau nam bcd hop may cuoc roi", "tu dau nam bcd hop may cuoc"),
+        ("Ngân hàng nào cho vay?", "Ngân hàng nào cho vay?"),  # bare "vay" may be a loan: left
         ("Hạn nộp báo cáo là ngày nào ạ? Xin cảm ơn. Cần gấp để báo cáo.", "Hạn nộp báo cáo là ngày nào?"),
         ("Please tell me: who chairs the committee? Thanks.", "Who chairs the committee?"),
         # Not courtesy: left alone.
