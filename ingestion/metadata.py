@@ -243,9 +243,57 @@ def read_sidecar(path: Path) -> dict[str, str]:
     return {}
 
 
+# A Markdown heading or bold mark around a header line ("# BÁO CÁO …", "**ỦY BAN NHÂN DÂN …**"): the line is
+# read without it.
+_MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|^\*\*|\*\*$")
+
+
+def _type_with_subject(line: str) -> tuple[str, str]:
+    """The type and the title of a line that puts the subject beside the type ("BÁO CÁO Kết quả thực hiện …",
+    "CÔNG VĂN V/v đôn đốc …"): how a document typed as Markdown heads itself. ('', '') for any other line."""
+    for t in DOC_TYPES:
+        rest = line[len(t) :].strip() if line.startswith(t + " ") else ""
+        if rest and not is_upper_line(rest):
+            rest = re.sub(r"^V/v\b\s*:?\s*", "về việc ", rest)
+            lowered = rest[:1].lower() + rest[1:] if rest[1:2].islower() else rest  # "Kết quả", not "UBND"
+            return t.capitalize(), f"{t.capitalize()} {lowered}"
+    return "", ""
+
+
+_PLACE = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG)\s+\S.*$")
+
+
+def _issuer(lines: list[str]) -> str:
+    """The issuer named by the upper-case lines of a header ("ỦY BAN NHÂN DÂN" over "THÀNH PHỐ HÀ NỘI")."""
+    last = lines[-1]
+    if len(lines) >= 2 and not _ORG_START.match(last):
+        return f"{lines[-2]} {last}"  # "ỦY BAN NHÂN DÂN" + "THÀNH PHỐ HÀ NỘI"
+    if len(lines) >= 2 and re.fullmatch(r"(TỈNH|THÀNH|HUYỆN|ĐẢNG|XÃ|PHƯỜNG) ỦY", last):
+        return f"{lines[-2]} – {last}"  # "ĐẢNG BỘ TỈNH GIA LAI" – "TỈNH ỦY": name the place
+    parent = _PLACE.search(lines[-2]) if len(lines) >= 2 else None
+    if parent and not _PLACE.search(last):
+        # "SỞ KHOA HỌC VÀ CÔNG NGHỆ" under "ỦY BAN NHÂN DÂN TỈNH LÂM GIANG": the department of that province.
+        return f"{last} {parent.group(0)}"
+    return last
+
+
+def _issuer_lines(lines: list[str]) -> list[str]:
+    """The first block of upper-case lines (blank lines and boilerplate before it skipped)."""
+    out: list[str] = []
+    for ln in lines:
+        if not ln or is_boilerplate(ln):
+            if out:
+                break
+            continue
+        if is_symbol_line(ln) or is_place_date_line(ln) or not is_upper_line(ln) or len(ln) > 200:
+            break
+        out.append(ln)
+    return out
+
+
 def _header_fields(text: str) -> dict[str, str]:
     """What the official header states: symbol, date, type, title, issuer."""
-    lines = [ln.strip() for ln in text.split("\n")]
+    lines = [_MARKDOWN_MARKS.sub("", ln.strip()).strip() for ln in text.split("\n")]
     head: list[str] = []
     for ln in lines:
         if len(head) >= _HEADER_LINES:
@@ -271,15 +319,20 @@ def _header_fields(text: str) -> dict[str, str]:
         out["date"] = date
 
     type_idx = -1
+    titled = ""  # the title given beside the type, on the type line itself
     for i, ln in enumerate(head):
         doc_type = doc_type_of_line(ln)
+        if not doc_type and not any(head[:i]):  # only the first line may put its subject beside the type
+            doc_type, titled = _type_with_subject(ln)
         if doc_type:
             out["doc_type"] = doc_type
             type_idx = i
             break
 
     vv = next((ln for ln in head if re.match(r"^V/v\b", ln)), "")
-    if type_idx >= 0:
+    if titled:
+        out["title"] = titled
+    elif type_idx >= 0:
         subject = _subject_lines(head, type_idx)
         first = head[type_idx]
         # A type line may carry more than the type ("NGHỊ QUYẾT HỘI NGHỊ LẦN THỨ MƯỜI"); keep it as written then.
@@ -299,26 +352,14 @@ def _header_fields(text: str) -> dict[str, str]:
                 out["title"] = _shorten(ln, 200)
                 break
 
-    # Issuer: the upper-case lines at the very top, only for a real official header (type or symbol found).
+    # Issuer: the upper-case lines at the very top, only for a real official header (type or symbol found); under
+    # the type line when that comes first ("# BÁO CÁO …" then "ỦY BAN NHÂN DÂN XÃ …").
     if type_idx >= 0 or "symbol" in out:
-        stop = type_idx if type_idx >= 0 else len(head)
-        issuer_lines: list[str] = []
-        for ln in head[:stop]:
-            if not ln or is_boilerplate(ln):
-                if issuer_lines:
-                    break
-                continue
-            if is_symbol_line(ln) or is_place_date_line(ln) or not is_upper_line(ln) or len(ln) > 200:
-                break
-            issuer_lines.append(ln)
+        issuer_lines = _issuer_lines(head[: type_idx if type_idx >= 0 else len(head)])
+        if not issuer_lines and titled:
+            issuer_lines = _issuer_lines(head[type_idx + 1 :])
         if issuer_lines:
-            last = issuer_lines[-1]
-            if len(issuer_lines) >= 2 and not _ORG_START.match(last):
-                out["issuer"] = f"{issuer_lines[-2]} {last}"  # "ỦY BAN NHÂN DÂN" + "THÀNH PHỐ HÀ NỘI"
-            elif len(issuer_lines) >= 2 and re.fullmatch(r"(TỈNH|THÀNH|HUYỆN|ĐẢNG|XÃ|PHƯỜNG) ỦY", last):
-                out["issuer"] = f"{issuer_lines[-2]} – {last}"  # "ĐẢNG BỘ TỈNH GIA LAI" – "TỈNH ỦY": name the place
-            else:
-                out["issuer"] = last
+            out["issuer"] = _issuer(issuer_lines)
     return out
 
 

@@ -494,6 +494,29 @@ def test_header_thong_bao_ket_luan_and_cong_van() -> None:
     assert cv.date == "2025-09-29"
 
 
+def test_a_markdown_header_with_the_subject_beside_the_type() -> None:
+    """A document typed as Markdown heads itself "# BÁO CÁO Kết quả …" and puts the issuer under it: the title
+    was "# BÁO CÁO …" and the issuer empty, so the commune it reports on ("Hòa Minh Sơn") was nowhere in its
+    metadata."""
+    meta, _ = extract_meta(
+        "# BÁO CÁO Kết quả thực hiện Nghị quyết số 57-NQ/TW năm 2025\n\nỦY BAN NHÂN DÂN TỈNH LÂM GIANG\n"
+        "ỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN\n\nSố: 07/BC-UBND\n\nHòa Minh Sơn, ngày 18 tháng 12 năm 2025\n\n"
+        "## I. CÔNG TÁC CHỈ ĐẠO\n"
+    )
+    assert (meta.doc_type, meta.symbol, meta.date) == ("Báo cáo", "07/BC-UBND", "2025-12-18")
+    assert meta.title == "Báo cáo kết quả thực hiện Nghị quyết số 57-NQ/TW năm 2025"
+    assert meta.issuer == "ỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN"
+    cv, _ = extract_meta(
+        "# CÔNG VĂN V/v đôn đốc triển khai nhiệm vụ\n\nỦY BAN NHÂN DÂN TỈNH LÂM GIANG\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\n\n"
+        "Số: 33/SKHCN-QLCN\n"
+    )
+    assert (cv.doc_type, cv.title) == ("Công văn", "Công văn về việc đôn đốc triển khai nhiệm vụ")
+    assert cv.issuer == "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH LÂM GIANG"  # the department of the province above it
+    # A heading that is not the first line is a section, not the document's type.
+    plain, _ = extract_meta("Ghi chú\n\n# BÁO CÁO Kết quả họp nhóm\n")
+    assert (plain.doc_type, plain.issuer) == ("", "")
+
+
 def test_unknown_fields_stay_empty() -> None:
     meta, _ = extract_meta("Ghi chú họp nhóm\n\nCần chuẩn bị tài liệu cho tuần sau.\n")
     assert meta.title == "Ghi chú họp nhóm"
