@@ -20,6 +20,7 @@ from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.extract import is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
+from retrieval.places import places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     STOPWORDS,
@@ -247,7 +248,7 @@ class HybridSearcher:
         passages only share the topic). An Arabic or Persian question has no terms to put into Vietnamese:
         e5 alone decides."""
         near = self.nearest_in_another_script(question, vector, filters, CROSS_CANDIDATES)
-        if not near:
+        if not near or self.about_a_loaded_source(question, kind, hits):
             return None
         close = near[0][1] >= top_sim - self.weights.cross_margin
         if kind == "other":
@@ -263,6 +264,12 @@ class HybridSearcher:
         # A term no passage there holds weighs the most: the question names what that script's passages do not say.
         weight = {t: float(np.log(1 + len(near) / max(holders[t], 0.5))) for t in terms}
         best = max(near, key=lambda cs: (sum(weight[t] for t in held.get(cs[0], ())), cs[1]))
+        # A place the question names, that the passages found name, must be named by the other script's passage
+        # too: "… của xã Hòa Minh Sơn" is about that commune's report, not an article on the same topic elsewhere.
+        named = [bridged_terms(" ".join(syllable_spellings(p))) for p in places(question) if self.named_here(p, hits)]
+        said = self.arabic_words_of([best[0]]).get(best[0], "")
+        if any(not any(holds(said, t) for t in terms) for terms in named):
+            return None
         # How much of the question it holds: the words of its held terms among the question's content words (a
         # word the list cannot put into Arabic counts as not held). English: among the words the glossary gives.
         content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
@@ -277,6 +284,31 @@ class HybridSearcher:
             return None
         shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
         return best if any(f" {t} " not in shown for t in particular) else None
+
+    def about_a_loaded_source(self, question: str, kind: str, hits: list[Hit]) -> bool:
+        """Whether the question names its source, a loaded document in its own script ("Thông báo 12 …",
+        "Under Decision 210 …"): then the answer is there. A document that other documents' titles name is the
+        topic they share ("… về Nghị quyết 57"), not a source."""
+        if kind == "other":
+            return False
+        documents = self.index.document_meta()
+        lang = query_language(question)
+        for doc_id in named_documents(question, documents):
+            doc = documents[doc_id]
+            topical = any(_names(meta, doc) for other, meta in documents.items() if other != doc_id)
+            if same_language(lang, doc.language) and not topical:
+                return True
+        return False
+
+    @staticmethod
+    def named_here(place: str, hits: list[Hit]) -> bool:
+        """Whether one of the first three passages, or its document's title or issuer, names a place."""
+        spelt = syllable_spellings(place)
+        for h in hits[:3]:
+            said = f" {' '.join(tokens(f'{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}'))} "
+            if any(f" {s} " in said for s in spelt):
+                return True
+        return False
 
     def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
         """Passages' comparable Arabic/Persian words, kept per passage while the index is unchanged (the few

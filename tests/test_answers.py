@@ -119,7 +119,9 @@ def test_quality_gates_on_the_held_out_half(corpus_data: Path) -> None:
     # its signals change; these move by a question or two (the own set's 11 held-out unanswerable questions: 7 of
     # them refused on a user's clone, without the seeds).
     _gate(m, "qa/held_out", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.76, "direct": 0.58, "refusal": 0.6})
-    _gate(m, "offtopic/held_out", refusal=0.85)
+    # Then (session 10): hit@3 0.921, answered 0.905, contains 0.841, direct 0.651; off-topic 0.933 (English words
+    # outside the glossary, unloaded documents named by number).
+    _gate(m, "offtopic/held_out", refusal=0.88)
     _gate(m, "offtopic/held_out · vi:plain", refusal=0.8)  # off-topic typed without diacritics is refused too
     length = m["qa/held_out"]["median_len"]
     assert length is not None and length <= 320, length  # was ~900: quotes, sources twice, passages
@@ -383,9 +385,10 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     m = evaluate(answerer, load_questions(FRESH)).as_dict()
     print(json.dumps({k: v for k, v in m.items() if k.startswith("fresh/") and "·" not in k}, indent=1))
     # Measured: tuning hit@3 0.925, answered 0.75; held-out 0.792 / 0.458 (refused with the passage found: the
-    # calibration fitted on these tuning documents too does not carry to the others).
-    _gate(m, "fresh/tuning", **{"hit@3": 0.85, "answered": 0.65, "contains": 0.55})
-    _gate(m, "fresh/held_out", **{"hit@3": 0.7, "answered": 0.35})
+    # calibration fitted on these tuning documents too does not carry to the others). Then tuning 0.95 / 0.825,
+    # held-out 0.792 / 0.5 (everyday words; Markdown headers read).
+    _gate(m, "fresh/tuning", **{"hit@3": 0.9, "answered": 0.75, "contains": 0.65})
+    _gate(m, "fresh/held_out", **{"hit@3": 0.7, "answered": 0.4})
     # The Arabic passage closest to every question on the Resolution ("ministries and localities have made
     # efforts …") holds none of this question's terms put into Arabic: it does not take the third place.
     hits = answerer.searcher.search("Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ NQ57 rồi?", k=5)
@@ -395,6 +398,18 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     question = "Under Decision 210, who leads the support team (Tổ giúp việc) of the steering committee?"
     first = answerer.searcher.search(question, k=5)[0]
     assert "Thành lập Tổ giúp việc" in first.chunk.text, first.chunk.section
+    # No article in another script takes the third place from a question about a commune the passages found name,
+    # nor from one that names its source, a loaded document ("Thông báo 12"; "Nghị quyết 57" is the topic all
+    # documents share, not a source). Each took it before.
+    for local in (
+        "Ai đứng đầu Ban Chỉ đạo chuyển đổi số của xã Hòa Minh Sơn?",
+        "Who leads the review of administrative procedures in Tan Lap commune?",
+        "Cơ quan thường trực theo dõi việc thực hiện Thông báo 12 là cơ quan nào?",
+        question,
+    ):
+        hits = answerer.searcher.search(local, k=5)
+        assert not any(h.kept for h in hits[:3]), (local, [h.chunk.doc_id for h in hits[:3]])
+    assert not answerer.searcher.about_a_loaded_source("Ai chủ trì Hội nghị về Nghị quyết 57?", "vi", [])
 
 
 def test_a_question_about_a_place_is_answered_from_documents_that_name_it(corpus_data: Path) -> None:
