@@ -45,6 +45,7 @@ from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import query_kind
 from retrieval.text import (
+    ENGLISH_FUNCTION_WORDS,
     STOPWORDS,
     english_terms,
     expand_query,
@@ -92,9 +93,16 @@ def question_terms(question: str, *, translated: bool = False) -> list[str]:
     English question, the documents' words for the terms it names too), in order, once each. Words that
     only frame the question ("mô tả", "liệt kê") are not content."""
     seen: dict[str, None] = {}
-    extra = english_terms(question) if translated and query_kind(question) == "en" else ""
+    english = query_kind(question) == "en"
+    extra = english_terms(question) if translated and english else ""
+    # An English function word may be a Vietnamese syllable ("no" is "nợ", "nó"): weighed by its rarity there,
+    # it would count as a rare word the passage lacks.
+    function = ENGLISH_FUNCTION_WORDS if english else frozenset()
     framed = unframed(question)
-    for t in map(number_free, expand_query(f"{framed} {extra}")):
+    for t in map(number_free, expand_query(framed)):
+        if t not in STOPWORDS and t not in function and (len(t) > 1 or t.isdigit()):
+            seen.setdefault(t, None)
+    for t in map(number_free, expand_query(extra)):  # the documents' own words: all count
         if t not in STOPWORDS and (len(t) > 1 or t.isdigit()):
             seen.setdefault(t, None)
     return list(seen)
