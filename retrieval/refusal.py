@@ -45,6 +45,7 @@ from retrieval.text import (
     STOPWORDS,
     english_content_words,
     english_glossary_words,
+    expand_query,
     fold,
     present,
     raw_words,
@@ -132,8 +133,16 @@ def unknown_words(question: str, kind: str, terms: list[str], index: DocumentInd
         for w in content
         if not known.get(w)
         and not any(all(index.document_frequency(alias.split()).values()) for alias in ALIASES.get(fold(w), ()))
+        and not _abbreviation_held(w, index)
     ]
     return content, missing
+
+
+def _abbreviation_held(word: str, index: DocumentIndex) -> bool:
+    """Whether a word is an abbreviation officials type ("NQ57", "KHCN", "BCĐ") whose words passages hold: the
+    documents spell them out ("Nghị quyết số 57", "khoa học, công nghệ")."""
+    spelt = expand_query(word)[1:]  # the original first, then what it stands for
+    return bool(spelt) and all(index.document_frequency(spelt).values())
 
 
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:

@@ -1120,6 +1120,16 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
         assert "Không tìm thấy" in ans.text
 
 
+def test_abbreviations_officials_type_are_not_unknown_words(corpus_data: Path) -> None:
+    """ "NQ57", "KHCN", "BCĐ": no passage holds them as typed, all spell them out; they are not words no document
+    holds. A word no passage holds at all still is."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    question = "Ban chỉ đạo TW về KHCN, ĐMST, CĐS thì ai làm trưởng ban, theo NQ57?"
+    content, missing = unknown_words(question, "vi", question_terms(question), index)
+    assert {"khcn", "đmst", "cđs", "nq57"} <= set(content) and missing == [], missing
+    assert "phở" in unknown_words("Giá phở bò ở Hà Nội?", "vi", [], index)[1]
+
+
 def test_english_function_words_are_not_weighed_as_vietnamese_syllables(corpus_data: Path) -> None:
     """ "no" is a Vietnamese syllable too ("nợ", "nó"): weighed by its rarity among Vietnamese passages it was two
     thirds of "how many villages … still have no mobile coverage?", missing from the passage that answers it,
