@@ -42,7 +42,7 @@ from retrieval.extract import (
     units,
 )
 from retrieval.index import DocumentIndex
-from retrieval.places import places, syllable_spellings
+from retrieval.places import names_place, places
 from retrieval.search import query_kind
 from retrieval.text import (
     ENGLISH_FUNCTION_WORDS,
@@ -338,14 +338,16 @@ def _without(text: str, found: tuple[Span, ...]) -> str:
 def about_elsewhere(question: str, hits: list[Hit]) -> set[int]:
     """The ranks of the passages about another place than the one the question names ("… của xã Tân Lập"),
     when some passage is about it: neither their text nor their document's title or issuer names it."""
-    named = [spelt for name in places(question) for spelt in syllable_spellings(name)]
+    named = places(question)
     if not named:
         return set()
-    held = [
-        f" {' '.join(tokens(f'{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer} {h.chunk.meta.symbol}'))} "
+    about = [
+        any(
+            names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer} {h.chunk.meta.symbol}", n)
+            for n in named
+        )
         for h in hits
     ]
-    about = [any(f" {n} " in text for n in named) for text in held]
     return {rank for rank, here in enumerate(about) if not here} if any(about) else set()
 
 

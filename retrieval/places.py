@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics
+from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics, tokens
 
 _PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
 # Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
@@ -127,3 +127,9 @@ def syllable_spellings(name: str) -> list[str]:
             if VI_SYLLABLE.fullmatch(head) and VI_SYLLABLE.fullmatch(tail):
                 out.append(" ".join([*name.split()[:i], head, tail, *name.split()[i + 1 :]]))
     return out
+
+
+def names_place(text: str, name: str) -> bool:
+    """Whether a text (a passage with its document's title and issuer) names a place, in any accepted spelling."""
+    said = f" {' '.join(tokens(text))} "
+    return any(f" {spelt} " in said for spelt in syllable_spellings(name))

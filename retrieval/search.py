@@ -20,7 +20,7 @@ from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.extract import is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
-from retrieval.places import places, syllable_spellings
+from retrieval.places import names_place, places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     STOPWORDS,
@@ -248,7 +248,7 @@ class HybridSearcher:
         passages only share the topic). An Arabic or Persian question has no terms to put into Vietnamese:
         e5 alone decides."""
         near = self.nearest_in_another_script(question, vector, filters, CROSS_CANDIDATES)
-        if not near or self.about_a_loaded_source(question, kind, hits):
+        if not near or self.about_a_loaded_source(question, kind):
             return None
         close = near[0][1] >= top_sim - self.weights.cross_margin
         if kind == "other":
@@ -266,7 +266,11 @@ class HybridSearcher:
         best = max(near, key=lambda cs: (sum(weight[t] for t in held.get(cs[0], ())), cs[1]))
         # A place the question names, that the passages found name, must be named by the other script's passage
         # too: "… của xã Hòa Minh Sơn" is about that commune's report, not an article on the same topic elsewhere.
-        named = [bridged_terms(" ".join(syllable_spellings(p))) for p in places(question) if self.named_here(p, hits)]
+        named = [
+            bridged_terms(" ".join(syllable_spellings(place)))
+            for place in places(question)
+            if any(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", place) for h in hits[:3])
+        ]
         said = self.arabic_words_of([best[0]]).get(best[0], "")
         if any(not any(holds(said, t) for t in terms) for terms in named):
             return None
@@ -285,7 +289,7 @@ class HybridSearcher:
         shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
         return best if any(f" {t} " not in shown for t in particular) else None
 
-    def about_a_loaded_source(self, question: str, kind: str, hits: list[Hit]) -> bool:
+    def about_a_loaded_source(self, question: str, kind: str) -> bool:
         """Whether the question names its source, a loaded document in its own script ("Thông báo 12 …",
         "Under Decision 210 …"): then the answer is there. A document that other documents' titles name is the
         topic they share ("… về Nghị quyết 57"), not a source."""
@@ -297,16 +301,6 @@ class HybridSearcher:
             doc = documents[doc_id]
             topical = any(_names(meta, doc) for other, meta in documents.items() if other != doc_id)
             if same_language(lang, doc.language) and not topical:
-                return True
-        return False
-
-    @staticmethod
-    def named_here(place: str, hits: list[Hit]) -> bool:
-        """Whether one of the first three passages, or its document's title or issuer, names a place."""
-        spelt = syllable_spellings(place)
-        for h in hits[:3]:
-            said = f" {' '.join(tokens(f'{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}'))} "
-            if any(f" {s} " in said for s in spelt):
                 return True
         return False
 

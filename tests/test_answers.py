@@ -409,7 +409,7 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     ):
         hits = answerer.searcher.search(local, k=5)
         assert not any(h.kept for h in hits[:3]), (local, [h.chunk.doc_id for h in hits[:3]])
-    assert not answerer.searcher.about_a_loaded_source("Ai chủ trì Hội nghị về Nghị quyết 57?", "vi", [])
+    assert not answerer.searcher.about_a_loaded_source("Ai chủ trì Hội nghị về Nghị quyết 57?", "vi")
 
 
 def test_a_question_about_a_place_is_answered_from_documents_that_name_it(corpus_data: Path) -> None:
