@@ -249,3 +249,9 @@ def holds(words: str, term: str) -> bool:
     """Whether comparable Arabic/Persian words (from `arabic_words`) hold one of a term's renderings."""
     padded = f" {words} "
     return any(r in padded for r in _RENDERED[term])
+
+
+def held_terms(words: str, terms: list[str]) -> list[str]:
+    """The terms (folded Vietnamese) whose renderings comparable Arabic/Persian words hold: what a passage in
+    that script says of a question, in the question's words."""
+    return [t for t in terms if holds(words, t)]

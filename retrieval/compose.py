@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from retrieval.bridge import arabic_words, bridged_terms, held_terms
 from retrieval.extract import (
     DATE,
     DEFINITION,
@@ -43,7 +44,7 @@ from retrieval.extract import (
 )
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places
-from retrieval.search import query_kind
+from retrieval.search import in_document_words, query_kind, query_language, same_language
 from retrieval.text import (
     ENGLISH_FUNCTION_WORDS,
     STOPWORDS,
@@ -301,6 +302,9 @@ def _named_only(organ: str, question: str) -> str:
 
 
 _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
+# A line that gives where a text came from ("Nguồn: https://…", "المصدر: …"): a link's words are an address
+# (often the title spelt in it), not a statement.
+_SOURCE_LINE = re.compile(r"^\W*(?:[^\W\d_]+\s?){0,2}:?\s*(?:https?://|www\.)\S+\W*$")
 _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
 _TITLE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s)?([^\W\d_][^:;,.()]{2,60}?)\s*$")
 _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
@@ -369,6 +373,11 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
+    # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
+    # renders (retrieval/bridge.py), as the search chose that passage by them.
+    kind = query_kind(question)
+    bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
+    language = query_language(question)
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         if rank in elsewhere:
             continue
@@ -391,10 +400,16 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # past the first three passages, only a unit holding the kind asked is worth a look
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
+            if _SOURCE_LINE.match(unit.text):
+                continue
             if not about_basis and _BASIS.match(unit.text):
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
+            # The kinds asked (a person, an organ, a date…) are read in Vietnamese and English text only: a unit in
+            # another script may hold one unseen, and is not put below one that shows it.
+            across = bool(bridged) and not same_language(language, hit.chunk.meta.language)
             kind_met = (
                 bool(found)
+                or (across and asked.kind in SPECIFIC)
                 or (asked.kind == LIST and unit.kind == "list")
                 or (asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
             )
@@ -405,9 +420,14 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             if found:
                 rest = words(_without(unit.text, found))
                 own = {w for w in own if w in rest or not w.isdigit()}
+            rendered: set[tuple[str, str]] = set()
+            if across:
+                held = held_terms(arabic_words(unit.text), bridged)
+                own |= {w for t in held for w in t.split()}
+                rendered = {p for t in held for p in word_pairs(t)}
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
-            own_pairs = q_pairs & word_pairs(unit.text)
+            own_pairs = q_pairs & (word_pairs(unit.text) | rendered)
             pairs = len(own_pairs) / len(q_pairs) if q_pairs else 0.0
             if unit is not body[0] and act_pairs:
                 # The act's phrases, restated by a question about a later clause's condition ("…, nếu tái phạm

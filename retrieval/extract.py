@@ -84,7 +84,10 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
             r"\bthoi gian nao\b|^\W*han\b(?! che| muc| ngach)|"  # "phải xong trong thời gian nào", "Hạn cập nhật …"
-            r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\b(?:ngay|thang) may\b|\bwhen\b|"
+            r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\b(?:ngay|thang) may\b|"
+            # "when" asks only as the question's word ("When did …", "… by when"), not as a conjunction ("what did
+            # he quote when urging …")
+            r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|would|must|should|shall|can|are|has|have|had)\b|"
             r"what date|which date|by when|deadline|which year|what year|\bdue\b"
         ),
     ),

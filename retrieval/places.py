@@ -48,7 +48,8 @@ _FUNCTION = {
 _PLACE_WORDS = {"tinh", "thanh", "pho", "tp", "xa", "phuong", "huyen", "quan", "thi", "tran"}
 _NAME = rf"[{UPPER}][^\W\d_]*"
 _VI_PLACE = re.compile(
-    r"\b(?:[Tt]ỉnh|[Tt]hành phố|TP\.?|[Tt]p\.?|[Xx]ã|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hị trấn)\s+"
+    r"\b(?:(?:[Tt]ỉnh|[Tt]hành|[Hh]uyện|[Qq]uận)\s[uUủỦ][yYỷỶ]|"  # the party's committee there: "Tỉnh ủy Bình Sơn"
+    r"[Tt]ỉnh|[Tt]hành phố|TP\.?|[Tt]p\.?|[Xx]ã|[Pp]hường|[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hị trấn)\s+"
     r"([^\W\d_]+(?:\s[^\W\d_]+){0,3})"
 )
 # Folded, "tinh/xa/phuong/quan + word" is often no place at all: tình hình, tình trạng, tinh thần, xã hội,
@@ -100,7 +101,7 @@ def places(question: str) -> list[str]:
                 out.append(ABBREVIATIONS.get(name[0], " ".join(name[:2])))
         return list(dict.fromkeys(out))
     folded = re.sub(r"[^\w\s]", " ", fold(text))
-    for m in re.finditer(rf"\b{_PLACE_WORD} ([a-z]+)(?: ([a-z]+))?\b", folded):
+    for m in re.finditer(rf"\b(?:(?:tinh|thanh|huyen|quan) uy|{_PLACE_WORD}) ([a-z]+)(?: ([a-z]+))?\b", folded):
         first, second = m.group(1), m.group(2) or ""
         if first in ABBREVIATIONS:  # "tp hcm"
             out.append(ABBREVIATIONS[first])

@@ -33,13 +33,22 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from retrieval.bridge import arabic_words, bridged_terms, held_terms
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
-from retrieval.search import document_numbers, named_documents, query_kind, query_language, same_language
+from retrieval.search import (
+    document_numbers,
+    in_document_words,
+    named_documents,
+    query_kind,
+    query_language,
+    same_language,
+)
 from retrieval.text import (
     ALIASES,
     STOPWORDS,
@@ -47,8 +56,10 @@ from retrieval.text import (
     english_glossary_words,
     expand_query,
     fold,
+    number_free,
     present,
     raw_words,
+    tokens,
     word_pairs,
     words,
 )
@@ -71,11 +82,12 @@ class Evidence:
     fact_found: bool
     cross: bool
     place_unknown: bool = False
+    rendered: bool = False  # cross, and the lexical signals come from the question's terms put into its script
 
     def features(self) -> list[float]:
         """The model's inputs: the signals (lexical ones only where the words can be compared), and an
         intercept per question language (e5's similarities sit lower for Vietnamese without diacritics)."""
-        lexical = 0.0 if self.cross else 1.0
+        lexical = 0.0 if self.cross and not self.rendered else 1.0
         return [
             self.dense,
             self.margin,
@@ -145,6 +157,27 @@ def _abbreviation_held(word: str, index: DocumentIndex) -> bool:
     return bool(spelt) and all(index.document_frequency(spelt).values())
 
 
+@dataclass(frozen=True)
+class Said:
+    """A text's folded words and word pairs, as a question's are compared with them."""
+
+    words: set[str]
+    pairs: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, text: str) -> Said:
+        return cls(words(text), word_pairs(text))
+
+    @classmethod
+    def rendered(cls, text: str, terms: list[str]) -> Said:
+        """An Arabic or Persian text's words: the question's terms (folded Vietnamese) it renders, and its
+        numbers, which compare across scripts ("34 مقاطعة", "۲۰۲۵")."""
+        said = arabic_words(text)
+        held = held_terms(said, terms)
+        numbers = {number_free(w) for w in said.split() if w.isascii() and w.isdigit()}
+        return cls({w for t in held for w in t.split()} | numbers, {p for t in held for p in word_pairs(t)})
+
+
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
     kind = query_kind(question)
     lang = query_language(question)
@@ -169,20 +202,32 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         weight.update({w: typical for w in missing})
     total = sum(weight.values())
     q_pairs = word_pairs(question)
+    # Words compare only within a script. When no passage of the first three is in the question's, theirs say the
+    # question's terms they render (retrieval/bridge.py). Beside a passage in the question's script, the one in
+    # another script (the third place kept for it) adds none: a term it renders ("Bí thư Tỉnh ủy") and a place
+    # only the other holds ("Bình Sơn") would read as one passage holding both.
+    bridged = (
+        bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if cross and kind != "other" else []
+    )
     cover = focus = pairs = 0.0
     for h in hits[:3]:
-        if not same_language(lang, h.chunk.meta.language):
-            continue  # words only count between texts of the same language
         meta = h.chunk.meta
-        held_words = words(" ".join((h.chunk.text, meta.title, meta.issuer, meta.symbol)))
+        if same_language(lang, meta.language):
+            said = Said.of
+        elif bridged:
+            said = partial(Said.rendered, terms=bridged)
+        else:
+            continue
+        header = said(" ".join((meta.title, meta.issuer, meta.symbol)))
+        whole = said(h.chunk.text)
         if total:
+            held_words = whole.words | header.words
             cover = max(cover, sum(w for t, w in weight.items() if present(t, held_words)) / total)
-            meta_words = words(" ".join((meta.title, meta.issuer, meta.symbol)))
             for unit in units(h.chunk.text):
-                held_by_unit = words(unit.text) | meta_words
+                held_by_unit = said(unit.text).words | header.words
                 focus = max(focus, sum(w for t, w in weight.items() if present(t, held_by_unit)) / total)
         if q_pairs:
-            held = word_pairs(h.chunk.text) | word_pairs(meta.title) | word_pairs(meta.issuer)
+            held = whole.pairs | said(meta.title).pairs | said(meta.issuer).pairs
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))
 
     asked = asked_for(question)
@@ -192,7 +237,20 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
         for name in places(question)
     ) or not all(index.document_frequency(years(question) + unloaded_document_numbers(question, index)).values())
-    return Evidence(kind, dense, margin, cover, focus, pairs, unknown, asks_fact, fact_found, cross, place_unknown)
+    return Evidence(
+        kind,
+        dense,
+        margin,
+        cover,
+        focus,
+        pairs,
+        unknown,
+        asks_fact,
+        fact_found,
+        cross,
+        place_unknown,
+        cross and bool(bridged),
+    )
 
 
 # A law a question names as its source: "theo Bộ luật dân sự 2015", "vi phạm luật an ninh mạng", "Bộ luật
@@ -255,7 +313,14 @@ def unloaded_document_numbers(question: str, index: DocumentIndex) -> list[str]:
     if not asked:
         return []
     loaded = set(named_documents(question, index.document_meta()))
-    return [number for _, number in asked] if not loaded else []
+    # Written with its symbol ("Nghị quyết 99-NQ/TW"), a document is looked for by it: its number alone may be
+    # any figure of the passages ("99 nhiệm vụ").
+    symbols = [t for t in tokens(question) if "_" in t]
+    return (
+        [next((s for s in symbols if s.split("_")[0] == number.lstrip("0")), number) for _, number in asked]
+        if not loaded
+        else []
+    )
 
 
 @dataclass(frozen=True)
