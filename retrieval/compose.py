@@ -48,6 +48,7 @@ from retrieval.search import in_document_words, query_kind, query_language, same
 from retrieval.text import (
     ENGLISH_FUNCTION_WORDS,
     STOPWORDS,
+    english_glossary_words,
     english_terms,
     expand_query,
     fold,
@@ -362,6 +363,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
     q_pairs = word_pairs(question)
+    if query_kind(question) == "en":  # the phrases an English question names, in the documents' words
+        q_pairs |= {p for term in set(english_glossary_words(question).values()) for p in word_pairs(term)}
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))

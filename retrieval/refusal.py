@@ -202,13 +202,9 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         weight.update({w: typical for w in missing})
     total = sum(weight.values())
     q_pairs = word_pairs(question)
-    # Words compare only within a script. When no passage of the first three is in the question's, theirs say the
-    # question's terms they render (retrieval/bridge.py). Beside a passage in the question's script, the one in
-    # another script (the third place kept for it) adds none: a term it renders ("Bí thư Tỉnh ủy") and a place
-    # only the other holds ("Bình Sơn") would read as one passage holding both.
-    bridged = (
-        bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if cross and kind != "other" else []
-    )
+    # Words compare only within a script: a passage in another one says the question's terms it renders
+    # (retrieval/bridge.py). An Arabic or Persian question has no list to put its words into Vietnamese.
+    bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     cover = focus = pairs = 0.0
     for h in hits[:3]:
         meta = h.chunk.meta

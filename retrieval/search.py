@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.bridge import arabic_words, bridged_terms, holds
+from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
 from retrieval.extract import is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
@@ -304,6 +304,21 @@ class HybridSearcher:
                 return True
         return False
 
+    def rendered_shares(self, question: str, ids: list[str]) -> dict[str, float]:
+        """For passages in another script than a Vietnamese or English question: the share of its content words
+        that the terms they render hold (retrieval/bridge.py). None for an Arabic or Persian question."""
+        kind = query_kind(question)
+        if kind == "other" or not ids:
+            return {}
+        terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
+        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+        if not content:
+            return {}
+        return {
+            cid: len({w for t in held_terms(said, terms) for w in t.split()} & content) / len(content)
+            for cid, said in self.arabic_words_of(ids).items()
+        }
+
     def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
         """Passages' comparable Arabic/Persian words, kept per passage while the index is unchanged (the few
         passages in another script are asked for on every question)."""
@@ -380,12 +395,16 @@ class HybridSearcher:
     ) -> list[Hit]:
         """Weighted reciprocal-rank fusion. Lexical evidence counts only between texts of the same language:
         a passage in another language (an Arabic article for a Vietnamese question) cannot share words
-        with the question, so its dense rank stands for the lexical one it cannot have."""
+        with the question, so its dense rank stands for the lexical one it cannot have, in the measure that
+        it holds the question's terms put into its language (retrieval/bridge.py): English questions on
+        something the Arabic articles only share the topic of were answered from them, their Vietnamese
+        passage fourth."""
         w = self.weights
         plain = query_kind(question) == "vi_plain"
         lang = query_language(question)
         wd, wl = (w.dense_plain, w.lexical_plain) if plain else (w.dense, w.lexical)
         same = {c: same_language(lang, ch.meta.language) for c, ch in chunks.items()}
+        rendered = self.rendered_shares(question, [c for c, _ in dense if not same.get(c, True)])
         scores: dict[str, float] = {}
         dense_sim = dict(dense)
         lexical = [(c, s) for c, s in lexical if same.get(c, True)]
@@ -395,7 +414,7 @@ class HybridSearcher:
             # Where dense leads (accented Vietnamese, English, Arabic/Persian), a passage in another language
             # takes both weights from its dense rank; where lexical leads (Vietnamese without diacritics,
             # on which e5 is weak), a dense-only match is not promoted.
-            weight = wd if same.get(cid, True) or wd < wl else wd + wl
+            weight = wd if same.get(cid, True) or wd < wl else wd + wl * rendered.get(cid, 1.0)
             scores[cid] = scores.get(cid, 0.0) + weight / (w.rrf_k + rank + 1)
         for rank, (cid, _) in enumerate(lexical):
             scores[cid] = scores.get(cid, 0.0) + wl / (w.rrf_k + rank + 1)

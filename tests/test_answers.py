@@ -1300,12 +1300,29 @@ def test_a_question_answered_by_an_arabic_article_quotes_its_sentence_that_answe
         ),
     ):
         ans = answerer.answer(question)
-        assert ans.found and fact in ans.text, ans.text
-        assert "https://" not in ans.text and "Nguyễn Duy Ngọc" not in ans.text, ans.text
+        assert ans.found and fact in ans.text.split("\n\n")[0], ans.text  # the first quote
+        assert "https://" not in ans.text and "Nguyễn Duy Ngọc" not in ans.short, ans.text
     for question in ("What is Vingroup's stock price today?", "When is the best time of year to visit Ha Long Bay?"):
         hits = answerer.searcher.search(question)
         assert all(h.chunk.meta.language in ("ar", "fa") for h in hits[:3]), question  # the case the bridge is read for
         assert not answerer.answer(question).found, question
+
+
+@needs_seeds
+def test_an_arabic_article_sharing_only_the_topic_does_not_crowd_out_the_vietnamese_passage(corpus_data: Path) -> None:
+    """For an English question, e5 puts the Arabic articles on Resolution 57 as near as the Vietnamese notice that
+    answers, and a passage in another script took the lexical weight too from its dense rank: the three articles
+    filled the first places and the notice was fourth. They take it now in the measure that they hold the
+    question's terms put into Arabic."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    question = (
+        "What share of GDP growth did the Q3 2025 conclusion notice attribute to science, technology, innovation and "
+        "digital transformation?"
+    )
+    hits = answerer.searcher.search(question)
+    assert any(h.chunk.meta.symbol == "45-TB/TW" for h in hits[:3]), [(h.chunk.doc_id, h.chunk.section) for h in hits]
+    ans = answerer.answer(question)
+    assert ans.found and "16%" in ans.text, ans.text
 
 
 def test_when_asks_a_date_only_as_the_questions_word() -> None:
