@@ -394,9 +394,13 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         act_pairs = word_pairs(body[0].text) if stated else set()
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
+            # The kinds asked (a person, an organ, a date…) are read in Vietnamese and English text only: a unit in
+            # another script may hold one unseen (and its digits beside its words are no count), so it is not put
+            # below one that shows it, and gives no direct answer.
+            across = bool(bridged) and not same_language(language, hit.chunk.meta.language)
             found = (
                 tuple(sp for sp in spans(unit.text, asked) if not echoes(sp, asked, question))
-                if asked.kind in SPECIFIC
+                if asked.kind in SPECIFIC and not across
                 else ()
             )
             if rank >= SHOWN and not found:
@@ -407,9 +411,6 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue
             if not about_basis and _BASIS.match(unit.text):
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
-            # The kinds asked (a person, an organ, a date…) are read in Vietnamese and English text only: a unit in
-            # another script may hold one unseen, and is not put below one that shows it.
-            across = bool(bridged) and not same_language(language, hit.chunk.meta.language)
             kind_met = (
                 bool(found)
                 or (across and asked.kind in SPECIFIC)

@@ -141,7 +141,9 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # A bound the question asks for, not one it states: "phạt tù lên đến 05 năm" names its figure.
-_MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to|\bmax)(?! \d)")
+# English "up to" asks the largest only before the question word ("up to how many years"): "held from the start
+# of 2025 up to the December review" is a time.
+_MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to (?=how|what)|\bmax)(?! \d)")
 _MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
 _COUNTED = re.compile(
     r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,7})"

@@ -132,6 +132,20 @@ def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
     return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
 
 
+def at_most_two_across(hits: list[Hit], language: str) -> list[Hit]:
+    """The first three passages hold at most two in another script than the question's, when a passage in its
+    own was found. The Arabic and Persian articles retell, as news, what the Vietnamese documents state: e5
+    puts them as near to an English question as the document that answers it, and they filled the first
+    places ("How many administrative procedures … according to the December 2025 review report?": three
+    articles, then the report). Two places still hold an article that answers where nothing else does."""
+    if len(hits) <= 3 or any(same_language(language, h.chunk.meta.language) for h in hits[:3]):
+        return hits
+    own = next((i for i in range(3, len(hits)) if same_language(language, hits[i].chunk.meta.language)), None)
+    if own is None:
+        return hits
+    return [*hits[:2], hits[own], *(h for i, h in enumerate(hits[2:], start=2) if i != own)]
+
+
 # A document named by its kind and number ("Thông báo 12", "Kế hoạch số 85", "QĐ 125"), folded with its
 # abbreviations expanded.
 _DOCUMENT_KINDS = (
@@ -218,7 +232,8 @@ class HybridSearcher:
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
-        hits = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))[:k]
+        fused = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))
+        hits = at_most_two_across(fused, query_language(question))[:k]
         if kind in ("vi", "vi_plain"):
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if not filters:  # filters already say which documents
@@ -382,8 +397,14 @@ class HybridSearcher:
         chunk = self.index.get_chunks([cid]).get(cid)
         if chunk is None:
             return hits
+        kept = Hit(chunk, hits[2].score, dense=sim, kept=True)
+        if not any(same_language(chunk.meta.language, h.chunk.meta.language) is False for h in hits[:2]):
+            # The first two are in its script already: it takes the second place, and the third stays with the
+            # question's own script (at most two places in another, at_most_two_across).
+            rest = [h for h in (hits[2], hits[1], *hits[3:]) if h.chunk.id != cid]
+            return [hits[0], replace(kept, score=hits[1].score), *rest][: len(hits)]
         rest = [h for h in hits[2:] if h.chunk.id != cid]
-        return [*hits[:2], Hit(chunk, hits[2].score, dense=sim, kept=True), *rest][: len(hits)]
+        return [*hits[:2], kept, *rest][: len(hits)]
 
     def fuse(
         self,

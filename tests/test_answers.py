@@ -1304,7 +1304,7 @@ def test_a_question_answered_by_an_arabic_article_quotes_its_sentence_that_answe
         assert "https://" not in ans.text and "Nguyễn Duy Ngọc" not in ans.short, ans.text
     for question in ("What is Vingroup's stock price today?", "When is the best time of year to visit Ha Long Bay?"):
         hits = answerer.searcher.search(question)
-        assert all(h.chunk.meta.language in ("ar", "fa") for h in hits[:3]), question  # the case the bridge is read for
+        assert any(h.chunk.meta.language in ("ar", "fa") for h in hits[:3]), question  # read through the bridge
         assert not answerer.answer(question).found, question
 
 
@@ -1323,6 +1323,23 @@ def test_an_arabic_article_sharing_only_the_topic_does_not_crowd_out_the_vietnam
     assert any(h.chunk.meta.symbol == "45-TB/TW" for h in hits[:3]), [(h.chunk.doc_id, h.chunk.section) for h in hits]
     ans = answerer.answer(question)
     assert ans.found and "16%" in ans.text, ans.text
+
+
+@needs_seeds
+def test_articles_in_another_script_take_at_most_two_of_the_first_three_places(corpus_data: Path) -> None:
+    """The Arabic and Persian articles retell what the Vietnamese documents state; for this English question
+    they filled the first three places (the cross-script one kept among them), and "up to the Q3 review
+    conference" was read as asking the largest figure. A passage in the question's script takes the third."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    question = (
+        "How many meetings had the Central Steering Committee held from the start of 2025 up to the Q3 review "
+        "conference?"
+    )
+    assert asked_for(question).bound == "" and asked_for("Up to how many years in prison?").bound == "max"
+    hits = answerer.searcher.search(question)
+    assert sum(h.chunk.meta.language in ("ar", "fa") for h in hits[:3]) == 2, [h.chunk.doc_id for h in hits]
+    ans = answerer.answer(question)
+    assert ans.found and "25 cuộc họp" in ans.text, ans.text
 
 
 def test_when_asks_a_date_only_as_the_questions_word() -> None:
