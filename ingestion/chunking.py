@@ -201,7 +201,8 @@ def _events(doc: LoadedDocument) -> list[str | Table]:
             continue
         if i < type_line and is_upper_line(line):
             continue
-        if _RE_SIGNATURE.match(line) and len(line) < 120 and (is_upper_line(line) or line[0] in "(Nn"):
+        bare = line.strip("*_ ")  # Markdown writes the block's label in bold: "**Nơi nhận:**"
+        if bare and _RE_SIGNATURE.match(bare) and len(bare) < 120 and (is_upper_line(bare) or bare[0] in "(Nn"):
             in_trailer = True  # signature and "Nơi nhận" list: drop until an appendix, if any
             continue
         if in_trailer:

@@ -306,6 +306,9 @@ _BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: 
 # A line that gives where a text came from ("Nguồn: https://…", "المصدر: …"): a link's words are an address
 # (often the title spelt in it), not a statement.
 _SOURCE_LINE = re.compile(r"^\W*(?:[^\W\d_]+\s?){0,2}:?\s*(?:https?://|www\.)\S+\W*$")
+# The closing formula of an administrative document ("Trên đây là báo cáo của Ủy ban nhân dân xã …/."): it names
+# the document and its issuer, and states nothing.
+_CLOSING = re.compile(r"^\W*Trên đây là\b")
 _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpursuant\b|\bbased on\b")
 _TITLE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s)?([^\W\d_][^:;,.()]{2,60}?)\s*$")
 _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
@@ -407,7 +410,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # past the first three passages, only a unit holding the kind asked is worth a look
             if unit.kind == "lead" and not found:
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
-            if _SOURCE_LINE.match(unit.text):
+            if _SOURCE_LINE.match(unit.text) or _CLOSING.match(unit.text):
                 continue
             if not about_basis and _BASIS.match(unit.text):
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says

@@ -437,6 +437,21 @@ def test_a_question_about_a_place_is_answered_from_documents_that_name_it(corpus
     assert compose(question, hits[:1], index).short != "trước ngày 31 tháng 10 năm 2026"  # only the province's
 
 
+def test_a_documents_closing_formula_is_never_quoted(corpus_data: Path) -> None:
+    """ "Trên đây là báo cáo của Ủy ban nhân dân xã Hòa Minh Sơn./." names the document and its commune, so it held
+    most of a question about that commune and was its first quote; it states nothing."""
+    chunk = StoredChunk(
+        "bc.md",
+        "bc.md",
+        "3. Đề nghị Sở Tài chính hỗ trợ 450 triệu đồng.\nTrên đây là báo cáo của Ủy ban nhân dân xã Hòa Minh Sơn./.",
+        "Mục V",
+        0,
+    )
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    draft = compose("Ủy ban nhân dân xã Hòa Minh Sơn báo cáo gì?", [Hit(chunk, 1.0, dense=0.9)], index)
+    assert draft.quotes and not any("Trên đây" in q.text for q in draft.quotes), draft.quotes
+
+
 def test_a_passage_kept_for_another_script_is_not_part_of_e5_s_margin() -> None:
     """The refusal's margin (best similarity over the fifth) is e5's: the Arabic passage kept the third place sits
     lower on another language's scale, which would read as a focused match."""

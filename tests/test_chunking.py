@@ -492,6 +492,21 @@ def test_vietnamese_prose_without_structure(tmp_path: Path) -> None:
     assert chunks[0].section == "Đoạn 1–2"
 
 
+def test_the_recipients_and_signature_blocks_are_dropped_when_markdown_writes_them_in_bold(tmp_path: Path) -> None:
+    """ "**Nơi nhận:**" and its list ("- UBND tỉnh (b/c); - Lưu: VT.") say whom a document went to, and were quoted
+    as the answer to "which villages …" (a list). The plain label was dropped already; the bold one was not."""
+    text = (
+        "# BÁO CÁO Kết quả thực hiện năm 2025\n\nỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN\n\n## I. KẾT QUẢ\n\n"
+        "Có 9/11 thôn được phủ sóng 4G ổn định.\n\nTrên đây là báo cáo của Ủy ban nhân dân xã./.\n\n"
+        "**Nơi nhận:**\n- UBND tỉnh (b/c);\n- Sở Khoa học và Công nghệ;\n- Lưu: VT.\n\n"
+        "**TM. ỦY BAN NHÂN DÂN**\n**CHỦ TỊCH**\n\nLê Văn Khánh\n"
+    )
+    chunks = chunk_document(_load(tmp_path, text, "07-BC.md"), max_chars=1200)
+    said = "\n".join(c.text for c in chunks)
+    assert "9/11 thôn" in said
+    assert "Nơi nhận" not in said and "Lưu: VT" not in said and "Lê Văn Khánh" not in said, said
+
+
 # --- the real corpus -----------------------------------------------------------------------------
 
 
