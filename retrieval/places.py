@@ -83,12 +83,24 @@ _EN_PLACE = re.compile(
 )
 
 
+# English names a place without its kind too: "villages in Hoa Minh Son", "results of Gia Lai". Two to four
+# capitalised Vietnamese syllables after a preposition are a Vietnamese name (a place, or a person a question
+# is about); one word ("in Hanoi") is left to the kind word, as it may be anything capitalised.
+_EN_NAMED = re.compile(r"\b(?:in|of|at|from)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3})\b")
+
+
 def places(question: str) -> list[str]:
     """The folded names of places a question asks about, and in English "Can Tho city", "province of Ninh
     Binh". With diacritics: the capitalised name after tỉnh/xã/phường/thành phố… ("xã hội", "tình hình",
     "quản lý" name none). Without them the words alone must tell: the two words after tinh/xa/phuong…
     when they are not function words, another place word or a word such phrases are made of ("xa hoi")."""
     out = [fold(m.group(1) or m.group(2)) for m in _EN_PLACE.finditer(question)]
+    if not has_vietnamese_diacritics(question):
+        out += [
+            fold(m.group(1))
+            for m in _EN_NAMED.finditer(question)
+            if all(VI_SYLLABLE.fullmatch(w) for w in fold(m.group(1)).split())
+        ]
     text = unicodedata.normalize("NFC", question)
     if has_vietnamese_diacritics(text):
         for m in _VI_PLACE.finditer(text):

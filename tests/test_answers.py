@@ -892,6 +892,10 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
         ("Thành uỷ Hà Nội giao nhiệm vụ gì?", ["ha noi"]),
         ("tinh uy binh son giao gi", ["binh son"]),
         ("Tỉnh ủy giao nhiệm vụ gì cho xã?", []),
+        # English names a place without its kind: capitalised Vietnamese syllables after a preposition.
+        ("Which villages in Hoa Minh Son still have no stable 4G signal?", ["hoa minh son"]),
+        ("Who chaired the meeting of the Central Steering Committee?", []),
+        ("What does Resolution 57 say about Hanoi?", []),
     ],
 )
 def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:
