@@ -59,6 +59,10 @@ _RE_MD = re.compile(r"^(#{1,6})\s+(\S.*)$")
 _RE_SIGNATURE = re.compile(
     r"^(?:(?:T\.?M|T/M|K\.?T|K/T|T\.?L|T/L|TUQ|Q)\.?\s+\S.*|\((?:Đã ký|đã ký)\)|Nơi nhận\s*:?.*|NƠI NHẬN\s*:?.*)$"
 )
+# The closing formula, ended by the document's end mark "/.": "Trên đây là báo cáo kết quả … của Ủy ban nhân dân xã
+# Hòa Minh Sơn./." It carries the issuer's name into the last section's passage, which then ranked first for any
+# question naming the commune.
+_CLOSING = re.compile(r"^Trên đây là\b.{0,300}/\.$")
 _RANK = {"part": 0.0, "appendix": 0.0, "chapter": 1.0, "section": 2.0, "article": 3.0}
 _STT = re.compile(r"^(stt|tt|số tt|số thứ tự|no\.?|#)$", re.IGNORECASE)
 
@@ -201,6 +205,8 @@ def _events(doc: LoadedDocument) -> list[str | Table]:
             continue
         if i < type_line and is_upper_line(line):
             continue
+        if _CLOSING.match(line):
+            continue  # "Trên đây là báo cáo của Ủy ban nhân dân xã …/.": names the document, states nothing
         bare = line.strip("*_ ")  # Markdown writes the block's label in bold: "**Nơi nhận:**"
         if bare and _RE_SIGNATURE.match(bare) and len(bare) < 120 and (is_upper_line(bare) or bare[0] in "(Nn"):
             in_trailer = True  # signature and "Nơi nhận" list: drop until an appendix, if any

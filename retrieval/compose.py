@@ -379,6 +379,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
+    asked_places = places(question)
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
     # renders (retrieval/bridge.py), as the search chose that passage by them.
     kind = query_kind(question)
@@ -387,8 +388,12 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         if rank in elsewhere:
             continue
-        meta = hit.chunk.meta  # a unit inherits its document's title and number ("Thông báo 12")
-        heading = words(f"{_headings(hit.chunk.text, body)} {meta.title} {meta.symbol}")
+        # A unit inherits its document's title and number ("Thông báo 12"), and a place the question names that its
+        # issuer names (the commune a report is from: its passages say "xã", only the header names it). Not the
+        # issuer's other words: folded, "Hòa" would also be "hóa" of "số hóa".
+        meta = hit.chunk.meta
+        issued_at = " ".join(p for p in asked_places if names_place(meta.issuer, p))
+        heading = words(f"{_headings(hit.chunk.text, body)} {meta.title} {meta.symbol} {issued_at}")
         # In an article, clause 1 states the act; later clauses ("Phạm tội … thì bị phạt tù …", "Người chuẩn
         # bị phạm tội này …") add conditions to it, so they inherit its words as they inherit the title.
         article = hit.chunk.section.startswith(("Điều", "Article"))

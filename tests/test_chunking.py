@@ -492,7 +492,7 @@ def test_vietnamese_prose_without_structure(tmp_path: Path) -> None:
     assert chunks[0].section == "Đoạn 1–2"
 
 
-def test_the_recipients_and_signature_blocks_are_dropped_when_markdown_writes_them_in_bold(tmp_path: Path) -> None:
+def test_the_closing_formula_recipients_and_signature_are_dropped_in_markdown_too(tmp_path: Path) -> None:
     """ "**Nơi nhận:**" and its list ("- UBND tỉnh (b/c); - Lưu: VT.") say whom a document went to, and were quoted
     as the answer to "which villages …" (a list). The plain label was dropped already; the bold one was not."""
     text = (
@@ -505,6 +505,8 @@ def test_the_recipients_and_signature_blocks_are_dropped_when_markdown_writes_th
     said = "\n".join(c.text for c in chunks)
     assert "9/11 thôn" in said
     assert "Nơi nhận" not in said and "Lưu: VT" not in said and "Lê Văn Khánh" not in said, said
+    # The closing formula names the document's issuer into the last section's passage, and states nothing.
+    assert "Trên đây là" not in said, said
 
 
 # --- the real corpus -----------------------------------------------------------------------------
