@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text import fold
+from retrieval.text import fold, number_free, word_pairs
 
 # folded Vietnamese term → its Arabic and Persian renderings (as the articles write them; variants listed)
 BRIDGE: dict[str, tuple[str, ...]] = {
@@ -255,3 +255,13 @@ def held_terms(words: str, terms: list[str]) -> list[str]:
     """The terms (folded Vietnamese) whose renderings comparable Arabic/Persian words hold: what a passage in
     that script says of a question, in the question's words."""
     return [t for t in terms if holds(words, t)]
+
+
+def rendered_words(text: str, terms: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """An Arabic or Persian text's words and word pairs as a question's are compared with them: the words of the
+    question's terms (folded Vietnamese) it renders, and its numbers, which compare across scripts ("34 مقاطعة",
+    "۲۰۲۵")."""
+    said = arabic_words(text)
+    held = held_terms(said, terms)
+    numbers = {number_free(w) for w in said.split() if w.isascii() and w.isdigit()}
+    return {w for t in held for w in t.split()} | numbers, {p for t in held for p in word_pairs(t)}

@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from retrieval.bridge import arabic_words, bridged_terms, held_terms
+from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.extract import (
     DATE,
     DEFINITION,
@@ -434,9 +434,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 own = {w for w in own if w in rest or not w.isdigit()}
             rendered: set[tuple[str, str]] = set()
             if across:
-                held = held_terms(arabic_words(unit.text), bridged)
-                own |= {w for t in held for w in t.split()}
-                rendered = {p for t in held for p in word_pairs(t)}
+                held, rendered = rendered_words(unit.text, bridged)
+                own |= held
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
             own_pairs = q_pairs & (word_pairs(unit.text) | rendered)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_words, bridged_terms, held_terms
+from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, spans, units
 from retrieval.index import DocumentIndex
@@ -56,7 +56,6 @@ from retrieval.text import (
     english_glossary_words,
     expand_query,
     fold,
-    number_free,
     present,
     raw_words,
     tokens,
@@ -170,12 +169,8 @@ class Said:
 
     @classmethod
     def rendered(cls, text: str, terms: list[str]) -> Said:
-        """An Arabic or Persian text's words: the question's terms (folded Vietnamese) it renders, and its
-        numbers, which compare across scripts ("34 مقاطعة", "۲۰۲۵")."""
-        said = arabic_words(text)
-        held = held_terms(said, terms)
-        numbers = {number_free(w) for w in said.split() if w.isascii() and w.isdigit()}
-        return cls({w for t in held for w in t.split()} | numbers, {p for t in held for p in word_pairs(t)})
+        """An Arabic or Persian text's words (retrieval/bridge.py)."""
+        return cls(*rendered_words(text, terms))
 
 
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:

@@ -289,11 +289,7 @@ class HybridSearcher:
         said = self.arabic_words_of([best[0]]).get(best[0], "")
         if any(not any(holds(said, t) for t in terms) for terms in named):
             return None
-        # How much of the question it holds: the words of its held terms among the question's content words (a
-        # word the list cannot put into Arabic counts as not held). English: among the words the glossary gives.
-        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
-        covered = {w for t in held.get(best[0], ()) for w in t.split()} & content
-        share = len(covered) / len(content) if content else 0.0
+        share = self.rendered_shares(question, [best[0]]).get(best[0], 0.0)
         # The passage closest to every question on the Resolution ("ministries and localities have made efforts
         # …") is near on e5's scale and holds no particular: near says the topic, words must say the passage.
         if kind != "vi_plain" and close and share >= self.weights.cross_held:
@@ -320,8 +316,10 @@ class HybridSearcher:
         return False
 
     def rendered_shares(self, question: str, ids: list[str]) -> dict[str, float]:
-        """For passages in another script than a Vietnamese or English question: the share of its content words
-        that the terms they render hold (retrieval/bridge.py). None for an Arabic or Persian question."""
+        """How much of a Vietnamese or English question passages in another script hold: the words of the terms
+        they render (retrieval/bridge.py) among the question's content words (a word the list cannot put into
+        Arabic counts as not held; English: among the words the glossary gives). Empty for an Arabic or Persian
+        question."""
         kind = query_kind(question)
         if kind == "other" or not ids:
             return {}
@@ -398,7 +396,7 @@ class HybridSearcher:
         if chunk is None:
             return hits
         kept = Hit(chunk, hits[2].score, dense=sim, kept=True)
-        if not any(same_language(chunk.meta.language, h.chunk.meta.language) is False for h in hits[:2]):
+        if all(same_language(chunk.meta.language, h.chunk.meta.language) for h in hits[:2]):
             # The first two are in its script already: it takes the second place, and the third stays with the
             # question's own script (at most two places in another, at_most_two_across).
             rest = [h for h in (hits[2], hits[1], *hits[3:]) if h.chunk.id != cid]
