@@ -302,7 +302,9 @@ def _named_only(organ: str, question: str) -> str:
     return organ
 
 
-_BASIS = re.compile(r"^[-–•+]?\s*Căn cứ\b")  # a document's legal basis: the documents it was issued under
+# A document's basis: the documents it was issued under ("Căn cứ …"), or the one it answers, opening its body
+# ("Thực hiện Kế hoạch số 45/KH-UBND …, Ủy ban nhân dân xã … báo cáo kết quả … như sau:").
+_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ\b|Thực hiện\b[^\n]{0,400}như sau:\s*$)")
 # A line that gives where a text came from ("Nguồn: https://…", "المصدر: …"): a link's words are an address
 # (often the title spelt in it), not a statement.
 _SOURCE_LINE = re.compile(r"^\W*(?:[^\W\d_]+\s?){0,2}:?\s*(?:https?://|www\.)\S+\W*$")
