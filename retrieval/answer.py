@@ -18,7 +18,7 @@ from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import RefusalModel, gather_evidence
 from retrieval.search import HybridSearcher
-from retrieval.text import strip_courtesy, tokens
+from retrieval.text import document_symbols, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
@@ -50,8 +50,7 @@ class ExtractiveAnswerer:
         """Why the passages do not answer the question ("" when they do)."""
         if not hits:
             return "no passages"
-        symbols = [t for t in tokens(question) if "_" in t and re.search(r"[a-z]", t)]
-        unknown = [t for t, n in self.searcher.index.document_frequency(symbols).items() if n == 0]
+        unknown = [t for t, n in self.searcher.index.document_frequency(document_symbols(question)).items() if n == 0]
         if unknown:  # a document number the index does not hold: that document is not loaded
             return f"unknown document {unknown[0]}"
         if asked_for(question).issued and issue_date(question, hits)[0]:

@@ -367,8 +367,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     )  # choosing among units, an English term meets its Vietnamese one
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
+    kind = query_kind(question)
     q_pairs = word_pairs(question)
-    if query_kind(question) == "en":  # the phrases an English question names, in the documents' words
+    if kind == "en":  # the phrases an English question names, in the documents' words
         q_pairs |= {p for term in set(english_glossary_words(question).values()) for p in word_pairs(term)}
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
@@ -384,7 +385,6 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     asked_places = places(question)
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
     # renders (retrieval/bridge.py), as the search chose that passage by them.
-    kind = query_kind(question)
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     language = query_language(question)
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):

@@ -52,13 +52,13 @@ from retrieval.search import (
 from retrieval.text import (
     ALIASES,
     STOPWORDS,
+    document_symbols,
     english_content_words,
     english_glossary_words,
     expand_query,
     fold,
     present,
     raw_words,
-    tokens,
     word_pairs,
     words,
 )
@@ -306,7 +306,7 @@ def unloaded_document_numbers(question: str, index: DocumentIndex) -> list[str]:
     loaded = set(named_documents(question, index.document_meta()))
     # Written with its symbol ("Nghị quyết 99-NQ/TW"), a document is looked for by it: its number alone may be
     # any figure of the passages ("99 nhiệm vụ").
-    symbols = [t for t in tokens(question) if "_" in t]
+    symbols = document_symbols(question)
     return (
         [next((s for s in symbols if s.split("_")[0] == number.lstrip("0")), number) for _, number in asked]
         if not loaded

@@ -167,6 +167,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def document_symbols(text: str) -> list[str]:
+    """The document numbers a text writes with their symbol ("99-NQ/TW" → 99_nq_tw; not a date like 4/12/2025)."""
+    return [t for t in tokens(text) if "_" in t and re.search(r"[a-z]", t)]
+
+
 def raw_words(text: str) -> list[str]:
     """Lower-cased words with their diacritics (to tell `lương` from `lượng`, which fold alike)."""
     return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
