@@ -532,17 +532,19 @@ class DocumentIndex:
         host, pid = socket.gethostname(), os.getpid()
         params = {"n": _SYNC, "t": token, "h": who, "host": host, "pid": pid, "now": now}
         with self._write(bump=False) as conn:
-            conn.execute(
-                text(
-                    """INSERT INTO sync_lock (name, token, holder, host, pid, acquired_at, heartbeat_at)
-                       VALUES (:n, :t, :h, :host, :pid, :now, :now) ON CONFLICT (name) DO NOTHING"""
-                ),
-                params,
-            )
-            row = conn.execute(
-                text("SELECT token, holder, host, pid, acquired_at, heartbeat_at FROM sync_lock WHERE name = :n"),
-                {"n": _SYNC},
-            ).one()
+            row = None
+            while row is None:  # PostgreSQL reads each statement afresh: released in between, it is free now
+                conn.execute(
+                    text(
+                        """INSERT INTO sync_lock (name, token, holder, host, pid, acquired_at, heartbeat_at)
+                           VALUES (:n, :t, :h, :host, :pid, :now, :now) ON CONFLICT (name) DO NOTHING"""
+                    ),
+                    params,
+                )
+                row = conn.execute(
+                    text("SELECT token, holder, host, pid, acquired_at, heartbeat_at FROM sync_lock WHERE name = :n"),
+                    {"n": _SYNC},
+                ).one_or_none()
             if row.token == token:
                 return None
             dead = row.host == host and not _alive(int(row.pid))

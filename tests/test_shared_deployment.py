@@ -213,6 +213,53 @@ def test_the_sync_lock_says_who_holds_it(tmp_path: Path, db_url: str) -> None:
         a.library.close()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_lock_released_while_another_process_asks_for_it_is_taken(tmp_path: Path, db_url: str) -> None:
+    """PostgreSQL reads each statement afresh: the holder may release between another taker's insert (which
+    found the row) and its read of the holder (which then finds none). That taker must take the free lock,
+    not fail with "no row" (seen as a failed job when two workers ran forty quick ones). A statement trigger
+    that sleeps after each insert into sync_lock opens that moment wide."""
+    a = _installation(tmp_path, "a", db_url, None)
+    b = _installation(tmp_path, "b", db_url, None, inner=a.library.embedder)
+    outcome: list[object] = []
+
+    def take() -> None:
+        try:
+            with b.index.sync_lock("b", wait=10):
+                outcome.append(b.index.lock_holder())
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(e)
+
+    try:
+        with a.index.sync_lock("a"):
+            with a.index.engine.begin() as conn:
+                conn.execute(
+                    sql_text(
+                        "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$$ BEGIN PERFORM pg_sleep(0.6); RETURN NULL; END $$"
+                    )
+                )
+                conn.execute(
+                    sql_text(
+                        "CREATE TRIGGER slow_insert AFTER INSERT ON sync_lock "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION slow_insert()"
+                    )
+                )
+            taker = threading.Thread(target=take)
+            taker.start()
+            time.sleep(0.2)  # b's insert found a's row and sleeps in the trigger
+        taker.join(timeout=30)
+        assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
+        assert outcome[0] is not None and "b, " in outcome[0][0]  # type: ignore[index]
+        assert a.index.lock_holder() is None
+    finally:
+        with a.index.engine.begin() as conn:
+            conn.execute(sql_text("DROP TRIGGER IF EXISTS slow_insert ON sync_lock"))
+            conn.execute(sql_text("DROP FUNCTION IF EXISTS slow_insert()"))
+        b.library.index.close()
+        a.library.close()
+
+
 def test_a_lock_whose_holder_stopped_beating_is_taken_over(tmp_path: Path, db_url: str) -> None:
     first = _installation(tmp_path, "a", db_url, None)
     second = _installation(tmp_path, "b", db_url, None, inner=first.library.embedder)
