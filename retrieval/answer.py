@@ -62,9 +62,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.retrieve(question, k, filters)
         citations = to_citations(hits)
-        if not found:
+        draft = self.draft(strip_courtesy(question), hits) if found else None
+        if draft is None or draft.empty:  # nothing in the passages could be quoted: that is not an answer
             return refusal(question, filters, citations, self.searcher.index.count_documents())
-        draft = self.draft(strip_courtesy(question), hits)
         return draft.answer(citations)
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
@@ -129,9 +129,9 @@ class LLMAnswerer:
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.extractive.retrieve(question, k, filters)
         citations = to_citations(hits)
-        if not found:  # the same refusal as the extractive answer: the model is not asked
+        draft = self.extractive.draft(strip_courtesy(question), hits) if found else None
+        if draft is None or draft.empty:  # the same refusal as the extractive answer: the model is not asked
             return refusal(question, filters, citations, self.extractive.searcher.index.count_documents())
-        draft = self.extractive.draft(strip_courtesy(question), hits)
         try:
             text = self._ask(question, citations, draft)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote model falls back

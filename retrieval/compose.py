@@ -133,6 +133,11 @@ class Draft:
     quotes: tuple[Quote, ...]
     unmet: str = ""  # the kind of fact asked for that no unit of the passages states
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to say: no unit of the passages could be quoted (all were headers, bases, other places)."""
+        return not self.short and not self.quotes
+
     def short_line(self) -> list[str]:
         """The direct answer with its citation number, as the first line of an answer (none without one)."""
         return [f"{self.short} [{self.short_rank}]"] if self.short else []

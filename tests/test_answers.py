@@ -489,6 +489,32 @@ def test_a_passage_kept_for_another_script_is_not_part_of_e5_s_margin() -> None:
     assert evidence(question, kept, NoIndex()).margin == evidence(question, same, NoIndex()).margin  # type: ignore[arg-type]
 
 
+def test_an_answer_is_never_blank_when_nothing_in_the_passages_can_be_quoted(tmp_path: Path) -> None:
+    """The commune's report only (tests/fixtures): its header leads a question naming the commune, and the header
+    is not quoted (a document's basis and place, not an answer); the other passages are about other places. The
+    answer was found with no text at all (a blank message on the phone); it is a refusal, naming what was
+    searched, on both paths (the model is not asked)."""
+    from ingestion.sync import build_library
+
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(tmp_path / "data"), "DOCS_DIR": str(FIXTURES)})
+    library = build_library(settings)
+    assert not library.sync([FIXTURES]).failed
+    library.close()
+    question = "Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ NQ57 rồi?"
+    answerer = build_answerer(settings)
+    assert isinstance(answerer, ExtractiveAnswerer)
+    hits, found = answerer.retrieve(question)
+    assert found and answerer.draft(question, hits).empty  # what the passages hold, as the answer sees it
+    ans = answerer.answer(question)
+    assert not ans.found and ans.text.startswith("Không tìm thấy") and 0 < len(ans.citations) <= 2, ans.text
+    with FakeLLM(reply=lambda request: "Theo [1], 17 nhiệm vụ [1].").run_in_thread() as llm:
+        conf = Settings.from_env({"TROLY_DATA_DIR": str(tmp_path / "data"), "LLM_BASE_URL": llm.base_url})
+        model = build_answerer(conf)
+        assert isinstance(model, LLMAnswerer)
+        by_model = model.answer(question)
+        assert not by_model.found and by_model.text == ans.text and not llm.requests
+
+
 def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(corpus_data: Path) -> None:
     """A commune's plan the index never held (tests/fixtures): its duties share one passage, which e5 ranks
     below passages of the other documents on the same topic; BM25 finds it far ahead of any other."""
