@@ -792,6 +792,9 @@ def test_english_terms_meet_the_documents_words() -> None:
     assert english_terms("changing its focal-point staff") == "thay doi dau moi nhan su"
     assert english_terms("Which Deputy Ministers attended?") == "thu truong du"
     assert english_terms("by 5 December 2025, in Q3") == "thang 12 quy iii"  # the documents write dates in words
+    # A commune's and a province's reports count villages, signal, households: their words are known too.
+    assert english_terms("villages with no mobile signal") == "thon di dong song"
+    assert english_terms("What share of households reached the target?") == "ty le ho gia dinh dat muc tieu"
     # An English question restates the sentence of its answer through these terms, as a Vietnamese one does.
     text = (
         "Đơn vị cập nhật minh chứng trước ngày 10 tháng 12 năm 2025. Cơ quan thường trực gửi báo cáo tổng hợp "
