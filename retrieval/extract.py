@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.text import UPPER, fold
+from retrieval.text import ABBREVIATIONS, UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -199,6 +199,8 @@ def asked_for(question: str) -> Asked:
     counted = _counted_noun(question, m.group(1)) if m else ""
     if counted.split(" ")[0] in _MEASURE:  # "bao nhiêu tuổi phải chịu …": "16 tuổi trở lên phải chịu …"
         counted = counted.split(" ")[0]
+    # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").
+    counted = " ".join(ABBREVIATIONS.get(w, w) for w in counted.split())
     return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term)
 
 

@@ -329,6 +329,7 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
             "Mỗi xã có ít nhất mấy công chức chuyên trách chuyển đổi số?",
             "cong chuc chuyen trach chuyen doi so",
         ),  # seven
+        ("Kế hoạch 02 tập trung làm mấy CSDL trọng điểm?", "co so du lieu trong diem"),  # as documents spell it
     ],
 )
 def test_the_noun_a_question_counts(question: str, counted: str) -> None:
