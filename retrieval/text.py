@@ -228,10 +228,36 @@ def words(text: str) -> set[str]:
     return {number_free(t) for t in tokens(text)}
 
 
+# Where a phrase ends: punctuation before a space or the end, brackets, a table's cell border, a line. Not
+# inside a number ("1.287", "3,5") or a document's symbol ("3456/BKHCN-CĐSQG"), nor at quotes: a quoted name
+# goes on its phrase (phong trào "Bình dân học vụ số").
+_PHRASE_END = re.compile(r"[,.;:!?…](?=\s|[\"”»]|$)|[()\[\]|\n]")
+
+
+# A date in figures, as documents write it in words: "4/12/2025" is "ngày 4 tháng 12 năm 2025", "12/2025" after
+# "tháng" is "tháng 12 năm 2025".
+_DATE_FIGURES = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
+_MONTH_FIGURES = re.compile(r"\b(tháng|thang)\s+(\d{1,2})/((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def _spelt_out(token: str) -> list[str]:
+    """An abbreviation's words ("bcd" → ban chi dao, "nq57" → nghi quyet 57); any other token as it is."""
+    m = LETTERS_DIGITS.match(token)
+    if m and m[1] in ABBREVIATIONS:
+        return [*ABBREVIATIONS[m[1]].split(), m[2]]
+    return ABBREVIATIONS[token].split() if token in ABBREVIATIONS else [token]
+
+
 def word_pairs(text: str) -> set[tuple[str, str]]:
-    """Adjacent folded words, unless both are function words: phrases ("chung than", "khung kien truc")."""
-    seq = tokens(text)
-    return {(a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS}
+    """Adjacent folded words within a phrase, unless both are function words ("chung than", "khung kien truc").
+    "Theo báo cáo 07, tổng tiền …" holds no phrase "07 tong": a pair across a comma is not one. Numbers lose
+    their leading zeros and dates are read in words, as `words` reads them."""
+    text = _MONTH_FIGURES.sub(r"\1 \2 năm \3", _DATE_FIGURES.sub(r"ngày \1 tháng \2 năm \3", text))
+    out: set[tuple[str, str]] = set()
+    for phrase in _PHRASE_END.split(text):
+        seq = [number_free(w) for t in _WORD_RE.findall(fold(phrase)) for w in _spelt_out(t)]
+        out.update((a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS)
+    return out
 
 
 # Upper-case Latin letters, Vietnamese ones with their diacritics, for a regex class: the range À-Ỹ also holds
