@@ -309,7 +309,7 @@ def _named_only(organ: str, question: str) -> str:
 
 # A document's basis: the documents it was issued under ("Căn cứ …"), or the one it answers, opening its body
 # ("Thực hiện Kế hoạch số 45/KH-UBND …, Ủy ban nhân dân xã … báo cáo kết quả … như sau:").
-_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ\b|Thực hiện\b[^\n]{0,400}như sau:\s*$)")
+_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ\b|Thực hiện\b[^\n]{0,600}như sau[:.]?\s*$)")
 # A line that gives where a text came from ("Nguồn: https://…", "المصدر: …"): a link's words are an address
 # (often the title spelt in it), not a statement.
 _SOURCE_LINE = re.compile(r"^\W*(?:[^\W\d_]+\s?){0,2}:?\s*(?:https?://|www\.)\S+\W*$")
@@ -407,6 +407,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         stated = article and body and body[0].text.startswith("1.")
         act = words(body[0].text) if stated else set()
         act_pairs = word_pairs(body[0].text) if stated else set()
+        # An opening "Thực hiện A; B (…), Ban Thường vụ … ban hành Kế hoạch như sau." is one basis, though its
+        # units split at ";": each of them only names documents.
+        basis = [line for line in hit.chunk.text.split("\n") if _BASIS.match(line.strip())] if not about_basis else []
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
             # The kinds asked (a person, an organ, a date…) are read in Vietnamese and English text only: a unit in
@@ -424,7 +427,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # a caption or a lead-in that says nothing of what is asked: never alone
             if _SOURCE_LINE.match(unit.text) or _CLOSING.match(unit.text):
                 continue
-            if not about_basis and _BASIS.match(unit.text):
+            if not about_basis and (_BASIS.match(unit.text) or any(unit.text.split(JOIN)[-1] in b for b in basis)):
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
             kind_met = (
                 bool(found)

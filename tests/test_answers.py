@@ -463,6 +463,35 @@ def test_a_documents_closing_formula_is_never_quoted(corpus_data: Path) -> None:
     assert draft.quotes and not any("Trên đây" in q.text for q in draft.quotes), draft.quotes
 
 
+def test_a_plans_opening_that_names_its_bases_is_never_quoted_though_its_units_split(corpus_data: Path) -> None:
+    """ "Thực hiện Nghị quyết …; Thông báo kết luận số 45 … của đồng chí Tổng Bí thư … tại Hội nghị …, Ban Thường vụ
+    Tỉnh ủy ban hành Kế hoạch thực hiện như sau." is one basis, split into units at ";": its second unit held the
+    question's words (Bí thư, Tỉnh ủy, hội nghị) and answered "Bí thư Tỉnh ủy … là ai?" with "Ban Chỉ đạo Trung
+    ương"."""
+    opening = StoredChunk(
+        "kh.md",
+        "kh.md",
+        "Thực hiện Nghị quyết số 57-NQ/TW ngày 22 tháng 12 năm 2024 của Bộ Chính trị; Thông báo kết luận số 45-TB/TW "
+        "của đồng chí Tổng Bí thư, Trưởng Ban Chỉ đạo Trung ương tại Hội nghị sơ kết quý III năm 2025 (tỉnh Gia Lai "
+        "tham dự tại điểm cầu của Tỉnh), Ban Thường vụ Tỉnh ủy ban hành Kế hoạch thực hiện như sau.",
+        "Mở đầu",
+        0,
+    )
+    news = StoredChunk(
+        "tt.md",
+        "tt.md",
+        "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",
+        "3",
+        0,
+    )
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    question = "Bí thư Tỉnh ủy Gia Lai dự hội nghị sơ kết quý III là ai?"
+    draft = compose(question, [Hit(opening, 1.0, dense=0.9), Hit(news, 0.9, dense=0.88)], index)
+    assert draft.short == "Thái Đại Ngọc" and not any("Thực hiện" in q.text for q in draft.quotes), draft
+    asked = compose("Kế hoạch được ban hành căn cứ văn bản nào?", [Hit(opening, 1.0, dense=0.9)], index)
+    assert asked.quotes and "Thông báo kết luận" in " ".join(q.text for q in asked.quotes)  # unless it is asked
+
+
 def test_a_passage_kept_for_another_script_is_not_part_of_e5_s_margin() -> None:
     """The refusal's margin (best similarity over the fifth) is e5's: the Arabic passage kept the third place sits
     lower on another language's scale, which would read as a focused match."""
