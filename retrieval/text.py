@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -237,25 +238,33 @@ _PHRASE_END = re.compile(r"[,.;:!?…](?=\s|[\"”»]|$)|[()\[\]|\n]")
 # A date in figures, as documents write it in words: "4/12/2025" is "ngày 4 tháng 12 năm 2025", "12/2025" after
 # "tháng" is "tháng 12 năm 2025".
 _DATE_FIGURES = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
-_MONTH_FIGURES = re.compile(r"\b(tháng|thang)\s+(\d{1,2})/((?:19|20)\d\d)\b", re.IGNORECASE)
+_MONTH_FIGURES = re.compile(r"\b(thang)\s+(\d{1,2})/((?:19|20)\d\d)\b")
 
 
-def _spelt_out(token: str) -> list[str]:
-    """An abbreviation's words ("bcd" → ban chi dao, "nq57" → nghi quyet 57); any other token as it is."""
-    m = LETTERS_DIGITS.match(token)
+@functools.lru_cache(maxsize=65536)
+def _as_paired(token: str) -> tuple[str, ...]:
+    """A folded token as pairs read it: an abbreviation's words ("bcd" → ban chi dao, "nq57" → nghi quyet 57), a
+    number without leading zeros."""
+    if token in ABBREVIATIONS:
+        return tuple(ABBREVIATIONS[token].split())
+    if token.isdigit():
+        return (number_free(token),)
+    m = LETTERS_DIGITS.match(token) if not token.isalpha() else None
     if m and m[1] in ABBREVIATIONS:
-        return [*ABBREVIATIONS[m[1]].split(), m[2]]
-    return ABBREVIATIONS[token].split() if token in ABBREVIATIONS else [token]
+        return (*ABBREVIATIONS[m[1]].split(), number_free(m[2]))
+    return (token,)
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:
     """Adjacent folded words within a phrase, unless both are function words ("chung than", "khung kien truc").
     "Theo báo cáo 07, tổng tiền …" holds no phrase "07 tong": a pair across a comma is not one. Numbers lose
     their leading zeros and dates are read in words, as `words` reads them."""
-    text = _MONTH_FIGURES.sub(r"\1 \2 năm \3", _DATE_FIGURES.sub(r"ngày \1 tháng \2 năm \3", text))
+    folded = fold(text)
+    if "/" in folded:
+        folded = _MONTH_FIGURES.sub(r"\1 \2 nam \3", _DATE_FIGURES.sub(r"ngay \1 thang \2 nam \3", folded))
     out: set[tuple[str, str]] = set()
-    for phrase in _PHRASE_END.split(text):
-        seq = [number_free(w) for t in _WORD_RE.findall(fold(phrase)) for w in _spelt_out(t)]
+    for phrase in _PHRASE_END.split(folded):
+        seq = [w for t in _WORD_RE.findall(phrase) for w in _as_paired(t)]
         out.update((a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS)
     return out
 
