@@ -457,6 +457,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The closest passage (it does not answer the question):",
     ),
     "ask.not_found": ("Không tìm thấy nội dung phù hợp trong văn bản.", "Nothing relevant was found in the documents."),
+    # A refusal (retrieval/answer.py writes the Vietnamese one into the stored answer; these say it in the reader's).
+    "ask.refused": (
+        "Không tìm thấy nội dung trả lời câu hỏi này trong {where}{scope}. Đã tìm theo cả nghĩa và từ khoá (có dấu "
+        "và không dấu). Bạn thử hỏi cụ thể hơn (tên văn bản, số hiệu, nhiệm vụ) hoặc hỏi cán bộ phụ trách.",
+        "Nothing in {where}{scope} answers this question. Searched by meaning and by keywords (with and without "
+        "Vietnamese diacritics). Try asking more precisely (a document's title or number, a task), or ask the "
+        "official in charge.",
+    ),
+    "ask.searched_n": ("{n} văn bản đã lập chỉ mục", "the {n} indexed documents"),
+    "ask.searched_all": ("các văn bản đã lập chỉ mục", "the indexed documents"),
+    "ask.searched_scope": (" (trong {scope})", " (within {scope})"),
     "feedback.thanks": ("Cảm ơn bạn đã đánh giá!", "Thanks for your feedback!"),
     "feedback.not_yours": (
         "Bạn chỉ đánh giá được câu trả lời cho câu hỏi của mình.",

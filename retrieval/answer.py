@@ -103,7 +103,10 @@ def refusal(question: str, filters: SearchFilters | None, citations: list[Citati
     """Not found: what was searched, and the two closest passages (renderers label them as not answering)."""
     text = not_found_text(question, filters, documents)
     closest = citations[:2]
-    return Answer(False, text, closest, body=text, used=tuple(c.rank for c in closest))
+    scope = (*filters.doc_types, *filters.symbols) if filters else ()
+    return Answer(
+        False, text, closest, body=text, used=tuple(c.rank for c in closest), searched=documents, scope=tuple(scope)
+    )
 
 
 _SYSTEM = (

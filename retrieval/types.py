@@ -103,6 +103,10 @@ class Answer:
     # The kind of fact asked for (date, quantity, share, money, range) that no quoted unit states: the passages
     # are about the question, yet the figure is not there (renderers say so instead of implying an answer).
     unmet: str = ""
+    # On a refusal: how many documents were searched (0: unknown) and the filters that narrowed the search
+    # ("Kế hoạch", "45-TB/TW"), for renderers to say so in the reader's language; `text` says it in Vietnamese.
+    searched: int = 0
+    scope: tuple[str, ...] = ()
 
     def cited(self) -> list[Citation]:
         """The citations the answer uses, in rank order."""

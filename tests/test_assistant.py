@@ -577,6 +577,25 @@ def test_refusal_says_what_was_searched_and_offers_the_two_closest_passages_coll
     assert "<blockquote" not in nothing and "gần nhất" not in nothing
 
 
+def test_a_refusal_says_what_was_searched_in_the_readers_language() -> None:
+    """The stored refusal is Vietnamese (`troly ask --json` keeps it); a reader who chose English reads it in
+    English, with the labels around it, and the Vietnamese reader reads the stored text itself."""
+    from retrieval.answer import refusal
+    from retrieval.protocols import SearchFilters
+
+    refused = refusal("What is the weather in Hanoi tomorrow?", None, [CITES[1], CITES[2]], 18)
+    vi = outside_collapsed(one_message(refused, "vi"))
+    assert vi.startswith(refused.body) and refused.body.startswith(
+        "Không tìm thấy nội dung trả lời câu hỏi này trong 18"
+    )
+    en = outside_collapsed(one_message(refused, "en"))
+    assert en.startswith("Nothing in the 18 indexed documents answers this question.") and "Không" not in en
+    assert "The two closest passages (they do not answer the question):" in en
+    scoped = refusal("Lương cán bộ xã?", SearchFilters(doc_types=("Kế hoạch",)), [], 0)
+    assert outside_collapsed(one_message(scoped, "vi")).startswith(scoped.body)
+    assert outside_collapsed(one_message(scoped, "en")).startswith("Nothing in the indexed documents (within Kế hoạch)")
+
+
 def test_answer_quotes_are_escaped_and_long_quotes_fit_the_phone() -> None:
     message = one_message(FOUND)
     assert (

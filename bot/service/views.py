@@ -112,6 +112,9 @@ class AnswerView:
     cited: list[Citation] = field(default_factory=list)
     body: str = ""
     unmet: str = ""  # the kind of fact asked for that the quotes do not state (Answer.unmet)
+    refused: bool = False  # the search found nothing that answers (Answer.searched, Answer.scope say where)
+    searched: int = 0
+    scope: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,4 +373,7 @@ def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str)
         cited=answer.cited()[: None if answer.found else MAX_CLOSEST],
         body=answer.body or answer.text,
         unmet=answer.unmet,
+        refused=not answer.found and bool(answer.body),
+        searched=answer.searched,
+        scope=answer.scope,
     )
