@@ -237,7 +237,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
     if query_kind(question) == "en":  # an English question's terms in the documents' words
         wanted |= set(english_terms(question).split())
-    phrases = word_pairs(question)
+    phrases = word_pairs(question, spelt=False)
     slot = _slot(question)
     names = asked_for(question).kind == ORGAN
     before = _WORDS.findall(fold(question)[: slot.start()]) if slot else []
@@ -269,7 +269,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         # After it, to the end of its clause: a person's titles follow the name ("đồng chí …, Chủ tịch …;").
         stop = next((m.start() for m in _SENTENCE_BREAK.finditer(text, sp.end, sp.end + 120)), sp.end + 40)
         window = text[start:stop]
-        return len(words(window) & wanted) + len(word_pairs(window) & phrases)
+        return len(words(window) & wanted) + len(word_pairs(window, spelt=False) & phrases)
 
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
 
@@ -373,9 +373,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     weight = rarity(index, q_terms)
     total = sum(weight.values()) or 1.0
     kind = query_kind(question)
-    q_pairs = word_pairs(question)
+    q_pairs = word_pairs(question, spelt=False)
     if kind == "en":  # the phrases an English question names, in the documents' words
-        q_pairs |= {p for term in set(english_glossary_words(question).values()) for p in word_pairs(term)}
+        q_pairs |= {p for term in set(english_glossary_words(question).values()) for p in word_pairs(term, spelt=False)}
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
@@ -406,7 +406,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         article = hit.chunk.section.startswith(("Điều", "Article"))
         stated = article and body and body[0].text.startswith("1.")
         act = words(body[0].text) if stated else set()
-        act_pairs = word_pairs(body[0].text) if stated else set()
+        act_pairs = word_pairs(body[0].text, spelt=False) if stated else set()
         # An opening "Thực hiện A; B (…), Ban Thường vụ … ban hành Kế hoạch như sau." is one basis, though its
         # units split at ";": each of them only names documents.
         basis = [line for line in hit.chunk.text.split("\n") if _BASIS.match(line.strip())] if not about_basis else []
@@ -448,7 +448,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 own |= held
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))
-            own_pairs = q_pairs & (word_pairs(unit.text) | rendered)
+            own_pairs = q_pairs & (word_pairs(unit.text, spelt=False) | rendered)
             pairs = len(own_pairs) / len(q_pairs) if q_pairs else 0.0
             if unit is not body[0] and act_pairs:
                 # The act's phrases, restated by a question about a later clause's condition ("…, nếu tái phạm

@@ -242,29 +242,34 @@ _MONTH_FIGURES = re.compile(r"\b(thang)\s+(\d{1,2})/((?:19|20)\d\d)\b")
 
 
 @functools.lru_cache(maxsize=65536)
-def _as_paired(token: str) -> tuple[str, ...]:
-    """A folded token as pairs read it: an abbreviation's words ("bcd" → ban chi dao, "nq57" → nghi quyet 57), a
-    number without leading zeros."""
-    if token in ABBREVIATIONS:
-        return tuple(ABBREVIATIONS[token].split())
+def _as_paired(token: str, spelt: bool) -> tuple[str, ...]:
+    """A folded token as pairs read it: a number without leading zeros; with `spelt`, an abbreviation's words
+    ("bcd" → ban chi dao, "nq57" → nghi quyet 57)."""
     if token.isdigit():
         return (number_free(token),)
+    if not spelt:
+        return (token,)
+    if token in ABBREVIATIONS:
+        return tuple(ABBREVIATIONS[token].split())
     m = LETTERS_DIGITS.match(token) if not token.isalpha() else None
     if m and m[1] in ABBREVIATIONS:
         return (*ABBREVIATIONS[m[1]].split(), number_free(m[2]))
     return (token,)
 
 
-def word_pairs(text: str) -> set[tuple[str, str]]:
+def word_pairs(text: str, *, spelt: bool = True) -> set[tuple[str, str]]:
     """Adjacent folded words within a phrase, unless both are function words ("chung than", "khung kien truc").
     "Theo báo cáo 07, tổng tiền …" holds no phrase "07 tong": a pair across a comma is not one. Numbers lose
-    their leading zeros and dates are read in words, as `words` reads them."""
+    their leading zeros and dates are read in words, as `words` reads them. With `spelt`, abbreviations are
+    spelt out, so "BCĐ đã giao" meets "Ban Chỉ đạo đã giao" (whether the passages answer the question); the
+    composer does without: a question's "KHCN, ĐMST, CĐS" names the Resolution's topic, and spelt out its
+    phrases favour every unit that restates the topic over the one that answers."""
     folded = fold(text)
     if "/" in folded:
         folded = _MONTH_FIGURES.sub(r"\1 \2 nam \3", _DATE_FIGURES.sub(r"ngay \1 thang \2 nam \3", folded))
     out: set[tuple[str, str]] = set()
     for phrase in _PHRASE_END.split(folded):
-        seq = [w for t in _WORD_RE.findall(phrase) for w in _as_paired(t)]
+        seq = [w for t in _WORD_RE.findall(phrase) for w in _as_paired(t, spelt)]
         out.update((a, b) for a, b in zip(seq, seq[1:], strict=False) if a not in STOPWORDS or b not in STOPWORDS)
     return out
 

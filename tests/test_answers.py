@@ -840,6 +840,11 @@ def test_a_phrase_does_not_run_across_punctuation() -> None:
     assert {("ngay", "4"), ("4", "thang"), ("thang", "12"), ("dao", "da"), ("da", "giao")} <= asked & said
     assert ("thang", "12") in word_pairs("rà soát tháng 12/2025") & word_pairs("tháng 12 năm 2025")
     assert ("nghi", "quyet") in word_pairs("NQ57 đặt mục tiêu")
+    # The composer reads them as written: "… về KHCN, ĐMST, CĐS" names the Resolution's topic, and spelt out
+    # its phrases favoured a unit restating the topic (test_the_direct_answer_leads_with_the_fact_asked_for,
+    # without the seed articles).
+    assert ("khoa", "hoc") not in word_pairs("ban chỉ đạo về KHCN", spelt=False)
+    assert ("ve", "khcn") in word_pairs("ban chỉ đạo về KHCN", spelt=False)
 
 
 def test_english_terms_meet_the_documents_words() -> None:
