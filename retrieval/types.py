@@ -103,9 +103,9 @@ class Answer:
     # The kind of fact asked for (date, quantity, share, money, range) that no quoted unit states: the passages
     # are about the question, yet the figure is not there (renderers say so instead of implying an answer).
     unmet: str = ""
-    # On a refusal: how many documents were searched (0: unknown) and the filters that narrowed the search
-    # ("Kế hoạch", "45-TB/TW"), for renderers to say so in the reader's language; `text` says it in Vietnamese.
-    searched: int = 0
+    # On a refusal of the search: how many documents were searched and the filters that narrowed it ("Kế
+    # hoạch", "45-TB/TW"), for renderers to say so in the reader's language; `text` says it in Vietnamese.
+    searched: int | None = None
     scope: tuple[str, ...] = ()
 
     def cited(self) -> list[Citation]:

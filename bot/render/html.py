@@ -301,7 +301,7 @@ def render_answer(view: AnswerView) -> list[Out]:
             head += _quote_lines(view.quotes, room)
     else:
         body = view.body.strip() or view.text.strip() or t("ask.not_found", lang)
-        if view.refused:  # what was searched, in the reader's language (the stored text is Vietnamese)
+        if view.searched is not None:  # what was searched, in the reader's language (the stored text is Vietnamese)
             where = t("ask.searched_n", lang, n=view.searched) if view.searched else t("ask.searched_all", lang)
             scope = t("ask.searched_scope", lang, scope=", ".join(view.scope)) if view.scope else ""
             body = t("ask.refused", lang, where=where, scope=scope)

@@ -112,8 +112,7 @@ class AnswerView:
     cited: list[Citation] = field(default_factory=list)
     body: str = ""
     unmet: str = ""  # the kind of fact asked for that the quotes do not state (Answer.unmet)
-    refused: bool = False  # the search found nothing that answers (Answer.searched, Answer.scope say where)
-    searched: int = 0
+    searched: int | None = None  # a refusal of the search: how many documents, within which filters (Answer)
     scope: tuple[str, ...] = ()
 
 
@@ -373,7 +372,6 @@ def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str)
         cited=answer.cited()[: None if answer.found else MAX_CLOSEST],
         body=answer.body or answer.text,
         unmet=answer.unmet,
-        refused=not answer.found and bool(answer.body),
         searched=answer.searched,
         scope=answer.scope,
     )
