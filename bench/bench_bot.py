@@ -279,7 +279,7 @@ def _not_found_prefix() -> str:
         from retrieval.answer import not_found_text
     except ImportError:
         return "\0"
-    return not_found_text("", None)[:40]
+    return not_found_text()[:40]
 
 
 def _has_feedback(call: Any) -> bool:

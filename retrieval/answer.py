@@ -87,13 +87,12 @@ def to_citations(hits: list[Hit]) -> list[Citation]:
     ]
 
 
-def not_found_text(question: str, filters: SearchFilters | None, documents: int = 0) -> str:
-    scope = ""
-    if filters and (filters.doc_types or filters.symbols):
-        scope = " (trong " + ", ".join([*filters.doc_types, *filters.symbols]) + ")"
+def not_found_text(documents: int = 0, scope: tuple[str, ...] = ()) -> str:
+    """What a refusal says was searched, in Vietnamese (the catalogue's "ask.refused" words it for a reader)."""
+    within = " (trong " + ", ".join(scope) + ")" if scope else ""
     where = f"{documents} văn bản đã lập chỉ mục" if documents else "các văn bản đã lập chỉ mục"
     return (
-        f"Không tìm thấy nội dung trả lời câu hỏi này trong {where}{scope}. "
+        f"Không tìm thấy nội dung trả lời câu hỏi này trong {where}{within}. "
         "Đã tìm theo cả nghĩa và từ khoá (có dấu và không dấu). "
         "Bạn thử hỏi cụ thể hơn (tên văn bản, số hiệu, nhiệm vụ) hoặc hỏi cán bộ phụ trách."
     )
@@ -101,12 +100,10 @@ def not_found_text(question: str, filters: SearchFilters | None, documents: int 
 
 def refusal(question: str, filters: SearchFilters | None, citations: list[Citation], documents: int) -> Answer:
     """Not found: what was searched, and the two closest passages (renderers label them as not answering)."""
-    text = not_found_text(question, filters, documents)
-    closest = citations[:2]
     scope = (*filters.doc_types, *filters.symbols) if filters else ()
-    return Answer(
-        False, text, closest, body=text, used=tuple(c.rank for c in closest), searched=documents, scope=tuple(scope)
-    )
+    text = not_found_text(documents, scope)
+    closest = citations[:2]
+    return Answer(False, text, closest, body=text, used=tuple(c.rank for c in closest), searched=documents, scope=scope)
 
 
 _SYSTEM = (
