@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fakes import FakeAnswerer, FakeLibrary
+from filelock import FileLock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -181,6 +182,23 @@ def demo_db(demo_url: str) -> Iterator[Database]:
 
 # --- the document index ---------------------------------------------------------------------------
 
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A data directory built once for the whole run, by whichever pytest-xdist worker asks first (the others
+    wait on its lock and reuse it): embedding an index costs a minute or more of both cores, and building it
+    once per worker would cost that again. Tests copy it (`corpus_data`), so none writes into it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    data = shared / f"built-{name}" / "data"
+    with FileLock(str(shared / f"built-{name}.lock")):
+        if not (data.parent / "done").exists():
+            shutil.rmtree(data.parent, ignore_errors=True)  # a build that failed half-way
+            data.mkdir(parents=True)
+            build(data)
+            (data.parent / "done").touch()
+    return data
+
+
 DOCS = ROOT / "docs_corpus"
 
 
@@ -191,16 +209,16 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory, _sqlite_templates
     from bot.config import Settings
     from ingestion.sync import build_library
 
-    data = tmp_path_factory.mktemp("corpus") / "data"
-    data.mkdir(parents=True)
-    shutil.copy(_sqlite_templates["demo"], data / "troly.db")
-    settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(DOCS)})
-    library = build_library(settings)
-    # The seed articles (Arabic, Persian) are in ../shared, which a user's clone does not have.
-    report = library.sync([DOCS, SEEDS] if SEEDS.exists() else [DOCS])
-    assert not report.failed, report.failed
-    library.close()  # the embedding workers too
-    return data
+    def build(data: Path) -> None:
+        shutil.copy(_sqlite_templates["demo"], data / "troly.db")
+        settings = Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(DOCS)})
+        library = build_library(settings)
+        # The seed articles (Arabic, Persian) are in ../shared, which a user's clone does not have.
+        report = library.sync([DOCS, SEEDS] if SEEDS.exists() else [DOCS])
+        assert not report.failed, report.failed
+        library.close()  # the embedding workers too
+
+    return built_once(tmp_path_factory, "corpus", build)
 
 
 ALQAC = ROOT.parent / "shared" / "eval" / "alqac-dev"
@@ -214,12 +232,13 @@ def alqac_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from bot.config import Settings
     from ingestion.sync import build_library
 
-    data = tmp_path_factory.mktemp("alqac") / "data"
-    library = build_library(Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(ALQAC / "docs")}))
-    report = library.sync([ALQAC / "docs"])
-    assert not report.failed, report.failed
-    library.close()
-    return data
+    def build(data: Path) -> None:
+        library = build_library(Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(ALQAC / "docs")}))
+        report = library.sync([ALQAC / "docs"])
+        assert not report.failed, report.failed
+        library.close()
+
+    return built_once(tmp_path_factory, "alqac", build)
 
 
 @pytest.fixture
