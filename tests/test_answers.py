@@ -36,9 +36,9 @@ from retrieval.refusal import (
     unloaded_document_numbers,
     years,
 )
-from retrieval.search import at_most_two_rows, lexical_lead, named_documents, query_kind
+from retrieval.search import _names, at_most_two_rows, lexical_lead, named_documents, query_kind
 from retrieval.text import english_terms, present, strip_courtesy, words
-from retrieval.types import Hit, StoredChunk
+from retrieval.types import DocumentMeta, Hit, StoredChunk
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
 FRESH = QA.with_name("fresh.jsonl")
@@ -590,6 +590,15 @@ def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(co
     answerer.searcher.weights = replace(answerer.searcher.weights, lexical_lead=float("inf"))
     ans = answerer.answer("Ai trực tiếp chỉ đạo thực hiện Kế hoạch 85?")
     assert ans.found and ans.short == "Nguyễn Văn Hải", ans.body
+
+
+def test_a_title_names_a_document_by_its_whole_number_however_its_zeros_are_written() -> None:
+    plan = DocumentMeta("Kế hoạch thực hiện Kế hoạch số 05-KH/BCĐTW và Nghị quyết 57", "12-KH/UBND")
+    assert _names(plan, DocumentMeta("", "5-KH/BCĐTW"))
+    assert _names(plan, DocumentMeta("", "005-KH/BCĐTW"))
+    assert not _names(plan, DocumentMeta("", "57-NQ/TW"))  # "Nghị quyết 57" without its symbol names no document
+    assert not _names(plan, DocumentMeta("", "50-KH/BCĐTW"))
+    assert not _names(plan, DocumentMeta("", "5-KH/UBND"))
 
 
 def test_the_first_three_passages_hold_at_most_two_rows_of_one_table() -> None:
