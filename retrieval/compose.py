@@ -38,6 +38,7 @@ from retrieval.extract import (
     Span,
     Unit,
     asked_for,
+    asks_person,
     defines,
     spans,
     units,
@@ -229,7 +230,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     the question's words and word pairs around it, within its own sentence (ties: the first)."""
     # "Ai …?" where the unit names people: a person, not the organ beside them ("Báo cáo do đồng chí Trương Việt
     # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
-    if _ASKS_WHO.search(fold(question)) and any(sp.person for sp in found):
+    if (_ASKS_WHO.search(fold(question)) or asks_person(question)) and any(sp.person for sp in found):
         found = tuple(sp for sp in found if sp.person)
     # "… ngày nào?" asks for a day: "Ngày 15 tháng 10 năm 2025", not "quý III năm 2025" beside it.
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
@@ -379,6 +380,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
+    person_only = asked.kind == ORGAN and asks_person(question)
     asked_words = set(tokens(question))
     other_item: set[int] = set()
     labelled = False
@@ -417,7 +419,11 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             # below one that shows it, and gives no direct answer.
             across = bool(bridged) and not same_language(language, hit.chunk.meta.language)
             found = (
-                tuple(sp for sp in spans(unit.text, asked) if not echoes(sp, asked, question))
+                tuple(
+                    sp
+                    for sp in spans(unit.text, asked)
+                    if not echoes(sp, asked, question) and (sp.person or not person_only)
+                )
                 if asked.kind in SPECIFIC and not across
                 else ()
             )

@@ -113,8 +113,11 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         ORGAN,
         re.compile(
-            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
-            r"\bphoi hop\b|\bwho\b|\bwhom\b|which (?:ministry|agency|body|organ|unit|authority|office)|"
+            r"co quan nao|\bai\b|\b(?:dong chi|ong) nao\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
+            r"\bphoi hop\b|\bwho\b|\bwhom\b|"
+            # "which ministry", "which provincial agency", "which Deputy Minister": the noun may be qualified
+            r"which (?:[a-z'-]+ ){0,2}?(?:ministry|ministries|agency|agencies|body|bodies|organ|unit|authority|office|"
+            r"department|committee|council|minister|secretary|chairman|chairwoman|director|official|leader)\b|"
             r"\bin charge\b|\bleads?\b|\bchairs?\b"
         ),
     ),
@@ -182,6 +185,19 @@ class Asked:
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
     term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
+
+
+# A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
+# task", which an organ answers, such a question is answered by a person's name alone.
+_ASKS_PERSON = re.compile(
+    r"\bwhich (?:[a-z'-]+ ){0,2}?(?:minister|secretary|chairman|chairwoman|director|official|leader)\b"
+    r"|\b(?:dong chi|ong) nao\b"
+)
+
+
+def asks_person(question: str) -> bool:
+    """Whether a question asks for a person by a role only a person holds."""
+    return bool(_ASKS_PERSON.search(fold(question)))
 
 
 def asked_for(question: str) -> Asked:

@@ -25,7 +25,7 @@ from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import _named_only, about_elsewhere, compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
-from retrieval.extract import JOIN, asked_for, defines, spans, units
+from retrieval.extract import JOIN, ORGAN, asked_for, defines, spans, units
 from retrieval.places import places, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
@@ -1071,6 +1071,26 @@ def test_who_holds_a_role_is_answered_only_by_a_name_the_text_gives_that_role(co
     # Nobody here is the provincial Party secretary: no name in bold, the passage is still quoted.
     draft = compose("Ai là Bí thư Tỉnh ủy Bình Sơn?", hits, index)
     assert draft.short == "" and draft.quotes, draft
+
+
+def test_a_role_only_a_person_holds_is_answered_by_a_name_not_an_organ(corpus_data: Path) -> None:
+    """ "Which Deputy Minister …" asks for a person, like "who"; "which provincial agency" for an organ, though
+    its noun is qualified. An organ in the first passage does not answer the first; the person in the second does."""
+    assert asked_for("Which provincial agency is the standing body that monitors the plan?").kind == ORGAN
+    assert asked_for("Which Deputy Minister of Public Security attended the conference?").kind == ORGAN
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    organ = "Thứ trưởng Bộ Công an dự hội nghị do Ban Chỉ đạo của Chính phủ tổ chức."
+    person = "Phát biểu tại hội nghị, đồng chí Lê Quốc Hùng đề nghị các sở, ngành phối hợp chặt chẽ."
+    hits = [
+        Hit(StoredChunk("c1", "bc.md", organ, "Mở đầu", 0), 1.0, dense=0.88),
+        Hit(StoredChunk("c2", "tt.md", person, "Mở đầu", 0), 0.9, dense=0.87),
+    ]
+    question = "Which Deputy Minister of Public Security attended the conference?"
+    assert compose(question, hits, index).short == "Lê Quốc Hùng"
+    assert compose("Đồng chí nào là Thứ trưởng Bộ Công an dự hội nghị?", hits, index).short == "Lê Quốc Hùng"
+    # The refusal reads the fact asked for alike: the organ alone is none.
+    assert not gather_evidence(question, hits[:1], index).fact_found
+    assert gather_evidence(question, hits, index).fact_found
 
 
 def test_who_is_answered_by_the_person_named() -> None:
