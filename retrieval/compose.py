@@ -380,7 +380,6 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
     top_dense = max((h.dense for h in hits[:3]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
-    person_only = asked.kind == ORGAN and asks_person(question)
     asked_words = set(tokens(question))
     other_item: set[int] = set()
     labelled = False
@@ -422,7 +421,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 tuple(
                     sp
                     for sp in spans(unit.text, asked)
-                    if not echoes(sp, asked, question) and (sp.person or not person_only)
+                    if not echoes(sp, asked, question) and (sp.person or not asked.person)
                 )
                 if asked.kind in SPECIFIC and not across
                 else ()

@@ -45,6 +45,14 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
+# A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
+# task", which an organ answers, such a question is answered by a person's name alone. The noun may be qualified
+# ("which provincial agency", "which Deputy Minister").
+_QUALIFIED = r"which (?:[a-z'-]+ ){0,2}?"
+_PERSON_ASKED = (
+    rf"\b{_QUALIFIED}(?:minister|secretary|chairman|chairwoman|director|official|leader)\b|\b(?:dong chi|ong) nao\b"
+)
+_ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -113,12 +121,10 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         ORGAN,
         re.compile(
-            r"co quan nao|\bai\b|\b(?:dong chi|ong) nao\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
-            r"\bphoi hop\b|\bwho\b|\bwhom\b|"
-            # "which ministry", "which provincial agency", "which Deputy Minister": the noun may be qualified
-            r"which (?:[a-z'-]+ ){0,2}?(?:ministry|ministries|agency|agencies|body|bodies|organ|unit|authority|office|"
-            r"department|committee|council|minister|secretary|chairman|chairwoman|director|official|leader)\b|"
-            r"\bin charge\b|\bleads?\b|\bchairs?\b"
+            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
+            rf"\bphoi hop\b|\bwho\b|\bwhom\b|{_PERSON_ASKED}|"
+            rf"{_QUALIFIED}(?:ministry|ministries|agency|agencies|body|bodies|organ|unit|authority|office|department|"
+            r"committee|council)\b|\bin charge\b|\bleads?\b|\bchairs?\b"
         ),
     ),
     (
@@ -185,14 +191,7 @@ class Asked:
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
     term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
-
-
-# A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
-# task", which an organ answers, such a question is answered by a person's name alone.
-_ASKS_PERSON = re.compile(
-    r"\bwhich (?:[a-z'-]+ ){0,2}?(?:minister|secretary|chairman|chairwoman|director|official|leader)\b"
-    r"|\b(?:dong chi|ong) nao\b"
-)
+    person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
 
 
 def asks_person(question: str) -> bool:
@@ -217,7 +216,8 @@ def asked_for(question: str) -> Asked:
         counted = counted.split(" ")[0]
     # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").
     counted = " ".join(ABBREVIATIONS.get(w, w) for w in counted.split())
-    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term)
+    person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
+    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person)
 
 
 def defines(text: str, term: str) -> bool:
