@@ -38,7 +38,6 @@ from retrieval.extract import (
     Span,
     Unit,
     asked_for,
-    asks_person,
     defines,
     spans,
     units,
@@ -230,7 +229,8 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     the question's words and word pairs around it, within its own sentence (ties: the first)."""
     # "Ai …?" where the unit names people: a person, not the organ beside them ("Báo cáo do đồng chí Trương Việt
     # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
-    if (_ASKS_WHO.search(fold(question)) or asks_person(question)) and any(sp.person for sp in found):
+    asked = asked_for(question)
+    if (_ASKS_WHO.search(fold(question)) or asked.person) and any(sp.person for sp in found):
         found = tuple(sp for sp in found if sp.person)
     # "… ngày nào?" asks for a day: "Ngày 15 tháng 10 năm 2025", not "quý III năm 2025" beside it.
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
@@ -240,7 +240,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         wanted |= set(english_terms(question).split())
     phrases = word_pairs(question, spelt=False)
     slot = _slot(question)
-    names = asked_for(question).kind == ORGAN
+    names = asked.kind == ORGAN
     before = _WORDS.findall(fold(question)[: slot.start()]) if slot else []
     after = _WORDS.findall(fold(question)[slot.end() :]) if slot else []
 

@@ -194,11 +194,6 @@ class Asked:
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
 
 
-def asks_person(question: str) -> bool:
-    """Whether a question asks for a person by a role only a person holds."""
-    return bool(_ASKS_PERSON.search(fold(question)))
-
-
 def asked_for(question: str) -> Asked:
     q = fold(question)
     kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
