@@ -455,8 +455,9 @@ class CatalogArchivedChunk(Base):
 
 
 class CatalogTerm(Base):
-    """How many live chunks hold each folded token, kept as chunks are written and removed: a question on
-    a large index reads its words' rarity here instead of counting matches."""
+    """How many live chunks hold each folded token, and each phrase of two adjacent tokens ("ho so"), kept
+    as chunks are written and removed: a question on a large index reads the rarity of its words and
+    phrases here instead of counting matches."""
 
     __tablename__ = "catalog_term"
 
