@@ -25,6 +25,7 @@ from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     STOPWORDS,
     VI_SYLLABLE,
+    english_term_list,
     english_terms,
     expand_query,
     fold,
@@ -185,8 +186,9 @@ def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[s
 
 def in_document_words(question: str, kind: str) -> str:
     """The question with, for an English one, its terms in the documents' words (retrieval/glossary.py): what
-    its words are compared with a passage's by."""
-    return f"{question} {english_terms(question)}" if kind == "en" else question
+    its words are compared with a passage's by. Each term is a phrase of its own: "bo tai chinh" and "ke hoach"
+    are two, not the phrase "chinh ke"."""
+    return " | ".join([question, *english_term_list(question)]) if kind == "en" else question
 
 
 def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:

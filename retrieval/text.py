@@ -109,9 +109,13 @@ def with_spellings(terms: list[str]) -> list[str]:
 _ENGLISH_TERM = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")(?:s|es)?\b")
 
 
+def english_term_list(question: str) -> list[str]:
+    """The documents' words for each term an English question names ("Ministry of Finance" → bo tai chinh)."""
+    return [GLOSSARY[m] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " "))]
+
+
 def english_terms(question: str) -> str:
-    """The documents' words for the terms an English question names ("Ministry of Finance" → bo tai chinh)."""
-    return " ".join(GLOSSARY[m] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " ")))
+    return " ".join(english_term_list(question))
 
 
 # Words that carry no content in an English question: the function words the glossary has no term for.

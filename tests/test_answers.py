@@ -828,7 +828,9 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
 
 def test_a_phrase_does_not_run_across_punctuation() -> None:
     """Officials write "Theo báo cáo 07, tổng tiền …": "07 tổng" is no phrase a passage could hold, and a table's
-    cells or a sentence's end make none either; numbers and symbols keep theirs."""
+    cells or a sentence's end make none either; numbers and symbols keep theirs. The glossary's words for an
+    English question's terms are searched as phrases each."""
+    from retrieval.search import in_document_words
     from retrieval.text import word_pairs
 
     assert word_pairs("Theo báo cáo 07, tổng tiền là bao nhiêu?") == {
@@ -842,6 +844,10 @@ def test_a_phrase_does_not_run_across_punctuation() -> None:
     assert not {("2025", "ban"), ("dat", "so")} & word_pairs("Hoàn thành năm 2025. Ban chỉ đạo đạt 3,5%; số liệu")
     assert {("1", "287"), ("3", "5"), ("nghe", "cdsqg")} <= word_pairs("giao 1.287 việc, đạt 3,5% (3456/BKHCN-CĐSQG)")
     assert ("trao", "binh") in word_pairs('qua phong trào "Bình dân học vụ số"')  # a quoted name goes on its phrase
+    # An English question's terms in the documents' words are phrases of their own ("chinh ke" is none).
+    english = word_pairs(in_document_words("Which Ministry of Finance plan funds the tasks", "en"), spelt=False)
+    assert {("tai", "chinh"), ("ke", "hoach"), ("kinh", "phi")} <= english
+    assert not {("chinh", "ke"), ("hoach", "kinh"), ("tasks", "bo")} & english
     # Dates in figures and abbreviations read as the documents write them: "Tính tới 4/12/2025 BCĐ đã giao …"
     # shares "ngày 04 tháng 12", "Ban Chỉ đạo đã giao" with "Tính đến ngày 04 tháng 12 năm 2025, Ban Chỉ đạo đã giao".
     asked = word_pairs("Tính tới 4/12/2025 BCĐ đã giao bao nhiêu nhiệm vụ?")
