@@ -37,24 +37,42 @@ def pct(values: list[float], p: float) -> float:
     return sorted(values)[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(all, stolen) CPU ticks of this machine so far (Linux /proc/stat; zeros elsewhere). On a virtual machine
+    whose host is busy, time stolen by other guests lengthens every wall-clock figure."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0
+
+
 def measure(answerer: ExtractiveAnswerer, questions: list[str], label: str) -> None:
     embedder = answerer.searcher.embedder
     if hasattr(embedder, "question_cache_size"):
         embedder.question_cache_size = 0  # every question embedded, as a new question is
     answerer.answer(questions[0])  # warm: model loaded, Chroma open
-    total, embed = [], []
+    total, embed, rest_cpu = [], [], []
+    ticks = cpu_ticks()
     for q in questions:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         embedder.embed([q], query=True)
         embed.append((time.perf_counter() - t0) * 1000)
+        c1 = time.process_time()
         t0 = time.perf_counter()
         answerer.answer(q)
         total.append((time.perf_counter() - t0) * 1000)
+        # CPU time this process ran for, without the embedder (its threads counted in both): not lengthened
+        # by time the host gave other guests.
+        rest_cpu.append(((time.process_time() - c1) - (c1 - c0)) * 1000)
+    every, stolen = (b - a for a, b in zip(ticks, cpu_ticks(), strict=True))
     rest = [t - e for t, e in zip(total, embed, strict=True)]
     print(
         f"[{label}] {len(questions)} questions: answer p50 {statistics.median(total):.0f} ms, p95 {pct(total, 95):.0f} ms; "
         f"embedder alone p50 {statistics.median(embed):.0f} ms, p95 {pct(embed, 95):.0f} ms; "
-        f"everything else p50 {statistics.median(rest):.0f} ms, p95 {pct(rest, 95):.0f} ms"
+        f"everything else p50 {statistics.median(rest):.0f} ms, p95 {pct(rest, 95):.0f} ms "
+        f"(CPU time p50 {statistics.median(rest_cpu):.0f} ms, p95 {pct(rest_cpu, 95):.0f} ms); "
+        f"time stolen by the host {100 * stolen / every if every else 0:.0f}%"
     )
 
 
