@@ -39,8 +39,10 @@ from retrieval.extract import (
     Unit,
     asked_for,
     defines,
+    named_span,
     spans,
     units,
+    which_noun,
 )
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places
@@ -543,6 +545,9 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         short, short_rank = (_named_only(span.text, question) if asked.kind == ORGAN else span.text), best.rank + 1
         if span.person and not holds_role(span, best.unit.text, question):
             short, short_rank = "", 0  # "Ai là Bí thư Tỉnh ủy?" is not answered by the Chủ tịch who chaired
+    which = which_noun(question) if not short and asked.kind not in SPECIFIC else None
+    if which and (named := named_span(best.unit.text, which, question)):
+        short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"
     quotes = [best]
     lead = best.unit.text.split(JOIN)[0].split("\n")[0]
     # With a direct answer, the unit it came from says it; another is quoted only if it is as good.

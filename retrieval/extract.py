@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.text import ABBREVIATIONS, UPPER, fold
+from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -632,3 +632,81 @@ __all__ = [
     "spans",
     "units",
 ]
+
+
+# --- one thing of the kind the question names: "bên nào", "phần nào", "quyền nào" ----------------------------
+
+# "… của bên nào?", "phần nào có hiệu lực?": the noun (one or two words) before "nào", and the word after it.
+# Not "những/các … nào" (a list), not "bất kỳ … nào" (any), not a question word ("như thế nào", "lúc nào").
+_LISTED = ("nhung", "cac")
+_NOT_A_NOUN = set("luc khi cach sao dau ky hon".split())
+# Words that end the phrase naming the thing (with their diacritics: folded, "tại" would be "tài sản"'s "tài"): a
+# conjunction, a clause opening, a verb of being or having, an auxiliary.
+_PHRASE_STOP = set(
+    "và hoặc thì là mà nếu khi để nhưng theo tại bởi vì được phải bị do có gồm bao sẽ đã đang cần không chỉ cũng".split()
+)
+_NAMED_WORDS = 8  # the noun and at most this many words after it
+
+
+@dataclass(frozen=True)
+class Which:
+    noun: str  # folded: "ben", "quyen", "chu the"
+    after: str  # the folded word after "nào", where the text's phrase ends too ("… nào có hiệu lực")
+
+
+def which_noun(question: str) -> Which | None:
+    """The kind of thing a question asks one of ("Trong thời gian dùng thử vật mua thuộc sở hữu của bên nào?"
+    → bên), or None."""
+    q = fold(question)
+    asked = list(re.finditer(r"\bnao\b", q))
+    if not asked or re.search(r"\bbat ky\b", q):
+        return None
+    before = re.findall(r"\w+", q[: asked[-1].start()])
+    after = re.findall(r"\w+", q[asked[-1].end() :])[:1]
+    # "những ứng dụng VNeID nào", "4 hướng nghiên cứu nào": several are asked for, a list.
+    noun_phrase = list(itertools.takewhile(lambda w: w not in STOPWORDS or w in _LISTED, before[::-1][:4]))
+    if not before or any(w in _LISTED or w.isdigit() for w in noun_phrase):
+        return None
+    before = before[-3:]
+    head, first, lead = before[-1], before[-2] if len(before) > 1 else "", before[-3] if len(before) > 2 else ""
+    if head in _NOT_A_NOUN or head.isdigit() or first in _LISTED or first == "nhu":
+        return None
+    if first and first not in STOPWORDS:  # a noun of two words is named whole ("chủ thể nào")
+        # "trong trường hợp nào" asks for the cases, a list (the composer quotes it whole), as "những … nào" does.
+        return (
+            None if lead in _LISTED or (first, head) == ("truong", "hop") else Which(f"{first} {head}", "".join(after))
+        )
+    return None if head in STOPWORDS or lead in _LISTED else Which(head, "".join(after))
+
+
+def named_span(text: str, which: Which, question: str) -> str:
+    """The first phrase of the text that opens with the noun asked and names one thing of that kind the
+    question does not name already ("quyền định đoạt tài sản" for "… quyền chiếm hữu, quyền sử dụng và
+    quyền nào"), verbatim; "" if none. The noun alone is no answer."""
+    said = set(_WORD.findall(fold(question)))
+    found = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+    folded = [fold(w) for _, _, w in found]
+    head = which.noun.split()
+    phrases = []  # (start, end) in words, whether the question's next word follows, whether it names it
+    for i in range(len(found) - len(head)):
+        if folded[i : i + len(head)] != head:
+            continue
+        end = i + len(head)
+        while end < len(found) and end - i - len(head) < _NAMED_WORDS:
+            between = text[found[end - 1][1] : found[end][0]]
+            if between.strip() or found[end][2] in _PHRASE_STOP or folded[end] == which.after:
+                break  # punctuation, a conjunction, or where the question's own words go on
+            end += 1
+        if text[found[end - 1][1] :].lstrip(" ").startswith(":"):
+            continue  # "… xếp vào một trong các trạng thái sau:" opens a list, it names nothing
+        if end > i + len(head):
+            followed = bool(which.after) and end < len(found) and folded[end] == which.after
+            phrases.append((i, end, followed, set(folded[i:end]) <= said))
+    # One the question does not name, followed by its next word as in the question, then any; last one it names
+    # that stands where the question asks ("Phần bổ sung mâu thuẫn … thì phần nào có hiệu lực": "phần bổ sung
+    # | có hiệu lực").
+    for wanted in ((True, False), (False, False), (True, True)):
+        for i, end, followed, named in phrases:
+            if (followed or not wanted[0]) and named == wanted[1]:
+                return text[found[i][0] : found[end - 1][1]]
+    return ""

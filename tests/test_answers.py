@@ -1079,6 +1079,28 @@ def test_who_holds_a_role_is_answered_only_by_a_name_the_text_gives_that_role(co
     assert draft.short == "" and draft.quotes, draft
 
 
+def test_which_one_of_a_kind_is_answered_by_the_phrase_the_passage_names_it_with(corpus_data: Path) -> None:
+    """ "… của bên nào?", "… và quyền nào?", "… thì phần nào có hiệu lực?" ask for one thing of the kind the noun
+    names: the direct answer is the passage's phrase opening with that noun, not one the question names already
+    (unless it stands where the question asks); a list ("những quyền nào") or a manner ("như thế nào") gets none."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+
+    def short(question: str, text: str) -> str:
+        return compose(question, [Hit(StoredChunk("c1", "bl.md", text, "Điều 4", 0), 1.0, dense=0.86)], index).short
+
+    sale = "Trong thời hạn dùng thử, vật mua vẫn thuộc sở hữu của bên bán; bên mua có quyền trả lại vật."
+    assert short("Trong thời gian dùng thử, vật mua thuộc sở hữu của bên nào?", sale) == "bên bán"
+    rights = "Quyền sở hữu bao gồm quyền chiếm hữu, quyền sử dụng và quyền định đoạt tài sản của chủ sở hữu."
+    assert short("Quyền sở hữu gồm quyền chiếm hữu, quyền định đoạt và quyền nào?", rights) == "quyền sử dụng"
+    assert short("Quyền sở hữu gồm quyền sử dụng, quyền chiếm hữu và quyền nào?", rights).startswith(
+        "quyền định đoạt tài sản"
+    )
+    annex = "Nếu phần bổ sung trái với phần đã ký kết thì phần bổ sung có hiệu lực."
+    assert short("Phần bổ sung trái với phần đã ký kết thì phần nào có hiệu lực?", annex) == "phần bổ sung"
+    assert short("Những quyền nào thuộc quyền sở hữu?", rights) == ""
+    assert short("Quyền sở hữu được xác lập như thế nào?", rights) == ""
+
+
 def test_a_role_only_a_person_holds_is_answered_by_a_name_not_an_organ(corpus_data: Path) -> None:
     """ "Which Deputy Minister …" asks for a person, like "who"; "which provincial agency" for an organ, though
     its noun is qualified. An organ in the first passage does not answer the first; the person in the second does."""
