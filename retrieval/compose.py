@@ -194,6 +194,12 @@ _SLOTS = (
 _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi", "moi"}
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
+# A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".
+_NEVER = re.compile(r"(?!)")
+_STATES_BOUND = {
+    "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
+    "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
+}
 _ASKS_DAY = re.compile(r"\bngay (?:nao|may)\b|\b(?:what|which) (?:date|day)\b|\bon what day\b")
 _DAY = re.compile(
     r"\d{1,2}\s+tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|ngày\s+\d{1,2}"
@@ -532,7 +538,12 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         return Draft(issued, issued_rank + 1, ())
     if best.found:
         span = restated(best.found, best.unit.text, question)
-        if asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
+        stated = [sp for sp in best.found if _STATES_BOUND.get(asked.bound, _NEVER).search(fold(sp.text))]
+        if stated:
+            # "Tỉnh phải dành ít nhất bao nhiêu %": the text's "ít nhất 3% tổng chi ngân sách" is the bound asked,
+            # whatever the other figures of the passage ("đạt 2% GDP").
+            span = restated(tuple(stated), best.unit.text, question)
+        elif asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
             # "lên đến / tối đa": the largest figure of the passage (the most aggravated clause of an article);
             # "tối thiểu": the smallest of the units about the act itself (scoring close to the best), not of
             # a clause on, say, preparing it.

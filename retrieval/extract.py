@@ -26,7 +26,7 @@ from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY, REASON = (
+DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY, REASON, FREQUENCY = (
     "date",
     "share",
     "money",
@@ -40,9 +40,10 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
     "event",  # a date question's answer where the passages name no date: "từ thời điểm mở thừa kế"
     "penalty",  # "thì bị phạt như thế nào": the whole sanction, "phạt tù từ 12 năm đến 20 năm, tù chung thân …"
     "reason",  # "vì sao … chậm": what the text gives as the cause, "hạ tầng mạng tại 9 xã miền núi chưa bảo đảm"
+    "frequency",  # "họp định kỳ bao lâu một lần": "mỗi quý một lần", "02 tuần một lần", "hằng tháng"
 )
 # Kinds with a span to lead the answer with.
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON)
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
@@ -78,6 +79,11 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
             r"|\bxu (?:ly|phat) (?:nhu the nao|the nao|ra sao)\b|\bwhat (?:is the )?(?:penalty|punishment)\b"
             r"|\bhow (?:is|are|will) .*\bpunished\b"
         ),
+    ),
+    # How often, before how long: "bao lâu một lần" is answered by "mỗi quý một lần", not by a duration.
+    (
+        FREQUENCY,
+        re.compile(r"\bbao lau (?:[a-z]+ )?(?:mot|1) lan\b|\bdinh ky bao lau\b|\bhow often\b|\bhow frequently\b"),
     ),
     (
         RANGE,
@@ -154,6 +160,9 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
 # of 2025 up to the December review" is a time.
 _MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to (?=how|what)|\bmax)(?! \d)")
 _MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
+_MEASURED = re.compile(r"\b(?:la|dat|duoc|con|len toi|len den|toi thieu|toi da|it nhat) bao nhieu\W*$|\bhow much\b")
+# "Số lượng / Tổng số doanh nghiệp … đạt bao nhiêu?" still counts: a share is no answer to it.
+_COUNTS = re.compile(r"^(?:so|tong so)\b|\b(?:so luong|tong so)\b|\bhow many\b")
 _COUNTED = re.compile(
     r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+){0,7})"
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
@@ -192,6 +201,7 @@ class Asked:
     issued: bool = False  # a date question about when a document was issued or signed
     term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
+    measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
 
 
 def asked_for(question: str) -> Asked:
@@ -212,7 +222,8 @@ def asked_for(question: str) -> Asked:
     # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").
     counted = " ".join(ABBREVIATIONS.get(w, w) for w in counted.split())
     person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
-    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person)
+    measured = kind == QUANTITY and bool(_MEASURED.search(q)) and not _COUNTS.search(q)
+    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured)
 
 
 def defines(text: str, term: str) -> bool:
@@ -393,6 +404,14 @@ _RANGE_RE = re.compile(
     r"|tù chung thân|tử hình",
     re.IGNORECASE,
 )
+_PERIOD = r"(?:ngày|tuần|tháng|quý|năm|6 tháng|nửa năm)"
+_FREQUENCY_RE = re.compile(
+    rf"(?:(?:định kỳ|mỗi|hằng|hàng)\s+)?{_NUM}\s+(?:ngày|tuần|tháng|năm)\s+(?:một|1)\s+lần"
+    rf"|(?:mỗi|hằng|hàng)\s+{_PERIOD}(?:\s+(?:một|1)\s+lần)?"
+    rf"|(?:một|1|hai|2|ba|3)\s+lần\s*(?:/|mỗi|một|trong)\s*{_PERIOD}"
+    r"|(?:every|each)\s+(?:day|week|month|quarter|year)|(?:daily|weekly|monthly|quarterly|yearly|annually)",
+    re.IGNORECASE,
+)
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
@@ -482,6 +501,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _MONEY_RE
     elif kind == RANGE:
         pattern = _RANGE_RE
+    elif kind == FREQUENCY:
+        pattern = _FREQUENCY_RE
     elif kind == QUANTITY:
         pattern = _QUANTITY_RE
     elif kind == ORGAN:
@@ -533,6 +554,11 @@ def spans(text: str, asked: Asked) -> list[Span]:
             for sp in out
             if (t := _short_quantity(sp.text)) and " " in t
         ]
+        # "… đạt tối thiểu bao nhiêu?" names nothing counted: a share or a sum is as much an answer as a count
+        # ("Quy mô kinh tế số đạt tối thiểu 50% GDP").
+        measured = [sp for other in (SHARE, MONEY) for sp in spans(text, Asked(other, asked.bound)) if asked.measured]
+        out = [sp for sp in out if not any(m.start < sp.end and sp.start < m.end for m in measured)] + measured
+        out.sort(key=lambda sp: sp.start)
     return out + cells
 
 

@@ -595,12 +595,13 @@ class FakeTelegram:
         return len(self.calls)
 
     async def wait_for(
-        self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 10, *, since: int = 0
+        self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 30, *, since: int = 0
     ) -> Call:
         """Wait for a successful call of ``method`` (matching ``predicate``) and return it.
 
         Each call is returned by at most one ``wait_for`` (so push → wait_for → push → wait_for gives the
-        replies in order); calls before index ``since`` are not considered.
+        replies in order); calls before index ``since`` are not considered. The default ``timeout`` is
+        generous because a chart's first draw loads matplotlib's fonts: over 10 s on a busy 2-core host.
         """
         wanted = method.lower()
         loop = asyncio.get_running_loop()

@@ -758,6 +758,39 @@ def test_a_bound_or_an_age_goes_with_its_figure() -> None:
     ]
 
 
+def test_how_often_is_answered_by_the_period_not_by_a_duration() -> None:
+    asked = asked_for("Tổ giúp việc báo cáo Ban Chỉ đạo bao lâu một lần?")
+    text = "Tổ giúp việc họp trong 02 ngày; định kỳ 02 tuần một lần báo cáo Ban Chỉ đạo, mỗi quý một lần sơ kết."
+    assert [sp.text for sp in spans(text, asked)] == ["định kỳ 02 tuần một lần", "mỗi quý một lần"]
+    assert [sp.text for sp in spans("Ban Chỉ đạo họp hằng quý và khi cần.", asked)] == ["hằng quý"]
+    assert [sp.text for sp in spans("Kiểm tra 2 lần/năm tại mỗi xã.", asked)] == ["2 lần/năm"]
+    assert spans("Hội nghị kéo dài 02 ngày.", asked) == []  # a duration is no frequency
+
+
+def test_a_bound_the_passage_states_is_the_answer_to_a_question_asking_that_bound(corpus_data: Path) -> None:
+    """ "ít nhất bao nhiêu %": the text's own "ít nhất 3% …", not the smallest figure of the passage ("2% GDP")."""
+    question = "Tỉnh phải dành ít nhất bao nhiêu phần trăm tổng chi ngân sách cho khoa học, công nghệ?"
+    unit = (
+        "Kinh phí cho nghiên cứu phát triển đạt 2% GDP; bố trí ít nhất 3% tổng chi ngân sách hằng năm cho khoa học, "
+        "công nghệ, đổi mới sáng tạo."
+    )
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    draft = compose(question, [Hit(StoredChunk("c1", "57.md", unit, "Mục III", 0), 1.0, dense=0.9)], index)
+    assert draft.short.startswith("ít nhất 3% tổng chi ngân sách"), draft
+
+
+def test_how_much_a_thing_reaches_is_answered_by_a_share_or_a_sum_not_only_a_count() -> None:
+    asked = asked_for("Quy mô kinh tế số đến năm 2045 đạt tối thiểu bao nhiêu?")
+    assert asked.kind == "quantity" and asked.measured
+    text = "Đến năm 2045, quy mô kinh tế số đạt tối thiểu 50% GDP; có 10 trung tâm dữ liệu."
+    assert "tối thiểu 50% GDP" in [sp.text for sp in spans(text, asked)]
+    # What is counted is named: a share in the passage is no count of it.
+    counted = asked_for("Số lượng doanh nghiệp công nghệ số đạt bao nhiêu?")
+    assert not counted.measured or counted.counted
+    found = [sp.text for sp in spans("Số doanh nghiệp công nghệ số tăng 150%, đạt 1.500 doanh nghiệp.", counted)]
+    assert not any("%" in t for t in found), found
+
+
 def test_a_cause_is_what_follows_nguyen_nhan_or_la_do_not_a_bare_do() -> None:
     asked = asked_for("Vì sao chậm tiến độ?")
     text = "Nguyên nhân chủ yếu: hạ tầng mạng chưa bảo đảm; thiếu 1.200 công chức. Dự án do Sở Tài chính chủ trì."
@@ -1190,6 +1223,10 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Nguyên nhân chủ yếu là gì?", "reason"),
         ("Why are the tasks overdue?", "reason"),
         ("Bỏ việc bao nhiêu ngày không có lý do thì bị sa thải?", "range"),  # "lý do" here is a condition
+        ("Ban Chỉ đạo tỉnh họp định kỳ bao lâu một lần?", "frequency"),  # how often, not how long
+        ("bao cao bao lau 1 lan", "frequency"),
+        ("How often does the steering committee meet?", "frequency"),
+        ("Ban Chỉ đạo họp bao lâu?", "range"),
     ],
 )
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
