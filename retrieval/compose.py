@@ -386,7 +386,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if kind == "en":  # the phrases an English question names, in the documents' words
         q_pairs |= {p for term in set(english_glossary_words(question).values()) for p in word_pairs(term, spelt=False)}
     # A passage found by its words alone has no similarity (0.0): it is neither helped nor penalised by it.
-    top_dense = max((h.dense for h in hits[:3]), default=0.0)
+    # Over every passage looked at: were the first three found by their words alone (no similarity), a fifth
+    # with one would otherwise gain its whole similarity over them.
+    top_dense = max((h.dense for h in hits[:LOOKED_AT]), default=0.0)
     about_basis = bool(_ASKS_BASIS.search(fold(question)))
     asked_words = set(tokens(question))
     other_item: set[int] = set()

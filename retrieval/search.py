@@ -30,6 +30,7 @@ from retrieval.text import (
     expand_query,
     fold,
     has_vietnamese_diacritics,
+    spelt_out,
     symbol_token,
     tokens,
 )
@@ -240,7 +241,8 @@ class HybridSearcher:
     def search(self, question: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         pool = max(k * 3, 30)
         kind = query_kind(question)
-        vector = self.embedder.embed([question], query=True)[0]
+        # The meaning is embedded from the question as the documents would write it: abbreviations spelt out.
+        vector = self.embedder.embed([spelt_out(question) if kind in ("vi", "vi_plain") else question], query=True)[0]
         dense = self.index.search_dense(vector, pool, filters)
         lexical = self.index.search_lexical(in_document_words(question, kind), pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.

@@ -39,41 +39,44 @@ def symbol_token(symbol: str) -> str:
     return "_".join(p.lstrip("0") or "0" if p.isdigit() else p for p in _WORD_RE.findall(fold(symbol)))
 
 
-# Abbreviations officials type (folded): expanded in questions so they meet the documents' full words.
-ABBREVIATIONS: dict[str, str] = {
-    "khcn": "khoa hoc cong nghe",
-    "kh&cn": "khoa hoc cong nghe",
-    "dmst": "doi moi sang tao",
-    "cds": "chuyen doi so",
-    "csdl": "co so du lieu",
-    "cntt": "cong nghe thong tin",
-    "tthc": "thu tuc hanh chinh",
-    "dvc": "dich vu cong",
-    "dvctt": "dich vu cong truc tuyen",
-    "bcd": "ban chi dao",
-    "bcdtw": "ban chi dao trung uong",
-    "ubnd": "uy ban nhan dan",
-    "hdnd": "hoi dong nhan dan",
-    "tp": "thanh pho",
-    "hcm": "ho chi minh",
-    "tphcm": "thanh pho ho chi minh",
-    "hn": "ha noi",
-    "bkhcn": "bo khoa hoc va cong nghe",
-    "bca": "bo cong an",
-    "btc": "bo tai chinh",
-    "nq": "nghi quyet",
-    "tb": "thong bao",
-    "kh": "ke hoach",
-    "hd": "huong dan",
-    "qd": "quyet dinh",
-    "cv": "cong van",
-    "bc": "bao cao",
-    "tw": "trung uong",
-    "cp": "chinh phu",
-    "gd": "giao duc",
-    "gddt": "giao duc dao tao",
-    "ttg": "thu tuong",
+# Abbreviations officials type, as the documents spell them out. Folded (ABBREVIATIONS), they are expanded in
+# questions so they meet the documents' full words; spelt out (`spelt_out`), they are what the question's meaning
+# is embedded from: e5 does not know "BCĐ" ("BCĐ tỉnh họp định kỳ …" put the decision on the committee 8th).
+SPELT_OUT: dict[str, str] = {
+    "khcn": "khoa học công nghệ",
+    "kh&cn": "khoa học công nghệ",
+    "dmst": "đổi mới sáng tạo",
+    "cds": "chuyển đổi số",
+    "csdl": "cơ sở dữ liệu",
+    "cntt": "công nghệ thông tin",
+    "tthc": "thủ tục hành chính",
+    "dvc": "dịch vụ công",
+    "dvctt": "dịch vụ công trực tuyến",
+    "bcd": "Ban Chỉ đạo",
+    "bcdtw": "Ban Chỉ đạo Trung ương",
+    "ubnd": "Ủy ban nhân dân",
+    "hdnd": "Hội đồng nhân dân",
+    "tp": "thành phố",
+    "hcm": "Hồ Chí Minh",
+    "tphcm": "Thành phố Hồ Chí Minh",
+    "hn": "Hà Nội",
+    "bkhcn": "Bộ Khoa học và Công nghệ",
+    "bca": "Bộ Công an",
+    "btc": "Bộ Tài chính",
+    "nq": "Nghị quyết",
+    "tb": "Thông báo",
+    "kh": "Kế hoạch",
+    "hd": "Hướng dẫn",
+    "qd": "Quyết định",
+    "cv": "Công văn",
+    "bc": "Báo cáo",
+    "tw": "Trung ương",
+    "cp": "Chính phủ",
+    "gd": "giáo dục",
+    "gddt": "giáo dục đào tạo",
+    "ttg": "Thủ tướng",
 }
+ABBREVIATIONS: dict[str, str] = {short: fold(full) for short, full in SPELT_OUT.items()}
 # Words officials use for what the documents say otherwise (folded): a question word counts as present
 # where all the words of one of its aliases are.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -162,6 +165,26 @@ def expand_query(text: str) -> list[str]:
         elif tok in ABBREVIATIONS:
             out.extend(ABBREVIATIONS[tok].split())
     return out
+
+
+_ABBREVIATION_RE = re.compile(r"(?<![\w/-])([^\W\d_]+(?:&[^\W\d_]+)?)(\d*)(?![\w/-])", re.UNICODE)
+
+
+def spelt_out(question: str) -> str:
+    """The question with the abbreviations it types spelt out as the documents write them ("BCĐ tỉnh" → "Ban
+    Chỉ đạo tỉnh", "NQ57" → "Nghị quyết 57"); folded where the question is typed without diacritics. A
+    document number ("57-NQ/TW") is left whole. With diacritics, only a word typed in capitals is taken
+    for an abbreviation."""
+    plain = fold(question) == question.lower()
+
+    def spell(m: re.Match[str]) -> str:
+        word, number = m.group(1), m.group(2)
+        full = SPELT_OUT.get(fold(word))
+        if not full or not (plain or (len(word) > 1 and word.isupper())):
+            return m.group(0)
+        return (fold(full) if plain else full) + (f" {number}" if number else "")
+
+    return _ABBREVIATION_RE.sub(spell, question)
 
 
 def tokens(text: str) -> list[str]:
