@@ -30,6 +30,7 @@ from retrieval.extract import (
     LONG_LIST_MAX,
     MONEY,
     ORGAN,
+    OTHER,
     QUANTITY,
     RANGE,
     SHARE,
@@ -38,7 +39,10 @@ from retrieval.extract import (
     Span,
     Unit,
     asked_for,
+    called,
+    completion,
     defines,
+    definition_of,
     named_span,
     spans,
     units,
@@ -528,6 +532,18 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     return "", -1
 
 
+def completed_answer(asked: Asked, text: str, question: str) -> str:
+    """A short answer read from the unit where no span of a kind asked is: what it says in the place of the
+    question's "gì"/"đâu" ("… chuyển thành hình phạt gì?": "tù chung thân"), the term it gives to what the question
+    describes ("… được gọi là gì?": "Chiếm hữu ngay tình"), or its sentence defining the term asked ("Tù chung
+    thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"); "" if none."""
+    if asked.kind == OTHER:
+        return completion(text, question)
+    if asked.kind == DEFINITION:
+        return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
+    return ""
+
+
 def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     asked = asked_for(question)
     ranked = candidates(question, hits, index, asked)
@@ -561,10 +577,14 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     which = which_noun(question) if not short and asked.kind not in SPECIFIC else None
     if which and (named := named_span(best.unit.text, which, question)):
         short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"
+    completed = "" if short else completed_answer(asked, best.unit.text, question)
+    if completed:
+        short, short_rank = completed, best.rank + 1
     quotes = [best]
     lead = best.unit.text.split(JOIN)[0].split("\n")[0]
     # With a direct answer, the unit it came from says it; another is quoted only if it is as good.
-    within = SECOND_QUOTE_WITHIN if not short else SECOND_QUOTE_WITH_SHORT
+    # Not so with a completion: read on from the question's words, it may be the clause before the one that answers.
+    within = SECOND_QUOTE_WITHIN if not short or completed else SECOND_QUOTE_WITH_SHORT
     for c in ranked:
         if c is best or c.score < best.score - within:
             continue

@@ -241,6 +241,51 @@ def defines(text: str, term: str) -> bool:
     )
 
 
+def definition_of(text: str, term: str) -> str:
+    """What a unit that defines the term says it is, from the term: "… 1. Tù chung thân là hình phạt tù không thời
+    hạn …" → "Tù chung thân là hình phạt tù không thời hạn …", to the end of its sentence (at most _COMPLETED_WORDS words); "" where it does not
+    define it."""
+    part = unicodedata.normalize("NFC", text.split(JOIN)[-1])
+    folded = fold(part)
+    if len(folded) != len(part):
+        return ""  # a letter that folds to two: positions would not match
+    words = term.split()
+    for i in range(len(words)):
+        m = re.search(
+            rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?({' '.join(words[i:])}(?: (?:la|duoc hieu la) |: ))", folded
+        )
+        if m:
+            # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
+            stop = _CLAUSE_END.search(part, m.end(1))
+            said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
+            return part[m.start(1) : said[-1].end()] if said else ""
+    return ""
+
+
+_CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b")
+_NAMED_AS = re.compile(
+    r"(?:^|(?<=[.;:]\s))(?:\d{1,2}\.\s|[a-zđ]\)\s)?([^\W\d_][^,.;:()\n]{1,60}?) là (.+?)(?=[.;\n]|$)"
+)
+
+
+def called(text: str, question: str) -> str:
+    """The term a unit gives to what the question describes ("Việc chiếm hữu mà người chiếm hữu có căn cứ để tin
+    … được gọi là gì?": "Chiếm hữu ngay tình là việc chiếm hữu mà …" → "Chiếm hữu ngay tình"): of the unit's
+    "<term> là <description>" sentences, the one whose description is closest to the question's (shared words
+    over all words, so a sibling term's longer description loses); "" where none shares most of its words."""
+    m = _CALLED.search(fold(question))
+    if not m:
+        return ""
+    described = {w for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS}
+    best, closest = "", 0.0
+    for named in _NAMED_AS.finditer(unicodedata.normalize("NFC", text.split(JOIN)[-1])):
+        says = {fold(w) for w in _WORD.findall(named.group(2))} - STOPWORDS
+        shared = len(described & says)
+        if described and shared >= CALLED_SHARE * len(described) and shared / len(described | says) > closest:
+            best, closest = named.group(1), shared / len(described | says)
+    return best
+
+
 # --- units of a passage ------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(?:#{1,6}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ lục|PHỤ LỤC)\s+[\dIVXLC]+\b)")
@@ -522,31 +567,34 @@ def spans(text: str, asked: Asked) -> list[Span]:
         # "bao nhiêu tuổi": the number followed by the counted noun, cut after it.
         # The noun is as long as span and question agree ("bao nhiêu cơ sở dữ liệu": "38 cơ sở dữ liệu"), at least
         # its first two words (or one, when the question says only one).
-        counted = asked.counted.split()
-        least = min(2, len(counted))
+        # "mấy người": people are counted by what they are in the text ("10 thành viên", "3.152 đại biểu").
+        nouns = [asked.counted.split()] + ([p.split() for p in _PEOPLE] if asked.counted == "nguoi" else [])
         trimmed = []
-        for sp in out:
-            words = _WORD.findall(sp.text)
-            folded = [fold(w) for w in words]
-            for i in range(len(folded)):
+        for counted in nouns:
+            least = min(2, len(counted))
+            for sp in out:
+                words = _WORD.findall(sp.text)
+                folded = [fold(w) for w in words]
+                for i in range(len(folded)):
+                    n = 0
+                    while n < len(counted) and i + n < len(folded) and folded[i + n] == counted[n]:
+                        n += 1
+                    if n >= least:
+                        last = words[i + n - 1]
+                        cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
+                        trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
+                        break
+            # A count written in words ("năm trạng thái", "hai bên"): the words, then the counted noun at once.
+            for m in _WORDED_RE.finditer(text):
+                folded = [fold(w) for w in _WORD.findall(m.group(2))]
                 n = 0
-                while n < len(counted) and i + n < len(folded) and folded[i + n] == counted[n]:
+                while n < len(counted) and n < len(folded) and folded[n] == counted[n]:
                     n += 1
                 if n >= least:
-                    last = words[i + n - 1]
-                    cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
-                    trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
-                    break
-        # A count written in words ("năm trạng thái", "hai bên"): the words, then the counted noun at once.
-        for m in _WORDED_RE.finditer(text):
-            folded = [fold(w) for w in _WORD.findall(m.group(2))]
-            n = 0
-            while n < len(counted) and n < len(folded) and folded[n] == counted[n]:
-                n += 1
-            if n >= least:
-                last = _WORD.findall(m.group(2))[n - 1]
-                end = text.index(last, m.start(2)) + len(last)
-                trimmed.append(Span(m.start(), end, text[m.start() : end]))
+                    last = _WORD.findall(m.group(2))[n - 1]
+                    end = text.index(last, m.start(2)) + len(last)
+                    trimmed.append(Span(m.start(), end, text[m.start() : end]))
+        trimmed.sort(key=lambda sp: sp.start)
         return trimmed + cells  # "bao nhiêu lao động": a number of days is not the answer
     if kind == QUANTITY:
         out = [
@@ -562,6 +610,19 @@ def spans(text: str, asked: Asked) -> list[Span]:
     return out + cells
 
 
+# What people are counted as, folded ("Ban Chỉ đạo có mấy người?": "gồm 10 thành viên").
+_PEOPLE = (
+    "thanh vien",
+    "can bo",
+    "cong chuc",
+    "vien chuc",
+    "dai bieu",
+    "dong chi",
+    "lao dong",
+    "nguoi lao dong",
+    "hoc vien",
+    "chuyen gia",
+)
 # A table cell whose column counts something: "Số cơ sở dữ liệu: 38" (a row is "header: value | …").
 _COUNTED_CELL = re.compile(rf"(?:^|\| )((?:Tổng số|Số lượng|Số) [^:|\n]{{1,60}}: {_NUM})(?= \||\s*$)", re.MULTILINE)
 
@@ -736,3 +797,79 @@ def named_span(text: str, which: Which, question: str) -> str:
             if (followed or not wanted[0]) and named == wanted[1]:
                 return text[found[i][0] : found[end - 1][1]]
     return ""
+
+
+_ASKED_WHAT = ("gi", "dau")  # "… chuyển thành hình phạt gì", "… nộp vào đâu"
+_CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
+# The question's last words an answer reads on from: "có quyền gì" → "quyền yêu cầu …", "phải làm gì" → "phải
+# nuôi giữ …", "có nghĩa vụ / trách nhiệm gì".
+_READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
+_COMPLETED_WORDS = 30
+CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say  # at most this many words of the text after the question's own
+_CONTEXT_WORDS = 12  # how far before the question's words the text may restate the rest of the question
+
+
+def completion(text: str, question: str) -> str:
+    """What the text says where the question asks "gì" or "đâu": after the words the question puts before it
+    ("… thì hình phạt tử hình được chuyển thành hình phạt gì?" → "tù chung thân" after "chuyển thành"; "Bên cho thuê
+    có quyền gì …" → "quyền yêu cầu bên thuê trả lại tài sản thuê, …"), to the end of the text's clause. The asked
+    noun ("hình phạt") may be left out by the text. "" where the text does not say the question's words, or
+    says nothing more."""
+    asked = re.findall(r"\w+", fold(question))
+    at = max((i for i, w in enumerate(asked) if w in _ASKED_WHAT), default=-1)
+    before = asked[: max(at, 0)]
+    # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave
+    # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
+    nominal = at > 0 and asked[at] == "gi" and before[-1] != "lam"
+    if before and before[-1] == "ten":
+        return ""  # "… tên gì": a name, which only a person or an organ's pattern reads
+    if before and before[-1] == "lam":
+        before = before[:-1]
+    if len(before) < 2:
+        return ""
+    found = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    folded = [fold(text[a:b]) for a, b in found]
+    # The longest run of the question's words the text says, then the one with more of the question around it.
+    best: tuple[tuple[int, int], int, int, int] | None = None  # score, first and last word of the anchor, dropped
+    for drop in range(3 if nominal else 1):
+        end = len(before) - drop
+        for k in range(min(4, end), 0, -1):
+            anchor = before[end - k : end]
+            rest = {w for w in before[: end - k] if w not in STOPWORDS}
+            for i in range(len(folded) - k):
+                if folded[i : i + k] != anchor:
+                    continue
+                context = len(rest & set(folded[max(0, i - _CONTEXT_WORDS) : i]))
+                if k < 2 and context < 2:
+                    continue  # one word alone, with nothing else of the question around it, is anywhere
+                score = (k, context - drop)
+                if best is None or score > best[0]:
+                    best = (score, i, i + k - 1, drop)
+    if best is None:
+        return ""
+    _, first, last, drop = best
+    stop = _CLAUSE_END.search(text, found[last][1])
+    cut = stop.start() if stop else len(text)
+    after = [(a, b) for a, b in found[last + 1 :] if b <= cut][:_COMPLETED_WORDS]
+    # What the question already says next is not the answer ("hình phạt | tử hình chuyển thành | tù chung thân").
+    # With diacritics where the question has them: "tù" is not the question's "tử".
+    plain = fold(question) == question.lower()
+    own = set(asked) if plain else set(re.findall(r"\w+", unicodedata.normalize("NFC", question).lower()))
+    told = list(itertools.takewhile(lambda ab: (fold if plain else str.lower)(text[ab[0] : ab[1]]) in own, after))
+    after = after[len(told) :]
+    # Where the question's own words go on after "gì", the answer ends ("trách nhiệm gì về tội …": "trách nhiệm hình
+    # sự | về tội này").
+    then = asked[at + 1] if 0 <= at < len(asked) - 1 else ""
+    after = list(itertools.takewhile(lambda ab: fold(text[ab[0] : ab[1]]) != then, after))
+    if not after:
+        return ""
+    # The answer reads on from the question's last word where the text says it ("có quyền gì": "quyền yêu cầu …").
+    reads_on = next(
+        (len(p) for p in _READS_ON if len(p) <= last - first + 1 and tuple(folded[last - len(p) + 1 : last + 1]) == p),
+        0,
+    )
+    start = found[last - reads_on + 1][0] if reads_on and drop == 0 and not told else after[0][0]
+    answer = text[start : after[-1][1]].strip(" ,")
+    if {fold(w) for w in _WORD.findall(answer)} <= set(asked) | STOPWORDS:
+        return ""  # only the question's own words
+    return answer

@@ -25,7 +25,7 @@ from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import _named_only, about_elsewhere, compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
-from retrieval.extract import JOIN, ORGAN, asked_for, defines, spans, units
+from retrieval.extract import JOIN, ORGAN, asked_for, called, completion, defines, definition_of, spans, units
 from retrieval.places import places, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
@@ -826,6 +826,70 @@ def test_a_passage_with_no_similarity_is_not_outweighed_by_a_later_one_that_has_
     assert draft.short == "trong tháng 8 năm 2025", draft
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "answer"),
+    [
+        # The asked noun left out by the text, and what the question already says skipped: "tù", not "tử".
+        (
+            "Người bị kết án tử hình được ân giảm thì hình phạt tử hình chuyển thành tù chung thân.",
+            "Người bị kết án tử hình được ân giảm thì hình phạt tử hình được chuyển thành hình phạt gì?",
+            "tù chung thân",
+        ),
+        # "có quyền gì" reads on from "quyền", to the end of the clause.
+        (
+            "Khi bên vay chậm trả thì bên cho vay có quyền yêu cầu trả nợ gốc, lãi và bồi thường; bên vay phải trả.",
+            "Bên cho vay có quyền gì khi bên vay chậm trả?",
+            "quyền yêu cầu trả nợ gốc, lãi và bồi thường",
+        ),
+        ("Kinh phí còn thừa được nộp vào ngân sách tỉnh.", "Kinh phí còn thừa nộp vào đâu?", "ngân sách tỉnh"),
+        # Where the question goes on after "gì", the answer ends.
+        (
+            "Tổ chức tự nguyện khắc phục hậu quả thì được miễn trách nhiệm bồi thường về khoản thiệt hại này.",
+            "Tổ chức tự nguyện khắc phục hậu quả thì được miễn trách nhiệm gì về khoản thiệt hại?",
+            "trách nhiệm bồi thường",
+        ),
+        ("Xã Tân Lập phải rà soát thủ tục hành chính.", "Xã Tân Lập phải làm gì?", "phải rà soát thủ tục hành chính"),
+        # A name is asked ("tên gì"), and a text that does not say the question's words answers nothing.
+        ("Chủ tịch Ủy ban nhân dân tỉnh là ông Trần Quốc Vinh.", "Chủ tịch Ủy ban nhân dân tỉnh tên gì?", ""),
+        ("Ban Chỉ đạo họp mỗi quý một lần.", "Sở Tài chính phải nộp báo cáo gì?", ""),
+    ],
+)
+def test_what_gi_or_dau_asks_is_what_the_text_says_after_the_question_s_words(
+    text: str, question: str, answer: str
+) -> None:
+    assert completion(text, question) == answer
+
+
+def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
+    text = (
+        "Điều 9. Giải thích từ ngữ … 2. Nhiệm vụ thường xuyên là nhiệm vụ không ấn định thời hạn kết thúc; ví dụ: họp."
+    )
+    asked = asked_for("Nhiệm vụ thường xuyên là gì?")
+    assert definition_of(text, asked.term) == "Nhiệm vụ thường xuyên là nhiệm vụ không ấn định thời hạn kết thúc"
+    assert definition_of("c) Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch.", "nhiem vu dot xuat") == (
+        "Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch"
+    )
+    assert definition_of("Các nhiệm vụ thường xuyên được rà soát hằng quý.", asked.term) == ""  # named, not defined
+
+
+def test_what_a_description_is_called_is_the_term_whose_definition_says_it_closest() -> None:
+    text = (
+        "1. Nhiệm vụ quá hạn là nhiệm vụ đã hết thời hạn mà chưa hoàn thành. 2. Nhiệm vụ quá hạn kéo dài là nhiệm vụ "
+        "đã hết thời hạn trên 3 tháng mà chưa hoàn thành."
+    )
+    question = "Nhiệm vụ đã hết thời hạn trên 3 tháng mà chưa hoàn thành được gọi là gì?"
+    assert called(text, question) == "Nhiệm vụ quá hạn kéo dài"
+    assert called(text, "Nhiệm vụ đã hết thời hạn mà chưa hoàn thành thì gọi là gì?") == "Nhiệm vụ quá hạn"
+    assert called(text, "Nhiệm vụ hoàn thành sớm được gọi là gì?") == ""  # two of its three words: not described
+    assert called(text, "Nhiệm vụ quá hạn là gì?") == ""  # a term asked, not named
+
+
+def test_a_what_question_leads_with_what_the_text_says_in_its_place(corpus_data: Path) -> None:
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer("Tỉnh ủy Gia Lai kiến nghị Bộ Công an việc gì?")
+    assert ans.short.startswith("phân cấp cho địa phương quản lý học liệu"), ans.text
+
+
 def test_a_cause_is_what_follows_nguyen_nhan_or_la_do_not_a_bare_do() -> None:
     asked = asked_for("Vì sao chậm tiến độ?")
     text = "Nguyên nhân chủ yếu: hạ tầng mạng chưa bảo đảm; thiếu 1.200 công chức. Dự án do Sở Tài chính chủ trì."
@@ -853,6 +917,10 @@ def test_a_count_names_all_of_what_it_counts_and_a_table_cell_its_column() -> No
     row = "Tình trạng: Chưa triển khai, nguy cơ cao không hoàn thành | Số cơ sở dữ liệu: 38"
     assert [sp.text for sp in spans(row, asked)] == ["Số cơ sở dữ liệu: 38"]
     assert spans(row, asked_for("Có bao nhiêu nhiệm vụ quá hạn?")) == []  # the column counts something else
+    # People are counted by what the text calls them.
+    people = asked_for("Ban chỉ đạo tỉnh có tổng cộng mấy người?")
+    text = "Thành lập Ban Chỉ đạo gồm 10 thành viên; họp 4 lần, mỗi lần 02 ngày."
+    assert [sp.text for sp in spans(text, people)] == ["10 thành viên"]
 
 
 def test_either_spelling_of_a_syllable_finds_the_other(corpus_data: Path) -> None:
