@@ -97,6 +97,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         DATE,
         re.compile(
             r"khi nao|\bngay nao\b|\bthang nao\b|\bnam nao\b|\bquy nao\b|\bbao gio\b|thoi han|thoi diem|han chot|"
+            r"\b(?:vao |trong )?(?:luc|dip) nao\b|"  # "phải làm vào lúc nào"
             r"\bthoi gian nao\b|^\W*han\b(?! che| muc| ngach)|"  # "phải xong trong thời gian nào", "Hạn cập nhật …"
             r"\bhan\b.*\b(?:nop|gui|hoan thanh|bao cao)|(?:truoc|cham nhat|den) (?:ngay|thang) nao|\b(?:ngay|thang) may\b|"
             # "when" asks only as the question's word ("When did …", "… by when"), not as a conjunction ("what did
@@ -127,7 +128,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         ORGAN,
         re.compile(
-            r"co quan nao|\bai\b|don vi nao|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
+            r"co quan nao|\bai\b|don vi nao|\bbo phan nao\b|\b(?:co quan|don vi) gi\b|\bbo nao\b|\bnganh nao\b|to chuc nao|(?<!bat )\bcap nao\b|nguoi nao|\bchu tri\b|"
             rf"\bphoi hop\b|\bwho\b|\bwhom\b|{_PERSON_ASKED}|"
             rf"{_QUALIFIED}(?:ministry|ministries|agency|agencies|body|bodies|organ|unit|authority|office|department|"
             r"committee|council)\b|\bin charge\b|\bleads?\b|\bchairs?\b"
