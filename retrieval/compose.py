@@ -35,6 +35,7 @@ from retrieval.extract import (
     RANGE,
     SHARE,
     SPECIFIC,
+    YESNO,
     Asked,
     Span,
     Unit,
@@ -47,6 +48,7 @@ from retrieval.extract import (
     spans,
     units,
     which_noun,
+    yes_or_no,
 )
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places
@@ -536,11 +538,13 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     """A short answer read from the unit where no span of a kind asked is: what it says in the place of the
     question's "gì"/"đâu" ("… chuyển thành hình phạt gì?": "tù chung thân"), the term it gives to what the question
     describes ("… được gọi là gì?": "Chiếm hữu ngay tình"), or its sentence defining the term asked ("Tù chung
-    thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"); "" if none."""
+    thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"), or whether it says so ("Không"); "" if none."""
     if asked.kind == OTHER:
         return completion(text, question)
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
+    if asked.kind == YESNO:
+        return yes_or_no(text, question)  # "… có được trợ cấp thôi việc không?": "Không"
     return ""
 
 

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold
+from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold, has_vietnamese_diacritics
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -150,12 +150,10 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         YESNO,
-        re.compile(
-            r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|"
-            r"\bkhong\?*$|^(?:is|are|does|do|can|must|should|was|were)\b"
-        ),
+        re.compile(r"co phai|dung hay sai|dung khong|phai khong|\bco (?:duoc|bi|phai)\b.*\bkhong\b|\bkhong\?*$"),
     ),
 ]
+_ENGLISH_YESNO = re.compile(r"^(?:is|are|does|do|can|must|should|was|were)\b")
 # A bound the question asks for, not one it states: "phạt tù lên đến 05 năm" names its figure.
 # English "up to" asks the largest only before the question word ("up to how many years"): "held from the start
 # of 2025 up to the December review" is a time.
@@ -208,6 +206,8 @@ class Asked:
 def asked_for(question: str) -> Asked:
     q = fold(question)
     kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
+    if kind == OTHER and _ENGLISH_YESNO.search(q) and not has_vietnamese_diacritics(question):
+        kind = YESNO  # "Can the commune …?"; not "Cần đảm bảo điều gì …", which folds to "can"
     bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""
     m = _COUNTED.search(q)
     term = ""
@@ -285,6 +285,33 @@ def called(text: str, question: str) -> str:
         if described and shared >= CALLED_SHARE * len(described) and shared / len(described | says) > closest:
             best, closest = named.group(1), shared / len(described | says)
     return best
+
+
+_ASKS_WHETHER = re.compile(r"\bco (?!phai la\b)(.+?) (?:hay )?khong\W*$")
+_NEGATION = {"khong", "chua", "cam", "chang"}
+_PREDICATE_WORDS = (3, 2)  # the first words of what is asked about, as the text says them
+
+
+def yes_or_no(text: str, question: str) -> str:
+    """ "… có được trợ cấp thôi việc không?": "Không" where the text says the predicate's first words after a
+    negation ("thì không được trợ cấp thôi việc"), "Có" where it says them without one; "" where it does not say
+    them, or says them both ways."""
+    m = _ASKS_WHETHER.search(fold(question))
+    if not m:
+        return ""
+    asked = re.findall(r"\w+", m.group(1))
+    folded = [fold(w) for w in _WORD.findall(text)]
+    for k in _PREDICATE_WORDS:
+        head = asked[:k]
+        if len(head) < k:
+            continue
+        said = [i for i in range(len(folded) - k + 1) if folded[i : i + k] == head]
+        negated = {any(w in _NEGATION for w in folded[max(0, i - 2) : i]) for i in said}
+        if len(negated) == 1:
+            return "Không" if negated.pop() else "Có"
+        if said:
+            return ""
+    return ""
 
 
 # --- units of a passage ------------------------------------------------------------------------------

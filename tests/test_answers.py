@@ -25,7 +25,18 @@ from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import _named_only, about_elsewhere, compose, echoes, question_terms, restated, vietnamese_date
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
-from retrieval.extract import JOIN, ORGAN, asked_for, called, completion, defines, definition_of, spans, units
+from retrieval.extract import (
+    JOIN,
+    ORGAN,
+    asked_for,
+    called,
+    completion,
+    defines,
+    definition_of,
+    spans,
+    units,
+    yes_or_no,
+)
 from retrieval.places import places, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
@@ -884,6 +895,31 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
     assert called(text, "Nhiệm vụ quá hạn là gì?") == ""  # a term asked, not named
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "answer"),
+    [
+        (
+            "Xã đơn phương dừng dự án trái quy định thì không được hỗ trợ kinh phí.",
+            "Xã đơn phương dừng dự án có được hỗ trợ kinh phí không?",
+            "Không",
+        ),
+        ("Hồ sơ nộp qua Hệ thống, không phải nộp bản giấy.", "Có phải nộp bản giấy không?", "Không"),
+        (
+            "Việc chia sẻ dữ liệu giữa các xã được khuyến khích.",
+            "Việc chia sẻ dữ liệu có được khuyến khích không?",
+            "Có",
+        ),
+        # Said both ways, or not said: no answer of one word.
+        ("Xã được hỗ trợ máy tính; thôn không được hỗ trợ máy tính.", "Thôn có được hỗ trợ máy tính không?", ""),
+        ("Ban Chỉ đạo họp mỗi quý một lần.", "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo không?", ""),
+    ],
+)
+def test_whether_is_answered_by_the_text_saying_the_predicate_with_or_without_a_negation(
+    text: str, question: str, answer: str
+) -> None:
+    assert yes_or_no(text, question) == answer
+
+
 def test_a_what_question_leads_with_what_the_text_says_in_its_place(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     ans = answerer.answer("Tỉnh ủy Gia Lai kiến nghị Bộ Công an việc gì?")
@@ -1326,6 +1362,10 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Nguyên nhân chủ yếu là gì?", "reason"),
         ("Why are the tasks overdue?", "reason"),
         ("Bỏ việc bao nhiêu ngày không có lý do thì bị sa thải?", "range"),  # "lý do" here is a condition
+        ("Cần đảm bảo điều gì cho lao động nữ tại nơi làm việc?", "other"),  # "cần" folds to English "can"
+        ("Can the commune send the report late?", "yesno"),
+        ("Ngày hội chuyển đổi số cấp xã phải làm vào lúc nào?", "date"),
+        ("Bộ phận nào phụ trách số hóa hồ sơ?", "organ"),
         ("Ban Chỉ đạo tỉnh họp định kỳ bao lâu một lần?", "frequency"),  # how often, not how long
         ("bao cao bao lau 1 lan", "frequency"),
         ("How often does the steering committee meet?", "frequency"),
