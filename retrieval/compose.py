@@ -543,6 +543,9 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
         return completion(text, question)
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
+    if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):
+        # "Quản chế được áp dụng đối với ai?": "người phạm tội …". Not "Bí thư Tỉnh ủy là ai": a name answers that.
+        return completion(text, question, ("ai",))
     if asked.kind == YESNO:
         return yes_or_no(text, question)  # "… có được trợ cấp thôi việc không?": "Không"
     return ""

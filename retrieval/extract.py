@@ -832,19 +832,23 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 # The question's last words an answer reads on from: "có quyền gì" → "quyền yêu cầu …", "phải làm gì" → "phải
 # nuôi giữ …", "có nghĩa vụ / trách nhiệm gì".
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
-_COMPLETED_WORDS = 30
-CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say  # at most this many words of the text after the question's own
+_COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
+CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say
+WHOLE_SHARE = 0.6  # asked who, the share of the question's other words the text must say before its anchor
 _CONTEXT_WORDS = 12  # how far before the question's words the text may restate the rest of the question
 
 
-def completion(text: str, question: str) -> str:
+def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT) -> str:
     """What the text says where the question asks "gì" or "đâu": after the words the question puts before it
     ("… thì hình phạt tử hình được chuyển thành hình phạt gì?" → "tù chung thân" after "chuyển thành"; "Bên cho thuê
     có quyền gì …" → "quyền yêu cầu bên thuê trả lại tài sản thuê, …"), to the end of the text's clause. The asked
     noun ("hình phạt") may be left out by the text. "" where the text does not say the question's words, or
-    says nothing more."""
+    says nothing more. With `asked_what` ("ai",), who: "Quản chế được áp dụng đối với ai?" → "người phạm tội …",
+    only where the text also says most of the rest of the question (the role in "Bí thư Tỉnh ủy là ai", not
+    just "… là")."""
     asked = re.findall(r"\w+", fold(question))
-    at = max((i for i, w in enumerate(asked) if w in _ASKED_WHAT), default=-1)
+    at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
+    whole = "ai" in asked_what
     before = asked[: max(at, 0)]
     # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave
     # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
@@ -870,6 +874,8 @@ def completion(text: str, question: str) -> str:
                 context = len(rest & set(folded[max(0, i - _CONTEXT_WORDS) : i]))
                 if k < 2 and context < 2:
                     continue  # one word alone, with nothing else of the question around it, is anywhere
+                if whole and context < WHOLE_SHARE * len(rest - set(anchor)):
+                    continue
                 score = (k, context - drop)
                 if best is None or score > best[0]:
                     best = (score, i, i + k - 1, drop)

@@ -23,7 +23,16 @@ from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, to_citations
 from retrieval.bridge import arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
-from retrieval.compose import _named_only, about_elsewhere, compose, echoes, question_terms, restated, vietnamese_date
+from retrieval.compose import (
+    _named_only,
+    about_elsewhere,
+    completed_answer,
+    compose,
+    echoes,
+    question_terms,
+    restated,
+    vietnamese_date,
+)
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
 from retrieval.extract import (
     JOIN,
@@ -869,6 +878,18 @@ def test_what_gi_or_dau_asks_is_what_the_text_says_after_the_question_s_words(
     text: str, question: str, answer: str
 ) -> None:
     assert completion(text, question) == answer
+
+
+def test_who_is_read_where_the_text_says_the_rest_of_the_question_and_an_identity_only_by_a_name() -> None:
+    text = "3. Hỗ trợ kinh phí được áp dụng đối với hộ nghèo, hộ cận nghèo ở các thôn đặc biệt khó khăn."
+    question = "Hỗ trợ kinh phí được áp dụng đối với ai?"
+    assert completed_answer(asked_for(question), text, question) == (
+        "hộ nghèo, hộ cận nghèo ở các thôn đặc biệt khó khăn"
+    )
+    # "… là ai" asks for a name: the words around "là" in another sentence are no answer.
+    question = "Bí thư Tỉnh ủy Bình Sơn là ai?"
+    text = "Chủ tịch Ủy ban nhân dân tỉnh Bình Sơn là ông Trần Minh Đức."
+    assert completed_answer(asked_for(question), text, question) == ""
 
 
 def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
