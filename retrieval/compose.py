@@ -540,6 +540,7 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     describes ("… được gọi là gì?": "Chiếm hữu ngay tình"), or its sentence defining the term asked ("Tù chung
     thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"), or whether it says so ("Không"); "" if none."""
     if asked.kind == OTHER:
+        # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun.
         return completion(text, question)
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")

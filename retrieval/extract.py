@@ -827,11 +827,13 @@ def named_span(text: str, which: Which, question: str) -> str:
     return ""
 
 
-_ASKED_WHAT = ("gi", "dau")  # "… chuyển thành hình phạt gì", "… nộp vào đâu"
+# "… chuyển thành hình phạt gì", "… nộp vào đâu", "… phải do chủ thể nào thực hiện", "… như thế nào là hợp pháp"
+_ASKED_WHAT = ("gi", "dau", "nao")
 _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 # The question's last words an answer reads on from: "có quyền gì" → "quyền yêu cầu …", "phải làm gì" → "phải
 # nuôi giữ …", "có nghĩa vụ / trách nhiệm gì".
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
+_COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
 CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say
 WHOLE_SHARE = 0.6  # asked who, the share of the question's other words the text must say before its anchor
@@ -839,7 +841,7 @@ _CONTEXT_WORDS = 12  # how far before the question's words the text may restate 
 
 
 def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT) -> str:
-    """What the text says where the question asks "gì" or "đâu": after the words the question puts before it
+    """What the text says where the question asks "gì", "đâu" or "nào": after the words the question puts before it
     ("… thì hình phạt tử hình được chuyển thành hình phạt gì?" → "tù chung thân" after "chuyển thành"; "Bên cho thuê
     có quyền gì …" → "quyền yêu cầu bên thuê trả lại tài sản thuê, …"), to the end of the text's clause. The asked
     noun ("hình phạt") may be left out by the text. "" where the text does not say the question's words, or
@@ -852,7 +854,9 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     before = asked[: max(at, 0)]
     # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave
     # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
-    nominal = at > 0 and asked[at] == "gi" and before[-1] != "lam"
+    nominal = at > 0 and asked[at] in ("gi", "nao") and before[-1] != "lam"
+    if at > 0 and asked[at] == "nao" and any(w in _LISTED for w in before[-_NAMED_WORDS:]):
+        return ""  # "những ứng dụng nào": several are asked for, a list the quotes give whole
     if before and before[-1] == "ten":
         return ""  # "… tên gì": a name, which only a person or an organ's pattern reads
     if before and before[-1] == "lam":
@@ -890,7 +894,10 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     plain = fold(question) == question.lower()
     own = set(asked) if plain else set(re.findall(r"\w+", unicodedata.normalize("NFC", question).lower()))
     told = list(itertools.takewhile(lambda ab: (fold if plain else str.lower)(text[ab[0] : ab[1]]) in own, after))
-    after = after[len(told) :]
+    if len(told) > 1:  # one word of the question again ("Di chúc …": "Di sản …") is as likely the answer's own
+        after = after[len(told) :]
+    else:
+        told = []
     # Where the question's own words go on after "gì", the answer ends ("trách nhiệm gì về tội …": "trách nhiệm hình
     # sự | về tội này").
     then = asked[at + 1] if 0 <= at < len(asked) - 1 else ""
@@ -904,6 +911,8 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     )
     start = found[last - reads_on + 1][0] if reads_on and drop == 0 and not told else after[0][0]
     answer = text[start : after[-1][1]].strip(" ,")
+    if len(_WORD.findall(answer)) < _COMPLETION_MIN_WORDS:
+        return ""  # "sau", "khác", "100": a word or two left over is no answer
     if {fold(w) for w in _WORD.findall(answer)} <= set(asked) | STOPWORDS:
         return ""  # only the question's own words
     return answer

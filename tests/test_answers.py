@@ -869,12 +869,21 @@ def test_a_passage_with_no_similarity_is_not_outweighed_by_a_later_one_that_has_
             "trách nhiệm bồi thường",
         ),
         ("Xã Tân Lập phải rà soát thủ tục hành chính.", "Xã Tân Lập phải làm gì?", "phải rà soát thủ tục hành chính"),
+        # "… do cơ quan nào thực hiện": up to where the question goes on.
+        (
+            "Việc số hóa hồ sơ địa chính phải do Văn phòng đăng ký đất đai thực hiện trước quý IV.",
+            "Việc số hóa hồ sơ địa chính phải do cơ quan nào thực hiện?",
+            "Văn phòng đăng ký đất đai",
+        ),
+        # Several asked for ("những … nào"): a list, which the quotes give whole; a word left over is no answer.
+        ("Xã triển khai các ứng dụng VNeID, iHanoi.", "Xã triển khai những ứng dụng nào?", ""),
+        ("Báo cáo gửi trước ngày 15, sau.", "Báo cáo gửi trước ngày 15 rồi làm gì?", ""),
         # A name is asked ("tên gì"), and a text that does not say the question's words answers nothing.
         ("Chủ tịch Ủy ban nhân dân tỉnh là ông Trần Quốc Vinh.", "Chủ tịch Ủy ban nhân dân tỉnh tên gì?", ""),
         ("Ban Chỉ đạo họp mỗi quý một lần.", "Sở Tài chính phải nộp báo cáo gì?", ""),
     ],
 )
-def test_what_gi_or_dau_asks_is_what_the_text_says_after_the_question_s_words(
+def test_what_gi_dau_or_nao_asks_is_what_the_text_says_after_the_question_s_words(
     text: str, question: str, answer: str
 ) -> None:
     assert completion(text, question) == answer
