@@ -79,6 +79,7 @@ SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is 
 # Units come from the first three passages; a date, figure or organ asked for may also come from the next two
 # (a lexical first that the cross-script third passage pushed to fourth, a figure one row down a table).
 SHOWN, LOOKED_AT = 3, 5
+SAID_WHOLE = 0.9  # a direct answer this long a share of its unit is that unit, not a part of it
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
@@ -599,6 +600,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         if lead not in c.unit.text and c.unit.text not in best.unit.text:  # nothing quoted twice
             quotes.append(c)
             break
+    if short and len(short) >= SAID_WHOLE * len(best.unit.text.split(JOIN)[-1]):
+        quotes.remove(best)  # the direct answer is its unit's whole sentence: quoted again, it is read twice
     quotes.sort(key=lambda c: (c.rank, c.unit.order))
     # A date, share, amount or duration asked for that no unit states. Not a count or an organ: counts are also
     # written in words ("năm trạng thái") and organs may be roles ("công chứng viên"), so their absence from

@@ -259,7 +259,11 @@ def definition_of(text: str, term: str) -> str:
             # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
             stop = _CLAUSE_END.search(part, m.end(1))
             said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
-            return part[m.start(1) : said[-1].end()] if said else ""
+            if not said:
+                return ""
+            end = said[-1].end()
+            # A whole sentence keeps its full stop ("… chưa đến mức bị xử phạt tử hình.").
+            return part[m.start(1) : end + (part[end : end + 1] == ".")]
     return ""
 
 

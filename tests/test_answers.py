@@ -908,9 +908,20 @@ def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
     asked = asked_for("Nhiệm vụ thường xuyên là gì?")
     assert definition_of(text, asked.term) == "Nhiệm vụ thường xuyên là nhiệm vụ không ấn định thời hạn kết thúc"
     assert definition_of("c) Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch.", "nhiem vu dot xuat") == (
-        "Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch"
+        "Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch."
     )
     assert definition_of("Các nhiệm vụ thường xuyên được rà soát hằng quý.", asked.term) == ""  # named, not defined
+
+
+def test_a_direct_answer_that_is_its_whole_unit_is_not_quoted_again(corpus_data: Path) -> None:
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    unit = "2. Nhiệm vụ đột xuất là nhiệm vụ phát sinh ngoài kế hoạch được cấp có thẩm quyền giao."
+    hits = [Hit(StoredChunk("c1", "hd.md", unit, "Mục I", 0), 1.0, dense=0.9)]
+    draft = compose("Nhiệm vụ đột xuất là gì?", hits, index)
+    assert draft.short == unit[3:] and draft.quotes == (), draft  # one line on the phone, not the same one twice
+    longer = unit + " Nhiệm vụ đột xuất được theo dõi như nhiệm vụ thường xuyên."
+    draft = compose("Nhiệm vụ đột xuất là gì?", [Hit(StoredChunk("c1", "hd.md", longer, "Mục I", 0), 1.0)], index)
+    assert draft.short == unit[3:] and len(draft.quotes) == 1, draft
 
 
 def test_what_a_description_is_called_is_the_term_whose_definition_says_it_closest() -> None:
