@@ -772,6 +772,11 @@ def test_how_much_the_fine_is_restates_the_words_before_the_fine() -> None:
     assert restated(found, text, question).text == "từ 50.000.000 đồng đến 100.000.000 đồng"
 
 
+def test_a_share_is_written_with_either_percent_sign() -> None:
+    asked = asked_for("ما هي نسبة التخفيض؟")
+    assert [sp.text for sp in spans("بمعدل تخفيض قدره 44.05٪ (الهدف 30%)", asked)] == ["44.05٪", "30%"]
+
+
 def test_a_bound_or_an_age_goes_with_its_figure() -> None:
     asked = asked_for("Ranh giới đã tồn tại bao lâu mà không có tranh chấp?")
     text = "Ranh giới có thể được xác định theo ranh giới đã tồn tại từ 30 năm trở lên mà không có tranh chấp."
@@ -1403,6 +1408,8 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Nguyên nhân chủ yếu là gì?", "reason"),
         ("Why are the tasks overdue?", "reason"),
         ("Bỏ việc bao nhiêu ngày không có lý do thì bị sa thải?", "range"),  # "lý do" here is a condition
+        ("ما هي نسبة تخفيض وقت المعالجة التي حققتها المقاطعة؟", "share"),  # Arabic: "what share"
+        ("كم عدد المندوبين؟", "other"),  # an Arabic count: which noun a figure counts is not read
         ("Cần đảm bảo điều gì cho lao động nữ tại nơi làm việc?", "other"),  # "cần" folds to English "can"
         ("Can the commune send the report late?", "yesno"),
         ("Ngày hội chuyển đổi số cấp xã phải làm vào lúc nào?", "date"),
