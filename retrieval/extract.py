@@ -488,6 +488,7 @@ _PERIOD = r"(?:ngày|tuần|tháng|quý|năm|6 tháng|nửa năm)"
 _FREQUENCY_RE = re.compile(
     rf"(?:(?:định kỳ|mỗi|hằng|hàng)\s+)?{_NUM}\s+(?:ngày|tuần|tháng|năm)\s+(?:một|1)\s+lần"
     rf"|(?:mỗi|hằng|hàng)\s+{_PERIOD}(?:\s+(?:một|1)\s+lần)?"
+    rf"|định kỳ\s+(?:{_NUM}\s+)?{_PERIOD}"  # "Định kỳ 6 tháng và hằng năm báo cáo …"
     rf"|(?:một|1|hai|2|ba|3)\s+lần\s*(?:/|mỗi|một|trong)\s*{_PERIOD}"
     r"|(?:every|each)\s+(?:day|week|month|quarter|year)|(?:daily|weekly|monthly|quarterly|yearly|annually)",
     re.IGNORECASE,

@@ -795,6 +795,10 @@ def test_how_often_is_answered_by_the_period_not_by_a_duration() -> None:
     assert [sp.text for sp in spans(text, asked)] == ["định kỳ 02 tuần một lần", "mỗi quý một lần"]
     assert [sp.text for sp in spans("Ban Chỉ đạo họp hằng quý và khi cần.", asked)] == ["hằng quý"]
     assert [sp.text for sp in spans("Kiểm tra 2 lần/năm tại mỗi xã.", asked)] == ["2 lần/năm"]
+    assert [sp.text for sp in spans("Định kỳ 6 tháng và hằng năm báo cáo Tỉnh ủy.", asked)] == [
+        "Định kỳ 6 tháng",
+        "hằng năm",
+    ]
     assert spans("Hội nghị kéo dài 02 ngày.", asked) == []  # a duration is no frequency
 
 
