@@ -41,6 +41,7 @@ from retrieval.extract import (
     Unit,
     asked_for,
     called,
+    cell_asked,
     completion,
     defines,
     definition_of,
@@ -540,6 +541,8 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     question's "gì"/"đâu" ("… chuyển thành hình phạt gì?": "tù chung thân"), the term it gives to what the question
     describes ("… được gọi là gì?": "Chiếm hữu ngay tình"), or its sentence defining the term asked ("Tù chung
     thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"), or whether it says so ("Không"); "" if none."""
+    if asked.kind in (OTHER, DEFINITION) and (cell := cell_asked(text, question)):
+        return cell  # "… phụ trách lĩnh vực gì?" of a table row: the cell under "Lĩnh vực phụ trách"
     if asked.kind == OTHER:
         # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun.
         return completion(text, question)

@@ -321,6 +321,26 @@ def yes_or_no(text: str, question: str) -> str:
     return ""
 
 
+_CELL = re.compile(r"(?:^|\| )([^:|\n]{1,80}): ([^|\n]+?)(?= \||\s*$)")
+
+
+def cell_asked(text: str, question: str) -> str:
+    """In a table row, the cell under the column the question names ("Tổ công tác số 6 … phụ trách lĩnh vực gì?":
+    "Lĩnh vực phụ trách: Hạ tầng số cấp xã, …" → its value): the column whose header's words the question says,
+    most of them, and whose value it does not already say (the row's "Tổ công tác: Tổ số 6" names it)."""
+    row = text.split(JOIN)[-1].strip()
+    if not _ROW.match(row):
+        return ""
+    said = set(re.findall(r"\w+", fold(question)))
+    best, most = "", 0
+    for m in _CELL.finditer(row):
+        header = set(re.findall(r"\w+", fold(m.group(1))))
+        value = set(re.findall(r"\w+", fold(m.group(2)))) - STOPWORDS
+        if header <= said and not value <= said and len(header) > most:
+            best, most = m.group(2).strip(), len(header)
+    return best
+
+
 # --- units of a passage ------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(?:#{1,6}\s|(?:Điều|ĐIỀU|Chương|CHƯƠNG|Mục|MỤC|Phần|PHẦN|Phụ lục|PHỤ LỤC)\s+[\dIVXLC]+\b)")

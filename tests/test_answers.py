@@ -39,6 +39,7 @@ from retrieval.extract import (
     ORGAN,
     asked_for,
     called,
+    cell_asked,
     completion,
     defines,
     definition_of,
@@ -908,6 +909,17 @@ def test_who_is_read_where_the_text_says_the_rest_of_the_question_and_an_identit
     question = "Bí thư Tỉnh ủy Bình Sơn là ai?"
     text = "Chủ tịch Ủy ban nhân dân tỉnh Bình Sơn là ông Trần Minh Đức."
     assert completed_answer(asked_for(question), text, question) == ""
+
+
+def test_a_row_answers_with_the_cell_under_the_column_the_question_names() -> None:
+    row = (
+        "STT: 4 | Nhiệm vụ: Số hóa hồ sơ địa chính | Cơ quan chủ trì: Phòng Kinh tế | Thời hạn: 30/9/2026 | "
+        "Sản phẩm: Cơ sở dữ liệu đất đai của xã"
+    )
+    assert cell_asked(row, "Sản phẩm của nhiệm vụ số hóa hồ sơ địa chính là gì?") == "Cơ sở dữ liệu đất đai của xã"
+    # The column whose value the question already says ("Nhiệm vụ: Số hóa …") names the row, it is not asked.
+    assert cell_asked(row, "Nhiệm vụ số hóa hồ sơ địa chính là gì?") == ""
+    assert cell_asked("Số hóa hồ sơ địa chính do Phòng Kinh tế chủ trì.", "Sản phẩm là gì?") == ""  # no row
 
 
 def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
