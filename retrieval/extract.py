@@ -63,6 +63,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         SHARE,
         re.compile(
             r"t[iy] le|phan tram|bao nhieu %|\bpercent|percentage|\bshare\b|\bratio\b|\bbao nhieu phan\b|"
+            r"\b(?:what|which) (?:[a-z']+ ){0,5}rate\b|"  # "What was Hanoi's online payment rate …"
             r"(?:bao nhieu|muc tieu|target|what)\b.*\bgdp\b|\bgdp\b.*(?:bao nhieu|target)"
         ),
     ),
@@ -112,7 +113,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         QUANTITY,
         re.compile(
-            r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|"
+            r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|\bwhat score\b|"
             r"\bsize\b|\bamount\b"
         ),
     ),

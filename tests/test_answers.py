@@ -1428,6 +1428,8 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("كم عدد المندوبين؟", "other"),  # an Arabic count: which noun a figure counts is not read
         ("Cần đảm bảo điều gì cho lao động nữ tại nơi làm việc?", "other"),  # "cần" folds to English "can"
         ("Can the commune send the report late?", "yesno"),
+        ("What was the commune's online payment rate in 2025?", "share"),
+        ("What score did the province achieve on the index?", "quantity"),
         ("Ngày hội chuyển đổi số cấp xã phải làm vào lúc nào?", "date"),
         ("Bộ phận nào phụ trách số hóa hồ sơ?", "organ"),
         ("Ban Chỉ đạo tỉnh họp định kỳ bao lâu một lần?", "frequency"),  # how often, not how long
