@@ -811,11 +811,12 @@ def which_noun(question: str) -> Which | None:
     noun_phrase = list(itertools.takewhile(lambda w: w not in STOPWORDS or w in _LISTED, before[::-1][:4]))
     if not before or any(w in _LISTED or w.isdigit() for w in noun_phrase):
         return None
+    opens = len(before) == 2  # the question opens with the noun: both its words name it ("Báo cáo nào …")
     before = before[-3:]
     head, first, lead = before[-1], before[-2] if len(before) > 1 else "", before[-3] if len(before) > 2 else ""
     if head in _NOT_A_NOUN or head.isdigit() or first in _LISTED or first == "nhu":
         return None
-    if first and first not in STOPWORDS:  # a noun of two words is named whole ("chủ thể nào")
+    if first and (first not in STOPWORDS or opens):  # a noun of two words is named whole ("chủ thể nào")
         # "trong trường hợp nào" asks for the cases, a list (the composer quotes it whole), as "những … nào" does.
         return (
             None if lead in _LISTED or (first, head) == ("truong", "hop") else Which(f"{first} {head}", "".join(after))

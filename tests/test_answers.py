@@ -43,8 +43,10 @@ from retrieval.extract import (
     completion,
     defines,
     definition_of,
+    named_span,
     spans,
     units,
+    which_noun,
     yes_or_no,
 )
 from retrieval.places import places, syllable_spellings
@@ -920,6 +922,14 @@ def test_a_row_answers_with_the_cell_under_the_column_the_question_names() -> No
     # The column whose value the question already says ("Nhiệm vụ: Số hóa …") names the row, it is not asked.
     assert cell_asked(row, "Nhiệm vụ số hóa hồ sơ địa chính là gì?") == ""
     assert cell_asked("Số hóa hồ sơ địa chính do Phòng Kinh tế chủ trì.", "Sản phẩm là gì?") == ""  # no row
+
+
+def test_a_question_opening_with_the_noun_it_asks_one_of_names_it_whole() -> None:
+    question = "Báo cáo nào phải gửi Sở Khoa học và Công nghệ?"
+    which = which_noun(question)
+    assert which is not None and which.noun == "bao cao"  # not "cáo": "báo" alone is a function word
+    text = "Các xã gửi Báo cáo tự đánh giá Bộ 16 tiêu chí, kèm minh chứng, về Sở Khoa học và Công nghệ."
+    assert named_span(text, which, question) == "Báo cáo tự đánh giá Bộ 16 tiêu chí"
 
 
 def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
