@@ -537,10 +537,11 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
 
 
 def completed_answer(asked: Asked, text: str, question: str) -> str:
-    """A short answer read from the unit where no span of a kind asked is: what it says in the place of the
-    question's "gì"/"đâu" ("… chuyển thành hình phạt gì?": "tù chung thân"), the term it gives to what the question
-    describes ("… được gọi là gì?": "Chiếm hữu ngay tình"), or its sentence defining the term asked ("Tù chung
-    thân là gì?": "Tù chung thân là hình phạt tù không thời hạn …"), or whether it says so ("Không"); "" if none."""
+    """A short answer read from the unit where no span of a kind asked is: a table row's cell under the column
+    the question names; what it says in the place of the question's "gì", "đâu", "nào" or "đối với ai" ("… chuyển
+    thành hình phạt gì?": "tù chung thân"); the term it gives to what the question describes ("… được gọi là
+    gì?": "Chiếm hữu ngay tình"); its sentence defining the term asked ("Tù chung thân là gì?": "Tù chung thân là
+    hình phạt tù không thời hạn …"); or whether it says so ("Không"). "" if none."""
     if asked.kind in (OTHER, DEFINITION) and (cell := cell_asked(text, question)):
         return cell  # "… phụ trách lĩnh vực gì?" of a table row: the cell under "Lĩnh vực phụ trách"
     if asked.kind == OTHER:
