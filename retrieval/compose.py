@@ -203,7 +203,6 @@ _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 # A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".
-_NEVER = re.compile(r"(?!)")
 _STATES_BOUND = {
     "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
     "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
@@ -569,7 +568,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         return Draft(issued, issued_rank + 1, ())
     if best.found:
         span = restated(best.found, best.unit.text, question)
-        stated = [sp for sp in best.found if _STATES_BOUND.get(asked.bound, _NEVER).search(fold(sp.text))]
+        states = _STATES_BOUND.get(asked.bound)
+        stated = [sp for sp in best.found if states and states.search(fold(sp.text))]
         if stated:
             # "Tỉnh phải dành ít nhất bao nhiêu %": the text's "ít nhất 3% tổng chi ngân sách" is the bound asked,
             # whatever the other figures of the passage ("đạt 2% GDP").

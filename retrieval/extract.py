@@ -231,44 +231,43 @@ def asked_for(question: str) -> Asked:
     return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured)
 
 
-def defines(text: str, term: str) -> bool:
-    """Whether a unit defines the term: "<term> là …", "<term> được hiểu là …", or as guidance lists its
-    kinds, "đ) <term>: …" (folded, the term's last one to four words)."""
+def _defining(folded: str, term: str) -> re.Match[str] | None:
+    """Where a folded unit defines the term: "<term> là …", "<term> được hiểu là …", or as guidance lists its
+    kinds, "đ) <term>: …" (the term's last one to four words); group 1 is the term with its "là"."""
     # The item itself (a lead-in's point holds the lead-in too), where the term opens it or a sentence of
     # it: "2. Bảo vệ an ninh mạng là …" defines "bảo vệ an ninh mạng", not "an ninh mạng".
-    folded = fold(text.split(JOIN)[-1])
     words = term.split()
-    return any(
-        re.search(
-            rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?{' '.join(words[i:])}(?: (?:la|duoc hieu la)\b|: )", folded
-        )
-        for i in range(len(words))
-    )
+    for i in range(len(words)):
+        pattern = rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?({' '.join(words[i:])}(?: (?:la|duoc hieu la)\b|: ))"
+        if m := re.search(pattern, folded):
+            return m
+    return None
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether a unit defines the term (`_defining`)."""
+    return _defining(fold(text.split(JOIN)[-1]), term) is not None
 
 
 def definition_of(text: str, term: str) -> str:
     """What a unit that defines the term says it is, from the term: "… 1. Tù chung thân là hình phạt tù không thời
-    hạn …" → "Tù chung thân là hình phạt tù không thời hạn …", to the end of its sentence (at most _COMPLETED_WORDS words); "" where it does not
-    define it."""
+    hạn …" → "Tù chung thân là hình phạt tù không thời hạn …", to the end of its sentence (at most
+    _COMPLETED_WORDS words); "" where it does not define it."""
     part = unicodedata.normalize("NFC", text.split(JOIN)[-1])
     folded = fold(part)
     if len(folded) != len(part):
         return ""  # a letter that folds to two: positions would not match
-    words = term.split()
-    for i in range(len(words)):
-        m = re.search(
-            rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?({' '.join(words[i:])}(?: (?:la|duoc hieu la) |: ))", folded
-        )
-        if m:
-            # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
-            stop = _CLAUSE_END.search(part, m.end(1))
-            said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
-            if not said:
-                return ""
-            end = said[-1].end()
-            # A whole sentence keeps its full stop ("… chưa đến mức bị xử phạt tử hình.").
-            return part[m.start(1) : end + (part[end : end + 1] == ".")]
-    return ""
+    m = _defining(folded, term)
+    if not m:
+        return ""
+    # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
+    stop = _CLAUSE_END.search(part, m.end(1))
+    said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
+    if not said:
+        return ""
+    end = said[-1].end()
+    # A whole sentence keeps its full stop ("… chưa đến mức bị xử phạt tử hình.").
+    return part[m.start(1) : end + (part[end : end + 1] == ".")]
 
 
 _CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b")
