@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from retrieval.bridge import bridged_terms, rendered_words
+from retrieval.bridge import arabic_words, bridged_terms, holds, rendered_words
 from retrieval.extract import (
     DATE,
     DEFINITION,
@@ -53,7 +53,7 @@ from retrieval.extract import (
 )
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places
-from retrieval.search import in_document_words, query_kind, query_language, same_language
+from retrieval.search import LOOKED_AT, SHOWN, in_document_words, query_kind, query_language, same_language
 from retrieval.text import (
     ENGLISH_FUNCTION_WORDS,
     STOPWORDS,
@@ -77,9 +77,6 @@ W_HEADING = 1.0  # a unit inherits its article's or section's title
 W_ACT_PAIRS = 0.5  # a later clause of an article inherits the phrases of clause 1 (the act) at this weight
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
-# Units come from the first three passages; a date, figure or organ asked for may also come from the next two
-# (a lexical first that the cross-script third passage pushed to fourth, a figure one row down a table).
-SHOWN, LOOKED_AT = 3, 5
 SAID_WHOLE = 0.9  # a direct answer this long a share of its unit is that unit, not a part of it
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
@@ -295,13 +292,26 @@ _IDENTITY = re.compile(r"^\W*ai la (.+?)\W*$|^\W*(.+?) la ai\W*$")
 _HONORIFIC = {"dong", "chi", "ong", "ba"}
 
 
+def _role(question: str) -> list[str]:
+    """The first two words of the role an identity question asks about ("Đồng chí Chủ tịch Quốc hội … là ai":
+    "chu tich"); [] for another question."""
+    m = _IDENTITY.match(fold(question))
+    if not m:
+        return []
+    return [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS and w not in _HONORIFIC][:2]
+
+
+def rendered_role(question: str, bridged: list[str]) -> str:
+    """The question's term, among those put into another script, for the role it asks who holds ("chu tich quoc
+    hoi"): a unit in that script names the person only where it names the role (its names are not read)."""
+    role = _role(question)
+    return next((t for t in bridged if role and t.split()[: len(role)] == role), "")
+
+
 def holds_role(person: Span, text: str, question: str) -> bool:
     """Whether the text gives the person the role the question asks about: its first two words stand by the
     name ("đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy"). True when the question asks no role."""
-    m = _IDENTITY.match(fold(question))
-    if not m:
-        return True
-    role = [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS and w not in _HONORIFIC][:2]
+    role = _role(question)
     window = " ".join(_WORDS.findall(fold(text[max(0, person.start - 80) : person.end + 80])))
     return not role or f" {' '.join(role)} " in f" {window} "
 
@@ -410,6 +420,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # renders (retrieval/bridge.py), as the search chose that passage by them.
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     language = query_language(question)
+    role = rendered_role(question, bridged) if asked.person else ""
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         if rank in elsewhere:
             continue
@@ -453,7 +464,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
             kind_met = (
                 bool(found)
-                or (across and asked.kind in SPECIFIC)
+                or (across and asked.kind in SPECIFIC and (not role or holds(arabic_words(unit.text), role)))
                 or (asked.kind == LIST and unit.kind == "list")
                 or (asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
             )

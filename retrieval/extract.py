@@ -51,7 +51,9 @@ _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?
 # ("which provincial agency", "which Deputy Minister").
 _QUALIFIED = r"which (?:[a-z'-]+ ){0,2}?"
 _PERSON_ASKED = (
-    rf"\b{_QUALIFIED}(?:minister|secretary|chairman|chairwoman|director|official|leader)\b|\b(?:dong chi|ong) nao\b"
+    rf"\b{_QUALIFIED}(?:minister|secretary|chairman|chairwoman|director|official|leader)\b|\b(?:dong chi|ong) nao\b|"
+    # Who someone addressed as a person is: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?".
+    r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) "
 )
 _ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.

@@ -6,7 +6,8 @@ poorly on those; folded BM25 does not). The weights are tuned on tests/eval (see
 Three adjustments follow the fusion: the first three passages hold at most two rows of one table; a passage
 far ahead of all others on the question's words (a Vietnamese question) takes the second place; and a
 passage in another script may take the third: when e5 puts that script's passages near, or when it holds a
-particular the question names, its terms put into that language (retrieval/bridge.py) saying which passage.
+particular the question names (that the first three lack, or hold without what is asked: a name, a date), its
+terms put into that language (retrieval/bridge.py) saying which passage.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
-from retrieval.extract import is_row
+from retrieval.extract import SPECIFIC, asked_for, is_row, spans, units
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places, syllable_spellings
@@ -111,6 +112,9 @@ class FusionWeights:
 
 
 CROSS_CANDIDATES = 20  # passages in another script looked at for the third place
+# The composer's units come from the first three passages; a date, figure or organ asked for may also come from
+# the next two (a lexical first that the cross-script third passage pushed to fourth, a figure one row down a table).
+SHOWN, LOOKED_AT = 3, 5
 
 
 def _table(hit: Hit) -> tuple[str, str] | None:
@@ -132,6 +136,22 @@ def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
     if other is None:
         return hits
     return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
+
+
+def kind_held(question: str, hits: list[Hit]) -> bool:
+    """Whether a unit of the passages in the question's script holds what it asks for (a name, a date, a figure
+    …); True when it asks for no such thing."""
+    asked = asked_for(question)
+    if asked.kind not in SPECIFIC:
+        return True
+    language = query_language(question)
+    return any(
+        sp.person or not asked.person
+        for h in hits
+        if same_language(language, h.chunk.meta.language)
+        for unit in units(h.chunk.text)
+        for sp in spans(unit.text, asked)
+    )
 
 
 def at_most_two_across(hits: list[Hit], language: str) -> list[Hit]:
@@ -314,7 +334,14 @@ class HybridSearcher:
         if not particular:
             return None
         shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
-        return best if any(f" {t} " not in shown for t in particular) else None
+        # Particulars the first three show do not make them the answer when no passage the answer is read from
+        # holds what is asked: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?", where the conclusion notice says
+        # only that he attended, and the article names him.
+        return (
+            best
+            if any(f" {t} " not in shown for t in particular) or not kind_held(question, hits[:LOOKED_AT])
+            else None
+        )
 
     def about_a_loaded_source(self, question: str, kind: str) -> bool:
         """Whether the question names its source, a loaded document in its own script ("Thông báo 12 …",

@@ -59,7 +59,7 @@ from retrieval.refusal import (
     unloaded_document_numbers,
     years,
 )
-from retrieval.search import _names, at_most_two_rows, lexical_lead, named_documents, query_kind
+from retrieval.search import _names, at_most_two_rows, kind_held, lexical_lead, named_documents, query_kind
 from retrieval.text import english_terms, present, spelt_out, strip_courtesy, words
 from retrieval.types import DocumentMeta, Hit, StoredChunk
 
@@ -1036,6 +1036,50 @@ def test_either_spelling_of_a_syllable_finds_the_other(corpus_data: Path) -> Non
     found = index.get_chunks([cid for cid, _ in index.search_lexical("tỷ lệ", 200)])
     assert any("tỉ lệ" in c.text and "tỷ" not in c.text for c in found.values())
     assert any("tỷ" in c.text for c in found.values())
+
+
+def test_who_holds_a_role_own_script_passages_only_mention_is_read_where_an_article_names_the_role(
+    corpus_data: Path,
+) -> None:
+    """ "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?" asks for a name. The conclusion notice says only that he
+    attended: no passage in the question's script holds what is asked, so an article in another script may take
+    the third place, and of its sentences the one naming the role (where the person is named) is quoted, not the
+    one holding more of the question's other words (its date, its quarter)."""
+    question = "Đồng chí Chủ tịch Quốc hội dự Hội nghị sơ kết quý III năm 2025 (ngày 15/10/2025) là ai?"
+    assert asked_for(question).person
+    assert asked_for("Ai là đồng chí chủ trì Hội nghị?").person
+    assert not asked_for("Chủ đầu tư dự án là ai?").person  # an organ may be one
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    notice = Hit(
+        StoredChunk(
+            "c1",
+            "tb.md",
+            "Dự Hội nghị có đồng chí Chủ tịch Quốc hội, đồng chí Thường trực Ban Bí thư và lãnh đạo các bộ, ngành.",
+            "Mở đầu",
+            0,
+            DocumentMeta(language="vi"),
+        ),
+        1.0,
+        dense=0.9,
+    )
+    dated = "في 15 أكتوبر 2025 عقدت اللجنة التوجيهية مؤتمرا لمراجعة الربع الثالث من عام 2025."
+    named = "شارك في المؤتمر نغوين فان آن، رئيس الجمعية الوطنية، مع قادة الوزارات."
+    article = Hit(
+        StoredChunk("c2", "ar.txt", f"{dated}\n{named}", "Đoạn 1–2", 0, DocumentMeta(language="ar")),
+        0.9,
+        dense=0.83,
+    )
+    assert not kind_held(question, [notice])
+    assert kind_held(
+        "Ai là Bí thư Tỉnh ủy?",
+        [
+            replace(
+                notice, chunk=replace(notice.chunk, text=f"{notice.chunk.text} Đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy.")
+            )
+        ],
+    )
+    quoted = [q.text for q in compose(question, [notice, article], index).quotes]
+    assert named in quoted and dated not in quoted, quoted
 
 
 @pytest.mark.parametrize(
