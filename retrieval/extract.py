@@ -542,8 +542,10 @@ _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"
 # A title is no name: "đồng chí Tổng Bí thư" names nobody; "đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy" does.
 _TITLE = r"(?:Tổng Bí thư|Bí thư|Chủ tịch|Phó|Thủ tướng|Bộ trưởng|Thứ trưởng|Trưởng|Ủy viên|Giám đốc|Đại tướng|Thượng tướng)\b"
+# A rank or degree set before a name as "đồng chí" is: "Thượng tướng Lê Quốc Hùng", "Phó Giáo sư Trần Văn B".
+_RANK = r"[ĐđTt](?:ại|hượng|rung|hiếu) (?:tướng|tá|úy)|(?:[Pp]hó )?[Gg]iáo sư|[Tt]iến sĩ"
 _PERSON_RE = re.compile(
-    rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+(?!{_TITLE})({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})"
+    rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà|{_RANK})\s+(?!{_TITLE})({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})"
 )
 
 

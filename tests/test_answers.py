@@ -1082,6 +1082,25 @@ def test_who_holds_a_role_own_script_passages_only_mention_is_read_where_an_arti
     assert named in quoted and dated not in quoted, quoted
 
 
+def test_a_rank_before_a_name_introduces_a_person_and_an_english_question_s_lexical_lead_counts(
+    corpus_data: Path,
+) -> None:
+    """ "Thượng tướng Lê Quốc Hùng" is a person as "đồng chí …" is. The Hanoi conference's news leads the lexical
+    list far ahead of the next passage for an English question put into the documents' words, while e5 ranks it
+    below thirty others: it takes the second place, and its sentence naming the deputy minister answers."""
+    asked = asked_for("Which Deputy Minister attended the conference?")
+    sentence = "Dự Hội nghị có Thượng tướng Lê Quốc Hùng, Thứ trưởng Bộ Công an; đại diện các bộ, ngành."
+    assert [sp.text for sp in spans(sentence, asked) if sp.person] == ["Lê Quốc Hùng"]
+    assert [sp.text for sp in spans("Phó Giáo sư Trần Văn Bình trình bày tham luận.", asked) if sp.person] == [
+        "Trần Văn Bình"
+    ]
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    question = "Who was the Deputy Minister of Public Security at the Hanoi conference on Resolution 57?"
+    hits = answerer.searcher.search(question, k=10)
+    assert any(h.chunk.doc_id.startswith("TT-57-2025-02") for h in hits[:2]), [h.chunk.doc_id for h in hits[:3]]
+    assert answerer.answer(question).short == "Lê Quốc Hùng"
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
