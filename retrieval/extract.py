@@ -866,6 +866,8 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 # The question's last words an answer reads on from: "có quyền gì" → "quyền yêu cầu …", "phải làm gì" → "phải
 # nuôi giữ …", "có nghĩa vụ / trách nhiệm gì".
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
+# How a duty is said, in a question and in the text: "cần phải", "có trách nhiệm", "có nghĩa vụ" (longest first).
+_DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("phai",), ("can",))
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
 CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say
@@ -898,9 +900,12 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
         return ""
     found = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     folded = [fold(text[a:b]) for a, b in found]
+    # "… cần phải làm gì": a duty, which the text may state with another of its words ("có trách nhiệm bảo đảm …").
+    duty = next((len(m) for m in _DUTY if tuple(before[-len(m) :]) == m), 0)
+    said_as = [before[: len(before) - duty] + list(m) for m in _DUTY if duty and list(m) != before[-duty:]]
     # The longest run of the question's words the text says, then the one with more of the question around it.
     best: tuple[tuple[int, int], int, int, int] | None = None  # score, first and last word of the anchor, dropped
-    for drop in range(3 if nominal else 1):
+    for drop, before in [(drop, before) for drop in range(3 if nominal else 1)] + [(0, s) for s in said_as]:
         end = len(before) - drop
         for k in range(min(4, end), 0, -1):
             anchor = before[end - k : end]

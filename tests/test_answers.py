@@ -881,6 +881,12 @@ def test_a_passage_with_no_similarity_is_not_outweighed_by_a_later_one_that_has_
             "trách nhiệm bồi thường",
         ),
         ("Xã Tân Lập phải rà soát thủ tục hành chính.", "Xã Tân Lập phải làm gì?", "phải rà soát thủ tục hành chính"),
+        # A duty asked with "cần phải" is said by the text with "có trách nhiệm", up to the question's condition.
+        (
+            "Cha mẹ, giáo viên và người chăm sóc trẻ em có trách nhiệm bảo vệ trẻ em khi trẻ em dùng mạng xã hội.",
+            "Cha mẹ, giáo viên cần phải làm gì khi trẻ em dùng mạng xã hội?",
+            "trách nhiệm bảo vệ trẻ em",
+        ),
         # "… do cơ quan nào thực hiện": up to where the question goes on.
         (
             "Việc số hóa hồ sơ địa chính phải do Văn phòng đăng ký đất đai thực hiện trước quý IV.",
