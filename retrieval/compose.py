@@ -217,6 +217,9 @@ def _slot(question: str) -> re.Match[str] | None:
     return next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
 
 
+_NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
+
+
 def _aligned(n: int) -> int:
     return n if n >= 2 else 0  # one shared word ("có", "là") is no alignment
 
@@ -248,8 +251,10 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
         found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
-    if query_kind(question) == "en":  # an English question's terms in the documents' words
+    english = query_kind(question) == "en"
+    if english:  # an English question's terms in the documents' words
         wanted |= set(english_terms(question).split())
+    translated = {w for w in wanted if w not in STOPWORDS} if english else set()
     phrases = word_pairs(question, spelt=False)
     slot = _slot(question)
     names = asked.kind == ORGAN
@@ -264,6 +269,10 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
             return 0
         start, end = (figure.start(), figure.end()) if figure else (sp.start, sp.end)
         left = _WORDS.findall(fold(text[max(0, start - 160) : start]))
+        if english and figure:
+            # Its words are in another order: those of its terms just before the figure ("How many tasks did …
+            # complete": "đã hoàn thành 176 nhiệm vụ", not "được giao 214 nhiệm vụ").
+            return _aligned(sum(w in translated for w in left[-_NEAR_FIGURE:]))
         right = _WORDS.findall(fold(text[end : end + 160]))
         if not figure:  # the question's linking words ("là", "do") stand where the text has a comma
             return _aligned(_common(before[::-1], left[::-1]) + _common(_content(after), _content(right)))

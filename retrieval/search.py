@@ -272,10 +272,10 @@ class HybridSearcher:
         # The swap below looks past the k asked for: a table's rows may fill the first five.
         fused = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))
         hits = at_most_two_across(fused, query_language(question))[:k]
-        if kind in ("vi", "vi_plain", "en"):
-            hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if not filters:  # filters already say which documents
             hits = self.named_first(question, kind, vector, hits)
+        if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
+            hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:
             cross = self.across_scripts(question, kind, vector, filters, hits, dense[0][1])
             if cross:

@@ -1107,6 +1107,16 @@ def test_a_rank_before_a_name_introduces_a_person_and_an_english_question_s_lexi
     assert answerer.answer(question).short == "Lê Quốc Hùng"
 
 
+def test_an_english_question_s_figure_is_the_one_its_terms_stand_just_before(corpus_data: Path) -> None:
+    """English words come in another order than the text's: the figure asked for is the one the question's terms
+    (put into the documents' words) stand just before: "complete" is "đã hoàn thành 176", not "được giao 214"."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = "Năm 2025, tỉnh được giao 214 nhiệm vụ, đã hoàn thành 176 nhiệm vụ (đạt 82,2%); còn 38 nhiệm vụ chậm."
+    hits = [Hit(StoredChunk("c1", "bc.md", text, "Mục I", 0, DocumentMeta(language="vi")), 1.0, dense=0.85)]
+    assert compose("How many tasks did the province complete in 2025?", hits, index).short == "176 nhiệm vụ"
+    assert compose("How many tasks was the province assigned in 2025?", hits, index).short == "214 nhiệm vụ"
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
