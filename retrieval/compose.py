@@ -218,6 +218,7 @@ def _slot(question: str) -> re.Match[str] | None:
 
 
 _NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
+_FIGURE_CLAUSE_END = re.compile(r"[.;:\n](?=\s|$)|\d")
 
 
 def _aligned(n: int) -> int:
@@ -271,8 +272,14 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         left = _WORDS.findall(fold(text[max(0, start - 160) : start]))
         if english and figure:
             # Its words are in another order: those of its terms just before the figure ("How many tasks did …
-            # complete": "đã hoàn thành 176 nhiệm vụ", not "được giao 214 nhiệm vụ").
-            return _aligned(sum(w in translated for w in left[-_NEAR_FIGURE:]))
+            # complete": "đã hoàn thành 176 nhiệm vụ", not "được giao 214 nhiệm vụ"), and after what it counts to the
+            # end of its clause ("38 cơ sở dữ liệu … có nguy cơ cao không hoàn thành"), short of the words just
+            # before the next figure, which are that figure's.
+            stop = _FIGURE_CLAUSE_END.search(text, sp.end)
+            said = _WORDS.findall(fold(text[sp.end : stop.start() if stop else len(text)]))
+            if stop and stop.group(0)[0].isdigit():
+                said = said[:-_NEAR_FIGURE]
+            return _aligned(sum(w in translated for w in left[-_NEAR_FIGURE:]) + len(translated & set(said)))
         right = _WORDS.findall(fold(text[end : end + 160]))
         if not figure:  # the question's linking words ("là", "do") stand where the text has a comma
             return _aligned(_common(before[::-1], left[::-1]) + _common(_content(after), _content(right)))

@@ -1115,6 +1115,14 @@ def test_an_english_question_s_figure_is_the_one_its_terms_stand_just_before(cor
     hits = [Hit(StoredChunk("c1", "bc.md", text, "Mục I", 0, DocumentMeta(language="vi")), 1.0, dense=0.85)]
     assert compose("How many tasks did the province complete in 2025?", hits, index).short == "176 nhiệm vụ"
     assert compose("How many tasks was the province assigned in 2025?", hits, index).short == "214 nhiệm vụ"
+    # After what it counts, to the end of its clause: "có nguy cơ cao không hoàn thành" is said of the 38.
+    text = (
+        "Đối với 105 cơ sở dữ liệu phải hoàn thành: hiện có 31 cơ sở dữ liệu đã có nền tảng; 36 cơ sở dữ liệu đang "
+        "triển khai; 38 cơ sở dữ liệu đang triển khai hoặc chưa triển khai, có nguy cơ cao không hoàn thành."
+    )
+    hits = [Hit(StoredChunk("c2", "tb.md", text, "Mục 2", 0, DocumentMeta(language="vi")), 1.0, dense=0.85)]
+    short = compose("How many of the 105 databases were at high risk of not being completed?", hits, index).short
+    assert short.startswith("38 cơ sở dữ liệu"), short
 
 
 @pytest.mark.parametrize(
