@@ -200,6 +200,11 @@ _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 # A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".
+# A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), and a date the text states as one.
+_ASKS_DEADLINE = re.compile(
+    r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
+)
+_STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|khong muon hon|han|no later than|by)\b")
 _STATES_BOUND = {
     "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
     "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
@@ -596,6 +601,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if best.found:
         span = restated(best.found, best.unit.text, question)
         states = _STATES_BOUND.get(asked.bound)
+        if asked.kind == DATE and _ASKS_DEADLINE.search(fold(question)):
+            states = _STATES_DEADLINE  # "hạn hoàn thành … là khi nào": "chậm nhất ngày 01 tháng 3", not "từ ngày 01"
         stated = [sp for sp in best.found if states and states.search(fold(sp.text))]
         if stated:
             # "Tỉnh phải dành ít nhất bao nhiêu %": the text's "ít nhất 3% tổng chi ngân sách" is the bound asked,

@@ -1125,6 +1125,23 @@ def test_an_english_question_s_figure_is_the_one_its_terms_stand_just_before(cor
     assert short.startswith("38 cơ sở dữ liệu"), short
 
 
+def test_a_deadline_asked_is_the_date_the_text_states_as_one(corpus_data: Path) -> None:
+    """ "Hạn hoàn thành … là khi nào": of a start and a deadline in one sentence, the deadline ("chậm nhất …");
+    asked from when, the start."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = (
+        "b) Sở Tư pháp triển khai cơ sở dữ liệu hộ tịch, đưa vào sử dụng từ ngày 01 tháng 02 năm 2026 và hoàn thành "
+        "chậm nhất ngày 30 tháng 6 năm 2026."
+    )
+    hits = [Hit(StoredChunk("c1", "tb.md", text, "Mục 2", 0, DocumentMeta(language="vi")), 1.0, dense=0.86)]
+    assert compose("han hoan thanh co so du lieu ho tich la khi nao", hits, index).short == (
+        "chậm nhất ngày 30 tháng 6 năm 2026"
+    )
+    assert compose("Cơ sở dữ liệu hộ tịch được đưa vào sử dụng từ ngày nào?", hits, index).short == (
+        "từ ngày 01 tháng 02 năm 2026"
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
