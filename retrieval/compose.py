@@ -204,7 +204,15 @@ _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 _ASKS_DEADLINE = re.compile(
     r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
 )
-_STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|khong muon hon|han|no later than|by)\b")
+_STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|trong|khong muon hon|han|no later than|by)\b")
+
+
+def states_deadline(span: Span, text: str) -> bool:
+    """Whether the text states the date as a deadline, in the span or just before it ("Thời hạn: 30/6/2025")."""
+    before = _WORDS.findall(fold(text[max(0, span.start - 60) : span.start]))[1:][-_DEADLINE_BEFORE:]
+    return bool(_STATES_DEADLINE.search(" ".join([*before, fold(span.text)])))
+
+
 _STATES_BOUND = {
     "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
     "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
@@ -222,6 +230,7 @@ def _slot(question: str) -> re.Match[str] | None:
     return next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
 
 
+_DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 _NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
 _FIGURE_CLAUSE_END = re.compile(r"[.;:\n](?=\s|$)|\d")
 
@@ -442,6 +451,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     language = query_language(question)
     role = rendered_role(question, bridged) if asked.person else ""
+    deadline = asked.kind == DATE and bool(_ASKS_DEADLINE.search(fold(question)))
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         if rank in elsewhere:
             continue
@@ -475,6 +485,10 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 if asked.kind in SPECIFIC and not across
                 else ()
             )
+            if deadline and unit.kind != "row":
+                # A deadline asked: a date the text states as one ("trước ngày 31 tháng 10", "Thời hạn: 30/6/2025"),
+                # not a period's ends. A table's row may hold one under its column "Thời hạn" with no word of its own.
+                found = tuple(sp for sp in found if states_deadline(sp, unit.text))
             if rank >= SHOWN and not found:
                 continue  # past the first three passages, only a unit holding the kind asked is worth a look
             if unit.kind == "lead" and not found:
@@ -601,9 +615,10 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if best.found:
         span = restated(best.found, best.unit.text, question)
         states = _STATES_BOUND.get(asked.bound)
-        if asked.kind == DATE and _ASKS_DEADLINE.search(fold(question)):
-            states = _STATES_DEADLINE  # "hạn hoàn thành … là khi nào": "chậm nhất ngày 01 tháng 3", not "từ ngày 01"
         stated = [sp for sp in best.found if states and states.search(fold(sp.text))]
+        if asked.kind == DATE and _ASKS_DEADLINE.search(fold(question)):
+            # "hạn hoàn thành … là khi nào": "chậm nhất ngày 01 tháng 3", not "từ ngày 01 tháng 01" beside it
+            stated = [sp for sp in best.found if states_deadline(sp, best.unit.text)]
         if stated:
             # "Tỉnh phải dành ít nhất bao nhiêu %": the text's "ít nhất 3% tổng chi ngân sách" is the bound asked,
             # whatever the other figures of the passage ("đạt 2% GDP").

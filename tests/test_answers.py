@@ -1140,6 +1140,17 @@ def test_a_deadline_asked_is_the_date_the_text_states_as_one(corpus_data: Path) 
     assert compose("Cơ sở dữ liệu hộ tịch được đưa vào sử dụng từ ngày nào?", hits, index).short == (
         "từ ngày 01 tháng 02 năm 2026"
     )
+    # A unit holding only a period's ends does not answer a deadline; the one stating it ("Thời hạn: …") does.
+    period = (
+        "Trong giai đoạn từ ngày 20 tháng 7 năm 2025 đến ngày 23 tháng 9 năm 2025, việc hoàn thành các nhiệm vụ quá hạn "
+        "đã được đôn đốc."
+    )
+    due = "Các bộ, ngành khẩn trương xử lý nhiệm vụ còn tồn đọng. Thời hạn: 31/10/2025."
+    hits = [
+        Hit(StoredChunk("c2", "cv.md", period, "Mục I", 0, DocumentMeta(language="vi")), 1.0, dense=0.86),
+        Hit(StoredChunk("c3", "cv.md", due, "Mục II", 1, DocumentMeta(language="vi")), 0.9, dense=0.85),
+    ]
+    assert compose("Hạn hoàn thành các nhiệm vụ quá hạn là khi nào?", hits, index).short == "31/10/2025"
 
 
 @pytest.mark.parametrize(
