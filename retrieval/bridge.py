@@ -225,6 +225,23 @@ def _bare(word: str) -> str:
     return word
 
 
+# Plurals not made with a suffix, of the nouns the articles count ("المهام" of "مهمة"): by their singular.
+_BROKEN_PLURALS = {"مهام": "مهمه", "قري": "قريه"}
+# Endings of number, case and the feminine, longest first: "المندوبين", "مندوبًا" and "مندوب" are one noun.
+_ENDINGS = ("هاي", "ين", "ون", "ات", "ان", "ها", "ا", "ه")
+
+
+def arabic_stem(word: str) -> str:
+    """An Arabic or Persian noun as counted things are compared: without clitics, marks and the endings of number
+    and case (a light stem: "المندوبين" and "مندوبًا" are "مندوب", "المهام" and "مهمة" are "مهم")."""
+    bare = _bare(_MARKS.sub("", word).translate(_LETTERS))
+    bare = _BROKEN_PLURALS.get(bare, bare)
+    for ending in _ENDINGS:
+        if bare.endswith(ending) and len(bare) - len(ending) >= 3:
+            return bare[: -len(ending)]
+    return bare
+
+
 # Each term's renderings as comparable words, longest first within a term.
 _RENDERED: dict[str, tuple[str, ...]] = {
     term: tuple(sorted({f" {arabic_words(r)} " for r in renderings}, key=len, reverse=True))

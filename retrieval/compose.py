@@ -232,7 +232,7 @@ def _slot(question: str) -> re.Match[str] | None:
 
 _DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 _NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
-_FIGURE_CLAUSE_END = re.compile(r"[.;:\n](?=\s|$)|\d")
+_FIGURE_CLAUSE_END = re.compile(r"[.;:؛\n](?=\s|$)|\d")
 
 
 def _aligned(n: int) -> int:
@@ -266,10 +266,18 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
         found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
-    english = query_kind(question) == "en"
+    kind = query_kind(question)
+    english, script = kind == "en", kind == "other"
     if english:  # an English question's terms in the documents' words
         wanted |= set(english_terms(question).split())
-    translated = {w for w in wanted if w not in STOPWORDS} if english else set()
+    # The words compared where the question's order is not the text's: an English question's terms put into the
+    # documents' words; an Arabic or Persian question's own, as comparable words.
+    reordered = english or script
+    translated = {w for w in wanted if w not in STOPWORDS} if english else set(arabic_words(question).split())
+
+    def said_in(part: str) -> list[str]:
+        return arabic_words(part).split() if script else _WORDS.findall(fold(part))
+
     phrases = word_pairs(question, spelt=False)
     slot = _slot(question)
     names = asked.kind == ORGAN
@@ -284,16 +292,17 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
             return 0
         start, end = (figure.start(), figure.end()) if figure else (sp.start, sp.end)
         left = _WORDS.findall(fold(text[max(0, start - 160) : start]))
-        if english and figure:
+        if reordered and figure:
             # Its words are in another order: those of its terms just before the figure ("How many tasks did …
             # complete": "đã hoàn thành 176 nhiệm vụ", not "được giao 214 nhiệm vụ"), and after what it counts to the
             # end of its clause ("38 cơ sở dữ liệu … có nguy cơ cao không hoàn thành"), short of the words just
             # before the next figure, which are that figure's.
             stop = _FIGURE_CLAUSE_END.search(text, sp.end)
-            said = _WORDS.findall(fold(text[sp.end : stop.start() if stop else len(text)]))
+            said = said_in(text[sp.end : stop.start() if stop else len(text)])
             if stop and stop.group(0)[0].isdigit():
                 said = said[:-_NEAR_FIGURE]
-            return _aligned(sum(w in translated for w in left[-_NEAR_FIGURE:]) + len(translated & set(said)))
+            near = said_in(text[max(0, start - 160) : start])[-_NEAR_FIGURE:]
+            return _aligned(sum(w in translated for w in near) + len(translated & set(said)))
         right = _WORDS.findall(fold(text[end : end + 160]))
         if not figure:  # the question's linking words ("là", "do") stand where the text has a comma
             return _aligned(_common(before[::-1], left[::-1]) + _common(_content(after), _content(right)))

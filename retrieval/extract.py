@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from retrieval.bridge import arabic_stem
 from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold, has_vietnamese_diacritics
 
 # --- what the question asks for ----------------------------------------------------------------------
@@ -46,6 +47,7 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
+_ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\s+(\w+)(?:\s+(\w+))?")
 # A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
 # task", which an organ answers, such a question is answered by a person's name alone. The noun may be qualified
 # ("which provincial agency", "which Deputy Minister").
@@ -61,6 +63,8 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     # A share asked in Arabic or Persian, answered in an article's own words ("44.05٪"). Not a count: which noun
     # a figure counts is not read in those scripts, and the first figure of a sentence was the wrong one.
     (SHARE, re.compile(r"\bنسبة\b|\bدرصد\b")),
+    # A count asked in Arabic or Persian ("كم عدد المندوبين …", "چند روستا …"): the noun after it is counted.
+    (QUANTITY, _ARABIC_COUNT),
     (
         SHARE,
         re.compile(
@@ -228,6 +232,9 @@ def asked_for(question: str) -> Asked:
         counted = counted.split(" ")[0]
     # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").
     counted = " ".join(ABBREVIATIONS.get(w, w) for w in counted.split())
+    if kind == QUANTITY and (arabic := _ARABIC_COUNT.search(q)):
+        # "كم عدد المندوبين": "مندوب"; "چند پایگاه داده": both words, as far as the text says them too.
+        counted = " ".join(arabic_stem(w) for w in arabic.groups() if w)
     person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
     measured = kind == QUANTITY and bool(_MEASURED.search(q)) and not _COUNTS.search(q)
     return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured)
@@ -584,6 +591,28 @@ def _clean(text: str) -> str:
     return text.strip(" ,;:.-–")
 
 
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_WORD = re.compile(r"\s+(\w[\w\u064b-\u065f\u0670]*)")
+# A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
+_ARABIC_FIGURE = re.compile(r"(?<![\w.,٬])([0-9٠-٩۰-۹][0-9٠-٩۰-۹.,٬]*)\s+(\w[\w\u064b-\u065f\u0670]*)")
+
+
+def _counted_in_arabic(text: str, counted: str) -> list[Span]:
+    """Figures followed by the noun counted, in an Arabic or Persian text ("بمشاركة 3152 مندوبًا"), with the next word
+    of the question's noun where the text says it too ("۳۸ پایگاه داده")."""
+    first, *rest = counted.split()
+    out = []
+    for m in _ARABIC_FIGURE.finditer(text):
+        if arabic_stem(m.group(2)) != first:
+            continue
+        end = m.end()
+        following = _ARABIC_WORD.match(text, end)
+        if rest and following and arabic_stem(following.group(1)) == rest[0]:
+            end = following.end()
+        out.append(Span(m.start(), end, text[m.start() : end]))
+    return out
+
+
 def spans(text: str, asked: Asked) -> list[Span]:
     kind = asked.kind
     if kind == DATE:
@@ -608,6 +637,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _RANGE_RE
     elif kind == FREQUENCY:
         pattern = _FREQUENCY_RE
+    elif kind == QUANTITY and _ARABIC_LETTER.match(asked.counted):
+        return _counted_in_arabic(text, asked.counted)
     elif kind == QUANTITY:
         pattern = _QUANTITY_RE
     elif kind == ORGAN:

@@ -21,7 +21,7 @@ from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, to_citations
-from retrieval.bridge import arabic_words, bridged_terms, holds
+from retrieval.bridge import arabic_stem, arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
     _named_only,
@@ -37,6 +37,7 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import (
     JOIN,
     ORGAN,
+    QUANTITY,
     asked_for,
     called,
     cell_asked,
@@ -1151,6 +1152,26 @@ def test_a_deadline_asked_is_the_date_the_text_states_as_one(corpus_data: Path) 
         Hit(StoredChunk("c3", "cv.md", due, "Mục II", 1, DocumentMeta(language="vi")), 0.9, dense=0.85),
     ]
     assert compose("Hạn hoàn thành các nhiệm vụ quá hạn là khi nào?", hits, index).short == "31/10/2025"
+
+
+def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counted(corpus_data: Path) -> None:
+    """ "كم عدد المندوبين …" counts delegates, which the text writes "450 مندوبًا" (another number and case of the noun:
+    compared by a light stem); "چند پروژه … در معرض خطر …" is the figure whose clause says the rest of the question."""
+    assert arabic_stem("المندوبين") == arabic_stem("مندوبًا") == arabic_stem("مندوب")
+    assert arabic_stem("المهام") == arabic_stem("مهمة")
+    asked = asked_for("كم عدد المندوبين الذين شاركوا في الاجتماع؟")
+    assert asked.kind == QUANTITY
+    arabic = "شارك في الاجتماع 450 مندوبًا من 30 مقاطعة، وتمت مناقشة 12 مهمة."
+    assert [sp.text for sp in spans(arabic, asked)] == ["450 مندوبًا"]
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    persian = (
+        "با توجه به وضعیت فعلی ۸۰ پروژه فناوری که طبق برنامه ۴۵ تعیین شده است، ۲۰ پروژه فناوری دارای پایه هستند؛ "
+        "۱۶ پروژه فناوری در حال ساخت هستند که در ابتدا در حال طراحی هستند؛ ۱۴ پروژه فناوری در حال ساخت نبوده‌اند و "
+        "خطر عدم تکمیل آنها زیاد است."
+    )
+    hits = [Hit(StoredChunk("c1", "fa.txt", persian, "Đoạn 1", 0, DocumentMeta(language="fa")), 1.0, dense=0.88)]
+    question = "از ۸۰ پروژه فناوری طبق برنامه ۴۵، چند پروژه فناوری در معرض خطر بالای عدم تکمیل هستند؟"
+    assert compose(question, hits, index).short == "۱۴ پروژه فناوری"
 
 
 @pytest.mark.parametrize(
