@@ -1571,7 +1571,7 @@ def test_who_is_answered_by_the_person_named() -> None:
         ("Why are the tasks overdue?", "reason"),
         ("Bỏ việc bao nhiêu ngày không có lý do thì bị sa thải?", "range"),  # "lý do" here is a condition
         ("ما هي نسبة تخفيض وقت المعالجة التي حققتها المقاطعة؟", "share"),  # Arabic: "what share"
-        ("كم عدد المندوبين؟", "other"),  # an Arabic count: which noun a figure counts is not read
+        ("كم عدد المندوبين؟", "quantity"),  # an Arabic count: the figure before the noun counted ("450 مندوبًا")
         ("Cần đảm bảo điều gì cho lao động nữ tại nơi làm việc?", "other"),  # "cần" folds to English "can"
         ("Can the commune send the report late?", "yesno"),
         ("What was the commune's online payment rate in 2025?", "share"),
