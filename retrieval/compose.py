@@ -46,6 +46,7 @@ from retrieval.extract import (
     defines,
     definition_of,
     named_span,
+    preceding,
     spans,
     units,
     which_noun,
@@ -599,8 +600,9 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     if asked.kind in (OTHER, DEFINITION) and (cell := cell_asked(text, question)):
         return cell  # "… phụ trách lĩnh vực gì?" of a table row: the cell under "Lĩnh vực phụ trách"
     if asked.kind == OTHER:
-        # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun.
-        return completion(text, question)
+        # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun;
+        # "… cái gì là điểm nghẽn lớn nhất?": "Thể chế", what the text says before the question's words.
+        return completion(text, question) or preceding(text, question)
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
     if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):

@@ -906,6 +906,35 @@ WHOLE_SHARE = 0.6  # asked who, the share of the question's other words the text
 _CONTEXT_WORDS = 12  # how far before the question's words the text may restate the rest of the question
 
 
+def preceding(text: str, question: str) -> str:
+    """What the text says before the question's words where the question asks "gì" or "nào" before them: "… cái
+    gì là điểm nghẽn lớn nhất?" → "Thể chế" of «Thể chế là "điểm nghẽn" lớn nhất», from the start of the text's
+    clause. "" where the text does not say all of the question's words after "là"."""
+    asked = re.findall(r"\w+", fold(question))
+    at = next((i for i, w in enumerate(asked) if w in ("gi", "nao")), -1)
+    said = asked[at + 2 :] if 0 <= at < len(asked) - 3 and asked[at + 1] == "la" else []
+    while said and said[-1] in _PARTICLES:
+        said = said[:-1]  # "… lớn nhất vậy?"
+    if len(said) < 2:
+        return ""
+    found = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    folded = [fold(text[a:b]) for a, b in found]
+    for i, w in enumerate(folded):
+        if w != "la" or folded[i + 1 : i + 1 + len(said)] != said:
+            continue
+        # From the clause's start, past an opening phrase ("Năm 2025, nhân lực là …"; "Trong đó, …").
+        opens = max((m.end() for m in _SUBJECT_OPENS.finditer(text, 0, found[i][0])), default=0)
+        answer = _ITEM_MARK.sub("", text[opens : found[i][0]]).strip(' ,"“”')
+        if 0 < len(_WORD.findall(answer)) <= _COMPLETED_WORDS // 3:
+            return answer
+    return ""
+
+
+_PARTICLES = frozenset({"vay", "nhi", "a", "ha", "the", "chu", "nhe"})  # a question's closing particles, folded
+_SUBJECT_OPENS = re.compile(r"[.;:,\n]|\s[-–]\s")
+_ITEM_MARK = re.compile(r"^\s*(?:[-+•*]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
+
+
 def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT) -> str:
     """What the text says where the question asks "gì", "đâu" or "nào": after the words the question puts before it
     ("… thì hình phạt tử hình được chuyển thành hình phạt gì?" → "tù chung thân" after "chuyển thành"; "Bên cho thuê

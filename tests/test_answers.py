@@ -45,6 +45,7 @@ from retrieval.extract import (
     defines,
     definition_of,
     named_span,
+    preceding,
     spans,
     units,
     which_noun,
@@ -1172,6 +1173,15 @@ def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counte
     hits = [Hit(StoredChunk("c1", "fa.txt", persian, "Đoạn 1", 0, DocumentMeta(language="fa")), 1.0, dense=0.88)]
     question = "از ۸۰ پروژه فناوری طبق برنامه ۴۵، چند پروژه فناوری در معرض خطر بالای عدم تکمیل هستند؟"
     assert compose(question, hits, index).short == "۱۴ پروژه فناوری"
+
+
+def test_what_is_asked_before_the_question_s_words_is_what_the_text_says_before_them() -> None:
+    """ "… cái gì là điểm nghẽn lớn nhất?": the text's subject of "là điểm nghẽn lớn nhất", from its clause's start."""
+    text = 'b) Thể chế là "điểm nghẽn" lớn nhất; chính sách chưa tạo được động lực cho doanh nghiệp.'
+    assert preceding(text, "Nghị quyết nói cái gì là điểm nghẽn lớn nhất vậy?") == "Thể chế"
+    assert preceding("Năm 2025, nhân lực là khâu yếu nhất.", "Khâu nào là khâu yếu nhất?") == "nhân lực"
+    assert preceding("Nhân lực còn là khâu yếu.", "Khâu nào là khâu yếu nhất?") == ""  # not said so
+    assert preceding(text, "Điểm nghẽn lớn nhất là gì?") == ""  # asked after: a completion's, not this
 
 
 @pytest.mark.parametrize(
