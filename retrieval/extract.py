@@ -524,7 +524,9 @@ _FREQUENCY_RE = re.compile(
 )
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
-    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?!\s+tháng\s+\d)(?:\s+(?:triệu|tỷ|nghìn))?"
+    # "17/24 nhiệm vụ": of 24, 17 (a date has no words right after its day and month)
+    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?:/{_NUM}(?!/))?(?!\s+tháng\s+\d)"
+    r"(?:\s+(?:triệu|tỷ|nghìn))?"
     r"(?:\s+[^\W\d_]+){1,8}"
 )
 _NUMBER_WORDS = (
@@ -736,7 +738,11 @@ def _counts(span: str, asked: Asked) -> bool:
     first = re.sub(r"^\D+", "", span).split()[0] if re.search(r"\d", span) else ""
     if re.fullmatch(r"(?:19|20)\d\d", first) and not asked.counted:
         return False  # a year
-    return not re.match(r"\d+/\d+", first)
+    if re.match(r"\d+/\d+", first):
+        # A date or a document's number; or "17/24 nhiệm vụ" (17 of 24), where the noun counted follows.
+        after = fold(span[span.index(first) + len(first) :]).split()
+        return bool(asked.counted) and first.count("/") == 1 and after[:1] == asked.counted.split()[:1]
+    return True
 
 
 _QUANTITY_STOP = re.compile(

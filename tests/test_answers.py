@@ -1024,6 +1024,10 @@ def test_a_count_written_in_words_is_a_count() -> None:
     ]
     # "một số" is no count: the counted noun must follow the number words at once.
     assert spans("Một số nhiệm vụ đã hoàn thành.", asked_for("Có bao nhiêu nhiệm vụ đã hoàn thành?")) == []
+    # "17/24 nhiệm vụ" counts tasks (17 of 24); a date or a document's number before the noun does not.
+    asked = asked_for("Xã đã hoàn thành mấy nhiệm vụ?")
+    text = "Tính đến ngày 15/12/2025, xã đã hoàn thành 17/24 nhiệm vụ; Kế hoạch 85/KH nhiệm vụ trọng tâm."
+    assert [sp.text for sp in spans(text, asked)] == ["17/24 nhiệm vụ"]
 
 
 def test_a_count_names_all_of_what_it_counts_and_a_table_cell_its_column() -> None:
