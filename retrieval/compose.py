@@ -602,7 +602,8 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     if asked.kind == OTHER:
         # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun;
         # "… cái gì là điểm nghẽn lớn nhất?": "Thể chế", what the text says before the question's words.
-        return completion(text, question) or preceding(text, question)
+        # "<a description> là quyền gì?": the term the text gives it ("Quyền đối với bất động sản liền kề là …").
+        return called(text, question) or completion(text, question) or preceding(text, question)
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
     if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):

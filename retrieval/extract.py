@@ -279,7 +279,9 @@ def definition_of(text: str, term: str) -> str:
     return part[m.start(1) : end + (part[end : end + 1] == ".")]
 
 
-_CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b")
+# "… được gọi là gì?"; or a description long enough to be one, then "là <noun> gì?" ("Quyền được thực hiện trên một
+# bất động sản nhằm phục vụ … là quyền gì?").
+_CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b|^(.{40,}?)\sla (?:\w+ )?gi\W*$")
 _NAMED_AS = re.compile(
     r"(?:^|(?<=[.;:]\s))(?:\d{1,2}\.\s|[a-zđ]\)\s)?([^\W\d_][^,.;:()\n]{1,60}?) là (.+?)(?=[.;\n]|$)"
 )
@@ -293,7 +295,7 @@ def called(text: str, question: str) -> str:
     m = _CALLED.search(fold(question))
     if not m:
         return ""
-    described = {w for w in re.findall(r"\w+", m.group(1)) if w not in STOPWORDS}
+    described = {w for w in re.findall(r"\w+", m.group(1) or m.group(2)) if w not in STOPWORDS}
     best, closest = "", 0.0
     for named in _NAMED_AS.finditer(unicodedata.normalize("NFC", text.split(JOIN)[-1])):
         says = {fold(w) for w in _WORD.findall(named.group(2))} - STOPWORDS

@@ -973,6 +973,9 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
     assert called(text, "Nhiệm vụ đã hết thời hạn mà chưa hoàn thành thì gọi là gì?") == "Nhiệm vụ quá hạn"
     assert called(text, "Nhiệm vụ hoàn thành sớm được gọi là gì?") == ""  # two of its three words: not described
     assert called(text, "Nhiệm vụ quá hạn là gì?") == ""  # a term asked, not named
+    # A description long enough to be one, then "là <noun> gì?": the term too.
+    question = "Nhiệm vụ đã hết thời hạn trên 3 tháng mà chưa hoàn thành là nhiệm vụ gì?"
+    assert called(text, question) == "Nhiệm vụ quá hạn kéo dài"
 
 
 @pytest.mark.parametrize(
