@@ -281,7 +281,7 @@ def definition_of(text: str, term: str) -> str:
 
 # "… được gọi là gì?"; or a description long enough to be one, then "là <noun> gì?" ("Quyền được thực hiện trên một
 # bất động sản nhằm phục vụ … là quyền gì?").
-_CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b|^(.{40,}?)\sla (?:\w+ )?gi\W*$")
+_CALLED = re.compile(r"^(.*?)\s(?:thi |duoc |con )?(?:duoc )?goi la gi\b|^(.{40,}?)\sla (?:\w+ ){0,2}gi\W*$")
 _NAMED_AS = re.compile(
     r"(?:^|(?<=[.;:]\s))(?:\d{1,2}\.\s|[a-zđ]\)\s)?([^\W\d_][^,.;:()\n]{1,60}?) là (.+?)(?=[.;\n]|$)"
 )
