@@ -39,6 +39,7 @@ from retrieval.extract import (
     Asked,
     Span,
     Unit,
+    anchored_completion,
     asked_for,
     called,
     cell_asked,
@@ -78,6 +79,7 @@ W_HEADING = 1.0  # a unit inherits its article's or section's title
 W_ACT_PAIRS = 0.5  # a later clause of an article inherits the phrases of clause 1 (the act) at this weight
 SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close to the first…
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
+COMPLETION_AMONG = 5  # the best units looked at for the one saying the question's words most fully
 SAID_WHOLE = 0.9  # a direct answer this long a share of its unit is that unit, not a part of it
 BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
@@ -591,6 +593,16 @@ def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     return "", -1
 
 
+def best_said(ranked: list[Candidate], best: Candidate, question: str) -> Candidate:
+    """Of the units scoring close to the best, the one that says the question's words before "gì / đâu / nào" most
+    fully, as the answer is read after them: "Người bắt được gia súc bị thất lạc phải làm gì?" from "1. Người bắt
+    được gia súc bị thất lạc phải nuôi giữ …", not from a later clause's "… và phải bồi thường thiệt hại …"."""
+    close = [c for c in ranked[:COMPLETION_AMONG] if c.score >= best.score - SECOND_QUOTE_WITHIN]
+    said = [(anchored_completion(c.unit.text, question), c) for c in close]
+    (answer, strength), chosen = max(said, key=lambda sc: (bool(sc[0][0]), sc[0][1], sc[1] is best))
+    return chosen if answer else best
+
+
 def completed_answer(asked: Asked, text: str, question: str) -> str:
     """A short answer read from the unit where no span of a kind asked is: a table row's cell under the column
     the question names; what it says in the place of the question's "gì", "đâu", "nào" or "đối với ai" ("… chuyển
@@ -651,6 +663,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     which = which_noun(question) if not short and asked.kind not in SPECIFIC else None
     if which and (named := named_span(best.unit.text, which, question)):
         short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"
+    if not short and asked.kind == OTHER and not cell_asked(best.unit.text, question):
+        best = best_said(ranked, best, question)
     completed = "" if short else completed_answer(asked, best.unit.text, question)
     if completed:
         short, short_rank = completed, best.rank + 1

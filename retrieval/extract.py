@@ -944,13 +944,21 @@ _ITEM_MARK = re.compile(r"^\s*(?:[-+•*]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
 
 
 def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT) -> str:
+    """What the text says where the question asks "gì", "đâu" or "nào" (see anchored_completion)."""
+    return anchored_completion(text, question, asked_what)[0]
+
+
+def anchored_completion(
+    text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT
+) -> tuple[str, tuple[int, int]]:
     """What the text says where the question asks "gì", "đâu" or "nào": after the words the question puts before it
     ("… thì hình phạt tử hình được chuyển thành hình phạt gì?" → "tù chung thân" after "chuyển thành"; "Bên cho thuê
     có quyền gì …" → "quyền yêu cầu bên thuê trả lại tài sản thuê, …"), to the end of the text's clause. The asked
     noun ("hình phạt") may be left out by the text. "" where the text does not say the question's words, or
     says nothing more. With `asked_what` ("ai",), who: "Quản chế được áp dụng đối với ai?" → "người phạm tội …",
     only where the text also says most of the rest of the question (the role in "Bí thư Tỉnh ủy là ai", not
-    just "… là")."""
+    just "… là"). With the answer, how strongly the text says the question's words before it: how many in one run,
+    then how many of its other words around them ((0, 0) with no answer)."""
     asked = re.findall(r"\w+", fold(question))
     at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
     whole = "ai" in asked_what
@@ -959,13 +967,13 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
     nominal = at > 0 and asked[at] in ("gi", "nao") and before[-1] != "lam"
     if at > 0 and asked[at] == "nao" and any(w in _LISTED for w in before[-_NAMED_WORDS:]):
-        return ""  # "những ứng dụng nào": several are asked for, a list the quotes give whole
+        return "", (0, 0)  # "những ứng dụng nào": several are asked for, a list the quotes give whole
     if before and before[-1] == "ten":
-        return ""  # "… tên gì": a name, which only a person or an organ's pattern reads
+        return "", (0, 0)  # "… tên gì": a name, which only a person or an organ's pattern reads
     if before and before[-1] == "lam":
         before = before[:-1]
     if len(before) < 2:
-        return ""
+        return "", (0, 0)
     found = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     folded = [fold(text[a:b]) for a, b in found]
     # "… cần phải làm gì": a duty, which the text may state with another of its words ("có trách nhiệm bảo đảm …").
@@ -990,8 +998,8 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
                 if best is None or score > best[0]:
                     best = (score, i, i + k - 1, drop)
     if best is None:
-        return ""
-    _, first, last, drop = best
+        return "", (0, 0)
+    strength, first, last, drop = best
     stop = _CLAUSE_END.search(text, found[last][1])
     cut = stop.start() if stop else len(text)
     after = [(a, b) for a, b in found[last + 1 :] if b <= cut][:_COMPLETED_WORDS]
@@ -1009,7 +1017,7 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     then = asked[at + 1] if 0 <= at < len(asked) - 1 else ""
     after = list(itertools.takewhile(lambda ab: fold(text[ab[0] : ab[1]]) != then, after))
     if not after:
-        return ""
+        return "", (0, 0)
     # The answer reads on from the question's last word where the text says it ("có quyền gì": "quyền yêu cầu …").
     reads_on = next(
         (len(p) for p in _READS_ON if len(p) <= last - first + 1 and tuple(folded[last - len(p) + 1 : last + 1]) == p),
@@ -1018,7 +1026,7 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     start = found[last - reads_on + 1][0] if reads_on and drop == 0 and not told else after[0][0]
     answer = text[start : after[-1][1]].strip(" ,")
     if len(_WORD.findall(answer)) < _COMPLETION_MIN_WORDS:
-        return ""  # "sau", "khác", "100": a word or two left over is no answer
+        return "", (0, 0)  # "sau", "khác", "100": a word or two left over is no answer
     if {fold(w) for w in _WORD.findall(answer)} <= set(asked) | STOPWORDS:
-        return ""  # only the question's own words
-    return answer
+        return "", (0, 0)  # only the question's own words
+    return answer, strength

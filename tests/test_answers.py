@@ -1182,6 +1182,24 @@ def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counte
     assert compose(question, hits, index).short == "۱۴ پروژه فناوری"
 
 
+def test_of_close_units_a_completion_is_read_from_the_one_saying_the_question_s_words_most_fully(
+    corpus_data: Path,
+) -> None:
+    """ "… phải làm gì?": clause 1 says "Người bắt được gia cầm bị thất lạc phải …" in one run; clause 2, scoring as
+    well on the question's words, says only "… và phải bồi thường …" after a condition."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = (
+        "Điều 230. Xác lập quyền sở hữu đối với gia cầm bị thất lạc\n"
+        "1. Người bắt được gia cầm bị thất lạc phải nuôi giữ và báo ngay cho Ủy ban nhân dân cấp xã nơi người đó cư "
+        "trú.\n2. Trong thời gian nuôi giữ gia cầm bị thất lạc, người bắt được gia cầm được hưởng hoa lợi và phải bồi "
+        "thường thiệt hại nếu có lỗi cố ý làm chết gia cầm."
+    )
+    hits = [Hit(StoredChunk("c1", "bl.txt", text, "Điều 230", 0, DocumentMeta(language="vi")), 1.0, dense=0.9)]
+    assert compose("Người bắt được gia cầm bị thất lạc phải làm gì?", hits, index).short == (
+        "phải nuôi giữ và báo ngay cho Ủy ban nhân dân cấp xã nơi người đó cư trú"
+    )
+
+
 def test_what_is_asked_before_the_question_s_words_is_what_the_text_says_before_them() -> None:
     """ "… cái gì là điểm nghẽn lớn nhất?": the text's subject of "là điểm nghẽn lớn nhất", from its clause's start."""
     text = 'b) Thể chế là "điểm nghẽn" lớn nhất; chính sách chưa tạo được động lực cho doanh nghiệp.'
