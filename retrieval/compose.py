@@ -202,12 +202,9 @@ _SLOTS = (
 _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi", "moi"}
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
-# A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".
-# A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), and a date the text states as one.
-_ASKS_DEADLINE = re.compile(
-    r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
-)
+# A date the text states as a deadline ("chậm nhất ngày …", "Thời hạn: 30/6/2025"), for a deadline asked.
 _STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|trong|khong muon hon|han|no later than|by)\b")
+_DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 
 
 def states_deadline(span: Span, text: str) -> bool:
@@ -216,6 +213,7 @@ def states_deadline(span: Span, text: str) -> bool:
     return bool(_STATES_DEADLINE.search(" ".join([*before, fold(span.text)])))
 
 
+# A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".
 _STATES_BOUND = {
     "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
     "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
@@ -233,7 +231,6 @@ def _slot(question: str) -> re.Match[str] | None:
     return next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
 
 
-_DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 _NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
 _FIGURE_CLAUSE_END = re.compile(r"[.;:؛\n](?=\s|$)|\d")
 
@@ -463,7 +460,6 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     language = query_language(question)
     role = rendered_role(question, bridged) if asked.person else ""
-    deadline = asked.kind == DATE and bool(_ASKS_DEADLINE.search(fold(question)))
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):
         if rank in elsewhere:
             continue
@@ -497,7 +493,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 if asked.kind in SPECIFIC and not across
                 else ()
             )
-            if deadline and unit.kind != "row":
+            if asked.deadline and unit.kind != "row":
                 # A deadline asked: a date the text states as one ("trước ngày 31 tháng 10", "Thời hạn: 30/6/2025"),
                 # not a period's ends. A table's row may hold one under its column "Thời hạn" with no word of its own.
                 found = tuple(sp for sp in found if states_deadline(sp, unit.text))
@@ -640,7 +636,7 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         span = restated(best.found, best.unit.text, question)
         states = _STATES_BOUND.get(asked.bound)
         stated = [sp for sp in best.found if states and states.search(fold(sp.text))]
-        if asked.kind == DATE and _ASKS_DEADLINE.search(fold(question)):
+        if asked.deadline:
             # "hạn hoàn thành … là khi nào": "chậm nhất ngày 01 tháng 3", not "từ ngày 01 tháng 01" beside it
             stated = [sp for sp in best.found if states_deadline(sp, best.unit.text)]
         if stated:

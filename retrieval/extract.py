@@ -47,6 +47,10 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
+# A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), on the folded question.
+_ASKS_DEADLINE = re.compile(
+    r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
+)
 _ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\s+(\w+)(?:\s+(\w+))?")
 # A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
 # task", which an organ answers, such a question is answered by a person's name alone. The noun may be qualified
@@ -211,6 +215,7 @@ class Asked:
     term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
     measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
+    deadline: bool = False  # DATE as "hạn hoàn thành … là khi nào", "hạn chót", "deadline": a date stated as one
 
 
 def asked_for(question: str) -> Asked:
@@ -237,7 +242,8 @@ def asked_for(question: str) -> Asked:
         counted = " ".join(arabic_stem(w) for w in arabic.groups() if w)
     person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
     measured = kind == QUANTITY and bool(_MEASURED.search(q)) and not _COUNTS.search(q)
-    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured)
+    deadline = kind == DATE and bool(_ASKS_DEADLINE.search(q))
+    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured, deadline)
 
 
 def _defining(folded: str, term: str) -> re.Match[str] | None:
