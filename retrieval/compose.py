@@ -273,7 +273,13 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     # The words compared where the question's order is not the text's: an English question's terms put into the
     # documents' words; an Arabic or Persian question's own, as comparable words.
     reordered = english or script
-    translated = {w for w in wanted if w not in STOPWORDS} if english else set(arabic_words(question).split())
+    translated = (
+        {w for w in wanted if w not in STOPWORDS}
+        if english
+        else set(arabic_words(question).split())
+        if script
+        else set()
+    )
 
     def said_in(part: str) -> list[str]:
         return arabic_words(part).split() if script else _WORDS.findall(fold(part))

@@ -64,8 +64,7 @@ _PERSON_ASKED = (
 _ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
-    # A share asked in Arabic or Persian, answered in an article's own words ("44.05٪"). Not a count: which noun
-    # a figure counts is not read in those scripts, and the first figure of a sentence was the wrong one.
+    # A share asked in Arabic or Persian, answered in an article's own words ("44.05٪").
     (SHARE, re.compile(r"\bنسبة\b|\bدرصد\b")),
     # A count asked in Arabic or Persian ("كم عدد المندوبين …", "چند روستا …"): the noun after it is counted.
     (QUANTITY, _ARABIC_COUNT),
@@ -602,9 +601,15 @@ def _clean(text: str) -> str:
 
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
-_ARABIC_WORD = re.compile(r"\s+(\w[\w\u064b-\u065f\u0670]*)")
+_MARKED_WORD = r"\w[\w\u064b-\u065f\u0670]*"  # an Arabic word with its short vowels ("مندوبًا")
+_ARABIC_WORD = re.compile(rf"\s+({_MARKED_WORD})")
 # A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
-_ARABIC_FIGURE = re.compile(r"(?<![\w.,٬])([0-9٠-٩۰-۹][0-9٠-٩۰-۹.,٬]*)\s+(\w[\w\u064b-\u065f\u0670]*)")
+_ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬])([0-9٠-٩۰-۹][0-9٠-٩۰-۹.,٬]*)\s+({_MARKED_WORD})")
+
+
+def holds_kind(texts: list[str], asked: Asked) -> bool:
+    """Whether a unit of the texts holds a span of the kind asked (a person's name where only a person answers)."""
+    return any(sp.person or not asked.person for t in texts for u in units(t) for sp in spans(u.text, asked))
 
 
 def _counted_in_arabic(text: str, counted: str) -> list[Span]:
@@ -987,11 +992,11 @@ def anchored_completion(
     said_as = [before[: len(before) - duty] + list(m) for m in _DUTY if duty and list(m) != before[-duty:]]
     # The longest run of the question's words the text says, then the one with more of the question around it.
     best: tuple[tuple[int, int], int, int, int] | None = None  # score, first and last word of the anchor, dropped
-    for drop, before in [(drop, before) for drop in range(3 if nominal else 1)] + [(0, s) for s in said_as]:
-        end = len(before) - drop
+    for drop, words_before in [(drop, before) for drop in range(3 if nominal else 1)] + [(0, s) for s in said_as]:
+        end = len(words_before) - drop
         for k in range(min(4, end), 0, -1):
-            anchor = before[end - k : end]
-            rest = {w for w in before[: end - k] if w not in STOPWORDS}
+            anchor = words_before[end - k : end]
+            rest = {w for w in words_before[: end - k] if w not in STOPWORDS}
             for i in range(len(folded) - k):
                 if folded[i : i + k] != anchor:
                     continue

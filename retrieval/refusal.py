@@ -38,7 +38,7 @@ from pathlib import Path
 
 from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
-from retrieval.extract import SPECIFIC, asked_for, spans, units
+from retrieval.extract import SPECIFIC, asked_for, holds_kind, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import (
@@ -224,9 +224,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     asked = asked_for(question)
     asks_fact = asked.kind in SPECIFIC
     # Asked for a person ("Which Deputy Minister …"), an organ is no fact found: the composer quotes only a name.
-    fact_found = asks_fact and any(
-        sp.person or not asked.person for h in hits[:3] for u in units(h.chunk.text) for sp in spans(u.text, asked)
-    )
+    fact_found = asks_fact and holds_kind([h.chunk.text for h in hits[:3]], asked)
     place_unknown = any(
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
         for name in places(question)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
-from retrieval.extract import SPECIFIC, asked_for, is_row, spans, units
+from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places, syllable_spellings
@@ -144,15 +144,9 @@ def kind_held(question: str, hits: list[Hit]) -> bool:
     """Whether a unit of the passages in the question's script holds what it asks for (a name, a date, a figure
     …); True when it asks for no such thing."""
     asked = asked_for(question)
-    if asked.kind not in SPECIFIC:
-        return True
     language = query_language(question)
-    return any(
-        sp.person or not asked.person
-        for h in hits
-        if same_language(language, h.chunk.meta.language)
-        for unit in units(h.chunk.text)
-        for sp in spans(unit.text, asked)
+    return asked.kind not in SPECIFIC or holds_kind(
+        [h.chunk.text for h in hits if same_language(language, h.chunk.meta.language)], asked
     )
 
 
