@@ -277,8 +277,11 @@ def test_two_replicas_and_a_worker_are_one_deployment(blank_url: str, chroma_url
                     ids = [tg.push_message(U_HA, "/viec") for _ in range(6)]
                     updates = [take(tg, i) for i in ids]
                     mark = tg.mark()
+                    # Frozen first, so the updates posted to it are in flight when it dies rather than racing
+                    # its answers (a 50 ms race once found all six already acknowledged).
+                    deployment.procs["replica2"].send_signal(signal.SIGSTOP)
                     posts = [asyncio.create_task(balancer.post(http, u)) for u in updates]
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.5)
                     deployment.kill("replica2")
                     await asyncio.gather(*posts)
                     assert sorted(balancer.acknowledged[-6:]) == sorted(ids)
