@@ -409,6 +409,11 @@ def echoes(span: Span, asked: Asked, question: str) -> bool:
     Chỉ đạo. Figures: every figure of the span is in the question. Organs: most of its words are."""
     if asked.kind == ORGAN:
         own = {w for w in words(span.text) if w not in STOPWORDS}
+        # An English question names a body in its own words: "the steering committee" is the Ban Chỉ đạo, so
+        # "who leads the support team of the steering committee" is not answered by it. A name only
+        # containing such a term ("Bộ Giáo dục và Đào tạo" for "education and training") is another body.
+        if fold(span.text) in english_glossary_words(question).values():
+            return True
         said = words(question) | set(expand_query(question))  # "khcn" says "khoa học công nghệ"
         return bool(own) and len(own & said) >= ECHO_SHARE * len(own)
     figures = _figures(span.text)

@@ -546,9 +546,12 @@ _ORGAN_HEAD = (
     r"Kiểm toán|Thanh tra|Công an|Mặt trận|Tỉnh ủy|Thành ủy|Đảng(?= Cộng sản| ủy| bộ)|Hội(?! nghị| thảo)|Liên đoàn|Đoàn|Tổ trưởng|"
     r"Người đứng đầu|Thủ trưởng|Chánh án|Viện trưởng)"
 )
-# Words that end an organ's name: what it does ("chủ trì", "báo cáo") or when ("trước", "ngày").
+# Words that end an organ's name: what it does ("chủ trì", "tham mưu", "ban hành"), by whom ("Tổ giúp việc Ban
+# Chỉ đạo do ông …") or when ("trước", "ngày").
+# Lower-case only: "Ủy ban Kiểm tra" and "Ban Hướng dẫn" are names.
 _NAME_ENDS = (
-    "chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
+    "chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|thực hiện|tổ chức|tham mưu|ban hành|hướng dẫn|kiểm tra|"
+    "đôn đốc|theo dõi|làm|do|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
     "đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|cuối|đầu"
 )
 _ORGAN_RE = re.compile(

@@ -1402,6 +1402,17 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
         )
         if not echoes(sp, asked, "How many of the 105 databases were at high risk?")
     ] == ["38 cơ sở dữ liệu"]
+    # An English question names a body in its own words: "the steering committee" is the Ban Chỉ đạo. A name that
+    # only contains such a term is another body ("education and training" is not the Bộ Giáo dục và Đào tạo).
+    question = "Who leads the support team of the steering committee?"
+    asked = asked_for(question)
+    sentence = "Thành lập Tổ giúp việc Ban Chỉ đạo do ông Bùi Thanh Sơn làm Tổ trưởng."
+    kept = [sp.text for sp in spans(sentence, asked) if not echoes(sp, asked, question)]
+    assert kept[0] == "Bùi Thanh Sơn" and "Ban Chỉ đạo" not in kept, kept
+    question = "Which agency leads the task of completing the education and training database?"
+    asked = asked_for(question)
+    sentence = "Bộ Giáo dục và Đào tạo chủ trì hoàn thiện cơ sở dữ liệu về giáo dục và đào tạo."
+    assert [sp.text for sp in spans(sentence, asked) if not echoes(sp, asked, question)] == ["Bộ Giáo dục và Đào tạo"]
 
 
 @pytest.mark.parametrize(
@@ -1478,9 +1489,19 @@ def test_an_organ_s_name_goes_on_through_the_list_inside_it() -> None:
         ("Bộ Tài chính, Bộ Công an phối hợp.", "Bộ Tài chính"),
         ("Bảo vệ an ninh mạng đặt dưới sự lãnh đạo của Đảng Cộng sản Việt Nam.", "Đảng Cộng sản Việt Nam"),
         ("Giao Bộ Khoa học và Công nghệ, các bộ, ngành và địa phương triển khai.", "Bộ Khoa học và Công nghệ"),
+        # What an organ does ends its name: it advises, issues, acts as (lower-case; "Ủy ban Kiểm tra" is a name).
+        (
+            "Giao Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Nội vụ tham mưu Trưởng ban ban hành Quy chế.",
+            "Sở Khoa học và Công nghệ",
+        ),
+        ("phối hợp với Sở Nội vụ tham mưu Trưởng ban ban hành Quy chế.", "Sở Nội vụ"),
+        ("Sở Khoa học và Công nghệ làm cơ quan thường trực.", "Sở Khoa học và Công nghệ"),
+        ("Ủy ban Kiểm tra Tỉnh ủy kiểm tra việc thực hiện.", "Ủy ban Kiểm tra Tỉnh ủy"),
     ]
     for text, name in cases:
         assert spans(text, asked)[0].text == name, (text, spans(text, asked))
+    found = [sp.text for sp in spans("Thành lập Tổ giúp việc Ban Chỉ đạo do ông Bùi Thanh Sơn làm Tổ trưởng.", asked)]
+    assert "Ban Chỉ đạo" in found and not any("do ông" in f for f in found), found
 
 
 def test_who_holds_a_role_is_answered_only_by_a_name_the_text_gives_that_role(corpus_data: Path) -> None:
