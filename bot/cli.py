@@ -587,9 +587,11 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
 @pass_ctx
 def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
+    from bot.render.html import source_lines, to_plain
     from bot.render.text import unmet_note
     from retrieval.answer import build_answerer_from
     from retrieval.build import build_embedder, build_index
+    from retrieval.types import Citation
 
     embedder = build_embedder(ctx.settings)
     index = build_index(ctx.settings, embedder)
@@ -610,6 +612,12 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     if result.get("unmet"):  # before the quotes, as a phone shows it: they do not state what was asked
         click.echo(unmet_note(result["unmet"], ctx.lang))
     click.echo(result["answer"])
+    if not result["found"] and result["citations"]:
+        # As the chat shows a refusal: the two closest passages, labelled as not answering the question.
+        closest = [Citation(**c) for c in result["citations"][:2]]
+        click.echo("\n" + t("ask.closest_two" if len(closest) > 1 else "ask.closest_one", ctx.lang))
+        for line in source_lines(closest):
+            click.echo(to_plain(line))
     if result.get("note"):
         click.echo(f"({result['note']})")
 

@@ -1749,6 +1749,16 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
         ans = answerer.answer(question)
         assert not ans.found, question
         assert "Không tìm thấy" in ans.text
+    # `troly ask` shows a refusal as the chat does: the closest two passages, labelled as not answering it.
+    result = CliRunner().invoke(
+        cli, ["ask", "Thời tiết Hà Nội ngày mai thế nào?"], env={"TROLY_DATA_DIR": str(corpus_data)}
+    )
+    assert result.exit_code == 0, result.output
+    refusal, closest = result.output.split("\n\n", 1)
+    assert refusal.startswith("Không tìm thấy") and "«" not in result.output  # nothing quoted as if it answered
+    label, *sources = closest.strip().splitlines()
+    assert label == "Hai đoạn gần nhất (không trả lời câu hỏi):", label
+    assert 1 <= len(sources) <= 2 and all(line.startswith("📄 [") for line in sources), sources
 
 
 def test_abbreviations_officials_type_are_not_unknown_words(corpus_data: Path) -> None:
