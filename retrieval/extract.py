@@ -51,6 +51,8 @@ _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?
 _ASKS_DEADLINE = re.compile(
     r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
 )
+# Which penalty is asked, by its name: "áp dụng mức hình phạt nào", "hình phạt gì", "loại hình phạt nào".
+_ASKS_PENALTY_NAME = re.compile(r"\bhinh phat (?:nao|gi)\b|which (?:penalty|punishment)")
 _ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\s+(\w+)(?:\s+(\w+))?")
 # A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
 # task", which an organ answers, such a question is answered by a person's name alone. The noun may be qualified
@@ -215,6 +217,7 @@ class Asked:
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
     measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
     deadline: bool = False  # DATE as "hạn hoàn thành … là khi nào", "hạn chót", "deadline": a date stated as one
+    penalty_named: bool = False  # RANGE as "mức hình phạt nào": a penalty by its name ("cảnh cáo") answers too
 
 
 def asked_for(question: str) -> Asked:
@@ -242,7 +245,9 @@ def asked_for(question: str) -> Asked:
     person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
     measured = kind == QUANTITY and bool(_MEASURED.search(q)) and not _COUNTS.search(q)
     deadline = kind == DATE and bool(_ASKS_DEADLINE.search(q))
-    return Asked(kind, bound, counted, kind == DATE and bool(_ISSUED.search(q)), term, person, measured, deadline)
+    penalty_named = kind == RANGE and bool(_ASKS_PENALTY_NAME.search(q))
+    issued = kind == DATE and bool(_ISSUED.search(q))
+    return Asked(kind, bound, counted, issued, term, person, measured, deadline, penalty_named)
 
 
 def _defining(folded: str, term: str) -> re.Match[str] | None:
@@ -503,7 +508,10 @@ _REASON_RE = re.compile(
 )
 _SHARE_RE = re.compile(
     rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?[%٪]"
-    r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?",
+    r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?"
+    # A share the law writes in words: "không quá một phần hai mức tiền phạt", "hai phần ba", "một nửa".
+    r"|(?:(?:không quá|tối đa|ít nhất|trên|dưới)\s+)?(?:một|hai|ba|bốn)\s+phần\s+(?:hai|ba|tư|bốn|năm|mười)\b"
+    r"|\bmột nửa\b",
     re.IGNORECASE,
 )
 _CURRENCY = r"(?:nghìn tỷ|tỷ|triệu|nghìn)?\s*(?:đồng|USD|VND)"
@@ -519,6 +527,11 @@ _RANGE_RE = re.compile(
     r"(?:\s+tuổi)?(?:\s+trở\s+(?:lên|xuống))?"  # "12 tháng tuổi", "từ 30 năm trở lên": the bound is the answer's
     r"|tù chung thân|tử hình",
     re.IGNORECASE,
+)
+# Asked which penalty ("được áp dụng mức hình phạt nào"), the penalties named without a term answer too: "Cảnh
+# cáo được áp dụng đối với …". Not when a term is asked ("phạt tù tối thiểu bao nhiêu năm").
+_NAMED_PENALTY_RE = re.compile(
+    rf"{_RANGE_RE.pattern}|cảnh cáo|cải tạo không giam giữ|trục xuất|phạt tiền", re.IGNORECASE
 )
 _PERIOD = r"(?:ngày|tuần|tháng|quý|năm|6 tháng|nửa năm)"
 _FREQUENCY_RE = re.compile(
@@ -652,7 +665,7 @@ def spans(text: str, asked: Asked) -> list[Span]:
     elif kind == MONEY:
         pattern = _MONEY_RE
     elif kind == RANGE:
-        pattern = _RANGE_RE
+        pattern = _NAMED_PENALTY_RE if asked.penalty_named else _RANGE_RE
     elif kind == FREQUENCY:
         pattern = _FREQUENCY_RE
     elif kind == QUANTITY and _ARABIC_LETTER.match(asked.counted):

@@ -1380,6 +1380,27 @@ def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_i
     ] == "clause"
 
 
+def test_a_share_the_law_writes_in_words_and_a_penalty_asked_by_its_name() -> None:
+    """ "không quá bao nhiêu phần …" is answered by "không quá một phần hai", not by a percentage in another clause;
+    "được áp dụng mức hình phạt nào" by the penalty the text names ("Cảnh cáo"), while "phạt tù tối thiểu bao
+    nhiêu năm" still asks for a term: there a named penalty is not the answer."""
+    asked = asked_for("Mức tiền phạt đối với người dưới 18 tuổi phạm tội không quá bao nhiêu phần mức luật định?")
+    text = (
+        "Mức tiền phạt đối với người dưới 18 tuổi phạm tội không quá một phần hai mức tiền phạt mà điều luật quy định."
+    )
+    assert [sp.text for sp in spans(text, asked)] == ["không quá một phần hai"]
+    asked = asked_for("Người phạm tội ít nghiêm trọng thì được áp dụng mức hình phạt nào?")
+    assert asked.penalty_named
+    text = "Cảnh cáo được áp dụng đối với người phạm tội ít nghiêm trọng và có nhiều tình tiết giảm nhẹ."
+    assert [sp.text for sp in spans(text, asked)] == ["Cảnh cáo"]
+    asked = asked_for("Người chuẩn bị phạm tội này thì bị phạt tù tối thiểu bao nhiêu năm?")
+    text = (
+        "Người chuẩn bị phạm tội này, thì bị phạt cải tạo không giam giữ đến 03 năm hoặc phạt tù từ 01 năm đến 03 năm."
+    )
+    assert not asked.penalty_named
+    assert [sp.text for sp in spans(text, asked)] == ["đến 03 năm", "từ 01 năm đến 03 năm"]
+
+
 def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
     question = (
         "Người đánh bạc được thua trị giá từ 5.000.000 đồng đến dưới 50.000.000 đồng thì bị phạt tiền từ bao "
