@@ -209,7 +209,11 @@ _DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadlin
 
 def states_deadline(span: Span, text: str) -> bool:
     """Whether the text states the date as a deadline, in the span or just before it ("Thời hạn: 30/6/2025")."""
-    before = _WORDS.findall(fold(text[max(0, span.start - 60) : span.start]))[1:][-_DEADLINE_BEFORE:]
+    start = max(0, span.start - 60)
+    before = _WORDS.findall(fold(text[start : span.start]))
+    if start and text[start - 1].isalnum():
+        before = before[1:]  # the window began inside a word
+    before = before[-_DEADLINE_BEFORE:]
     return bool(_STATES_DEADLINE.search(" ".join([*before, fold(span.text)])))
 
 

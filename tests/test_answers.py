@@ -31,6 +31,7 @@ from retrieval.compose import (
     echoes,
     question_terms,
     restated,
+    states_deadline,
     vietnamese_date,
 )
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
@@ -1163,6 +1164,17 @@ def test_a_deadline_asked_is_the_date_the_text_states_as_one(corpus_data: Path) 
         Hit(StoredChunk("c3", "cv.md", due, "Mục II", 1, DocumentMeta(language="vi")), 0.9, dense=0.85),
     ]
     assert compose("Hạn hoàn thành các nhiệm vụ quá hạn là khi nào?", hits, index).short == "31/10/2025"
+
+
+def test_a_deadline_word_is_read_whole_at_the_text_s_start_and_never_from_a_cut_word() -> None:
+    asked = asked_for("Hạn hoàn thành là khi nào?")
+    text = "Hạn: 31/10/2025."
+    assert states_deadline(spans(text, asked)[0], text)  # its first word was dropped as if cut
+    # 60 characters before the date fall inside "khẩn": "hẩn" folds to "han" and is no deadline word.
+    filler = "các bộ ngành xử lý việc còn tồn đọng của năm qua"
+    text = "khẩn " + filler.ljust(55) + " 31/10/2025"
+    span = spans(text, asked)[0]
+    assert span.start == 61 and not states_deadline(span, text)
 
 
 def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counted(corpus_data: Path) -> None:
