@@ -204,11 +204,15 @@ _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 # A date the text states as a deadline ("chậm nhất ngày …", "Thời hạn: 30/6/2025"), for a deadline asked.
 _STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|trong|khong muon hon|han|no later than|by)\b")
+_STARTS_FROM = re.compile(r"(?:tu|ke tu|from|since)\b")
 _DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 
 
 def states_deadline(span: Span, text: str) -> bool:
-    """Whether the text states the date as a deadline, in the span or just before it ("Thời hạn: 30/6/2025")."""
+    """Whether the text states the date as a deadline, in the span or just before it ("Thời hạn: 30/6/2025").
+    A date from which something runs is a start, whatever precedes it ("Trong giai đoạn từ ngày 20 tháng 7 …")."""
+    if _STARTS_FROM.match(fold(span.text)):
+        return False
     start = max(0, span.start - 60)
     before = _WORDS.findall(fold(text[start : span.start]))
     if start and text[start - 1].isalnum():

@@ -1175,6 +1175,9 @@ def test_a_deadline_word_is_read_whole_at_the_text_s_start_and_never_from_a_cut_
     text = "khẩn " + filler.ljust(55) + " 31/10/2025"
     span = spans(text, asked)[0]
     assert span.start == 61 and not states_deadline(span, text)
+    # A date something runs from is a start, though "trong" (within) precedes it; a period's end is no deadline.
+    text = "Trong giai đoạn từ ngày 20 tháng 7 năm 2025 đến ngày 23 tháng 9 năm 2025, có 12 nhiệm vụ được giao."
+    assert [states_deadline(sp, text) for sp in spans(text, asked)] == [False, False]  # a period: no deadline
 
 
 def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counted(corpus_data: Path) -> None:
