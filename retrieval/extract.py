@@ -182,6 +182,10 @@ _COUNTED = re.compile(
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
+# A document named by its kind and number ("NQ57", "Kế hoạch 85", "QĐ số 210"), on the folded question.
+_DOCUMENT_REFERENCE = re.compile(
+    r"\b(?:nq|nghi quyet|kh|ke hoach|qd|quyet dinh|tb|thong bao|cv|cong van|ct|chi thi)\s*(?:so\s*)?\d"
+)
 _ENDS_NOUN = set(
     "theo về của trong tại cho với để từ đến trên dưới ở và là có được đã sẽ đang phải cần còn thuộc các những".split()
 )
@@ -234,7 +238,10 @@ def asked_for(question: str) -> Asked:
         term = " ".join(words[-4:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
     # The noun phrase counted ends before a preposition or an auxiliary: "bao nhiêu nhiệm vụ phải hoàn thành" counts
     # "nhiệm vụ", "bao nhiêu nhiệm vụ chậm theo chỉ đạo …" counts "nhiệm vụ chậm".
-    counted = _counted_noun(question, m.group(1)) if m else ""
+    noun = m.group(1) if m else ""
+    if m and (ref := _DOCUMENT_REFERENCE.search(q, m.start(1), m.end(1) + 12)) and ref.start() > m.start(1):
+        noun = q[m.start(1) : ref.start()].strip()  # "mấy nhiệm vụ NQ57": tasks, of the resolution named after them
+    counted = _counted_noun(question, noun) if noun else ""
     if counted.split(" ")[0] in _MEASURE:  # "bao nhiêu tuổi phải chịu …": "16 tuổi trở lên phải chịu …"
         counted = counted.split(" ")[0]
     # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").

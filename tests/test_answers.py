@@ -358,6 +358,8 @@ def test_an_organ_is_named_without_the_question_s_own_predicate(corpus_data: Pat
             "cong chuc chuyen trach chuyen doi so",
         ),  # seven
         ("Kế hoạch 02 tập trung làm mấy CSDL trọng điểm?", "co so du lieu trong diem"),  # as documents spell it
+        ("Xã đã xong được mấy nhiệm vụ NQ57 rồi?", "nhiem vu"),  # the document named after it is not counted
+        ("Có bao nhiêu nhiệm vụ Kế hoạch số 02 đã hoàn thành?", "nhiem vu"),
     ],
 )
 def test_the_noun_a_question_counts(question: str, counted: str) -> None:
