@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +18,9 @@ from bot.config import Settings
 from bot.i18n import LANGS, Lang, error_text, t
 from db.clock import DUE_WINDOW_DAYS, INVITE_VALID_DAYS
 from db.errors import TrolyError
+
+if TYPE_CHECKING:
+    from retrieval.types import Answer
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -563,18 +566,22 @@ def worker(ctx: Context, once: bool, poll: float, heartbeat: float, stale_after:
     click.echo(t("jobs.worker_stopped", name=runner.name))
 
 
-def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
+def _answered(answerer: Any, question: str, k: int) -> tuple[Answer, float]:
     import time
 
     t0 = time.perf_counter()
     ans = answerer.answer(question, k=k)
+    return ans, round((time.perf_counter() - t0) * 1000, 1)
+
+
+def _ask_json(question: str, ans: Answer, took_ms: float) -> dict[str, Any]:
     return {
         "question": question,
         "found": ans.found,
         "short": ans.short,
         "answer": ans.text,
         "citations": [c.as_dict() for c in ans.citations],
-        "took_ms": round((time.perf_counter() - t0) * 1000, 1),
+        "took_ms": took_ms,
         **({"note": ans.note} if ans.note else {}),
         **({"unmet": ans.unmet} if ans.unmet else {}),
     }
@@ -588,10 +595,9 @@ def _ask_one(answerer: Any, question: str, k: int) -> dict[str, Any]:
 def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     """Hỏi đáp từ văn bản. Không có QUESTION: đọc mỗi dòng stdin một câu hỏi, in mỗi dòng một JSON."""
     from bot.render.html import source_lines, to_plain
-    from bot.render.text import unmet_note
+    from bot.render.text import refusal_text, unmet_note
     from retrieval.answer import build_answerer_from
     from retrieval.build import build_embedder, build_index
-    from retrieval.types import Citation
 
     embedder = build_embedder(ctx.settings)
     index = build_index(ctx.settings, embedder)
@@ -602,24 +608,30 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     if question is None:
         for line in sys.stdin:
             if line.strip():
-                click.echo(json.dumps(_ask_one(answerer, line.strip(), k), ensure_ascii=False))
+                click.echo(
+                    json.dumps(_ask_json(line.strip(), *_answered(answerer, line.strip(), k)), ensure_ascii=False)
+                )
                 sys.stdout.flush()
         return
-    result = _ask_one(answerer, question, k)
+    ans, took_ms = _answered(answerer, question, k)
     if as_json:
-        echo_json(result)
+        echo_json(_ask_json(question, ans, took_ms))
         return
-    if result.get("unmet"):  # before the quotes, as a phone shows it: they do not state what was asked
-        click.echo(unmet_note(result["unmet"], ctx.lang))
-    click.echo(result["answer"])
-    if not result["found"] and result["citations"]:
-        # As the chat shows a refusal: the two closest passages, labelled as not answering the question.
-        closest = [Citation(**c) for c in result["citations"][:2]]
-        click.echo("\n" + t("ask.closest_two" if len(closest) > 1 else "ask.closest_one", ctx.lang))
-        for line in source_lines(closest):
-            click.echo(to_plain(line))
-    if result.get("note"):
-        click.echo(f"({result['note']})")
+    if ans.unmet:  # before the quotes, as a phone shows it: they do not state what was asked
+        click.echo(unmet_note(ans.unmet, ctx.lang))
+    if ans.found or ans.searched is None:
+        click.echo(ans.text)
+    else:
+        # As the chat shows a refusal: what was searched, in the reader's language, then the two closest passages,
+        # labelled as not answering the question.
+        click.echo(refusal_text(ans.searched, ans.scope, ctx.lang))
+        closest = ans.citations[:2]
+        if closest:
+            click.echo("\n" + t("ask.closest_two" if len(closest) > 1 else "ask.closest_one", ctx.lang))
+            for line in source_lines(closest):
+                click.echo(to_plain(line))
+    if ans.note:
+        click.echo(f"({ans.note})")
 
 
 @cli.command("eval")

@@ -1797,6 +1797,13 @@ def test_off_topic_questions_are_refused(corpus_data: Path) -> None:
     label, *sources = closest.strip().splitlines()
     assert label == "Hai đoạn gần nhất (không trả lời câu hỏi):", label
     assert 1 <= len(sources) <= 2 and all(line.startswith("📄 [") for line in sources), sources
+    # In the reader's language, as the chat says it (the stored refusal is Vietnamese).
+    result = CliRunner().invoke(
+        cli, ["--lang", "en", "ask", "Thời tiết Hà Nội ngày mai thế nào?"], env={"TROLY_DATA_DIR": str(corpus_data)}
+    )
+    refusal, closest = result.output.split("\n\n", 1)
+    assert refusal.startswith("Nothing in the ") and "Không" not in result.output, result.output
+    assert closest.startswith("The two closest passages (they do not answer the question):"), closest
 
 
 def test_abbreviations_officials_type_are_not_unknown_words(corpus_data: Path) -> None:

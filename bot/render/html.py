@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.i18n import Lang, t
 from bot.render.out import MAX_MESSAGE, Button, Out, TextOut
-from bot.render.text import summary_row_name, unmet_note, version_note
+from bot.render.text import refusal_text, summary_row_name, unmet_note, version_note
 from bot.service import callbacks as cb
 from retrieval.types import by_document
 
@@ -302,9 +302,7 @@ def render_answer(view: AnswerView) -> list[Out]:
     else:
         body = view.body.strip() or view.text.strip() or t("ask.not_found", lang)
         if view.searched is not None:  # what was searched, in the reader's language (the stored text is Vietnamese)
-            where = t("ask.searched_n", lang, n=view.searched) if view.searched else t("ask.searched_all", lang)
-            scope = t("ask.searched_scope", lang, scope=", ".join(view.scope)) if view.scope else ""
-            body = t("ask.refused", lang, where=where, scope=scope)
+            body = refusal_text(view.searched, view.scope, lang)
         head += [esc(para.strip()) for para in body.split("\n\n") if para.strip()]
     blocks = head + tail + [passage_block(c) for c in passages]
     buttons = None

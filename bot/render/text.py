@@ -86,6 +86,14 @@ def unmet_note(kind: str, lang: str = "vi") -> str:
     return t("ask.unmet", lang, what=t(f"ask.kind.{kind}", lang))
 
 
+def refusal_text(searched: int, scope: tuple[str, ...], lang: str = "vi") -> str:
+    """What a refusal of the search says, in the reader's language: how many documents were searched and within
+    which filters (the answer stores it in Vietnamese)."""
+    where = t("ask.searched_n", lang, n=searched) if searched else t("ask.searched_all", lang)
+    within = t("ask.searched_scope", lang, scope=", ".join(scope)) if scope else ""
+    return t("ask.refused", lang, where=where, scope=within)
+
+
 def version_note(name: str, version: tuple[int, int | None] | None, lang: str = "vi") -> str:
     """Which version of a document is live after a sync, and which one it replaced."""
     if version is None:
