@@ -34,8 +34,9 @@ from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
 
-# Bump when loading or chunking changes in a way that should re-index unchanged files.
-PIPELINE_VERSION = "5"
+# Bump when loading, chunking or a passage's search words change in a way that should re-index unchanged files
+# (6: each passage holds the place its document's issuer is of).
+PIPELINE_VERSION = "6"
 _SIDECARS = (".meta.yaml", ".meta.yml", ".yaml", ".yml")
 UPLOADS_PREFIX = "uploads/"  # the key of an uploaded document in the store: uploads/<safe name>
 STORED_SOURCE = "blob:"  # a version's source when its bytes are in the store, e.g. blob:uploads/a.md

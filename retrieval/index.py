@@ -49,6 +49,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, bindparam, inspect, text
 
 from retrieval.errors import EmbedderMismatch, IndexUnavailable, SyncBusy
+from retrieval.places import issuer_place
 from retrieval.protocols import SearchFilters
 from retrieval.text import expand_query, raw_words, tokens, with_spellings, word_pairs
 from retrieval.types import Chunk, DocumentMeta, StoredChunk
@@ -962,8 +963,11 @@ class DocumentIndex:
         total = 0
         held: Counter[str] = Counter()  # chunks holding each token, and each phrase of two
         held_raw: Counter[str] = Counter()  # chunks holding each word with its diacritics
+        # Each passage holds, for its words, the place its document's issuer is of: a question about "xã Hòa Minh Sơn"
+        # names what only the report's header says, not the passage with the figures.
+        place = issuer_place(meta.issuer)
         for cid, c in zip(ids, chunks, strict=True):
-            lexical = tokens(f"{meta.symbol} {c.section} {c.text}")
+            lexical = tokens(f"{meta.symbol} {place} {c.section} {c.text}")
             held.update(set(lexical) | _adjacent(lexical))
             raw = raw_words(f"{meta.title} {c.text}")
             raw_parts = [w for r in raw for w in _RAW_PART.findall(r)]

@@ -146,3 +146,16 @@ def names_place(text: str, name: str) -> bool:
     """Whether a text (a passage with its document's title and issuer) names a place, in any accepted spelling."""
     said = f" {' '.join(tokens(text))} "
     return any(f" {spelt} " in said for spelt in syllable_spellings(name))
+
+
+_ISSUER_PLACE = re.compile(
+    r"\b(?:(?:tinh|thanh|huyen|quan) uy|thanh pho|thi xa|thi tran|dac khu|xa|phuong|tinh|huyen|quan)\s+([a-z ]+)$"
+)
+
+
+def issuer_place(issuer: str) -> str:
+    """The folded name of the place a document's issuer is of ("ỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN" → "hoa minh son",
+    "Tỉnh ủy Gia Lai" → "gia lai"), or "": the words a question about that place names and only the header says."""
+    folded = re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|[^\w\s]", " ", fold(issuer))).strip()
+    m = _ISSUER_PLACE.search(folded)
+    return m.group(1).strip() if m else ""

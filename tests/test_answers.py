@@ -52,7 +52,7 @@ from retrieval.extract import (
     which_noun,
     yes_or_no,
 )
-from retrieval.places import places, syllable_spellings
+from retrieval.places import issuer_place, places, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     gather_evidence,
@@ -399,6 +399,31 @@ def test_everyday_words_of_a_question_meet_the_documents_formal_ones(corpus_data
     assert ans.found and "25 cuộc" in ans.text, ans.text
     ans = answerer.answer("Ai lo khâu tuyên truyền, quán triệt nghị quyết 57?")
     assert ans.found and "Ban Tuyên giáo Trung ương" in ans.text, ans.text
+
+
+def test_a_passage_holds_for_search_the_place_its_issuer_is_of(hermetic_env: Path) -> None:
+    """A commune's report names the commune in its header only ("ỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN"); its passages
+    with the figures say "xã". Searched by words, a question about that commune finds the report's passages before
+    another commune's or province's on the same topic."""
+    from ingestion.sync import build_library
+
+    assert issuer_place("ỦY BAN NHÂN DÂN XÃ HÒA MINH SƠN") == "hoa minh son"
+    assert (
+        issuer_place("Tỉnh ủy Gia Lai") == "gia lai"
+        and issuer_place("Bản tin Ban Chỉ đạo 57 Thành ủy Hà Nội") == "ha noi"
+    )
+    assert issuer_place("Ban Chỉ đạo Trung ương về phát triển khoa học, công nghệ") == ""
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env), "DOCS_DIR": str(FIXTURES)})
+    library = build_library(settings)
+    assert not library.sync([FIXTURES]).failed
+    report = "07-BC-UBND_bao-cao-ket-qua-thuc-hien-nq57-nam-2025.md"
+    found = library.index.search_lexical("Hòa Minh Sơn", 100)
+    chunks = library.index.get_chunks([cid for cid, _ in found])
+    passages = library.index.documents()[report].chunks
+    first = [chunks[cid].doc_id for cid, _ in found[:passages]]
+    assert passages > 5 and first == [report] * passages, first  # every passage of the report, before any other
+    assert any("62,5%" in chunks[cid].text and "Hòa Minh Sơn" not in chunks[cid].text for cid, _ in found)
+    library.close()
 
 
 def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
