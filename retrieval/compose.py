@@ -14,6 +14,7 @@ side of "bao nhiêu" stand beside the span), else the one with most of its words
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -410,6 +411,14 @@ def _figures(text: str) -> set[str]:
     return {f.lstrip("0") or "0" for f in _FIGURE.findall(text)}
 
 
+@functools.lru_cache(maxsize=256)
+def _bodies_named(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words a question says, abbreviations spelt out ("khcn" says "khoa học công nghệ"), and the bodies an
+    English one names in the documents' words: read once per question, not once per span compared."""
+    said = frozenset(words(question) | set(expand_query(question)))
+    return said, frozenset(english_glossary_words(question).values())
+
+
 def echoes(span: Span, asked: Asked, question: str) -> bool:
     """Whether a span only restates the question: "từ 5.000.000 đồng đến dưới 50.000.000 đồng … thì bị phạt
     tiền bao nhiêu" names the condition, not the answer; "How many of the 105 databases …" is not
@@ -420,9 +429,9 @@ def echoes(span: Span, asked: Asked, question: str) -> bool:
         # An English question names a body in its own words: "the steering committee" is the Ban Chỉ đạo, so
         # "who leads the support team of the steering committee" is not answered by it. A name only
         # containing such a term ("Bộ Giáo dục và Đào tạo" for "education and training") is another body.
-        if fold(span.text) in english_glossary_words(question).values():
+        said, terms = _bodies_named(question)
+        if fold(span.text) in terms:
             return True
-        said = words(question) | set(expand_query(question))  # "khcn" says "khoa học công nghệ"
         return bool(own) and len(own & said) >= ECHO_SHARE * len(own)
     figures = _figures(span.text)
     return bool(figures) and figures <= _figures(_REFERENCE.sub(" ", question))

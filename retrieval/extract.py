@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from retrieval.bridge import arabic_stem
-from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, fold, has_vietnamese_diacritics
+from retrieval.text import ABBREVIATIONS, DOCUMENT_KINDS, STOPWORDS, UPPER, fold, has_vietnamese_diacritics
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -182,9 +182,12 @@ _COUNTED = re.compile(
 )  # the noun and what may follow  # Vietnamese: the noun matches the text's
 
 
-# A document named by its kind and number ("NQ57", "Kế hoạch 85", "QĐ số 210"), on the folded question.
+# A document named by its kind and number ("NQ57", "Kế hoạch 85", "QĐ số 210"), on the folded question: the kinds
+# and their abbreviations.
 _DOCUMENT_REFERENCE = re.compile(
-    r"\b(?:nq|nghi quyet|kh|ke hoach|qd|quyet dinh|tb|thong bao|cv|cong van|ct|chi thi)\s*(?:so\s*)?\d"
+    r"\b(?:"
+    + "|".join([DOCUMENT_KINDS, *(short for short, full in ABBREVIATIONS.items() if full in DOCUMENT_KINDS.split("|"))])
+    + r")\s*(?:so\s*)?\d"
 )
 _ENDS_NOUN = set(
     "theo về của trong tại cho với để từ đến trên dưới ở và là có được đã sẽ đang phải cần còn thuộc các những".split()
@@ -254,7 +257,17 @@ def asked_for(question: str) -> Asked:
     deadline = kind == DATE and bool(_ASKS_DEADLINE.search(q))
     penalty_named = kind == RANGE and bool(_ASKS_PENALTY_NAME.search(q))
     issued = kind == DATE and bool(_ISSUED.search(q))
-    return Asked(kind, bound, counted, issued, term, person, measured, deadline, penalty_named)
+    return Asked(
+        kind,
+        bound=bound,
+        counted=counted,
+        issued=issued,
+        term=term,
+        person=person,
+        measured=measured,
+        deadline=deadline,
+        penalty_named=penalty_named,
+    )
 
 
 def _defining(folded: str, term: str) -> re.Match[str] | None:

@@ -13,6 +13,7 @@ import unicodedata
 from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics, tokens
 
 _PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
+_PLACE_OR_COMMITTEE = rf"(?:(?:tinh|thanh|huyen|quan) uy|{_PLACE_WORD})"  # "Tỉnh ủy Gia Lai" is of Gia Lai
 # Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
 _FUNCTION = {
     "da",
@@ -113,7 +114,7 @@ def places(question: str) -> list[str]:
                 out.append(ABBREVIATIONS.get(name[0], " ".join(name[:2])))
         return list(dict.fromkeys(out))
     folded = re.sub(r"[^\w\s]", " ", fold(text))
-    for m in re.finditer(rf"\b(?:(?:tinh|thanh|huyen|quan) uy|{_PLACE_WORD}) ([a-z]+)(?: ([a-z]+))?\b", folded):
+    for m in re.finditer(rf"\b{_PLACE_OR_COMMITTEE} ([a-z]+)(?: ([a-z]+))?\b", folded):
         first, second = m.group(1), m.group(2) or ""
         if first in ABBREVIATIONS:  # "tp hcm"
             out.append(ABBREVIATIONS[first])
@@ -148,9 +149,7 @@ def names_place(text: str, name: str) -> bool:
     return any(f" {spelt} " in said for spelt in syllable_spellings(name))
 
 
-_ISSUER_PLACE = re.compile(
-    r"\b(?:(?:tinh|thanh|huyen|quan) uy|thanh pho|thi xa|thi tran|dac khu|xa|phuong|tinh|huyen|quan)\s+([a-z ]+)$"
-)
+_ISSUER_PLACE = re.compile(rf"\b(?:{_PLACE_OR_COMMITTEE}|dac khu)\s+([a-z ]+)$")
 
 
 def issuer_place(issuer: str) -> str:

@@ -24,6 +24,7 @@ from retrieval.index import DocumentIndex
 from retrieval.places import names_place, places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
+    DOCUMENT_KINDS,
     STOPWORDS,
     VI_SYLLABLE,
     english_term_list,
@@ -166,15 +167,11 @@ def at_most_two_across(hits: list[Hit], language: str) -> list[Hit]:
 
 # A document named by its kind and number ("Thông báo 12", "Kế hoạch số 85", "QĐ 125"), folded with its
 # abbreviations expanded.
-_DOCUMENT_KINDS = (
-    "nghi quyet|ke hoach|thong bao ket luan|thong bao|quyet dinh|cong van|huong dan|bao cao|chi thi|nghi dinh|"
-    "thong tu|chuong trinh|de an|luat"
-)
-_NAMED = re.compile(rf"\b({_DOCUMENT_KINDS})(?: so)? (\d+)\b")
+_NAMED = re.compile(rf"\b({DOCUMENT_KINDS})(?: so)? (\d+)\b")
 
 
 # English names of the kinds ("Decision 210", "Plan No. 85"): the glossary's terms for them.
-_ENGLISH_KINDS = {en: vi for en, vi in GLOSSARY.items() if vi in _DOCUMENT_KINDS.split("|")}
+_ENGLISH_KINDS = {en: vi for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|")}
 _ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(_ENGLISH_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
 
 

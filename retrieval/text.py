@@ -77,6 +77,11 @@ SPELT_OUT: dict[str, str] = {
     "ttg": "Thủ tướng",
 }
 ABBREVIATIONS: dict[str, str] = {short: fold(full) for short, full in SPELT_OUT.items()}
+# The kinds of document a question names with a number ("Kế hoạch 85", "Nghị quyết số 57"), folded.
+DOCUMENT_KINDS = (
+    "nghi quyet|ke hoach|thong bao ket luan|thong bao|quyet dinh|cong van|huong dan|bao cao|chi thi|nghi dinh|"
+    "thong tu|chuong trinh|de an|luat"
+)
 # Words officials use for what the documents say otherwise (folded): a question word counts as present
 # where all the words of one of its aliases are.
 ALIASES: dict[str, tuple[str, ...]] = {
