@@ -17,7 +17,7 @@ from retrieval.errors import AnswerFailed
 from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import RefusalModel, gather_evidence
-from retrieval.search import HybridSearcher
+from retrieval.search import HybridSearcher, part_leads
 from retrieval.text import document_symbols, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -55,6 +55,8 @@ class ExtractiveAnswerer:
             return f"unknown document {unknown[0]}"
         if asked_for(question).issued and issue_date(question, hits)[0]:
             return ""  # when a named, loaded document was issued: its date answers it
+        if part_leads(question, hits, self.searcher.index.document_meta()):
+            return ""  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
         ev = gather_evidence(question, hits, self.searcher.index)
         p = self.refusal.probability(ev)
         return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"

@@ -55,8 +55,18 @@ from retrieval.extract import (
     yes_or_no,
 )
 from retrieval.index import DocumentIndex
+from retrieval.parts import asks_whole, named_part, part_text
+from retrieval.parts import holds as part_holds
 from retrieval.places import names_place, places
-from retrieval.search import LOOKED_AT, SHOWN, in_document_words, query_kind, query_language, same_language
+from retrieval.search import (
+    LOOKED_AT,
+    SHOWN,
+    in_document_words,
+    part_leads,
+    query_kind,
+    query_language,
+    same_language,
+)
 from retrieval.text import (
     ENGLISH_FUNCTION_WORDS,
     STOPWORDS,
@@ -650,7 +660,38 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     return ""
 
 
+def part_opening(question: str, hits: list[Hit]) -> Draft | None:
+    """ "Điều 3 Quyết định 210 quy định gì?" (the first passage being that part): the part's title says what it
+    provides, and its first two units follow, in the document's order. None when the question asks something of
+    the part."""
+    if not asks_whole(question):
+        return None
+    title, body = part_text(hits[0].chunk.text, named_part(question))
+    found = units("\n".join(body))
+    lists = [u for u in found if u.kind == "list"]
+    quoted: list[Unit] = []
+    for unit in found:
+        if len(quoted) == 2:
+            break
+        if unit.kind in ("lead", "list"):  # a lead-in is quoted with its points
+            continue
+        # A point is quoted with its lead-in and the other points, when they are short enough to read at once.
+        unit = next((whole for whole in lists if unit.text.split(JOIN)[-1] in whole.text.split("\n")), unit)
+        if not any(unit.text in q.text or q.text in unit.text for q in quoted):
+            quoted.append(unit)
+    if not quoted:
+        return None
+    return Draft(title, 1 if title else 0, tuple(Quote(u.text, 1) for u in quoted))
+
+
 def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
+    if part_leads(question, hits, index.document_meta()):
+        # "Theo khoản 3 Điều 2 Quyết định 125, …": the answer is read from that part only (its passages lead).
+        part, doc_id = named_part(question), hits[0].chunk.doc_id
+        hits = list(itertools.takewhile(lambda h: h.chunk.doc_id == doc_id and part_holds(h.chunk.section, part), hits))
+        opening = part_opening(question, hits)
+        if opening:
+            return opening
     asked = asked_for(question)
     ranked = candidates(question, hits, index, asked)
     if not ranked:

@@ -21,6 +21,8 @@ from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
 from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
+from retrieval.parts import asks_whole, named_part
+from retrieval.parts import holds as part_holds
 from retrieval.places import names_place, places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
@@ -165,6 +167,8 @@ def at_most_two_across(hits: list[Hit], language: str) -> list[Hit]:
     return [*hits[:2], hits[own], *(h for i, h in enumerate(hits[2:], start=2) if i != own)]
 
 
+_PART_PASSAGES = 200  # a named document's passages ranked to find those of the part named (more than any holds)
+
 # A document named by its kind and number ("Thông báo 12", "Kế hoạch số 85", "QĐ 125"), folded with its
 # abbreviations expanded.
 _NAMED = re.compile(rf"\b({DOCUMENT_KINDS})(?: so)? (\d+)\b")
@@ -196,6 +200,15 @@ def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[s
         and fold(meta.doc_type).startswith(" ".join(kind.split()[:2]))
     ]
     return list(dict.fromkeys(out))
+
+
+def part_leads(question: str, hits: list[Hit], documents: dict[str, DocumentMeta]) -> bool:
+    """Whether the first passage is (inside) the part of a named document the question names ("Điều 3 Quyết
+    định 210"): then it is what the question asks about, whatever it asks of it."""
+    part = named_part(question)
+    if not hits or not part or not part_holds(hits[0].chunk.section, part):
+        return False
+    return named_documents(question, documents) == [hits[0].chunk.doc_id]
 
 
 def in_document_words(question: str, kind: str) -> str:
@@ -264,7 +277,7 @@ class HybridSearcher:
         fused = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))
         hits = at_most_two_across(fused, query_language(question))[:k]
         if not filters:  # filters already say which documents
-            hits = self.named_first(question, kind, vector, hits)
+            hits = self.named_part_first(question, kind, vector, self.named_first(question, kind, vector, hits))
         if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:
@@ -394,19 +407,43 @@ class HybridSearcher:
         doc = documents[named[0]]
         if any(h.chunk.doc_id == named[0] or _names(h.chunk.meta, doc) for h in hits[:3]):
             return hits
-        # Its passages closest in meaning (exact, among its own vectors: a filtered search of the whole index cost
-        # ~60 ms at 50,000 passages), ranked again with the question's words they hold.
-        dense = self.index.nearest_in(vector, 8, [named[0]])
-        chunks = self.index.get_chunks([c for c, _ in dense])
-        asked = set(expand_query(in_document_words(question, kind))) - STOPWORDS
-        held = {c: len(asked & set(tokens(ch.text))) for c, ch in chunks.items()}
-        lexical = sorted(((c, float(n)) for c, n in held.items() if n), key=lambda cn: -cn[1])
-        best = [h for h in self.fuse(question, dense, lexical, 1, chunks) if h.chunk.doc_id == named[0]]
+        best = self.ranked_in(question, kind, vector, named[0], 8)[:1]
         if not best:
             return hits
         return [replace(best[0], score=hits[0].score), *(h for h in hits if h.chunk.id != best[0].chunk.id)][
             : len(hits)
         ]
+
+    def named_part_first(self, question: str, kind: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
+        """The part of a named document the question names ("Điều 3 Quyết định 210", "Mục II Kế hoạch 85")
+        leads: its passages best for the question first, up to three. What the part says is what is asked, even
+        when its words are not the question's ("Điều 3 … quy định gì?")."""
+        part = named_part(question)
+        if not hits or not part:
+            return hits
+        named = named_documents(question, self.index.document_meta())
+        if len(named) != 1:
+            return hits
+        ranked = self.ranked_in(question, kind, vector, named[0], _PART_PASSAGES)
+        lead = [h for h in ranked if part_holds(h.chunk.section, part)]
+        if asks_whole(question):  # what the part says, from its beginning
+            lead.sort(key=lambda h: h.chunk.ordinal)
+        lead = lead[:3]
+        if not lead:
+            return hits
+        ids = {h.chunk.id for h in lead}
+        lead = [replace(h, score=hits[0].score) for h in lead]
+        return [*lead, *(h for h in hits if h.chunk.id not in ids)][: len(hits)]
+
+    def ranked_in(self, question: str, kind: str, vector: np.ndarray, doc_id: str, k: int) -> list[Hit]:
+        """A document's passages closest in meaning (exact, among its own vectors: a filtered search of the whole
+        index cost ~60 ms at 50,000 passages), ranked again with the question's words they hold."""
+        dense = self.index.nearest_in(vector, k, [doc_id])
+        chunks = self.index.get_chunks([c for c, _ in dense])
+        asked = set(expand_query(in_document_words(question, kind))) - STOPWORDS
+        held = {c: len(asked & set(tokens(ch.text))) for c, ch in chunks.items()}
+        lexical = sorted(((c, float(n)) for c, n in held.items() if n), key=lambda cn: -cn[1])
+        return [h for h in self.fuse(question, dense, lexical, k, chunks) if h.chunk.doc_id == doc_id]
 
     def nearest_in_another_script(
         self, question: str, vector: np.ndarray, filters: SearchFilters | None, k: int

@@ -52,6 +52,8 @@ from retrieval.extract import (
     which_noun,
     yes_or_no,
 )
+from retrieval.parts import Part, asks_whole, named_part, part_text
+from retrieval.parts import holds as part_holds
 from retrieval.places import issuer_place, places, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
@@ -1268,6 +1270,61 @@ def test_what_is_asked_before_the_question_s_words_is_what_the_text_says_before_
 )
 def test_the_language_a_question_is_typed_in(question: str, kind: str) -> None:
     assert query_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "part", "whole"),
+    [
+        ("Điều 3 Quyết định 210 quy định gì?", Part(article=3), True),
+        ("khoan 2 dieu 2 qd 125 noi gi", Part(article=2, item=2), True),
+        ("What does Article 5 of Decision 210 say?", Part(article=5), True),
+        ("Nội dung chính của Mục II Kế hoạch số 85 là gì?", Part(heading=2), True),
+        ("mục III.2 kế hoạch 02 giao ai theo dõi?", Part(heading=3, item=2), False),
+        ("Theo Điều 1 Quyết định 210, Ban Chỉ đạo có bao nhiêu thành viên?", Part(article=1), False),
+        ("Mục tiêu của Kế hoạch 85 là gì?", Part(), False),  # "mục tiêu", not "Mục I"
+        ("Điều kiện để được hỗ trợ là gì?", Part(), False),
+        ("Theo Điều 5 và Điều 6 của Luật này …", Part(), False),  # two articles: no one part
+        ("Quyết định 210 quy định gì?", Part(), False),
+    ],
+)
+def test_the_part_of_a_document_a_question_names(question: str, part: Part, whole: bool) -> None:
+    assert named_part(question) == part
+    assert asks_whole(question) is whole
+
+
+def test_which_passages_hold_a_named_part() -> None:
+    clause = Part(article=2, item=2)
+    assert part_holds("Điều 2 › Khoản 2 › a)–d)", clause)
+    assert part_holds("Điều 2", clause)  # the whole article holds its clauses
+    assert part_holds("QUYẾT ĐỊNH: › Điều 1–2", clause)  # a passage of two articles holds both
+    assert not part_holds("Điều 2 › Khoản 1", clause)
+    assert not part_holds("Điều 12", Part(article=2))
+    assert part_holds("Mục II › 1–3", Part(heading=2, item=3))
+    assert not part_holds("Mục III › 3", Part(heading=2, item=3))
+    assert not part_holds("Mục I › 1 › 1.1 › dòng 2", Part(heading=1, item=2))
+    passage = "## Điều 3. Chế độ\n1. Họp mỗi quý.\n2. Báo cáo năm.\n## Điều 4. Hiệu lực\n1. Từ ngày ký."
+    assert part_text(passage, Part(article=3)) == ("Điều 3. Chế độ", ["1. Họp mỗi quý.", "2. Báo cáo năm."])
+    assert part_text(passage, Part(article=4)) == ("Điều 4. Hiệu lực", ["1. Từ ngày ký."])
+    assert part_text(passage, Part(article=3, item=2)) == ("Điều 3. Chế độ", ["2. Báo cáo năm."])
+
+
+def test_a_part_named_is_answered_from_that_part(corpus_data: Path) -> None:
+    """ "Điều 3 Quyết định 125 quy định gì?" holds none of the article's words: it was refused, its article
+    second among the closest passages. The part named leads, is what the question is about, and the answer is
+    read from it: its title, then its first units in order; or, asked something of it, what it says of that."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    for question, section, short, quoted in [
+        ("Điều 3 Quyết định 125 quy định gì?", "Điều 3", "Điều 3. Chế độ làm việc", "1. Tổ công tác làm việc"),
+        ("What does Article 4 of Decision 125 say?", "Điều 4", "Điều 4. Hiệu lực", "1. Quyết định này có hiệu lực"),
+        ("khoản 2 Điều 2 QĐ 125 nói gì", "Điều 2 › Khoản 2 › a)", "Điều 2. Nhiệm vụ", "a) Tổ số 1:"),
+        ("Nội dung chính của Mục III Kế hoạch 02-KH/BCĐTW là gì?", "Mục III", "III. TỔ CHỨC THỰC HIỆN", "1. Các ban"),
+        ("Theo khoản 3 Điều 2 Quyết định 125, Tổ công tác có quyền gì?", "Điều 2 › Khoản 3", "", "3. Quyền hạn"),
+    ]:
+        ans = answerer.answer(question)
+        assert ans.found, question
+        assert ans.short.startswith(short), (question, ans.short)
+        assert ans.quotes[0].text.startswith(quoted), (question, ans.quotes)
+        assert all(c.section.startswith(section) and c.symbol.startswith(("125/", "02-")) for c in ans.cited())
 
 
 def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> None:
