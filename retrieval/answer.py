@@ -16,7 +16,7 @@ from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import RefusalModel, gather_evidence
+from retrieval.refusal import RefusalModel, gather_evidence, source_holds
 from retrieval.search import HybridSearcher, part_leads
 from retrieval.text import document_symbols, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
@@ -57,6 +57,8 @@ class ExtractiveAnswerer:
             return ""  # when a named, loaded document was issued: its date answers it
         if part_leads(question, hits, self.searcher.index.document_meta()):
             return ""  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
+        if source_holds(question, hits, self.searcher.index):
+            return ""  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
         ev = gather_evidence(question, hits, self.searcher.index)
         p = self.refusal.probability(ev)
         return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"

@@ -457,6 +457,14 @@ class DocumentIndex:
                 ).all()
         return [(r.section or "", r.text or "") for r in rows]
 
+    def document_text(self, doc_id: str) -> str:
+        """A live document's passages, in order, as one text (a question that names it is checked against it)."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                text("SELECT text FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
+            ).all()
+        return "\n".join(r.text or "" for r in rows)
+
     def languages(self) -> dict[str, str]:
         """Each document's language (a search asks on every question)."""
         return self._catalog()[1]

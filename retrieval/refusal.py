@@ -39,18 +39,22 @@ from pathlib import Path
 from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, holds_kind, units
+from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import (
     document_numbers,
     in_document_words,
     named_documents,
+    named_source,
     query_kind,
     query_language,
     same_language,
 )
 from retrieval.text import (
+    ABBREVIATIONS,
     ALIASES,
+    DOCUMENT_KINDS,
     STOPWORDS,
     document_symbols,
     english_content_words,
@@ -243,6 +247,58 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         place_unknown,
         cross and bool(bridged),
     )
+
+
+# Words that frame what a named document says, not what is asked of it: "Công văn 33 yêu cầu các xã làm gì?",
+# "Kế hoạch 85 giao … những việc gì?", "Tóm tắt Kế hoạch 85", "Quyết định 210 có hiệu lực chưa?" (folded).
+_ABOUT_A_DOCUMENT = frozenset("yeu cau quy dinh giao neu noi de cap tom tat noi dung chinh chua khong co".split())
+# A document named by its kind (in Vietnamese or English, or as officials abbreviate it) and number, folded:
+# "Kế hoạch số 85", "QĐ 210/QĐ-UBND", "Decision No. 210", "nq57".
+_KIND_WORDS = sorted(
+    {*DOCUMENT_KINDS.split("|")}
+    | {short for short, full in ABBREVIATIONS.items() if full in DOCUMENT_KINDS.split("|")}
+    | {en for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|")},
+    key=len,
+    reverse=True,
+)
+_DOCUMENT_NAME = re.compile(rf"\b(?:{'|'.join(map(re.escape, _KIND_WORDS))})(?: so| no\.?)? ?\d+[\w/.-]*")
+
+
+def source_holds(question: str, hits: list[Hit], index: DocumentIndex) -> bool:
+    """Whether the question names its source, a loaded document whose passage leads, and that document holds
+    every word of what is asked (its text, title, issuer, symbol; aliases and abbreviations as elsewhere): then
+    it asks what that document says ("Kế hoạch 85 giao Công an xã những việc gì?"), however few of its words
+    one passage holds. A word the document never uses ("phụ cấp" of a decision that sets no allowance) leaves
+    the judgement to the score."""
+    kind = query_kind(question)
+    documents = index.document_meta()
+    source = named_source(question, kind, documents) if hits else ""
+    if not source or hits[0].chunk.doc_id != source:
+        return False
+    meta = documents[source]
+    text = "\n".join((index.document_text(source), meta.title, meta.issuer, meta.symbol))
+    raw, folded = set(raw_words(text)), words(text)
+    # The words that name the document are not what is asked of it (fold keeps each character's place).
+    asked = question
+    for m in reversed(list(_DOCUMENT_NAME.finditer(fold(question)))):
+        asked = asked[: m.start()] + " " + asked[m.end() :]
+    content, _ = unknown_words(asked, kind, question_terms(asked, translated=kind == "en"), index)
+    translated = english_glossary_words(question) if kind == "en" else {}
+
+    def held(word: str) -> bool:
+        f = fold(word)
+        spelt = expand_query(word)[1:]  # "NQ57": "nghi quyet 57"
+        return (
+            f in _ABOUT_A_DOCUMENT
+            or (word in raw if kind == "vi" else present(f, folded))
+            or any(all(a in folded for a in alias.split()) for alias in ALIASES.get(f, ()))
+            or bool(spelt)
+            and all(t in folded for t in spelt)
+            or bool(translated.get(word))
+            and all(v in folded for v in translated[word].split())
+        )
+
+    return all(held(w) for w in content)
 
 
 # A law a question names as its source: "theo Bộ luật dân sự 2015", "vi phạm luật an ninh mạng", "Bộ luật

@@ -202,6 +202,22 @@ def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[s
     return list(dict.fromkeys(out))
 
 
+def named_source(question: str, kind: str, documents: dict[str, DocumentMeta]) -> str:
+    """The document a question names as its source, loaded and in the question's script ("Thông báo 12 …",
+    "Under Decision 210 …"), or "". A document that other documents' titles name is the topic they share
+    ("… về Nghị quyết 57"), not a source."""
+    if kind == "other":
+        return ""
+    lang = query_language(question)
+    for doc_id in named_documents(question, documents):
+        doc = documents[doc_id]
+        token = symbol_token(doc.symbol)
+        topical = any(_title_names(meta.title, token) for other, meta in documents.items() if other != doc_id)
+        if same_language(lang, doc.language) and not topical:
+            return doc_id
+    return ""
+
+
 def part_leads(question: str, hits: list[Hit], documents: dict[str, DocumentMeta]) -> bool:
     """Whether the first passage is (inside) the part of a named document the question names ("Điều 3 Quyết
     định 210"): then it is what the question asks about, whatever it asks of it."""
@@ -274,10 +290,12 @@ class HybridSearcher:
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
-        fused = at_most_two_rows(self.fuse(question, dense, lexical, max(k, 10), chunks))
+        pooled = self.fuse(question, dense, lexical, pool, chunks)
+        fused = at_most_two_rows(pooled[: max(k, 10)])
         hits = at_most_two_across(fused, query_language(question))[:k]
         if not filters:  # filters already say which documents
-            hits = self.named_part_first(question, kind, vector, self.named_first(question, kind, vector, hits))
+            hits = self.named_first(question, kind, vector, hits, pooled)
+            hits = self.named_part_first(question, kind, vector, hits)
         if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:
@@ -351,19 +369,8 @@ class HybridSearcher:
 
     def about_a_loaded_source(self, question: str, kind: str) -> bool:
         """Whether the question names its source, a loaded document in its own script ("Thông báo 12 …",
-        "Under Decision 210 …"): then the answer is there. A document that other documents' titles name is the
-        topic they share ("… về Nghị quyết 57"), not a source."""
-        if kind == "other":
-            return False
-        documents = self.index.document_meta()
-        lang = query_language(question)
-        for doc_id in named_documents(question, documents):
-            doc = documents[doc_id]
-            token = symbol_token(doc.symbol)
-            topical = any(_title_names(meta.title, token) for other, meta in documents.items() if other != doc_id)
-            if same_language(lang, doc.language) and not topical:
-                return True
-        return False
+        "Under Decision 210 …"): then the answer is there."""
+        return bool(named_source(question, kind, self.index.document_meta()))
 
     def rendered_shares(self, question: str, ids: list[str]) -> dict[str, float]:
         """How much of a Vietnamese or English question passages in another script hold: the words of the terms
@@ -394,9 +401,13 @@ class HybridSearcher:
             known.update({cid: arabic_words(chunk.text) for cid, chunk in self.index.get_chunks(missing).items()})
         return {c: known[c] for c in ids if c in known}
 
-    def named_first(self, question: str, kind: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
-        """The document the question names ("Thông báo 12") leads, unless a passage of it, or of a document whose
-        title names it (a plan implementing "Nghị quyết 57"), is among the first three already."""
+    def named_first(
+        self, question: str, kind: str, vector: np.ndarray, hits: list[Hit], pooled: list[Hit]
+    ) -> list[Hit]:
+        """A document the question names as its source ("Công văn 33 yêu cầu các xã làm gì?") is what it asks
+        about: its three passages best by the fused ranking of the whole pool (`pooled`) come first. A document
+        named that other documents' titles name too ("Nghị quyết 57", their topic) leads, unless a passage of it,
+        or of a document whose title names it, is among the first three already."""
         said = " ".join(expand_query(question))
         if not hits or not (_NAMED.search(said) or _ENGLISH_NAMED.search(said)):
             return hits
@@ -405,6 +416,13 @@ class HybridSearcher:
         if len(named) != 1:
             return hits
         doc = documents[named[0]]
+        if named_source(question, kind, documents) == named[0]:
+            own = [h for h in pooled if h.chunk.doc_id == named[0]][:3]
+            ids = {h.chunk.id for h in own}
+            own += [h for h in self.ranked_in(question, kind, vector, named[0], 8) if h.chunk.id not in ids]
+            lead = [replace(h, score=hits[0].score) if i == 0 else h for i, h in enumerate(own[:3])]
+            ids = {h.chunk.id for h in lead}
+            return [*lead, *(h for h in hits if h.chunk.id not in ids)][: len(hits)]
         if any(h.chunk.doc_id == named[0] or _names(h.chunk.meta, doc) for h in hits[:3]):
             return hits
         best = self.ranked_in(question, kind, vector, named[0], 8)[:1]

@@ -608,6 +608,39 @@ def test_an_answer_is_never_blank_when_nothing_in_the_passages_can_be_quoted(tmp
         assert not by_model.found and by_model.text == ans.text and not llm.requests
 
 
+def test_a_question_naming_its_source_is_answered_from_it(corpus_data: Path) -> None:
+    """A question that names its source, a loaded document ("Kế hoạch 85 giao …", "Công văn 33 yêu cầu …"), is
+    about that document: its best passages lead, and when it holds every word of what is asked the question is
+    answered, however few of them one passage holds (each was refused; "Công văn 33 …" found report 07 first). A
+    word the document never uses leaves it to the score, which refuses: "phụ cấp" of a decision that sets none,
+    who signed a plan whose signature is not among its passages."""
+    from ingestion.sync import build_library
+
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
+    library = build_library(settings)
+    report = library.sync([FIXTURES])
+    library.close()
+    assert not report.failed, report.failed
+    answerer = build_answerer(settings)
+    for question, symbol, said in [
+        ("Kế hoạch 85 giao Công an xã những việc gì?", "85/KH-UBND", "Công an xã phối hợp"),
+        ("ke hoach 85 giao cong an xa viec gi", "85/KH-UBND", "Công an xã phối hợp"),
+        ("Công văn 33 yêu cầu các xã làm gì?", "33/SKHCN-QLCN", "khẩn trương thực hiện"),
+        ("QĐ 210 thay cho quyết định cũ nào?", "210/QĐ-UBND", "1125/QĐ-UBND"),
+        ("Quyết định 210 có hiệu lực chưa?", "210/QĐ-UBND", "có hiệu lực từ ngày 01 tháng 8 năm 2025"),
+    ]:
+        ans = answerer.answer(question)
+        assert ans.found and said in ans.body, (question, ans.body)
+        assert ans.citations[0].symbol == symbol and {c.symbol for c in ans.cited()} == {symbol}, question
+    for question in (
+        "Thành viên Ban Chỉ đạo theo QĐ 210 được phụ cấp bao nhiêu mỗi tháng?",
+        "Kế hoạch 85 do ai ký?",
+        "Thông báo 12 giao Sở Y tế làm gì?",
+    ):
+        ans = answerer.answer(question)
+        assert not ans.found, (question, ans.body)
+
+
 def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(corpus_data: Path) -> None:
     """A commune's plan the index never held (tests/fixtures): its duties share one passage, which e5 ranks
     below passages of the other documents on the same topic; BM25 finds it far ahead of any other."""
