@@ -428,18 +428,25 @@ def test_a_passage_holds_for_search_the_place_its_issuer_is_of(hermetic_env: Pat
     library.close()
 
 
-def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
-    """Five documents the corpus did not hold (tests/fixtures: a commune's plan, report and a province's decision,
-    notice and letter), loaded later, and questions typed by people who had not seen the system
-    (tests/eval/fresh.jsonl); split by document like the own set."""
+def with_fixtures(data: Path) -> ExtractiveAnswerer:
+    """The (extractive) answerer of an index that holds tests/fixtures too, loaded after what it held."""
     from ingestion.sync import build_library
 
-    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
+    settings = Settings.from_env({"TROLY_DATA_DIR": str(data)})
     library = build_library(settings)
     report = library.sync([FIXTURES])
     library.close()
     assert not report.failed, report.failed
     answerer = build_answerer(settings)
+    assert isinstance(answerer, ExtractiveAnswerer)
+    return answerer
+
+
+def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
+    """Five documents the corpus did not hold (tests/fixtures: a commune's plan, report and a province's decision,
+    notice and letter), loaded later, and questions typed by people who had not seen the system
+    (tests/eval/fresh.jsonl); split by document like the own set."""
+    answerer = with_fixtures(corpus_data)
     m = evaluate(answerer, load_questions(FRESH)).as_dict()
     print(json.dumps({k: v for k, v in m.items() if k.startswith("fresh/") and "·" not in k}, indent=1))
     # Measured: tuning hit@3 0.925, answered 0.75; held-out 0.792 / 0.458 (refused with the passage found: the
@@ -614,14 +621,7 @@ def test_a_question_naming_its_source_is_answered_from_it(corpus_data: Path) -> 
     answered, however few of them one passage holds (each was refused; "Công văn 33 …" found report 07 first). A
     word the document never uses leaves it to the score, which refuses: "phụ cấp" of a decision that sets none,
     who signed a plan whose signature is not among its passages."""
-    from ingestion.sync import build_library
-
-    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
-    library = build_library(settings)
-    report = library.sync([FIXTURES])
-    library.close()
-    assert not report.failed, report.failed
-    answerer = build_answerer(settings)
+    answerer = with_fixtures(corpus_data)
     for question, symbol, said in [
         ("Kế hoạch 85 giao Công an xã những việc gì?", "85/KH-UBND", "Công an xã phối hợp"),
         ("ke hoach 85 giao cong an xa viec gi", "85/KH-UBND", "Công an xã phối hợp"),
@@ -644,14 +644,7 @@ def test_a_question_naming_its_source_is_answered_from_it(corpus_data: Path) -> 
 def test_a_fresh_plan_is_answered_where_its_words_lead_though_e5_ranks_it_low(corpus_data: Path) -> None:
     """A commune's plan the index never held (tests/fixtures): its duties share one passage, which e5 ranks
     below passages of the other documents on the same topic; BM25 finds it far ahead of any other."""
-    from ingestion.sync import build_library
-
-    settings = Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})
-    library = build_library(settings)
-    report = library.sync([Path(__file__).parent / "fixtures"])
-    library.close()
-    assert not report.failed, report.failed
-    answerer = build_answerer(settings)
+    answerer = with_fixtures(corpus_data)
     cases = [
         ("Phòng Kinh tế phải trình đề xuất kinh phí trước ngày nào?", "trước ngày 28 tháng 02 năm 2026"),
         ("Ai trực tiếp chỉ đạo thực hiện Kế hoạch 85?", "Nguyễn Văn Hải"),
