@@ -615,7 +615,7 @@ def vietnamese_date(iso: str) -> str:
 def issue_date(question: str, hits: list[Hit]) -> tuple[str, int]:
     """When was document X issued: X's own date (its header, recorded with the document), and the
     rank of X's passage. X must be named in the question by its number ("Kế hoạch 350", "3456/BKHCN")."""
-    asked_words = words(question)
+    asked_words = words(question) | set(expand_query(question))  # "NQ57": "57"
     for rank, hit in enumerate(hits[:5]):
         meta = hit.chunk.meta
         number = meta.symbol.split("/")[0].split("-")[0]

@@ -416,7 +416,9 @@ class HybridSearcher:
         if len(named) != 1:
             return hits
         doc = documents[named[0]]
-        if named_source(question, kind, documents) == named[0]:
+        # Asked when it was issued, a document named is the source whatever other titles name it ("NQ57 ban
+        # hành ngày nào?"): its date is the answer.
+        if named_source(question, kind, documents) == named[0] or asked_for(question).issued:
             own = [h for h in pooled if h.chunk.doc_id == named[0]][:3]
             ids = {h.chunk.id for h in own}
             own += [h for h in self.ranked_in(question, kind, vector, named[0], 8) if h.chunk.id not in ids]

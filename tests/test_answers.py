@@ -1362,6 +1362,9 @@ def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> 
         ("cong van 3456 bkhcn ky ngay nao", "ngày 29 tháng 9 năm 2025"),
         ("On what date was Decision 125/QĐ-BCĐTW signed?", "ngày 24 tháng 10 năm 2025"),
         ("Kế hoạch số 02-KH/BCĐTW được ban hành ngày nào?", "ngày 19 tháng 6 năm 2025"),
+        # The Resolution every other title names is still the source asked about: it leads ("NQ57": "57").
+        ("NQ57 ban hành ngày nào?", "ngày 22 tháng 12 năm 2024"),
+        ("When was Resolution 57 issued?", "ngày 22 tháng 12 năm 2024"),
     ]:
         ans = answerer.answer(question)
         assert ans.found and ans.short == date, (question, ans.short)
