@@ -624,7 +624,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     else:
         # As the chat shows a refusal: what was searched, in the reader's language, then the two closest passages,
         # labelled as not answering the question.
-        click.echo(refusal_text(ans.searched, ans.scope, ctx.lang))
+        click.echo(refusal_text(ans.searched, ans.scope, ctx.lang, ans.absent))
         closest = ans.citations[:2]
         if closest:
             click.echo("\n" + t("ask.closest_two" if len(closest) > 1 else "ask.closest_one", ctx.lang))

@@ -465,6 +465,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Vietnamese diacritics). Try asking more precisely (a document's title or number, a task), or ask the "
         "official in charge.",
     ),
+    # "Điều 9 Quyết định 125 …" of a decision with four articles (the parts in the document's own words).
+    "ask.no_part": ("{doc} không có {part}; văn bản có {held}.", "{doc} has no {part}; it has {held}."),
     "ask.searched_n": ("{n} văn bản đã lập chỉ mục", "the {n} indexed documents"),
     "ask.searched_all": ("các văn bản đã lập chỉ mục", "the indexed documents"),
     "ask.searched_scope": (" (trong {scope})", " (within {scope})"),

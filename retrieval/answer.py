@@ -17,7 +17,7 @@ from retrieval.errors import AnswerFailed
 from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import RefusalModel, gather_evidence, source_holds
-from retrieval.search import HybridSearcher, part_leads
+from retrieval.search import HybridSearcher, missing_part, part_leads
 from retrieval.text import document_symbols, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -53,6 +53,9 @@ class ExtractiveAnswerer:
         unknown = [t for t, n in self.searcher.index.document_frequency(document_symbols(question)).items() if n == 0]
         if unknown:  # a document number the index does not hold: that document is not loaded
             return f"unknown document {unknown[0]}"
+        absent = missing_part(question, self.searcher.index)
+        if absent:  # "Điều 9 Quyết định 125" of a decision with four articles: nothing else answers it
+            return f"{absent[1]} has no {absent[0]}"
         if asked_for(question).issued and issue_date(question, hits)[0]:
             return ""  # when a named, loaded document was issued: its date answers it
         if part_leads(question, hits, self.searcher.index.document_meta()):
@@ -68,8 +71,12 @@ class ExtractiveAnswerer:
         citations = to_citations(hits)
         draft = self.draft(strip_courtesy(question), hits) if found else None
         if draft is None or draft.empty:  # nothing in the passages could be quoted: that is not an answer
-            return refusal(question, filters, citations, self.searcher.index.count_documents())
+            return self.refused(question, filters, citations)
         return draft.answer(citations)
+
+    def refused(self, question: str, filters: SearchFilters | None, citations: list[Citation]) -> Answer:
+        index = self.searcher.index
+        return refusal(question, filters, citations, index.count_documents(), missing_part(question, index))
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages."""
@@ -91,23 +98,32 @@ def to_citations(hits: list[Hit]) -> list[Citation]:
     ]
 
 
-def not_found_text(documents: int = 0, scope: tuple[str, ...] = ()) -> str:
+def not_found_text(documents: int = 0, scope: tuple[str, ...] = (), absent: tuple[str, str, str] | None = None) -> str:
     """What a refusal says was searched, in Vietnamese (the catalogue's "ask.refused" words it for a reader)."""
     within = " (trong " + ", ".join(scope) + ")" if scope else ""
     where = f"{documents} văn bản đã lập chỉ mục" if documents else "các văn bản đã lập chỉ mục"
-    return (
+    missing = f"{absent[1]} không có {absent[0]}; văn bản có {absent[2]}. " if absent else ""
+    return missing + (
         f"Không tìm thấy nội dung trả lời câu hỏi này trong {where}{within}. "
         "Đã tìm theo cả nghĩa và từ khoá (có dấu và không dấu). "
         "Bạn thử hỏi cụ thể hơn (tên văn bản, số hiệu, nhiệm vụ) hoặc hỏi cán bộ phụ trách."
     )
 
 
-def refusal(question: str, filters: SearchFilters | None, citations: list[Citation], documents: int) -> Answer:
-    """Not found: what was searched, and the two closest passages (renderers label them as not answering)."""
+def refusal(
+    question: str,
+    filters: SearchFilters | None,
+    citations: list[Citation],
+    documents: int,
+    absent: tuple[str, str, str] | None = None,
+) -> Answer:
+    """Not found: what was searched (first, when the question names a part its document does not have, that:
+    `absent`), and the two closest passages (renderers label them as not answering)."""
     scope = (*filters.doc_types, *filters.symbols) if filters else ()
-    text = not_found_text(documents, scope)
+    text = not_found_text(documents, scope, absent)
     closest = citations[:2]
-    return Answer(False, text, closest, body=text, used=tuple(c.rank for c in closest), searched=documents, scope=scope)
+    used = tuple(c.rank for c in closest)
+    return Answer(False, text, closest, body=text, used=used, searched=documents, scope=scope, absent=absent)
 
 
 _SYSTEM = (
@@ -135,7 +151,7 @@ class LLMAnswerer:
         citations = to_citations(hits)
         draft = self.extractive.draft(strip_courtesy(question), hits) if found else None
         if draft is None or draft.empty:  # the same refusal as the extractive answer: the model is not asked
-            return refusal(question, filters, citations, self.extractive.searcher.index.count_documents())
+            return self.extractive.refused(question, filters, citations)
         try:
             text = self._ask(question, citations, draft)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote model falls back

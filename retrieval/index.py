@@ -465,6 +465,14 @@ class DocumentIndex:
             ).all()
         return "\n".join(r.text or "" for r in rows)
 
+    def sections(self, doc_id: str) -> list[str]:
+        """A live document's passages' sections, in order ("Điều 2 › Khoản 1", "Mục II")."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                text("SELECT section FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
+            ).all()
+        return [r.section or "" for r in rows]
+
     def languages(self) -> dict[str, str]:
         """Each document's language (a search asks on every question)."""
         return self._catalog()[1]

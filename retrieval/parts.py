@@ -159,3 +159,35 @@ def part_text(passage: str, part: Part) -> tuple[str, list[str]]:
             end = next((i for i, line in enumerate(rest) if _ANY_ITEM.match(line)), len(rest))
             body = [body[first], *rest[:end]]
     return title, body
+
+
+def label(part: Part) -> str:
+    """The part as the documents write it: "Điều 9", "khoản 2 Điều 3", "Mục VI", "Mục II.3"."""
+    if part.article is not None:
+        return f"khoản {part.item} Điều {part.article}" if part.item is not None else f"Điều {part.article}"
+    assert part.heading is not None
+    numeral = _ROMAN[part.heading - 1].upper() if part.heading <= len(_ROMAN) else str(part.heading)
+    return f"Mục {numeral}.{part.item}" if part.item is not None else f"Mục {numeral}"
+
+
+def parts_held(sections: list[str], part: Part) -> str:
+    """The articles (or numbered headings, as `part` is) a document's passages are of, as the documents write
+    them: "Điều 1–5", "Mục I–IV", "Điều 1, 3–4"; "" when it has none of that kind."""
+    kind = _SECTION_ARTICLE if part.article is not None else _SECTION_HEADING
+    held: set[int] = set()
+    for section in sections:
+        for step in (s.strip() for s in section.split("›")):
+            m = kind.match(step)
+            if m:
+                first = _number(m.group(1))
+                held.update(range(first, (_number(m.group(2)) if m.group(2) else first) + 1))
+    held.discard(0)
+    runs: list[list[int]] = []
+    for n in sorted(held):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    word, show = ("Điều", str) if part.article is not None else ("Mục", lambda n: _ROMAN[n - 1].upper())
+    shown = [show(r[0]) if len(r) == 1 else f"{show(r[0])}–{show(r[-1])}" for r in runs]
+    return f"{word} {', '.join(shown)}" if shown else ""

@@ -21,8 +21,9 @@ from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
 from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row
 from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
-from retrieval.parts import asks_whole, named_part
+from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
+from retrieval.parts import label as part_label
 from retrieval.places import names_place, places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
@@ -225,6 +226,23 @@ def part_leads(question: str, hits: list[Hit], documents: dict[str, DocumentMeta
     if not hits or not part or not part_holds(hits[0].chunk.section, part):
         return False
     return named_documents(question, documents) == [hits[0].chunk.doc_id]
+
+
+def missing_part(question: str, index: DocumentIndex) -> tuple[str, str, str] | None:
+    """("Điều 9", "125/QĐ-BCĐTW", "Điều 1–4") when the question names a part of a loaded document ("Điều 9
+    Quyết định 125") that the document does not have, though it is divided into such parts."""
+    part = named_part(question)
+    if not part:
+        return None
+    documents = index.document_meta()
+    named = named_documents(question, documents)
+    if len(named) != 1:
+        return None
+    sections = index.sections(named[0])
+    held = parts_held(sections, part)
+    if not held or any(part_holds(section, part) for section in sections):
+        return None
+    return part_label(part), documents[named[0]].symbol, held
 
 
 def in_document_words(question: str, kind: str) -> str:

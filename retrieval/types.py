@@ -107,6 +107,9 @@ class Answer:
     # hoạch", "45-TB/TW"), for renderers to say so in the reader's language; `text` says it in Vietnamese.
     searched: int | None = None
     scope: tuple[str, ...] = ()
+    # On a refusal: the part the question names that its document does not have, the document, and the parts it
+    # has ("Điều 9", "125/QĐ-BCĐTW", "Điều 1–4"), for renderers to say so first.
+    absent: tuple[str, str, str] | None = None
 
     def cited(self) -> list[Citation]:
         """The citations the answer uses, in rank order."""

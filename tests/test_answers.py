@@ -52,7 +52,7 @@ from retrieval.extract import (
     which_noun,
     yes_or_no,
 )
-from retrieval.parts import Part, asks_whole, named_part, part_text
+from retrieval.parts import Part, asks_whole, label, named_part, part_text, parts_held
 from retrieval.parts import holds as part_holds
 from retrieval.places import issuer_place, places, syllable_spellings
 from retrieval.protocols import SearchFilters
@@ -1332,6 +1332,11 @@ def test_which_passages_hold_a_named_part() -> None:
     assert part_text(passage, Part(article=3)) == ("Điều 3. Chế độ", ["1. Họp mỗi quý.", "2. Báo cáo năm."])
     assert part_text(passage, Part(article=4)) == ("Điều 4. Hiệu lực", ["1. Từ ngày ký."])
     assert part_text(passage, Part(article=3, item=2)) == ("Điều 3. Chế độ", ["2. Báo cáo năm."])
+    sections = ["Mở đầu", "Điều 1", "Điều 2 › Khoản 1", "QUYẾT ĐỊNH: › Điều 3–4", "Điều 6"]
+    assert parts_held(sections, Part(article=9)) == "Điều 1–4, 6"
+    assert parts_held(["Mục I › 1", "Mục II", "Mục III › 2 › a)"], Part(heading=5)) == "Mục I–III"
+    assert parts_held(["Đoạn 1–4"], Part(article=2)) == ""  # not divided into articles: nothing to say
+    assert (label(Part(article=2, item=5)), label(Part(heading=2, item=3))) == ("khoản 5 Điều 2", "Mục II.3")
 
 
 def test_a_part_named_is_answered_from_that_part(corpus_data: Path) -> None:
@@ -1351,6 +1356,15 @@ def test_a_part_named_is_answered_from_that_part(corpus_data: Path) -> None:
         assert ans.short.startswith(short), (question, ans.short)
         assert ans.quotes[0].text.startswith(quoted), (question, ans.quotes)
         assert all(c.section.startswith(section) and c.symbol.startswith(("125/", "02-")) for c in ans.cited())
+    # A part the document does not have is said to be missing, with the parts it has, in the reader's language;
+    # before, "Điều 9 …" was answered with Điều 2 of the decision it names (every word of it is there).
+    ans = answerer.answer("Điều 9 Quyết định 125 quy định gì?")
+    assert not ans.found and ans.absent == ("Điều 9", "125/QĐ-BCĐTW", "Điều 1–4"), ans.text
+    assert ans.text.startswith("125/QĐ-BCĐTW không có Điều 9; văn bản có Điều 1–4. Không tìm thấy")
+    for lang, said in (("vi", "125/QĐ-BCĐTW không có Điều 9"), ("en", "125/QĐ-BCĐTW has no Điều 9; it has Điều 1–4")):
+        shown = "".join(o.html for o in render_answer(answer_view(None, "q", ans, lang)) if isinstance(o, TextOut))
+        assert said in shown, shown
+    assert answerer.answer("Mục VII Kế hoạch 02 nói gì?").absent == ("Mục VII", "02-KH/BCĐTW", "Mục I–III")
 
 
 def test_when_a_named_document_was_issued_is_its_own_date(corpus_data: Path) -> None:

@@ -302,7 +302,7 @@ def render_answer(view: AnswerView) -> list[Out]:
     else:
         body = view.body.strip() or view.text.strip() or t("ask.not_found", lang)
         if view.searched is not None:  # what was searched, in the reader's language (the stored text is Vietnamese)
-            body = refusal_text(view.searched, view.scope, lang)
+            body = refusal_text(view.searched, view.scope, lang, view.absent)
         head += [esc(para.strip()) for para in body.split("\n\n") if para.strip()]
     blocks = head + tail + [passage_block(c) for c in passages]
     buttons = None

@@ -86,12 +86,16 @@ def unmet_note(kind: str, lang: str = "vi") -> str:
     return t("ask.unmet", lang, what=t(f"ask.kind.{kind}", lang))
 
 
-def refusal_text(searched: int, scope: tuple[str, ...], lang: str = "vi") -> str:
-    """What a refusal of the search says, in the reader's language: how many documents were searched and within
-    which filters (the answer stores it in Vietnamese)."""
+def refusal_text(
+    searched: int, scope: tuple[str, ...], lang: str = "vi", absent: tuple[str, str, str] | None = None
+) -> str:
+    """What a refusal of the search says, in the reader's language: first, when the question names a part its
+    document does not have, that (`Answer.absent`); then how many documents were searched and within which
+    filters (the answer stores it in Vietnamese)."""
     where = t("ask.searched_n", lang, n=searched) if searched else t("ask.searched_all", lang)
     within = t("ask.searched_scope", lang, scope=", ".join(scope)) if scope else ""
-    return t("ask.refused", lang, where=where, scope=within)
+    missing = t("ask.no_part", lang, part=absent[0], doc=absent[1], held=absent[2]) + " " if absent else ""
+    return missing + t("ask.refused", lang, where=where, scope=within)
 
 
 def version_note(name: str, version: tuple[int, int | None] | None, lang: str = "vi") -> str:

@@ -114,6 +114,7 @@ class AnswerView:
     unmet: str = ""  # the kind of fact asked for that the quotes do not state (Answer.unmet)
     searched: int | None = None  # a refusal of the search: how many documents, within which filters (Answer)
     scope: tuple[str, ...] = ()
+    absent: tuple[str, str, str] | None = None  # the part named that its document does not have (Answer)
 
 
 @dataclass(frozen=True)
@@ -374,4 +375,5 @@ def answer_view(answer_id: int | None, question: str, answer: Answer, lang: str)
         unmet=answer.unmet,
         searched=answer.searched,
         scope=answer.scope,
+        absent=answer.absent,
     )
