@@ -444,34 +444,23 @@ class DocumentIndex:
                 text("SELECT number FROM catalog_document WHERE doc_id = :d"), {"d": doc_id}
             ).scalar_one_or_none()
             if live == number:
-                rows = c.execute(
-                    text("SELECT section, text FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
-                ).all()
-            else:
-                rows = c.execute(
-                    text(
-                        """SELECT section, text FROM catalog_archived_chunk WHERE doc_id = :d AND number = :n
-                           ORDER BY ordinal"""
-                    ),
-                    {"d": doc_id, "n": number},
-                ).all()
+                return self.live_text(doc_id)
+            rows = c.execute(
+                text(
+                    """SELECT section, text FROM catalog_archived_chunk WHERE doc_id = :d AND number = :n
+                       ORDER BY ordinal"""
+                ),
+                {"d": doc_id, "n": number},
+            ).all()
         return [(r.section or "", r.text or "") for r in rows]
 
-    def document_text(self, doc_id: str) -> str:
-        """A live document's passages, in order, as one text (a question that names it is checked against it)."""
+    def live_text(self, doc_id: str) -> list[tuple[str, str]]:
+        """(section, text) of each chunk of a live document, in document order."""
         with self.engine.connect() as c:
             rows = c.execute(
-                text("SELECT text FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
+                text("SELECT section, text FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
             ).all()
-        return "\n".join(r.text or "" for r in rows)
-
-    def sections(self, doc_id: str) -> list[str]:
-        """A live document's passages' sections, in order ("Điều 2 › Khoản 1", "Mục II")."""
-        with self.engine.connect() as c:
-            rows = c.execute(
-                text("SELECT section FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
-            ).all()
-        return [r.section or "" for r in rows]
+        return [(r.section or "", r.text or "") for r in rows]
 
     def languages(self) -> dict[str, str]:
         """Each document's language (a search asks on every question)."""

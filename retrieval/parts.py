@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.glossary import GLOSSARY
-from retrieval.text import ABBREVIATIONS, DOCUMENT_KINDS, ENGLISH_FUNCTION_WORDS, expand_query, fold
+from retrieval.text import (
+    ABBREVIATIONS,
+    DOCUMENT_KINDS,
+    ENGLISH_DOCUMENT_KINDS,
+    ENGLISH_FUNCTION_WORDS,
+    expand_query,
+    fold,
+)
 
 _ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
 _NUMERAL = "|".join(sorted(_ROMAN, key=len, reverse=True))
@@ -91,7 +97,7 @@ def holds(section: str, part: Part) -> bool:
 
 
 # The English names of the kinds of document ("decision", "plan"), word by word.
-_ENGLISH_KIND_WORDS = frozenset(w for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|") for w in en.split())
+_ENGLISH_KIND_WORDS = frozenset(w for en in ENGLISH_DOCUMENT_KINDS for w in en.split())
 
 # What a question asking for a part as a whole says besides naming it and its document: "Điều 3 Quyết định 210
 # quy định gì?", "Nội dung chính của Mục II Kế hoạch 85 là gì?", "What does Article 5 of Decision 210 say?".

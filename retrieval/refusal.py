@@ -39,7 +39,6 @@ from pathlib import Path
 from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import SPECIFIC, asked_for, holds_kind, units
-from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import (
@@ -55,6 +54,7 @@ from retrieval.text import (
     ABBREVIATIONS,
     ALIASES,
     DOCUMENT_KINDS,
+    ENGLISH_DOCUMENT_KINDS,
     STOPWORDS,
     document_symbols,
     english_content_words,
@@ -257,7 +257,7 @@ _ABOUT_A_DOCUMENT = frozenset("yeu cau quy dinh giao neu noi de cap tom tat noi 
 _KIND_WORDS = sorted(
     {*DOCUMENT_KINDS.split("|")}
     | {short for short, full in ABBREVIATIONS.items() if full in DOCUMENT_KINDS.split("|")}
-    | {en for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|")},
+    | set(ENGLISH_DOCUMENT_KINDS),
     key=len,
     reverse=True,
 )
@@ -276,7 +276,8 @@ def source_holds(question: str, hits: list[Hit], index: DocumentIndex) -> bool:
     if not source or hits[0].chunk.doc_id != source:
         return False
     meta = documents[source]
-    text = "\n".join((index.document_text(source), meta.title, meta.issuer, meta.symbol))
+    passages = "\n".join(passage for _, passage in index.live_text(source))
+    text = "\n".join((passages, meta.title, meta.issuer, meta.symbol))
     raw, folded = set(raw_words(text)), words(text)
     # The words that name the document are not what is asked of it (fold keeps each character's place).
     asked = question

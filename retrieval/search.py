@@ -19,7 +19,6 @@ import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
 from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row
-from retrieval.glossary import GLOSSARY
 from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
@@ -28,6 +27,7 @@ from retrieval.places import names_place, places, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     DOCUMENT_KINDS,
+    ENGLISH_DOCUMENT_KINDS,
     STOPWORDS,
     VI_SYLLABLE,
     english_term_list,
@@ -176,14 +176,13 @@ _NAMED = re.compile(rf"\b({DOCUMENT_KINDS})(?: so)? (\d+)\b")
 
 
 # English names of the kinds ("Decision 210", "Plan No. 85"): the glossary's terms for them.
-_ENGLISH_KINDS = {en: vi for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|")}
-_ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(_ENGLISH_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
+_ENGLISH_NAMED = re.compile(rf"\b({'|'.join(sorted(ENGLISH_DOCUMENT_KINDS, key=len, reverse=True))})(?: no)?(?= \d)")
 
 
 def document_numbers(question: str) -> list[tuple[str, str]]:
     """The kinds and numbers of the documents a question names ("Kế hoạch 85" → ("ke hoach", "85"); "Decision
     210" in English), folded."""
-    asked = _ENGLISH_NAMED.sub(lambda m: _ENGLISH_KINDS[m.group(1)], " ".join(expand_query(question)))
+    asked = _ENGLISH_NAMED.sub(lambda m: ENGLISH_DOCUMENT_KINDS[m.group(1)], " ".join(expand_query(question)))
     return _NAMED.findall(asked)
 
 
@@ -238,7 +237,7 @@ def missing_part(question: str, index: DocumentIndex) -> tuple[str, str, str] | 
     named = named_documents(question, documents)
     if len(named) != 1:
         return None
-    sections = index.sections(named[0])
+    sections = [section for section, _ in index.live_text(named[0])]
     held = parts_held(sections, part)
     if not held or any(part_holds(section, part) for section in sections):
         return None

@@ -82,6 +82,8 @@ DOCUMENT_KINDS = (
     "nghi quyet|ke hoach|thong bao ket luan|thong bao|quyet dinh|cong van|huong dan|bao cao|chi thi|nghi dinh|"
     "thong tu|chuong trinh|de an|luat"
 )
+# The English names of those kinds ("decision", "official letter"), the glossary's terms for them.
+ENGLISH_DOCUMENT_KINDS: dict[str, str] = {en: vi for en, vi in GLOSSARY.items() if vi in DOCUMENT_KINDS.split("|")}
 # Words officials use for what the documents say otherwise (folded): a question word counts as present
 # where all the words of one of its aliases are.
 ALIASES: dict[str, tuple[str, ...]] = {
