@@ -40,6 +40,7 @@ from retrieval.extract import (
     Asked,
     Span,
     Unit,
+    agent,
     anchored_completion,
     asked_for,
     called,
@@ -649,12 +650,14 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
         # "… phải do chủ thể nào thực hiện?": "người có năng lực hành vi dân sự", when no phrase opens with the noun;
         # "… cái gì là điểm nghẽn lớn nhất?": "Thể chế", what the text says before the question's words.
         # "<a description> là quyền gì?": the term the text gives it ("Quyền đối với bất động sản liền kề là …").
-        return called(text, question) or completion(text, question) or preceding(text, question)
+        return (
+            called(text, question) or completion(text, question) or preceding(text, question) or agent(text, question)
+        )
     if asked.kind == DEFINITION:
         return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
     if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):
         # "Quản chế được áp dụng đối với ai?": "người phạm tội …". Not "Bí thư Tỉnh ủy là ai": a name answers that.
-        return completion(text, question, ("ai",))
+        return completion(text, question, ("ai",)) or agent(text, question)  # "Ai công bố di chúc …?"
     if asked.kind == YESNO:
         return yes_or_no(text, question)  # "… có được trợ cấp thôi việc không?": "Không"
     return ""

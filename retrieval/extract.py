@@ -238,7 +238,9 @@ def asked_for(question: str) -> Asked:
     if kind == DEFINITION:
         before = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", q)[0]
         words = re.findall(r"[a-z0-9]+", before.split(",")[-1])
-        term = " ".join(words[-4:])  # the term's last words: "… thì tập quán là gì" → "thi tap quan" is cut below
+        # The term's last words ("hợp đồng trao đổi tài sản" is six); "… thì tập quán là gì" → "thi tap quan": `_defining`
+        # tries each tail, longest first, where a unit opens with it.
+        term = " ".join(words[-8:])
     # The noun phrase counted ends before a preposition or an auxiliary: "bao nhiêu nhiệm vụ phải hoàn thành" counts
     # "nhiệm vụ", "bao nhiêu nhiệm vụ chậm theo chỉ đạo …" counts "nhiệm vụ chậm".
     noun = m.group(1) if m else ""
@@ -1077,3 +1079,52 @@ def anchored_completion(
     if {fold(w) for w in _WORD.findall(answer)} <= set(asked) | STOPWORDS:
         return "", (0, 0)  # only the question's own words
     return answer, strength
+
+
+# "Ai công bố di chúc …?", "Chủ thể nào được ưu tiên mua …?": who does what the question says after its "who".
+_ASKS_AGENT = re.compile(r"^\W*(?:ai|(?:co quan|chu the|nguoi|to chuc|don vi|ben|cap) nao)\s+(.+)")
+# How the question may say the act and the text its doer: "được ưu tiên mua" / "Nhà nước có quyền ưu tiên mua".
+_MODALS = frozenset({"duoc", "phai", "se", "co", "can", "bi"})
+_PASSIVE = frozenset({"duoc", "bi"})
+# Where the act the question names stops: a condition or a circumstance ("… nếu di chúc …", "… khi …").
+_ACT_ENDS = frozenset({"neu", "khi", "trong", "theo", "doi", "ma", "tai", "o", "de", "thi"})
+# Between the doer and its act in the text, left out of the answer: "công chứng viên là người | công bố di chúc".
+_AGENT_LINKS = (("la", "nguoi"), ("co", "quyen"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("la",), ("phai",))
+_AGENT_OPENS = frozenset({"thi", "neu", "khi", "va", "hoac"})
+_NOT_A_DOER = _AGENT_OPENS | _MODALS | {"la", "cua", "do", "nay", "ma", "de"}  # a clause's joints, not a noun
+_AGENT_WORDS = 8  # a doer is a noun phrase: "công chứng viên", "Ủy ban nhân dân cấp xã nơi có tài sản"
+
+
+def agent(text: str, question: str) -> str:
+    """Who does what the question asks "who" of, as the text names them before the act: "Ai công bố di chúc nếu di
+    chúc … được lưu tại tổ chức hành nghề công chứng?" → "công chứng viên" of "… thì công chứng viên là người công bố
+    di chúc"; "Chủ thể nào được ưu tiên mua …?" → "Nhà nước" of "thì Nhà nước có quyền ưu tiên mua". The act is
+    the question's first two or three words after its "who" and their modal ("được", "phải"); the doer runs from the
+    clause's start (or its "thì") to the act. "" where the text does not say the act."""
+    m = _ASKS_AGENT.search(fold(question))
+    if not m:
+        return ""
+    act = list(itertools.takewhile(lambda w: w not in _ACT_ENDS, re.findall(r"\w+", m.group(1))))
+    passive = bool(act) and act[0] in _PASSIVE
+    act = list(itertools.dropwhile(lambda w: w in _MODALS, act))
+    found = [(w.start(), w.end()) for w in _WORD.finditer(text)]
+    folded = [fold(text[a:b]) for a, b in found]
+    for k in range(min(3, len(act)), 1, -1):
+        anchor = act[:k]
+        for i in range(1, len(folded) - k + 1):
+            if folded[i : i + k] != anchor:
+                continue
+            end = i
+            while end > 0 and folded[end - 1] in _MODALS:
+                end -= 1  # "phải công bố", "được ưu tiên mua"
+            if not passive and _PASSIVE & set(folded[end:i]):
+                continue  # "di chúc … được lưu giữ": what the act is done to, not who does it
+            link = next((len(li) for li in _AGENT_LINKS if tuple(folded[max(0, end - len(li)) : end]) == li), 0)
+            end -= link
+            opens = max((o.end() for o in _SUBJECT_OPENS.finditer(text, 0, found[end - 1][1] if end else 0)), default=0)
+            start = next((j for j in range(end) if found[j][0] >= opens), end)
+            start = max([start] + [j + 1 for j in range(start, end) if folded[j] in _AGENT_OPENS])
+            doer = text[found[start][0] : found[end - 1][1]] if end > start else ""
+            if 0 < end - start <= _AGENT_WORDS and fold(doer).split()[0] not in _NOT_A_DOER:
+                return _ITEM_MARK.sub("", doer).strip(' ,"“”')
+    return ""

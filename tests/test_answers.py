@@ -39,6 +39,7 @@ from retrieval.extract import (
     JOIN,
     ORGAN,
     QUANTITY,
+    agent,
     asked_for,
     called,
     cell_asked,
@@ -213,7 +214,13 @@ def test_the_answer_is_what_the_question_does_not_already_say(alqac_index_dir: P
     # The fourth and fifth passages lead only with a unit that says more of the question than the first three:
     # not with "Cơ quan, tổ chức được chỉ định …" for "Ai công bố di chúc …".
     ans = answerer.answer("Ai công bố di chúc nếu di chúc bằng văn bản được lưu tại tổ chức hành nghề công chứng?")
-    assert ans.found and "công chứng viên là người công bố" in ans.body and not ans.short, ans.body
+    # Who does the act the question names, as the text names them before it: "công chứng viên là người công bố di chúc".
+    assert ans.found and "công chứng viên là người công bố" in ans.body and ans.short == "công chứng viên", ans.body
+    ans = answerer.answer("Chủ thể nào được ưu tiên mua tài sản đem bán là tài sản thuộc di tích lịch sử - văn hoá?")
+    assert ans.found and ans.short == "Nhà nước", ans.body  # «… thì Nhà nước có quyền ưu tiên mua»
+    # A term of six words is defined by the sentence that opens with it (the last four words open none).
+    ans = answerer.answer("Hợp đồng trao đổi tài sản là gì?")
+    assert ans.found and ans.short.startswith("Hợp đồng trao đổi tài sản là sự thỏa thuận giữa các bên"), ans.body
     ans = answerer.answer("Luật An ninh mạng 2018 có hiệu lực thi hành từ ngày nào?")
     assert ans.found and "01 tháng 01 năm 2019" in ans.short, ans.short
     ans = answerer.answer(
@@ -1280,6 +1287,19 @@ def test_what_is_asked_before_the_question_s_words_is_what_the_text_says_before_
     assert preceding("Năm 2025, nhân lực là khâu yếu nhất.", "Khâu nào là khâu yếu nhất?") == "nhân lực"
     assert preceding("Nhân lực còn là khâu yếu.", "Khâu nào là khâu yếu nhất?") == ""  # not said so
     assert preceding(text, "Điểm nghẽn lớn nhất là gì?") == ""  # asked after: a completion's, not this
+
+
+def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
+    """ "Ai <act> …?", "Chủ thể nào <act> …?": the doer the text names before the act, past its link ("là người",
+    "có quyền") and from its clause's "thì"; nothing where the text does not say the act."""
+    will = "1. Trường hợp di chúc bằng văn bản được lưu giữ tại tổ chức hành nghề công chứng thì công chứng viên là người công bố di chúc."
+    assert agent(will, "Ai công bố di chúc nếu di chúc được lưu tại tổ chức hành nghề công chứng?") == "công chứng viên"
+    sale = "2. Khi tài sản đem bán là di tích lịch sử - văn hóa thì Nhà nước có quyền ưu tiên mua."
+    assert agent(sale, "Chủ thể nào được ưu tiên mua tài sản là di tích?") == "Nhà nước"
+    duty = "a) Ủy ban nhân dân cấp xã phải thông báo công khai cho chủ sở hữu biết."
+    assert agent(duty, "Cơ quan nào thông báo công khai cho chủ sở hữu?") == "Ủy ban nhân dân cấp xã"
+    assert agent(will, "Ai lưu giữ di chúc?") == ""  # the text does not say who keeps it
+    assert agent(will, "Di chúc do ai công bố?") == ""  # "do ai": what is read after, a completion's
 
 
 @pytest.mark.parametrize(
