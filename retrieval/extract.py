@@ -52,7 +52,10 @@ _ASKS_DEADLINE = re.compile(
     r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
 )
 # Which penalty is asked, by its name: "áp dụng mức hình phạt nào", "hình phạt gì", "loại hình phạt nào".
-_ASKS_PENALTY_NAME = re.compile(r"\bhinh phat (?:nao|gi)\b|which (?:penalty|punishment)")
+# "Hình phạt cao nhất là gì?": the most severe penalty the clause names ("… tù chung thân hoặc tử hình"), which
+# is named, not a term.
+_ASKS_HARSHEST = r"\bhinh phat (?:cao|nang) nhat\b|\b(?:harshest|heaviest|most severe|maximum) (?:penalty|punishment)"
+_ASKS_PENALTY_NAME = re.compile(rf"\bhinh phat (?:nao|gi)\b|which (?:penalty|punishment)|{_ASKS_HARSHEST}")
 _ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\s+(\w+)(?:\s+(\w+))?")
 # A role only a person holds: "Which Deputy Minister …", "đồng chí nào …". Unlike "ai chủ trì" or "who leads the
 # task", which an organ answers, such a question is answered by a person's name alone. The noun may be qualified
@@ -105,7 +108,7 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bbao lau\b|tu bao nhieu .*den bao nhieu|\b(?:bao nhieu|may) " + _TIME_NOUN + r"\b|how long|how many "
             r"(?:\w+ )?(?:years?|months?|days?|weeks?)|muc (?:phat|hinh phat)|phat tu (?:bao nhieu|may|toi da|len den)"
-            r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu"
+            r"|khung hinh phat|\bthoi han\b.*\bbao nhieu\b|len den bao nhieu|" + _ASKS_HARSHEST
         ),
     ),
     (

@@ -39,6 +39,7 @@ from retrieval.extract import (
     JOIN,
     ORGAN,
     QUANTITY,
+    RANGE,
     agent,
     asked_for,
     called,
@@ -221,6 +222,12 @@ def test_the_answer_is_what_the_question_does_not_already_say(alqac_index_dir: P
     # A term of six words is defined by the sentence that opens with it (the last four words open none).
     ans = answerer.answer("Hợp đồng trao đổi tài sản là gì?")
     assert ans.found and ans.short.startswith("Hợp đồng trao đổi tài sản là sự thỏa thuận giữa các bên"), ans.body
+    # The harshest penalty is the most severe the clause names, not its longest term ("… tù chung thân hoặc tử hình").
+    ans = answerer.answer(
+        "Thu thập, cung cấp tin tức, tài liệu khác nhằm mục đích để nước ngoài sử dụng chống nước Cộng hòa xã hội chủ "
+        "nghĩa Việt Nam bị hình phạt cao nhất là gì?"
+    )
+    assert ans.found and ans.short == "tử hình", ans.body
     ans = answerer.answer("Luật An ninh mạng 2018 có hiệu lực thi hành từ ngày nào?")
     assert ans.found and "01 tháng 01 năm 2019" in ans.short, ans.short
     ans = answerer.answer(
@@ -1561,6 +1568,8 @@ def test_a_share_the_law_writes_in_words_and_a_penalty_asked_by_its_name() -> No
     )
     assert not asked.penalty_named
     assert [sp.text for sp in spans(text, asked)] == ["đến 03 năm", "từ 01 năm đến 03 năm"]
+    asked = asked_for("Hành vi gián điệp có hình phạt cao nhất là gì?")  # the harshest: named, the largest
+    assert asked.kind == RANGE and asked.penalty_named and asked.bound == "max"
 
 
 def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
