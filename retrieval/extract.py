@@ -1013,6 +1013,10 @@ def anchored_completion(
     then how many of its other words around them ((0, 0) with no answer)."""
     asked = re.findall(r"\w+", fold(question))
     at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
+    if at < 0 and asked_what == _ASKED_WHAT and question.rstrip().endswith("?") and "hay" not in asked:
+        # The question stops where its answer starts: "… không được lạm dụng quyền dân sự của mình để?", "… thì
+        # người có hình ảnh có quyền?" — as if it ended in "gì". Not a choice ("A hay B thì phải chứng minh?").
+        asked, at = [*asked, "gi"], len(asked)
     whole = "ai" in asked_what
     before = asked[: max(at, 0)]
     # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave

@@ -1296,6 +1296,19 @@ def test_what_is_asked_before_the_question_s_words_is_what_the_text_says_before_
     assert preceding(text, "Điểm nghẽn lớn nhất là gì?") == ""  # asked after: a completion's, not this
 
 
+def test_a_question_that_stops_where_its_answer_starts_is_completed() -> None:
+    """ "… không được lạm dụng quyền dân sự của mình để?": what the text says after the question's last words, as if it
+    ended in "gì"; not a choice between two ("A hay B thì phải chứng minh?")."""
+    text = (
+        "1. Cá nhân, pháp nhân không được lạm dụng quyền dân sự của mình gây thiệt hại cho người khác, để vi phạm "
+        "nghĩa vụ của mình hoặc thực hiện mục đích khác trái pháp luật."
+    )
+    question = "Cá nhân, pháp nhân không được lạm dụng quyền dân sự của mình để?"
+    assert completion(text, question).startswith("gây thiệt hại cho người khác, để vi phạm nghĩa vụ của mình")
+    text = "1. Người chiếm hữu được suy đoán là ngay tình; người nào cho rằng người chiếm hữu không ngay tình thì phải chứng minh."
+    assert completion(text, "Người chiếm hữu ngay tình hay người chiếm hữu không ngay tình thì phải chứng minh?") == ""
+
+
 def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
     """ "Ai <act> …?", "Chủ thể nào <act> …?": the doer the text names before the act, past its link ("là người",
     "có quyền") and from its clause's "thì"; nothing where the text does not say the act."""
