@@ -27,7 +27,23 @@ from retrieval.text import ABBREVIATIONS, DOCUMENT_KINDS, STOPWORDS, UPPER, fold
 
 # --- what the question asks for ----------------------------------------------------------------------
 
-DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVENT, PENALTY, REASON, FREQUENCY = (
+(
+    DATE,
+    SHARE,
+    MONEY,
+    RANGE,
+    QUANTITY,
+    ORGAN,
+    YESNO,
+    LIST,
+    DEFINITION,
+    OTHER,
+    EVENT,
+    PENALTY,
+    REASON,
+    FREQUENCY,
+    CONTACT,
+) = (
     "date",
     "share",
     "money",
@@ -42,9 +58,10 @@ DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, YESNO, LIST, DEFINITION, OTHER, EVEN
     "penalty",  # "thì bị phạt như thế nào": the whole sanction, "phạt tù từ 12 năm đến 20 năm, tù chung thân …"
     "reason",  # "vì sao … chậm": what the text gives as the cause, "hạ tầng mạng tại 9 xã miền núi chưa bảo đảm"
     "frequency",  # "họp định kỳ bao lâu một lần": "mỗi quý một lần", "02 tuần một lần", "hằng tháng"
+    "contact",  # "số điện thoại liên hệ": "0912 468 357"; "địa chỉ thư điện tử": "ngoclan.skhcn@lamgiang.gov.vn"
 )
 # Kinds with a span to lead the answer with.
-SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY)
+SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY, CONTACT)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), on the folded question.
@@ -68,7 +85,11 @@ _PERSON_ASKED = (
 )
 _ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.
+_ASKS_PHONE = r"\bso dien thoai\b|\bdien thoai (?:lien he|la|nao)\b|\bsdt\b|\bhotline\b|\bphone\b"
+_ASKS_EMAIL = r"\bthu dien tu\b|\be-?mail\b|\bhop thu\b"
 _ASKED: list[tuple[str, re.Pattern[str]]] = [
+    # A way to reach someone, before the counts: "số điện thoại … là bao nhiêu" asks for the number, not a count.
+    (CONTACT, re.compile(rf"{_ASKS_PHONE}|{_ASKS_EMAIL}")),
     # A share asked in Arabic or Persian, answered in an article's own words ("44.05٪").
     (SHARE, re.compile(r"\bنسبة\b|\bدرصد\b")),
     # A count asked in Arabic or Persian ("كم عدد المندوبين …", "چند روستا …"): the noun after it is counted.
@@ -223,7 +244,9 @@ class Asked:
     bound: str = ""  # max | min | ""
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
-    term: str = ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen")
+    term: str = (
+        ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen"); CONTACT: phone | email
+    )
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
     measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
     deadline: bool = False  # DATE as "hạn hoàn thành … là khi nào", "hạn chót", "deadline": a date stated as one
@@ -262,6 +285,8 @@ def asked_for(question: str) -> Asked:
     deadline = kind == DATE and bool(_ASKS_DEADLINE.search(q))
     penalty_named = kind == RANGE and bool(_ASKS_PENALTY_NAME.search(q))
     issued = kind == DATE and bool(_ISSUED.search(q))
+    if kind == CONTACT:
+        term = "email" if re.search(_ASKS_EMAIL, q) and not re.search(_ASKS_PHONE, q) else "phone"
     return Asked(
         kind,
         bound=bound,
@@ -558,6 +583,10 @@ _RANGE_RE = re.compile(
 _NAMED_PENALTY_RE = re.compile(
     rf"{_RANGE_RE.pattern}|cảnh cáo|cải tạo không giam giữ|trục xuất|phạt tiền", re.IGNORECASE
 )
+# A telephone number as documents write it ("0912 468 357", "0269.3822.123", "+84 24 3825 1234"); not a date or a
+# document's number beside slashes.
+_PHONE_RE = re.compile(r"(?<![\d/.,])(?:\+84[ .]?|0)\d{1,3}(?:[ .-]?\d{2,4}){2,3}(?![\d/,]|\.\d)")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PERIOD = r"(?:ngày|tuần|tháng|quý|năm|6 tháng|nửa năm)"
 _FREQUENCY_RE = re.compile(
     rf"(?:(?:định kỳ|mỗi|hằng|hàng)\s+)?{_NUM}\s+(?:ngày|tuần|tháng|năm)\s+(?:một|1)\s+lần"
@@ -699,6 +728,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _QUANTITY_RE
     elif kind == ORGAN:
         return _organ_spans(text)
+    elif kind == CONTACT:
+        pattern = _EMAIL_RE if asked.term == "email" else _PHONE_RE
     else:
         return []
     out = []

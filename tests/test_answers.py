@@ -36,6 +36,7 @@ from retrieval.compose import (
 )
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
 from retrieval.extract import (
+    CONTACT,
     JOIN,
     ORGAN,
     QUANTITY,
@@ -1560,6 +1561,21 @@ def test_numbered_clauses_under_a_lead_in_are_its_items_and_a_definition_opens_i
     assert [u.kind for u in units("1. Phạm tội thì bị phạt:\na) Là sĩ quan;\nb) Có tổ chức.\n2. Phạm tội khác.")][
         -1
     ] == "clause"
+
+
+def test_a_phone_number_or_an_email_asked_is_read_as_one() -> None:
+    """ "số điện thoại liên hệ … là bao nhiêu" asks for a number to call, not a count; "email": the address. Dates,
+    decimals and document numbers are no telephone numbers."""
+    text = (
+        "3. Nếu có vướng mắc, đề nghị liên hệ bà Đặng Thị Ngọc Lan (Sở Khoa học và Công nghệ); điện thoại: 0912 468 357; "
+        "thư điện tử: ngoclan.skhcn@lamgiang.gov.vn. Kiểm tra tại 12 xã từ ngày 02/3/2026, đạt 0,5 điểm theo Công văn "
+        "số 0123/SKHCN-QLCN; tổng đài 0269.3822.123."
+    )
+    asked = asked_for("so dien thoai lien he cua so khcn trong cong van 33")
+    assert asked.kind == CONTACT and [sp.text for sp in spans(text, asked)] == ["0912 468 357", "0269.3822.123"]
+    asked = asked_for("Email của bà Lan là gì?")
+    assert asked.kind == CONTACT and [sp.text for sp in spans(text, asked)] == ["ngoclan.skhcn@lamgiang.gov.vn"]
+    assert asked_for("Có bao nhiêu xã được kiểm tra?").kind != CONTACT
 
 
 def test_a_share_the_law_writes_in_words_and_a_penalty_asked_by_its_name() -> None:
