@@ -596,12 +596,16 @@ _FREQUENCY_RE = re.compile(
     r"|(?:every|each)\s+(?:day|week|month|quarter|year)|(?:daily|weekly|monthly|quarterly|yearly|annually)",
     re.IGNORECASE,
 )
+# The second of two kinds of unit counted together ("xã, phường", "tỉnh, thành phố", "bộ, ngành", "cơ quan, đơn vị").
+_PAIRED_NOUNS = ("phường", "thị trấn", "đặc khu", "thành phố", "ngành", "đơn vị", "địa phương", "doanh nghiệp")
+_PAIRED = rf"(?:{'|'.join(_PAIRED_NOUNS)})\b"
+_PAIRED_FOLDED = frozenset(w for noun in _PAIRED_NOUNS for w in fold(noun).split())
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     # "17/24 nhiệm vụ": of 24, 17 (a date has no words right after its day and month)
     rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?:/{_NUM}(?!/))?(?!\s+tháng\s+\d)"
     r"(?:\s+(?:triệu|tỷ|nghìn))?"
-    r"(?:\s+[^\W\d_]+){1,8}"
+    rf"(?:\s+[^\W\d_]+|,\s*{_PAIRED}){{1,8}}"  # "14 xã, phường": units counted together, a comma between
 )
 _NUMBER_WORDS = (
     r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)(?:\s+(?:mươi|mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín))*"
@@ -754,12 +758,19 @@ def spans(text: str, asked: Asked) -> list[Span]:
                 words = _WORD.findall(sp.text)
                 folded = [fold(w) for w in words]
                 for i in range(len(folded)):
-                    n = 0
-                    while n < len(counted) and i + n < len(folded) and folded[i + n] == counted[n]:
-                        n += 1
+                    n = skipped = 0
+                    while n < len(counted) and i + n + skipped < len(folded):
+                        if folded[i + n + skipped] == counted[n]:
+                            n += 1
+                        elif n and folded[i + n + skipped] in _PAIRED_FOLDED and counted[n] not in _PAIRED_FOLDED:
+                            skipped += 1  # "14 xã, phường chưa gửi" counts "xã chưa gửi" too
+                        else:
+                            break
                     if n >= least:
-                        last = words[i + n - 1]
+                        last = words[i + n + skipped - 1]
                         cut = sp.text.index(last, sp.text.index(words[i])) + len(last)
+                        if pair := re.match(rf",\s*{_PAIRED}", sp.text[cut:]):
+                            cut += pair.end()  # "bao nhiêu xã": "14 xã, phường", as the text counts them
                         trimmed.append(Span(sp.start, sp.start + cut, sp.text[:cut], sp.value, sp.low))
                         break
             # A count written in words ("năm trạng thái", "hai bên"): the words, then the counted noun at once.

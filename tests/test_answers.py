@@ -1578,6 +1578,18 @@ def test_a_phone_number_or_an_email_asked_is_read_as_one() -> None:
     assert asked_for("Có bao nhiêu xã được kiểm tra?").kind != CONTACT
 
 
+def test_units_counted_together_are_counted_as_the_text_pairs_them() -> None:
+    """ "14 xã, phường": two kinds of unit counted together, with a comma between; asked for either, the count is of
+    both, and a question that goes on ("mấy xã chưa gửi báo cáo") still finds it."""
+    text = "Đến ngày 31/12/2025, toàn tỉnh có 38/52 xã, phường đã gửi báo cáo; còn 14 xã, phường chưa gửi báo cáo."
+    assert [sp.text for sp in spans(text, asked_for("Còn bao nhiêu xã, phường chưa gửi báo cáo?"))] == ["14 xã, phường"]
+    found = [sp.text for sp in spans(text, asked_for("Còn mấy xã chưa gửi báo cáo?"))]
+    assert found == ["14 xã, phường chưa gửi báo cáo"], found
+    assert [sp.text for sp in spans("Có 63 tỉnh, thành phố tham gia.", asked_for("Có bao nhiêu tỉnh?"))] == [
+        "63 tỉnh, thành phố"
+    ]
+
+
 def test_a_share_the_law_writes_in_words_and_a_penalty_asked_by_its_name() -> None:
     """ "không quá bao nhiêu phần …" is answered by "không quá một phần hai", not by a percentage in another clause;
     "được áp dụng mức hình phạt nào" by the penalty the text names ("Cảnh cáo"), while "phạt tù tối thiểu bao
