@@ -313,7 +313,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     def aligned(sp: Span) -> int:
         # Around its figure ("còn 472 nhiệm vụ phải hoàn thành"); a name or an organ, around itself ("Ai là
         # Trưởng Ban Chỉ đạo …?": "đồng chí Tổng Bí thư, Trưởng Ban Chỉ đạo …").
-        figure = _FIGURE.search(text, sp.start, sp.end)
+        figure = _FRACTION.search(text, sp.start, sp.end)
         if not figure and not names:
             return 0
         start, end = (figure.start(), figure.end()) if figure else (sp.start, sp.end)
@@ -411,6 +411,9 @@ _ASKS_BASIS = re.compile(r"\bcan cu\b|\bdua tren\b|co so phap ly|\bbasis\b|\bpur
 _TITLE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s)?([^\W\d_][^:;,.()]{2,60}?)\s*$")
 _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([^\W\d_][^:;,.()]{2,40}?):\s")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# A figure with what it is of, as a count is aligned around it: "2.014/2.177 | thủ tục hành chính" (not a date's
+# "25/11/2025").
+_FRACTION = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*(?![/\d]))?")
 # "theo quy định tại Điều 12": a number that names a provision is no figure the question states.
 _REFERENCE = re.compile(
     r"\b(?:Điều|điều|khoản|Khoản|điểm|Điểm|Chương|chương|Mục|mục|Article|article)\s+\d+", re.UNICODE

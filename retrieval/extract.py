@@ -225,7 +225,8 @@ def _counted_noun(question: str, folded: str) -> str:
     words = folded.split()
     at = next((i for i in range(len(raw)) if [fold(w) for w in raw[i : i + len(words)]] == words), None)
     said = raw[at : at + len(words)] if at is not None else words
-    kept = list(itertools.takewhile(lambda w: w not in _ENDS_NOUN, said))
+    ends = [i for i, w in enumerate(said) if w in _ENDS_NOUN or said[i : i + 2] == ["liên", "quan"]]
+    kept = said[: ends[0]] if ends else said  # "bao nhiêu luật liên quan đến …": "luật"
     return " ".join(words[: len(kept)]) if kept else folded
 
 

@@ -1590,6 +1590,22 @@ def test_units_counted_together_are_counted_as_the_text_pairs_them() -> None:
     ]
 
 
+def test_a_count_of_a_whole_is_aligned_with_what_it_counts() -> None:
+    """ "2.014/2.177 thủ tục hành chính" is aligned on the words after the whole fraction, as a plain figure is: the
+    question says what the localities provided, not the national total beside it. What is counted ends before
+    what it relates to ("bao nhiêu luật liên quan đến …": laws)."""
+    question = "Các địa phương đã cung cấp dịch vụ công trực tuyến cho bao nhiêu thủ tục hành chính?"
+    text = (
+        "3.1. Tổng số thủ tục hành chính trên toàn quốc là 5.527 thủ tục. Các địa phương đã cung cấp dịch vụ công "
+        "trực tuyến đối với 2.014/2.177 thủ tục hành chính, đạt 92,5%."
+    )
+    assert restated(tuple(spans(text, asked_for(question))), text, question).text == "2.014/2.177 thủ tục hành chính"
+    asked = asked_for("Đã ban hành bao nhiêu luật liên quan đến khoa học, công nghệ?")
+    assert asked.counted == "luat"
+    text = "Đã ban hành 17 luật, 59 nghị định và 702 văn bản của địa phương liên quan đến khoa học, công nghệ."
+    assert [sp.text for sp in spans(text, asked)] == ["17 luật"]
+
+
 def test_a_share_the_law_writes_in_words_and_a_penalty_asked_by_its_name() -> None:
     """ "không quá bao nhiêu phần …" is answered by "không quá một phần hai", not by a percentage in another clause;
     "được áp dụng mức hình phạt nào" by the penalty the text names ("Cảnh cáo"), while "phạt tù tối thiểu bao
