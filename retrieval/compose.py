@@ -93,7 +93,6 @@ SECOND_QUOTE_WITHIN = 0.1  # a second unit is quoted when it scores this close t
 SECOND_QUOTE_WITH_SHORT = 0.02  # …or, after a direct answer, only when it is as good
 COMPLETION_AMONG = 5  # the best units looked at for the one saying the question's words most fully
 SAID_WHOLE = 0.9  # a direct answer this long a share of its unit is that unit, not a part of it
-BOUND_WITHIN = 0.25  # units this close to the best are about the same act ("tối thiểu")
 
 
 # How a question asks, not what about: the imperative that opens it or follows "hãy" ("Mô tả quyền …",
@@ -720,14 +719,14 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
             span = restated(tuple(stated), best.unit.text, question)
         elif asked.bound and asked.kind in (RANGE, QUANTITY, SHARE, MONEY):
             # "lên đến / tối đa": the largest figure of the passage (the most aggravated clause of an article);
-            # "tối thiểu": the smallest of the units about the act itself (scoring close to the best), not of
-            # a clause on, say, preparing it.
+            # "tối thiểu": the least of the clause the question restates ("Người nào … thì bị phạt tù tối thiểu bao
+            # nhiêu năm?": "từ 07 năm đến 15 năm" of clause 1), not of another clause of the article — a lesser case
+            # ("ít nghiêm trọng": 03 năm) or preparing the crime (06 tháng) is not what was asked.
             if asked.bound == "max":
                 same = [c for c in ranked if c.rank == best.rank and c.found]
                 best, span = max(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].value)
             else:
-                same = [c for c in ranked if c.rank == best.rank and c.found and c.score >= best.score - BOUND_WITHIN]
-                best, span = min(((c, sp) for c in same for sp in c.found), key=lambda cs: cs[1].low)
+                best, span = min(((best, sp) for sp in best.found), key=lambda cs: cs[1].low)
         short, short_rank = (_named_only(span.text, question) if asked.kind == ORGAN else span.text), best.rank + 1
         if span.person and not holds_role(span, best.unit.text, question):
             short, short_rank = "", 0  # "Ai là Bí thư Tỉnh ủy?" is not answered by the Chủ tịch who chaired

@@ -229,6 +229,22 @@ def test_the_answer_is_what_the_question_does_not_already_say(alqac_index_dir: P
         "nghĩa Việt Nam bị hình phạt cao nhất là gì?"
     )
     assert ans.found and ans.short == "tử hình", ans.body
+    # The least term of the clause the question restates, not of a lesser case or of preparing the crime in the
+    # article's later clauses (which said «từ 06 tháng đến 03 năm» and «từ 01 năm đến 05 năm»).
+    for question, least in (
+        (
+            "Phá hoại việc thực hiện các chính sách kinh tế - xã hội nhằm chống chính quyền nhân dân thì bị phạt tù "
+            "tối thiểu bao nhiêu năm?",
+            "từ 07 năm đến 15 năm",
+        ),
+        (
+            "Người nào huy động, hỗ trợ tiền, tài sản dưới bất kỳ hình thức nào cho tổ chức, cá nhân khủng bố, thì bị "
+            "phạt tù tối thiểu bao nhiêu năm?",
+            "từ 05 năm đến 10 năm",
+        ),
+    ):
+        ans = answerer.answer(question)
+        assert ans.found and ans.short == least, (question, ans.short)
     ans = answerer.answer("Luật An ninh mạng 2018 có hiệu lực thi hành từ ngày nào?")
     assert ans.found and "01 tháng 01 năm 2019" in ans.short, ans.short
     ans = answerer.answer(
