@@ -665,6 +665,17 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
     return ""
 
 
+def labelled(text: str, noun: str) -> str:
+    """The label of a list's item whose lead-in names the kind asked: "Mỗi nhiệm vụ … theo một trong năm trạng thái
+    sau: … d) Quá hạn: Nhiệm vụ chưa hoàn thành khi đã hết thời hạn …" is of the kind "trạng thái", and "Quá hạn"
+    is which one the item describes. "" for a unit that is no such item."""
+    lead, _, item = text.rpartition(JOIN)
+    label = _LABEL.match(item)
+    if not lead or not label or not re.search(rf"\b{noun}\b", fold(lead)):
+        return ""
+    return label.group(1)
+
+
 def part_opening(question: str, hits: list[Hit]) -> Draft | None:
     """ "Điều 3 Quyết định 210 quy định gì?" (the first passage being that part): the part's title says what it
     provides, and its first two units follow, in the document's order. None when the question asks something of
@@ -733,6 +744,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     which = which_noun(question) if not short and asked.kind not in SPECIFIC else None
     if which and (named := named_span(best.unit.text, which, question)):
         short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"
+    elif which and (label := labelled(best.unit.text, which.noun)):
+        short, short_rank = label, best.rank + 1  # "… được xếp vào trạng thái nào?": "Quá hạn"
     if not short and asked.kind == OTHER and not cell_asked(best.unit.text, question):
         best = best_said(ranked, best, question)
     completed = "" if short else completed_answer(asked, best.unit.text, question)

@@ -29,6 +29,7 @@ from retrieval.compose import (
     completed_answer,
     compose,
     echoes,
+    labelled,
     question_terms,
     restated,
     states_deadline,
@@ -1324,6 +1325,18 @@ def test_a_question_that_stops_where_its_answer_starts_is_completed() -> None:
     assert completion(text, question).startswith("gây thiệt hại cho người khác, để vi phạm nghĩa vụ của mình")
     text = "1. Người chiếm hữu được suy đoán là ngay tình; người nào cho rằng người chiếm hữu không ngay tình thì phải chứng minh."
     assert completion(text, "Người chiếm hữu ngay tình hay người chiếm hữu không ngay tình thì phải chứng minh?") == ""
+
+
+def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
+    """ "… thì được xếp vào trạng thái nào?": the item's label, when its lead-in enumerates that kind; not a label of a
+    list about something else, nor a unit with no lead-in."""
+    item = (
+        f"Mỗi nhiệm vụ trên Hệ thống được xác định theo một trong năm trạng thái sau:{JOIN}d) Quá hạn: Nhiệm vụ chưa "
+        "hoàn thành khi đã hết thời hạn được giao (kể cả trường hợp đã đề nghị gia hạn nhưng chưa được chấp thuận)."
+    )
+    assert labelled(item, "trang thai") == "Quá hạn"
+    assert labelled(item, "muc do") == ""  # the list names states, not levels
+    assert labelled("d) Quá hạn: Nhiệm vụ chưa hoàn thành khi đã hết thời hạn.", "trang thai") == ""
 
 
 def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
