@@ -452,6 +452,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ask.kind.share": ("tỷ lệ", "percentage"),
     "ask.kind.money": ("số tiền", "amount"),
     "ask.kind.range": ("thời hạn, mức", "duration or range"),
+    "ask.kind.contact": ("số điện thoại, thư điện tử", "phone number or email"),
     "ask.closest_one": (
         "Đoạn gần nhất (không trả lời câu hỏi):",
         "The closest passage (it does not answer the question):",

@@ -19,6 +19,7 @@ from bot.cli import cli
 from bot.config import Settings
 from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
+from bot.render.text import unmet_note
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, to_citations
 from retrieval.bridge import arabic_stem, arabic_words, bridged_terms, holds
@@ -741,6 +742,10 @@ def test_an_answer_says_when_the_figure_asked_for_is_not_in_its_passages(corpus_
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     ans = answerer.answer("Hà Nội chi bao nhiêu tiền cho phong trào Bình dân học vụ số?")
     assert ans.found and not ans.short and ans.unmet == "money", (ans.short, ans.unmet)
+    # A number to call asked for, where the passage only names whom to contact: said so, not quoted as the answer.
+    phone = answerer.answer("Số điện thoại liên hệ của Cục Chuyển đổi số quốc gia là gì?")
+    assert phone.found and not phone.short and phone.unmet == "contact", (phone.short, phone.unmet)
+    assert "không nêu số điện thoại" in unmet_note(phone.unmet, "vi")
     # A word that frames a definition ("được hiểu là gì") is no word the documents lack: answered, not refused
     # …while a content word before "?" is still read (the framing is cut from the words, not the raw text)
     for asked in ("Kế hoạch nấu phở?", "Kế hoạch nấu phở"):
