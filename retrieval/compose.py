@@ -49,6 +49,8 @@ from retrieval.extract import (
     completion,
     defines,
     definition_of,
+    named_kind,
+    named_of_kind,
     named_span,
     preceding,
     spans,
@@ -747,6 +749,9 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"
     elif which and (label := labelled(best.unit.text, which.noun)):
         short, short_rank = label, best.rank + 1  # "… được xếp vào trạng thái nào?": "Quá hạn"
+    if not short and asked.kind in (LIST, OTHER) and (of_kind := named_kind(question)):
+        if names := named_of_kind(best.unit.text, of_kind):
+            short, short_rank = names, best.rank + 1  # "Những thôn nào …?": "thôn Khe Dứa và Làng Mộc"
     if not short and asked.kind == OTHER and not cell_asked(best.unit.text, question):
         best = best_said(ranked, best, question)
     completed = "" if short else completed_answer(asked, best.unit.text, question)

@@ -23,7 +23,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from retrieval.bridge import arabic_stem
-from retrieval.text import ABBREVIATIONS, DOCUMENT_KINDS, STOPWORDS, UPPER, fold, has_vietnamese_diacritics
+from retrieval.text import (
+    ABBREVIATIONS,
+    DOCUMENT_KINDS,
+    STOPWORDS,
+    UPPER,
+    english_glossary_words,
+    fold,
+    has_vietnamese_diacritics,
+)
 
 # --- what the question asks for ----------------------------------------------------------------------
 
@@ -1177,4 +1185,45 @@ def agent(text: str, question: str) -> str:
             doer = text[found[start][0] : found[end - 1][1]] if end > start else ""
             if 0 < end - start <= _AGENT_WORDS and fold(doer).split()[0] not in _NOT_A_DOER:
                 return _ITEM_MARK.sub("", doer).strip(' ,"“”')
+    return ""
+
+
+# "Những thôn nào …?", "Which villages …?": several places or bodies of a kind, named.
+_ASKS_NAMED_KIND = re.compile(r"\b(?:nhung|cac) ([a-z]+(?: [a-z]+)?) nao\b|^\W*which ([a-z]+)\b")
+_NAME = rf"{_CAPITALISED}(?:\s+{_CAPITALISED})*"
+
+
+def named_kind(question: str) -> str:
+    """The folded kind a question asks several of by name ("thon" of "Những thôn nào …", of "Which villages …"
+    through the glossary); "" if none."""
+    m = _ASKS_NAMED_KIND.search(fold(question))
+    if not m:
+        return ""
+    if m.group(1):
+        return m.group(1)
+    return english_glossary_words(question).get(m.group(2), "")
+
+
+def named_of_kind(text: str, kind: str) -> str:
+    """The names the text gives things of the kind, together: "còn 02 thôn Khe Dứa và Làng Mộc chưa có sóng" →
+    "thôn Khe Dứa và Làng Mộc"; "" where it names fewer than two in one run."""
+    part = unicodedata.normalize("NFC", text.split(JOIN)[-1])
+    folded = fold(part)
+    if len(folded) != len(part):
+        return ""  # a letter that folds to two: positions would not match
+    kind_at = re.compile(rf"(?<![^\W\d_]){re.escape(kind)}\s+")
+    name, joint = re.compile(_NAME), re.compile(r",\s*|\s+và\s+")
+    for m in kind_at.finditer(folded):
+        first = name.match(part, m.end())
+        end, names = (first.end(), 1) if first else (0, 0)
+        while names and (sep := joint.match(part, end)):
+            at = sep.end()
+            if again := kind_at.match(folded, at):  # "thôn Khe Dứa, thôn Làng Mộc": the kind said again
+                at = again.end()
+            following = name.match(part, at)
+            if not following:
+                break
+            end, names = following.end(), names + 1
+        if names >= 2:
+            return part[m.start() : end]
     return ""

@@ -50,6 +50,8 @@ from retrieval.extract import (
     completion,
     defines,
     definition_of,
+    named_kind,
+    named_of_kind,
     named_span,
     preceding,
     spans,
@@ -1342,6 +1344,21 @@ def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
     assert labelled(item, "trang thai") == "Quá hạn"
     assert labelled(item, "muc do") == ""  # the list names states, not levels
     assert labelled("d) Quá hạn: Nhiệm vụ chưa hoàn thành khi đã hết thời hạn.", "trang thai") == ""
+
+
+def test_several_of_a_kind_asked_by_name_are_the_names_the_text_gives_them() -> None:
+    """ "Những thôn nào …?" / "Which villages …?": the names after the kind ("thôn Khe Dứa và Làng Mộc"), the kind
+    said again or not; not a single name, nor a kind the question does not ask."""
+    assert named_kind("Những thôn nào chưa có sóng 4G?") == "thon"
+    assert named_kind("Which villages in Hoa Minh Son still have no stable 4G signal?") == "thon"  # the glossary's
+    assert named_kind("Thôn Khe Dứa có sóng 4G chưa?") == ""
+    text = "- Có 9/11 thôn được phủ sóng 4G ổn định; còn 02 thôn Khe Dứa và Làng Mộc chưa có sóng ổn định."
+    assert named_of_kind(text, "thon") == "thôn Khe Dứa và Làng Mộc"
+    assert named_of_kind("Phủ sóng 4G thôn Khe Dứa, thôn Làng Mộc | Phòng Văn hóa", "thon") == (
+        "thôn Khe Dứa, thôn Làng Mộc"
+    )
+    assert named_of_kind("Phủ sóng 4G thôn Khe Dứa trước tháng 12.", "thon") == ""  # one name: no run
+    assert named_of_kind(text, "xa") == ""
 
 
 def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
