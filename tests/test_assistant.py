@@ -35,6 +35,7 @@ from sqlalchemy import select, update
 from bot.render.html import (
     esc,
     fold_line,
+    passage_block,
     render_answer,
     render_digest,
     split_blocks,
@@ -632,6 +633,13 @@ def test_answer_quotes_are_escaped_and_long_quotes_fit_the_phone() -> None:
     assert visible_length(message) <= 700
     assert [q.split(" ")[0] for q in outside_collapsed(message).splitlines()[1:3]] == ["«Nội", "«Nội"]
     assert all(f"kết thúc {r}." in message for r in (1, 2))  # whole passages behind the tap
+
+
+def test_a_markdown_passage_is_collapsed_without_its_heading_marks() -> None:
+    """A Markdown document's "## II. KẾT QUẢ" is shown as its heading's words: the hashes mean nothing on a phone."""
+    cited = Citation(1, "Báo cáo", "07/BC-UBND", "Mục II", "07.md", "## II. KẾT QUẢ\n### 1. Chung\nĐạt 17/24 #1.", 0.5)
+    block = passage_block(cited)
+    assert "\nII. KẾT QUẢ\n1. Chung\nĐạt 17/24 #1.</blockquote>" in block and "##" not in block, block
 
 
 def test_visible_length_counts_what_a_phone_shows_before_the_collapsed_parts() -> None:

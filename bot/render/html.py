@@ -250,10 +250,14 @@ def source_lines(passages: list[Citation]) -> list[str]:
     return lines
 
 
+# A Markdown document's heading marks ("## II. KẾT QUẢ THỰC HIỆN"): Telegram would show the hashes.
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+
+
 def passage_block(c: Citation) -> str:
     """A cited passage, collapsed: `[n] symbol · section` on its first line, then the passage."""
     where = " · ".join(x for x in (c.symbol, c.section) if x) or _file_name(c.source)
-    text = _clip(c.text, PASSAGE_CHARS)
+    text = _clip(_MARKDOWN_HEADING.sub("", c.text), PASSAGE_CHARS)
     return (
         f"<blockquote expandable><b>[{c.rank}]</b> {esc(where)}" + (f"\n{esc(text)}" if text else "") + "</blockquote>"
     )
