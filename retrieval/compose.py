@@ -415,7 +415,7 @@ _LABEL = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.\s|[a-zđ]\)\s|[-–•+]\s)?([
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # A figure with what it is of, as a count is aligned around it: "2.014/2.177 | thủ tục hành chính" (not a date's
 # "25/11/2025").
-_FRACTION = re.compile(r"\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*(?![/\d]))?")
+_FRACTION = re.compile(rf"{_FIGURE.pattern}(?:/{_FIGURE.pattern}(?![/\d]))?")
 # "theo quy định tại Điều 12": a number that names a provision is no figure the question states.
 _REFERENCE = re.compile(
     r"\b(?:Điều|điều|khoản|Khoản|điểm|Điểm|Chương|chương|Mục|mục|Article|article)\s+\d+", re.UNICODE

@@ -253,9 +253,8 @@ class Asked:
     bound: str = ""  # max | min | ""
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
-    term: str = (
-        ""  # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen"); CONTACT: phone | email
-    )
+    # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen"); CONTACT: "phone" or "email".
+    term: str = ""
     person: bool = False  # ORGAN, by a role only a person holds: only a person's name answers it
     measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
     deadline: bool = False  # DATE as "hạn hoàn thành … là khi nào", "hạn chót", "deadline": a date stated as one
