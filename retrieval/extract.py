@@ -871,9 +871,10 @@ def _organ_spans(text: str) -> list[Span]:
             out.append(Span(m.start(2), m.start(2) + len(value), value))
         if out:
             return out  # a row: its cells are the answers, not the words of its headers
-    # A person: "đồng chí Thái Đại Ngọc", "ông Nguyễn Văn A" — the capitalised name after the title.
+    # A person: "đồng chí Thái Đại Ngọc", "bà Nguyễn Thị Thu Hà" — the capitalised name, with the form of address
+    # the text gives it (how a Vietnamese reader names an official: "Bà Hà", not "Hà").
     for m in _PERSON_RE.finditer(text):
-        out.append(Span(m.start(1), m.end(1), m.group(1), person=True))
+        out.append(Span(m.start(), m.end(1), m.group(0), person=True))
     # "do Bộ X chủ trì", "Bộ X chủ trì", "giao Bộ X".
     for m in _ORGAN_RE.finditer(text):
         s = _clean(m.group(0))
