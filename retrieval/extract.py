@@ -1051,6 +1051,9 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
     return anchored_completion(text, question, asked_what)[0]
 
 
+_NUMBERED = re.compile(r"số\s+\d")  # a document or item by its number: "số 1125/QĐ-UBND", "số 57-NQ/TW"
+
+
 def anchored_completion(
     text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT
 ) -> tuple[str, tuple[int, int]]:
@@ -1131,6 +1134,10 @@ def anchored_completion(
         0,
     )
     start = found[last - reads_on + 1][0] if reads_on and drop == 0 and not told else after[0][0]
+    if not reads_on and not told and _NUMBERED.match(text, start):
+        # "số 1125/QĐ-UBND" names nothing alone: the kind the text names it by, capitalised before the number
+        # ("thay cho quyết định cũ nào" → "Quyết định số 1125/QĐ-UBND …"), is part of its name.
+        start = next((a for a, _ in found[first : last + 1][::-1] if text[a].isupper()), start)
     answer = text[start : after[-1][1]].strip(" ,")
     if len(_WORD.findall(answer)) < _COMPLETION_MIN_WORDS:
         return "", (0, 0)  # "sau", "khác", "100": a word or two left over is no answer

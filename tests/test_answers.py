@@ -1334,6 +1334,18 @@ def test_a_question_that_stops_where_its_answer_starts_is_completed() -> None:
     assert completion(text, "Người chiếm hữu ngay tình hay người chiếm hữu không ngay tình thì phải chứng minh?") == ""
 
 
+def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by() -> None:
+    """ "số 1125/QĐ-UBND" names nothing alone: "… thay cho quyết định cũ nào?" is answered «Quyết định số 1125/QĐ-UBND
+    …», the kind the text names it by with its number; a completion that is no number starts after the anchor."""
+    text = (
+        "1. Quyết định này có hiệu lực từ ngày 01 tháng 8 năm 2025 và thay thế Quyết định số 1125/QĐ-UBND ngày 20 "
+        "tháng 9 năm 2023 của Chủ tịch UBND tỉnh về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh."
+    )
+    assert completion(text, "QĐ 210 thay cho quyết định cũ nào?").startswith("Quyết định số 1125/QĐ-UBND ngày 20")
+    text = "Hồ sơ gửi về Sở Tư pháp để thẩm định trước khi trình Ủy ban nhân dân tỉnh."
+    assert completion(text, "Hồ sơ gửi về Sở Tư pháp để làm gì?").startswith("thẩm định")
+
+
 def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
     """ "… thì được xếp vào trạng thái nào?": the item's label, when its lead-in enumerates that kind; not a label of a
     list about something else, nor a unit with no lead-in."""
