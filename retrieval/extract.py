@@ -397,7 +397,31 @@ def yes_or_no(text: str, question: str) -> str:
             return "Không" if negated.pop() else "Có"
         if said:
             return ""
-    return ""
+    return member(text, question)
+
+
+# "<X> có nằm trong / thuộc / là thành viên <Y> không?": whether X is among those Y lists.
+_ASKS_MEMBER = re.compile(
+    r"^\W*(.+?) co (?:nam trong|thuoc|la thanh vien(?: cua)?|co ten trong|tham gia) (.+?) khong\W*$"
+)
+
+
+def member(text: str, question: str) -> str:
+    """ "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?" of a list's item ("Thành lập Ban Chỉ đạo … gồm
+    10 thành viên: … a) Ông Đỗ Văn Lương, Giám đốc Sở Tài chính;"): "Có — " and the item, where the item says the
+    one asked about in the question's words and its lead-in names what they are asked to be in. "" otherwise: a list
+    that leaves someone out does not say they are not in it (another unit may list them)."""
+    m = _ASKS_MEMBER.match(fold(question))
+    lead, _, item = text.rpartition(JOIN)
+    if not m or not lead:
+        return ""
+    one = " ".join(re.findall(r"\w+", m.group(1)))
+    whole = [w for w in re.findall(r"\w+", m.group(2)) if w not in STOPWORDS]
+    said = " ".join(fold(w) for w in _WORD.findall(item))
+    named = {fold(w) for w in _WORD.findall(lead)}
+    if not one or f" {one} " not in f" {said} " or sum(w in named for w in whole) < max(1, len(whole) - 1):
+        return ""
+    return "Có — " + _ITEM_MARK.sub("", item).strip(" ;.,")
 
 
 _CELL = re.compile(r"(?:^|\| )([^:|\n]{1,80}): ([^|\n]+?)(?= \||\s*$)")

@@ -1090,6 +1090,23 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
         # Said both ways, or not said: no answer of one word.
         ("Xã được hỗ trợ máy tính; thôn không được hỗ trợ máy tính.", "Thôn có được hỗ trợ máy tính không?", ""),
         ("Ban Chỉ đạo họp mỗi quý một lần.", "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo không?", ""),
+        # Among those a list names: "Có —" and the item that names them, where its lead-in names what they are in.
+        (
+            f"Thành lập Ban Chỉ đạo … tỉnh Lâm Giang gồm 10 thành viên, cụ thể như sau:{JOIN}a) Ông Đỗ Văn Lương, "
+            "Giám đốc Sở Tài chính;",
+            "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?",
+            "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính",
+        ),
+        (  # another member, or another list: the list does not say they are not in it
+            f"Thành lập Ban Chỉ đạo … gồm 10 thành viên, cụ thể như sau:{JOIN}b) Ông Phan Văn Tú, Giám đốc Sở Nội vụ;",
+            "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?",
+            "",
+        ),
+        (
+            f"Tổ giúp việc gồm các công chức sau:{JOIN}a) Ông Đỗ Văn Lương, Giám đốc Sở Tài chính;",
+            "Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?",
+            "",
+        ),
     ],
 )
 def test_whether_is_answered_by_the_text_saying_the_predicate_with_or_without_a_negation(
