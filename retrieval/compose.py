@@ -316,19 +316,26 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         # Around its figure ("còn 472 nhiệm vụ phải hoàn thành"); a name or an organ, around itself ("Ai là
         # Trưởng Ban Chỉ đạo …?": "đồng chí Tổng Bí thư, Trưởng Ban Chỉ đạo …").
         figure = _FRACTION.search(text, sp.start, sp.end)
-        if not figure and not names:
+        if not figure and not names and not script:
             return 0
-        start, end = (figure.start(), figure.end()) if figure else (sp.start, sp.end)
+        # An Arabic or Persian span is aligned as a figure is, from its own first word: a date's figure is its year,
+        # and the words before the year are the date's ("تا اول مارس ۲۰۲۶").
+        start, end = (figure.start(), figure.end()) if figure and not script else (sp.start, sp.end)
         left = _WORDS.findall(fold(text[max(0, start - 160) : start]))
-        if reordered and figure:
+        if reordered and (figure or script):
             # Its words are in another order: those of its terms just before the figure ("How many tasks did …
             # complete": "đã hoàn thành 176 nhiệm vụ", not "được giao 214 nhiệm vụ"), and after what it counts to the
             # end of its clause ("38 cơ sở dữ liệu … có nguy cơ cao không hoàn thành"), short of the words just
             # before the next figure, which are that figure's.
             stop = _FIGURE_CLAUSE_END.search(text, sp.end)
-            said = said_in(text[sp.end : stop.start() if stop else len(text)])
-            if stop and stop.group(0)[0].isdigit():
-                said = said[:-_NEAR_FIGURE]
+            # Short of the next span asked for too: the words just before it are its own ("… هر بخش …، کل فرآیند |
+            # تا اول مارس ۲۰۲۶" — the whole process's date, not the first one's); an Arabic comma opens another clause.
+            following = min((o.start for o in found if o.start >= sp.end), default=len(text))
+            comma = text.find("،", sp.end, following) if script else -1
+            until = min(stop.start() if stop else len(text), following, comma if comma >= 0 else len(text))
+            said = said_in(text[sp.end : until])
+            if until < len(text) and (until == following or text[until].isdigit()):
+                said = said[:-_NEAR_FIGURE]  # what stands just before the next figure or span says what it is
             near = said_in(text[max(0, start - 160) : start])[-_NEAR_FIGURE:]
             return _aligned(sum(w in translated for w in near) + len(translated & set(said)))
         right = _WORDS.findall(fold(text[end : end + 160]))

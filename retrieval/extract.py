@@ -150,7 +150,9 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
             # "when" asks only as the question's word ("When did …", "… by when"), not as a conjunction ("what did
             # he quote when urging …")
             r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|would|must|should|shall|can|are|has|have|had)\b|"
-            r"what date|which date|by when|deadline|which year|what year|\bdue\b"
+            r"what date|which date|by when|deadline|which year|what year|\bdue\b|"
+            # Arabic "when", "the deadline", "which date"; Persian "by what date", "when", "the time allowed".
+            r"(?<!\w)(?:متى|الموعد النهائي|أي تاريخ|چه تاریخی|چه زمانی|مهلت)(?!\w)"
         ),
     ),
     (
@@ -559,9 +561,19 @@ _DAY_MONTH_YEAR = (
     r"|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+\d{4}"
 )
+# A date as the Arabic and Persian articles write it: "قبل 5 ديسمبر 2025", "بحلول نوفمبر 2025", "تا اول مارس ۲۰۲۶".
+_ARABIC_DIGIT = "[0-9٠-٩۰-۹]"
+_ARABIC_MONTH = (
+    "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
+    "|ژانویه|فوریه|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر"
+)
+_ARABIC_DATE = (
+    r"(?<!\w)(?:(?:و?قبل|حتى|بحلول|أقصاه|تا|قبل از|پیش از)\s+)?"
+    rf"(?:(?:{_ARABIC_DIGIT}{{1,2}}|اول)\s+)?(?:{_ARABIC_MONTH})\s+{_ARABIC_DIGIT}{{4}}(?!\w)"
+)
 _DATE_RE = re.compile(
     r"(?:(?:trước|chậm nhất(?: là)?(?: trước)?|trong|đến hết|hết|đến|từ|kể từ|by|before|in)\s+)?"
-    rf"(?:{_DAY_MONTH_YEAR})",
+    rf"(?:{_DAY_MONTH_YEAR})|{_ARABIC_DATE}",
     re.IGNORECASE,
 )
 # When laws say a thing happens: at an event, not on a calendar date ("có hiệu lực từ thời điểm mở thừa kế",

@@ -39,6 +39,7 @@ from retrieval.compose import (
 from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit, load_questions, norm
 from retrieval.extract import (
     CONTACT,
+    DATE,
     JOIN,
     ORGAN,
     QUANTITY,
@@ -1309,6 +1310,33 @@ def test_a_count_asked_in_arabic_or_persian_is_the_figure_before_the_noun_counte
     hits = [Hit(StoredChunk("c1", "fa.txt", persian, "Đoạn 1", 0, DocumentMeta(language="fa")), 1.0, dense=0.88)]
     question = "از ۸۰ پروژه فناوری طبق برنامه ۴۵، چند پروژه فناوری در معرض خطر بالای عدم تکمیل هستند؟"
     assert compose(question, hits, index).short == "۱۴ پروژه فناوری"
+
+
+def test_a_date_asked_in_arabic_or_persian_is_the_one_whose_clause_says_the_rest_of_the_question(
+    corpus_data: Path,
+) -> None:
+    """ "متى …", "تا چه تاریخی …" ask for a date, which the articles write with a month's name ("بحلول يناير 2026",
+    "تا اول ژوئن ۲۰۲۶"); of two in one sentence, the one whose own clause says the question's words."""
+    assert asked_for("متى يجب تدريب الموظفين؟").kind == asked_for("اداره ثبت تا چه تاریخی باید …؟").kind == DATE
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    cases = [
+        (
+            "يجب إنجاز البوابة الموحدة قبل 20 نوفمبر 2025، وتدريب جميع الموظفين عليها بحلول يناير 2026.",
+            "ar",
+            "متى يجب تدريب جميع الموظفين على البوابة؟",
+            "بحلول يناير 2026",
+        ),
+        (
+            "اداره ثبت باید سامانه را مستقر کند تا تا اول آوریل ۲۰۲۶، هر واحد آن را به کار گیرد و کل سامانه تا اول ژوئن "
+            "۲۰۲۶ آماده بهره‌برداری باشد.",
+            "fa",
+            "اداره ثبت تا چه تاریخی باید کل سامانه را آماده بهره‌برداری کند؟",
+            "تا اول ژوئن ۲۰۲۶",
+        ),
+    ]
+    for text, language, question, short in cases:
+        hits = [Hit(StoredChunk("c1", "x.txt", text, "Đoạn 1", 0, DocumentMeta(language=language)), 1.0, dense=0.88)]
+        assert compose(question, hits, index).short == short, question
 
 
 def test_of_close_units_a_completion_is_read_from_the_one_saying_the_question_s_words_most_fully(
