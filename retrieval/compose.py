@@ -775,8 +775,10 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         if lead not in c.unit.text and c.unit.text not in best.unit.text:  # nothing quoted twice
             quotes.append(c)
             break
-    if short and len(short) >= SAID_WHOLE * len(best.unit.text.split(JOIN)[-1]):
-        quotes.remove(best)  # the direct answer is its unit's whole sentence: quoted again, it is read twice
+    if short and len(short) >= SAID_WHOLE * len(best.unit.text.split(JOIN)[-1]) and JOIN not in best.unit.text:
+        # The direct answer is its unit's whole sentence: quoted again, it is read twice. Not a point's: its lead-in
+        # says what the point is one of ("Ban Chỉ đạo … gồm 10 thành viên: … a) Ông Đỗ Văn Lương …").
+        quotes.remove(best)
     quotes.sort(key=lambda c: (c.rank, c.unit.order))
     # A date, share, amount, duration or phone number asked for that no unit states ("liên hệ Cục Chuyển đổi số
     # quốc gia" gives no number to call). Not a count or an organ: counts are also

@@ -1074,6 +1074,21 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
     assert called(text, question) == "Nhiệm vụ quá hạn kéo dài"
 
 
+def test_whether_one_is_in_a_list_is_answered_with_the_lead_in_that_says_what_the_list_is(corpus_data: Path) -> None:
+    """ "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính" restates the point whole, but not its lead-in: the point is
+    quoted with it, as that is what says he is a member of the Ban Chỉ đạo."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = (
+        "Thành lập Ban Chỉ đạo phát triển khoa học, công nghệ tỉnh Lâm Giang gồm 10 thành viên, cụ thể như sau:\n"
+        "1. Trưởng ban: Ông Trần Quốc Vinh, Chủ tịch UBND tỉnh.\n2. Các thành viên:\n"
+        "a) Ông Đỗ Văn Lương, Giám đốc Sở Tài chính;\nb) Ông Phan Văn Tú, Giám đốc Sở Nội vụ."
+    )
+    hits = [Hit(StoredChunk("c1", "qd.md", text, "Điều 1", 0), 1.0, dense=0.88)]
+    draft = compose("Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?", hits, index)
+    assert draft.short == "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính", draft
+    assert any("gồm 10 thành viên" in q.text and "Đỗ Văn Lương" in q.text for q in draft.quotes), draft.quotes
+
+
 @pytest.mark.parametrize(
     ("text", "question", "answer"),
     [
