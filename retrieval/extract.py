@@ -1183,7 +1183,9 @@ def anchored_completion(
 
 
 # "Ai công bố di chúc …?", "Chủ thể nào được ưu tiên mua …?": who does what the question says after its "who".
-_ASKS_AGENT = re.compile(r"^\W*(?:ai|(?:co quan|chu the|nguoi|to chuc|don vi|ben|cap) nao)\s+(.+)")
+# The question opens with what it asks for, of any kind ("Nguồn tài chính nào giữ vai trò chủ đạo …?"), not several
+# ("Những/Các … nào") nor the cases ("Trường hợp nào …").
+_ASKS_AGENT = re.compile(r"^\W*(?:ai|(?!(?:nhung|cac|truong hop)\b)(?:[a-z]+ ){0,2}[a-z]+ nao)\s+(.+)")
 # How the question may say the act and the text its doer: "được ưu tiên mua" / "Nhà nước có quyền ưu tiên mua".
 _MODALS = frozenset({"duoc", "phai", "se", "co", "can", "bi"})
 _PASSIVE = frozenset({"duoc", "bi"})

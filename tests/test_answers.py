@@ -1444,6 +1444,10 @@ def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
     assert agent(duty, "Cơ quan nào thông báo công khai cho chủ sở hữu?") == "Ủy ban nhân dân cấp xã"
     assert agent(will, "Ai lưu giữ di chúc?") == ""  # the text does not say who keeps it
     assert agent(will, "Di chúc do ai công bố?") == ""  # "do ai": what is read after, a completion's
+    # What the question opens with may be of any kind ("Nguồn tài chính nào …"); not several, nor the cases.
+    fund = "3. Ngân sách huyện giữ vai trò chủ đạo trong tổng nguồn lực đầu tư cho thư viện xã."
+    assert agent(fund, "Nguồn tài chính nào giữ vai trò chủ đạo trong đầu tư cho thư viện xã?") == "Ngân sách huyện"
+    assert agent(fund, "Những nguồn nào giữ vai trò chủ đạo trong đầu tư cho thư viện xã?") == ""
 
 
 @pytest.mark.parametrize(
