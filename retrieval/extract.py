@@ -324,8 +324,8 @@ def _defining(folded: str, term: str) -> re.Match[str] | None:
 
 
 def defines(text: str, term: str) -> bool:
-    """Whether a unit defines the term (`_defining`)."""
-    return _defining(fold(text.split(JOIN)[-1]), term) is not None
+    """Whether a unit defines the term (`_defining`), or says what it is before naming it (`_defined_as`)."""
+    return _defining(fold(text.split(JOIN)[-1]), term) is not None or bool(definition_of(text, term))
 
 
 def definition_of(text: str, term: str) -> str:
@@ -338,7 +338,7 @@ def definition_of(text: str, term: str) -> str:
         return ""  # a letter that folds to two: positions would not match
     m = _defining(folded, term)
     if not m:
-        return ""
+        return _defined_as(part, folded, term)
     # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
     stop = _CLAUSE_END.search(part, m.end(1))
     said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
@@ -347,6 +347,40 @@ def definition_of(text: str, term: str) -> str:
     end = said[-1].end()
     # A whole sentence keeps its full stop ("… chưa đến mức bị xử phạt tử hình.").
     return part[m.start(1) : end + (part[end : end + 1] == ".")]
+
+
+_DESCRIBED_FIRST = 3  # "<description> là <term>": a description of at least this many words
+_TERM_SHARE = 0.8  # of the term's own words, the share the text's words after "là" must say
+_TERM_EXTRA = 2  # and at most this many words of its own ("tài sản chung | theo phần | của các thành viên …")
+
+
+def _defined_as(part: str, folded: str, term: str) -> str:
+    """A sentence that says what the term is before naming it: "1. Tài sản do các thành viên đóng góp, cùng tạo lập …
+    là tài sản chung theo phần của các thành viên hợp tác." for "Tài sản chung của các thành viên hợp tác là gì?" —
+    the text's words after "là" open with the term's first two words and say most of the others; the sentence whole
+    (its point mark left out). "" where no sentence does."""
+    asked = term.split()
+    own = [w for w in asked if w not in STOPWORDS]
+    for m in re.finditer(r" la ", folded):
+        start = max((b.end() for b in _SENTENCE_OPENS.finditer(folded, 0, m.start())), default=0)
+        stop = _CLAUSE_END.search(folded, m.end())
+        after = re.findall(r"\w+", folded[m.end() : stop.start() if stop else len(folded)])
+        before = re.findall(r"\w+", _ITEM_MARK.sub("", folded[start : m.start()]))
+        # The term may be cut to its last words ("… sản chung của các thành viên hợp tác"): the text names it within
+        # the first words after "là".
+        opens = any(after[i : i + 2] == asked[:2] for i in range(2))
+        if not opens or len(before) < _DESCRIBED_FIRST or not own:
+            continue
+        # And names nothing else: "Phạt tiền … là hình phạt chính hoặc hình phạt bổ sung đối với pháp nhân …" says what
+        # kind of penalty a fine is, not what a penalty is.
+        extra = [w for w in after if w not in asked and w not in STOPWORDS]
+        if sum(w in after for w in own) >= _TERM_SHARE * len(own) and len(extra) <= _TERM_EXTRA:
+            end = stop.start() if stop else len(part)
+            return _ITEM_MARK.sub("", part[start:end]).strip() + ("." if part[end : end + 1] == "." else "")
+    return ""
+
+
+_SENTENCE_OPENS = re.compile(r"(?:^|[.;:]\s)")
 
 
 # "… được gọi là gì?"; or a description long enough to be one, then "là <noun> gì?" ("Quyền được thực hiện trên một

@@ -1046,6 +1046,17 @@ def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
         "Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch."
     )
     assert definition_of("Các nhiệm vụ thường xuyên được rà soát hằng quý.", asked.term) == ""  # named, not defined
+    # Said before the term is named: "<what it is> là <term>", the sentence whole; not "<a kind> là <term> <more>",
+    # which says what kind of the term something is.
+    pooled = "2. Tiền và vật do các hộ góp, cùng mua sắm là tài sản chung theo phần của tổ hợp tác."
+    term = asked_for("Tài sản chung của tổ hợp tác là gì?").term
+    assert (
+        definition_of(pooled, term)
+        == "Tiền và vật do các hộ góp, cùng mua sắm là tài sản chung theo phần của tổ hợp tác."
+    )
+    assert defines(pooled, term)
+    fine = "Phạt tiền được áp dụng là hình phạt chính hoặc hình phạt bổ sung đối với pháp nhân thương mại phạm tội."
+    assert definition_of(fine, asked_for("Hình phạt là gì?").term) == ""
 
 
 def test_a_direct_answer_that_is_its_whole_unit_is_not_quoted_again(corpus_data: Path) -> None:
