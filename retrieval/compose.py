@@ -650,6 +650,9 @@ def best_said(ranked: list[Candidate], best: Candidate, question: str) -> Candid
     return chosen if answer else best
 
 
+_LIST_ANCHOR = 3  # "hạn chế | trong trường hợp": the question's words before "nào", more than "trường hợp"
+
+
 def completed_answer(asked: Asked, text: str, question: str) -> str:
     """A short answer read from the unit where no span of a kind asked is: a table row's cell under the column
     the question names; what it says in the place of the question's "gì", "đâu", "nào" or "đối với ai" ("… chuyển
@@ -672,6 +675,12 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
         return completion(text, question, ("ai",)) or agent(text, question)  # "Ai công bố di chúc …?"
     if asked.kind == YESNO:
         return yes_or_no(text, question)  # "… có được trợ cấp thôi việc không?": "Không"
+    if asked.kind == LIST and JOIN not in text and "\n" not in text:
+        # One sentence, no list: "… bị hạn chế trong trường hợp nào?" of "Quyền định đoạt chỉ bị hạn chế trong
+        # trường hợp do luật quy định." is what it says after the question's words, "do luật quy định" — after more
+        # of them than the list's own noun: "Trường hợp người lao động gây thiệt hại …" opens another condition.
+        said, (run, _) = anchored_completion(text, question)
+        return said if run >= _LIST_ANCHOR else ""
     return ""
 
 

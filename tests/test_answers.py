@@ -41,6 +41,7 @@ from retrieval.extract import (
     CONTACT,
     DATE,
     JOIN,
+    LIST,
     ORGAN,
     QUANTITY,
     RANGE,
@@ -1403,6 +1404,20 @@ def test_a_question_that_stops_where_its_answer_starts_is_completed() -> None:
     assert completion(text, question).startswith("gây thiệt hại cho người khác, để vi phạm nghĩa vụ của mình")
     text = "1. Người chiếm hữu được suy đoán là ngay tình; người nào cho rằng người chiếm hữu không ngay tình thì phải chứng minh."
     assert completion(text, "Người chiếm hữu ngay tình hay người chiếm hữu không ngay tình thì phải chứng minh?") == ""
+
+
+def test_cases_asked_of_one_sentence_are_what_it_says_after_the_question_s_words() -> None:
+    """ "… bị hạn chế trong trường hợp nào?" asks for cases, a list; a unit of one sentence that says the question's
+    words gives them after those words. A sentence opening with "Trường hợp …" states another condition: no answer."""
+    asked = asked_for("Quyền định đoạt bị hạn chế trong trường hợp nào?")
+    assert asked.kind == LIST
+    limited = "1. Quyền khai thác chỉ bị hạn chế trong trường hợp do nghị định của Chính phủ quy định."
+    assert completed_answer(asked, limited, "Quyền khai thác bị hạn chế trong trường hợp nào?") == (
+        "do nghị định của Chính phủ quy định"
+    )
+    other = "Trường hợp người thuê gây hư hỏng nhẹ do sơ suất thì người thuê phải bồi thường một phần."
+    assert completed_answer(asked, other, "Người thuê không phải bồi thường trong trường hợp nào?") == ""
+    assert completed_answer(asked, f"Bao gồm:{JOIN}a) Do luật quy định;", "Bị hạn chế trong trường hợp nào?") == ""
 
 
 def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by() -> None:
