@@ -1080,6 +1080,7 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
 # How a duty is said, in a question and in the text: "cần phải", "có trách nhiệm", "có nghĩa vụ" (longest first).
 _DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("phai",), ("can",))
+_SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
 CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say
@@ -1146,8 +1147,11 @@ def anchored_completion(
     # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave
     # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
     nominal = at > 0 and asked[at] in ("gi", "nao") and before[-1] != "lam"
-    if at > 0 and asked[at] == "nao" and any(w in _LISTED for w in before[-_NAMED_WORDS:]):
-        return "", (0, 0)  # "những ứng dụng nào": several are asked for, a list the quotes give whole
+    # "những ứng dụng nào": several are asked for, a list the quotes give whole — unless the unit is one sentence
+    # that names them after the question's words ("… có hiệu lực đối với | mọi cá nhân, pháp nhân").
+    several = at > 0 and asked[at] == "nao" and any(w in _LISTED for w in before[-_NAMED_WORDS:])
+    if several and (JOIN in text or "\n" in text):
+        return "", (0, 0)
     if before and before[-1] == "ten":
         return "", (0, 0)  # "… tên gì": a name, which only a person or an organ's pattern reads
     if before and before[-1] == "lam":
@@ -1177,7 +1181,7 @@ def anchored_completion(
                 score = (k, context - drop)
                 if best is None or score > best[0]:
                     best = (score, i, i + k - 1, drop)
-    if best is None:
+    if best is None or (several and best[0][0] < _SEVERAL_ANCHOR):
         return "", (0, 0)
     strength, first, last, drop = best
     stop = _CLAUSE_END.search(text, found[last][1])

@@ -1420,6 +1420,16 @@ def test_cases_asked_of_one_sentence_are_what_it_says_after_the_question_s_words
     assert completed_answer(asked, f"Bao gồm:{JOIN}a) Do luật quy định;", "Bị hạn chế trong trường hợp nào?") == ""
 
 
+def test_several_asked_of_one_sentence_are_what_it_says_after_the_question_s_words() -> None:
+    """ "… những Điều nào …?" asks for several, which a list gives whole; one sentence naming them after the question's
+    words gives them there. A list unit, or a sentence saying too few of the question's words, gives none."""
+    rule = "1. Hộ kinh doanh thực hiện quyền của mình nhưng không được trái với quy định tại Điều 4 và Điều 12 của Luật này."
+    question = "Hộ kinh doanh thực hiện quyền nhưng không được trái với quy định tại những Điều nào của Luật?"
+    assert completion(rule, question) == "Điều 4 và Điều 12"  # up to where the question goes on ("của Luật")
+    assert completion(f"Không được trái với quy định tại các Điều sau:{JOIN}a) Điều 4;", question) == ""
+    assert completion("Các Điều khác của Luật này áp dụng cho hộ gia đình.", question) == ""
+
+
 def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by() -> None:
     """ "số 1125/QĐ-UBND" names nothing alone: "… thay cho quyết định cũ nào?" is answered «Quyết định số 1125/QĐ-UBND
     …», the kind the text names it by with its number; a completion that is no number starts after the anchor."""
