@@ -331,7 +331,7 @@ def defines(text: str, term: str) -> bool:
 def definition_of(text: str, term: str) -> str:
     """What a unit that defines the term says it is, from the term: "… 1. Tù chung thân là hình phạt tù không thời
     hạn …" → "Tù chung thân là hình phạt tù không thời hạn …", to the end of its sentence (at most
-    _COMPLETED_WORDS words); "" where it does not define it."""
+    _DEFINED_WORDS words); "" where it does not define it."""
     part = unicodedata.normalize("NFC", text.split(JOIN)[-1])
     folded = fold(part)
     if len(folded) != len(part):
@@ -341,7 +341,7 @@ def definition_of(text: str, term: str) -> str:
         return _defined_as(part, folded, term)
     # The term with what it is, as the text says it: "Tù chung thân là hình phạt tù …".
     stop = _CLAUSE_END.search(part, m.end(1))
-    said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_COMPLETED_WORDS]
+    said = list(_WORD.finditer(part, m.end(1), stop.start() if stop else len(part)))[:_DEFINED_WORDS]
     if not said:
         return ""
     end = said[-1].end()
@@ -1083,6 +1083,9 @@ _DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("pha
 _SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
+# A definition is read whole, as a law states it in one sentence ("An ninh mạng là sự bảo đảm … của cơ quan, tổ
+# chức, cá nhân."): cut at thirty words it stopped mid-phrase ("… phương hại đến an").
+_DEFINED_WORDS = 60
 CALLED_SHARE = 0.8  # of the words describing what is named, the share its defining sentence must say
 WHOLE_SHARE = 0.6  # asked who, the share of the question's other words the text must say before its anchor
 _CONTEXT_WORDS = 12  # how far before the question's words the text may restate the rest of the question

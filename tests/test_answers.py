@@ -1058,6 +1058,13 @@ def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
     assert defines(pooled, term)
     fine = "Phạt tiền được áp dụng là hình phạt chính hoặc hình phạt bổ sung đối với pháp nhân thương mại phạm tội."
     assert definition_of(fine, asked_for("Hình phạt là gì?").term) == ""
+    # Whole, as long as a law's one sentence runs: not cut mid-phrase at thirty words.
+    safe = (
+        "An toàn dữ liệu là sự bảo đảm dữ liệu trên các hệ thống thông tin của cơ quan nhà nước không bị truy cập, sửa "
+        "đổi, sao chép trái phép hay làm mất, không gây phương hại đến quyền và lợi ích hợp pháp của cơ quan, tổ chức, "
+        "cá nhân."
+    )
+    assert definition_of(safe, asked_for("An toàn dữ liệu là gì?").term) == safe
 
 
 def test_a_direct_answer_that_is_its_whole_unit_is_not_quoted_again(corpus_data: Path) -> None:
