@@ -53,6 +53,7 @@ from retrieval.extract import (
     named_of_kind,
     named_span,
     preceding,
+    quoted_name,
     spans,
     units,
     which_noun,
@@ -669,7 +670,12 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
             called(text, question) or completion(text, question) or preceding(text, question) or agent(text, question)
         )
     if asked.kind == DEFINITION:
-        return called(text, question) or (definition_of(text, asked.term) if asked.term else "")
+        # Or the name it is given in quotation marks ("nguyên tắc hành động … là gì": "Kỷ cương là trên hết - …").
+        return (
+            called(text, question)
+            or (definition_of(text, asked.term) if asked.term else "")
+            or quoted_name(text, question)
+        )
     if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):
         # "Quản chế được áp dụng đối với ai?": "người phạm tội …". Not "Bí thư Tỉnh ủy là ai": a name answers that.
         return completion(text, question, ("ai",)) or agent(text, question)  # "Ai công bố di chúc …?"

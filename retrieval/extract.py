@@ -328,6 +328,41 @@ def defines(text: str, term: str) -> bool:
     return _defining(fold(text.split(JOIN)[-1]), term) is not None or bool(definition_of(text, term))
 
 
+# A name or a motto the text gives in quotation marks: «nguyên tắc hành động mới … thống nhất: "Kỷ cương là trên hết
+# - …"», «phương châm “ba trụ cột”».
+_QUOTED = re.compile(r'["“]([^"“”\n]{3,200})["”]')
+_OPENING_QUOTE = re.compile(r'["“]')
+_QUOTE_WITHIN = 120  # characters between the thing's head words and its quoted name, in one sentence
+_HEAD_WORDS = 3
+
+
+def quoted_name(text: str, question: str) -> str:
+    """What a thing asked "là gì" is called, where the text names it in quotation marks after its head words: "nguyen
+    tac hanh dong moi hoi nghi trung uong 13 khoa xiii la gi" of «… nguyên tắc hành động mới đã được Hội nghị Trung
+    ương 13 khóa XIII thống nhất: "Kỷ cương là trên hết - …"» → the quoted words. The sentence must say most of the
+    question's other words too. "" where none."""
+    subject = re.split(r"\s+(?:la gi|duoc hieu|nghia la|la nhu the nao)\b", fold(question))[0]
+    asked = [w for w in re.findall(r"\w+", subject.split(",")[-1]) if w not in STOPWORDS]
+    if len(asked) < _HEAD_WORDS:
+        return ""
+    folded = fold(unicodedata.normalize("NFC", text))
+    if len(folded) != len(text):
+        return ""
+    head = " ".join(asked[:_HEAD_WORDS])
+    for m in re.finditer(rf"\b{re.escape(head)}\b", folded):
+        opens = _OPENING_QUOTE.search(text, m.end(), m.end() + _QUOTE_WITHIN)
+        quote = _QUOTED.match(text, opens.start()) if opens else None
+        if not quote or _SENTENCE_BREAK_IN.search(text, m.end(), quote.start()):
+            continue
+        said = set(re.findall(r"\w+", folded[m.start() : quote.start()]))
+        if sum(w in said for w in asked) >= _TERM_SHARE * len(asked):
+            return quote.group(1).strip()
+    return ""
+
+
+_SENTENCE_BREAK_IN = re.compile(r"[.;!?](?=\s)")
+
+
 def definition_of(text: str, term: str) -> str:
     """What a unit that defines the term says it is, from the term: "… 1. Tù chung thân là hình phạt tù không thời
     hạn …" → "Tù chung thân là hình phạt tù không thời hạn …", to the end of its sentence (at most

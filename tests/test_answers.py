@@ -40,6 +40,7 @@ from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, evaluate, is_hit,
 from retrieval.extract import (
     CONTACT,
     DATE,
+    DEFINITION,
     JOIN,
     LIST,
     ORGAN,
@@ -56,6 +57,7 @@ from retrieval.extract import (
     named_of_kind,
     named_span,
     preceding,
+    quoted_name,
     spans,
     units,
     which_noun,
@@ -1435,6 +1437,21 @@ def test_several_asked_of_one_sentence_are_what_it_says_after_the_question_s_wor
     assert completion(rule, question) == "Điều 4 và Điều 12"  # up to where the question goes on ("của Luật")
     assert completion(f"Không được trái với quy định tại các Điều sau:{JOIN}a) Điều 4;", question) == ""
     assert completion("Các Điều khác của Luật này áp dụng cho hộ gia đình.", question) == ""
+
+
+def test_what_a_thing_is_called_in_quotation_marks_answers_what_it_is() -> None:
+    """ "phuong cham hanh dong cua xa nam 2026 la gi": the motto the text gives in quotation marks after the thing's
+    head words, in the same sentence that says the rest of the question; not a quotation in the next sentence, nor
+    after another thing."""
+    text = (
+        "Năm 2026, xã thực hiện phương châm hành động của xã đã được Đảng ủy thống nhất: “Dân biết - Dân làm - Dân "
+        "hưởng”, gắn với chuyển đổi số."
+    )
+    question = "phuong cham hanh dong cua xa nam 2026 la gi"
+    assert asked_for(question).kind == DEFINITION
+    assert quoted_name(text, question) == "Dân biết - Dân làm - Dân hưởng"
+    assert quoted_name("Xã thực hiện phương châm hành động năm 2026. “Dân biết” là khẩu hiệu cũ.", question) == ""
+    assert quoted_name("Xã thực hiện kế hoạch “Dân biết - Dân làm” năm 2026.", question) == ""
 
 
 def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by() -> None:
