@@ -363,7 +363,8 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
 
 
 # "Ai là Bí thư Tỉnh ủy Gia Lai?", "chủ tịch ubnd tỉnh gia lai là ai": who holds a role.
-_IDENTITY = re.compile(r"^\W*ai la (.+?)\W*$|^\W*(.+?) la ai\W*$")
+# Not "Ai là người giữ vai trò …?": who does an act.
+_IDENTITY = re.compile(r"^\W*ai la (?!nguoi\b)(.+?)\W*$|^\W*(.+?) la ai\W*$")
 _HONORIFIC = {"dong", "chi", "ong", "ba"}
 
 
@@ -562,6 +563,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 or (across and asked.kind in SPECIFIC and (not role or holds(arabic_words(unit.text), role)))
                 or (asked.kind == LIST and unit.kind == "list")
                 or (asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
+                # "Ai là người giữ vai trò …?": a unit naming who does the act asked of, organ or not ("Cán bộ quản
+                # lý giáo dục giữ vai trò …").
+                or (asked.kind == ORGAN and not asked.person and not across and bool(agent(unit.text, question)))
             )
             # The answer is what the question does not already say: a number of the question that occurs only
             # inside the unit's answer spans ("Luật An ninh mạng 2018 có hiệu lực từ ngày nào": the 2018 of

@@ -1270,7 +1270,8 @@ _ACT_ENDS = frozenset({"neu", "khi", "trong", "theo", "doi", "ma", "tai", "o", "
 # Between the doer and its act in the text, left out of the answer: "công chứng viên là người | công bố di chúc".
 _AGENT_LINKS = (("la", "nguoi"), ("co", "quyen"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("la",), ("phai",))
 _AGENT_OPENS = frozenset({"thi", "neu", "khi", "va", "hoac"})
-_NOT_A_DOER = _AGENT_OPENS | _MODALS | {"la", "cua", "do", "nay", "ma", "de"}  # a clause's joints, not a noun
+# A clause's joints, not a noun; with their diacritics, as folded "cần" is "Cán" of "Cán bộ".
+_NOT_A_DOER = frozenset("thì nếu khi và hoặc được phải sẽ có cần bị là của do này mà để".split())
 _AGENT_WORDS = 8  # a doer is a noun phrase: "công chứng viên", "Ủy ban nhân dân cấp xã nơi có tài sản"
 
 
@@ -1283,7 +1284,11 @@ def agent(text: str, question: str) -> str:
     m = _ASKS_AGENT.search(fold(question))
     if not m:
         return ""
+    if JOIN in text:  # a point says who does it; its lead-in only frames it ("Thẩm quyền thẩm định … như sau:")
+        return agent(text.split(JOIN)[-1], question)
     act = list(itertools.takewhile(lambda w: w not in _ACT_ENDS, re.findall(r"\w+", m.group(1))))
+    if act[:2] == ["la", "nguoi"]:
+        act = act[2:]  # "Ai là người giữ vai trò …": who keeps the role
     passive = bool(act) and act[0] in _PASSIVE
     act = list(itertools.dropwhile(lambda w: w in _MODALS, act))
     found = [(w.start(), w.end()) for w in _WORD.finditer(text)]
@@ -1304,7 +1309,10 @@ def agent(text: str, question: str) -> str:
             start = next((j for j in range(end) if found[j][0] >= opens), end)
             start = max([start] + [j + 1 for j in range(start, end) if folded[j] in _AGENT_OPENS])
             doer = text[found[start][0] : found[end - 1][1]] if end > start else ""
-            if 0 < end - start <= _AGENT_WORDS and fold(doer).split()[0] not in _NOT_A_DOER:
+            if (
+                0 < end - start <= _AGENT_WORDS
+                and unicodedata.normalize("NFC", doer.split()[0].lower()) not in _NOT_A_DOER
+            ):
                 return _ITEM_MARK.sub("", doer).strip(' ,"“”')
     return ""
 

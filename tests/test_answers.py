@@ -1508,6 +1508,28 @@ def test_who_does_an_act_is_who_the_text_names_before_it() -> None:
     fund = "3. Ngân sách huyện giữ vai trò chủ đạo trong tổng nguồn lực đầu tư cho thư viện xã."
     assert agent(fund, "Nguồn tài chính nào giữ vai trò chủ đạo trong đầu tư cho thư viện xã?") == "Ngân sách huyện"
     assert agent(fund, "Những nguồn nào giữ vai trò chủ đạo trong đầu tư cho thư viện xã?") == ""
+    # "Ai là người <act>": who does it; "Cán bộ" opens a noun, though folded it is "cần".
+    staff = "2. Cán bộ văn hóa xã giữ vai trò nòng cốt trong việc tổ chức các hoạt động thư viện."
+    assert agent(staff, "Ai là người giữ vai trò nòng cốt trong tổ chức hoạt động thư viện?") == "Cán bộ văn hóa xã"
+    # A point says who does it, not its lead-in: "Thẩm quyền thẩm định …" frames the list.
+    point = f"Thẩm quyền thẩm định hồ sơ được quy định như sau:{JOIN}c) Văn phòng Sở thẩm định hồ sơ về thi đua."
+    assert agent(point, "Đơn vị nào thẩm định hồ sơ về thi đua?") == "Văn phòng Sở"
+
+
+def test_a_unit_naming_who_does_the_act_answers_who_before_an_organ_named_elsewhere(corpus_data: Path) -> None:
+    """ "Ai là người giữ vai trò …?": the first passage names who (no organ), the second names organs about something
+    else; the doer of the first answers."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    staff = "2. Cán bộ văn hóa xã giữ vai trò nòng cốt trong việc tổ chức các hoạt động thư viện."
+    organs = (
+        "Bộ Văn hóa, Thể thao và Du lịch giúp Chính phủ quản lý nhà nước về thư viện và tổ chức hoạt động thư viện."
+    )
+    hits = [
+        Hit(StoredChunk("c1", "a.md", staff, "Điều 5", 0), 1.0, dense=0.88),
+        Hit(StoredChunk("c2", "b.md", organs, "Điều 9", 0), 0.9, dense=0.87),
+    ]
+    question = "Ai là người giữ vai trò nòng cốt trong tổ chức hoạt động thư viện?"
+    assert compose(question, hits, index).short == "Cán bộ văn hóa xã"
 
 
 @pytest.mark.parametrize(
