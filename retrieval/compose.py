@@ -655,6 +655,20 @@ def best_said(ranked: list[Candidate], best: Candidate, question: str) -> Candid
     return chosen if answer else best
 
 
+# "Trách nhiệm / Quyền / Nghĩa vụ của X là gì?" (folded): what X has, as the law says "X có trách nhiệm …".
+_OWNED = re.compile(r"^\W*(trach nhiem|nhiem vu|quyen han|quyen|nghia vu) cua (.+?) la (?:nhung )?gi\W*$")
+
+
+def owned_by(text: str, question: str) -> str:
+    """ "Trách nhiệm của X là gì?": what the text says X has ("X có trách nhiệm …"), read on from the noun, where the
+    text says X's own words just before it (not "Trưởng thôn có trách nhiệm …" for X another); "" otherwise."""
+    owned = _OWNED.match(fold(question))
+    if not owned:
+        return ""
+    said, (run, _) = anchored_completion(text, f"{owned.group(2)} co {owned.group(1)} gi?")
+    return said if run > len(owned.group(1).split()) + 1 else ""
+
+
 _LIST_ANCHOR = 3  # "hạn chế | trong trường hợp": the question's words before "nào", more than "trường hợp"
 
 
@@ -674,11 +688,14 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
             called(text, question) or completion(text, question) or preceding(text, question) or agent(text, question)
         )
     if asked.kind == DEFINITION:
-        # Or the name it is given in quotation marks ("nguyên tắc hành động … là gì": "Kỷ cương là trên hết - …").
+        # Or the name it is given in quotation marks ("nguyên tắc hành động … là gì": "Kỷ cương là trên hết - …"); or,
+        # for a duty or a right someone has, what the text says they have ("Trách nhiệm của X là gì?" of "X có trách
+        # nhiệm phòng, chống …").
         return (
             called(text, question)
             or (definition_of(text, asked.term) if asked.term else "")
             or quoted_name(text, question)
+            or owned_by(text, question)
         )
     if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):
         # "Quản chế được áp dụng đối với ai?": "người phạm tội …". Not "Bí thư Tỉnh ủy là ai": a name answers that.

@@ -1439,6 +1439,17 @@ def test_several_asked_of_one_sentence_are_what_it_says_after_the_question_s_wor
     assert completion("Các Điều khác của Luật này áp dụng cho hộ gia đình.", question) == ""
 
 
+def test_a_duty_or_right_someone_has_is_what_the_text_says_they_have() -> None:
+    """ "Trách nhiệm của X là gì?" where the law says "X có trách nhiệm …": what follows, read on from the noun; a unit
+    about someone else's duty answers nothing."""
+    question = "Trách nhiệm của công chức văn hóa xã là gì?"
+    asked = asked_for(question)
+    text = "2. Công chức văn hóa xã có trách nhiệm hướng dẫn, kiểm tra hoạt động của thư viện thôn."
+    assert completed_answer(asked, text, question) == "trách nhiệm hướng dẫn, kiểm tra hoạt động của thư viện thôn"
+    other = "3. Trưởng thôn có trách nhiệm báo cáo hằng quý."
+    assert completed_answer(asked, other, question) == ""
+
+
 def test_what_a_thing_is_called_in_quotation_marks_answers_what_it_is() -> None:
     """ "phuong cham hanh dong cua xa nam 2026 la gi": the motto the text gives in quotation marks after the thing's
     head words, in the same sentence that says the rest of the question; not a quotation in the next sentence, nor
