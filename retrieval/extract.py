@@ -1115,6 +1115,7 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
 # How a duty is said, in a question and in the text: "cần phải", "có trách nhiệm", "có nghĩa vụ" (longest first).
 _DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("phai",), ("can",))
+_DOING = (("thuc", "hien", "nghia", "vu"), ("thuc", "hien", "viec"))  # how "làm" may be said before "gì"
 _SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
@@ -1182,6 +1183,11 @@ def anchored_completion(
         asked, at = [*asked, "gi"], len(asked)
     whole = "ai" in asked_what
     before = asked[: max(at, 0)]
+    # "phải thực hiện nghĩa vụ gì", "thực hiện việc gì" ask what is to be done, as "phải làm gì" does: the text says the
+    # act after "phải" ("… nhưng phải thanh toán tiền công nuôi giữ …").
+    done = next((len(p) for p in _DOING if tuple(before[-len(p) :]) == p and len(before) > len(p)), 0)
+    if done:
+        before = [*before[:-done], "lam"]
     # "phải làm gì": what is to be done; "nộp vào đâu": a place. Only "<noun> gì" names a noun the text may leave
     # out ("chuyển thành hình phạt gì": "chuyển thành tù chung thân").
     nominal = at > 0 and asked[at] in ("gi", "nao") and before[-1] != "lam"

@@ -1475,6 +1475,10 @@ def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by()
     assert completion(text, "QĐ 210 thay cho quyết định cũ nào?").startswith("Quyết định số 1125/QĐ-UBND ngày 20")
     text = "Hồ sơ gửi về Sở Tư pháp để thẩm định trước khi trình Ủy ban nhân dân tỉnh."
     assert completion(text, "Hồ sơ gửi về Sở Tư pháp để làm gì?").startswith("thẩm định")
+    # "phải thực hiện nghĩa vụ gì" asks what is to be done, as "phải làm gì": read on from "phải".
+    text = "1. Người thuê được nhận lại xe bị giữ nhưng phải thanh toán phí trông giữ cho bãi xe."
+    question = "Người thuê được nhận lại xe phải thực hiện nghĩa vụ gì với bãi xe?"
+    assert completion(text, question) == "phải thanh toán phí trông giữ cho bãi xe"
 
 
 def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
