@@ -1115,7 +1115,7 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
 # How a duty is said, in a question and in the text: "cần phải", "có trách nhiệm", "có nghĩa vụ" (longest first).
 _DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("phai",), ("can",))
-_DOING = (("thuc", "hien", "nghia", "vu"), ("thuc", "hien", "viec"))  # how "làm" may be said before "gì"
+_DOING = (("thuc", "hien", "nghia", "vu"), ("thuc", "hien", "viec"), ("lam", "thu", "tuc"))  # "làm", said otherwise
 _SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own

@@ -1479,6 +1479,10 @@ def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by()
     text = "1. Người thuê được nhận lại xe bị giữ nhưng phải thanh toán phí trông giữ cho bãi xe."
     question = "Người thuê được nhận lại xe phải thực hiện nghĩa vụ gì với bãi xe?"
     assert completion(text, question) == "phải thanh toán phí trông giữ cho bãi xe"
+    # "cần làm thủ tục gì": what is to be done too, which the text says as a duty ("thì phải …").
+    text = "2. Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì phải đăng ký thường trú."
+    question = "Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì cần làm thủ tục gì?"
+    assert completion(text, question) == "phải đăng ký thường trú"
 
 
 def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
