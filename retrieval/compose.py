@@ -566,6 +566,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 # "Ai là người giữ vai trò …?": a unit naming who does the act asked of, organ or not ("Cán bộ quản
                 # lý giáo dục giữ vai trò …").
                 or (asked.kind == ORGAN and not asked.person and not across and bool(agent(unit.text, question)))
+                # "… có được chia thừa kế không?": a unit saying the predicate, with or without a negation.
+                or (asked.kind == YESNO and not across and bool(yes_or_no(unit.text, question)))
             )
             # The answer is what the question does not already say: a number of the question that occurs only
             # inside the unit's answer spans ("Luật An ninh mạng 2018 có hiệu lực từ ngày nào": the 2018 of
@@ -613,7 +615,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # three: holding a figure or a name is not enough from a passage ranked that low ("Cơ quan, tổ chức …").
     shown = max((c.score for c in out if c.rank < SHOWN), default=0.0)
     out = [c for c in out if c.rank < SHOWN or c.score > shown]
-    if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION):
+    if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION, YESNO):
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
         # answers it before any unit that only shares its words (those can still be the second quote).
         out.sort(key=lambda c: (not c.met, -c.score))

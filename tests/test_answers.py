@@ -1095,6 +1095,20 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
     assert called(text, question) == "Nhiệm vụ quá hạn kéo dài"
 
 
+def test_whether_is_answered_from_the_unit_that_says_the_predicate(corpus_data: Path) -> None:
+    """ "Có được chia thừa kế … không?": of the passage's units, the one saying "không được chia thừa kế" answers, though
+    another shares more of the question's words."""
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    text = (
+        "1. Trường hợp những người thừa kế thỏa thuận việc chia thừa kế đất hương hỏa của dòng họ cho con cháu trong "
+        "dòng họ thì phải lập văn bản.\n"
+        "2. Đất hương hỏa thì không được chia thừa kế."
+    )
+    hits = [Hit(StoredChunk("c1", "bl.md", text, "Điều 645", 0), 1.0, dense=0.88)]
+    draft = compose("Có được chia thừa kế đất hương hỏa của dòng họ không?", hits, index)
+    assert draft.short == "Không", draft
+
+
 def test_whether_one_is_in_a_list_is_answered_with_the_lead_in_that_says_what_the_list_is(corpus_data: Path) -> None:
     """ "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính" restates the point whole, but not its lead-in: the point is
     quoted with it, as that is what says he is a member of the Ban Chỉ đạo."""
