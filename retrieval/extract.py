@@ -1196,6 +1196,9 @@ def anchored_completion(
     several = at > 0 and asked[at] == "nao" and any(w in _LISTED for w in before[-_NAMED_WORDS:])
     if several and (JOIN in text or "\n" in text):
         return "", (0, 0)
+    if several:  # the text names them where the question says "những chủ thể": read on from the words before it
+        cut = max(i for i, w in enumerate(before) if w in _LISTED)
+        before, nominal = before[:cut], False
     if before and before[-1] == "ten":
         return "", (0, 0)  # "… tên gì": a name, which only a person or an organ's pattern reads
     if before and before[-1] == "lam":
@@ -1244,6 +1247,13 @@ def anchored_completion(
     # sự | về tội này").
     then = asked[at + 1] if 0 <= at < len(asked) - 1 else ""
     after = list(itertools.takewhile(lambda ab: fold(text[ab[0] : ab[1]]) != then, after))
+    if several:  # names, not what is said of them next: "mọi cá nhân, pháp nhân | và được chuyển giao khi …"
+        said = [fold(text[a:b]) for a, b in after]
+        after = after[
+            : next(
+                (i for i in range(len(said) - 1) if said[i] in ("va", "hoac") and said[i + 1] in _MODALS), len(after)
+            )
+        ]
     if not after:
         return "", (0, 0)
     # The answer reads on from the question's last word where the text says it ("có quyền gì": "quyền yêu cầu …").

@@ -1451,6 +1451,14 @@ def test_several_asked_of_one_sentence_are_what_it_says_after_the_question_s_wor
     assert completion(rule, question) == "Điều 4 và Điều 12"  # up to where the question goes on ("của Luật")
     assert completion(f"Không được trái với quy định tại các Điều sau:{JOIN}a) Điều 4;", question) == ""
     assert completion("Các Điều khác của Luật này áp dụng cho hộ gia đình.", question) == ""
+    # Where the question says "những chủ thể", the text names them: read on from the words before, to the names alone.
+    text = (
+        "Quyền sử dụng lối đi chung có hiệu lực đối với mọi hộ gia đình, cá nhân và được ghi vào sổ khi chuyển nhượng."
+    )
+    assert (
+        completion(text, "Quyền sử dụng lối đi chung có hiệu lực đối với những chủ thể nào?")
+        == "mọi hộ gia đình, cá nhân"
+    )
 
 
 def test_a_duty_or_right_someone_has_is_what_the_text_says_they_have() -> None:
