@@ -1233,7 +1233,10 @@ def anchored_completion(
     strength, first, last, drop = best
     stop = _CLAUSE_END.search(text, found[last][1])
     cut = stop.start() if stop else len(text)
-    after = [(a, b) for a, b in found[last + 1 :] if b <= cut][:_COMPLETED_WORDS]
+    after = [(a, b) for a, b in found[last + 1 :] if b <= cut]
+    # To the clause's end, as a definition is read (cut at thirty words it stopped mid-phrase: "… trật tự, an"); a
+    # clause longer than that is cut at thirty.
+    after = after if len(after) <= _DEFINED_WORDS else after[:_COMPLETED_WORDS]
     # What the question already says next is not the answer ("hình phạt | tử hình chuyển thành | tù chung thân").
     # With diacritics where the question has them: "tù" is not the question's "tử".
     plain = fold(question) == question.lower()

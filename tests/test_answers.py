@@ -1470,6 +1470,12 @@ def test_a_duty_or_right_someone_has_is_what_the_text_says_they_have() -> None:
     assert completed_answer(asked, text, question) == "trách nhiệm hướng dẫn, kiểm tra hoạt động của thư viện thôn"
     other = "3. Trưởng thôn có trách nhiệm báo cáo hằng quý."
     assert completed_answer(asked, other, question) == ""
+    # To the clause's end, though it runs past thirty words: not cut mid-phrase.
+    duty = (
+        "hướng dẫn, kiểm tra, đôn đốc hoạt động của thư viện thôn, tủ sách cộng đồng, điểm bưu điện văn hóa xã và các "
+        "thiết chế văn hóa khác trên địa bàn, bảo đảm phục vụ người dân, nhất là người cao tuổi, trẻ em và người khuyết tật"
+    )
+    assert completed_answer(asked, f"2. Công chức văn hóa xã có trách nhiệm {duty}.", question) == f"trách nhiệm {duty}"
 
 
 def test_what_a_thing_is_called_in_quotation_marks_answers_what_it_is() -> None:
