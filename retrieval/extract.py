@@ -1115,6 +1115,18 @@ _CLAUSE_END = re.compile(r"[.;:\n]|\s[-–]\s")
 _READS_ON = (("quyen",), ("phai",), ("nghia", "vu"), ("trach", "nhiem"))
 # How a duty is said, in a question and in the text: "cần phải", "có trách nhiệm", "có nghĩa vụ" (longest first).
 _DUTY = (("can", "phai"), ("co", "trach", "nhiem"), ("co", "nghia", "vu"), ("phai",), ("can",))
+# Words said in either order, read as one: "đảm bảo" is "bảo đảm".
+_EITHER_ORDER = {("dam", "bao"): ("bao", "dam")}
+
+
+def _one_order(folded: list[str]) -> list[str]:
+    out = list(folded)
+    for i in range(len(out) - 1):
+        if (pair := _EITHER_ORDER.get((out[i], out[i + 1]))) is not None:
+            out[i], out[i + 1] = pair
+    return out
+
+
 _DOING = (("thuc", "hien", "nghia", "vu"), ("thuc", "hien", "viec"), ("lam", "thu", "tuc"))  # "làm", said otherwise
 _SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
@@ -1175,7 +1187,7 @@ def anchored_completion(
     only where the text also says most of the rest of the question (the role in "Bí thư Tỉnh ủy là ai", not
     just "… là"). With the answer, how strongly the text says the question's words before it: how many in one run,
     then how many of its other words around them ((0, 0) with no answer)."""
-    asked = re.findall(r"\w+", fold(question))
+    asked = _one_order(re.findall(r"\w+", fold(question)))
     at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
     if at < 0 and asked_what == _ASKED_WHAT and question.rstrip().endswith("?") and "hay" not in asked:
         # The question stops where its answer starts: "… không được lạm dụng quyền dân sự của mình để?", "… thì
@@ -1206,7 +1218,7 @@ def anchored_completion(
     if len(before) < 2:
         return "", (0, 0)
     found = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    folded = [fold(text[a:b]) for a, b in found]
+    folded = _one_order([fold(text[a:b]) for a, b in found])
     # "… cần phải làm gì": a duty, which the text may state with another of its words ("có trách nhiệm bảo đảm …").
     duty = next((len(m) for m in _DUTY if tuple(before[-len(m) :]) == m), 0)
     said_as = [before[: len(before) - duty] + list(m) for m in _DUTY if duty and list(m) != before[-duty:]]

@@ -1511,6 +1511,9 @@ def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by()
     text = "2. Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì phải đăng ký thường trú."
     question = "Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì cần làm thủ tục gì?"
     assert completion(text, question) == "phải đăng ký thường trú"
+    # "đảm bảo" is "bảo đảm", in either order.
+    text = "2. Bảo đảm có đủ phòng đọc và chỗ để xe cho người dân."
+    assert completion(text, "Thư viện xã cần đảm bảo điều gì?") == "có đủ phòng đọc và chỗ để xe cho người dân"
 
 
 def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
