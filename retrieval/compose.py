@@ -47,6 +47,7 @@ from retrieval.extract import (
     called,
     cell_asked,
     completion,
+    condition_for,
     defines,
     definition_of,
     named_kind,
@@ -687,7 +688,11 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
         # "… cái gì là điểm nghẽn lớn nhất?": "Thể chế", what the text says before the question's words.
         # "<a description> là quyền gì?": the term the text gives it ("Quyền đối với bất động sản liền kề là …").
         return (
-            called(text, question) or completion(text, question) or preceding(text, question) or agent(text, question)
+            called(text, question)
+            or condition_for(text, question)
+            or completion(text, question)
+            or preceding(text, question)
+            or agent(text, question)
         )
     if asked.kind == DEFINITION:
         # Or the name it is given in quotation marks ("nguyên tắc hành động … là gì": "Kỷ cương là trên hết - …"); or,

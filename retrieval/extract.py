@@ -1289,6 +1289,41 @@ def anchored_completion(
     return answer, strength
 
 
+# "X cần (có) điều kiện gì để <outcome>?" (folded): what the text says of X before "thì <outcome>", or after X.
+_ASKS_CONDITION = re.compile(
+    r"^\W*(.+?),? (?:can|phai|can phai)(?: co)? (?:nhung )?dieu kien (?:gi|nao) (?:de|thi) (.+?)\W*$"
+)
+_SUBJECT_TAIL = 3  # the last words of who the question asks about, as the text says them
+
+
+def condition_for(text: str, question: str) -> str:
+    """ "Người đã nhận làm gián điệp, cần điều kiện gì để được miễn trách nhiệm hình sự …?" of "4. Người đã nhận làm
+    gián điệp, nhưng không thực hiện nhiệm vụ … có thẩm quyền, thì được miễn trách nhiệm hình sự …": what the text
+    says after the question's subject and before "thì" and the outcome asked; where it does not state the outcome
+    there (an article's title does: "Di chúc … có giá trị như di chúc được công chứng"), what it says after the
+    subject to the clause's end. "" where the text does not say the subject."""
+    m = _ASKS_CONDITION.match(fold(question))
+    if not m:
+        return ""
+    subject = [w for w in re.findall(r"\w+", m.group(1))][-_SUBJECT_TAIL:]
+    outcome = [w for w in re.findall(r"\w+", m.group(2)) if w not in STOPWORDS][:2]
+    item = text.split(JOIN)[-1]
+    found = [(w.start(), w.end()) for w in _WORD.finditer(item)]
+    folded = [fold(item[a:b]) for a, b in found]
+    k = len(subject)
+    at = next((i + k for i in range(len(folded) - k + 1) if folded[i : i + k] == subject), None)
+    if at is None or at >= len(found) or k < _SUBJECT_TAIL:
+        return ""
+    stop = _CLAUSE_END.search(item, found[at - 1][1])
+    end = stop.start() if stop else len(item)
+    for j in range(at, len(folded) - 1):
+        if folded[j] == "thi" and outcome and set(outcome) <= set(folded[j + 1 : j + 6]):
+            end = found[j][0]
+            break
+    said = item[found[at - 1][1] : end].strip(" ,")
+    return said if len(_WORD.findall(said)) >= _COMPLETION_MIN_WORDS else ""
+
+
 # "Ai công bố di chúc …?", "Chủ thể nào được ưu tiên mua …?": who does what the question says after its "who".
 # The question opens with what it asks for, of any kind ("Nguồn tài chính nào giữ vai trò chủ đạo …?"), not several
 # ("Những/Các … nào") nor the cases ("Trường hợp nào …").

@@ -51,6 +51,7 @@ from retrieval.extract import (
     called,
     cell_asked,
     completion,
+    condition_for,
     defines,
     definition_of,
     named_kind,
@@ -1476,6 +1477,18 @@ def test_a_duty_or_right_someone_has_is_what_the_text_says_they_have() -> None:
         "thiết chế văn hóa khác trên địa bàn, bảo đảm phục vụ người dân, nhất là người cao tuổi, trẻ em và người khuyết tật"
     )
     assert completed_answer(asked, f"2. Công chức văn hóa xã có trách nhiệm {duty}.", question) == f"trách nhiệm {duty}"
+
+
+def test_a_condition_asked_is_what_the_text_says_of_the_subject_before_the_outcome() -> None:
+    """ "X cần điều kiện gì để <outcome>?": what the text says after X and before "thì <outcome>"; where the unit does
+    not state the outcome (its article's title does), after X to the clause's end; nothing where X is not said."""
+    question = "Người đã nhận tiền hỗ trợ sai, cần điều kiện gì để được miễn xử phạt?"
+    text = "3. Người đã nhận tiền hỗ trợ sai, nhưng tự nguyện hoàn trả trước khi bị phát hiện, thì được miễn xử phạt."
+    assert condition_for(text, question) == "nhưng tự nguyện hoàn trả trước khi bị phát hiện"
+    question = "Hồ sơ của hộ nghèo ở xã đặc biệt khó khăn cần điều kiện gì để được xét duyệt trước?"
+    text = "2. Hồ sơ của hộ nghèo ở xã đặc biệt khó khăn có xác nhận của Trưởng thôn nơi cư trú."
+    assert condition_for(text, question) == "có xác nhận của Trưởng thôn nơi cư trú"
+    assert condition_for("2. Hồ sơ của hộ cận nghèo có xác nhận của xã.", question) == ""
 
 
 def test_what_a_thing_is_called_in_quotation_marks_answers_what_it_is() -> None:
