@@ -35,6 +35,7 @@ from retrieval.extract import (
     OTHER,
     QUANTITY,
     RANGE,
+    SENTENCE_BREAK,
     SHARE,
     SPECIFIC,
     YESNO,
@@ -206,7 +207,6 @@ def _headings(text: str, body: list[Unit]) -> str:
     return " ".join(line for line in text.splitlines() if line.strip() and line.strip() not in inside)
 
 
-_SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)")
 # Where a question asks for its figure, date or organ: the words either side stand in for the answer's
 # sentence. Tried in this order ("máy" folds to "may", "AI" to "ai").
 _SLOTS = (
@@ -354,9 +354,9 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         # Within the span's own sentence: "… (1.918,618 tỷ đồng). Thủ tướng … đã đồng ý phân bổ 13.659,992 tỷ
         # đồng" — the words that say what a figure is stand in its sentence, not in the next one.
         start = max(0, sp.start - 90)
-        start += max((m.end() for m in _SENTENCE_BREAK.finditer(text, start, sp.start)), default=start) - start
+        start += max((m.end() for m in SENTENCE_BREAK.finditer(text, start, sp.start)), default=start) - start
         # After it, to the end of its clause: a person's titles follow the name ("đồng chí …, Chủ tịch …;").
-        stop = next((m.start() for m in _SENTENCE_BREAK.finditer(text, sp.end, sp.end + 120)), sp.end + 40)
+        stop = next((m.start() for m in SENTENCE_BREAK.finditer(text, sp.end, sp.end + 120)), sp.end + 40)
         window = text[start:stop]
         return len(words(window) & wanted) + len(word_pairs(window, spelt=False) & phrases)
 

@@ -352,7 +352,7 @@ def quoted_name(text: str, question: str) -> str:
     for m in re.finditer(rf"\b{re.escape(head)}\b", folded):
         opens = _OPENING_QUOTE.search(text, m.end(), m.end() + _QUOTE_WITHIN)
         quote = _QUOTED.match(text, opens.start()) if opens else None
-        if not quote or _SENTENCE_BREAK_IN.search(text, m.end(), quote.start()):
+        if not quote or SENTENCE_BREAK.search(text, m.end(), quote.start()):
             continue
         said = set(re.findall(r"\w+", folded[m.start() : quote.start()]))
         if sum(w in said for w in asked) >= _TERM_SHARE * len(asked):
@@ -360,7 +360,7 @@ def quoted_name(text: str, question: str) -> str:
     return ""
 
 
-_SENTENCE_BREAK_IN = re.compile(r"[.;!?](?=\s)")
+SENTENCE_BREAK = re.compile(r"[.;!?](?=\s)")  # a full stop, a semicolon … then a space: not "1.287" nor "3,5"
 
 
 def definition_of(text: str, term: str) -> str:

@@ -1096,33 +1096,32 @@ def test_what_a_description_is_called_is_the_term_whose_definition_says_it_close
     assert called(text, question) == "Nhiệm vụ quá hạn kéo dài"
 
 
-def test_whether_is_answered_from_the_unit_that_says_the_predicate(corpus_data: Path) -> None:
+def test_whether_is_answered_from_the_unit_that_says_it(corpus_data: Path) -> None:
     """ "Có được chia thừa kế … không?": of the passage's units, the one saying "không được chia thừa kế" answers, though
-    another shares more of the question's words."""
+    another shares more of the question's words. "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính" restates a point whole,
+    but not its lead-in: the point is quoted with it, as that is what says he is a member of the Ban Chỉ đạo."""
     index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
-    text = (
+    inheritance = (
         "1. Trường hợp những người thừa kế thỏa thuận việc chia thừa kế đất hương hỏa của dòng họ cho con cháu trong "
         "dòng họ thì phải lập văn bản.\n"
         "2. Đất hương hỏa thì không được chia thừa kế."
     )
-    hits = [Hit(StoredChunk("c1", "bl.md", text, "Điều 645", 0), 1.0, dense=0.88)]
-    draft = compose("Có được chia thừa kế đất hương hỏa của dòng họ không?", hits, index)
-    assert draft.short == "Không", draft
-
-
-def test_whether_one_is_in_a_list_is_answered_with_the_lead_in_that_says_what_the_list_is(corpus_data: Path) -> None:
-    """ "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính" restates the point whole, but not its lead-in: the point is
-    quoted with it, as that is what says he is a member of the Ban Chỉ đạo."""
-    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
-    text = (
+    board = (
         "Thành lập Ban Chỉ đạo phát triển khoa học, công nghệ tỉnh Lâm Giang gồm 10 thành viên, cụ thể như sau:\n"
         "1. Trưởng ban: Ông Trần Quốc Vinh, Chủ tịch UBND tỉnh.\n2. Các thành viên:\n"
         "a) Ông Đỗ Văn Lương, Giám đốc Sở Tài chính;\nb) Ông Phan Văn Tú, Giám đốc Sở Nội vụ."
     )
-    hits = [Hit(StoredChunk("c1", "qd.md", text, "Điều 1", 0), 1.0, dense=0.88)]
-    draft = compose("Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?", hits, index)
-    assert draft.short == "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính", draft
-    assert any("gồm 10 thành viên" in q.text and "Đỗ Văn Lương" in q.text for q in draft.quotes), draft.quotes
+    drafts = {
+        question: compose(question, [Hit(StoredChunk("c1", "x.md", text, "Điều 1", 0), 1.0, dense=0.88)], index)
+        for question, text in (
+            ("Có được chia thừa kế đất hương hỏa của dòng họ không?", inheritance),
+            ("Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?", board),
+        )
+    }
+    assert drafts["Có được chia thừa kế đất hương hỏa của dòng họ không?"].short == "Không"
+    member = drafts["Giám đốc Sở Tài chính có nằm trong Ban Chỉ đạo tỉnh không?"]
+    assert member.short == "Có — Ông Đỗ Văn Lương, Giám đốc Sở Tài chính", member
+    assert any("gồm 10 thành viên" in q.text and "Đỗ Văn Lương" in q.text for q in member.quotes), member.quotes
 
 
 @pytest.mark.parametrize(
@@ -1506,27 +1505,45 @@ def test_what_a_thing_is_called_in_quotation_marks_answers_what_it_is() -> None:
     assert quoted_name("Xã thực hiện kế hoạch “Dân biết - Dân làm” năm 2026.", question) == ""
 
 
-def test_a_thing_named_by_its_number_is_completed_with_the_kind_it_is_named_by() -> None:
-    """ "số 1125/QĐ-UBND" names nothing alone: "… thay cho quyết định cũ nào?" is answered «Quyết định số 1125/QĐ-UBND
-    …», the kind the text names it by with its number; a completion that is no number starts after the anchor."""
-    text = (
-        "1. Quyết định này có hiệu lực từ ngày 01 tháng 8 năm 2025 và thay thế Quyết định số 1125/QĐ-UBND ngày 20 "
-        "tháng 9 năm 2023 của Chủ tịch UBND tỉnh về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh."
-    )
-    assert completion(text, "QĐ 210 thay cho quyết định cũ nào?").startswith("Quyết định số 1125/QĐ-UBND ngày 20")
-    text = "Hồ sơ gửi về Sở Tư pháp để thẩm định trước khi trình Ủy ban nhân dân tỉnh."
-    assert completion(text, "Hồ sơ gửi về Sở Tư pháp để làm gì?").startswith("thẩm định")
-    # "phải thực hiện nghĩa vụ gì" asks what is to be done, as "phải làm gì": read on from "phải".
-    text = "1. Người thuê được nhận lại xe bị giữ nhưng phải thanh toán phí trông giữ cho bãi xe."
-    question = "Người thuê được nhận lại xe phải thực hiện nghĩa vụ gì với bãi xe?"
-    assert completion(text, question) == "phải thanh toán phí trông giữ cho bãi xe"
-    # "cần làm thủ tục gì": what is to be done too, which the text says as a duty ("thì phải …").
-    text = "2. Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì phải đăng ký thường trú."
-    question = "Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì cần làm thủ tục gì?"
-    assert completion(text, question) == "phải đăng ký thường trú"
-    # "đảm bảo" is "bảo đảm", in either order.
-    text = "2. Bảo đảm có đủ phòng đọc và chỗ để xe cho người dân."
-    assert completion(text, "Thư viện xã cần đảm bảo điều gì?") == "có đủ phòng đọc và chỗ để xe cho người dân"
+@pytest.mark.parametrize(
+    ("text", "question", "answer"),
+    [
+        # "số 1125/QĐ-UBND" names nothing alone: the kind the text names it by, with its number.
+        (
+            "1. Quyết định này có hiệu lực từ ngày 01 tháng 8 năm 2025 và thay thế Quyết định số 1125/QĐ-UBND ngày 20 "
+            "tháng 9 năm 2023 của Chủ tịch UBND tỉnh về việc thành lập Ban Chỉ đạo chuyển đổi số tỉnh.",
+            "QĐ 210 thay cho quyết định cũ nào?",
+            "Quyết định số 1125/QĐ-UBND ngày 20 tháng 9 năm 2023 của Chủ tịch UBND tỉnh về việc thành lập Ban Chỉ đạo "
+            "chuyển đổi số tỉnh",
+        ),
+        # A completion that is no number starts after the anchor.
+        (
+            "Hồ sơ gửi về Sở Tư pháp để thẩm định trước khi trình Ủy ban nhân dân tỉnh.",
+            "Hồ sơ gửi về Sở Tư pháp để làm gì?",
+            "thẩm định trước khi trình Ủy ban nhân dân tỉnh",
+        ),
+        # "phải thực hiện nghĩa vụ gì" asks what is to be done, as "phải làm gì": read on from "phải".
+        (
+            "1. Người thuê được nhận lại xe bị giữ nhưng phải thanh toán phí trông giữ cho bãi xe.",
+            "Người thuê được nhận lại xe phải thực hiện nghĩa vụ gì với bãi xe?",
+            "phải thanh toán phí trông giữ cho bãi xe",
+        ),
+        # "cần làm thủ tục gì": what is to be done too, which the text says as a duty ("thì phải …").
+        (
+            "2. Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì phải đăng ký thường trú.",
+            "Hộ gia đình đã chuyển đi muốn nhập lại hộ khẩu tại xã thì cần làm thủ tục gì?",
+            "phải đăng ký thường trú",
+        ),
+        # "đảm bảo" is "bảo đảm", in either order.
+        (
+            "2. Bảo đảm có đủ phòng đọc và chỗ để xe cho người dân.",
+            "Thư viện xã cần đảm bảo điều gì?",
+            "có đủ phòng đọc và chỗ để xe cho người dân",
+        ),
+    ],
+)
+def test_what_is_to_be_done_or_named_is_read_after_the_question_s_words(text: str, question: str, answer: str) -> None:
+    assert completion(text, question) == answer
 
 
 def test_which_of_the_kinds_a_list_names_is_the_label_of_its_item() -> None:
