@@ -1321,6 +1321,7 @@ def condition_for(text: str, question: str) -> str:
             end = found[j][0]
             break
     said = item[found[at - 1][1] : end].strip(" ,")
+    said = re.sub(r"^(?:nhưng|mà)\s+", "", said)  # "…, nhưng không thực hiện …": the condition, not its joint
     return said if len(_WORD.findall(said)) >= _COMPLETION_MIN_WORDS else ""
 
 
