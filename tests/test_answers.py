@@ -995,8 +995,14 @@ def test_a_passage_with_no_similarity_is_not_outweighed_by_a_later_one_that_has_
             "Việc số hóa hồ sơ địa chính phải do cơ quan nào thực hiện?",
             "Văn phòng đăng ký đất đai",
         ),
-        # Several asked for ("những … nào"): a list, which the quotes give whole; a word left over is no answer.
-        ("Xã triển khai các ứng dụng VNeID, iHanoi.", "Xã triển khai những ứng dụng nào?", ""),
+        # Several asked for ("những … nào"): a list, which the quotes give whole; one sentence naming them after the
+        # question's words names them there. A word left over is no answer.
+        (f"Xã triển khai các ứng dụng sau:{JOIN}a) VNeID;", "Xã triển khai những ứng dụng nào?", ""),
+        (
+            "Xã triển khai các ứng dụng VNeID, iHanoi.",
+            "Xã triển khai những ứng dụng nào?",
+            "các ứng dụng VNeID, iHanoi",
+        ),
         ("Báo cáo gửi trước ngày 15, sau.", "Báo cáo gửi trước ngày 15 rồi làm gì?", ""),
         # A name is asked ("tên gì"), and a text that does not say the question's words answers nothing.
         ("Chủ tịch Ủy ban nhân dân tỉnh là ông Trần Quốc Vinh.", "Chủ tịch Ủy ban nhân dân tỉnh tên gì?", ""),
