@@ -325,7 +325,10 @@ def _defining(folded: str, term: str) -> re.Match[str] | None:
 
 def defines(text: str, term: str) -> bool:
     """Whether a unit defines the term (`_defining`), or says what it is before naming it (`_defined_as`)."""
-    return _defining(fold(text.split(JOIN)[-1]), term) is not None or bool(definition_of(text, term))
+    part = unicodedata.normalize("NFC", text.split(JOIN)[-1])
+    folded = fold(part)
+    # `_defined_as` reads the original by the folded text's positions: a letter that folds to two would shift them.
+    return _defining(folded, term) is not None or (len(folded) == len(part) and bool(_defined_as(part, folded, term)))
 
 
 # A name or a motto the text gives in quotation marks: «nguyên tắc hành động mới … thống nhất: "Kỷ cương là trên hết
@@ -791,7 +794,7 @@ _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _MARKED_WORD = r"\w[\w\u064b-\u065f\u0670]*"  # an Arabic word with its short vowels ("مندوبًا")
 _ARABIC_WORD = re.compile(rf"\s+({_MARKED_WORD})")
 # A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
-_ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬])([0-9٠-٩۰-۹][0-9٠-٩۰-۹.,٬]*)\s+({_MARKED_WORD})")
+_ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬])({_ARABIC_DIGIT}[0-9٠-٩۰-۹.,٬]*)\s+({_MARKED_WORD})")
 
 
 def holds_kind(texts: list[str], asked: Asked) -> bool:
@@ -1305,7 +1308,7 @@ def condition_for(text: str, question: str) -> str:
     m = _ASKS_CONDITION.match(fold(question))
     if not m:
         return ""
-    subject = [w for w in re.findall(r"\w+", m.group(1))][-_SUBJECT_TAIL:]
+    subject = re.findall(r"\w+", m.group(1))[-_SUBJECT_TAIL:]
     outcome = [w for w in re.findall(r"\w+", m.group(2)) if w not in STOPWORDS][:2]
     item = text.split(JOIN)[-1]
     found = [(w.start(), w.end()) for w in _WORD.finditer(item)]
