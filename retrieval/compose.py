@@ -36,6 +36,7 @@ from retrieval.extract import (
     QUANTITY,
     RANGE,
     SENTENCE_BREAK,
+    SEVERAL_ANCHOR,
     SHARE,
     SPECIFIC,
     YESNO,
@@ -672,9 +673,6 @@ def owned_by(text: str, question: str) -> str:
     return said if run > len(owned.group(1).split()) + 1 else ""
 
 
-_LIST_ANCHOR = 3  # "hạn chế | trong trường hợp": the question's words before "nào", more than "trường hợp"
-
-
 def completed_answer(asked: Asked, text: str, question: str) -> str:
     """A short answer read from the unit where no span of a kind asked is: a table row's cell under the column
     the question names; what it says in the place of the question's "gì", "đâu", "nào" or "đối với ai" ("… chuyển
@@ -714,7 +712,7 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
         # trường hợp do luật quy định." is what it says after the question's words, "do luật quy định" — after more
         # of them than the list's own noun: "Trường hợp người lao động gây thiệt hại …" opens another condition.
         said, (run, _) = anchored_completion(text, question)
-        return said if run >= _LIST_ANCHOR else ""
+        return said if run >= SEVERAL_ANCHOR else ""  # "hạn chế | trong trường hợp": more than the list's noun
     return ""
 
 

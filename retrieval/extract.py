@@ -1131,7 +1131,9 @@ def _one_order(folded: list[str]) -> list[str]:
 
 
 _DOING = (("thuc", "hien", "nghia", "vu"), ("thuc", "hien", "viec"), ("lam", "thu", "tuc"))  # "làm", said otherwise
-_SEVERAL_ANCHOR = 3  # several asked of one sentence: the question's words it says before them, at least
+# Several or cases asked of one sentence ("những chủ thể nào", "trong trường hợp nào"): the question's words it says
+# before them, at least — more than the list's own noun.
+SEVERAL_ANCHOR = 3
 _COMPLETION_MIN_WORDS = 3  # "tù chung thân", "ngân sách nhà nước"
 _COMPLETED_WORDS = 30  # at most this many words of the text after the question's own
 # A definition is read whole, as a law states it in one sentence ("An ninh mạng là sự bảo đảm … của cơ quan, tổ
@@ -1243,7 +1245,7 @@ def anchored_completion(
                 score = (k, context - drop)
                 if best is None or score > best[0]:
                     best = (score, i, i + k - 1, drop)
-    if best is None or (several and best[0][0] < _SEVERAL_ANCHOR):
+    if best is None or (several and best[0][0] < SEVERAL_ANCHOR):
         return "", (0, 0)
     strength, first, last, drop = best
     stop = _CLAUSE_END.search(text, found[last][1])
