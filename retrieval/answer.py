@@ -16,8 +16,8 @@ from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import RefusalModel, gather_evidence, source_holds
-from retrieval.search import HybridSearcher, missing_part, part_leads
+from retrieval.refusal import AskedWords, RefusalModel, gather_evidence, source_holds
+from retrieval.search import HybridSearcher, missing_part, part_leads, query_kind, same_language
 from retrieval.text import document_symbols, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -71,16 +71,36 @@ class ExtractiveAnswerer:
         citations = to_citations(hits)
         draft = self.draft(strip_courtesy(question), hits) if found else None
         if draft is None or draft.empty:  # nothing in the passages could be quoted: that is not an answer
-            return self.refused(question, filters, citations)
+            return self.refused(question, filters, citations, hits)
         return draft.answer(citations)
 
-    def refused(self, question: str, filters: SearchFilters | None, citations: list[Citation]) -> Answer:
+    def refused(
+        self, question: str, filters: SearchFilters | None, citations: list[Citation], hits: list[Hit]
+    ) -> Answer:
         index = self.searcher.index
-        return refusal(question, filters, citations, index.count_documents(), missing_part(question, index))
+        offered = [citations[i] for i in closest(strip_courtesy(question), hits, index)]
+        return refusal(question, filters, offered, index.count_documents(), missing_part(question, index))
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages."""
         return compose(question, hits, self.searcher.index)
+
+
+def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
+    """The places of the two passages a refusal offers: the first two, unless the first three span two scripts,
+    the first two share one, and the third — in the other — holds as much of the question's words (through the
+    bridge's terms) as the second: then the first and the third. Words rank passages only within a script, and
+    the passage in another script was kept third for its meaning alone; weighed by the same words as the second,
+    it is offered where it says more (a Vietnamese question answered by an Arabic article, refused, shows that
+    article's paragraph), and not otherwise (an Arabic paragraph on another meeting, for a question on the
+    province's steering committee whose decision comes second)."""
+    if len(hits) >= 3:
+        first, second, third = (h.chunk.meta.language for h in hits[:3])
+        if same_language(first, second) and not same_language(first, third):
+            asked = AskedWords.of(question, query_kind(question), index)
+            if asked.passage_share(hits[2]) >= asked.passage_share(hits[1]):
+                return [0, 2]
+    return list(range(min(2, len(hits))))
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:
@@ -121,9 +141,9 @@ def refusal(
     `absent`), and the two closest passages (renderers label them as not answering)."""
     scope = (*filters.doc_types, *filters.symbols) if filters else ()
     text = not_found_text(documents, scope, absent)
-    closest = citations[:2]
-    used = tuple(c.rank for c in closest)
-    return Answer(False, text, closest, body=text, used=used, searched=documents, scope=scope, absent=absent)
+    offered = citations[:2]
+    used = tuple(c.rank for c in offered)
+    return Answer(False, text, offered, body=text, used=used, searched=documents, scope=scope, absent=absent)
 
 
 _SYSTEM = (
@@ -151,7 +171,7 @@ class LLMAnswerer:
         citations = to_citations(hits)
         draft = self.extractive.draft(strip_courtesy(question), hits) if found else None
         if draft is None or draft.empty:  # the same refusal as the extractive answer: the model is not asked
-            return self.extractive.refused(question, filters, citations)
+            return self.extractive.refused(question, filters, citations, hits)
         try:
             text = self._ask(question, citations, draft)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote model falls back

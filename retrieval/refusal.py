@@ -32,6 +32,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -177,6 +178,52 @@ class Said:
         return cls(*rendered_words(text, terms))
 
 
+@dataclass(frozen=True)
+class AskedWords:
+    """A question's words as passages are checked for them: each weighted by its rarity in the index; the content
+    words, and those no passage anywhere holds; and the question's terms put into Arabic and Persian."""
+
+    lang: str
+    weight: dict[str, float]
+    content: list[str]
+    missing: list[str]
+    bridged: list[str]
+
+    @classmethod
+    def of(cls, question: str, kind: str, index: DocumentIndex) -> AskedWords:
+        terms = question_terms(question, translated=kind == "en")
+        content, missing = unknown_words(question, kind, terms, index)
+        weight = rarity(index, terms)
+        if kind == "en" and missing:
+            # An English word the glossary cannot put into the documents' words weighs nothing by rarity (no
+            # Vietnamese passage holds it), yet it is part of what is asked: it counts as a typical term, missing.
+            typical = sum(weight.values()) / max(1, sum(1 for w in weight.values() if w)) or 1.0
+            weight.update({w: typical for w in missing})
+        # Words compare only within a script: a passage in another one says the question's terms it renders
+        # (retrieval/bridge.py). An Arabic or Persian question has no list to put its words into Vietnamese.
+        bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
+        return cls(query_language(question), weight, content, missing, bridged)
+
+    def reader(self, hit: Hit) -> Callable[[str], Said] | None:
+        """How a passage's text is read for the question's words (None: it cannot be, another script unbridged)."""
+        if same_language(self.lang, hit.chunk.meta.language):
+            return Said.of
+        return partial(Said.rendered, terms=self.bridged) if self.bridged else None
+
+    def share(self, held: set[str]) -> float:
+        """The rarity-weighted share of the question's words among `held`."""
+        total = sum(self.weight.values())
+        return sum(w for t, w in self.weight.items() if present(t, held)) / total if total else 0.0
+
+    def passage_share(self, hit: Hit) -> float:
+        """The share a passage holds, in its text or its document's title, issuer and symbol."""
+        said = self.reader(hit)
+        if said is None:
+            return 0.0
+        meta = hit.chunk.meta
+        return self.share(said(hit.chunk.text).words | said(" ".join((meta.title, meta.issuer, meta.symbol))).words)
+
+
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
     kind = query_kind(question)
     lang = query_language(question)
@@ -190,37 +237,20 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
     question = unchecked_law_removed(question, index)  # the signals below weigh what is asked, not where
-    terms = question_terms(question, translated=kind == "en")
-    content, missing = unknown_words(question, kind, terms, index)
-    unknown = len(missing) / len(content) if content else 0.0
-    weight = rarity(index, terms)
-    if kind == "en" and missing:
-        # An English word the glossary cannot put into the documents' words weighs nothing by rarity (no
-        # Vietnamese passage holds it), yet it is part of what is asked: it counts as a typical term, missing.
-        typical = sum(weight.values()) / max(1, sum(1 for w in weight.values() if w)) or 1.0
-        weight.update({w: typical for w in missing})
-    total = sum(weight.values())
+    asked_words = AskedWords.of(question, kind, index)
+    unknown = len(asked_words.missing) / len(asked_words.content) if asked_words.content else 0.0
     q_pairs = word_pairs(question)
-    # Words compare only within a script: a passage in another one says the question's terms it renders
-    # (retrieval/bridge.py). An Arabic or Persian question has no list to put its words into Vietnamese.
-    bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
     cover = focus = pairs = 0.0
     for h in hits[:3]:
-        meta = h.chunk.meta
-        if same_language(lang, meta.language):
-            said = Said.of
-        elif bridged:
-            said = partial(Said.rendered, terms=bridged)
-        else:
+        said = asked_words.reader(h)
+        if said is None:
             continue
+        meta = h.chunk.meta
         header = said(" ".join((meta.title, meta.issuer, meta.symbol)))
         whole = said(h.chunk.text)
-        if total:
-            held_words = whole.words | header.words
-            cover = max(cover, sum(w for t, w in weight.items() if present(t, held_words)) / total)
-            for unit in units(h.chunk.text):
-                held_by_unit = said(unit.text).words | header.words
-                focus = max(focus, sum(w for t, w in weight.items() if present(t, held_by_unit)) / total)
+        cover = max(cover, asked_words.share(whole.words | header.words))
+        for unit in units(h.chunk.text):
+            focus = max(focus, asked_words.share(said(unit.text).words | header.words))
         if q_pairs:
             held = whole.pairs | said(meta.title).pairs | said(meta.issuer).pairs
             pairs = max(pairs, len(q_pairs & held) / len(q_pairs))
@@ -245,7 +275,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         fact_found,
         cross,
         place_unknown,
-        cross and bool(bridged),
+        cross and bool(asked_words.bridged),
     )
 
 

@@ -21,7 +21,7 @@ from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
 from bot.render.text import unmet_note
 from bot.service.views import answer_view
-from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, to_citations
+from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, closest, to_citations
 from retrieval.bridge import arabic_stem, arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
@@ -2439,6 +2439,31 @@ def test_an_english_question_is_searched_with_the_documents_words(corpus_data: P
 
 
 @needs_seeds
+def test_a_refusal_offers_the_paragraph_in_another_script_where_it_says_more(corpus_data: Path) -> None:
+    """A refusal offers two passages. The third place is kept for a passage in another script, found by meaning
+    alone; when it holds as much of the question's words (put into its script) as the second, it is offered
+    instead of the second: the Arabic paragraph on the Prime Minister's meeting, not a second Vietnamese letter
+    on another meeting. Not so for the province's steering committee, whose decision comes second and an Arabic
+    paragraph on the Government's meeting third."""
+    answerer = with_fixtures(corpus_data)
+    index = answerer.searcher.index
+    meeting = (
+        "Tại phiên họp Ban Chỉ đạo của Chính phủ về khoa học, công nghệ và Đề án 06, Thủ tướng nêu tinh thần gì "
+        "khi nói yêu cầu ngày càng cao hơn?"
+    )
+    hits = answerer.searcher.search(meeting, k=5)
+    assert [h.chunk.meta.language for h in hits[:3]] == ["vi", "vi", "ar"], [h.chunk.doc_id for h in hits[:3]]
+    assert closest(meeting, hits, index) == [0, 2]
+    refused = answerer.refused(meeting, None, to_citations(hits), hits)
+    assert [c.rank for c in refused.citations] == [1, 3] and refused.used == (1, 3), refused.citations
+    assert refused.citations[1].source.startswith("002_"), refused.citations[1]
+    committee = "Ban chỉ đạo tỉnh có tổng cộng mấy người?"
+    hits = answerer.searcher.search(committee, k=5)
+    assert hits[2].chunk.meta.language == "ar" and hits[1].chunk.doc_id.startswith("210-QD-UBND"), hits[:3]
+    assert closest(committee, hits, index) == [0, 1]
+
+
+@needs_seeds
 def test_cross_language(corpus_data: Path) -> None:
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     # Questions in Vietnamese/English whose only source is an Arabic or Persian article, and the reverse.
@@ -2466,7 +2491,9 @@ def test_cross_language(corpus_data: Path) -> None:
         for q in cross
     }
     assert sum(paragraph.values()) >= 6, paragraph
-    assert sum(found[q.id] for q in cross) >= 4, {q.id: found[q.id] for q in cross}
+    # Among the first three citations: 4 of 9, then 9 once a refusal offers the paragraph in another script
+    # where it holds as much of the question's words as the second passage (4 of the 9 are refused).
+    assert sum(found[q.id] for q in cross) / len(cross) >= 0.8, {q.id: found[q.id] for q in cross}
 
 
 @needs_seeds
