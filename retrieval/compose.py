@@ -55,6 +55,8 @@ from retrieval.extract import (
     named_kind,
     named_of_kind,
     named_span,
+    ordinal_asked,
+    ordinal_in,
     preceding,
     quoted_name,
     spans,
@@ -510,6 +512,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
     asked_places = places(question)
+    ordinal = ordinal_asked(question)
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
     # renders (retrieval/bridge.py), as the search chose that passage by them.
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
@@ -570,6 +573,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 or (asked.kind == ORGAN and not asked.person and not across and bool(agent(unit.text, question)))
                 # "… có được chia thừa kế không?": a unit saying the predicate, with or without a negation.
                 or (asked.kind == YESNO and not across and bool(yes_or_no(unit.text, question)))
+                # "… từ tháng thứ mấy?": a unit stating an ordinal of that noun ("từ tháng thứ 07").
+                or (bool(ordinal) and not across and bool(ordinal_in(unit.text, ordinal, question)))
             )
             # The answer is what the question does not already say: a number of the question that occurs only
             # inside the unit's answer spans ("Luật An ninh mạng 2018 có hiệu lực từ ngày nào": the 2018 of
@@ -617,7 +622,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     # three: holding a figure or a name is not enough from a passage ranked that low ("Cơ quan, tổ chức …").
     shown = max((c.score for c in out if c.rank < SHOWN), default=0.0)
     out = [c for c in out if c.rank < SHOWN or c.score > shown]
-    if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION, YESNO):
+    if asked.kind in SPECIFIC or asked.kind in (LIST, DEFINITION, YESNO) or ordinal:
         # The question asks for a date, a figure, an organ, a list, a definition: a unit that holds one
         # answers it before any unit that only shares its words (those can still be the second quote).
         out.sort(key=lambda c: (not c.met, -c.score))
@@ -792,6 +797,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         short, short_rank = (_named_only(span.text, question) if asked.kind == ORGAN else span.text), best.rank + 1
         if span.person and not holds_role(span, best.unit.text, question):
             short, short_rank = "", 0  # "Ai là Bí thư Tỉnh ủy?" is not answered by the Chủ tịch who chaired
+    if not short and (ordinal := ordinal_asked(question)) and (said := ordinal_in(best.unit.text, ordinal, question)):
+        short, short_rank = said, best.rank + 1  # "từ tháng thứ bao nhiêu …": "từ tháng thứ 06"
     which = which_noun(question) if not short and asked.kind not in SPECIFIC else None
     if which and (named := named_span(best.unit.text, which, question)):
         short, short_rank = named, best.rank + 1  # "… thuộc sở hữu của bên nào?": "bên bán"

@@ -31,6 +31,7 @@ from retrieval.text import (
     english_glossary_words,
     fold,
     has_vietnamese_diacritics,
+    words,
 )
 
 # --- what the question asks for ----------------------------------------------------------------------
@@ -263,9 +264,52 @@ class Asked:
     penalty_named: bool = False  # RANGE as "mức hình phạt nào": a penalty by its name ("cảnh cáo") answers too
 
 
+# An ordinal or a numbered part asked (folded): "từ tháng thứ bao nhiêu", "lần thứ mấy", "quy định tại điều mấy",
+# "khoản nào". The answer is the text's own "từ tháng thứ 06", "Điều 3": a number, but not a count.
+_ORDINAL_NOUNS = r"thang|lan|nam|ngay|quy|tuan|buoc|giai doan|dot|ky"
+_PART_NOUNS = r"dieu|khoan|diem|chuong|muc"
+# Not "những Điều nào", "các khoản nào": several are asked, read as a list.
+_ASKS_ORDINAL = re.compile(
+    rf"(?<!nhung )(?<!cac )\b(?:({_ORDINAL_NOUNS}) thu|({_PART_NOUNS})(?: so)?) (?:may|bao nhieu|nao)\b"
+)
+_PREPOSITION = r"(?:(?:tu|den|sau|truoc) )?"  # they bound what follows: "từ tháng thứ 06" is not "tháng thứ 06"
+
+
+def ordinal_asked(question: str) -> str:
+    """The noun of the ordinal or numbered part a question asks for ("thang thu", "dieu"; "" when none)."""
+    m = _ASKS_ORDINAL.search(fold(question))
+    return "" if not m else f"{m.group(1)} thu" if m.group(1) else m.group(2)
+
+
+def ordinal_in(text: str, noun: str, question: str) -> str:
+    """The ordinal or numbered part of `text` the question asks for, with its preposition ("từ tháng thứ 06",
+    "Điều 3"). Of several ("từ tháng thứ 07 hoặc từ tháng thứ 06 nếu làm việc ở vùng cao …"), the one whose own
+    clause — up to the next one or the clause's end — says the question's words (its condition) and least
+    else: without "vùng cao" asked, the condition that goes with 06 is not the question's."""
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text)  # one character for one: positions carry over
+    found = list(
+        re.finditer(rf"\b{_PREPOSITION}{noun} (?:so )?(?:\d+[a-z]?|[ivxlc]+)\b(?! (?:tuoi|thang|nam|ngay)\b)", folded)
+    )
+    if not found:
+        return ""
+    asked = {w for w in words(question) if w not in STOPWORDS}
+
+    def said(i: int) -> int:
+        end = found[i + 1].start() if i + 1 < len(found) else len(folded)
+        stop = _CLAUSE_END.search(folded, found[i].end(), end)
+        clause = {w for w in words(folded[found[i].end() : stop.start() if stop else end]) if w not in STOPWORDS}
+        return len(clause & asked) - len(clause - asked)
+
+    best = max(range(len(found)), key=lambda i: (said(i), -i))
+    return text[found[best].start() : found[best].end()]
+
+
 def asked_for(question: str) -> Asked:
     q = fold(question)
     kind = next((k for k, pattern in _ASKED if pattern.search(q)), OTHER)
+    if kind == QUANTITY and _ASKS_ORDINAL.search(q):
+        kind = OTHER  # "từ tháng thứ bao nhiêu": which one, not how many (ordinal_in)
     if kind == OTHER and _ENGLISH_YESNO.search(q) and not has_vietnamese_diacritics(question):
         kind = YESNO  # "Can the commune …?"; not "Cần đảm bảo điều gì …", which folds to "can"
     bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""

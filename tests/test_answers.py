@@ -57,6 +57,8 @@ from retrieval.extract import (
     named_kind,
     named_of_kind,
     named_span,
+    ordinal_asked,
+    ordinal_in,
     preceding,
     quoted_name,
     spans,
@@ -216,6 +218,38 @@ def test_a_condition_is_answered_from_the_clause_that_states_it(alqac_index_dir:
         ans = answerer.answer(question)
         assert ans.found and short in ans.short, (question, ans.short)
         assert any(quoted in q.text for q in ans.quotes), ans.quotes
+
+
+def test_an_ordinal_asked_is_answered_with_the_ordinal_whose_condition_the_question_names(
+    alqac_index_dir: Path, hermetic_env: Path
+) -> None:
+    """ "Từ tháng thứ bao nhiêu", "điều mấy" ask which one, not how many: the text's own "từ tháng thứ 06", "Điều 3".
+    Of two in one sentence, the one whose clause says the question's condition (vùng cao …), and without it the
+    one with no condition the question did not name."""
+    shutil.copytree(alqac_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    cases = [
+        (
+            "Không được sử dụng lao động nữ khi họ mang thai từ tháng thứ bao nhiêu trong trường hợp làm việc ban "
+            "đêm, làm thêm giờ và đi công tác xa ở vùng cao, vùng sâu, vùng xa, biên giới, hải đảo?",
+            "từ tháng thứ 06",
+        ),
+        ("Không được sử dụng lao động nữ làm việc ban đêm khi mang thai từ tháng thứ mấy?", "từ tháng thứ 07"),
+        (
+            "Việc tự bảo vệ quyền dân sự không được trái với các nguyên tắc cơ bản của pháp luật dân sự quy định tại "
+            "điều mấy trong bộ luật này?",
+            "Điều 3",
+        ),
+        # Several asked: the list, not one of them.
+        ("Cá nhân thực hiện quyền dân sự không được trái với quy định tại những Điều nào?", "Điều 3 và Điều 10"),
+    ]
+    for question, short in cases:
+        ans = answerer.answer(question)
+        assert ans.found and ans.short.startswith(short), (question, ans.short)
+    assert (ordinal_asked("Mang thai từ tháng thứ mấy?"), ordinal_asked("Tháng nào?")) == ("thang thu", "")
+    assert ordinal_in("1. Phạt tù từ 02 năm; tái phạm lần thứ 2 thì phạt gấp đôi.", "lan thu", "Lần thứ mấy?") == (
+        "lần thứ 2"
+    )
 
 
 def test_the_answer_is_what_the_question_does_not_already_say(alqac_index_dir: Path, hermetic_env: Path) -> None:
