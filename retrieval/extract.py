@@ -1225,6 +1225,9 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
 _NUMBERED = re.compile(r"số\s+\d")  # a document or item by its number: "số 1125/QĐ-UBND", "số 57-NQ/TW"
 
 
+_SOURCE_FRAME = re.compile(r"^\W*(?:theo|căn cứ|according to)\s[^,?]{3,80},\s*", re.IGNORECASE)
+
+
 def anchored_completion(
     text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WHAT
 ) -> tuple[str, tuple[int, int]]:
@@ -1301,7 +1304,10 @@ def anchored_completion(
     # What the question already says next is not the answer ("hình phạt | tử hình chuyển thành | tù chung thân").
     # With diacritics where the question has them: "tù" is not the question's "tử".
     plain = fold(question) == question.lower()
-    own = set(asked) if plain else set(re.findall(r"\w+", unicodedata.normalize("NFC", question).lower()))
+    # Not the words of the source a question opens with ("Theo Bộ luật dân sự 2015, … các quyền gì …": "quyền dân
+    # sự" is the answer, though the law's name says "dân sự").
+    asked_of = _SOURCE_FRAME.sub("", question)
+    own = set(re.findall(r"\w+", fold(asked_of) if plain else unicodedata.normalize("NFC", asked_of).lower()))
     told = list(itertools.takewhile(lambda ab: (fold if plain else str.lower)(text[ab[0] : ab[1]]) in own, after))
     if len(told) > 1:  # one word of the question again ("Di chúc …": "Di sản …") is as likely the answer's own
         after = after[len(told) :]
@@ -1333,7 +1339,7 @@ def anchored_completion(
     answer = text[start : after[-1][1]].strip(" ,")
     if len(_WORD.findall(answer)) < _COMPLETION_MIN_WORDS:
         return "", (0, 0)  # "sau", "khác", "100": a word or two left over is no answer
-    if {fold(w) for w in _WORD.findall(answer)} <= set(asked) | STOPWORDS:
+    if {fold(w) for w in _WORD.findall(answer)} <= set(re.findall(r"\w+", fold(asked_of))) | STOPWORDS:
         return "", (0, 0)  # only the question's own words
     return answer, strength
 

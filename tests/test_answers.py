@@ -1041,6 +1041,12 @@ def test_a_passage_with_no_similarity_is_not_outweighed_by_a_later_one_that_has_
         # A name is asked ("tên gì"), and a text that does not say the question's words answers nothing.
         ("Chủ tịch Ủy ban nhân dân tỉnh là ông Trần Quốc Vinh.", "Chủ tịch Ủy ban nhân dân tỉnh tên gì?", ""),
         ("Ban Chỉ đạo họp mỗi quý một lần.", "Sở Tài chính phải nộp báo cáo gì?", ""),
+        # The source a question opens with is not what it already says: "dân sự" of the law's name is the answer.
+        (
+            "1. Ở Việt Nam, các quyền dân sự được công nhận, tôn trọng và bảo đảm theo Hiến pháp.",
+            "Theo Bộ luật dân sự 2015, ở Việt Nam, các quyền gì được công nhận, tôn trọng và bảo đảm theo Hiến pháp?",
+            "quyền dân sự",
+        ),
     ],
 )
 def test_what_gi_dau_or_nao_asks_is_what_the_text_says_after_the_question_s_words(
