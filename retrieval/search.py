@@ -430,12 +430,17 @@ class HybridSearcher:
             return hits
         documents = self.index.document_meta()
         named = named_documents(question, documents)
+        # Of two named, the one no other title names is the source; the other is their topic ("Theo Quyết định
+        # 210 ai làm Trưởng ban chỉ đạo NQ57 …": the decision is asked, the resolution is what it is about).
+        source = named_source(question, kind, documents)
+        if len(named) > 1 and source:
+            named = [source]
         if len(named) != 1:
             return hits
         doc = documents[named[0]]
         # Asked when it was issued, a document named is the source whatever other titles name it ("NQ57 ban
         # hành ngày nào?"): its date is the answer.
-        if named_source(question, kind, documents) == named[0] or asked_for(question).issued:
+        if source == named[0] or asked_for(question).issued:
             own = [h for h in pooled if h.chunk.doc_id == named[0]][:3]
             ids = {h.chunk.id for h in own}
             own += [h for h in self.ranked_in(question, kind, vector, named[0], 8) if h.chunk.id not in ids]
