@@ -798,6 +798,41 @@ _PERSON_RE = re.compile(
     rf"\b(?:đồng chí|Đồng chí|ông|Ông|bà|Bà|{_RANK})\s+(?!{_TITLE})({_CAPITALISED}(?:\s{_CAPITALISED}){{1,4}})"
 )
 
+# An office in apposition after a name: ", Chủ tịch UBND tỉnh", ", Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy".
+_ROLE_OPENS = re.compile(rf",\s+(?={_TITLE})")
+_ROLE_WORD = re.compile(r"\s*([^\W_][\w-]*)")
+# Where an office stops: what the person does next ("… Chủ tịch UBND xã làm Trưởng ban", "… phát biểu"),
+# in lower case (a title's own words are capitalised: "Chủ tịch").
+_ROLE_STOP = set(
+    "làm là được thì mà nếu khi để nhưng theo tại bởi vì phải bị do có gồm sẽ đã đang cần không cũng dự ký giao với".split()
+)
+_ROLE_STOP_PAIRS = {
+    tuple(p.split())
+    for p in "chủ trì|phát biểu|tham dự|nhấn mạnh|cho biết|khẳng định|yêu cầu|đề nghị|trình bày|báo cáo".split("|")
+}
+_ROLE_WORDS = 16
+
+
+def _role_end(text: str, at: int) -> int:
+    """Where the offices the text gives after a name (at `at`) end: each opens with a title after a comma and
+    runs to punctuation or to a word of what the person does; `at` itself when none."""
+    end = at
+    while (opens := _ROLE_OPENS.match(text, end)) is not None:
+        pos, taken = opens.end(), 0
+        while (w := _ROLE_WORD.match(text, pos)) is not None and taken < _ROLE_WORDS:
+            word, after = w.group(1), text[w.end() :].lstrip()
+            following = _ROLE_WORD.match(after)
+            if word in _ROLE_STOP or (word, following.group(1) if following else "") in _ROLE_STOP_PAIRS:
+                break
+            if word == "và" and not after[:1].isupper():
+                break  # "Sở Khoa học và Công nghệ" goes on; "… Chủ tịch UBND tỉnh và các đồng chí" does not
+            taken += 1
+            pos = w.end()
+        if not taken:
+            break
+        end = pos
+    return end
+
 
 @dataclass(frozen=True)
 class Span:
@@ -1026,7 +1061,10 @@ def _organ_spans(text: str) -> list[Span]:
     # A person: "đồng chí Thái Đại Ngọc", "bà Nguyễn Thị Thu Hà" — the capitalised name, with the form of address
     # the text gives it (how a Vietnamese reader names an official: "Bà Hà", not "Hà").
     for m in _PERSON_RE.finditer(text):
-        out.append(Span(m.start(), m.end(1), m.group(0), person=True))
+        # With the office the text gives after the name ("Ông Trần Quốc Vinh, Chủ tịch UBND tỉnh"): who they are
+        # to an official reading it.
+        end = _role_end(text, m.end(1))
+        out.append(Span(m.start(), end, text[m.start() : end], person=True))
     # "do Bộ X chủ trì", "Bộ X chủ trì", "giao Bộ X".
     for m in _ORGAN_RE.finditer(text):
         s = _clean(m.group(0))
