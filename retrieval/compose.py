@@ -18,6 +18,7 @@ import functools
 import itertools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from retrieval.bridge import arabic_words, bridged_terms, holds, rendered_words
@@ -112,12 +113,15 @@ _FRAMING = re.compile(
     r"|\b(?:duoc )?hieu (?:la|nhu the nao)\b"  # "… được hiểu là gì": how a definition is asked for
     r"|(?<=bao nhieu )phan tram\b|(?<=may )phan tram\b"  # "bao nhiêu phần trăm": the answer writes "70%"
     r"|\bcai (?=gi\b)"  # "cái gì" asks what "gì" does
+    r"|\b(?:vao )?(?:thoi gian|thoi diem|luc) nao\b"  # "vào thời gian nào" asks what "khi nào" does
 )
+# "… lấy ở đâu ra", "… từ đâu": where, as "nào" asks which; with its diacritics ("đầu", "dấu" are words).
+_WHERE = re.compile(r"\bđâu(?: ra)?\b", re.IGNORECASE)
 
 
 def unframed(question: str) -> str:
     """The folded question without the words that only frame it ("Mô tả …", "… được hiểu là gì")."""
-    return _FRAMING.sub(" ", fold(question))
+    return _FRAMING.sub(" ", fold(_WHERE.sub(" ", unicodedata.normalize("NFC", question))))
 
 
 def question_terms(question: str, *, translated: bool = False) -> list[str]:

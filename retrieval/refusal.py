@@ -64,6 +64,7 @@ from retrieval.text import (
     fold,
     present,
     raw_words,
+    spelt_joined,
     word_pairs,
     words,
 )
@@ -123,6 +124,7 @@ def unknown_words(question: str, kind: str, terms: list[str], index: DocumentInd
     documents' words and a passage holds them, or a passage holds it as it is (a name): words outside the
     vocabulary of the documents' kinds ("weather forecast", "exchange rate") are what a question about
     something else is made of."""
+    question = spelt_joined(question)  # "KH&CN": one abbreviation, held where "khoa học công nghệ" is
     if kind == "vi":
         said = set(raw_words(unframed(question)))  # "được hiểu là gì" frames a definition: no content
         content = sorted(

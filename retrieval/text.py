@@ -161,9 +161,22 @@ def present(term: str, words: set[str]) -> bool:
 LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")  # "nq57": an abbreviation glued to a number
 
 
+_JOINED = re.compile(r"(?<![\w&])[^\W\d_]+&[^\W\d_]+(?![\w&])")
+
+
+def spelt_joined(text: str) -> str:
+    """The text with an abbreviation joined by "&" spelt out ("KH&CN" → "khoa học công nghệ"): it is one, not
+    "KH" (kế hoạch) and "CN"."""
+    if "&" not in text:
+        return text
+    return _JOINED.sub(lambda m: SPELT_OUT.get(fold(m.group(0)), m.group(0)), text)
+
+
 def expand_query(text: str) -> list[str]:
     """Query tokens with abbreviations expanded (`nq57` → `nghi quyet 57`); the originals are kept."""
     out: list[str] = []
+    # "KH&CN" is one abbreviation ("khoa học công nghệ"), not "KH" (kế hoạch) and "CN".
+    text = spelt_joined(text)
     for tok in tokens(text):
         out.append(tok)
         m = LETTERS_DIGITS.match(tok)

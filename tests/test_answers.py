@@ -2387,6 +2387,15 @@ def test_abbreviations_officials_type_are_not_unknown_words(corpus_data: Path) -
     content, missing = unknown_words(question, "vi", question_terms(question), index)
     assert {"khcn", "đmst", "cđs", "nq57"} <= set(content) and missing == [], missing
     assert "phở" in unknown_words("Giá phở bò ở Hà Nội?", "vi", [], index)[1]
+    # "KH&CN" is one abbreviation, not "KH" (kế hoạch) and "CN".
+    question = "Đặt hàng nhiệm vụ KH&CN cấp tỉnh thì hạn chót nộp khi nào?"
+    assert unknown_words(question, "vi", question_terms(question), index)[1] == []
+    assert {"khoa", "hoc", "cong", "nghe"} <= set(question_terms(question)) and "hoach" not in question_terms(question)
+    # How a question asks ("vào thời gian nào" is "khi nào"; "ở đâu ra" is where) is not what it asks about; "đầu"
+    # is a word.
+    assert question_terms("Sở kiểm tra mấy xã, vào thời gian nào?") == ["kiem", "tra", "xa"]
+    assert question_terms("Tiền lấy ở đâu ra?") == ["tien", "lay"]
+    assert "dau" in question_terms("Người đứng đầu là ai?")
 
 
 def test_english_function_words_are_not_weighed_as_vietnamese_syllables(corpus_data: Path) -> None:
