@@ -532,6 +532,11 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     # efforts …") holds none of this question's terms put into Arabic: it does not take the third place.
     hits = answerer.searcher.search("Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ NQ57 rồi?", k=5)
     assert all(h.chunk.meta.language == "vi" for h in hits[:3]), [h.chunk.doc_id for h in hits[:3]]
+    # Two documents named: the decision, which no other title names, is the source; the resolution is the topic.
+    question = "Theo Quyết định 210 ai làm Trưởng ban chỉ đạo NQ57 của tỉnh?"
+    hits = answerer.searcher.search(question, k=5)
+    assert [h.chunk.doc_id[:11] for h in hits[:3]] == ["210-QD-UBND"] * 3, [h.chunk.doc_id for h in hits[:3]]
+    assert answerer.answer(question).short == "Ông Trần Quốc Vinh, Chủ tịch UBND tỉnh"
     # An English question naming Decision 210 (as the fresh set asks it): of that decision, the passage its words
     # meet once put into the documents' ("support team" → tổ giúp việc), not its opening.
     question = "Under Decision 210, who leads the support team (Tổ giúp việc) of the steering committee?"
