@@ -1345,7 +1345,8 @@ def anchored_completion(
     # Not the words of the source a question opens with ("Theo Bộ luật dân sự 2015, … các quyền gì …": "quyền dân
     # sự" is the answer, though the law's name says "dân sự").
     asked_of = _SOURCE_FRAME.sub("", question)
-    own = set(re.findall(r"\w+", fold(asked_of) if plain else unicodedata.normalize("NFC", asked_of).lower()))
+    question_words = set(re.findall(r"\w+", fold(asked_of)))
+    own = question_words if plain else set(re.findall(r"\w+", unicodedata.normalize("NFC", asked_of).lower()))
     told = list(itertools.takewhile(lambda ab: (fold if plain else str.lower)(text[ab[0] : ab[1]]) in own, after))
     if len(told) > 1:  # one word of the question again ("Di chúc …": "Di sản …") is as likely the answer's own
         after = after[len(told) :]
@@ -1377,7 +1378,7 @@ def anchored_completion(
     answer = text[start : after[-1][1]].strip(" ,")
     if len(_WORD.findall(answer)) < _COMPLETION_MIN_WORDS:
         return "", (0, 0)  # "sau", "khác", "100": a word or two left over is no answer
-    if {fold(w) for w in _WORD.findall(answer)} <= set(re.findall(r"\w+", fold(asked_of))) | STOPWORDS:
+    if {fold(w) for w in _WORD.findall(answer)} <= question_words | STOPWORDS:
         return "", (0, 0)  # only the question's own words
     return answer, strength
 
