@@ -47,12 +47,14 @@ from retrieval.extract import (
     agent,
     anchored_completion,
     asked_for,
+    asks_target,
     called,
     cell_asked,
     completion,
     condition_for,
     defines,
     definition_of,
+    is_target,
     named_kind,
     named_of_kind,
     named_span,
@@ -515,6 +517,12 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
+    # Asked what was reached ("đạt bao nhiêu"), a figure the text sets as a target is not it, where another is there.
+    reached = (
+        asked.kind in (SHARE, QUANTITY)
+        and not asks_target(question)
+        and any(not is_target(sp, u.text) for body in bodies[:SHOWN] for u in body for sp in spans(u.text, asked))
+    )
     asked_places = places(question)
     ordinal = ordinal_asked(question)
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
@@ -550,7 +558,9 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 tuple(
                     sp
                     for sp in spans(unit.text, asked)
-                    if not echoes(sp, asked, question) and (sp.person or not asked.person)
+                    if not echoes(sp, asked, question)
+                    and (sp.person or not asked.person)
+                    and not (reached and is_target(sp, unit.text))
                 )
                 if asked.kind in SPECIFIC and not across
                 else ()

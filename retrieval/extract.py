@@ -275,6 +275,32 @@ _ASKS_ORDINAL = re.compile(
 _PREPOSITION = r"(?:(?:tu|den|sau|truoc) )?"  # they bound what follows: "từ tháng thứ 06" is not "tháng thứ 06"
 
 
+# A figure set as a target, not one reached (folded): "Phấn đấu … đạt 80% trở lên", "chỉ tiêu tỉnh giao (50%)",
+# "đạt tối thiểu 60%". A report gives both: what was reached this year, and next year's targets.
+_TARGET_BEFORE = re.compile(
+    r"\b(?:phan dau|chi tieu|muc tieu|toi thieu|it nhat|du kien|phai dat|can dat|target|goal|at least)\b"
+)
+_TARGET_AFTER = re.compile(r"^\W*(?:tro len|tro xuong)\b")
+_TARGET_WINDOW = 8  # words before a figure that may set it as a target, within its clause
+# A question asking for a target names it so ("chỉ tiêu … là bao nhiêu", "phải đạt", "phấn đấu"): else it asks what
+# was reached.
+_ASKS_TARGET = re.compile(rf"{_TARGET_BEFORE.pattern}|\b(?:phai|can|giao|dat ra|se)\b|\bmust\b|\bshould\b|\bwill\b")
+
+
+def asks_target(question: str) -> bool:
+    return bool(_ASKS_TARGET.search(fold(question)))
+
+
+def is_target(span: Span, text: str) -> bool:
+    """Whether the text sets the figure as a target ("Phấn đấu tỷ lệ … đạt 80% trở lên"), in its clause."""
+    # Its clause, not past a parenthesis ("(chỉ tiêu 30%), công bố 2.144": not 2.144), unless the figure glosses the
+    # words before it ("vượt chỉ tiêu tỉnh giao (50%)": 50% is the target).
+    before = text[: span.start].rstrip()
+    before = re.split(r"[.;:()\n]", before[:-1] if before.endswith("(") else before)[-1]
+    near = " ".join(_WORD.findall(fold(before))[-_TARGET_WINDOW:])
+    return bool(_TARGET_BEFORE.search(near) or _TARGET_AFTER.match(fold(text[span.end :])))
+
+
 def ordinal_asked(question: str) -> str:
     """The noun of the ordinal or numbered part a question asks for ("thang thu", "dieu"; "" when none)."""
     m = _ASKS_ORDINAL.search(fold(question))
@@ -1263,7 +1289,12 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
 _NUMBERED = re.compile(r"số\s+\d")  # a document or item by its number: "số 1125/QĐ-UBND", "số 57-NQ/TW"
 
 
-_SOURCE_FRAME = re.compile(r"^\W*(?:theo|căn cứ|according to)\s[^,?]{3,80},\s*", re.IGNORECASE)
+# "Theo Điều 26, Bộ luật dân sự 2015, …": the source a question opens with, the law after its article included.
+_SOURCE_FRAME = re.compile(
+    r"^\W*(?:theo|căn cứ|according to)\s[^,?]{3,80},"
+    r"(?:\s*(?:trong\s+)?(?:bộ luật|luật|nghị định|nghị quyết|quyết định|thông tư|hiến pháp)\b[^,?]{0,60},)?\s*",
+    re.IGNORECASE,
+)
 
 
 def anchored_completion(
@@ -1277,7 +1308,10 @@ def anchored_completion(
     only where the text also says most of the rest of the question (the role in "Bí thư Tỉnh ủy là ai", not
     just "… là"). With the answer, how strongly the text says the question's words before it: how many in one run,
     then how many of its other words around them ((0, 0) with no answer)."""
-    asked = _one_order(re.findall(r"\w+", fold(question)))
+    # Not the words of the source a question opens with ("Theo Bộ luật dân sự 2015, … các quyền gì …": "quyền dân
+    # sự" is the answer, though the law's name says "dân sự"): neither an anchor, nor around one, nor the answer.
+    asked_of = _SOURCE_FRAME.sub("", question)
+    asked = _one_order(re.findall(r"\w+", fold(asked_of)))
     at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
     if at < 0 and asked_what == _ASKED_WHAT and question.rstrip().endswith("?") and "hay" not in asked:
         # The question stops where its answer starts: "… không được lạm dụng quyền dân sự của mình để?", "… thì
@@ -1342,9 +1376,6 @@ def anchored_completion(
     # What the question already says next is not the answer ("hình phạt | tử hình chuyển thành | tù chung thân").
     # With diacritics where the question has them: "tù" is not the question's "tử".
     plain = fold(question) == question.lower()
-    # Not the words of the source a question opens with ("Theo Bộ luật dân sự 2015, … các quyền gì …": "quyền dân
-    # sự" is the answer, though the law's name says "dân sự").
-    asked_of = _SOURCE_FRAME.sub("", question)
     question_words = set(re.findall(r"\w+", fold(asked_of)))
     own = question_words if plain else set(re.findall(r"\w+", unicodedata.normalize("NFC", asked_of).lower()))
     told = list(itertools.takewhile(lambda ab: (fold if plain else str.lower)(text[ab[0] : ab[1]]) in own, after))

@@ -347,6 +347,10 @@ _LAW = re.compile(
 )
 
 
+# "điểm b khoản 1 Điều 6", "khoản 2 Điều 10", "Điều 25" (folded).
+_PART_CITED = re.compile(r"\b(?:diem [a-z]\b,? ?)?(?:khoan \d+,? ?)?dieu \d+\b")
+
+
 def laws_named(text: str) -> list[str]:
     """The folded names of the laws a text names ("dan su", "an ninh mang"); "pháp luật" names none."""
     return [m.group(1).strip() for m in _LAW.finditer(re.sub(r"\s+", " ", fold(text)))]
@@ -365,9 +369,12 @@ def unchecked_law_removed(question: str, index: DocumentIndex) -> str:
         return question
     if not found or any(laws_named(f"{m.title} {m.symbol}") for m in index.document_meta().values()):
         return question
+    # Its articles' numbers go with it: excerpts number their articles anew ("Điều 25" of the Code is an
+    # excerpt's "Điều 263"), so "theo Điều 25, Bộ luật dân sự 2015" cannot be checked either.
+    cuts = sorted([(m.start(), m.end()) for m in found] + [(m.start(), m.end()) for m in _PART_CITED.finditer(folded)])
     asked = text
-    for m in reversed(found):  # fold keeps each character's place, so the cut is made in the question as typed
-        asked = asked[: m.start()] + " " + asked[m.end() :]
+    for start, end in reversed(cuts):  # fold keeps each character's place: the cut is made in the question as typed
+        asked = asked[:start] + " " + asked[end:]
     return asked
 
 
