@@ -41,30 +41,49 @@ class ExtractiveAnswerer:
     def retrieve(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> tuple[list[Hit], bool]:
         question = strip_courtesy(question)  # "Cho tôi hỏi: … Cảm ơn." is searched and judged as "…"
         hits = self.searcher.search(question, k=max(k, 5), filters=filters)
-        return hits[:k], self.is_answerable(question, hits)
+        reason, across = self.judged(question, hits)
+        if across is not None:  # answered by the passage in another script: it leads, and is quoted first
+            hits = [across, *(h for h in hits if h is not across)]
+        return hits[:k], not reason
 
     def is_answerable(self, question: str, hits: list[Hit]) -> bool:
         return not self.refusal_reason(question, hits)
 
     def refusal_reason(self, question: str, hits: list[Hit]) -> str:
         """Why the passages do not answer the question ("" when they do)."""
+        return self.judged(question, hits)[0]
+
+    def judged(self, question: str, hits: list[Hit]) -> tuple[str, Hit | None]:
+        """Why the passages do not answer the question ("" when they do), and the passage in another script that
+        answers it where only that one does."""
         if not hits:
-            return "no passages"
+            return "no passages", None
         unknown = [t for t, n in self.searcher.index.document_frequency(document_symbols(question)).items() if n == 0]
         if unknown:  # a document number the index does not hold: that document is not loaded
-            return f"unknown document {unknown[0]}"
+            return f"unknown document {unknown[0]}", None
         absent = missing_part(question, self.searcher.index)
         if absent:  # "Điều 9 Quyết định 125" of a decision with four articles: nothing else answers it
-            return f"{absent[1]} has no {absent[0]}"
+            return f"{absent[1]} has no {absent[0]}", None
         if asked_for(question).issued and issue_date(question, hits)[0]:
-            return ""  # when a named, loaded document was issued: its date answers it
+            return "", None  # when a named, loaded document was issued: its date answers it
         if part_leads(question, hits, self.searcher.index.document_meta()):
-            return ""  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
+            return "", None  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
         if source_holds(question, hits, self.searcher.index):
-            return ""  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
+            return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
         ev = gather_evidence(question, hits, self.searcher.index)
         p = self.refusal.probability(ev)
-        return "" if p >= self.refusal.threshold else f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})"
+        if p >= self.refusal.threshold:
+            return "", None
+        # Words compare only within a script: the passage kept third for its meaning, saying more of the question
+        # than the passages in its script, is judged alone, as a question whose answer is in another script.
+        across = says_more_across(question, hits, self.searcher.index)
+        if (
+            across is not None
+            and self.refusal.probability(gather_evidence(question, [across], self.searcher.index))
+            >= self.refusal.threshold
+        ):
+            return "", across
+        return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
 
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.retrieve(question, k, filters)
@@ -82,8 +101,9 @@ class ExtractiveAnswerer:
         return refusal(question, filters, offered, index.count_documents(), missing_part(question, index))
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
-        """The direct answer and the units it comes from, chosen from the first three passages."""
-        return compose(question, hits, self.searcher.index)
+        """The direct answer and the units it comes from, chosen from the first three passages — from the passage in
+        another script alone where it leads (only it answers: see `judged`)."""
+        return compose(question, hits[:1] if hits and hits[0].kept else hits, self.searcher.index)
 
 
 def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
@@ -101,6 +121,17 @@ def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
             if asked.passage_share(hits[2]) >= asked.passage_share(hits[1]):
                 return [0, 2]
     return list(range(min(2, len(hits))))
+
+
+def says_more_across(question: str, hits: list[Hit], index: DocumentIndex) -> Hit | None:
+    """The passage in another script kept among the first three, where it holds more of the question's words
+    (through the bridge's terms) than each passage there in the question's own script."""
+    kept = next((h for h in hits[:3] if h.kept), None)
+    if kept is None:
+        return None
+    asked = AskedWords.of(question, query_kind(question), index)
+    own = [asked.passage_share(h) for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
+    return kept if own and asked.passage_share(kept) > max(own) else None
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -21,7 +21,7 @@ from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
 from bot.render.text import unmet_note
 from bot.service.views import answer_view
-from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, closest, to_citations
+from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, closest, says_more_across, to_citations
 from retrieval.bridge import arabic_stem, arabic_words, bridged_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
@@ -2612,6 +2612,28 @@ def test_cross_language(corpus_data: Path) -> None:
     # Among the first three citations: 4 of 9, then 9 once a refusal offers the paragraph in another script
     # where it holds as much of the question's words as the second passage (4 of the 9 are refused).
     assert sum(found[q.id] for q in cross) / len(cross) >= 0.8, {q.id: found[q.id] for q in cross}
+
+
+@needs_seeds
+def test_a_passage_in_another_script_that_says_more_is_judged_alone(corpus_data: Path) -> None:
+    """Two Vietnamese letters on other meetings lead, an Arabic paragraph on the Prime Minister's meeting is kept
+    third: judged together, the three were refused (the letters say part of the question, closely alike). Words
+    compare only within a script; the paragraph holds more of the question's words (put into Arabic) than either
+    letter, so it is judged alone, as a question answered across scripts: it answers, leads and is quoted."""
+    answerer = with_fixtures(corpus_data)
+    question = (
+        "Phiên họp trực tuyến của Ban Chỉ đạo của Chính phủ với 34 tỉnh, thành phố về khoa học, công nghệ và Đề án 06"
+        " do Thủ tướng nào chủ trì?"
+    )
+    hits = answerer.searcher.search(question, k=5)
+    assert [h.chunk.meta.language for h in hits[:3]] == ["vi", "vi", "ar"] and hits[2].kept, hits[:3]
+    assert says_more_across(question, hits, answerer.searcher.index) is hits[2]
+    ans = answerer.answer(question)
+    assert ans.found and ans.citations[0].source.startswith("002_"), ans.citations[:3]
+    assert "فام مينه تشينه" in ans.text, ans.text
+    # Where the letters say as much, they are judged with it: the province's steering committee stays refused.
+    committee = "Ban chỉ đạo tỉnh có tổng cộng mấy người?"
+    assert says_more_across(committee, answerer.searcher.search(committee, k=5), answerer.searcher.index) is None
 
 
 @needs_seeds
