@@ -374,7 +374,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
 
 # "Ai là Bí thư Tỉnh ủy Gia Lai?", "chủ tịch ubnd tỉnh gia lai là ai": who holds a role.
 # Not "Ai là người giữ vai trò …?": who does an act.
-_IDENTITY = re.compile(r"^\W*ai la (?!nguoi\b)(.+?)\W*$|^\W*(.+?) la ai\W*$")
+_IDENTITY = re.compile(r"^\W*ai la (?!nguoi\b)(.+?)\W*$|^\W*(.+?) (?:la ai|ten (?:la )?gi)\W*$")
 _HONORIFIC = {"dong", "chi", "ong", "ba"}
 
 

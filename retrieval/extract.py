@@ -90,7 +90,10 @@ _QUALIFIED = r"which (?:[a-z'-]+ ){0,2}?"
 _PERSON_ASKED = (
     rf"\b{_QUALIFIED}(?:minister|secretary|chairman|chairwoman|director|official|leader)\b|\b(?:dong chi|ong) nao\b|"
     # Who someone addressed as a person is: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?".
-    r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) "
+    r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) |"
+    # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì".
+    r"^\W*(?:(?:dong chi|ong|ba) )?(?:pho )?(?:chu tich|bi thu|giam doc|truong ban|truong phong|thu tuong|bo truong|"
+    r"thu truong|tong bi thu|chu nhiem|truong doan)\b.* ten (?:la )?gi\W*$"
 )
 _ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.

@@ -1322,7 +1322,20 @@ def test_who_holds_a_role_own_script_passages_only_mention_is_read_where_an_arti
     assert asked_for(question).person
     assert asked_for("Ai là đồng chí chủ trì Hội nghị?").person
     assert not asked_for("Chủ đầu tư dự án là ai?").person  # an organ may be one
+    # The name of one who holds an office is asked for as "tên gì" too; a document's name is not a person's.
+    assert asked_for("chu tich ubnd tinh gia lai ten gi").person and asked_for("Bí thư Tỉnh ủy tên là gì?").person
+    assert not asked_for("Kế hoạch 02 tên là gì?").person
+    news = StoredChunk(
+        "tt.md",
+        "tt.md",
+        "Tham dự tại điểm cầu tỉnh Gia Lai có đồng chí Thái Đại Ngọc, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy; đồng"
+        " chí Phạm Anh Tuấn, Phó Bí thư Tỉnh ủy, Chủ tịch Ủy ban nhân dân tỉnh.",
+        "3",
+        0,
+    )
     index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    named = compose("chu tich ubnd tinh gia lai ten gi", [Hit(news, 1.0, dense=0.9)], index)
+    assert named.short == "đồng chí Phạm Anh Tuấn, Phó Bí thư Tỉnh ủy, Chủ tịch Ủy ban nhân dân tỉnh", named
     notice = Hit(
         StoredChunk(
             "c1",
