@@ -494,6 +494,9 @@ def about_elsewhere(question: str, hits: list[Hit]) -> set[int]:
     return {rank for rank, here in enumerate(about) if not here} if any(about) else set()
 
 
+_ASKS_CASE = re.compile(r"\btruong hop nao\b")
+
+
 def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Asked) -> list[Candidate]:
     q_terms = question_terms(
         question, translated=True
@@ -525,6 +528,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     )
     asked_places = places(question)
     ordinal = ordinal_asked(question)
+    # "… trừ trường hợp nào?" asks for a case, which one sentence may name; "các … nào" asks for items, a list.
+    asks_case = asked.kind == LIST and bool(_ASKS_CASE.search(fold(question)))
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
     # renders (retrieval/bridge.py), as the search chose that passage by them.
     bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
@@ -581,6 +586,8 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 bool(found)
                 or (across and asked.kind in SPECIFIC and (not role or holds(arabic_words(unit.text), role)))
                 or (asked.kind == LIST and unit.kind == "list")
+                # "…, trừ trường hợp nào?": one sentence naming the case after the question's words answers it too.
+                or (asks_case and unit.kind != "list" and bool(completed_answer(asked, unit.text, question)))
                 or (asked.kind == DEFINITION and bool(asked.term) and defines(unit.text, asked.term))
                 # "Ai là người giữ vai trò …?": a unit naming who does the act asked of, organ or not ("Cán bộ quản
                 # lý giáo dục giữ vai trò …").

@@ -383,6 +383,11 @@ def asked_for(question: str) -> Asked:
     )
 
 
+# Where a law says its term is defined, between the term and "là": "Quyền nhân thân được quy định trong Bộ luật này
+# là …", "… nêu tại khoản 1 Điều này là …" (folded).
+_WHERE_DEFINED = r"(?: (?:duoc )?(?:quy dinh|neu) (?:tai|trong) (?:[a-z0-9]+ ){0,4}?(?:nay|luat))?"
+
+
 def _defining(folded: str, term: str) -> re.Match[str] | None:
     """Where a folded unit defines the term: "<term> là …", "<term> được hiểu là …", or as guidance lists its
     kinds, "đ) <term>: …" (the term's last one to four words); group 1 is the term with its "là"."""
@@ -390,7 +395,10 @@ def _defining(folded: str, term: str) -> re.Match[str] | None:
     # it: "2. Bảo vệ an ninh mạng là …" defines "bảo vệ an ninh mạng", not "an ninh mạng".
     words = term.split()
     for i in range(len(words)):
-        pattern = rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?({' '.join(words[i:])}(?: (?:la|duoc hieu la)\b|: ))"
+        pattern = (
+            rf"(?:^|[.:;,]\s)(?:\d{{1,2}}\.\s|[a-z]\)\s)?({' '.join(words[i:])}{_WHERE_DEFINED}"
+            r"(?: (?:la|duoc hieu la)\b|: ))"
+        )
         if m := re.search(pattern, folded):
             return m
     return None

@@ -669,6 +669,35 @@ def test_a_plans_opening_that_names_its_bases_is_never_quoted_though_its_units_s
     assert asked.quotes and "Thông báo kết luận" in " ".join(q.text for q in asked.quotes)  # unless it is asked
 
 
+def test_a_case_asked_is_answered_by_the_sentence_that_names_it(corpus_data: Path) -> None:
+    """ "…, trừ trường hợp nào?" asks for a case, which one sentence names after the question's words: that sentence
+    answers it, not a list in the next passage (which held the kind a list question asks for, and so led)."""
+    article = StoredChunk(
+        "c1",
+        "bl.md",
+        "Điều 9. Thực hiện quyền dân sự\n1. Cá nhân, pháp nhân thực hiện quyền dân sự theo ý chí của mình.\n2. Việc cá"
+        " nhân, pháp nhân không thực hiện quyền dân sự của mình không phải là căn cứ làm chấm dứt quyền, trừ trường"
+        " hợp luật có quy định khác.",
+        "Điều 9",
+        0,
+    )
+    listed = StoredChunk(
+        "c2",
+        "bl.md",
+        "Điều 11. Bảo vệ quyền dân sự\nKhi quyền dân sự của cá nhân, pháp nhân bị xâm phạm thì chủ thể đó có quyền:\n"
+        "1. Công nhận, tôn trọng quyền dân sự của mình.\n2. Buộc chấm dứt hành vi xâm phạm.",
+        "Điều 11",
+        1,
+    )
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    question = (
+        "Việc cá nhân, pháp nhân không thực hiện quyền dân sự của mình không phải là căn cứ làm chấm dứt quyền, trừ"
+        " trường hợp nào?"
+    )
+    draft = compose(question, [Hit(article, 1.0, dense=0.9), Hit(listed, 0.9, dense=0.89)], index)
+    assert draft.short == "luật có quy định khác", draft
+
+
 def test_a_passage_kept_for_another_script_is_not_part_of_e5_s_margin() -> None:
     """The refusal's margin (best similarity over the fifth) is e5's: the Arabic passage kept the third place sits
     lower on another language's scale, which would read as a focused match."""
@@ -1145,6 +1174,10 @@ def test_what_a_term_is_leads_with_the_sentence_that_defines_it() -> None:
         "Nhiệm vụ đột xuất: nhiệm vụ phát sinh ngoài kế hoạch."
     )
     assert definition_of("Các nhiệm vụ thường xuyên được rà soát hằng quý.", asked.term) == ""  # named, not defined
+    # Where the law says the term is defined, between the term and "là".
+    personal = "1. Quyền nhân thân được quy định trong Bộ luật này là quyền dân sự gắn liền với mỗi cá nhân."
+    assert definition_of(personal, asked_for("Quyền nhân thân là gì?").term) == personal[3:]
+    assert definition_of("Quyền nhân thân được quy định chặt chẽ là đúng.", "quyen nhan than") == ""
     # Said before the term is named: "<what it is> là <term>", the sentence whole; not "<a kind> là <term> <more>",
     # which says what kind of the term something is.
     pooled = "2. Tiền và vật do các hộ góp, cùng mua sắm là tài sản chung theo phần của tổ hợp tác."
