@@ -13,6 +13,7 @@ terms put into that language (retrieval/bridge.py) saying which passage.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -290,20 +291,29 @@ def lexical_lead(
     return [hits[0], lead, *(h for h in hits[1:] if h.chunk.id != cid)][: len(hits)]
 
 
+_EMBEDDING_THREADS = 8  # questions embedded at once by one searcher (the embedder batches those that meet)
+
+
 class HybridSearcher:
     def __init__(self, index: DocumentIndex, embedder: Embedder, weights: FusionWeights | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self._arabic: tuple[object, dict[str, str]] = (None, {})
+        # The question is embedded while its words are looked up: the model runs in its own process (or releases
+        # the GIL), so the lexical search costs no time of its own (at 50,000 passages, a quarter of an answer).
+        self._embedding = ThreadPoolExecutor(max_workers=_EMBEDDING_THREADS, thread_name_prefix="troly-question")
 
     def search(self, question: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         pool = max(k * 3, 30)
         kind = query_kind(question)
         # The meaning is embedded from the question as the documents would write it: abbreviations spelt out.
-        vector = self.embedder.embed([spelt_out(question) if kind in ("vi", "vi_plain") else question], query=True)[0]
-        dense = self.index.search_dense(vector, pool, filters)
+        embedding = self._embedding.submit(
+            self.embedder.embed, [spelt_out(question) if kind in ("vi", "vi_plain") else question], query=True
+        )
         lexical = self.index.search_lexical(in_document_words(question, kind), pool, filters)
+        vector = embedding.result()[0]
+        dense = self.index.search_dense(vector, pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
         chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
         # The swap below looks past the k asked for: a table's rows may fill the first five.
