@@ -523,6 +523,10 @@ def test_a_figure_set_as_a_target_is_told_from_one_reached() -> None:
     assert counted.get("2.144 thủ tục") is False, counted  # a target in parentheses before it sets not this one
     assert not asks_target("Tỷ lệ hồ sơ trực tuyến đạt bao nhiêu?")
     assert asks_target("Chỉ tiêu tỷ lệ hồ sơ trực tuyến là bao nhiêu?") and asks_target("Xã phải đạt bao nhiêu %?")
+    # Read with diacritics: "cán bộ" is not "cần", spending ("chi tiêu") is no target ("chỉ tiêu").
+    assert not asks_target("Bao nhiêu cán bộ đạt chuẩn?") and asks_target("xa phai dat bao nhieu phan tram")
+    spent = "Tổng chi tiêu cho chuyển đổi số đạt 12% ngân sách."
+    assert [is_target(sp, spent) for sp in spans(spent, asked)] == [False]
 
 
 def with_fixtures(data: Path) -> ExtractiveAnswerer:
