@@ -288,14 +288,15 @@ _TARGET_WINDOW = 8  # words before a figure that may set it as a target, within 
 # A question asking for a target names it so ("chỉ tiêu … là bao nhiêu", "phải đạt", "phấn đấu"): else it asks what
 # was reached. With diacritics where the question has them ("cán bộ" is not "cần").
 _ASKS_TARGET = re.compile(rf"\b(?:{_TARGET_WORDS}|phải|cần|giao|đặt ra|sẽ|must|should|will)\b")
-_ASKS_TARGET_PLAIN = re.compile(r"\b(?:phan dau|chi tieu|muc tieu|toi thieu|it nhat|du kien|phai dat|can dat|dat ra)\b")
+# Typed without diacritics, only whole target phrases: "phai", "can", "se" alone fold many words.
+_ASKS_TARGET_PLAIN = re.compile(rf"\b(?:{fold(_TARGET_WORDS)}|dat ra|must|should|will)\b")
 
 
 def asks_target(question: str) -> bool:
     text = unicodedata.normalize("NFC", question).lower()
     if has_vietnamese_diacritics(text):
         return bool(_ASKS_TARGET.search(text))
-    return bool(_ASKS_TARGET_PLAIN.search(fold(text)) or re.search(r"\b(?:must|should|will|target|goal)\b", text))
+    return bool(_ASKS_TARGET_PLAIN.search(fold(text)))
 
 
 def is_target(span: Span, text: str) -> bool:
@@ -1305,12 +1306,18 @@ def completion(text: str, question: str, asked_what: tuple[str, ...] = _ASKED_WH
 _NUMBERED = re.compile(r"số\s+\d")  # a document or item by its number: "số 1125/QĐ-UBND", "số 57-NQ/TW"
 
 
-# "Theo Điều 26, Bộ luật dân sự 2015, …": the source a question opens with, the law after its article included.
+# "Theo Điều 26, Bộ luật dân sự 2015, …": the source a question opens with, the document after its part included
+# (folded; fold keeps each character's place, so the cut is made in the question as typed).
 _SOURCE_FRAME = re.compile(
-    r"^\W*(?:theo|căn cứ|according to)\s[^,?]{3,80},"
-    r"(?:\s*(?:trong\s+)?(?:bộ luật|luật|nghị định|nghị quyết|quyết định|thông tư|hiến pháp)\b[^,?]{0,60},)?\s*",
-    re.IGNORECASE,
+    rf"^\W*(?:theo|can cu|according to)\s[^,?]{{3,80}},(?:\s*(?:trong\s+)?(?:bo )?(?:{DOCUMENT_KINDS}|hien phap)\b"
+    r"[^,?]{0,60},)?\s*"
 )
+
+
+def without_source_frame(question: str) -> str:
+    """The question after the source it opens with ("Theo Bộ luật dân sự 2015, …")."""
+    m = _SOURCE_FRAME.match(fold(question))
+    return unicodedata.normalize("NFC", question)[m.end() :] if m else question
 
 
 def anchored_completion(
@@ -1326,7 +1333,7 @@ def anchored_completion(
     then how many of its other words around them ((0, 0) with no answer)."""
     # Not the words of the source a question opens with ("Theo Bộ luật dân sự 2015, … các quyền gì …": "quyền dân
     # sự" is the answer, though the law's name says "dân sự"): neither an anchor, nor around one, nor the answer.
-    asked_of = _SOURCE_FRAME.sub("", question)
+    asked_of = without_source_frame(question)
     asked = _one_order(re.findall(r"\w+", fold(asked_of)))
     at = max((i for i, w in enumerate(asked) if w in asked_what), default=-1)
     if at < 0 and asked_what == _ASKED_WHAT and question.rstrip().endswith("?") and "hay" not in asked:
