@@ -18,7 +18,7 @@ from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import AskedWords, RefusalModel, gather_evidence, source_holds
 from retrieval.search import HybridSearcher, missing_part, part_leads, query_kind, same_language
-from retrieval.text import document_symbols, strip_courtesy
+from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
@@ -41,10 +41,18 @@ class ExtractiveAnswerer:
     def retrieve(self, question: str, k: int = 5, filters: SearchFilters | None = None) -> tuple[list[Hit], bool]:
         question = strip_courtesy(question)  # "Cho tôi hỏi: … Cảm ơn." is searched and judged as "…"
         hits = self.searcher.search(question, k=max(k, 5), filters=filters)
-        reason, across = self.judged(question, hits)
+        reason, across = self.judged(self.spelt(question, hits), hits)
         if across is not None:  # answered by the passage in another script: it leads, and is quoted first
             hits = [across, *(h for h in hits if h is not across)]
         return hits[:k], not reason
+
+    def spelt(self, question: str, hits: list[Hit]) -> str:
+        """The question with an abbreviation no document writes spelt out as the first passages name the thing
+        ("Tổ CNSCĐ" → "Tổ công nghệ số cộng đồng"): its words are then weighed like the rest."""
+        index = self.searcher.index
+        return initials_spelt(
+            question, [h.chunk.text for h in hits[:3]], lambda w: bool(index.document_frequency([fold(w)]).get(fold(w)))
+        )
 
     def is_answerable(self, question: str, hits: list[Hit]) -> bool:
         return not self.refusal_reason(question, hits)
@@ -88,7 +96,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.retrieve(question, k, filters)
         citations = to_citations(hits)
-        draft = self.draft(strip_courtesy(question), hits) if found else None
+        draft = self.draft(self.spelt(strip_courtesy(question), hits), hits) if found else None
         if draft is None or draft.empty:  # nothing in the passages could be quoted: that is not an answer
             return self.refused(question, filters, citations, hits)
         return draft.answer(citations)

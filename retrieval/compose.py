@@ -121,9 +121,17 @@ _FRAMING = re.compile(
 _WHERE = re.compile(r"\bđâu(?: ra)?\b", re.IGNORECASE)
 
 
+# Particles of spoken Vietnamese, read with their diacritics: "… vừa rồi ai chủ trì?", "… đến tất cả các thôn",
+# "… luôn không?". No document says them of its subject; folded, they would be other words ("rời", "cá", "vua").
+_PARTICLES = re.compile(
+    r"(?<!\w)(?:vừa rồi|vừa qua|rồi|tất cả|vậy|nhỉ|nhé|nữa|luôn|đều|vẫn|rất|ạ|à)(?!\w)", re.IGNORECASE
+)
+
+
 def unframed(question: str) -> str:
     """The folded question without the words that only frame it ("Mô tả …", "… được hiểu là gì")."""
-    return _FRAMING.sub(" ", fold(_WHERE.sub(" ", unicodedata.normalize("NFC", question))))
+    said = _PARTICLES.sub(" ", _WHERE.sub(" ", unicodedata.normalize("NFC", question)))
+    return _FRAMING.sub(" ", fold(said))
 
 
 def question_terms(question: str, *, translated: bool = False) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from retrieval.glossary import GLOSSARY
 
@@ -218,6 +219,32 @@ def tokens(text: str) -> list[str]:
 def document_symbols(text: str) -> list[str]:
     """The document numbers a text writes with their symbol ("99-NQ/TW" → 99_nq_tw; not a date like 4/12/2025)."""
     return [t for t in tokens(text) if "_" in t and re.search(r"[a-z]", t)]
+
+
+# A word typed in capitals that no list knows: an abbreviation an official made of a name's initials ("Tổ CNSCĐ").
+_CAPITALS = re.compile(r"(?<![\w/-])([A-ZĐ]{3,8})(?![\w/-])")
+
+
+def initials_spelt(question: str, texts: list[str], known: Callable[[str], bool]) -> str:
+    """The question with each abbreviation it types in capitals that is not `known` spelt out as one of the
+    texts names the thing: the words whose initials it is ("CNSCĐ" → "công nghệ số cộng đồng"), within one
+    phrase of a text. Officials shorten a document's long names; the documents write them in full."""
+
+    def spell(m: re.Match[str]) -> str:
+        word = m.group(1)
+        if word.lower() in ABBREVIATIONS or fold(word) in ABBREVIATIONS or known(word):
+            return m.group(0)
+        letters = fold(word)
+        for text in texts:
+            for phrase in _PHRASE_END.split(unicodedata.normalize("NFC", text)):
+                said = _WORD_RE.findall(phrase)
+                heads = "".join(fold(w)[0] for w in said)
+                at = heads.find(letters)
+                if at >= 0 and all(len(w) > 1 for w in said[at : at + len(letters)]):
+                    return " ".join(said[at : at + len(letters)])
+        return m.group(0)
+
+    return _CAPITALS.sub(spell, question)
 
 
 def raw_words(text: str) -> list[str]:
