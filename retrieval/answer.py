@@ -78,7 +78,7 @@ class ExtractiveAnswerer:
             return "", None  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
         if source_holds(question, hits, self.searcher.index):
             return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
-        ev = gather_evidence(question, hits, self.searcher.index)
+        ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
         p = self.refusal.probability(ev)
         if p >= self.refusal.threshold:
             return "", None
@@ -111,7 +111,9 @@ class ExtractiveAnswerer:
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages — from the passage in
         another script alone where it leads (only it answers: see `judged`)."""
-        return compose(question, hits[:1] if hits and hits[0].kept else hits, self.searcher.index)
+        if hits and hits[0].kept:
+            return compose(question, hits[:1], self.searcher.index)
+        return compose(question, [h for h in hits if not h.beside], self.searcher.index)
 
 
 def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:

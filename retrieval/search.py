@@ -339,7 +339,7 @@ class HybridSearcher:
         filters: SearchFilters | None,
         hits: list[Hit],
         top_sim: float,
-    ) -> tuple[str, float] | None:
+    ) -> tuple[str, float, bool] | None:
         """The passage in another script that may take the third place. Which one: of the passages there closest
         in meaning, the one holding most of the question's terms put into its language (retrieval/bridge.py),
         weighted by rarity; e5's similarity only breaks ties, as across languages it tells topics, not
@@ -354,7 +354,7 @@ class HybridSearcher:
             return None
         close = near[0][1] >= top_sim - self.weights.cross_margin
         if kind == "other":
-            return near[0] if close else None
+            return (*near[0], False) if close else None
         terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
         if not terms:
             return None
@@ -380,19 +380,33 @@ class HybridSearcher:
         # The passage closest to every question on the Resolution ("ministries and localities have made efforts
         # …") is near on e5's scale and holds no particular: near says the topic, words must say the passage.
         if kind != "vi_plain" and close and share >= self.weights.cross_held:
-            return best
+            return (*best, False)
+        # Otherwise, holding as much of the question as the third passage in the question's script, it takes that
+        # place beside the passages there, not read with them: the articles retell as news what the Vietnamese
+        # documents state (e5 ranks them below every Vietnamese passage on the topic). Words decide whether it alone
+        # answers, where those passages do not (answer.says_more_across).
+        beside = (*best, True) if held.get(best[0]) and share >= self.own_share(question, kind, hits[2]) else None
         particular = [t for t in held.get(best[0], ()) if 0 < holders[t] <= self.weights.cross_particular]
         if not particular:
-            return None
+            return beside
         shown = f" {' '.join(t for h in hits[:3] for t in tokens(h.chunk.text))} "
         # Particulars the first three show do not make them the answer when no passage the answer is read from
         # holds what is asked: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?", where the conclusion notice says
         # only that he attended, and the article names him.
         return (
-            best
+            (*best, False)
             if any(f" {t} " not in shown for t in particular) or not kind_held(question, hits[:LOOKED_AT])
-            else None
+            else beside
         )
+
+    def own_share(self, question: str, kind: str, hit: Hit) -> float:
+        """How much of the question a passage in its own script holds, as `rendered_shares` measures one in another:
+        the share of its content words (English: the words the glossary gives) the passage or its title holds."""
+        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+        if not content:
+            return 0.0
+        held = set(tokens(f"{hit.chunk.text} {hit.chunk.meta.title}"))
+        return len(content & held) / len(content)
 
     def about_a_loaded_source(self, question: str, kind: str) -> bool:
         """Whether the question names its source, a loaded document in its own script ("Thông báo 12 …",
@@ -513,15 +527,15 @@ class HybridSearcher:
             else self.index.search_dense(vector, k, filters, doc_ids=other)
         )
 
-    def reserve_third(self, hits: list[Hit], cross: tuple[str, float]) -> list[Hit]:
+    def reserve_third(self, hits: list[Hit], cross: tuple[str, float, bool]) -> list[Hit]:
         """The best passage in another script among the first three (not otherwise ranked that high)."""
-        cid, sim = cross
+        cid, sim, beside = cross
         if any(h.chunk.id == cid for h in hits[:3]):
             return hits
         chunk = self.index.get_chunks([cid]).get(cid)
         if chunk is None:
             return hits
-        kept = Hit(chunk, hits[2].score, dense=sim, kept=True)
+        kept = Hit(chunk, hits[2].score, dense=sim, kept=True, beside=beside)
         if all(same_language(chunk.meta.language, h.chunk.meta.language) for h in hits[:2]):
             # The first two are in its script already: it takes the second place, and the third stays with the
             # question's own script (at most two places in another, at_most_two_across).

@@ -117,12 +117,18 @@ def with_spellings(terms: list[str]) -> list[str]:
 
 # What English questions name, in the documents' words (see retrieval/glossary.py); the longest term first,
 # with a plural "s" / "es".
-_ENGLISH_TERM = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")(?:s|es)?\b")
+# A term ending in a consonant and "y" makes its plural with "ies" ("ministries", "authorities").
+_ENGLISH_FORMS = {term: term for term in GLOSSARY} | {
+    f"{term[:-1]}ies": term for term in GLOSSARY if re.search(r"[^aeiou]y$", term)
+}
+_ENGLISH_TERM = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _ENGLISH_FORMS), key=len, reverse=True)) + r")(?:s|es)?\b"
+)
 
 
 def english_term_list(question: str) -> list[str]:
     """The documents' words for each term an English question names ("Ministry of Finance" → bo tai chinh)."""
-    return [GLOSSARY[m] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " "))]
+    return [GLOSSARY[_ENGLISH_FORMS[m]] for m in _ENGLISH_TERM.findall(question.lower().replace("-", " "))]
 
 
 def english_terms(question: str) -> str:
@@ -144,7 +150,7 @@ def english_glossary_words(question: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _ENGLISH_TERM.finditer(fold(question).replace("-", " ")):
         for w in re.findall(r"[a-z]+", m.group(0)):
-            out.setdefault(w, GLOSSARY[m.group(1)])
+            out.setdefault(w, GLOSSARY[_ENGLISH_FORMS[m.group(1)]])
     return out
 
 

@@ -46,6 +46,7 @@ class Hit:
     dense: float = 0.0  # cosine similarity
     lexical: float = 0.0  # normalised BM25
     kept: bool = False  # the third place kept for a passage in another script (retrieval/search.py)
+    beside: bool = False  # kept beside the passages that answer: cited, not read for the answer unless it alone does
 
 
 @dataclass(frozen=True)

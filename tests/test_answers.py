@@ -566,6 +566,25 @@ def test_quality_on_new_documents_asked_by_people_who_had_not_seen_the_system(co
     assert ans.found and "05/11/2026" in ans.short, ans.text
 
 
+@needs_seeds
+def test_an_article_retelling_the_answer_is_cited_beside_it(corpus_data: Path) -> None:
+    """The Arabic article on the Gia Lai connection point names the Party Secretary who spoke there, as the
+    Vietnamese news does. Holding as much of the question (through the bridge) as the third Vietnamese passage,
+    it takes that place, cited beside the answer and not read for it: the answer is the Vietnamese sentence."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    question = "Ai là Bí thư Tỉnh ủy Gia Lai phát biểu tại điểm cầu của tỉnh?"
+    hits = answerer.searcher.search(question, k=5)
+    assert hits[2].chunk.doc_id.startswith("001_") and hits[2].beside, [(h.chunk.doc_id, h.beside) for h in hits]
+    ans = answerer.answer(question)
+    assert ans.short.startswith("đồng chí Thái Đại Ngọc") and ans.citations[2].source.startswith("001_")
+    assert not re.search(r"[\u0600-\u06ff]", ans.body), ans.body
+
+
+def test_english_plurals_in_ies_are_their_terms() -> None:
+    assert english_terms("Which ministries and authorities?").split() == english_terms("ministry authority").split()
+    assert "bo" in english_terms("Which ministries?").split()
+
+
 def test_spoken_particles_and_made_up_abbreviations() -> None:
     # With diacritics the particles are unambiguous; folded they would be other words ("rời", "cá", "vua").
     said = re.findall(r"\w+", unframed("Cuộc họp vừa rồi ai chủ trì, tất cả các xã đều dự ạ?"))
