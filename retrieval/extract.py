@@ -88,7 +88,7 @@ _ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\
 # ("which provincial agency", "which Deputy Minister").
 _QUALIFIED = r"which (?:[a-z'-]+ ){0,2}?"
 _PERSON_ASKED = (
-    rf"\b{_QUALIFIED}(?:minister|secretary|chairman|chairwoman|director|official|leader)\b|\b(?:dong chi|ong) nao\b|"
+    rf"\b{_QUALIFIED}(?:(?:vice|deputy)[ -])?(?:minister|secretary|chair(?:man|woman|person)?|director|official|leader)\b|\b(?:dong chi|ong) nao\b|"
     # Who someone addressed as a person is: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?".
     r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) |"
     # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì".

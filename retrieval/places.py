@@ -78,6 +78,25 @@ _NOT_A_NAME = {
     "nang",  # tính năng
     "toan",  # tính toán
 }
+_ENGLISH_DETERMINERS = frozenset(
+    "which what whose each every this that these those the a an any all no some our your their".split()
+)
+# Capitalised at a sentence's start, a question word, determiner or preposition is no part of a name: "Which
+# commune …", "In Tan Lap commune …".
+_NOT_NAMED = frozenset(
+    "which what whose where when how who each every this that these those the a an any all no some our your their "
+    "in at of on for from by to under within across according".split()
+)
+
+
+def _english_name(words: str) -> str:
+    """The folded name of an English place phrase, without the words before it that are no name."""
+    folded = fold(words).split()
+    while folded and folded[0] in _NOT_NAMED:
+        folded = folded[1:]
+    return " ".join(folded)
+
+
 _EN_PLACE = re.compile(
     rf"\b({_NAME}(?: {_NAME}){{0,2}}) (?:city|province|commune|ward|district)\b"
     rf"|\b(?:city|province|commune|ward|district) of ({_NAME}(?: {_NAME}){{0,2}})"
@@ -95,7 +114,7 @@ def places(question: str) -> list[str]:
     Binh". With diacritics: the capitalised name after tỉnh/xã/phường/thành phố… ("xã hội", "tình hình",
     "quản lý" name none). Without them the words alone must tell: the two words after tinh/xa/phuong…
     when they are not function words, another place word or a word such phrases are made of ("xa hoi")."""
-    out = [fold(m.group(1) or m.group(2)) for m in _EN_PLACE.finditer(question)]
+    out = [found for m in _EN_PLACE.finditer(question) if (found := _english_name(m.group(1) or m.group(2)))]
     if not has_vietnamese_diacritics(question):
         out += [
             fold(m.group(1))

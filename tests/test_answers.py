@@ -2180,6 +2180,9 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
         ("Which villages in Hoa Minh Son still have no stable 4G signal?", ["hoa minh son"]),
         ("Who chaired the meeting of the Central Steering Committee?", []),
         ("What does Resolution 57 say about Hanoi?", []),
+        # A capitalised question word, determiner or preposition before the kind word is no name.
+        ("Which commune vice-chair is directly steering the Dong Phu plan?", []),
+        ("In Tan Lap commune, who chairs the review?", ["tan lap"]),
     ],
 )
 def test_the_places_a_question_is_about(question: str, named: list[str]) -> None:
@@ -2290,6 +2293,9 @@ def test_a_role_only_a_person_holds_is_answered_by_a_name_not_an_organ(corpus_da
     its noun is qualified. An organ in the first passage does not answer the first; the person in the second does."""
     assert asked_for("Which provincial agency is the standing body that monitors the plan?").kind == ORGAN
     assert asked_for("Which Deputy Minister of Public Security attended the conference?").kind == ORGAN
+    # A commune's vice-chair is a person too, however the office is qualified; "which agency" is still not.
+    assert asked_for("Which commune vice-chair is directly steering the Dong Phu plan?").person
+    assert asked_for("Which chairperson signed it?").person and not asked_for("Which agency chairs it?").person
     index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
     organ = "Thứ trưởng Bộ Công an dự hội nghị do Ban Chỉ đạo của Chính phủ tổ chức."
     person = "Phát biểu tại hội nghị, đồng chí Lê Quốc Hùng đề nghị các sở, ngành phối hợp chặt chẽ."
