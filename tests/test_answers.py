@@ -555,8 +555,8 @@ def test_quality_on_new_documents_asked_by_people_who_had_not_seen_the_system(co
     m = evaluate(answerer, load_questions(QA.with_name("newdocs.jsonl"))).as_dict()
     print(json.dumps({k: v for k, v in m.items() if k.startswith("newdocs/")}, indent=1))
     # Measured when the set was written: tuning answered 0.667, contains 0.556; held-out 0.667 / 0.5.
-    _gate(m, "newdocs/tuning", **{"hit@3": 0.8, "answered": 0.75, "contains": 0.6})
-    _gate(m, "newdocs/held_out", **{"hit@3": 0.85, "answered": 0.7, "contains": 0.5})
+    _gate(m, "newdocs/tuning", **{"hit@3": 0.85, "answered": 0.85, "contains": 0.75})
+    _gate(m, "newdocs/held_out", **{"hit@3": 0.9, "answered": 0.75, "contains": 0.55})
     # Spoken particles are no words of the subject: "vừa rồi" weighed as the rarest words, and none held.
     assert answerer.answer("Cuộc họp BCĐ đánh giá quý III vừa rồi ai chủ trì?").short.startswith(
         "đồng chí Phạm Đức Long"
@@ -564,6 +564,9 @@ def test_quality_on_new_documents_asked_by_people_who_had_not_seen_the_system(co
     # An abbreviation an official made ("Tổ CNSCĐ"): the documents write "Tổ công nghệ số cộng đồng".
     ans = answerer.answer("Xã Bản Mế có hạn đến bao giờ để lập đủ Tổ CNSCĐ ở tất cả các thôn?")
     assert ans.found and "05/11/2026" in ans.short, ans.text
+    # English in the documents' words: "send in", "written", "self-review" (the glossary had none of them).
+    question = "By what date must the chairs of Nam Khe and Ta Lung communes send in their written self-review reports?"
+    assert answerer.answer(question).short == "trước ngày 25/10/2026"
 
 
 @needs_seeds
