@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import asked_for
+from retrieval.extract import FIGURES, asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import AskedWords, RefusalModel, gather_evidence, source_holds
-from retrieval.search import HybridSearcher, missing_part, part_leads, query_kind, same_language
+from retrieval.search import LOOKED_AT, HybridSearcher, kind_held, missing_part, part_leads, query_kind, same_language
 from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -80,7 +80,11 @@ class ExtractiveAnswerer:
             return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
         ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
         p = self.refusal.probability(ev)
-        if p >= self.refusal.threshold:
+        figure = asked_for(question).kind in FIGURES
+        # Asked for a figure, passages that state none of its kind cannot answer, however much of the question they
+        # say ("Xã Tân Lập có bao nhiêu cán bộ công chức?" of a plan that counts no officials).
+        stated = not figure or kind_held(question, hits[:LOOKED_AT])
+        if p >= self.refusal.threshold and stated:
             return "", None
         # Words compare only within a script: the passage kept third for its meaning, saying more of the question
         # than the passages in its script, is judged alone, as a question whose answer is in another script.
@@ -91,6 +95,8 @@ class ExtractiveAnswerer:
             >= self.refusal.threshold
         ):
             return "", across
+        if not stated:
+            return f"no {asked_for(question).kind} stated ({ev.describe()})", None
         return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
 
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:

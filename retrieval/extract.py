@@ -71,6 +71,9 @@ from retrieval.text import (
 )
 # Kinds with a span to lead the answer with.
 SPECIFIC = (DATE, SHARE, MONEY, RANGE, QUANTITY, ORGAN, EVENT, PENALTY, REASON, FREQUENCY, CONTACT)
+# Figures: a text that answers one states a number. (A date is not among them: a law answers "khi nào" with a
+# condition, "kể từ thời điểm mở thừa kế"; an organ with any name of a body.)
+FIGURES = (SHARE, MONEY, RANGE, QUANTITY)
 
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), on the folded question.
@@ -162,7 +165,10 @@ _ASKED: list[tuple[str, re.Pattern[str]]] = [
     (
         QUANTITY,
         re.compile(
-            r"\bbao nhieu\b|\bmay\b(?! tinh)|so luong|\bhow many\b|\bhow much\b|\bwhat number\b|\bwhat score\b|"
+            # "số lượng" asks only where nothing else does: "… trả vật đúng số lượng, chất lượng" with "nghĩa vụ gì"
+            # asks what.
+            r"\bbao nhieu\b|\bmay\b(?! tinh)|^(?!.*\b(?:gi|nao)\b).*\bso luong\b|\bhow many\b|\bhow much\b|\bwhat number\b|"
+            r"\bwhat score\b|"
             r"\bsize\b|\bamount\b"
         ),
     ),
@@ -364,13 +370,16 @@ def asked_for(question: str) -> Asked:
     counted = _counted_noun(question, noun) if noun else ""
     if counted.split(" ")[0] in _MEASURE:  # "bao nhiêu tuổi phải chịu …": "16 tuổi trở lên phải chịu …"
         counted = counted.split(" ")[0]
+    per = bool(re.match(r"(?:mot|moi|1) ", counted))  # "bao nhiêu một tháng": a rate, "500.000 đồng/tháng"
+    if per:
+        counted = ""
     # Officials count in abbreviations ("mấy CSDL trọng điểm"); documents spell them out ("12 cơ sở dữ liệu …").
     counted = " ".join(ABBREVIATIONS.get(w, w) for w in counted.split())
     if kind == QUANTITY and (arabic := _ARABIC_COUNT.search(q)):
         # "كم عدد المندوبين": "مندوب"; "چند پایگاه داده": both words, as far as the text says them too.
         counted = " ".join(arabic_stem(w) for w in arabic.groups() if w)
     person = kind == ORGAN and bool(_ASKS_PERSON.search(q))
-    measured = kind == QUANTITY and bool(_MEASURED.search(q)) and not _COUNTS.search(q)
+    measured = kind == QUANTITY and (per or bool(_MEASURED.search(q)) and not _COUNTS.search(q))
     deadline = kind == DATE and bool(_ASKS_DEADLINE.search(q))
     penalty_named = kind == RANGE and bool(_ASKS_PENALTY_NAME.search(q))
     issued = kind == DATE and bool(_ISSUED.search(q))
