@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import FIGURES, asked_for
+from retrieval.extract import asked_for
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import AskedWords, RefusalModel, gather_evidence, source_holds
-from retrieval.search import LOOKED_AT, HybridSearcher, kind_held, missing_part, part_leads, query_kind, same_language
+from retrieval.refusal import AskedWords, RefusalModel, figure_stated, gather_evidence, source_holds
+from retrieval.search import LOOKED_AT, HybridSearcher, missing_part, part_leads, query_kind, same_language
 from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -50,9 +50,11 @@ class ExtractiveAnswerer:
         """The question with an abbreviation no document writes spelt out as the first passages name the thing
         ("Tổ CNSCĐ" → "Tổ công nghệ số cộng đồng"): its words are then weighed like the rest."""
         index = self.searcher.index
-        return initials_spelt(
-            question, [h.chunk.text for h in hits[:3]], lambda w: bool(index.document_frequency([fold(w)]).get(fold(w)))
-        )
+
+        def known(word: str) -> bool:
+            return bool(index.document_frequency([fold(word)]).get(fold(word)))
+
+        return initials_spelt(question, [h.chunk.text for h in hits[:3]], known)
 
     def is_answerable(self, question: str, hits: list[Hit]) -> bool:
         return not self.refusal_reason(question, hits)
@@ -80,10 +82,10 @@ class ExtractiveAnswerer:
             return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
         ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
         p = self.refusal.probability(ev)
-        figure = asked_for(question).kind in FIGURES
-        # Asked for a figure, passages that state none of its kind cannot answer, however much of the question they
-        # say ("Xã Tân Lập có bao nhiêu cán bộ công chức?" of a plan that counts no officials).
-        stated = not figure or kind_held(question, hits[:LOOKED_AT])
+        # Asked for a figure, passages that state none of its kind, or none of the year asked, cannot answer, however
+        # much of the question they say ("Xã Tân Lập có bao nhiêu cán bộ công chức?" of a plan that counts no
+        # officials).
+        stated = figure_stated(question, hits[:LOOKED_AT])
         if p >= self.refusal.threshold and stated:
             return "", None
         # Words compare only within a script: the passage kept third for its meaning, saying more of the question

@@ -78,9 +78,6 @@ _NOT_A_NAME = {
     "nang",  # tính năng
     "toan",  # tính toán
 }
-_ENGLISH_DETERMINERS = frozenset(
-    "which what whose each every this that these those the a an any all no some our your their".split()
-)
 # Capitalised at a sentence's start, a question word, determiner or preposition is no part of a name: "Which
 # commune …", "In Tan Lap commune …".
 _NOT_NAMED = frozenset(

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from retrieval.bridge import bridged_terms, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
-from retrieval.extract import SPECIFIC, asked_for, holds_kind, units
+from retrieval.extract import FIGURES, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import (
@@ -390,6 +390,35 @@ def years(question: str) -> list[str]:
     one the documents do not cover. A year that is part of a document's name is not one of them."""
     folded = fold(question)
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
+
+
+def figure_stated(question: str, hits: list[Hit]) -> bool:
+    """Whether a unit of the passages in the question's script states a figure of the kind asked for, of the year
+    asked where it names one: a figure whose sentence names other years only is of those ("Tổng kinh phí … năm
+    2025" of a plan for 2026), and one whose sentence names none is of its passage's years (its text, title and
+    section), or of any when they name none. True when no figure is asked for."""
+    asked = asked_for(question)
+    if asked.kind not in FIGURES:
+        return True
+    language = query_language(question)
+    wanted = set(years(question))
+    for hit in hits:
+        if not same_language(language, hit.chunk.meta.language):
+            continue
+        around: set[str] | None = None
+        for unit in units(hit.chunk.text):
+            if not spans(unit.text, asked):
+                continue
+            own = set(_YEAR.findall(fold(unit.text)))
+            if not wanted or own & wanted:
+                return True
+            if own:
+                continue
+            if around is None:
+                around = set(_YEAR.findall(fold(f"{hit.chunk.text} {hit.chunk.meta.title} {hit.chunk.section}")))
+            if not around or around & wanted:
+                return True
+    return False
 
 
 def unloaded_document_numbers(question: str, index: DocumentIndex) -> list[str]:
