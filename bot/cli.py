@@ -617,7 +617,7 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
     if as_json:
         echo_json(_ask_json(question, ans, took_ms))
         return
-    if ans.unmet:  # before the quotes, as a phone shows it: they do not state what was asked
+    if ans.unmet and ans.found:  # before the quotes, as a phone shows it: they do not state what was asked
         click.echo(unmet_note(ans.unmet, ctx.lang))
     if ans.found or ans.searched is None:
         click.echo(ans.text)
@@ -627,6 +627,8 @@ def ask(ctx: Context, question: str | None, as_json: bool, k: int) -> None:
         click.echo(refusal_text(ans.searched, ans.scope, ctx.lang, ans.absent))
         closest = ans.citations[:2]
         if closest:
+            if ans.unmet:  # on topic, yet none states the figure asked for
+                click.echo("\n" + unmet_note(ans.unmet, ctx.lang))
             click.echo("\n" + t("ask.closest_two" if len(closest) > 1 else "ask.closest_one", ctx.lang))
             for line in source_lines(closest):
                 click.echo(to_plain(line))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import asked_for
+from retrieval.extract import FIGURES, asked_for
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import AskedWords, RefusalModel, figure_stated, gather_evidence, source_holds
 from retrieval.search import LOOKED_AT, HybridSearcher, missing_part, part_leads, query_kind, same_language
@@ -113,8 +113,12 @@ class ExtractiveAnswerer:
         self, question: str, filters: SearchFilters | None, citations: list[Citation], hits: list[Hit]
     ) -> Answer:
         index = self.searcher.index
-        offered = [citations[i] for i in closest(strip_courtesy(question), hits, index)]
-        return refusal(question, filters, offered, index.count_documents(), missing_part(question, index))
+        asked = strip_courtesy(question)
+        offered = [citations[i] for i in closest(asked, hits, index)]
+        # On topic, yet no figure of the kind (or year) asked: the refusal says so before the passages it offers.
+        kind = asked_for(asked).kind
+        unmet = kind if kind in FIGURES and hits and not figure_stated(asked, hits[:LOOKED_AT]) else ""
+        return refusal(question, filters, offered, index.count_documents(), missing_part(question, index), unmet)
 
     def draft(self, question: str, hits: list[Hit]) -> Draft:
         """The direct answer and the units it comes from, chosen from the first three passages — from the passage in
@@ -185,14 +189,18 @@ def refusal(
     citations: list[Citation],
     documents: int,
     absent: tuple[str, str, str] | None = None,
+    unmet: str = "",
 ) -> Answer:
     """Not found: what was searched (first, when the question names a part its document does not have, that:
-    `absent`), and the two closest passages (renderers label them as not answering)."""
+    `absent`), and the two closest passages (renderers label them as not answering; with `unmet`, as not stating
+    the kind of figure asked for)."""
     scope = (*filters.doc_types, *filters.symbols) if filters else ()
     text = not_found_text(documents, scope, absent)
     offered = citations[:2]
     used = tuple(c.rank for c in offered)
-    return Answer(False, text, offered, body=text, used=used, searched=documents, scope=scope, absent=absent)
+    return Answer(
+        False, text, offered, body=text, used=used, searched=documents, scope=scope, absent=absent, unmet=unmet
+    )
 
 
 _SYSTEM = (

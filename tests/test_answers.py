@@ -601,7 +601,12 @@ def test_a_figure_asked_of_passages_that_state_none_is_refused(corpus_data: Path
     assert answerer.refusal_reason(question, hits).startswith("no money stated"), answerer.refusal_reason(
         question, hits
     )
-    assert not answerer.answer(question).found
+    refused = answerer.answer(question)
+    assert not refused.found and refused.unmet == "money"
+    # As a phone shows it: what was searched, that the passages state no amount, then the two closest, collapsed.
+    html = "".join(o.html for o in render_answer(answer_view(None, "q", refused, "vi")) if isinstance(o, TextOut))
+    said = [html.index(s) for s in ("Không tìm thấy", "không nêu số tiền mà câu hỏi cần", "Hai đoạn gần nhất")]
+    assert said == sorted(said), html
     # Asked for a figure they state, they answer; of a year whose figure they do not state, not: the fund's
     # passages count startups of other years.
     assert answerer.answer("Nghị quyết 57 đặt mục tiêu kinh tế số đạt bao nhiêu phần trăm GDP năm 2030?").found

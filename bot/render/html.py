@@ -291,6 +291,8 @@ def render_answer(view: AnswerView) -> list[Out]:
     if passages:
         tail.append("")
         if not view.found:
+            if view.unmet:  # on topic, yet none states the figure asked for
+                tail.append(f"<i>{esc(unmet_note(view.unmet, lang))}</i>")
             tail.append(f"<i>{esc(t('ask.closest_two' if len(passages) > 1 else 'ask.closest_one', lang))}</i>")
         tail += source_lines(passages)
     head: list[str] = []
