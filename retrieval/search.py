@@ -145,6 +145,12 @@ def at_most_two_rows(hits: list[Hit]) -> list[Hit]:
     return [*hits[:2], hits[other], *(h for i, h in enumerate(hits[2:], start=2) if i != other)]
 
 
+def content_words(question: str, kind: str) -> set[str]:
+    """The question's content words as passages are measured against them: folded, without function words; an
+    English question's are the documents' words the glossary gives."""
+    return set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+
+
 def kind_held(question: str, hits: list[Hit]) -> bool:
     """Whether a unit of the passages in the question's script holds what it asks for (a name, a date, a figure
     …); True when it asks for no such thing."""
@@ -402,7 +408,7 @@ class HybridSearcher:
     def own_share(self, question: str, kind: str, hit: Hit) -> float:
         """How much of the question a passage in its own script holds, as `rendered_shares` measures one in another:
         the share of its content words (English: the words the glossary gives) the passage or its title holds."""
-        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+        content = content_words(question, kind)
         if not content:
             return 0.0
         held = set(tokens(f"{hit.chunk.text} {hit.chunk.meta.title}"))
@@ -422,7 +428,7 @@ class HybridSearcher:
         if kind == "other" or not ids:
             return {}
         terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
-        content = set(tokens(english_terms(question) if kind == "en" else question)) - STOPWORDS
+        content = content_words(question, kind)
         if not content:
             return {}
         return {
