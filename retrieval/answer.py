@@ -151,7 +151,7 @@ def says_more_across(question: str, hits: list[Hit], index: DocumentIndex) -> Hi
     kept = next((h for h in hits[:3] if h.kept), None)
     if kept is None:
         return None
-    asked = AskedWords.of(question, query_kind(question), index)
+    asked = AskedWords.of(question, query_kind(question), index).rarest_unheld()
     own = [asked.passage_share(h) for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
     return kept if own and asked.passage_share(kept) > max(own) else None
 

@@ -33,11 +33,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import bridged_terms, rendered_words
+from retrieval.bridge import arabic_words, bridged_terms, holds, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import FIGURES, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
@@ -206,6 +206,13 @@ class AskedWords:
         bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
         return cls(query_language(question), weight, content, missing, bridged)
 
+    def rarest_unheld(self) -> AskedWords:
+        """The same words, those no passage holds weighed as the rarest: between scripts, a word no passage in the
+        question's script holds ("Gia Lai" in a corpus of other provinces) is what a passage in another script that
+        renders it says and they do not."""
+        top = max(self.weight.values(), default=0.0)
+        return replace(self, weight={w: v or top for w, v in self.weight.items()})
+
     def reader(self, hit: Hit) -> Callable[[str], Said] | None:
         """How a passage's text is read for the question's words (None: it cannot be, another script unbridged)."""
         if same_language(self.lang, hit.chunk.meta.language):
@@ -261,8 +268,12 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     asks_fact = asked.kind in SPECIFIC
     # Asked for a person ("Which Deputy Minister …"), an organ is no fact found: the composer quotes only a name.
     fact_found = asks_fact and holds_kind([h.chunk.text for h in hits[:3]], asked)
+    rendered = cross and bool(asked_words.bridged)
+    # Judged alone, a passage in another script names a place the way it renders it ("Gia Lai": "جيا لاي").
+    renders = " ".join(arabic_words(h.chunk.text) for h in hits[:3]) if rendered else ""
     place_unknown = any(
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
+        and not any(holds(renders, t) for t in bridged_terms(" ".join(syllable_spellings(name))))
         for name in places(question)
     ) or not all(index.document_frequency(years(question) + unloaded_document_numbers(question, index)).values())
     return Evidence(
@@ -277,7 +288,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
         fact_found,
         cross,
         place_unknown,
-        cross and bool(asked_words.bridged),
+        rendered,
     )
 
 
