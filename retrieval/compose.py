@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from retrieval.bridge import arabic_words, bridged_terms, holds, rendered_words
+from retrieval.bridge import arabic_words, holds, rendered_words
 from retrieval.extract import (
     CONTACT,
     DATE,
@@ -74,7 +74,7 @@ from retrieval.places import names_place, places
 from retrieval.search import (
     LOOKED_AT,
     SHOWN,
-    in_document_words,
+    bridged_question,
     part_leads,
     query_kind,
     query_language,
@@ -540,7 +540,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     asks_case = asked.kind == LIST and bool(_ASKS_CASE.search(fold(question)))
     # Words compare only within a script: a unit of an Arabic or Persian passage holds the question's words it
     # renders (retrieval/bridge.py), as the search chose that passage by them.
-    bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
+    bridged = bridged_question(question, kind) if kind != "other" else []
     language = query_language(question)
     role = rendered_role(question, bridged) if asked.person else ""
     for rank, (hit, body) in enumerate(zip(hits[:LOOKED_AT], bodies, strict=False)):

@@ -43,8 +43,8 @@ from retrieval.extract import FIGURES, SPECIFIC, asked_for, holds_kind, spans, u
 from retrieval.index import DocumentIndex
 from retrieval.places import places, syllable_spellings
 from retrieval.search import (
+    bridged_question,
     document_numbers,
-    in_document_words,
     named_documents,
     named_source,
     query_kind,
@@ -203,7 +203,7 @@ class AskedWords:
             weight.update({w: typical for w in missing})
         # Words compare only within a script: a passage in another one says the question's terms it renders
         # (retrieval/bridge.py). An Arabic or Persian question has no list to put its words into Vietnamese.
-        bridged = bridged_terms(" ".join(expand_query(in_document_words(question, kind)))) if kind != "other" else []
+        bridged = bridged_question(question, kind) if kind != "other" else []
         return cls(query_language(question), weight, content, missing, bridged)
 
     def rarest_unheld(self) -> AskedWords:

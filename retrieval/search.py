@@ -31,6 +31,7 @@ from retrieval.text import (
     ENGLISH_DOCUMENT_KINDS,
     STOPWORDS,
     VI_SYLLABLE,
+    dates_in_words,
     english_term_list,
     english_terms,
     expand_query,
@@ -258,6 +259,12 @@ def in_document_words(question: str, kind: str) -> str:
     return " | ".join([question, *english_term_list(question)]) if kind == "en" else question
 
 
+def bridged_question(question: str, kind: str) -> list[str]:
+    """The question's terms that the bridge puts into Arabic and Persian (retrieval/bridge.py), its dates read in
+    words: "23/9/2025" is "tháng 9", which an article names ("23 سبتمبر")."""
+    return bridged_terms(" ".join(expand_query(dates_in_words(in_document_words(question, kind)))))
+
+
 def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:
     """Whether a document's title names another ("Kế hoạch … thực hiện Nghị quyết số 57-NQ/TW")."""
     return _title_names(meta.title, symbol_token(named.symbol))
@@ -361,7 +368,7 @@ class HybridSearcher:
         close = near[0][1] >= top_sim - self.weights.cross_margin
         if kind == "other":
             return (*near[0], False) if close else None
-        terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
+        terms = bridged_question(question, kind)
         if not terms:
             return None
         held = {
@@ -427,7 +434,7 @@ class HybridSearcher:
         kind = query_kind(question)
         if kind == "other" or not ids:
             return {}
-        terms = bridged_terms(" ".join(expand_query(in_document_words(question, kind))))
+        terms = bridged_question(question, kind)
         content = content_words(question, kind)
         if not content:
             return {}

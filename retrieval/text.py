@@ -321,6 +321,14 @@ _DATE_FIGURES = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
 _MONTH_FIGURES = re.compile(r"\b(thang)\s+(\d{1,2})/((?:19|20)\d\d)\b")
 
 
+def dates_in_words(folded: str) -> str:
+    """A folded text with its dates in figures read in words, as documents write them ("4/12/2025": "ngay 4 thang
+    12 nam 2025"; "thang 12/2025": "thang 12 nam 2025"), and as an article in another script names the month."""
+    if "/" not in folded:
+        return folded
+    return _MONTH_FIGURES.sub(r"\1 \2 nam \3", _DATE_FIGURES.sub(r"ngay \1 thang \2 nam \3", folded))
+
+
 @functools.lru_cache(maxsize=65536)
 def _as_paired(token: str, spelt: bool) -> tuple[str, ...]:
     """A folded token as pairs read it: a number without leading zeros; with `spelt`, an abbreviation's words
@@ -344,9 +352,7 @@ def word_pairs(text: str, *, spelt: bool = True) -> set[tuple[str, str]]:
     spelt out, so "BCĐ đã giao" meets "Ban Chỉ đạo đã giao" (whether the passages answer the question); the
     composer does without: a question's "KHCN, ĐMST, CĐS" names the Resolution's topic, and spelt out its
     phrases favour every unit that restates the topic over the one that answers."""
-    folded = fold(text)
-    if "/" in folded:
-        folded = _MONTH_FIGURES.sub(r"\1 \2 nam \3", _DATE_FIGURES.sub(r"ngay \1 thang \2 nam \3", folded))
+    folded = dates_in_words(fold(text))
     out: set[tuple[str, str]] = set()
     for phrase in _PHRASE_END.split(folded):
         seq = [w for t in _WORD_RE.findall(phrase) for w in _as_paired(t, spelt)]

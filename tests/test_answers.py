@@ -82,7 +82,15 @@ from retrieval.refusal import (
     unloaded_document_numbers,
     years,
 )
-from retrieval.search import _names, at_most_two_rows, kind_held, lexical_lead, named_documents, query_kind
+from retrieval.search import (
+    _names,
+    at_most_two_rows,
+    bridged_question,
+    kind_held,
+    lexical_lead,
+    named_documents,
+    query_kind,
+)
 from retrieval.text import english_terms, initials_spelt, present, spelt_out, strip_courtesy, words
 from retrieval.types import DocumentMeta, Hit, StoredChunk
 
@@ -2975,3 +2983,20 @@ def test_a_place_only_the_article_names_makes_it_the_answer(hermetic_env: Path, 
     ans = answerer.answer(question)
     assert ans.found and ans.citations[0].source.startswith("001_"), (ans.text, ans.citations[:3])
     assert "ثاي داي نغوك" in ans.text, ans.text
+
+
+@needs_seeds
+def test_a_date_in_figures_meets_the_month_an_article_names(hermetic_env: Path, tmp_path: Path) -> None:
+    """«Tính đến ngày 23/9/2025 …» asked of an Arabic article: its terms are put into Arabic with the date read in
+    words, so "tháng 9" meets "سبتمبر" and the sentence «حتى 23 سبتمبر 2025، أُنجزت 270 مهمة …» is quoted, not the
+    one before it on the year's 679 tasks (which shares more of the programme's name)."""
+    assert "thang 9" in bridged_question("Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ đã hoàn thành?", "vi")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for doc in (*NEW_DOCUMENTS.iterdir(), SEEDS / "002_3120bd0f13bc3a50.txt"):
+        shutil.copy(doc, folder / doc.name)
+    answerer = with_fixtures(hermetic_env, folder)
+    ans = answerer.answer(
+        "Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ trong chương trình hành động của Chính phủ đã hoàn thành?"
+    )
+    assert ans.found and "270 مهمة" in ans.text, ans.text
