@@ -378,7 +378,15 @@ class HybridSearcher:
         holders = {t: sum(t in h for h in held.values()) for t in terms}
         # A term no passage there holds weighs the most: the question names what that script's passages do not say.
         weight = {t: float(np.log(1 + len(near) / max(holders[t], 0.5))) for t in terms}
-        best = max(near, key=lambda cs: (sum(weight[t] for t in held.get(cs[0], ())), cs[1]))
+        # Equal weights: the one whose terms say more of the question's words ("khung kiến trúc" over "chủ trì").
+        best = max(
+            near,
+            key=lambda cs: (
+                round(sum(weight[t] for t in held.get(cs[0], ())), 6),
+                sum(len(t.split()) for t in held.get(cs[0], ())),
+                cs[1],
+            ),
+        )
         # A place the question names, that the passages found name, must be named by the other script's passage
         # too: "… của xã Hòa Minh Sơn" is about that commune's report, not an article on the same topic elsewhere.
         named = [

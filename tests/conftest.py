@@ -221,6 +221,27 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory, _sqlite_templates
     return built_once(tmp_path_factory, "corpus", build)
 
 
+@pytest.fixture(scope="session")
+def articles_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the seed articles (Arabic, Persian) beside Vietnamese documents on the same Resolution that do
+    not restate them (tests/fixtures, tests/fixtures_new: other, invented provinces): a question about an article
+    has there no other answer, as questions across scripts are meant to be measured."""
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds is not here (a user's clone): the articles are skipped")
+    from bot.config import Settings
+    from ingestion.sync import build_library
+
+    folders = [SEEDS, ROOT / "tests" / "fixtures", ROOT / "tests" / "fixtures_new"]
+
+    def build(data: Path) -> None:
+        library = build_library(Settings.from_env({"TROLY_DATA_DIR": str(data), "DOCS_DIR": str(folders[1])}))
+        report = library.sync(folders)
+        assert not report.failed, report.failed
+        library.close()
+
+    return built_once(tmp_path_factory, "articles", build)
+
+
 ALQAC = ROOT.parent / "shared" / "eval" / "alqac-dev"
 
 

@@ -209,6 +209,28 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     assert p90 <= 700, p90
 
 
+def test_quality_across_scripts_where_only_the_articles_answer(articles_index_dir: Path, hermetic_env: Path) -> None:
+    """Vietnamese and English questions on the Arabic and Persian articles (tests/eval/crosslang.jsonl), asked of an
+    index where Vietnamese documents on the same Resolution do not restate them (other provinces): the articles are
+    the only source, as the goal is stated. Over docs_corpus, which retells the same meetings in Vietnamese, the
+    Vietnamese passage answers and the set's hit counts only the article. Skipped on a user's clone."""
+    shutil.copytree(articles_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    assert isinstance(answerer, ExtractiveAnswerer)
+    m = evaluate(answerer, load_questions(QA.with_name("crosslang.jsonl"))).as_dict()
+    print(json.dumps({k: v for k, v in m.items() if k.startswith("crosslang/")}, indent=1))
+    # Measured when the gate was set: tuning hit@3 0.708, answered 0.75; held-out 0.5 / 0.438 (goal 0.8).
+    _gate(m, "crosslang/tuning", **{"hit@3": 0.7, "answered": 0.7})
+    _gate(m, "crosslang/held_out", **{"hit@3": 0.5, "answered": 0.4})
+    # Two paragraphs holding terms of equal weight: the one whose terms say more of the question's words is the
+    # candidate ("khung kiến trúc thủ tục hành chính" over "chủ trì"), not the one e5 puts nearer across languages.
+    question = "Ban Chỉ đạo thống nhất giao bộ nào chủ trì triển khai khung kiến trúc thủ tục hành chính?"
+    hits = answerer.searcher.search(question, k=5)
+    assert any(h.chunk.doc_id.startswith("004_") and "وزارت امنیت عمومی" in h.chunk.text for h in hits[:3]), [
+        (h.chunk.doc_id, h.chunk.section) for h in hits[:3]
+    ]
+
+
 def test_a_condition_is_answered_from_the_clause_that_states_it(alqac_index_dir: Path, hermetic_env: Path) -> None:
     """Penalties in law articles: the clause whose condition the question names, the bound it asks for."""
     shutil.copytree(alqac_index_dir, hermetic_env, dirs_exist_ok=True)
