@@ -370,8 +370,13 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     def around(sp: Span) -> int:
         # Within the span's own sentence: "… (1.918,618 tỷ đồng). Thủ tướng … đã đồng ý phân bổ 13.659,992 tỷ
         # đồng" — the words that say what a figure is stand in its sentence, not in the next one.
-        start = max(0, sp.start - 90)
-        start += max((m.end() for m in SENTENCE_BREAK.finditer(text, start, sp.start)), default=start) - start
+        lo = max(0, sp.start - 90)
+        cuts = list(SENTENCE_BREAK.finditer(text, lo, sp.start))
+        start = cuts[-1].end() if cuts else lo
+        # A clause that says nothing but the span ("…, ký số và gửi, nhận trên môi trường mạng; hoàn thành trước ngày
+        # 31/3/2026") states it of the clause before the semicolon.
+        if cuts and text[cuts[-1].start()] == ";" and len(words(text[start : sp.start]) & wanted) <= 1:
+            start = cuts[-2].end() if len(cuts) > 1 else lo
         # After it, to the end of its clause: a person's titles follow the name ("đồng chí …, Chủ tịch …;").
         stop = next((m.start() for m in SENTENCE_BREAK.finditer(text, sp.end, sp.end + 120)), sp.end + 40)
         window = text[start:stop]

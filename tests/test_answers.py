@@ -3022,3 +3022,26 @@ def test_a_date_in_figures_meets_the_month_an_article_names(hermetic_env: Path, 
         "Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ trong chương trình hành động của Chính phủ đã hoàn thành?"
     )
     assert ans.found and "270 مهمة" in ans.text, ans.text
+
+
+def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
+    """«…, ký số và gửi, nhận trên môi trường mạng; hoàn thành trước ngày 31/3/2026.» — the clause after the semicolon
+    says nothing but the date, which is the deadline of the clause before it: asked about signing and sending
+    documents, that date answers, not the next point's (whose clause holds a word of the question: "điện tử")."""
+    unit = (
+        "1. Chính quyền số\n"
+        "a) 100% văn bản đi, đến (trừ văn bản mật) được xử lý, ký số và gửi, nhận trên môi trường mạng; hoàn thành "
+        "trước ngày 31/3/2026.\n"
+        "b) Tỷ lệ hồ sơ thủ tục hành chính được tiếp nhận và giải quyết trực tuyến toàn trình đạt tối thiểu 75%.\n"
+        "c) 100% hồ sơ thủ tục hành chính giải quyết thành công được số hóa, lưu trữ điện tử; số hóa toàn bộ sổ hộ tịch"
+        " gốc từ năm 1995 đến nay (khoảng 9.600 trang) trước ngày 30/6/2026."
+    )
+    question = "By what date does Dong Phu commune have to be signing and sending 100% of its documents electronically?"
+    found = spans(unit, asked_for(question))
+    assert restated(tuple(found), unit, question).text == "trước ngày 31/3/2026", [sp.text for sp in found]
+    # A clause with words of its own keeps its window: the second item of "…: A 750 triệu đồng; B 320 triệu đồng".
+    budget = (
+        "Tổng kinh phí là 1,2 tỷ đồng, trong đó: ngân sách tỉnh hỗ trợ 750 triệu đồng; ngân sách xã 320 triệu đồng."
+    )
+    question = "Ngân sách xã chi bao nhiêu tiền?"
+    assert restated(tuple(spans(budget, asked_for(question))), budget, question).text == "320 triệu đồng"
