@@ -258,6 +258,7 @@ def states_deadline(span: Span, text: str) -> bool:
 _STATES_BOUND = {
     "min": re.compile(r"\b(?:toi thieu|it nhat|khong duoi|khong it hon|at least|no less than)\b"),
     "max": re.compile(r"\b(?:toi da|khong qua|khong vuot qua|len den|at most|no more than|up to)\b"),
+    "latest": re.compile(r"\b(?:cham nhat|muon nhat|tre nhat|khong muon hon|khong cham hon|truoc|no later than|by)\b"),
 }
 _ASKS_DAY = re.compile(r"\bngay (?:nao|may)\b|\b(?:what|which) (?:date|day)\b|\bon what day\b")
 _DAY = re.compile(

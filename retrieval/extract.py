@@ -218,6 +218,8 @@ _ENGLISH_YESNO = re.compile(r"^(?:is|are|does|do|can|must|should|was|were)\b")
 # of 2025 up to the December review" is a time.
 _MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to (?=how|what)|\bmax)(?! \d)")
 _MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
+# A date asked at its latest ("phải hoàn thành chậm nhất khi nào"): the date the text states as the latest.
+_LATEST = re.compile(r"\b(?:cham nhat|muon nhat|tre nhat|at the latest|no later than)\b")
 _MEASURED = re.compile(r"\b(?:la|dat|duoc|con|len toi|len den|toi thieu|toi da|it nhat) bao nhieu\W*$|\bhow much\b")
 # "Số lượng / Tổng số doanh nghiệp … đạt bao nhiêu?" still counts: a share is no answer to it.
 _COUNTS = re.compile(r"^(?:so|tong so)\b|\b(?:so luong|tong so)\b|\bhow many\b")
@@ -262,7 +264,7 @@ _ISSUED = re.compile(
 @dataclass(frozen=True)
 class Asked:
     kind: str
-    bound: str = ""  # max | min | ""
+    bound: str = ""  # max | min | latest (a date) | ""
     counted: str = ""  # the folded noun after "bao nhiêu" ("tuoi", "co so du lieu")
     issued: bool = False  # a date question about when a document was issued or signed
     # DEFINITION: the folded term to be defined ("tap quan", "nhiem vu thuong xuyen"); CONTACT: "phone" or "email".
@@ -354,6 +356,8 @@ def asked_for(question: str) -> Asked:
     if kind == OTHER and _ENGLISH_YESNO.search(q) and not has_vietnamese_diacritics(question):
         kind = YESNO  # "Can the commune …?"; not "Cần đảm bảo điều gì …", which folds to "can"
     bound = "max" if _MAX.search(q) else "min" if _MIN.search(q) else ""
+    if kind == DATE and _LATEST.search(q):
+        bound = "latest"
     m = _COUNTED.search(q)
     term = ""
     if kind == DEFINITION:
