@@ -27,6 +27,7 @@ from retrieval.extract import (
     DATE,
     DEFINITION,
     EVENT,
+    IDENTITY,
     JOIN,
     LIST,
     LIST_MAX,
@@ -58,10 +59,12 @@ from retrieval.extract import (
     named_kind,
     named_of_kind,
     named_span,
+    names_role,
     ordinal_asked,
     ordinal_in,
     preceding,
     quoted_name,
+    role_asked,
     spans,
     units,
     which_noun,
@@ -304,6 +307,11 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     asked = asked_for(question)
     if (_ASKS_WHO.search(fold(question)) or asked.person) and any(sp.person for sp in found):
         found = tuple(sp for sp in found if sp.person)
+    # "Ai là Trưởng Ban Chỉ đạo Trung ương?": who stands by the role, not the organ the role's own words name
+    # ("… Ban Chỉ đạo Trung ương … do đồng chí Tổng Bí thư làm Trưởng Ban Chỉ đạo").
+    if (identity := IDENTITY.match(fold(question))) and (role := f" {identity.group(1) or identity.group(2)} "):
+        other = tuple(sp for sp in found if f" {' '.join(_WORDS.findall(fold(sp.text))[:3])} " not in role)
+        found = other or found
     # "… ngày nào?" asks for a day: "Ngày 15 tháng 10 năm 2025", not "quý III năm 2025" beside it.
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
         found = tuple(sp for sp in found if _DAY.search(sp.text))
@@ -386,34 +394,19 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
 
 
-# "Ai là Bí thư Tỉnh ủy Gia Lai?", "chủ tịch ubnd tỉnh gia lai là ai": who holds a role.
-# Not "Ai là người giữ vai trò …?": who does an act.
-_IDENTITY = re.compile(r"^\W*ai la (?!nguoi\b)(.+?)\W*$|^\W*(.+?) (?:la ai|ten (?:la )?gi)\W*$")
-_HONORIFIC = {"dong", "chi", "ong", "ba"}
-
-
-def _role(question: str) -> list[str]:
-    """The first two words of the role an identity question asks about ("Đồng chí Chủ tịch Quốc hội … là ai":
-    "chu tich"); [] for another question."""
-    m = _IDENTITY.match(fold(question))
-    if not m:
-        return []
-    return [w for w in (m.group(1) or m.group(2)).split() if w not in STOPWORDS and w not in _HONORIFIC][:2]
-
-
 def rendered_role(question: str, bridged: list[str]) -> str:
     """The question's term, among those put into another script, for the role it asks who holds ("chu tich quoc
     hoi"): a unit in that script names the person only where it names the role (its names are not read)."""
-    role = _role(question)
+    role = role_asked(question)
     return next((t for t in bridged if role and t.split()[: len(role)] == role), "")
 
 
 def holds_role(person: Span, text: str, question: str) -> bool:
     """Whether the text gives the person the role the question asks about: its first two words stand by the
     name ("đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy"). True when the question asks no role."""
-    role = _role(question)
+    role = role_asked(question)
     window = " ".join(_WORDS.findall(fold(text[max(0, person.start - 80) : person.end + 80])))
-    return not role or f" {' '.join(role)} " in f" {window} "
+    return not role or names_role(window, role)
 
 
 def _named_only(organ: str, question: str) -> str:
@@ -742,7 +735,7 @@ def completed_answer(asked: Asked, text: str, question: str) -> str:
             or quoted_name(text, question)
             or owned_by(text, question)
         )
-    if asked.kind == ORGAN and not asked.person and not _IDENTITY.search(fold(question)):
+    if asked.kind == ORGAN and not asked.person and not IDENTITY.search(fold(question)):
         # "Quản chế được áp dụng đối với ai?": "người phạm tội …". Not "Bí thư Tỉnh ủy là ai": a name answers that.
         return completion(text, question, ("ai",)) or agent(text, question)  # "Ai công bố di chúc …?"
     if asked.kind == YESNO:

@@ -1584,3 +1584,29 @@ def named_of_kind(text: str, kind: str) -> str:
         if names >= 2:
             return part[m.start() : end]
     return ""
+
+
+# "Ai là Bí thư Tỉnh ủy Gia Lai?", "chủ tịch ubnd tỉnh gia lai là ai": who holds a role.
+# Not "Ai là người giữ vai trò …?": who does an act.
+IDENTITY = re.compile(r"^\W*ai la (?!nguoi\b)(.+?)\W*$|^\W*(.+?) (?:la ai|ten (?:la )?gi)\W*$")
+_HONORIFIC = {"dong", "chi", "ong", "ba"}
+
+
+def role_asked(question: str) -> list[str]:
+    """The first two words of the role an identity question asks about, as the text writes them together
+    ("Đồng chí Chủ tịch Quốc hội … là ai": "chu tich"; "Ai là Trưởng Ban Chỉ đạo …": "truong ban"); [] for another
+    question."""
+    m = IDENTITY.match(fold(question))
+    if not m:
+        return []
+    said = (m.group(1) or m.group(2)).split()
+    while said and (said[0] in _HONORIFIC or said[0] in STOPWORDS):
+        said.pop(0)
+    return said[:2]
+
+
+def names_role(folded: str, role: list[str]) -> bool:
+    """Whether folded words name the role itself, not its deputy: "Phó Trưởng Ban Chỉ đạo" is another role than
+    "Trưởng Ban Chỉ đạo"."""
+    said, named = f" {folded} ", f" {' '.join(role)} "
+    return any(not said[: m.start()].endswith(" pho") for m in re.finditer(re.escape(named), said))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
-from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row
+from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row, names_role, role_asked
 from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
@@ -259,6 +259,28 @@ def in_document_words(question: str, kind: str) -> str:
     return " | ".join([question, *english_term_list(question)]) if kind == "en" else question
 
 
+def role_holder_first(question: str, hits: list[Hit], pooled: list[Hit]) -> list[Hit]:
+    """Asked who holds a role ("Ai là Trưởng Ban Chỉ đạo Trung ương?"), where the first three passages name only
+    its deputy ("Phó Trưởng Ban Chỉ đạo", with every other word of the question), the best passage of the pool
+    naming the role itself leads: the deputy is another role."""
+    role = role_asked(question)
+    if not role or not hits:
+        return hits
+
+    def said(hit: Hit) -> str:
+        return " ".join(tokens(f"{hit.chunk.text} {hit.chunk.meta.title}"))
+
+    deputy = ["pho", *role]
+    if any(names_role(said(h), role) for h in hits[:3]) or not any(
+        f" {' '.join(deputy)} " in f" {said(h)} " for h in hits[:3]
+    ):
+        return hits
+    holder = next((h for h in pooled if names_role(said(h), role)), None)
+    if holder is None:
+        return hits
+    return [replace(holder, score=hits[0].score), *(h for h in hits if h.chunk.id != holder.chunk.id)][: len(hits)]
+
+
 def bridged_question(question: str, kind: str) -> list[str]:
     """The question's terms that the bridge puts into Arabic and Persian (retrieval/bridge.py), its dates read in
     words: "23/9/2025" is "tháng 9", which an article names ("23 سبتمبر")."""
@@ -336,6 +358,7 @@ class HybridSearcher:
         if not filters:  # filters already say which documents
             hits = self.named_first(question, kind, vector, hits, pooled)
             hits = self.named_part_first(question, kind, vector, hits)
+            hits = role_holder_first(question, hits, pooled)
         if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:

@@ -60,10 +60,12 @@ from retrieval.extract import (
     named_kind,
     named_of_kind,
     named_span,
+    names_role,
     ordinal_asked,
     ordinal_in,
     preceding,
     quoted_name,
+    role_asked,
     spans,
     units,
     which_noun,
@@ -3046,3 +3048,17 @@ def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> N
     )
     question = "Ngân sách xã chi bao nhiêu tiền?"
     assert restated(tuple(spans(budget, asked_for(question))), budget, question).text == "320 triệu đồng"
+
+
+def test_who_holds_a_role_is_not_answered_by_its_deputy(corpus_data: Path) -> None:
+    """ "Ai là Trưởng Ban Chỉ đạo Trung ương?": the conclusion notice of the Deputy Head ("Phó Trưởng Ban Chỉ đạo")
+    holds every word of the question and led; the deputy is another role. A passage naming the role itself leads,
+    and the direct answer is who stands by it — not the committee the role's own words name."""
+    question = "Ai là Trưởng Ban Chỉ đạo Trung ương?"
+    assert role_asked(question) == ["truong", "ban"]  # the role's words as the text writes them together
+    assert not names_role("dong chi nguyen duy ngoc pho truong ban chi dao", ["truong", "ban"])
+    assert names_role("do dong chi tong bi thu lam truong ban chi dao", ["truong", "ban"])
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer(question)
+    assert ans.found and "Tổng Bí thư" in ans.short, (ans.short, ans.text)
+    assert "Phó Trưởng Ban" not in ans.text, ans.text
