@@ -659,6 +659,32 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     return out
 
 
+_NUMBER = re.compile(r"^(\d{1,2})\.\s")
+
+
+def numbered_run(passage: str, unit: Unit) -> str:
+    """The numbered clauses "1. …", "2. …" that follow one another in a passage with no lead-in, one line each,
+    when the unit is one of them, there are several and they fit on a phone's screen; "" otherwise."""
+    if unit.kind != "clause" or not _NUMBER.match(unit.text):
+        return ""
+    lines: list[str] = []
+    held, last = False, 0
+    for u in units(passage):
+        m = _NUMBER.match(u.text) if u.kind == "clause" else None
+        if u.kind == "clause" and not m and lines:
+            lines[-1] += f" {u.text}"  # the clause's next sentence
+        elif m and lines and int(m.group(1)) == last + 1:
+            lines.append(u.text)
+        elif held:
+            break
+        else:
+            lines = [u.text] if m else []
+        last = int(m.group(1)) if m else last
+        held = held or u == unit
+    text = "\n".join(lines)
+    return text if held and len(lines) > 1 and len(text) <= LIST_MAX else ""
+
+
 def vietnamese_date(iso: str) -> str:
     """2025-11-18 → "ngày 18 tháng 11 năm 2025", as documents date themselves (a zero before days under
     10 and before months 1 and 2)."""
@@ -856,6 +882,10 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
         # says what the point is one of ("Ban Chỉ đạo … gồm 10 thành viên: … a) Ông Đỗ Văn Lương …").
         quotes.remove(best)
     quotes.sort(key=lambda c: (c.rank, c.unit.order))
+    if asked.kind == LIST and not short and (run := numbered_run(hits[best.rank].chunk.text, best.unit)):
+        # "Xã … kiến nghị những gì?" of "1. Đề nghị …", "2. Đề nghị …", "3. Đề nghị …" under a heading: the items
+        # are the answer, all of them, as the document numbers them (two quotes would leave one out).
+        quotes = [replace(best, unit=Unit(run, "list", best.unit.order))]
     # A date, share, amount, duration or phone number asked for that no unit states ("liên hệ Cục Chuyển đổi số
     # quốc gia" gives no number to call). Not a count or an organ: counts are also
     # written in words ("năm trạng thái") and organs may be roles ("công chứng viên"), so their absence from

@@ -31,6 +31,7 @@ from retrieval.compose import (
     compose,
     echoes,
     labelled,
+    numbered_run,
     question_terms,
     restated,
     states_deadline,
@@ -696,6 +697,18 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     assert answerer.answer(question).short == "Ông Trần Quốc Vinh, Chủ tịch UBND tỉnh"
     # A report gives what was reached and next year's target for the same share: asked what it reached, the figure
     # reached; asked what it aims for, the target.
+    # Its proposals, numbered under a heading with no lead-in: all three, as one list (two quotes left one out).
+    ans = answerer.answer("Xã Hòa Minh Sơn kiến nghị những gì?")
+    assert (
+        ans.found
+        and len(ans.quotes) == 1
+        and [line[:3] for line in ans.quotes[0].text.split("\n")]
+        == [
+            "1. ",
+            "2. ",
+            "3. ",
+        ]
+    ), ans.text
     reached = "Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình của xã Hòa Minh Sơn đạt bao nhiêu?"
     assert answerer.answer(reached).short == "đạt 62,5%"
     aimed = "Xã Hòa Minh Sơn phấn đấu tỷ lệ hồ sơ giải quyết trực tuyến toàn trình đạt bao nhiêu?"
@@ -3062,3 +3075,19 @@ def test_who_holds_a_role_is_not_answered_by_its_deputy(corpus_data: Path) -> No
     ans = answerer.answer(question)
     assert ans.found and "Tổng Bí thư" in ans.short, (ans.short, ans.text)
     assert "Phó Trưởng Ban" not in ans.text, ans.text
+
+
+def test_a_list_asked_of_numbered_clauses_is_quoted_whole() -> None:
+    """Numbered clauses one after another with no lead-in are one list for a question asking for the list: each on
+    its line, a clause's second sentence with it; a break in the numbering ends the list."""
+    passage = (
+        "## V. KIẾN NGHỊ, ĐỀ XUẤT\n1. Đề nghị bổ sung 01 biên chế. Ưu tiên người có chuyên môn.\n"
+        "2. Đề nghị đầu tư 02 trạm BTS.\n3. Đề nghị hỗ trợ 450 triệu đồng.\n5. Mục khác."
+    )
+    second = next(u for u in units(passage) if u.text.startswith("2."))
+    assert numbered_run(passage, second).split("\n") == [
+        "1. Đề nghị bổ sung 01 biên chế. Ưu tiên người có chuyên môn.",
+        "2. Đề nghị đầu tư 02 trạm BTS.",
+        "3. Đề nghị hỗ trợ 450 triệu đồng.",
+    ]
+    assert numbered_run("1. Một điều duy nhất.", units("1. Một điều duy nhất.")[0]) == ""
