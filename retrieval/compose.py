@@ -685,6 +685,27 @@ def numbered_run(passage: str, unit: Unit) -> str:
     return text if held and len(lines) > 1 and len(text) <= LIST_MAX else ""
 
 
+# "Quyết định này có hiệu lực kể từ ngày ký.": in force from the day its issuer signed it, the date of its header.
+_ASKS_EFFECT = re.compile(r"\bhieu luc\b|\btakes? effect\b|\b(?:come|came|comes) into (?:force|effect)\b")
+_FROM_SIGNING = re.compile(r"[^\n.;]*\bnày có hiệu lực(?: thi hành)? ((?:kể )?từ ngày (?:ký|ban hành))[^\n]*")
+
+
+def from_signing(question: str, hits: list[Hit]) -> Draft | None:
+    """Asked when a document takes effect, where its passage says it does from the day it was signed: that day (its
+    header's date), with the sentence saying so."""
+    if not _ASKS_EFFECT.search(fold(question)):
+        return None
+    for rank, hit in enumerate(hits):
+        m = _FROM_SIGNING.search(hit.chunk.text)
+        if m and hit.chunk.meta.date:
+            return Draft(
+                f"{m.group(1)} ({vietnamese_date(hit.chunk.meta.date)})",
+                rank + 1,
+                (Quote(m.group(0).strip(), rank + 1),),
+            )
+    return None
+
+
 def vietnamese_date(iso: str) -> str:
     """2025-11-18 → "ngày 18 tháng 11 năm 2025", as documents date themselves (a zero before days under
     10 and before months 1 and 2)."""
@@ -827,6 +848,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     issued, issued_rank = issue_date(question, hits) if asked.issued else ("", -1)
     if issued:  # the document's date is the whole answer; its passages say nothing about it
         return Draft(issued, issued_rank + 1, ())
+    if asked.kind == DATE and (signed := from_signing(question, hits[:SHOWN])):
+        return signed
     if best.found:
         span = restated(best.found, best.unit.text, question)
         states = _STATES_BOUND.get(asked.bound)

@@ -30,6 +30,7 @@ from retrieval.compose import (
     completed_answer,
     compose,
     echoes,
+    from_signing,
     labelled,
     numbered_run,
     question_terms,
@@ -3091,3 +3092,15 @@ def test_a_list_asked_of_numbered_clauses_is_quoted_whole() -> None:
         "3. Đề nghị hỗ trợ 450 triệu đồng.",
     ]
     assert numbered_run("1. Một điều duy nhất.", units("1. Một điều duy nhất.")[0]) == ""
+
+
+def test_a_document_in_force_from_its_signing_is_answered_with_that_day(corpus_data: Path) -> None:
+    """ "Quyết định 125 có hiệu lực từ ngày nào?": its Điều 4 says «Quyết định này có hiệu lực kể từ ngày ký.», which
+    holds no date; a task of its Điều 2 holds one ("… có hiệu lực chậm nhất ngày 31 tháng 3 năm 2026") and was
+    quoted. The answer is the day it was signed, its header's date, with the sentence saying so."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    ans = answerer.answer("Quyết định 125 có hiệu lực từ ngày nào?")
+    assert ans.found and ans.short == "kể từ ngày ký (ngày 24 tháng 10 năm 2025)", ans.text
+    assert [q.text for q in ans.quotes] == ["Quyết định này có hiệu lực kể từ ngày ký."], ans.text
+    # Asked when it was issued, not when it takes effect: the issue date's own path answers that.
+    assert from_signing("Quyết định 125 ban hành ngày nào?", []) is None  # not asked when it takes effect
