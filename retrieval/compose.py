@@ -48,6 +48,7 @@ from retrieval.extract import (
     agent,
     anchored_completion,
     asked_for,
+    asks_effect,
     asks_target,
     called,
     cell_asked,
@@ -686,17 +687,19 @@ def numbered_run(passage: str, unit: Unit) -> str:
 
 
 # "Quyết định này có hiệu lực kể từ ngày ký.": in force from the day its issuer signed it, the date of its header.
-_ASKS_EFFECT = re.compile(r"\bhieu luc\b|\btakes? effect\b|\b(?:come|came|comes) into (?:force|effect)\b")
 _FROM_SIGNING = re.compile(r"[^\n.;]*\bnày có hiệu lực(?: thi hành)? ((?:kể )?từ ngày (?:ký|ban hành))[^\n]*")
 
 
 def from_signing(question: str, hits: list[Hit]) -> Draft | None:
-    """Asked when a document takes effect, where its passage says it does from the day it was signed: that day (its
-    header's date), with the sentence saying so."""
-    if not _ASKS_EFFECT.search(fold(question)):
+    """Asked when a document the question names takes effect, where its passage says it does from the day it was
+    signed: that day (its header's date), with the sentence saying so."""
+    if not asks_effect(question):
+        return None
+    named = issue_date(question, hits)[1]  # the document the question names, by its number
+    if named < 0:
         return None
     for rank, hit in enumerate(hits):
-        m = _FROM_SIGNING.search(hit.chunk.text)
+        m = _FROM_SIGNING.search(hit.chunk.text) if hit.chunk.doc_id == hits[named].chunk.doc_id else None
         if m and hit.chunk.meta.date:
             return Draft(
                 f"{m.group(1)} ({vietnamese_date(hit.chunk.meta.date)})",

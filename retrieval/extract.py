@@ -1610,3 +1610,12 @@ def names_role(folded: str, role: list[str]) -> bool:
     "Trưởng Ban Chỉ đạo"."""
     said, named = f" {folded} ", f" {' '.join(role)} "
     return any(not said[: m.start()].endswith(" pho") for m in re.finditer(re.escape(named), said))
+
+
+# "… có hiệu lực từ khi nào?", "When does Decision 125 take effect?" (folded): when a document is in force.
+_ASKS_EFFECT = re.compile(r"\bhieu luc\b|\btakes? effect\b|\b(?:come|came|comes) into (?:force|effect)\b")
+
+
+def asks_effect(question: str) -> bool:
+    """Whether a question asks when something takes effect (a document named: from when it is in force)."""
+    return bool(_ASKS_EFFECT.search(fold(question)))

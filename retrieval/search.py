@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
-from retrieval.extract import SPECIFIC, asked_for, holds_kind, is_row, names_role, role_asked
+from retrieval.extract import SPECIFIC, asked_for, asks_effect, holds_kind, is_row, names_role, role_asked
 from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
@@ -508,7 +508,7 @@ class HybridSearcher:
         doc = documents[named[0]]
         # Asked when it was issued, a document named is the source whatever other titles name it ("NQ57 ban
         # hành ngày nào?"): its date is the answer.
-        if source == named[0] or asked_for(question).issued:
+        if source == named[0] or asked_for(question).issued or asks_effect(question):
             own = [h for h in pooled if h.chunk.doc_id == named[0]][:3]
             ids = {h.chunk.id for h in own}
             own += [h for h in self.ranked_in(question, kind, vector, named[0], 8) if h.chunk.id not in ids]
