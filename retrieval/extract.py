@@ -1008,7 +1008,10 @@ def spans(text: str, asked: Asked) -> list[Span]:
             for sp in out:
                 words = _WORD.findall(sp.text)
                 folded = [fold(w) for w in words]
+                first = next((j for j, w in enumerate(folded) if w.isdigit()), 0)
                 for i in range(len(folded)):
+                    if sum(not w.isdigit() for w in folded[first:i]) > 1:
+                        break  # the noun counted follows the number: "16 tiêu chí … cấp xã" counts no "xã"
                     n = skipped = 0
                     while n < len(counted) and i + n + skipped < len(folded):
                         if folded[i + n + skipped] == counted[n]:

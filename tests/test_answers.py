@@ -3106,3 +3106,19 @@ def test_a_document_in_force_from_its_signing_is_answered_with_that_day(corpus_d
     assert "01 tháng 4 năm 2025" not in answerer.answer("Nghị quyết 57 có hiệu lực từ khi nào?").short
     # Asked when it was issued, not when it takes effect: the issue date's own path answers that.
     assert from_signing("Quyết định 125 ban hành ngày nào?", []) is None  # not asked when it takes effect
+
+
+def test_the_noun_counted_follows_the_number() -> None:
+    """ "Gia Lai có bao nhiêu xã, phường?": «… Bộ 16 tiêu chí về chuyển đổi số cấp xã …» counts criteria, not
+    communes, though "xã" ends the phrase; the noun counted stands after the number (the words before it, "tổng số",
+    "ít nhất", are the text's own)."""
+    asked = asked_for("Gia Lai có bao nhiêu xã, phường?")
+    text = (
+        "c) Các xã, phường tự đánh giá Bộ 16 tiêu chí về chuyển đổi số cấp xã, báo cáo trước ngày 30 tháng 11 năm 2025."
+    )
+    assert spans(text, asked) == []
+    assert [sp.text for sp in spans("Tỉnh có 135 xã, phường.", asked)] == ["135 xã, phường"]
+    tasks = asked_for("Ban Chỉ đạo đã giao tổng cộng bao nhiêu nhiệm vụ?")
+    assert [sp.text for sp in spans("đã giao tổng số 1.287 nhiệm vụ cho 56 cơ quan", tasks)] == [
+        "tổng số 1.287 nhiệm vụ"
+    ]
