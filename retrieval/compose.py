@@ -844,6 +844,11 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
             return opening
     asked = asked_for(question)
     ranked = candidates(question, hits, index, asked)
+    if asked.kind == DATE and asks_effect(question) and (source := issue_date(question, hits)[1]) >= 0:
+        # When a named document takes effect: a unit of it that says so ("… có hiệu lực từ ngày …"), not a date of
+        # another document, nor one of its own that states something else.
+        doc = hits[source].chunk.doc_id
+        ranked = [c for c in ranked if hits[c.rank].chunk.doc_id == doc and "hieu luc" in fold(c.unit.text)]
     if not ranked:
         return Draft("", 0, ())
     best = ranked[0]
