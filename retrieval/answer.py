@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import FIGURES, asked_for
+from retrieval.extract import DATE, FIGURES, asked_for, asks_effect, holds_kind
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import AskedWords, RefusalModel, figure_stated, gather_evidence, source_holds
-from retrieval.search import LOOKED_AT, HybridSearcher, missing_part, part_leads, query_kind, same_language
+from retrieval.search import (
+    LOOKED_AT,
+    HybridSearcher,
+    kind_held,
+    missing_part,
+    named_documents,
+    part_leads,
+    query_kind,
+    same_language,
+)
 from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy
 from retrieval.types import Answer, Citation, Hit
 
@@ -80,6 +90,22 @@ class ExtractiveAnswerer:
             return "", None  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
         if source_holds(question, hits, self.searcher.index):
             return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
+        # Words compare only within a script: the passage kept third for its meaning, saying more of the question
+        # than the passages in its script, is judged alone, as a question whose answer is in another script.
+        across = says_more_across(question, hits, self.searcher.index)
+        if asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
+            across = None  # when a named document takes effect: only its own units say so (search.named_first)
+        alone = (
+            across is not None
+            and states_figure(question, across)
+            and self.refusal.probability(gather_evidence(question, [across], self.searcher.index))
+            >= self.refusal.threshold
+        )
+        # Where no passage in the question's script holds what is asked (a name, a date, a figure), it is judged
+        # first: read with them, it lends them its words, and the answer would be quoted from them ("… do Thủ tướng
+        # nào chủ trì?" of a letter that names the office only).
+        if alone and not kind_held(question, hits[:3]):
+            return "", across
         ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
         p = self.refusal.probability(ev)
         # Asked for a figure, passages that state none of its kind, or none of the year asked, cannot answer, however
@@ -88,14 +114,7 @@ class ExtractiveAnswerer:
         stated = figure_stated(question, hits[:LOOKED_AT])
         if p >= self.refusal.threshold and stated:
             return "", None
-        # Words compare only within a script: the passage kept third for its meaning, saying more of the question
-        # than the passages in its script, is judged alone, as a question whose answer is in another script.
-        across = says_more_across(question, hits, self.searcher.index)
-        if (
-            across is not None
-            and self.refusal.probability(gather_evidence(question, [across], self.searcher.index))
-            >= self.refusal.threshold
-        ):
+        if alone:
             return "", across
         if not stated:
             return f"no {asked_for(question).kind} stated ({ev.describe()})", None
@@ -140,7 +159,10 @@ def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
         first, second, third = (h.chunk.meta.language for h in hits[:3])
         if same_language(first, second) and not same_language(first, third):
             asked = AskedWords.of(question, query_kind(question), index)
-            if asked.passage_share(hits[2]) >= asked.passage_share(hits[1]):
+            compared = asked.with_names(question).comparable()
+            kept, other = compared.passage_share(hits[2]), compared.passage_share(hits[1])
+            # Equal on the words both scripts can be checked for, the second holds the rest as well: it stays.
+            if kept > other or kept == other and asked.passage_share(hits[2]) >= asked.passage_share(hits[1]):
                 return [0, 2]
     return list(range(min(2, len(hits))))
 
@@ -151,9 +173,17 @@ def says_more_across(question: str, hits: list[Hit], index: DocumentIndex) -> Hi
     kept = next((h for h in hits[:3] if h.kept), None)
     if kept is None:
         return None
-    asked = AskedWords.of(question, query_kind(question), index).rarest_unheld()
+    asked = AskedWords.of(question, query_kind(question), index).rarest_unheld().with_names(question).comparable()
     own = [asked.passage_share(h) for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
     return kept if own and asked.passage_share(kept) > max(own) else None
+
+
+def states_figure(question: str, hit: Hit) -> bool:
+    """Whether a passage states a date or figure where the question asks for one (any of its kind: the noun counted
+    is in another script's words). Judged alone, a paragraph in another script on the same topic that states none
+    cannot answer "… có hiệu lực từ khi nào?"."""
+    asked = asked_for(question)
+    return asked.kind not in (*FIGURES, DATE) or holds_kind([hit.chunk.text], replace(asked, counted=""))
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -638,9 +638,19 @@ def arabic_stem(word: str) -> str:
     return bare
 
 
+def arabic_stems(text: str) -> str:
+    """Arabic or Persian text as its words' light stems (`arabic_stem`), as renderings are compared with it: the
+    list writes "المندوبين", an article "3152 مندوبًا"; "المركزية" and "المركزي" are one word."""
+    return " ".join(arabic_stem(w) for w in arabic_words(text).split())
+
+
+# The terms that are proper names (places): written with diacritics, a question names them with capitals ("Gia
+# Lai"); the same syllables in lower case are other words ("đánh giá lại" is no Gia Lai).
+NAMES = frozenset({"ha noi", "gia lai", "viet nam"})
+
 # Each term's renderings as comparable words, longest first within a term.
 _RENDERED: dict[str, tuple[str, ...]] = {
-    term: tuple(sorted({f" {arabic_words(r)} " for r in renderings}, key=len, reverse=True))
+    term: tuple(sorted({f" {arabic_stems(r)} " for r in renderings}, key=len, reverse=True))
     for term, renderings in BRIDGE.items()
 }
 _TERMS = sorted(BRIDGE, key=lambda t: -len(t.split()))
@@ -659,22 +669,35 @@ def bridged_terms(folded: str) -> list[str]:
 
 
 def holds(words: str, term: str) -> bool:
-    """Whether comparable Arabic/Persian words (from `arabic_words`) hold one of a term's renderings."""
+    """Whether comparable Arabic/Persian words (from `arabic_stems`) hold one of a term's renderings."""
     padded = f" {words} "
     return any(r in padded for r in _RENDERED[term])
 
 
-def held_terms(words: str, terms: list[str]) -> list[str]:
+def held_terms(words: str, terms: list[str], *, inner: bool = True) -> list[str]:
     """The terms (folded Vietnamese) whose renderings comparable Arabic/Persian words hold: what a passage in
-    that script says of a question, in the question's words."""
-    return [t for t in terms if holds(words, t)]
+    that script says of a question, in the question's words. With `inner`, of a term not held, the shorter terms
+    inside it that are: a passage naming "اللجنة التوجيهية" says "ban chi dao" of "ban chi dao trung uong", not
+    nothing (whether a passage answers; the composer, choosing a sentence, counts whole terms: parts of a
+    programme's name would favour the sentence that restates it)."""
+    out: list[str] = []
+    for term in terms:
+        if holds(words, term):
+            out.append(term)
+        elif inner:
+            rest = f" {term} "
+            for sub in _TERMS:
+                if sub != term and f" {sub} " in rest and holds(words, sub):
+                    out.append(sub)
+                    rest = rest.replace(f" {sub} ", " | ")
+    return list(dict.fromkeys(out))
 
 
-def rendered_words(text: str, terms: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+def rendered_words(text: str, terms: list[str], *, inner: bool = True) -> tuple[set[str], set[tuple[str, str]]]:
     """An Arabic or Persian text's words and word pairs as a question's are compared with them: the words of the
-    question's terms (folded Vietnamese) it renders, and its numbers, which compare across scripts ("34 مقاطعة",
-    "۲۰۲۵")."""
-    said = arabic_words(text)
-    held = held_terms(said, terms)
+    question's terms (folded Vietnamese) it renders (`held_terms`), and its numbers, which compare across scripts
+    ("34 مقاطعة", "۲۰۲۵")."""
+    said = arabic_stems(text)
+    held = held_terms(said, terms, inner=inner)
     numbers = {number_free(w) for w in said.split() if w.isascii() and w.isdigit()}
     return {w for t in held for w in t.split()} | numbers, {p for t in held for p in word_pairs(t)}

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from retrieval.bridge import arabic_words, holds, rendered_words
+from retrieval.bridge import arabic_stems, arabic_words, holds, rendered_words
 from retrieval.extract import (
     CONTACT,
     DATE,
@@ -592,7 +592,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
             kind_met = (
                 bool(found)
-                or (across and asked.kind in SPECIFIC and (not role or holds(arabic_words(unit.text), role)))
+                or (across and asked.kind in SPECIFIC and (not role or holds(arabic_stems(unit.text), role)))
                 or (asked.kind == LIST and unit.kind == "list")
                 # "…, trừ trường hợp nào?": one sentence naming the case after the question's words answers it too.
                 or (asks_case and unit.kind != "list" and bool(completed_answer(asked, unit.text, question)))
@@ -614,7 +614,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 own = {w for w in own if w in rest or not w.isdigit()}
             rendered: set[tuple[str, str]] = set()
             if across:
-                held, rendered = rendered_words(unit.text, bridged)
+                held, rendered = rendered_words(unit.text, bridged, inner=False)
                 own |= held
             cover = sum(w for t, w in weight.items() if present(t, own))
             cover += W_HEADING * sum(w for t, w in weight.items() if present(t, inherited) and not present(t, own))

@@ -92,6 +92,9 @@ _ARABIC_COUNT = re.compile(r"(?<!\w)(?:كم(?: عدد)?|چند|چه تعداد)\
 _QUALIFIED = r"which (?:[a-z'-]+ ){0,2}?"
 _PERSON_ASKED = (
     rf"\b{_QUALIFIED}(?:(?:vice|deputy)[ -])?(?:minister|secretary|chair(?:man|woman|person)?|director|official|leader)\b|\b(?:dong chi|ong) nao\b|"
+    # An office asked by "nào": "do Thủ tướng nào chủ trì?", "Thứ trưởng Bộ Công an nào dự?" (its body between).
+    r"\b(?:pho )?(?:thu tuong|bo truong|thu truong|tong bi thu|chu tich|bi thu|giam doc|chanh van phong)"
+    r"(?: (?:bo|so|uy ban|ubnd|quoc hoi|tinh|thanh pho|xa|tinh uy|thanh uy|dang uy)(?: [a-z]+){0,3}?)? nao\b|"
     # Who someone addressed as a person is: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?".
     r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) |"
     # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì".

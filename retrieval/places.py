@@ -174,3 +174,23 @@ def issuer_place(issuer: str) -> str:
     folded = re.sub(r"\s+", " ", re.sub(r"\([^)]*\)|[^\w\s]", " ", fold(issuer))).strip()
     m = _ISSUER_PLACE.search(folded)
     return m.group(1).strip() if m else ""
+
+
+# Two or more capitalised syllables in a row, as Vietnamese writes a proper name: "Hà Nội", "Gia Lai", "Phạm Minh
+# Chính", and the named bodies' heads ("Bộ Tư pháp", "Ban Chỉ đạo").
+_CAPITALISED_RUN = re.compile(rf"(?<!\w)[{UPPER}]\w*(?:\s+[{UPPER}]\w*)+")
+
+
+def proper_names(question: str) -> list[str]:
+    """The folded names a Vietnamese question writes with capitals ("Hà Nội" → "ha noi"): their syllables say the
+    name only together. "Đông Hà Sơn" and "nội dung" hold "hà" and "nội", not Hà Nội. Numbers and abbreviations
+    in capitals ("NQ57", "III") are no part of them."""
+    text = unicodedata.normalize("NFC", question)
+    if not has_vietnamese_diacritics(text):
+        return []
+    out = []
+    for m in _CAPITALISED_RUN.finditer(text):
+        syllables = [fold(w) for w in m.group(0).split() if not w.isupper() or len(w) == 1]
+        if len(syllables) >= 2 and all(VI_SYLLABLE.fullmatch(s) for s in syllables):
+            out.append(" ".join(syllables))
+    return list(dict.fromkeys(out))

@@ -37,11 +37,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_words, bridged_terms, holds, rendered_words
+from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words
 from retrieval.compose import question_terms, rarity, unframed
 from retrieval.extract import FIGURES, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
-from retrieval.places import places, syllable_spellings
+from retrieval.places import places, proper_names, syllable_spellings
 from retrieval.search import (
     bridged_question,
     document_numbers,
@@ -190,6 +190,7 @@ class AskedWords:
     content: list[str]
     missing: list[str]
     bridged: list[str]
+    names: tuple[str, ...] = ()  # folded proper names whose syllables count only together (`with_names`)
 
     @classmethod
     def of(cls, question: str, kind: str, index: DocumentIndex) -> AskedWords:
@@ -224,13 +225,32 @@ class AskedWords:
         total = sum(self.weight.values())
         return sum(w for t, w in self.weight.items() if present(t, held)) / total if total else 0.0
 
+    def comparable(self) -> AskedWords:
+        """The same words, only those a passage in either script can be checked for: the words of the question's
+        terms the bridge puts into Arabic and Persian, and numbers. A word the list cannot render is held by no
+        passage there; weighed, it would favour every passage in the question's script over theirs."""
+        bridged = {w for t in self.bridged for w in t.split()}
+        return replace(self, weight={t: w for t, w in self.weight.items() if t in bridged or t.isdigit()})
+
+    def with_names(self, question: str) -> AskedWords:
+        """The same words, the question's proper names held only whole (places.proper_names): a passage on Đông Hà
+        Sơn holds "hà" and, in "nội dung", "nội", and says nothing of Hà Nội."""
+        return replace(self, names=tuple(proper_names(question)))
+
     def passage_share(self, hit: Hit) -> float:
         """The share a passage holds, in its text or its document's title, issuer and symbol."""
         said = self.reader(hit)
         if said is None:
             return 0.0
         meta = hit.chunk.meta
-        return self.share(said(hit.chunk.text).words | said(" ".join((meta.title, meta.issuer, meta.symbol))).words)
+        text, header = said(hit.chunk.text), said(" ".join((meta.title, meta.issuer, meta.symbol)))
+        held = text.words | header.words
+        if self.names:
+            pairs = text.pairs | header.pairs
+            split = [n.split() for n in self.names]
+            unsaid = {w for n in split if not all(p in pairs for p in zip(n, n[1:], strict=False)) for w in n}
+            held -= unsaid
+        return self.share(held)
 
 
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
@@ -270,7 +290,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     fact_found = asks_fact and holds_kind([h.chunk.text for h in hits[:3]], asked)
     rendered = cross and bool(asked_words.bridged)
     # Judged alone, a passage in another script names a place the way it renders it ("Gia Lai": "جيا لاي").
-    renders = " ".join(arabic_words(h.chunk.text) for h in hits[:3]) if rendered else ""
+    renders = " ".join(arabic_stems(h.chunk.text) for h in hits[:3]) if rendered else ""
     place_unknown = any(
         not any(all(index.document_frequency([spelt]).values()) for spelt in syllable_spellings(name))
         and not any(holds(renders, t) for t in bridged_terms(" ".join(syllable_spellings(name))))

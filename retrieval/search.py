@@ -18,13 +18,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrieval.bridge import arabic_words, bridged_terms, held_terms, holds
+from retrieval.bridge import NAMES, arabic_stems, bridged_terms, held_terms, holds
 from retrieval.extract import SPECIFIC, asked_for, asks_effect, holds_kind, is_row, names_role, role_asked
 from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
 from retrieval.parts import label as part_label
-from retrieval.places import names_place, places, syllable_spellings
+from retrieval.places import names_place, places, proper_names, syllable_spellings
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     DOCUMENT_KINDS,
@@ -283,8 +283,13 @@ def role_holder_first(question: str, hits: list[Hit], pooled: list[Hit]) -> list
 
 def bridged_question(question: str, kind: str) -> list[str]:
     """The question's terms that the bridge puts into Arabic and Persian (retrieval/bridge.py), its dates read in
-    words: "23/9/2025" is "tháng 9", which an article names ("23 سبتمبر")."""
-    return bridged_terms(" ".join(expand_query(dates_in_words(in_document_words(question, kind)))))
+    words: "23/9/2025" is "tháng 9", which an article names ("23 سبتمبر"). With diacritics, a place is one the
+    question writes as a name: "đánh giá lại" folds to the words of Gia Lai."""
+    terms = bridged_terms(" ".join(expand_query(dates_in_words(in_document_words(question, kind)))))
+    if kind != "vi":
+        return terms
+    named = f" {' | '.join(proper_names(question))} "
+    return [t for t in terms if t not in NAMES or f" {t} " in named]
 
 
 def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:
@@ -483,7 +488,7 @@ class HybridSearcher:
         known = self._arabic[1]
         missing = [c for c in ids if c not in known]
         if missing:
-            known.update({cid: arabic_words(chunk.text) for cid, chunk in self.index.get_chunks(missing).items()})
+            known.update({cid: arabic_stems(chunk.text) for cid, chunk in self.index.get_chunks(missing).items()})
         return {c: known[c] for c in ids if c in known}
 
     def named_first(

@@ -22,7 +22,7 @@ from bot.render.out import TextOut
 from bot.render.text import unmet_note
 from bot.service.views import answer_view
 from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, closest, says_more_across, to_citations
-from retrieval.bridge import arabic_stem, arabic_words, bridged_terms, holds
+from retrieval.bridge import arabic_stem, arabic_stems, arabic_words, bridged_terms, held_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
     _named_only,
@@ -75,9 +75,10 @@ from retrieval.extract import (
 )
 from retrieval.parts import Part, asks_whole, label, named_part, part_text, parts_held
 from retrieval.parts import holds as part_holds
-from retrieval.places import issuer_place, places, syllable_spellings
+from retrieval.places import issuer_place, places, proper_names, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
+    AskedWords,
     figure_stated,
     gather_evidence,
     laws_named,
@@ -223,9 +224,11 @@ def test_quality_across_scripts_where_only_the_articles_answer(articles_index_di
     assert isinstance(answerer, ExtractiveAnswerer)
     m = evaluate(answerer, load_questions(QA.with_name("crosslang.jsonl"))).as_dict()
     print(json.dumps({k: v for k, v in m.items() if k.startswith("crosslang/")}, indent=1))
-    # Measured when the gate was set: tuning hit@3 0.708, answered 0.75; held-out 0.5 / 0.438 (goal 0.8).
-    _gate(m, "crosslang/tuning", **{"hit@3": 0.7, "answered": 0.7})
-    _gate(m, "crosslang/held_out", **{"hit@3": 0.5, "answered": 0.4})
+    # Measured when the gate was set: tuning hit@3 0.708, answered 0.75; held-out 0.5 / 0.438 (goal 0.8). Since the
+    # articles' words are compared as stems, a long term's inner terms count, names count whole and passages in two
+    # scripts are weighed on the words both can be checked for: tuning 0.75 / 0.792, held-out 0.812 / 0.688.
+    _gate(m, "crosslang/tuning", **{"hit@3": 0.7, "answered": 0.75})
+    _gate(m, "crosslang/held_out", **{"hit@3": 0.75, "answered": 0.6})
     # Two paragraphs holding terms of equal weight: the one whose terms say more of the question's words is the
     # candidate ("khung kiến trúc thủ tục hành chính" over "chủ trì"), not the one e5 puts nearer across languages.
     question = "Ban Chỉ đạo thống nhất giao bộ nào chủ trì triển khai khung kiến trúc thủ tục hành chính?"
@@ -2922,12 +2925,52 @@ def test_when_asks_a_date_only_as_the_questions_word() -> None:
 def test_terms_put_into_arabic_and_persian_meet_the_articles_words() -> None:
     """Clitics, short vowels, letter forms, joiners and digits do not keep a term from its article's word."""
     assert arabic_words("وبالتحول الرقميُّ للجنة اللجنة، کمیته‌های ۲۰۲۵ ووزارة") == "تحول رقمي جنه جنه ميته هاي 2025 زاره"
-    said = arabic_words("ترأس المؤتمر الأمين العام، بمشاركة رئيس الجمعية الوطنية ووزارة العلوم والتكنولوجيا")
+    said = arabic_stems("ترأس المؤتمر الأمين العام، بمشاركة رئيس الجمعية الوطنية ووزارة العلوم والتكنولوجيا")
     assert holds(said, "chu tich quoc hoi") and holds(said, "bo khoa hoc va cong nghe") and holds(said, "tong bi thu")
     assert not holds(said, "thu tuong")
-    assert holds(arabic_words("وزارت علوم و فناوری گزارش داد"), "bo khoa hoc va cong nghe")
+    assert holds(arabic_stems("وزارت علوم و فناوری گزارش داد"), "bo khoa hoc va cong nghe")
     # The longest term first: "chủ tịch" inside "Chủ tịch Quốc hội" is not a second term.
     assert bridged_terms("Chủ tịch Quốc hội dự hội nghị quý III") == ["chu tich quoc hoi", "hoi nghi", "quy iii"]
+
+
+def test_words_compare_across_scripts_as_stems_names_and_the_terms_inside_a_longer_one() -> None:
+    """What a passage in another script says of a question is read fairly before it is weighed against passages in
+    the question's script: a noun in another number or case is the list's noun; of a long term it does not hold, the
+    shorter terms inside it that it does; a place is a name, not the syllables of other words."""
+    # The list writes "المندوبين"; the article "3152 مندوبًا".
+    assert holds(arabic_stems("انعقد المؤتمر بمشاركة 3152 مندوبًا في 212 نقطة اتصال"), "dai bieu")
+    assert not holds(arabic_words("انعقد المؤتمر بمشاركة 3152 مندوبًا في 212 نقطة اتصال"), "dai bieu")
+    # "اللجنة التوجيهية" without "المركزية" is the steering committee of "Ban Chỉ đạo Trung ương", not nothing.
+    said = arabic_stems("في 15 أكتوبر 2025، عقدت اللجنة التوجيهية مؤتمرا لمراجعة تنفيذ القرار")
+    assert held_terms(said, ["ban chi dao trung uong", "hoi nghi"]) == ["ban chi dao", "hoi nghi"]
+    # "đánh giá lại" folds to the syllables of Gia Lai: with diacritics, a place is one written with capitals.
+    review = "Bộ Tư pháp phải rà soát, đánh giá lại toàn bộ thủ tục hành chính cấp tỉnh trước thời hạn nào?"
+    assert "gia lai" not in bridged_question(review, "vi") and "bo tu phap" in bridged_question(review, "vi")
+    assert "gia lai" in bridged_question("Ai là Bí thư Tỉnh ủy Gia Lai phát biểu tại điểm cầu của tỉnh?", "vi")
+    assert "gia lai" in bridged_question("gia lai bo tri bao nhieu ty dong cho cap xa", "vi_plain")  # no capitals
+    assert proper_names("Hội nghị của Ban Chỉ đạo 57 Thành ủy Hà Nội có bao nhiêu đại biểu?") == ["ban chi", "ha noi"]
+    assert proper_names("ha noi co bao nhieu xa") == [] and proper_names("Tỷ lệ NQ57 quý III là bao nhiêu?") == []
+
+
+def test_a_passage_in_another_script_is_weighed_on_the_words_both_scripts_can_be_checked_for() -> None:
+    """Between scripts, a question's words count only where a passage in either script can hold them: a word the
+    list cannot put into Arabic is held by no Arabic passage, and weighed it favoured every Vietnamese one. A name
+    counts whole: a report on Đông Hà Sơn holds "hà" and, in "nội dung", "nội", and says nothing of Hà Nội."""
+    question = "Hội nghị của Thành ủy Hà Nội có bao nhiêu đại biểu tham dự?"
+    weight = {"hoi": 1.0, "nghi": 1.0, "thanh": 1.0, "uy": 1.0, "ha": 2.0, "noi": 2.0, "dai": 3.0, "bieu": 3.0,
+              "tham": 1.0, "du": 1.0, "kinh": 4.0}  # fmt: skip
+    asked = AskedWords("vi", weight, list(weight), [], bridged_question(question, "vi"))
+
+    def hit(text: str, language: str) -> Hit:
+        return Hit(StoredChunk("c", "d", text, "", 0, DocumentMeta(language=language)), 1.0)
+
+    other_place = hit("Hội nghị Thành ủy Đông Hà Sơn: 120 đại biểu tham dự, bàn nội dung kinh tế số.", "vi")
+    article = hit("انعقد مؤتمر لجنة الحزب في هانوي بمشاركة 3152 مندوبًا.", "ar")
+    # Weighed on every word, with the name in pieces, the report on another province says more than the article.
+    assert asked.passage_share(other_place) > asked.passage_share(article)
+    fair = asked.with_names(question).comparable()
+    assert "kinh" not in fair.weight and fair.names == ("ha noi",)
+    assert fair.passage_share(article) > fair.passage_share(other_place)
 
 
 def test_filters(corpus_data: Path) -> None:
