@@ -240,7 +240,11 @@ _LINKING = {"la", "nguoi", "co", "duoc", "da", "se", "dang", "phai", "can", "thi
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_WHO = re.compile(r"\bai\b|\bwho\b")
 # A date the text states as a deadline ("chậm nhất ngày …", "Thời hạn: 30/6/2025"), for a deadline asked.
-_STATES_DEADLINE = re.compile(r"\b(?:cham nhat|truoc|trong|khong muon hon|han|no later than|by)\b")
+# Arabic and Persian too ("قبل 31 ديسمبر 2025", "بحلول", "موعد أقصاه", "پیش از", "حداکثر"), with a clitic "و".
+_STATES_DEADLINE = re.compile(
+    r"\b(?:cham nhat|truoc|trong|khong muon hon|han|no later than|by)\b"
+    r"|(?<!\w)و?(?:قبل|بحلول|أقصاه|اقصاه|پیش از|حداکثر)(?!\w)"
+)
 _STARTS_FROM = re.compile(r"(?:tu|ke tu|from|since)\b")
 _DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 
@@ -575,7 +579,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                     and (sp.person or not asked.person)
                     and not (reached and is_target(sp, unit.text))
                 )
-                if asked.kind in SPECIFIC and not across
+                if asked.kind in SPECIFIC and (not across or asked.kind == DATE)
                 else ()
             )
             if asked.deadline and unit.kind != "row":

@@ -229,6 +229,13 @@ def test_quality_across_scripts_where_only_the_articles_answer(articles_index_di
     # scripts are weighed on the words both can be checked for: tuning 0.75 / 0.792, held-out 0.812 / 0.688.
     _gate(m, "crosslang/tuning", **{"hit@3": 0.7, "answered": 0.75})
     _gate(m, "crosslang/held_out", **{"hit@3": 0.75, "answered": 0.6})
+    # Asked for a date, an article's sentence that states it gives the direct answer, verbatim, as one in Vietnamese
+    # does (it gave none: the kinds asked were read in Vietnamese and English text only).
+    ans = answerer.answer(
+        "Hà Nội phải hoàn thành Trung tâm phục vụ hành chính công theo mô hình tập trung, thống nhất trước ngày nào?"
+    )
+    assert ans.found and ans.short == "وقبل 5 ديسمبر 2025", ans.text
+    assert ans.citations[ans.short_rank - 1].source.startswith("003_"), ans.citations[:3]
     # Two paragraphs holding terms of equal weight: the one whose terms say more of the question's words is the
     # candidate ("khung kiến trúc thủ tục hành chính" over "chủ trì"), not the one e5 puts nearer across languages.
     question = "Ban Chỉ đạo thống nhất giao bộ nào chủ trì triển khai khung kiến trúc thủ tục hành chính?"
@@ -3082,6 +3089,20 @@ def test_a_date_in_figures_meets_the_month_an_article_names(hermetic_env: Path, 
         "Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ trong chương trình hành động của Chính phủ đã hoàn thành?"
     )
     assert ans.found and "270 مهمة" in ans.text, ans.text
+
+
+def test_an_article_states_a_deadline_in_its_own_words() -> None:
+    """ "قبل 31 ديسمبر 2025" (before), "بحلول" (by), Persian "پیش از": a deadline, as "trước ngày …" is; "حتى 23 سبتمبر
+    2025، أُنجزت …" (as of) is the day progress was counted, not one."""
+    asked = asked_for("Thời hạn hoàn thành trung tâm phục vụ hành chính công của Hà Nội là khi nào?")
+    assert asked.kind == DATE and asked.deadline
+    for text, deadline in (
+        ("وقبل 5 ديسمبر 2025، يجب استكمال مركز خدمات الإدارة العامة", True),
+        ("يجب الإعلان عن كتالوج البيانات المشتركة بحلول 31 ديسمبر 2025.", True),
+        ("حتى 23 سبتمبر 2025، أُنجزت 270 مهمة", False),
+    ):
+        found = spans(text, asked)
+        assert len(found) == 1 and states_deadline(found[0], text) is deadline, (text, found)
 
 
 def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
