@@ -13,9 +13,10 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from retrieval.bridge import arabic_stems, bridged_terms, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import DATE, FIGURES, asked_for, asks_effect, holds_kind
+from retrieval.extract import DATE, FIGURES, QUANTITY, asked_for, asks_effect, holds_kind
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import AskedWords, RefusalModel, figure_stated, gather_evidence, source_holds
 from retrieval.search import (
@@ -183,7 +184,25 @@ def states_figure(question: str, hit: Hit) -> bool:
     is in another script's words). Judged alone, a paragraph in another script on the same topic that states none
     cannot answer "… có hiệu lực từ khi nào?"."""
     asked = asked_for(question)
-    return asked.kind not in (*FIGURES, DATE) or holds_kind([hit.chunk.text], replace(asked, counted=""))
+    if asked.kind not in (*FIGURES, DATE):
+        return True
+    if not holds_kind([hit.chunk.text], replace(asked, counted="")):
+        return False
+    # A count of what the question counts, where the list renders the noun: "3152 مندوبًا" for "bao nhiêu đại biểu",
+    # not "147 مهمة" for "bao nhiêu xã phường".
+    nouns = bridged_terms(asked.counted) if asked.kind == QUANTITY and query_kind(question) != "en" else []
+    return not nouns or counts_of(arabic_stems(hit.chunk.text), nouns)
+
+
+def counts_of(said: str, nouns: list[str]) -> bool:
+    """Whether comparable Arabic/Persian words (`arabic_stems`) hold a number followed, within three words, by one of
+    the nouns (folded Vietnamese terms the bridge renders)."""
+    words = said.split()
+    return any(
+        any(holds(" ".join(words[i + 1 : i + 4]), noun) for noun in nouns)
+        for i, w in enumerate(words)
+        if w[:1].isdigit()
+    )
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -21,7 +21,15 @@ from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
 from bot.render.text import unmet_note
 from bot.service.views import answer_view
-from retrieval.answer import ExtractiveAnswerer, LLMAnswerer, closest, says_more_across, to_citations
+from retrieval.answer import (
+    ExtractiveAnswerer,
+    LLMAnswerer,
+    closest,
+    counts_of,
+    says_more_across,
+    states_figure,
+    to_citations,
+)
 from retrieval.bridge import arabic_stem, arabic_stems, arabic_words, bridged_terms, held_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
@@ -3103,6 +3111,19 @@ def test_an_article_states_a_deadline_in_its_own_words() -> None:
     ):
         found = spans(text, asked)
         assert len(found) == 1 and states_deadline(found[0], text) is deadline, (text, found)
+
+
+def test_a_count_in_another_script_is_of_the_noun_asked() -> None:
+    """Judged alone, a paragraph in another script answers "bao nhiêu xã phường" only with a number of communes:
+    "147 مهمة" counts tasks. Where the list cannot render the noun, any number may be it."""
+    assert counts_of(arabic_stems("انعقد المؤتمر بمشاركة 3152 مندوبًا في 212 نقطة اتصال"), ["dai bieu"])
+    tasks = "بعد دمج المقاطعة، ركزت مقاطعة جيا لاي على مراجعة وتنفيذ 147 مهمة من مهام القرار رقم 57-NQ/TW."
+    assert not counts_of(arabic_stems(tasks), ["xa phuong"])
+    hit = Hit(StoredChunk("c", "001.txt", tasks, "", 0, DocumentMeta(language="ar")), 1.0)
+    assert not states_figure("tinh gia lai sau sap nhap co bao nhieu xa phuong", hit)
+    assert states_figure("Gia Lai đã rà soát bao nhiêu nhiệm vụ của Nghị quyết 57?", hit)
+    assert states_figure("Gia Lai có bao nhiêu trạm sạc xe buýt?", hit)  # a noun the list does not render
+    assert not states_figure("Gia Lai hoàn thành rà soát nhiệm vụ khi nào?", hit)  # no date stated
 
 
 def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
