@@ -844,9 +844,10 @@ _NAME_ENDS = (
     "đôn đốc|theo dõi|làm|do|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
     "đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|cuối|đầu"
 )
-_ORGAN_RE = re.compile(
-    rf"{_ORGAN_HEAD}(?:[ ,](?!(?:{_NAME_ENDS})\b)[^\s,.;:()|]+){{0,9}}"  # on through "và", "của", "về"; not a time
-)
+# On through "và", "của", "về"; not a time. Ten words at most, anew for each organ joined by "và": «Ban Thường vụ
+# Tỉnh ủy và Ban Chỉ đạo Trung ương» was cut at "Trung".
+_NAME_RUN = rf"(?:[ ,](?!và {_ORGAN_HEAD})(?!(?:{_NAME_ENDS})\b)[^\s,.;:()|]+){{0,9}}"
+_ORGAN_RE = re.compile(rf"{_ORGAN_HEAD}{_NAME_RUN}(?: và {_ORGAN_HEAD}{_NAME_RUN})*")
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"
 # A title is no name: "đồng chí Tổng Bí thư" names nobody; "đồng chí Thái Đại Ngọc, Bí thư Tỉnh ủy" does.

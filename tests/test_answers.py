@@ -3113,6 +3113,19 @@ def test_an_article_states_a_deadline_in_its_own_words() -> None:
         assert len(found) == 1 and states_deadline(found[0], text) is deadline, (text, found)
 
 
+def test_organs_joined_by_and_are_named_whole() -> None:
+    """An organ's name runs ten words at most, anew for each organ joined by "và": two long names together were cut
+    in the second («… và Ban Chỉ đạo Trung», «… và Sở Khoa học»)."""
+    asked = asked_for("Cơ quan nào phối hợp thực hiện?")
+    text = "Ủy ban nhân dân tỉnh Lâm Giang và Sở Khoa học và Công nghệ tỉnh Lâm Giang phối hợp thực hiện."
+    assert [sp.text for sp in spans(text, asked)] == [
+        "Ủy ban nhân dân tỉnh Lâm Giang và Sở Khoa học và Công nghệ tỉnh Lâm Giang"
+    ]
+    text = "Định kỳ báo cáo Ban Thường vụ Tỉnh ủy và Ban Chỉ đạo Trung ương."
+    assert [sp.text for sp in spans(text, asked)] == ["Ban Thường vụ Tỉnh ủy và Ban Chỉ đạo Trung ương"]
+    assert [sp.text for sp in spans("Bộ Tài chính và Bộ Công an chủ trì.", asked)] == ["Bộ Tài chính và Bộ Công an"]
+
+
 def test_a_count_in_another_script_is_of_the_noun_asked() -> None:
     """Judged alone, a paragraph in another script answers "bao nhiêu xã phường" only with a number of communes:
     "147 مهمة" counts tasks. Where the list cannot render the noun, any number may be it."""
