@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from retrieval.bridge import arabic_stems, bridged_terms, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import DATE, FIGURES, QUANTITY, asked_for, asks_effect, holds_kind
+from retrieval.extract import FIGURES, asked_for, asks_effect
 from retrieval.protocols import SearchFilters
-from retrieval.refusal import AskedWords, RefusalModel, figure_stated, gather_evidence, source_holds
+from retrieval.refusal import (
+    AskedWords,
+    RefusalModel,
+    figure_stated,
+    figure_stated_across,
+    gather_evidence,
+    source_holds,
+)
 from retrieval.search import (
     LOOKED_AT,
     HybridSearcher,
@@ -91,21 +96,12 @@ class ExtractiveAnswerer:
             return "", None  # "Điều 3 Quyết định 210 …": the article named is loaded, and leads
         if source_holds(question, hits, self.searcher.index):
             return "", None  # "Kế hoạch 85 giao Công an xã những việc gì?": its source named, and every word in it
-        # Words compare only within a script: the passage kept third for its meaning, saying more of the question
-        # than the passages in its script, is judged alone, as a question whose answer is in another script.
-        across = says_more_across(question, hits, self.searcher.index)
-        if asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
-            across = None  # when a named document takes effect: only its own units say so (search.named_first)
-        alone = (
-            across is not None
-            and states_figure(question, across)
-            and self.refusal.probability(gather_evidence(question, [across], self.searcher.index))
-            >= self.refusal.threshold
-        )
-        # Where no passage in the question's script holds what is asked (a name, a date, a figure), it is judged
-        # first: read with them, it lends them its words, and the answer would be quoted from them ("… do Thủ tướng
-        # nào chủ trì?" of a letter that names the office only).
-        if alone and not kind_held(question, hits[:3]):
+        # A passage in another script that alone answers, where none in the question's script holds what is asked
+        # (a name, a date, a figure), is judged first: read with them, it lends them its words, and the answer would
+        # be quoted from them ("… do Thủ tướng nào chủ trì?" of a letter that names the office only).
+        early = any(h.kept for h in hits[:3]) and not kind_held(question, hits[:3])
+        across = self.answered_across(question, hits) if early else None
+        if across is not None:
             return "", across
         ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
         p = self.refusal.probability(ev)
@@ -115,11 +111,25 @@ class ExtractiveAnswerer:
         stated = figure_stated(question, hits[:LOOKED_AT])
         if p >= self.refusal.threshold and stated:
             return "", None
-        if alone:
+        across = None if early else self.answered_across(question, hits)
+        if across is not None:
             return "", across
         if not stated:
             return f"no {asked_for(question).kind} stated ({ev.describe()})", None
         return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
+
+    def answered_across(self, question: str, hits: list[Hit]) -> Hit | None:
+        """The passage in another script kept among the first three, where it says more of the question than the
+        passages in its script (words compare only within a script: `says_more_across`) and, judged alone as a
+        question answered in another script, answers it. Never where the question asks when a document it names
+        takes effect: only that document's own units say so (search.named_first)."""
+        across = says_more_across(question, hits, self.searcher.index)
+        if across is None or asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
+            return None
+        if not figure_stated_across(question, across):
+            return None
+        ev = gather_evidence(question, [across], self.searcher.index)
+        return across if self.refusal.probability(ev) >= self.refusal.threshold else None
 
     def answer(self, question: str, *, k: int = 5, filters: SearchFilters | None = None) -> Answer:
         hits, found = self.retrieve(question, k, filters)
@@ -160,7 +170,7 @@ def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
         first, second, third = (h.chunk.meta.language for h in hits[:3])
         if same_language(first, second) and not same_language(first, third):
             asked = AskedWords.of(question, query_kind(question), index)
-            compared = asked.with_names(question).comparable()
+            compared = asked.between_scripts(question)
             kept, other = compared.passage_share(hits[2]), compared.passage_share(hits[1])
             # Equal on the words both scripts can be checked for, the second holds the rest as well: it stays.
             if kept > other or kept == other and asked.passage_share(hits[2]) >= asked.passage_share(hits[1]):
@@ -174,35 +184,9 @@ def says_more_across(question: str, hits: list[Hit], index: DocumentIndex) -> Hi
     kept = next((h for h in hits[:3] if h.kept), None)
     if kept is None:
         return None
-    asked = AskedWords.of(question, query_kind(question), index).rarest_unheld().with_names(question).comparable()
+    asked = AskedWords.of(question, query_kind(question), index).rarest_unheld().between_scripts(question)
     own = [asked.passage_share(h) for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
     return kept if own and asked.passage_share(kept) > max(own) else None
-
-
-def states_figure(question: str, hit: Hit) -> bool:
-    """Whether a passage states a date or figure where the question asks for one (any of its kind: the noun counted
-    is in another script's words). Judged alone, a paragraph in another script on the same topic that states none
-    cannot answer "… có hiệu lực từ khi nào?"."""
-    asked = asked_for(question)
-    if asked.kind not in (*FIGURES, DATE):
-        return True
-    if not holds_kind([hit.chunk.text], replace(asked, counted="")):
-        return False
-    # A count of what the question counts, where the list renders the noun: "3152 مندوبًا" for "bao nhiêu đại biểu",
-    # not "147 مهمة" for "bao nhiêu xã phường".
-    nouns = bridged_terms(asked.counted) if asked.kind == QUANTITY and query_kind(question) != "en" else []
-    return not nouns or counts_of(arabic_stems(hit.chunk.text), nouns)
-
-
-def counts_of(said: str, nouns: list[str]) -> bool:
-    """Whether comparable Arabic/Persian words (`arabic_stems`) hold a number followed, within three words, by one of
-    the nouns (folded Vietnamese terms the bridge renders)."""
-    words = said.split()
-    return any(
-        any(holds(" ".join(words[i + 1 : i + 4]), noun) for noun in nouns)
-        for i, w in enumerate(words)
-        if w[:1].isdigit()
-    )
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

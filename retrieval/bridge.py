@@ -16,6 +16,7 @@ clitics written onto them (و، ف، ب، ك، ل، ال): "والتكنولوج
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from retrieval.text import fold, number_free, word_pairs
 
@@ -674,6 +675,18 @@ def holds(words: str, term: str) -> bool:
     return any(r in padded for r in _RENDERED[term])
 
 
+def renderings(term: str) -> list[str]:
+    """A term's renderings as comparable words (`arabic_stems`), longest first: "dai bieu" → "مندوب", …."""
+    return [r.strip() for r in _RENDERED[term]]
+
+
+@cache
+def _inner_terms(term: str) -> tuple[str, ...]:
+    """The shorter terms inside a term, longest first ("ban chi dao trung uong" → "ban chi dao", "trung uong", …).
+    Found once per term: they are looked for in every passage in another script."""
+    return tuple(sub for sub in _TERMS if sub != term and f" {sub} " in f" {term} ")
+
+
 def held_terms(words: str, terms: list[str], *, inner: bool = True) -> list[str]:
     """The terms (folded Vietnamese) whose renderings comparable Arabic/Persian words hold: what a passage in
     that script says of a question, in the question's words. With `inner`, of a term not held, the shorter terms
@@ -686,8 +699,8 @@ def held_terms(words: str, terms: list[str], *, inner: bool = True) -> list[str]
             out.append(term)
         elif inner:
             rest = f" {term} "
-            for sub in _TERMS:
-                if sub != term and f" {sub} " in rest and holds(words, sub):
+            for sub in _inner_terms(term):
+                if f" {sub} " in rest and holds(words, sub):
                     out.append(sub)
                     rest = rest.replace(f" {sub} ", " | ")
     return list(dict.fromkeys(out))

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words
+from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words, renderings
 from retrieval.compose import question_terms, rarity, unframed
-from retrieval.extract import FIGURES, SPECIFIC, asked_for, holds_kind, spans, units
+from retrieval.extract import DATE, FIGURES, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, proper_names, syllable_spellings
 from retrieval.search import (
@@ -190,7 +190,7 @@ class AskedWords:
     content: list[str]
     missing: list[str]
     bridged: list[str]
-    names: tuple[str, ...] = ()  # folded proper names whose syllables count only together (`with_names`)
+    names: tuple[str, ...] = ()  # folded proper names whose syllables count only together (`between_scripts`)
 
     @classmethod
     def of(cls, question: str, kind: str, index: DocumentIndex) -> AskedWords:
@@ -225,17 +225,18 @@ class AskedWords:
         total = sum(self.weight.values())
         return sum(w for t, w in self.weight.items() if present(t, held)) / total if total else 0.0
 
-    def comparable(self) -> AskedWords:
-        """The same words, only those a passage in either script can be checked for: the words of the question's
-        terms the bridge puts into Arabic and Persian, and numbers. A word the list cannot render is held by no
-        passage there; weighed, it would favour every passage in the question's script over theirs."""
+    def between_scripts(self, question: str) -> AskedWords:
+        """The same words, as a passage in the question's script and one in another are weighed against each other:
+        only those either can be checked for (the words of the question's terms the bridge puts into Arabic and
+        Persian, and numbers: a word the list cannot render is held by no passage there, and weighed it would favour
+        every passage in the question's script), and its proper names only whole (places.proper_names: a passage on
+        Đông Hà Sơn holds "hà" and, in "nội dung", "nội", and says nothing of Hà Nội)."""
         bridged = {w for t in self.bridged for w in t.split()}
-        return replace(self, weight={t: w for t, w in self.weight.items() if t in bridged or t.isdigit()})
-
-    def with_names(self, question: str) -> AskedWords:
-        """The same words, the question's proper names held only whole (places.proper_names): a passage on Đông Hà
-        Sơn holds "hà" and, in "nội dung", "nội", and says nothing of Hà Nội."""
-        return replace(self, names=tuple(proper_names(question)))
+        return replace(
+            self,
+            weight={t: w for t, w in self.weight.items() if t in bridged or t.isdigit()},
+            names=tuple(proper_names(question)),
+        )
 
     def passage_share(self, hit: Hit) -> float:
         """The share a passage holds, in its text or its document's title, issuer and symbol."""
@@ -450,6 +451,21 @@ def figure_stated(question: str, hits: list[Hit]) -> bool:
             if not around or around & wanted:
                 return True
     return False
+
+
+def figure_stated_across(question: str, hit: Hit) -> bool:
+    """`figure_stated` for a passage in another script, judged alone: a date or figure of the kind asked (a date too:
+    the articles are news, which date what they report), and for a count, a number of the noun asked where the list
+    renders it (`bridge.renderings`): "3152 مندوبًا" for "bao nhiêu đại biểu", not "147 مهمة" for "bao nhiêu xã phường".
+    A paragraph on the same topic that states none cannot answer "… có hiệu lực từ khi nào?"."""
+    asked = asked_for(question)
+    if asked.kind not in (*FIGURES, DATE):
+        return True
+    nouns = bridged_terms(asked.counted) if asked.kind == QUANTITY and query_kind(question) != "en" else []
+    if not nouns:
+        return holds_kind([hit.chunk.text], replace(asked, counted=""))
+    # The noun as the articles write it, after the figure: how an Arabic question's count is read (extract.spans).
+    return any(holds_kind([hit.chunk.text], replace(asked, counted=r)) for n in nouns for r in renderings(n))
 
 
 def unloaded_document_numbers(question: str, index: DocumentIndex) -> list[str]:

@@ -401,7 +401,7 @@ class HybridSearcher:
             return None
         held = {
             cid: {t for t in terms if holds(said, t)}
-            for cid, said in self.arabic_words_of([c for c, _ in near]).items()
+            for cid, said in self.arabic_stems_of([c for c, _ in near]).items()
         }
         holders = {t: sum(t in h for h in held.values()) for t in terms}
         # A term no passage there holds weighs the most: the question names what that script's passages do not say.
@@ -422,7 +422,7 @@ class HybridSearcher:
             for place in places(question)
             if any(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", place) for h in hits[:3])
         ]
-        said = self.arabic_words_of([best[0]]).get(best[0], "")
+        said = self.arabic_stems_of([best[0]]).get(best[0], "")
         if any(not any(holds(said, t) for t in terms) for terms in named):
             return None
         share = self.rendered_shares(question, [best[0]]).get(best[0], 0.0)
@@ -476,12 +476,12 @@ class HybridSearcher:
             return {}
         return {
             cid: len({w for t in held_terms(said, terms) for w in t.split()} & content) / len(content)
-            for cid, said in self.arabic_words_of(ids).items()
+            for cid, said in self.arabic_stems_of(ids).items()
         }
 
-    def arabic_words_of(self, ids: list[str]) -> dict[str, str]:
-        """Passages' comparable Arabic/Persian words, kept per passage while the index is unchanged (the few
-        passages in another script are asked for on every question)."""
+    def arabic_stems_of(self, ids: list[str]) -> dict[str, str]:
+        """Passages' Arabic/Persian words as light stems (`arabic_stems`), kept per passage while the index is
+        unchanged (the few passages in another script are asked for on every question)."""
         generation = self.index.generation()
         if self._arabic[0] != generation:
             self._arabic = (generation, {})
