@@ -12,9 +12,11 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+from retrieval.bridge import bridged_terms, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect
+from retrieval.places import asked_names, names_place, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
@@ -99,7 +101,11 @@ class ExtractiveAnswerer:
         # A passage in another script that alone answers, where none in the question's script holds what is asked
         # (a name, a date, a figure), is judged first: read with them, it lends them its words, and the answer would
         # be quoted from them ("… do Thủ tướng nào chủ trì?" of a letter that names the office only).
-        early = any(h.kept for h in hits[:3]) and not kind_held(question, hits[:3])
+        # So too where those that hold it are of documents that do not name the place the question asks about, and
+        # that paragraph does («Hà Nội phải hoàn thành … trước ngày nào?»: a commune's report of another province has
+        # dates of its own).
+        kept = next((h for h in hits[:3] if h.kept), None)
+        early = kept is not None and not kind_held(question, self.naming_as_kept(question, kept, hits[:3]))
         across = self.answered_across(question, hits) if early else None
         if across is not None:
             return "", across
@@ -118,12 +124,32 @@ class ExtractiveAnswerer:
             return f"no {asked_for(question).kind} stated ({ev.describe()})", None
         return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
 
+    def naming_as_kept(self, question: str, kept: Hit, hits: list[Hit]) -> list[Hit]:
+        """The passages in the question's script whose documents name each place the question names that the kept
+        paragraph in another script names (`places.asked_names`)."""
+        said = self.searcher.arabic_stems_of([kept.chunk.id]).get(kept.chunk.id, "")
+        names = [
+            name
+            for name in asked_names(question)
+            if any(holds(said, t) for t in bridged_terms(" ".join(syllable_spellings(name))))
+        ]
+        return [
+            h
+            for h in hits
+            if not h.kept
+            and all(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", n) for n in names)
+        ]
+
     def answered_across(self, question: str, hits: list[Hit]) -> Hit | None:
         """The passage in another script kept among the first three, where it says more of the question than the
         passages in its script (words compare only within a script: `says_more_across`) and, judged alone as a
         question answered in another script, answers it. Never where the question asks when a document it names
         takes effect: only that document's own units say so (search.named_first)."""
-        across = says_more_across(question, hits, self.searcher.index)
+        kept = next((h for h in hits[:3] if h.kept), None)
+        if kept is None:
+            return None
+        about = self.naming_as_kept(question, kept, hits[:3])
+        across = says_more_across(question, hits, self.searcher.index, about)
         if across is None or asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
             return None
         if not figure_stated_across(question, across):
@@ -178,14 +204,21 @@ def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
     return list(range(min(2, len(hits))))
 
 
-def says_more_across(question: str, hits: list[Hit], index: DocumentIndex) -> Hit | None:
+def says_more_across(
+    question: str, hits: list[Hit], index: DocumentIndex, about: list[Hit] | None = None
+) -> Hit | None:
     """The passage in another script kept among the first three, where it holds more of the question's words
-    (through the bridge's terms) than each passage there in the question's own script."""
+    (through the bridge's terms) than each passage there in the question's own script — of those `about` what it
+    is about (documents naming the places it names), when given: one about another place says nothing to weigh."""
     kept = next((h for h in hits[:3] if h.kept), None)
     if kept is None:
         return None
     asked = AskedWords.of(question, query_kind(question), index).rarest_unheld().between_scripts(question)
-    own = [asked.passage_share(h) for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
+    mine = [h for h in hits[:3] if same_language(asked.lang, h.chunk.meta.language)]
+    weighed = mine if about is None else [h for h in mine if h.chunk.id in {a.chunk.id for a in about}]
+    if mine and not weighed:
+        return kept
+    own = [asked.passage_share(h) for h in weighed]
     return kept if own and asked.passage_share(kept) > max(own) else None
 
 

@@ -79,6 +79,9 @@ _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?
 # A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), on the folded question.
 _ASKS_DEADLINE = re.compile(
     r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
+    # "… phải gửi trước ngày nào", "by when": the date by which, not any date of the passage ("chậm nhất khi nào" is
+    # the bound "latest", whose date the text states so)
+    r"|\btruoc (?:ngay|thoi diem) nao\b|\bby (?:when|what date)\b"
 )
 # Which penalty is asked, by its name: "áp dụng mức hình phạt nào", "hình phạt gì", "loại hình phạt nào".
 # "Hình phạt cao nhất là gì?": the most severe penalty the clause names ("… tù chung thân hoặc tử hình"), which

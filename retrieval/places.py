@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from retrieval.bridge import NAMES
 from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics, tokens
 
 _PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
@@ -194,3 +195,16 @@ def proper_names(question: str) -> list[str]:
         if len(syllables) >= 2 and all(VI_SYLLABLE.fullmatch(s) for s in syllables):
             out.append(" ".join(syllables))
     return list(dict.fromkeys(out))
+
+
+def asked_names(question: str) -> list[str]:
+    """The folded places a question asks about: after a place word (`places`), and the places the list of terms
+    knows (`bridge.NAMES`), written with capitals ("Hà Nội") or typed without diacritics ("ha noi"). Not every
+    capitalised name: «Bộ Y tế» is an organ, which a passage on another topic may hold through the list's terms."""
+    folded = f" {' '.join(tokens(question))} "
+    known = (
+        [n for n in proper_names(question) if n in NAMES]
+        if has_vietnamese_diacritics(question)
+        else [n for n in sorted(NAMES) if f" {n} " in folded]
+    )
+    return list(dict.fromkeys([*places(question), *known]))

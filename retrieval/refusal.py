@@ -38,7 +38,7 @@ from functools import partial
 from pathlib import Path
 
 from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words, renderings
-from retrieval.compose import question_terms, rarity, unframed
+from retrieval.compose import question_terms, rarity, states_deadline, unframed
 from retrieval.extract import DATE, FIGURES, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, proper_names, syllable_spellings
@@ -461,6 +461,10 @@ def figure_stated_across(question: str, hit: Hit) -> bool:
     asked = asked_for(question)
     if asked.kind not in (*FIGURES, DATE):
         return True
+    if asked.deadline or asked.bound == "latest":
+        # "… trước ngày nào": a date the paragraph states as one («قبل 18 أكتوبر 2025»), not the start of a period it
+        # reports on («في الفترة من 20 يوليو 2025»).
+        return any(states_deadline(sp, u.text) for u in units(hit.chunk.text) for sp in spans(u.text, asked))
     nouns = bridged_terms(asked.counted) if asked.kind == QUANTITY and query_kind(question) != "en" else []
     if not nouns:
         return holds_kind([hit.chunk.text], replace(asked, counted=""))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from retrieval.accents import restore_marks
 from retrieval.bridge import NAMES, arabic_stems, bridged_terms, held_terms, holds
 from retrieval.extract import SPECIFIC, asked_for, asks_effect, holds_kind, is_row, names_role, role_asked
 from retrieval.index import DocumentIndex
@@ -119,6 +120,7 @@ class FusionWeights:
     cross_held: float = 0.5
 
 
+RESTORED_FROM = 30  # the passages found by words whose spelling gives a plain question its marks
 CROSS_CANDIDATES = 20  # passages in another script looked at for the third place
 # The composer's units come from the first three passages; a date, figure or organ asked for may also come from
 # the next two (a lexical first that the cross-script third passage pushed to fourth, a figure one row down a table).
@@ -367,10 +369,26 @@ class HybridSearcher:
         if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:
-            cross = self.across_scripts(question, kind, vector, filters, hits, dense[0][1])
+            across = self.restored_meaning(question, kind, [chunks[c] for c, _ in lexical if c in chunks], vector)
+            cross = self.across_scripts(question, kind, across, filters, hits, dense[0][1])
             if cross:
                 hits = self.reserve_third(hits, cross)
         return hits
+
+    def restored_meaning(self, question: str, kind: str, found: list[StoredChunk], vector: np.ndarray) -> np.ndarray:
+        """The meaning to look across scripts with. Typed without diacritics, the question is embedded anew with the
+        marks that the passages its words found write them with (retrieval/accents.py): e5 puts the Arabic article
+        among the nearest passages for «Hà Nội cần đầu tư … bao nhiêu xã, phường» and not for «ha noi can dau tu …».
+        Within its own script a plain question keeps its plain meaning: there its words lead (the fusion weights),
+        and the refusal model was fitted on that meaning."""
+        if kind != "vi_plain" or not self.another_script_loaded(question):
+            return vector
+        meaning = restore_marks(spelt_out(question), [f"{c.meta.title}\n{c.text}" for c in found[:RESTORED_FROM]])
+        return self._embedding.submit(self.embedder.embed, [meaning], query=True).result()[0]
+
+    def another_script_loaded(self, question: str) -> bool:
+        lang = query_language(question)
+        return any(not same_language(lang, language) for language in self.index.languages().values())
 
     def across_scripts(
         self,

@@ -21,6 +21,7 @@ from bot.render.html import render_answer, visible_length
 from bot.render.out import TextOut
 from bot.render.text import unmet_note
 from bot.service.views import answer_view
+from retrieval.accents import restore_marks
 from retrieval.answer import (
     ExtractiveAnswerer,
     LLMAnswerer,
@@ -81,7 +82,7 @@ from retrieval.extract import (
 )
 from retrieval.parts import Part, asks_whole, label, named_part, part_text, parts_held
 from retrieval.parts import holds as part_holds
-from retrieval.places import issuer_place, places, proper_names, syllable_spellings
+from retrieval.places import asked_names, issuer_place, places, proper_names, syllable_spellings
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
@@ -233,9 +234,10 @@ def test_quality_across_scripts_where_only_the_articles_answer(articles_index_di
     print(json.dumps({k: v for k, v in m.items() if k.startswith("crosslang/")}, indent=1))
     # Measured when the gate was set: tuning hit@3 0.708, answered 0.75; held-out 0.5 / 0.438 (goal 0.8). Since the
     # articles' words are compared as stems, a long term's inner terms count, names count whole and passages in two
-    # scripts are weighed on the words both can be checked for: tuning 0.75 / 0.792, held-out 0.812 / 0.688.
+    # scripts are weighed on the words both can be checked for: tuning 0.75 / 0.792, held-out 0.812 / 0.688. Since
+    # plain questions look across scripts with their marks restored and the place asked decides: held-out 0.875 / 0.75.
     _gate(m, "crosslang/tuning", **{"hit@3": 0.7, "answered": 0.75})
-    _gate(m, "crosslang/held_out", **{"hit@3": 0.75, "answered": 0.6})
+    _gate(m, "crosslang/held_out", **{"hit@3": 0.8, "answered": 0.7})
     # Asked for a date, an article's sentence that states it gives the direct answer, verbatim, as one in Vietnamese
     # does (it gave none: the kinds asked were read in Vietnamese and English text only).
     ans = answerer.answer(
@@ -3144,6 +3146,67 @@ def test_a_count_in_another_script_is_of_the_noun_asked() -> None:
     assert figure_stated_across("Gia Lai đã rà soát bao nhiêu nhiệm vụ của Nghị quyết 57?", tasks)
     assert figure_stated_across("Gia Lai có bao nhiêu trạm sạc xe buýt?", tasks)  # a noun the list does not render
     assert not figure_stated_across("Gia Lai hoàn thành rà soát nhiệm vụ khi nào?", tasks)  # no date stated
+
+
+def test_a_deadline_asked_across_scripts_is_a_date_stated_as_one() -> None:
+    """ "… phải gửi kế hoạch … trước ngày nào" asks for a deadline, as "hạn hoàn thành … là khi nào" does: judged
+    alone, a paragraph in another script answers it with a date it states as one («قبل 18 أكتوبر 2025»), not with
+    the first day of the period it reports on («في الفترة من 20 يوليو 2025»), which gave a wrong answer."""
+
+    def article(text: str) -> Hit:
+        return Hit(StoredChunk("c", "000.txt", text, "", 0, DocumentMeta(language="ar")), 1.0)
+
+    question = "cac bo nganh dia phuong phai gui ke hoach trien khai ve van phong trung uong dang truoc ngay nao"
+    assert asked_for(question).deadline
+    period = article("في الفترة من 20 يوليو 2025 إلى 23 سبتمبر 2025، كُلِّفت الوزارات والفروع والمحليات بـ 73 مهمة.")
+    assert asked_for("Báo cáo phải gửi chậm nhất là ngày nào?").bound == "latest"
+    assert not figure_stated_across("Báo cáo phải gửi chậm nhất là ngày nào?", period)
+    assert asked_for("By when must the plan be sent?").deadline
+    assert not asked_for("Hội nghị diễn ra ngày nào?").deadline
+    assert not figure_stated_across(question, period)
+    assert figure_stated_across("Hội nghị Ban Chỉ đạo diễn ra ngày nào?", period)  # any date, when a date is asked
+    deadline = article("وإرسالها إلى المكتب المركزي للحزب قبل 18 أكتوبر 2025.")
+    assert figure_stated_across(question, deadline)
+
+
+def test_a_plain_question_takes_the_marks_its_passages_write_its_words_with() -> None:
+    """Typed without diacritics, a question takes the marks that the passages its words found write them with, each
+    word chosen with its neighbours: "xa phuong" is «xã, phường» where they list them so, "bao nhieu" «bao nhiêu»
+    though «báo cáo» fills the reports. A word they never write stays as typed; a question with marks is unchanged."""
+    texts = [
+        "Thành phố đầu tư đồng bộ hạ tầng công nghệ thông tin cho 126 xã, phường; báo cáo kết quả trước ngày 15.",
+        "Báo cáo tình hình triển khai. Hà Nội cần tập trung nguồn lực; báo cáo gửi Sở.",
+        "Người dân ở xa trung tâm. Phương án báo cáo.",
+    ]
+    question = "Ha Noi can dau tu dong bo ha tang cong nghe thong tin cho bao nhieu xa phuong vneid"
+    assert restore_marks(question, texts) == (
+        "Hà Nội cần đầu tư đồng bộ hạ tầng công nghệ thông tin cho bao nhiêu xã phường vneid"
+    )
+    assert restore_marks("bao cao gui so truoc ngay nao?", texts) == "báo cáo gửi sở trước ngày nào?"
+    accented = "Hà Nội cần bao nhieu xã"
+    assert restore_marks(accented, texts) == accented
+
+
+def test_a_plain_question_finds_the_article_across_scripts_and_the_place_it_names_decides(
+    articles_index_dir: Path, hermetic_env: Path
+) -> None:
+    """Typed without diacritics, a question on an article is looked for across scripts with its marks restored: e5
+    reads plain Vietnamese poorly and did not put the article among the nearest. And where the passages in the
+    question's script that state a date are of documents that do not name the place asked (a commune's report of
+    another province), the article that names it answers («Hà Nội», «ha noi»: هانوي)."""
+    shutil.copytree(articles_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    for question in (
+        "ha noi phai hoan thanh trung tam phuc vu hanh chinh cong truoc ngay nao",
+        "Hà Nội phải hoàn thành trung tâm phục vụ hành chính công trước ngày nào?",
+    ):
+        ans = answerer.answer(question)
+        assert ans.found and "5 ديسمبر 2025" in ans.short, (question, ans.short, ans.citations[:3])
+        assert ans.citations[ans.short_rank - 1].source.startswith("003_"), ans.citations[:3]
+    assert asked_names("ha noi phai hoan thanh") == ["ha noi"]
+    assert asked_names("Hà Nội phải hoàn thành") == ["ha noi"]
+    hits = answerer.searcher.search("thu do ha noi dau tu ha tang cntt dong bo cho bao nhieu xa phuong", k=5)
+    assert any(h.chunk.doc_id.startswith("003_") for h in hits[:3]), [h.chunk.doc_id for h in hits[:3]]
 
 
 def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
