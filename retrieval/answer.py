@@ -117,7 +117,9 @@ class ExtractiveAnswerer:
         stated = figure_stated(question, hits[:LOOKED_AT])
         if p >= self.refusal.threshold and stated:
             return "", None
-        across = None if early else self.answered_across(question, hits)
+        # Where the passages in its script state nothing of the kind asked, one in another script that says as much of
+        # the question may (judged alone, it must state one: `figure_stated_across`).
+        across = self.answered_across(question, hits, as_much=not stated) if not early or not stated else None
         if across is not None:
             return "", across
         if not stated:
@@ -140,7 +142,7 @@ class ExtractiveAnswerer:
             and all(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", n) for n in names)
         ]
 
-    def answered_across(self, question: str, hits: list[Hit]) -> Hit | None:
+    def answered_across(self, question: str, hits: list[Hit], *, as_much: bool = False) -> Hit | None:
         """The passage in another script kept among the first three, where it says more of the question than the
         passages in its script (words compare only within a script: `says_more_across`) and, judged alone as a
         question answered in another script, answers it. Never where the question asks when a document it names
@@ -149,7 +151,7 @@ class ExtractiveAnswerer:
         if kept is None:
             return None
         about = self.naming_as_kept(question, kept, hits[:3])
-        across = says_more_across(question, hits, self.searcher.index, about)
+        across = says_more_across(question, hits, self.searcher.index, about, as_much=as_much)
         if across is None or asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
             return None
         if not figure_stated_across(question, across):
@@ -205,7 +207,7 @@ def closest(question: str, hits: list[Hit], index: DocumentIndex) -> list[int]:
 
 
 def says_more_across(
-    question: str, hits: list[Hit], index: DocumentIndex, about: list[Hit] | None = None
+    question: str, hits: list[Hit], index: DocumentIndex, about: list[Hit] | None = None, *, as_much: bool = False
 ) -> Hit | None:
     """The passage in another script kept among the first three, where it holds more of the question's words
     (through the bridge's terms) than each passage there in the question's own script — of those `about` what it
@@ -219,7 +221,8 @@ def says_more_across(
     if mine and not weighed:
         return kept
     own = [asked.passage_share(h) for h in weighed]
-    return kept if own and asked.passage_share(kept) > max(own) else None
+    share = asked.passage_share(kept)
+    return kept if own and (share > max(own) or as_much and share == max(own)) else None
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -713,4 +713,21 @@ def rendered_words(text: str, terms: list[str], *, inner: bool = True) -> tuple[
     said = arabic_stems(text)
     held = held_terms(said, terms, inner=inner)
     numbers = {number_free(w) for w in said.split() if w.isascii() and w.isdigit()}
-    return {w for t in held for w in t.split()} | numbers, {p for t in held for p in word_pairs(t)}
+    return {w for t in held for w in t.split()} | numbers | dates_of(said), {p for t in held for p in word_pairs(t)}
+
+
+_STEM_DATE = re.compile(r"(?<!\S)(\d{1,2}) (\S+) (\d{4})(?!\S)")
+
+
+def dates_of(said: str) -> set[str]:
+    """The dates of comparable Arabic/Persian words as a Vietnamese text's "23/9/2025" is one token ("23_9_2025"):
+    «حتى 23 سبتمبر 2025» is the day a question "Tính đến ngày 23/9/2025 …" asks about."""
+    months = _month_stems()
+    return {
+        f"{number_free(day)}_{months[month]}_{year}" for day, month, year in _STEM_DATE.findall(said) if month in months
+    }
+
+
+@cache
+def _month_stems() -> dict[str, int]:
+    return {r: n for n in range(1, 13) for r in renderings(f"thang {n}")}

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from retrieval.bridge import arabic_stems, arabic_words, holds, rendered_words
+from retrieval.bridge import arabic_stems, arabic_words, bridged_terms, held_terms, holds, rendered_words, renderings
 from retrieval.extract import (
     CONTACT,
     DATE,
@@ -307,6 +307,9 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     hoàn thành" is the sentence "… trong năm 2025 còn 472 nhiệm vụ phải hoàn thành" with its figure asked
     for, so the words either side of "bao nhiêu" meet those either side of 472, not of 368 or 404. Then by
     the question's words and word pairs around it, within its own sentence (ties: the first)."""
+    kind = query_kind(question)
+    if kind in ("vi", "vi_plain", "en") and _ANOTHER_SCRIPT.search(text):
+        return restated_across(found, text, question, kind)
     # "Ai …?" where the unit names people: a person, not the organ beside them ("Báo cáo do đồng chí Trương Việt
     # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
     asked = asked_for(question)
@@ -321,7 +324,6 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     if _ASKS_DAY.search(fold(question)) and any(_DAY.search(sp.text) for sp in found):
         found = tuple(sp for sp in found if _DAY.search(sp.text))
     wanted = words(question) | set(expand_query(question))  # "ubnd" says "ủy ban nhân dân"
-    kind = query_kind(question)
     english, script = kind == "en", kind == "other"
     if english:  # an English question's terms in the documents' words
         wanted |= set(english_terms(question).split())
@@ -397,6 +399,38 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         return len(words(window) & wanted) + len(word_pairs(window, spelt=False) & phrases)
 
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
+
+
+_ANOTHER_SCRIPT = re.compile(r"[\u0600-\u06ff]")  # Arabic and Persian letters
+_CLAUSE_ACROSS = re.compile(r"[.؛;،,:!?\n]")
+
+
+def restated_across(found: tuple[Span, ...], text: str, question: str, kind: str) -> Span:
+    """Of the spans of a text in another script, the one whose clause holds most of the question's terms as the list
+    renders them (words compare only within a script): «… ۳۰۸ روستای دیگر دارای افت سیگنال هستند؛ ۱۲۹ روستا برق
+    ندارند» — "bao nhiêu thôn chưa có điện" is the second (ties: the first)."""
+    terms = bridged_question(question, kind)
+    return max(found, key=lambda sp: (held_in_clause(sp, text, terms), -sp.start))
+
+
+def held_in_clause(span: Span, text: str, terms: list[str]) -> int:
+    """How many words of the terms the clause of a span in another script holds, as the list renders them."""
+    starts = [m.end() for m in _CLAUSE_ACROSS.finditer(text, 0, span.start)]
+    stop = _CLAUSE_ACROSS.search(text, span.end)
+    said = arabic_stems(text[starts[-1] if starts else 0 : stop.start() if stop else len(text)])
+    return sum(len(t.split()) for t in held_terms(said, terms, inner=False))
+
+
+def asked_across(question: str, asked: Asked) -> list[Asked]:
+    """What is asked, as it is read in a text in another script: a date as it is; a count as a number of the noun
+    asked, in the words the list renders it with ("bao nhiêu thôn" → «۱۲۹ روستا»), read as an Arabic question's count
+    is (extract.spans). Nothing else: its kinds are read in Vietnamese and English text only (a unit in another
+    script may hold one unseen, and its digits beside its words are no count)."""
+    if asked.kind == DATE:
+        return [asked]
+    if asked.kind != QUANTITY or query_kind(question) == "en":
+        return []
+    return [replace(asked, counted=r) for n in bridged_terms(asked.counted) for r in renderings(n)]
 
 
 def rendered_role(question: str, bridged: list[str]) -> str:
@@ -574,12 +608,13 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             found = (
                 tuple(
                     sp
-                    for sp in spans(unit.text, asked)
+                    for read in (asked_across(question, asked) if across else [asked])
+                    for sp in spans(unit.text, read)
                     if not echoes(sp, asked, question)
                     and (sp.person or not asked.person)
                     and not (reached and is_target(sp, unit.text))
                 )
-                if asked.kind in SPECIFIC and (not across or asked.kind == DATE)
+                if asked.kind in SPECIFIC
                 else ()
             )
             if asked.deadline and unit.kind != "row":
@@ -856,6 +891,16 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if not ranked:
         return Draft("", 0, ())
     best = ranked[0]
+    if best.found and query_kind(question) in ("vi", "vi_plain", "en") and _ANOTHER_SCRIPT.search(best.unit.text):
+        # Across scripts a unit is weighed by the terms the list renders, and a topic's long name («برنامج عمل الحكومة»)
+        # outweighs the verb and the day asked. Which figure answers is said in its clause: of the passage's units
+        # holding one, the unit whose figure's clause holds most of the question ("… đã hoàn thành": «أُنجزت 270 مهمة»).
+        terms = bridged_question(question, query_kind(question))
+        same = [c for c in ranked if c.rank == best.rank and c.found]
+        best = max(
+            same,
+            key=lambda c: (max(held_in_clause(sp, c.unit.text, terms) for sp in c.found), c.score),
+        )
     short, short_rank = "", 0
     issued, issued_rank = issue_date(question, hits) if asked.issued else ("", -1)
     if issued:  # the document's date is the whole answer; its passages say nothing about it

@@ -944,13 +944,17 @@ def holds_kind(texts: list[str], asked: Asked) -> bool:
     return any(sp.person or not asked.person for t in texts for u in units(t) for sp in spans(u.text, asked))
 
 
+_DEFINITE = ("ال", "وال", "بال", "فال", "لل", "ولل")
+
+
 def _counted_in_arabic(text: str, counted: str) -> list[Span]:
     """Figures followed by the noun counted, in an Arabic or Persian text ("بمشاركة 3152 مندوبًا"), with the next word
     of the question's noun where the text says it too ("۳۸ پایگاه داده")."""
     first, *rest = counted.split()
     out = []
     for m in _ARABIC_FIGURE.finditer(text):
-        if arabic_stem(m.group(2)) != first:
+        # A noun with the article is no count of it: «المشروع 06 والمهام» is "project 06 and the tasks".
+        if arabic_stem(m.group(2)) != first or m.group(2).startswith(_DEFINITE):
             continue
         end = m.end()
         following = _ARABIC_WORD.match(text, end)

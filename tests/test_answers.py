@@ -29,11 +29,12 @@ from retrieval.answer import (
     says_more_across,
     to_citations,
 )
-from retrieval.bridge import arabic_stem, arabic_stems, arabic_words, bridged_terms, held_terms, holds
+from retrieval.bridge import arabic_stem, arabic_stems, arabic_words, bridged_terms, dates_of, held_terms, holds
 from retrieval.build import build_answerer
 from retrieval.compose import (
     _named_only,
     about_elsewhere,
+    asked_across,
     completed_answer,
     compose,
     echoes,
@@ -3167,6 +3168,53 @@ def test_a_deadline_asked_across_scripts_is_a_date_stated_as_one() -> None:
     assert figure_stated_across("Hội nghị Ban Chỉ đạo diễn ra ngày nào?", period)  # any date, when a date is asked
     deadline = article("وإرسالها إلى المكتب المركزي للحزب قبل 18 أكتوبر 2025.")
     assert figure_stated_across(question, deadline)
+
+
+def test_a_count_in_another_script_is_the_one_whose_clause_says_what_is_asked() -> None:
+    """Across scripts a count is a number of the noun asked as the list renders it («۱۲۹ روستا» for "thôn"), and of two
+    such in a sentence, the one whose clause holds the question's other terms: «۳۰۸ روستای دیگر دارای افت سیگنال
+    هستند؛ ۱۲۹ روستا برق ندارند» — no electricity is the second, weak signal the first. A figure before a noun with the
+    article is no count of it («المشروع 06 والمهام»: project 06 and the tasks). An Arabic date compares with a
+    Vietnamese one as the same token."""
+    text = "زیرساخت‌ها هنوز ناکافی است؛ ۳۰۸ روستای دیگر دارای افت سیگنال هستند؛ ۱۲۹ روستا برق ندارند."
+    for question, count in (
+        ("Hiện còn bao nhiêu thôn chưa có điện?", "۱۲۹ روستا"),
+        ("Hiện còn bao nhiêu thôn lõm sóng?", "۳۰۸ روستای"),
+    ):
+        found = tuple(sp for read in asked_across(question, asked_for(question)) for sp in spans(text, read))
+        assert sorted(sp.text for sp in found) == ["۱۲۹ روستا", "۳۰۸ روستای"], found
+        assert restated(found, text, question).text == count
+    assert (
+        asked_across("How many villages have no electricity?", asked_for("How many villages have no electricity?"))
+        == []
+    )
+    project = "قدم قادة وزارة الأمن العام تقريراً عن نتائج تنفيذ المشروع 06 والمهام الرئيسية حتى نهاية عام 2025"
+    question = "Đã hoàn thành bao nhiêu nhiệm vụ?"
+    assert not [sp for read in asked_across(question, asked_for(question)) for sp in spans(project, read)]
+    assert dates_of(arabic_stems("حتى 23 سبتمبر 2025، أُنجزت 270 مهمة")) == {"23_9_2025"}
+    assert dates_of(arabic_stems("تا ۵ دسامبر ۲۰۲۵")) == {"5_12_2025"}
+
+
+def test_articles_answer_a_count_where_the_passages_in_the_question_s_script_state_none(
+    articles_index_dir: Path, hermetic_env: Path
+) -> None:
+    """Where the passages in the question's script say as much of it as the article but state no number of what it
+    counts, the article answers, with the count in bold («۱۲۹ روستا»; it was refused); a count asked as of a day is
+    the one in the clause that says what was done («أُنجزت 270 مهمة», not the year's «679 مهمة» of the unit naming
+    the Government's programme at length)."""
+    shutil.copytree(articles_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    for question, count, source in (
+        ("hien con bao nhieu thon chua co dien", "۱۲۹ روستا", "004_"),
+        (
+            "Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ trong chương trình hành động của Chính phủ đã hoàn thành?",
+            "270 مهمة",
+            "002_",
+        ),
+    ):
+        ans = answerer.answer(question)
+        assert ans.found and ans.short == count, (question, ans.short, ans.text[:300])
+        assert ans.citations[ans.short_rank - 1].source.startswith(source), ans.citations[:3]
 
 
 def test_a_plain_question_takes_the_marks_its_passages_write_its_words_with() -> None:
