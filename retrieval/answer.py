@@ -12,7 +12,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from retrieval.bridge import bridged_terms, holds
+from retrieval.bridge import arabic_stems, bridged_terms, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect
@@ -154,7 +154,7 @@ class ExtractiveAnswerer:
         across = says_more_across(question, hits, self.searcher.index, about, as_much=as_much)
         if across is None or asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
             return None
-        if not figure_stated_across(question, across):
+        if not figure_stated_across(question, across) or not names_places_asked(question, across):
             return None
         ev = gather_evidence(question, [across], self.searcher.index)
         return across if self.refusal.probability(ev) >= self.refusal.threshold else None
@@ -223,6 +223,18 @@ def says_more_across(
     own = [asked.passage_share(h) for h in weighed]
     share = asked.passage_share(kept)
     return kept if own and (share > max(own) or as_much and share == max(own)) else None
+
+
+def names_places_asked(question: str, hit: Hit) -> bool:
+    """Whether a paragraph in another script, with its article's title, names each place the question asks about
+    that the list can render: «… Hà Nội đã hoàn thành đúng hạn bao nhiêu nhiệm vụ» is not answered by the national
+    figure of an article on the Government's meeting, which names no Hanoi."""
+    said = arabic_stems(f"{hit.chunk.meta.title}\n{hit.chunk.text}")
+    for name in asked_names(question):
+        rendered = bridged_terms(" ".join(syllable_spellings(name)))
+        if rendered and not any(holds(said, t) for t in rendered):
+            return False
+    return True
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:
