@@ -3248,6 +3248,10 @@ def test_a_plain_question_takes_the_marks_its_passages_write_its_words_with() ->
         "Hà Nội cần đầu tư đồng bộ hạ tầng công nghệ thông tin cho bao nhiêu xã phường vneid"
     )
     assert restore_marks("bao cao gui so truoc ngay nao?", texts) == "báo cáo gửi sở trước ngày nào?"
+    # A province's name, where the passages found write its syllables only as other words («giá cả»)
+    assert restore_marks("gia lai bo tri bao nhieu", ["Giá cả tăng; giá trị sản xuất. Bố trí kinh phí."]) == (
+        "gia lai bố trí bao nhiêu"
+    )
     accented = "Hà Nội cần bao nhieu xã"
     assert restore_marks(accented, texts) == accented
 
