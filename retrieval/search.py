@@ -13,7 +13,7 @@ terms put into that language (retrieval/bridge.py) saying which passage.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -354,10 +354,13 @@ class HybridSearcher:
             self.embedder.embed, [spelt_out(question) if kind in ("vi", "vi_plain") else question], query=True
         )
         lexical = self.index.search_lexical(in_document_words(question, kind), pool, filters)
+        # Embedded while the passages are searched and fused: the look across scripts comes last.
+        read, across = self.restored_meaning(question, kind, lexical)
         vector = embedding.result()[0]
         dense = self.index.search_dense(vector, pool, filters)
         # The passages of both lists, read once: fusion and the cross-script slot both need their languages.
-        chunks = self.index.get_chunks(list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])))
+        wanted = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
+        chunks = read | self.index.get_chunks([c for c in wanted if c not in read])
         # The swap below looks past the k asked for: a table's rows may fill the first five.
         pooled = self.fuse(question, dense, lexical, pool, chunks)
         fused = at_most_two_rows(pooled[: max(k, 10)])
@@ -369,22 +372,26 @@ class HybridSearcher:
         if kind in ("vi", "vi_plain", "en"):  # after: a lead of the named document's own does not push it second
             hits = lexical_lead(hits, dense, lexical, chunks, query_language(question), self.weights.lexical_lead)
         if dense and len(hits) >= 3:
-            across = self.restored_meaning(question, kind, [chunks[c] for c, _ in lexical if c in chunks], vector)
-            cross = self.across_scripts(question, kind, across, filters, hits, dense[0][1])
+            meaning = across.result()[0] if across is not None else vector
+            cross = self.across_scripts(question, kind, meaning, filters, hits, dense[0][1])
             if cross:
                 hits = self.reserve_third(hits, cross)
         return hits
 
-    def restored_meaning(self, question: str, kind: str, found: list[StoredChunk], vector: np.ndarray) -> np.ndarray:
-        """The meaning to look across scripts with. Typed without diacritics, the question is embedded anew with the
-        marks that the passages its words found write them with (retrieval/accents.py): e5 puts the Arabic article
-        among the nearest passages for «Hà Nội cần đầu tư … bao nhiêu xã, phường» and not for «ha noi can dau tu …».
-        Within its own script a plain question keeps its plain meaning: there its words lead (the fusion weights),
-        and the refusal model was fitted on that meaning."""
+    def restored_meaning(
+        self, question: str, kind: str, lexical: list[tuple[str, float]]
+    ) -> tuple[dict[str, StoredChunk], Future[np.ndarray] | None]:
+        """The meaning to look across scripts with, being embedded (None: the question's own), and the passages read
+        for it. Typed without diacritics, the question is embedded anew with the marks that the passages its words
+        found write them with (retrieval/accents.py): e5 puts the Arabic article among the nearest passages for «Hà
+        Nội cần đầu tư … bao nhiêu xã, phường» and not for «ha noi can dau tu …». Within its own script a plain
+        question keeps its plain meaning: there its words lead (the fusion weights), and the refusal model was fitted
+        on that meaning."""
         if kind != "vi_plain" or not self.another_script_loaded(question):
-            return vector
-        meaning = restore_marks(spelt_out(question), [f"{c.meta.title}\n{c.text}" for c in found[:RESTORED_FROM]])
-        return self._embedding.submit(self.embedder.embed, [meaning], query=True).result()[0]
+            return {}, None
+        read = self.index.get_chunks([c for c, _ in lexical[:RESTORED_FROM]])
+        meaning = restore_marks(spelt_out(question), [f"{c.meta.title}\n{c.text}" for c in read.values()])
+        return read, self._embedding.submit(self.embedder.embed, [meaning], query=True)
 
     def another_script_loaded(self, question: str) -> bool:
         lang = query_language(question)
