@@ -413,11 +413,18 @@ def restated_across(found: tuple[Span, ...], text: str, question: str, kind: str
     return max(found, key=lambda sp: (held_in_clause(sp, text, terms), -sp.start))
 
 
+_NEAR_ACROSS = 4  # words either side of a figure that say what it counts («وقد أُنجزت 76 مهمة»)
+
+
 def held_in_clause(span: Span, text: str, terms: list[str]) -> int:
-    """How many words of the terms the clause of a span in another script holds, as the list renders them."""
+    """How many words of the terms the words around a span in another script hold, as the list renders them: within
+    its clause, and near it — the place and the topic a sentence names once (at its start) are every figure's, and
+    say nothing of which one is asked («ركزت مقاطعة جيا لاي على مراجعة وتنفيذ 147 مهمة …، وقد أُنجزت 76 مهمة»)."""
     starts = [m.end() for m in _CLAUSE_ACROSS.finditer(text, 0, span.start)]
     stop = _CLAUSE_ACROSS.search(text, span.end)
-    said = arabic_stems(text[starts[-1] if starts else 0 : stop.start() if stop else len(text)])
+    before = text[starts[-1] if starts else 0 : span.start].split()[-_NEAR_ACROSS:]
+    after = text[span.end : stop.start() if stop else len(text)].split()[:_NEAR_ACROSS]
+    said = arabic_stems(" ".join([*before, span.text, *after]))
     return sum(len(t.split()) for t in held_terms(said, terms, inner=False))
 
 

@@ -3189,6 +3189,11 @@ def test_a_count_in_another_script_is_the_one_whose_clause_says_what_is_asked() 
         asked_across("How many villages have no electricity?", asked_for("How many villages have no electricity?"))
         == []
     )
+    # The place and the topic a sentence names once, at its start, are every figure's: the words near each decide.
+    gia_lai = "ركزت مقاطعة جيا لاي على مراجعة وتنفيذ 147 مهمة من مهام القرار رقم 57-NQ/TW، وقد أُنجزت 76 مهمة حتى الآن."
+    question = "Gia Lai đã hoàn thành được bao nhiêu nhiệm vụ của Nghị quyết 57?"
+    found = tuple(sp for read in asked_across(question, asked_for(question)) for sp in spans(gia_lai, read))
+    assert restated(found, gia_lai, question).text == "76 مهمة", found
     project = "قدم قادة وزارة الأمن العام تقريراً عن نتائج تنفيذ المشروع 06 والمهام الرئيسية حتى نهاية عام 2025"
     question = "Đã hoàn thành bao nhiêu nhiệm vụ?"
     assert not [sp for read in asked_across(question, asked_for(question)) for sp in spans(project, read)]
