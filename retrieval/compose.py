@@ -428,13 +428,19 @@ def held_in_clause(span: Span, text: str, terms: list[str]) -> int:
     return sum(len(t.split()) for t in held_terms(said, terms, inner=False))
 
 
+_MONEY_UNITS = ("nghin ty dong", "ty dong", "trieu dong")
+
+
 def asked_across(question: str, asked: Asked) -> list[Asked]:
-    """What is asked, as it is read in a text in another script: a date as it is; a count as a number of the noun
-    asked, in the words the list renders it with ("bao nhiêu thôn" → «۱۲۹ روستا»), read as an Arabic question's count
+    """What is asked, as it is read in a text in another script: a date as it is; a sum as a figure before a unit of
+    the đồng; a count as a number of the noun asked, in the words the list renders it with ("bao nhiêu thôn" → «۱۲۹ روستا»), read as an Arabic question's count
     is (extract.spans). Nothing else: its kinds are read in Vietnamese and English text only (a unit in another
     script may hold one unseen, and its digits beside its words are no count)."""
     if asked.kind == DATE:
         return [asked]
+    if asked.kind == MONEY:
+        # A sum, as the articles write one: a figure, then the unit («263.3 مليار دونج», «۳۰۰ میلیارد دونگ»).
+        return [replace(asked, counted=r) for n in _MONEY_UNITS for r in renderings(n)]
     if asked.kind != QUANTITY or query_kind(question) == "en":
         return []
     return [replace(asked, counted=r) for n in bridged_terms(asked.counted) for r in renderings(n)]

@@ -936,7 +936,8 @@ _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _MARKED_WORD = r"\w[\w\u064b-\u065f\u0670]*"  # an Arabic word with its short vowels ("مندوبًا")
 _ARABIC_WORD = re.compile(rf"\s+({_MARKED_WORD})")
 # A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
-_ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬])({_ARABIC_DIGIT}[0-9٠-٩۰-۹.,٬]*)\s+({_MARKED_WORD})")
+# Thousands apart by a comma, an Arabic one too between digits («۳،۰۵۶،۰۸۲ میلیارد دونگ»), not the clause's after it.
+_ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬،])({_ARABIC_DIGIT}(?:[.,٬،]?[0-9٠-٩۰-۹])*)\s+({_MARKED_WORD})")
 
 
 def holds_kind(texts: list[str], asked: Asked) -> bool:
@@ -947,9 +948,9 @@ def holds_kind(texts: list[str], asked: Asked) -> bool:
 _DEFINITE = ("ال", "وال", "بال", "فال", "لل", "ولل")
 
 
-def _counted_in_arabic(text: str, counted: str) -> list[Span]:
+def _counted_in_arabic(text: str, counted: str, *, whole: bool = False) -> list[Span]:
     """Figures followed by the noun counted, in an Arabic or Persian text ("بمشاركة 3152 مندوبًا"), with the next word
-    of the question's noun where the text says it too ("۳۸ پایگاه داده")."""
+    of the question's noun where the text says it too ("۳۸ پایگاه داده"); with `whole`, only then (a sum's unit)."""
     first, *rest = counted.split()
     out = []
     for m in _ARABIC_FIGURE.finditer(text):
@@ -960,6 +961,8 @@ def _counted_in_arabic(text: str, counted: str) -> list[Span]:
         following = _ARABIC_WORD.match(text, end)
         if rest and following and arabic_stem(following.group(1)) == rest[0]:
             end = following.end()
+        elif whole and rest:
+            continue
         out.append(Span(m.start(), end, text[m.start() : end]))
     return out
 
@@ -982,6 +985,8 @@ def spans(text: str, asked: Asked) -> list[Span]:
         return found
     elif kind == SHARE:
         pattern = _SHARE_RE
+    elif kind == MONEY and _ARABIC_LETTER.match(asked.counted):
+        return _counted_in_arabic(text, asked.counted, whole=True)  # «263.3 مليار دونج», not «2.9 مليون بيانات»
     elif kind == MONEY:
         pattern = _MONEY_RE
     elif kind == RANGE:

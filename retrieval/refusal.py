@@ -39,7 +39,7 @@ from pathlib import Path
 
 from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words
 from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
-from retrieval.extract import DATE, FIGURES, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
+from retrieval.extract import DATE, FIGURES, MONEY, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, proper_names, syllable_spellings
 from retrieval.search import (
@@ -465,7 +465,7 @@ def figure_stated_across(question: str, hit: Hit) -> bool:
         # "… trước ngày nào": a date the paragraph states as one («قبل 18 أكتوبر 2025»), not the start of a period it
         # reports on («في الفترة من 20 يوليو 2025»).
         return any(states_deadline(sp, u.text) for u in units(hit.chunk.text) for sp in spans(u.text, asked))
-    read = asked_across(question, asked) if asked.kind == QUANTITY else []
+    read = asked_across(question, asked) if asked.kind in (QUANTITY, MONEY) else []
     if not read:
         return holds_kind([hit.chunk.text], replace(asked, counted=""))
     # The noun as the articles write it, after the figure: how an Arabic question's count is read (extract.spans).

@@ -3194,6 +3194,11 @@ def test_a_count_in_another_script_is_the_one_whose_clause_says_what_is_asked() 
     question = "Gia Lai đã hoàn thành được bao nhiêu nhiệm vụ của Nghị quyết 57?"
     found = tuple(sp for read in asked_across(question, asked_for(question)) for sp in spans(gia_lai, read))
     assert restated(found, gia_lai, question).text == "76 مهمة", found
+    # A sum is a figure before a whole unit of the đồng, thousands apart by an Arabic comma too.
+    money = "تخصيص المقاطعة 263.3 مليار دونج فيتنامي؛ ورقمنة 2.9 مليون بيانات؛ بودجه ۳،۰۵۶،۰۸۲ میلیارد دونگ است."
+    question = "Gia Lai bố trí bao nhiêu tỷ đồng?"
+    sums = [sp.text for read in asked_across(question, asked_for(question)) for sp in spans(money, read)]
+    assert sorted(sums) == sorted(["263.3 مليار دونج", "۳،۰۵۶،۰۸۲ میلیارد دونگ"]), sums
     project = "قدم قادة وزارة الأمن العام تقريراً عن نتائج تنفيذ المشروع 06 والمهام الرئيسية حتى نهاية عام 2025"
     question = "Đã hoàn thành bao nhiêu nhiệm vụ?"
     assert not [sp for read in asked_across(question, asked_for(question)) for sp in spans(project, read)]
@@ -3212,6 +3217,11 @@ def test_articles_answer_a_count_where_the_passages_in_the_question_s_script_sta
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
     for question, count, source in (
         ("hien con bao nhieu thon chua co dien", "۱۲۹ روستا", "004_"),
+        (
+            "gia lai bo tri bao nhieu ty dong de trang bi co so vat chat may moc thiet bi cho cap xa",
+            "263.3 مليار دونج",
+            "001_",
+        ),
         (
             "Tính đến ngày 23/9/2025, bao nhiêu nhiệm vụ trong chương trình hành động của Chính phủ đã hoàn thành?",
             "270 مهمة",
