@@ -13,7 +13,8 @@ import unicodedata
 from retrieval.bridge import NAMES
 from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics, tokens
 
-_PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|quan|thi xa|thi tran)"
+# "co quan" is an agency, not a district: "… cho các cơ quan, đơn vị" names no "quận Đơn Vị".
+_PLACE_WORD = r"(?:tinh|thanh pho|tp|xa|phuong|huyen|(?<!co )quan|thi xa|thi tran)"
 _PLACE_OR_COMMITTEE = rf"(?:(?:tinh|thanh|huyen|quan) uy|{_PLACE_WORD})"  # "Tỉnh ủy Gia Lai" is of Gia Lai
 # Words that end a place's name rather than continue it ("tỉnh Nghệ An đã …": "an" is a name here).
 _FUNCTION = {

@@ -2286,6 +2286,8 @@ def test_a_span_that_restates_the_question_is_not_its_answer() -> None:
         ("Sở Khoa học và Công nghệ thành phố Hà Nội", ["ha noi"]),
         ("phuong cham ba tru cot ba cong khai la gi", []),  # "phương châm": a motto, not a ward
         ("tinh nang cua he thong la gi", []),  # "tính năng": "tính" folds to "tinh" too
+        ("giao nhiem vu cho cac co quan don vi", []),  # "cơ quan": an agency, not a district
+        ("quan hoan kiem co bao nhieu phuong", ["hoan kiem"]),
         # The party's committee of a place names it: "Tỉnh ủy Bình Sơn" is about Bình Sơn (both spellings of "ủy").
         ("Ai là Bí thư Tỉnh ủy Bình Sơn?", ["binh son"]),
         ("Thành uỷ Hà Nội giao nhiệm vụ gì?", ["ha noi"]),
