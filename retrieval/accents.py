@@ -24,7 +24,7 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BREAK = re.compile(r"[.;:!?…()\[\]|\n\"“”«»]")
 _PHRASE = re.compile(r"[.;:!?…()\[\]|\n\"“”«»\d]+")
 
-# How officials ask, with their marks: counted as if each phrase had been read once in a passage.
+# How officials ask, with their marks: counted as if each phrase had been read `ASKED` times in a passage.
 PHRASEBOOK = (
     "bao nhiêu",
     "có bao nhiêu",
@@ -153,8 +153,7 @@ class Marks:
         """The question with its plain words given the marks these texts write them with (Viterbi over a bigram
         model interpolated with each syllable's own forms). Words typed with marks, and digits, stay as typed."""
         found = list(_WORD.finditer(question))
-        plain = [m for m in found if _unmarked(m.group())]
-        if not plain:
+        if not any(_unmarked(m.group()) for m in found):
             return question
         chosen: dict[int, str] = {}
         for run in _runs(question, found):

@@ -12,11 +12,11 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from retrieval.bridge import arabic_stems, bridged_terms, holds
+from retrieval.bridge import arabic_stems
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect
-from retrieval.places import asked_names, names_place, syllable_spellings
+from retrieval.places import asked_names, names_place, names_place_across, place_terms
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
@@ -105,8 +105,9 @@ class ExtractiveAnswerer:
         # that paragraph does («Hà Nội phải hoàn thành … trước ngày nào?»: a commune's report of another province has
         # dates of its own).
         kept = next((h for h in hits[:3] if h.kept), None)
-        early = kept is not None and not kind_held(question, self.naming_as_kept(question, kept, hits[:3]))
-        across = self.answered_across(question, hits) if early else None
+        about = self.naming_as_kept(question, kept, hits[:3]) if kept is not None else []
+        early = kept is not None and not kind_held(question, about)
+        across = self.answered_across(question, hits, about) if early else None
         if across is not None:
             return "", across
         ev = gather_evidence(question, [h for h in hits if not h.beside], self.searcher.index)
@@ -119,7 +120,7 @@ class ExtractiveAnswerer:
             return "", None
         # Where the passages in its script state nothing of the kind asked, one in another script that says as much of
         # the question may (judged alone, it must state one: `figure_stated_across`).
-        across = self.answered_across(question, hits, as_much=not stated) if not early or not stated else None
+        across = self.answered_across(question, hits, about, as_much=not stated) if not early or not stated else None
         if across is not None:
             return "", across
         if not stated:
@@ -130,11 +131,7 @@ class ExtractiveAnswerer:
         """The passages in the question's script whose documents name each place the question names that the kept
         paragraph in another script names (`places.asked_names`)."""
         said = self.searcher.arabic_stems_of([kept.chunk.id]).get(kept.chunk.id, "")
-        names = [
-            name
-            for name in asked_names(question)
-            if any(holds(said, t) for t in bridged_terms(" ".join(syllable_spellings(name))))
-        ]
+        names = [name for name in asked_names(question) if names_place_across(said, name)]
         return [
             h
             for h in hits
@@ -142,15 +139,11 @@ class ExtractiveAnswerer:
             and all(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", n) for n in names)
         ]
 
-    def answered_across(self, question: str, hits: list[Hit], *, as_much: bool = False) -> Hit | None:
+    def answered_across(self, question: str, hits: list[Hit], about: list[Hit], *, as_much: bool = False) -> Hit | None:
         """The passage in another script kept among the first three, where it says more of the question than the
-        passages in its script (words compare only within a script: `says_more_across`) and, judged alone as a
-        question answered in another script, answers it. Never where the question asks when a document it names
-        takes effect: only that document's own units say so (search.named_first)."""
-        kept = next((h for h in hits[:3] if h.kept), None)
-        if kept is None:
-            return None
-        about = self.naming_as_kept(question, kept, hits[:3])
+        passages in its script `about` what it is about (words compare only within a script: `says_more_across`)
+        and, judged alone as a question answered in another script, answers it. Never where the question asks when a
+        document it names takes effect: only that document's own units say so (search.named_first)."""
         across = says_more_across(question, hits, self.searcher.index, about, as_much=as_much)
         if across is None or asks_effect(question) and named_documents(question, self.searcher.index.document_meta()):
             return None
@@ -230,11 +223,7 @@ def names_places_asked(question: str, hit: Hit) -> bool:
     that the list can render: «… Hà Nội đã hoàn thành đúng hạn bao nhiêu nhiệm vụ» is not answered by the national
     figure of an article on the Government's meeting, which names no Hanoi."""
     said = arabic_stems(f"{hit.chunk.meta.title}\n{hit.chunk.text}")
-    for name in asked_names(question):
-        rendered = bridged_terms(" ".join(syllable_spellings(name)))
-        if rendered and not any(holds(said, t) for t in rendered):
-            return False
-    return True
+    return all(names_place_across(said, name) for name in asked_names(question) if place_terms(name))
 
 
 def to_citations(hits: list[Hit]) -> list[Citation]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from retrieval.bridge import arabic_stems, arabic_words, bridged_terms, held_terms, holds, rendered_words, renderings
 from retrieval.extract import (
+    ARABIC_LETTER,
     CONTACT,
     DATE,
     DEFINITION,
@@ -308,7 +309,7 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     for, so the words either side of "bao nhiêu" meet those either side of 472, not of 368 or 404. Then by
     the question's words and word pairs around it, within its own sentence (ties: the first)."""
     kind = query_kind(question)
-    if kind in ("vi", "vi_plain", "en") and _ANOTHER_SCRIPT.search(text):
+    if kind in ("vi", "vi_plain", "en") and ARABIC_LETTER.search(text):
         return restated_across(found, text, question, kind)
     # "Ai …?" where the unit names people: a person, not the organ beside them ("Báo cáo do đồng chí Trương Việt
     # Dũng, Phó Chủ tịch Ủy ban nhân dân Thành phố trình bày": Trương Việt Dũng presented it).
@@ -401,7 +402,6 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
     return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
 
 
-_ANOTHER_SCRIPT = re.compile(r"[\u0600-\u06ff]")  # Arabic and Persian letters
 _CLAUSE_ACROSS = re.compile(r"[.؛;،,:!?\n]")
 
 
@@ -433,9 +433,10 @@ _MONEY_UNITS = ("nghin ty dong", "ty dong", "trieu dong")
 
 def asked_across(question: str, asked: Asked) -> list[Asked]:
     """What is asked, as it is read in a text in another script: a date as it is; a sum as a figure before a unit of
-    the đồng; a count as a number of the noun asked, in the words the list renders it with ("bao nhiêu thôn" → «۱۲۹ روستا»), read as an Arabic question's count
-    is (extract.spans). Nothing else: its kinds are read in Vietnamese and English text only (a unit in another
-    script may hold one unseen, and its digits beside its words are no count)."""
+    the đồng; a count as a number of the noun asked, in the words the list renders it with ("bao nhiêu thôn" →
+    «۱۲۹ روستا»), read as an Arabic question's count is (extract.spans). Nothing else: its kinds are read in
+    Vietnamese and English text only (a unit in another script may hold one unseen, and its digits beside its words
+    are no count)."""
     if asked.kind == DATE:
         return [asked]
     if asked.kind == MONEY:
@@ -904,7 +905,7 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if not ranked:
         return Draft("", 0, ())
     best = ranked[0]
-    if best.found and query_kind(question) in ("vi", "vi_plain", "en") and _ANOTHER_SCRIPT.search(best.unit.text):
+    if best.found and query_kind(question) in ("vi", "vi_plain", "en") and ARABIC_LETTER.search(best.unit.text):
         # Across scripts a unit is weighed by the terms the list renders, and a topic's long name («برنامج عمل الحكومة»)
         # outweighs the verb and the day asked. Which figure answers is said in its clause: of the passage's units
         # holding one, the unit whose figure's clause holds most of the question ("… đã hoàn thành": «أُنجزت 270 مهمة»).

@@ -932,7 +932,7 @@ def _clean(text: str) -> str:
     return text.strip(" ,;:.-–")
 
 
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")  # Arabic and Persian letters
 _MARKED_WORD = r"\w[\w\u064b-\u065f\u0670]*"  # an Arabic word with its short vowels ("مندوبًا")
 _ARABIC_WORD = re.compile(rf"\s+({_MARKED_WORD})")
 # A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
@@ -985,7 +985,7 @@ def spans(text: str, asked: Asked) -> list[Span]:
         return found
     elif kind == SHARE:
         pattern = _SHARE_RE
-    elif kind == MONEY and _ARABIC_LETTER.match(asked.counted):
+    elif kind == MONEY and ARABIC_LETTER.match(asked.counted):
         return _counted_in_arabic(text, asked.counted, whole=True)  # «263.3 مليار دونج», not «2.9 مليون بيانات»
     elif kind == MONEY:
         pattern = _MONEY_RE
@@ -993,7 +993,7 @@ def spans(text: str, asked: Asked) -> list[Span]:
         pattern = _NAMED_PENALTY_RE if asked.penalty_named else _RANGE_RE
     elif kind == FREQUENCY:
         pattern = _FREQUENCY_RE
-    elif kind == QUANTITY and _ARABIC_LETTER.match(asked.counted):
+    elif kind == QUANTITY and ARABIC_LETTER.match(asked.counted):
         return _counted_in_arabic(text, asked.counted)
     elif kind == QUANTITY:
         pattern = _QUANTITY_RE

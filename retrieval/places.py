@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.bridge import NAMES
+from retrieval.bridge import NAMES, bridged_terms, holds
 from retrieval.text import ABBREVIATIONS, STOPWORDS, UPPER, VI_SYLLABLE, fold, has_vietnamese_diacritics, tokens
 
 # "co quan" is an agency, not a district: "… cho các cơ quan, đơn vị" names no "quận Đơn Vị".
@@ -209,3 +209,14 @@ def asked_names(question: str) -> list[str]:
         else [n for n in sorted(NAMES) if f" {n} " in folded]
     )
     return list(dict.fromkeys([*places(question), *known]))
+
+
+def place_terms(name: str) -> list[str]:
+    """A folded place name as the list's terms, in any accepted spelling: what a passage in Arabic or Persian names
+    it by ("ha noi" → هانوي); empty where the list cannot render it."""
+    return bridged_terms(" ".join(syllable_spellings(name)))
+
+
+def names_place_across(said: str, name: str) -> bool:
+    """Whether comparable Arabic/Persian words (`bridge.arabic_stems`) name a place, as the list renders it."""
+    return any(holds(said, t) for t in place_terms(name))

@@ -25,7 +25,7 @@ from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
 from retrieval.parts import label as part_label
-from retrieval.places import names_place, places, proper_names, syllable_spellings
+from retrieval.places import names_place, names_place_across, places, proper_names
 from retrieval.protocols import Embedder, SearchFilters
 from retrieval.text import (
     DOCUMENT_KINDS,
@@ -387,15 +387,16 @@ class HybridSearcher:
         Nội cần đầu tư … bao nhiêu xã, phường» and not for «ha noi can dau tu …». Within its own script a plain
         question keeps its plain meaning: there its words lead (the fusion weights), and the refusal model was fitted
         on that meaning."""
-        if kind != "vi_plain" or not self.another_script_loaded(question):
+        if kind != "vi_plain" or not self.in_another_script(question):
             return {}, None
         read = self.index.get_chunks([c for c, _ in lexical[:RESTORED_FROM]])
         meaning = restore_marks(spelt_out(question), [f"{c.meta.title}\n{c.text}" for c in read.values()])
         return read, self._embedding.submit(self.embedder.embed, [meaning], query=True)
 
-    def another_script_loaded(self, question: str) -> bool:
+    def in_another_script(self, question: str) -> list[str]:
+        """The documents in another script than the question's."""
         lang = query_language(question)
-        return any(not same_language(lang, language) for language in self.index.languages().values())
+        return [d for d, language in self.index.languages().items() if not same_language(lang, language)]
 
     def across_scripts(
         self,
@@ -443,12 +444,12 @@ class HybridSearcher:
         # A place the question names, that the passages found name, must be named by the other script's passage
         # too: "… của xã Hòa Minh Sơn" is about that commune's report, not an article on the same topic elsewhere.
         named = [
-            bridged_terms(" ".join(syllable_spellings(place)))
+            place
             for place in places(question)
             if any(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", place) for h in hits[:3])
         ]
         said = self.arabic_stems_of([best[0]]).get(best[0], "")
-        if any(not any(holds(said, t) for t in terms) for terms in named):
+        if any(not names_place_across(said, place) for place in named):
             return None
         share = self.rendered_shares(question, [best[0]]).get(best[0], 0.0)
         # The passage closest to every question on the Resolution ("ministries and localities have made efforts
@@ -589,8 +590,7 @@ class HybridSearcher:
         self, question: str, vector: np.ndarray, filters: SearchFilters | None, k: int
     ) -> list[tuple[str, float]]:
         """The passages closest in meaning among documents in another script than the question's."""
-        lang = query_language(question)
-        other = [d for d, language in self.index.languages().items() if not same_language(lang, language)]
+        other = self.in_another_script(question)
         if not other:
             return []
         # Not taken from the dense list: the approximate search there may miss the closest one (its recall
