@@ -12,7 +12,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from retrieval.bridge import arabic_stems
+from retrieval.bridge import MINISTRIES, arabic_stems, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect
@@ -29,6 +29,7 @@ from retrieval.refusal import (
 from retrieval.search import (
     LOOKED_AT,
     HybridSearcher,
+    bridged_question,
     kind_held,
     missing_part,
     named_documents,
@@ -36,7 +37,7 @@ from retrieval.search import (
     query_kind,
     same_language,
 )
-from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy
+from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy, tokens
 from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
@@ -129,15 +130,19 @@ class ExtractiveAnswerer:
 
     def naming_as_kept(self, question: str, kept: Hit, hits: list[Hit]) -> list[Hit]:
         """The passages in the question's script whose documents name each place the question names that the kept
-        paragraph in another script names (`places.asked_names`)."""
+        paragraph in another script names (`places.asked_names`), and each ministry it names so."""
         said = self.searcher.arabic_stems_of([kept.chunk.id]).get(kept.chunk.id, "")
         names = [name for name in asked_names(question) if names_place_across(said, name)]
-        return [
-            h
-            for h in hits
-            if not h.kept
-            and all(names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", n) for n in names)
+        ministries = [
+            f" {t} " for t in bridged_question(question, query_kind(question)) if t in MINISTRIES and holds(said, t)
         ]
+
+        def names_all(hit: Hit) -> bool:
+            text = f"{hit.chunk.text} {hit.chunk.meta.title} {hit.chunk.meta.issuer}"
+            folded = f" {' '.join(tokens(text))} "
+            return all(names_place(text, n) for n in names) and all(m in folded for m in ministries)
+
+        return [h for h in hits if not h.kept and names_all(h)]
 
     def answered_across(self, question: str, hits: list[Hit], about: list[Hit], *, as_much: bool = False) -> Hit | None:
         """The passage in another script kept among the first three, where it says more of the question than the

@@ -637,7 +637,9 @@ def arabic_stem(word: str) -> str:
     bare = _BROKEN_PLURALS.get(bare, bare)
     for ending in _ENDINGS:
         if bare.endswith(ending) and len(bare) - len(ending) >= 3:
-            return bare[: -len(ending)]
+            stem = bare[: -len(ending)]
+            # Before a pronoun the feminine ending is written "ت": "لمراجعتها" is "مراجعة" with "ها" (its review).
+            return stem[:-1] if ending == "ها" and stem.endswith("ت") and len(stem) >= 5 else stem
     return bare
 
 
@@ -646,6 +648,22 @@ def arabic_stems(text: str) -> str:
     list writes "المندوبين", an article "3152 مندوبًا"; "المركزية" and "المركزي" are one word."""
     return " ".join(arabic_stem(w) for w in arabic_words(text).split())
 
+
+# The ministries by name: a question naming one asks of that ministry's duty, which a passage not naming it does
+# not state ("Bộ Tư pháp … trước thời hạn nào?" is not answered by a commune plan's review of its own procedures).
+MINISTRIES = frozenset(
+    {
+        "bo cong an",
+        "bo khoa hoc va cong nghe",
+        "bo noi vu",
+        "bo tai chinh",
+        "bo giao duc va dao tao",
+        "bo cong thuong",
+        "bo tu phap",
+        "bo xay dung",
+        "bo nong nghiep va moi truong",
+    }
+)
 
 # The terms that are proper names (places): written with diacritics, a question names them with capitals ("Gia
 # Lai"); the same syllables in lower case are other words ("đánh giá lại" is no Gia Lai).
@@ -659,12 +677,15 @@ _RENDERED: dict[str, tuple[str, ...]] = {
 _TERMS = sorted(BRIDGE, key=lambda t: -len(t.split()))
 
 
-def bridged_terms(folded: str) -> list[str]:
+def bridged_terms(folded: str, names: frozenset[str] | None = None) -> list[str]:
     """The terms of a folded Vietnamese text that the list renders, longest first; a term inside a longer
-    one found ("chu tich" in "chu tich quoc hoi") is not counted again."""
+    one found ("chu tich" in "chu tich quoc hoi") is not counted again. Given `names`, the proper names (`NAMES`)
+    the text names: any other is not looked for, so its syllables stay others' ("đánh giá lại" says "danh gia")."""
     text = f" {re.sub(r'[^a-z0-9]+', ' ', fold(folded))} "
     out: list[str] = []
     for term in _TERMS:
+        if names is not None and term in NAMES and term not in names:
+            continue
         if f" {term} " in text:
             out.append(term)
             text = text.replace(f" {term} ", " | ")
@@ -718,18 +739,39 @@ def rendered_words(text: str, terms: list[str], *, inner: bool = True) -> tuple[
     return {w for t in held for w in t.split()} | numbers | dates_of(said), {p for t in held for p in word_pairs(t)}
 
 
-_STEM_DATE = re.compile(r"(?<!\S)(\d{1,2}) (\S+) (\d{4})(?!\S)")
+# The Levantine names, which Arabic news writes after the month's or alone: "15 نوفمبر/تشرين الثاني 2025".
+LEVANTINE_MONTHS = (
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+)
 
 
 def dates_of(said: str) -> set[str]:
     """The dates of comparable Arabic/Persian words as a Vietnamese text's "23/9/2025" is one token ("23_9_2025"):
-    «حتى 23 سبتمبر 2025» is the day a question "Tính đến ngày 23/9/2025 …" asks about."""
-    months = _month_stems()
+    «حتى 23 سبتمبر 2025» is the day a question "Tính đến ngày 23/9/2025 …" asks about; so is «23 سبتمبر/أيلول 2025»
+    or «23 أيلول 2025» (the Levantine name, after the month's or alone)."""
+    months, stem_date = _month_stems()
     return {
-        f"{number_free(day)}_{months[month]}_{year}" for day, month, year in _STEM_DATE.findall(said) if month in months
+        f"{number_free(day)}_{months[month or levantine]}_{year}"
+        for day, month, levantine, year in stem_date.findall(said)
     }
 
 
 @cache
-def _month_stems() -> dict[str, int]:
-    return {r: n for n in range(1, 13) for r in renderings(f"thang {n}")}
+def _month_stems() -> tuple[dict[str, int], re.Pattern[str]]:
+    months = {r: n for n in range(1, 13) for r in renderings(f"thang {n}")}
+    levantine = {arabic_stems(name): n for n, name in enumerate(LEVANTINE_MONTHS, start=1)}
+    named = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
+    levant = "|".join(re.escape(m) for m in sorted(levantine, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\S)(\d{{1,2}}) (?:({named})(?: (?:{levant}))?|({levant})) (\d{{4}})(?!\S)")
+    return months | levantine, pattern

@@ -613,11 +613,12 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         # An opening "Thực hiện A; B (…), Ban Thường vụ … ban hành Kế hoạch như sau." is one basis, though its
         # units split at ";": each of them only names documents.
         basis = [line for line in hit.chunk.text.split("\n") if _BASIS.match(line.strip())] if not about_basis else []
+        dated = asked.kind == DATE and any(spans(u.text, asked) for u in body)
         for unit in body:
             inherited = heading | act if unit is not body[0] else heading
-            # The kinds asked (a person, an organ, a date…) are read in Vietnamese and English text only: a unit in
-            # another script may hold one unseen (and its digits beside its words are no count), so it is not put
-            # below one that shows it, and gives no direct answer.
+            # In another script only dates, and counts and sums of the nouns the list renders, are read
+            # (`asked_across`): a unit there may hold a person or an organ unseen, so it is not put below one that
+            # shows it.
             across = bool(bridged) and not same_language(language, hit.chunk.meta.language)
             found = (
                 tuple(
@@ -645,7 +646,14 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                 continue  # "- Căn cứ Nghị quyết số 57-NQ/TW …;" names the documents it rests on, not what it says
             kind_met = (
                 bool(found)
-                or (across and asked.kind in SPECIFIC and (not role or holds(arabic_stems(unit.text), role)))
+                # A date is read in every script (extract's Arabic and Persian months): a unit stating none is put
+                # below one that does, where the passage states one at all.
+                or (
+                    across
+                    and asked.kind in SPECIFIC
+                    and not (asked.kind == DATE and dated)
+                    and (not role or holds(arabic_stems(unit.text), role))
+                )
                 or (asked.kind == LIST and unit.kind == "list")
                 # "…, trừ trường hợp nào?": one sentence naming the case after the question's words answers it too.
                 or (asks_case and unit.kind != "list" and bool(completed_answer(asked, unit.text, question)))

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.bridge import arabic_stem
+from retrieval.bridge import LEVANTINE_MONTHS, arabic_stem
 from retrieval.text import (
     ABBREVIATIONS,
     DOCUMENT_KINDS,
@@ -81,7 +81,7 @@ _ASKS_DEADLINE = re.compile(
     r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
     # "… phải gửi trước ngày nào", "by when": the date by which, not any date of the passage ("chậm nhất khi nào" is
     # the bound "latest", whose date the text states so)
-    r"|\btruoc (?:ngay|thoi diem) nao\b|\bby (?:when|what date)\b"
+    r"|\btruoc (?:ngay|thoi diem|thoi han) nao\b|\bby (?:when|what date)\b"
 )
 # Which penalty is asked, by its name: "áp dụng mức hình phạt nào", "hình phạt gì", "loại hình phạt nào".
 # "Hình phạt cao nhất là gì?": the most severe penalty the clause names ("… tù chung thân hoặc tử hình"), which
@@ -745,9 +745,11 @@ _ARABIC_MONTH = (
     "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
     "|ژانویه|فوریه|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر"
 )
+_LEVANTINE = "|".join(LEVANTINE_MONTHS)
 _ARABIC_DATE = (
     r"(?<!\w)(?:(?:و?قبل|حتى|بحلول|أقصاه|تا|قبل از|پیش از)\s+)?"
-    rf"(?:(?:{_ARABIC_DIGIT}{{1,2}}|اول)\s+)?(?:{_ARABIC_MONTH})\s+{_ARABIC_DIGIT}{{4}}(?!\w)"
+    rf"(?:(?:{_ARABIC_DIGIT}{{1,2}}|اول)\s+)?(?:(?:{_ARABIC_MONTH})(?:\s*/\s*(?:{_LEVANTINE}))?|{_LEVANTINE})"
+    rf"\s+{_ARABIC_DIGIT}{{4}}(?!\w)"
 )
 _DATE_RE = re.compile(
     r"(?:(?:trước|chậm nhất(?: là)?(?: trước)?|trong|đến hết|hết|đến|từ|kể từ|by|before|in)\s+)?"

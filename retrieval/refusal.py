@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_stems, bridged_terms, holds, rendered_words
+from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
 from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
 from retrieval.extract import DATE, FIGURES, MONEY, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
@@ -453,6 +453,15 @@ def figure_stated(question: str, hits: list[Hit]) -> bool:
     return False
 
 
+_DAY_NAMED = re.compile(r"\b(\d{1,2})(?:/|-| thang )(\d{1,2})(?:/|-| nam )(\d{4})\b")
+
+
+def days_named(question: str) -> set[str]:
+    """The days a question names, as `bridge.dates_of` writes an article's ("4/12/2025", "ngày 04 tháng 12 năm 2025":
+    "4_12_2025")."""
+    return {f"{int(d)}_{int(m)}_{y}" for d, m, y in _DAY_NAMED.findall(fold(question))}
+
+
 def figure_stated_across(question: str, hit: Hit) -> bool:
     """`figure_stated` for a passage in another script, judged alone: a date or figure of the kind asked (a date too:
     the articles are news, which date what they report), and for a count, a number of the noun asked where the list
@@ -465,6 +474,11 @@ def figure_stated_across(question: str, hit: Hit) -> bool:
         # "… trước ngày nào": a date the paragraph states as one («قبل 18 أكتوبر 2025»), not the start of a period it
         # reports on («في الفترة من 20 يوليو 2025»).
         return any(states_deadline(sp, u.text) for u in units(hit.chunk.text) for sp in spans(u.text, asked))
+    days = days_named(question)
+    if asked.kind in FIGURES and days and not days & dates_of(arabic_stems(hit.chunk.text)):
+        # "… tính đến ngày 4/12/2025 … bao nhiêu": a figure of that day. The articles are news and date their
+        # figures («حتى 23 سبتمبر 2025»): one of another day does not answer.
+        return False
     read = asked_across(question, asked) if asked.kind in (QUANTITY, MONEY) else []
     if not read:
         return holds_kind([hit.chunk.text], replace(asked, counted=""))

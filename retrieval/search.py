@@ -286,12 +286,12 @@ def role_holder_first(question: str, hits: list[Hit], pooled: list[Hit]) -> list
 def bridged_question(question: str, kind: str) -> list[str]:
     """The question's terms that the bridge puts into Arabic and Persian (retrieval/bridge.py), its dates read in
     words: "23/9/2025" is "tháng 9", which an article names ("23 سبتمبر"). With diacritics, a place is one the
-    question writes as a name: "đánh giá lại" folds to the words of Gia Lai."""
-    terms = bridged_terms(" ".join(expand_query(dates_in_words(in_document_words(question, kind)))))
+    question writes as a name: "đánh giá lại" folds to the words of Gia Lai, and says "đánh giá"."""
+    folded = " ".join(expand_query(dates_in_words(in_document_words(question, kind))))
     if kind != "vi":
-        return terms
+        return bridged_terms(folded)
     named = f" {' | '.join(proper_names(question))} "
-    return [t for t in terms if t not in NAMES or f" {t} " in named]
+    return bridged_terms(folded, frozenset(t for t in NAMES if f" {t} " in named))
 
 
 def _names(meta: DocumentMeta, named: DocumentMeta) -> bool:

@@ -88,6 +88,7 @@ from retrieval.places import asked_names, issuer_place, places, proper_names, sy
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
+    days_named,
     figure_stated,
     figure_stated_across,
     gather_evidence,
@@ -3297,6 +3298,61 @@ def test_a_plain_question_finds_the_article_across_scripts_and_the_place_it_name
     assert asked_names("Hà Nội phải hoàn thành") == ["ha noi"]
     hits = answerer.searcher.search("thu do ha noi dau tu ha tang cntt dong bo cho bao nhieu xa phuong", k=5)
     assert any(h.chunk.doc_id.startswith("003_") for h in hits[:3]), [h.chunk.doc_id for h in hits[:3]]
+
+
+def test_a_month_with_its_levantine_name_and_a_noun_before_a_pronoun_are_read_across_scripts() -> None:
+    """Arabic news writes a month with its Levantine name after it («15 نوفمبر/تشرين الثاني 2025») or alone: a date all
+    the same, a deadline after «قبل», the day "15/11/2025". Before a pronoun the feminine ending is written «ت»:
+    «لمراجعتها» (its review) is «مراجعة». "đánh giá lại" says "đánh giá", not the words of Gia Lai. "… trước thời
+    hạn nào?" asks for a deadline."""
+    question = "Bộ Tư pháp phải hoàn thành việc rà soát trước thời hạn nào?"
+    asked = asked_for(question)
+    assert asked.kind == DATE and asked.deadline
+    sentence = "يُستكمل هذا العمل قبل 15 نوفمبر/تشرين الثاني 2025."
+    found = [sp for u in units(sentence) for sp in spans(u.text, asked)]
+    assert [sp.text for sp in found] == ["قبل 15 نوفمبر/تشرين الثاني 2025"], found
+    assert all(states_deadline(sp, sentence) for sp in found)
+    period = "وفي الفترة من 20 يوليو/تموز 2025 إلى 23 أيلول 2025، أنجزت 60 مهمة."
+    assert [sp.text for sp in spans(period, asked_for("Khi nào?"))] == ["20 يوليو/تموز 2025", "23 أيلول 2025"]
+    assert dates_of(arabic_stems(sentence)) == {"15_11_2025"}
+    assert dates_of(arabic_stems(period)) == {"20_7_2025", "23_9_2025"}
+    assert arabic_stem("لمراجعتها") == arabic_stem("مراجعة") and arabic_stem("تقييمها") == arabic_stem("تقييم")
+    assert "danh gia" in bridged_question("Bộ Tư pháp đánh giá lại thủ tục hành chính", "vi")
+    assert "gia lai" in bridged_question("Gia Lai đánh giá lại thủ tục hành chính", "vi")
+
+
+def test_a_figure_of_a_day_named_is_not_answered_across_scripts_by_one_of_another_day() -> None:
+    """ "Tính đến ngày 4/12/2025 … bao nhiêu nhiệm vụ": the articles are news and date their figures; a count «حتى 23
+    سبتمبر 2025» is of another day and does not answer, judged alone; one of that day does."""
+
+    def article(text: str) -> Hit:
+        return Hit(StoredChunk("c", "000.txt", text, "", 0, DocumentMeta(language="ar")), 1.0)
+
+    assert days_named("Tính đến ngày 4/12/2025, còn bao nhiêu nhiệm vụ?") == {"4_12_2025"}
+    assert days_named("tinh den ngay 04 thang 12 nam 2025 con bao nhieu") == {"4_12_2025"}
+    september = article("حتى 23 سبتمبر 2025، أُنجزت 270 مهمة؛ وهناك 27 مهمة متأخرة.")
+    assert figure_stated_across("Đã hoàn thành bao nhiêu nhiệm vụ?", september)
+    assert figure_stated_across("Tính đến ngày 23/9/2025 đã hoàn thành bao nhiêu nhiệm vụ?", september)
+    assert not figure_stated_across("Tính đến ngày 4/12/2025 đã hoàn thành bao nhiêu nhiệm vụ?", september)
+
+
+def test_a_ministry_named_is_answered_by_the_paragraph_naming_it_not_a_commune_plan(
+    articles_index_dir: Path, hermetic_env: Path
+) -> None:
+    """A question naming a ministry asks of that ministry's duty: a commune plan that reviews its own procedures by
+    another date («Văn phòng HĐND và UBND xã chủ trì rà soát … trước ngày 15 tháng 3 năm 2026») does not state it, and
+    the article's paragraph that names the Ministry of Justice («وزارة العدل») answers alone. So too a ministry's
+    count: the Ministry of Finance's tasks, not the province's «214 nhiệm vụ»."""
+    shutil.copytree(articles_index_dir, hermetic_env, dirs_exist_ok=True)
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
+    for question, fact, source in (
+        ("Thời hạn Bộ Tư pháp rà soát thủ tục hành chính cấp tỉnh, cấp xã là khi nào?", "15 نوفمبر", "000_"),
+        ("bo tu phap phai ra soat thu tuc hanh chinh cap tinh cap xa truoc ngay nao", "15 نوفمبر", "000_"),
+        ("Bộ Tài chính được giao bao nhiêu nhiệm vụ trong năm 2025?", "175 مهمة", "002_"),
+    ):
+        ans = answerer.answer(question)
+        assert ans.found and fact in ans.short, (question, ans.short, ans.citations[:3])
+        assert ans.citations[ans.short_rank - 1].source.startswith(source), ans.citations[:3]
 
 
 def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
