@@ -247,6 +247,9 @@ _STATES_DEADLINE = re.compile(
     r"|(?<!\w)و?(?:قبل|بحلول|أقصاه|اقصاه|پیش از|حداکثر)(?!\w)"
 )
 _STARTS_FROM = re.compile(r"(?:tu|ke tu|from|since)\b")
+_UNTIL = re.compile(r"(?:تا|و?حتى)\s")
+_MUST = re.compile(r"(?<!\w)[وف]?(?:باید|يجب|ينبغي)(?!\w)")
+_SENTENCE_END = re.compile(r"[.;!?؛\n]\s*")
 _DEADLINE_BEFORE = 4  # words before a date where the text may call it a deadline ("Thời hạn hoàn thành: ")
 
 
@@ -260,7 +263,14 @@ def states_deadline(span: Span, text: str) -> bool:
     if start and text[start - 1].isalnum():
         before = before[1:]  # the window began inside a word
     before = before[-_DEADLINE_BEFORE:]
-    return bool(_STATES_DEADLINE.search(" ".join([*before, fold(span.text)])))
+    if _STATES_DEADLINE.search(" ".join([*before, fold(span.text)])):
+        return True
+    # "تا اول مارس ۲۰۲۶، هر بخش باید …" (by 1 March 2026 each part must …): "until" a date is a deadline where its
+    # sentence says what must be done by then; without ("تا تاریخ ۴ دسامبر ۲۰۲۵ …", as of that day) it ends a period.
+    if not _UNTIL.match(span.text):
+        return False
+    sentence = _SENTENCE_END.split(text[: span.start])[-1] + _SENTENCE_END.split(text[span.end :], maxsplit=1)[0]
+    return bool(_MUST.search(sentence))
 
 
 # A figure the text itself states as a bound: "bố trí ít nhất 3% tổng chi ngân sách", "không quá 05 ngày".

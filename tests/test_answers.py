@@ -3321,6 +3321,21 @@ def test_a_month_with_its_levantine_name_and_a_noun_before_a_pronoun_are_read_ac
     assert "gia lai" in bridged_question("Gia Lai đánh giá lại thủ tục hành chính", "vi")
 
 
+def test_until_a_date_is_a_deadline_where_its_sentence_says_what_must_be_done() -> None:
+    """«تا اول ژانویه ۲۰۲۶، هر بخش باید به کار گرفته شود» (by 1 January 2026 each part must be put to use): "until" a
+    date with a "must" in its sentence is a deadline; «تا تاریخ ۴ دسامبر ۲۰۲۵ … محول کرده است» (as of that day, it has
+    assigned) ends a period, and «حتى 23 سبتمبر 2025، أُنجزت …» reports."""
+    asked = asked_for("Phải đưa vào sử dụng trước ngày nào?")
+    for text, deadline in (
+        ("وزارت امنیت عمومی آن را مستقر خواهد کرد تا تا اول ژانویه ۲۰۲۶، هر بخش باید به کار گرفته شود.", True),
+        ("طبق گزارش، تا تاریخ ۴ دسامبر ۲۰۲۵، کمیته راهبری ۱۲۸۷ وظیفه را محول کرده است.", False),
+        ("حتى 23 سبتمبر 2025، أُنجزت 270 مهمة.", False),
+        ("ويجب إنجاز ذلك حتى 31 ديسمبر 2025.", True),
+    ):
+        found = spans(text, asked)
+        assert found and [states_deadline(sp, text) for sp in found] == [deadline], (text, found)
+
+
 def test_a_figure_of_a_day_named_is_not_answered_across_scripts_by_one_of_another_day() -> None:
     """ "Tính đến ngày 4/12/2025 … bao nhiêu nhiệm vụ": the articles are news and date their figures; a count «حتى 23
     سبتمبر 2025» is of another day and does not answer, judged alone; one of that day does."""
