@@ -28,12 +28,14 @@ from retrieval.extract import (
     DATE,
     DEFINITION,
     EVENT,
+    FIGURES,
     IDENTITY,
     JOIN,
     LIST,
     LIST_MAX,
     LONG_LIST_MAX,
     MONEY,
+    MOST,
     ORGAN,
     OTHER,
     QUANTITY,
@@ -292,6 +294,7 @@ def _slot(question: str) -> re.Match[str] | None:
     return next((m for pattern in _SLOTS if (m := pattern.search(fold(question)))), None)
 
 
+_COORDINATE = re.compile(r"[.;!?](?=\s)| và | hoặc ", re.IGNORECASE)
 _NEAR_FIGURE = 3  # words just before a figure that say what it counts ("đã hoàn thành 176")
 _FIGURE_CLAUSE_END = re.compile(r"[.;:؛\n](?=\s|$)|\d")
 
@@ -409,7 +412,29 @@ def restated(found: tuple[Span, ...], text: str, question: str) -> Span:
         window = text[start:stop]
         return len(words(window) & wanted) + len(word_pairs(window, spelt=False) & phrases)
 
-    return max(found, key=lambda sp: (aligned(sp), around(sp), -sp.start))
+    content = {w for w in wanted if w not in STOPWORDS and not w.isdigit()}
+
+    def near(sp: Span) -> int:
+        # The words just before a figure say what it is, short of the figure before it: "Ngân sách tỉnh bảo đảm 70%
+        # và ngân sách cấp xã bảo đảm 30%" — the province's share is 70%; "… là 186,5 tỷ đồng; … đã giải ngân 97,3 tỷ
+        # đồng" — disbursed is 97,3. Numbers and linking words say nothing of which.
+        figure = _FRACTION.search(text, sp.start, sp.end)
+        if not figure or asked.kind not in FIGURES:
+            return 0
+        start = figure.start()
+        previous = max((o.end for o in found if o.end <= sp.start), default=0)
+        # Not past "và": "… 12 cơ sở dữ liệu trọng điểm thuộc phạm vi Kế hoạch này và 105 cơ sở dữ liệu":
+        # what follows the first figure is its own.
+        cuts = list(_COORDINATE.finditer(text, previous, start))
+        left = _WORDS.findall(fold(text[max(previous, cuts[-1].end() if cuts else 0) : start]))
+        # All its clause's words before it ("… tỷ lệ học viên hoàn thành khóa học trực tuyến trên nền tảng … mới đạt
+        # 76,4%" says at length what it is), and those just before it more: the topic a sentence names first is every
+        # figure's ("Tổng kinh phí … là 186,5 tỷ đồng; … đã giải ngân 97,3 tỷ đồng"), the verb before each is its own.
+        return len(content & set(left)) + 2 * len(content & set(left[-_NEAR_ACROSS:]))
+
+    # Asked for the most of a list ("… được giao nhiều nhiệm vụ nhất"), the largest of its figures.
+    most = asked.kind in FIGURES and bool(MOST.search(fold(question)))
+    return max(found, key=lambda sp: (sp.value if most else 0.0, aligned(sp), near(sp), around(sp), -sp.start))
 
 
 _CLAUSE_ACROSS = re.compile(r"[.؛;،,:!?\n]")

@@ -223,6 +223,9 @@ _ENGLISH_YESNO = re.compile(r"^(?:is|are|does|do|can|must|should|was|were)\b")
 # English "up to" asks the largest only before the question word ("up to how many years"): "held from the start
 # of 2025 up to the December review" is a time.
 _MAX = re.compile(r"(?:len den|toi da|cao nhat|nhieu nhat|at most|maximum|up to (?=how|what)|\bmax)(?! \d)")
+# "Bộ nào được giao nhiều nhiệm vụ nhất": the largest of the figures a sentence lists ("thống nhất", "nhất định" are
+# other words).
+MOST = re.compile(r"\b(?<!bao )nhieu(?: [a-z]+){0,3}(?<!thong) nhat\b(?! dinh)|\b(?:the )?most\b")
 _MIN = re.compile(r"(?:toi thieu|thap nhat|it nhat|at least|minimum|\bmin\b)(?! \d)")
 # A date asked at its latest ("phải hoàn thành chậm nhất khi nào"): the date the text states as the latest.
 _LATEST = re.compile(r"\b(?:cham nhat|muon nhat|tre nhat|at the latest|no later than)\b")

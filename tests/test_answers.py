@@ -55,6 +55,7 @@ from retrieval.extract import (
     DEFINITION,
     JOIN,
     LIST,
+    MOST,
     ORGAN,
     QUANTITY,
     RANGE,
@@ -107,7 +108,7 @@ from retrieval.search import (
     named_documents,
     query_kind,
 )
-from retrieval.text import english_terms, initials_spelt, present, spelt_out, strip_courtesy, words
+from retrieval.text import english_terms, fold, initials_spelt, present, spelt_out, strip_courtesy, words
 from retrieval.types import DocumentMeta, Hit, StoredChunk
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
@@ -3368,6 +3369,46 @@ def test_a_ministry_named_is_answered_by_the_paragraph_naming_it_not_a_commune_p
         ans = answerer.answer(question)
         assert ans.found and fact in ans.short, (question, ans.short, ans.citations[:3])
         assert ans.citations[ans.short_rank - 1].source.startswith(source), ans.citations[:3]
+
+
+def test_which_figure_of_a_sentence_is_said_by_the_words_before_it() -> None:
+    """Of several figures in a sentence, the one whose own words before it (back to the figure before it or "và") say
+    the question's: "Ngân sách tỉnh bảo đảm 60% và ngân sách huyện bảo đảm 40%" — the province's share is 60%, whatever
+    the clause's other words; the verb just before a figure weighs most, as the topic a sentence opens with is every
+    figure's. Asked for the most of a list ("… nhiều nhiệm vụ nhất"), the largest."""
+    for text, question, answer in (
+        (
+            "Ngân sách tỉnh bảo đảm 60% và ngân sách huyện bảo đảm 40% kinh phí hỗ trợ.",
+            "Tiền hỗ trợ thì ngân sách tỉnh chịu bao nhiêu phần trăm?",
+            "60%",
+        ),
+        (
+            "Tổng vốn giao năm 2027 là 52,4 tỷ đồng; đến ngày 30/6/2027 đã giải ngân 18,9 tỷ đồng, đạt 36,1%.",
+            "von nam 2027 den 30/6 giai ngan duoc bao nhieu ty",
+            "18,9 tỷ đồng",
+        ),
+        (
+            "b) Tỷ lệ học viên đạt yêu cầu bài kiểm tra cuối khóa là 88,0%, trong khi tỷ lệ học viên hoàn thành khóa học"
+            " trực tuyến trên nền tảng số mới đạt 64,5%.",
+            "Tỷ lệ học viên học xong khóa trực tuyến là bao nhiêu phần trăm?",
+            "đạt 64,5%",
+        ),
+        (
+            "Các sở được giao nhiều nhiệm vụ nhất gồm: Sở Y tế (41 nhiệm vụ), Sở Tài chính (57 nhiệm vụ), Sở Nội vụ (38"
+            " nhiệm vụ).",
+            "Sở nào được giao nhiều nhiệm vụ nhất, bao nhiêu nhiệm vụ?",
+            "57 nhiệm vụ",
+        ),
+        (
+            "Tập trung xây dựng, trước hết là 9 cơ sở dữ liệu trọng điểm thuộc phạm vi Kế hoạch này và 40 cơ sở dữ liệu"
+            " khác.",
+            "Kế hoạch này tập trung mấy CSDL trọng điểm?",
+            "9 cơ sở dữ liệu trọng điểm",
+        ),
+    ):
+        found = tuple(spans(text, asked_for(question)))
+        assert restated(found, text, question).text == answer, (question, [sp.text for sp in found])
+    assert not MOST.search(fold("có bao nhiêu văn bản thống nhất")) and not MOST.search(fold("nhiệm vụ nhất định"))
 
 
 def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> None:
