@@ -662,6 +662,8 @@ def _is_heading(line: str) -> bool:
         return True
     if line.startswith("(") and line.endswith(")"):
         return True  # a caption in brackets
+    if line.startswith("**") and line.endswith("**") and len(line) < 260:
+        return True  # a whole line in bold: an item's title, however long ("**3. Nâng cấp Trung tâm … (lắp đặt …)**")
     # A short line that does not end a sentence is a section's title ("a) Mục tiêu đến năm 2030").
     return len(line) < 100 and not _ENDS_SENTENCE.search(line) and not _ROW.match(line)
 

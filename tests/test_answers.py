@@ -3371,6 +3371,21 @@ def test_a_ministry_named_is_answered_by_the_paragraph_naming_it_not_a_commune_p
         assert ans.citations[ans.short_rank - 1].source.startswith(source), ans.citations[:3]
 
 
+def test_a_whole_line_in_bold_is_the_title_of_the_fields_under_it_however_long() -> None:
+    """A plan sets each task out as a bold title and its fields ("- Thời hạn: …"): the title, long as it may be, says
+    what the fields are of, so they are one item with it — not a sentence beside bare fields that any task could own."""
+    passage = (
+        "**3. Nâng cấp Trung tâm Phục vụ hành chính công xã (lắp đặt 02 ki-ốt tra cứu thông tin và 01 hệ thống xếp "
+        "hàng tự động)**\n- Chủ trì: Trung tâm Phục vụ hành chính công xã.\n- Phối hợp: Phòng Kinh tế.\n"
+        "- Thời hạn: hoàn thành trước ngày 15 tháng 3 năm 2027.\n"
+        "**4. Mở lớp phổ cập kỹ năng số cho người dân**\n- Chủ trì: Phòng Văn hóa - Xã hội.\n"
+        "- Thời hạn: hoàn thành trước ngày 30 tháng 11 năm 2027."
+    )
+    lists = [u.text for u in units(passage) if u.kind == "list"]
+    assert len(lists) == 2 and lists[0].startswith("**3. Nâng cấp") and "15 tháng 3" in lists[0], lists
+    assert not [u for u in units(passage) if u.kind == "sentence"]
+
+
 def test_which_figure_of_a_sentence_is_said_by_the_words_before_it() -> None:
     """Of several figures in a sentence, the one whose own words before it (back to the figure before it or "và") say
     the question's: "Ngân sách tỉnh bảo đảm 60% và ngân sách huyện bảo đảm 40%" — the province's share is 60%, whatever
