@@ -64,11 +64,13 @@ from retrieval.extract import (
     named_of_kind,
     named_span,
     names_role,
+    names_target,
     ordinal_asked,
     ordinal_in,
     preceding,
     quoted_name,
     role_asked,
+    sets_floor,
     spans,
     units,
     which_noun,
@@ -621,6 +623,19 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
         and not asks_target(question)
         and any(not is_target(sp, u.text) for body in bodies[:SHOWN] for u in body for sp in spans(u.text, asked))
     )
+    # Asked for a target by name ("chỉ tiêu … là bao nhiêu", "mục tiêu … ít nhất bao nhiêu"), a figure reached is not
+    # it, where one set as a target is there: by its own words, its column, or the heading it sits under.
+    headed = [bool(names_target(_headings(hit.chunk.text, body))) for hit, body in zip(hits, bodies, strict=False)]
+    targeted = (
+        asked.kind in (SHARE, QUANTITY)
+        and names_target(question)
+        and any(
+            headed[i] or is_target(sp, u.text) or sets_floor(sp)
+            for i, body in enumerate(bodies[:SHOWN])
+            for u in body
+            for sp in spans(u.text, asked)
+        )
+    )
     asked_places = places(question)
     ordinal = ordinal_asked(question)
     # "… trừ trường hợp nào?" asks for a case, which one sentence may name; "các … nào" asks for items, a list.
@@ -663,6 +678,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                     if not echoes(sp, asked, question)
                     and (sp.person or not asked.person)
                     and not (reached and is_target(sp, unit.text))
+                    and not (targeted and not headed[rank] and not is_target(sp, unit.text) and not sets_floor(sp))
                 )
                 if asked.kind in SPECIFIC
                 else ()

@@ -78,7 +78,9 @@ FIGURES = (SHARE, MONEY, RANGE, QUANTITY)
 _TIME_NOUN = r"(?:nam|thang|ngay|tuan|gio|quy|years?|months?|days?|weeks?|hours?)"
 # A deadline asked ("hạn hoàn thành … là khi nào", "hạn chót", "thời hạn nộp"), on the folded question.
 _ASKS_DEADLINE = re.compile(
-    r"\b(?:han(?: chot| cuoi)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)|\bdeadline\b"
+    # "hạn ban đầu", "hạn mới": a deadline, qualified.
+    r"\b(?:han(?: chot| cuoi| ban dau| moi| cu| dau tien)?|thoi han) (?:hoan thanh|nop|gui|bao cao|la|khi|ngay)"
+    r"|\b(?:han ban dau|han moi)\b|\bdeadline\b"
     # "… phải gửi trước ngày nào", "by when": the date by which, not any date of the passage ("chậm nhất khi nào" is
     # the bound "latest", whose date the text states so)
     r"|\btruoc (?:ngay|thoi diem|thoi han) nao\b|\bby (?:when|what date)\b"
@@ -102,7 +104,9 @@ _PERSON_ASKED = (
     r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) |"
     # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì".
     r"^\W*(?:(?:dong chi|ong|ba) )?(?:pho )?(?:chu tich|bi thu|giam doc|truong ban|truong phong|thu tuong|bo truong|"
-    r"thu truong|tong bi thu|chu nhiem|truong doan)\b.* ten (?:la )?gi\W*$"
+    r"thu truong|tong bi thu|chu nhiem|truong doan)\b.* ten (?:la )?gi\W*$|"
+    # Whom to turn to: "liên hệ cán bộ nào", "hỏi ai": a person, by name, not the office they sit in.
+    r"\b(?:lien he|hoi|gap)(?: voi)? (?:can bo|cong chuc|chuyen vien) nao\b|\b(?:lien he|hoi|gap)(?: voi)? ai\b"
 )
 _ASKS_PERSON = re.compile(_PERSON_ASKED)
 # Checked in this order on the folded question: the first that matches names the kind.
@@ -309,6 +313,27 @@ _ASKS_TARGET = re.compile(rf"\b(?:{_TARGET_WORDS}|phải|cần|giao|đặt ra|s�
 _ASKS_TARGET_PLAIN = re.compile(rf"\b(?:{fold(_TARGET_WORDS)}|dat ra|must|should|will)\b")
 
 
+_OWN_FLOOR = re.compile(r"^(?:tối thiểu|ít nhất|at least|[≥])\s?\d", re.IGNORECASE)
+# Named as a target by the words that set one, not by an obligation ("phải", "giao"): "chỉ tiêu … là bao nhiêu",
+# "mục tiêu … ít nhất bao nhiêu".
+_NAMES_TARGET = re.compile(rf"\b(?:{_TARGET_WORDS})\b")
+_NAMES_TARGET_PLAIN = re.compile(rf"\b(?:{fold(_TARGET_WORDS)})\b")
+
+
+def sets_floor(span: Span) -> bool:
+    """Whether the figure carries its own floor ("tối thiểu 85%", "≥ 25.000"): what a target asks to reach at
+    least. (A figure asked as reached may still be one: "mỗi thôn có ít nhất 03 thành viên" is a rule, not a goal.)"""
+    return bool(_OWN_FLOOR.match(span.text))
+
+
+def names_target(question: str) -> bool:
+    """Whether the question asks for a figure set as a target by naming it so (not only by "phải", "cần")."""
+    text = unicodedata.normalize("NFC", question).lower()
+    if has_vietnamese_diacritics(text):
+        return bool(_NAMES_TARGET.search(text))
+    return bool(_NAMES_TARGET_PLAIN.search(fold(text)))
+
+
 def asks_target(question: str) -> bool:
     text = unicodedata.normalize("NFC", question).lower()
     if has_vietnamese_diacritics(text):
@@ -322,6 +347,8 @@ def is_target(span: Span, text: str) -> bool:
     # words before it ("vượt chỉ tiêu tỉnh giao (50%)": 50% is the target).
     text = text.lower()
     before = text[: span.start].rstrip()
+    if before.endswith(":") and _ROW.match(text):  # a table's cell: its column says what the figure is
+        return bool(_TARGET_BEFORE.search(before[:-1].rsplit("|", 1)[-1]))
     before = re.split(r"[.;:()\n]", before[:-1] if before.endswith("(") else before)[-1]
     near = " ".join(_WORD.findall(before)[-_TARGET_WINDOW:])
     return bool(_TARGET_BEFORE.search(near) or _TARGET_AFTER.match(text[span.end :]))
@@ -786,7 +813,7 @@ _REASON_RE = re.compile(
     re.IGNORECASE,
 )
 _SHARE_RE = re.compile(
-    rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+)?{_NUM}\s?[%٪]"
+    rf"(?:(?:tối thiểu|tối đa|ít nhất|trên|dưới|khoảng|đạt|hơn|gần|over|at least|about)\s+|[≥≤]\s?)?{_NUM}\s?[%٪]"
     r"(?:\s+(?:GDP|tổng chi ngân sách(?: nhà nước)?|dân số))?"
     # A share the law writes in words: "không quá một phần hai mức tiền phạt", "hai phần ba", "một nửa".
     r"|(?:(?:không quá|tối đa|ít nhất|trên|dưới)\s+)?(?:một|hai|ba|bốn)\s+phần\s+(?:hai|ba|tư|bốn|năm|mười)\b"
@@ -832,7 +859,7 @@ _PAIRED_FOLDED = frozenset(w for noun in _PAIRED_NOUNS for w in fold(noun).split
 _QUANTITY_RE = re.compile(
     r"(?<!Điều )(?<!điều )(?<!khoản )(?<!điểm )(?<!Chương )(?<!Mục )(?<!số )(?<!Số )(?<!tháng )(?<!ngày )(?<![\d/.,])"
     # "17/24 nhiệm vụ": of 24, 17 (a date has no words right after its day and month)
-    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+)?{_NUM}(?:/{_NUM}(?!/))?(?!\s+tháng\s+\d)"
+    rf"(?:(?:trên|dưới|khoảng|gần|hơn|tối thiểu|ít nhất|tổng cộng|tổng số)\s+|[≥≤]\s?)?{_NUM}(?:/{_NUM}(?!/))?(?!\s+tháng\s+\d)"
     r"(?:\s+(?:triệu|tỷ|nghìn))?"
     rf"(?:\s+[^\W\d_]+|,\s*{_PAIRED}){{1,8}}"  # "14 xã, phường": units counted together, a comma between
 )
@@ -1019,6 +1046,9 @@ def spans(text: str, asked: Asked) -> list[Span]:
         low, high = _values(s)
         out.append(Span(start, start + len(s), s, high, low))
     cells = _counted_cells(text, asked) if kind == QUANTITY else []
+    if kind in (SHARE, MONEY, QUANTITY):
+        taken = [(sp.start, sp.end) for sp in [*out, *cells]]
+        cells += [sp for sp in _unit_cells(text, asked) if not any(a < sp.end and sp.start < b for a, b in taken)]
     if kind == QUANTITY and asked.counted:
         # "bao nhiêu tuổi": the number followed by the counted noun, cut after it.
         # The noun is as long as span and question agree ("bao nhiêu cơ sở dữ liệu": "38 cơ sở dữ liệu"), at least
@@ -1091,6 +1121,44 @@ _PEOPLE = (
 )
 # A table cell whose column counts something: "Số cơ sở dữ liệu: 38" (a row is "header: value | …").
 _COUNTED_CELL = re.compile(rf"(?:^|\| )((?:Tổng số|Số lượng|Số) [^:|\n]{{1,60}}: {_NUM})(?= \||\s*$)", re.MULTILINE)
+
+
+# A table's unit column ("Đơn vị tính: %", "ĐVT: hồ sơ/xã") says what the bare numbers of its row measure.
+_UNIT_HEADER = re.compile(r"^(?:đơn vị tính|đơn vị|đvt|unit)$", re.IGNORECASE)
+_BARE_FIGURE = re.compile(rf"^(?:(?:tối thiểu|tối đa|ít nhất|khoảng|trên|dưới)\s+|[≥≤<>]\s?)?{_NUM}$", re.IGNORECASE)
+_NOT_MEASURED = re.compile(r"^(?:stt|tt|số tt|số thứ tự|năm)$", re.IGNORECASE)
+
+
+def _unit_cells(text: str, asked: Asked) -> list[Span]:
+    """The bare figures of a table row ("Giá trị mục tiêu năm 2027: ≥ 70") whose unit column says they are of the
+    kind asked: a share where it is "%", a sum where it names money, a count of what "bao nhiêu X" counts."""
+    if not _ROW.match(text):
+        return []
+    cells, at = [], 0
+    for cell in text.split(" | "):
+        header, _, value = cell.partition(": ")
+        cells.append((at + len(header) + 2, header.strip(), value.strip()))
+        at += len(cell) + 3
+    unit = next((value for _, header, value in cells if _UNIT_HEADER.match(header)), "")
+    if not unit:
+        return []
+    if asked.kind == SHARE:
+        fits = unit in ("%", "٪")
+    elif asked.kind == MONEY:
+        fits = bool(re.fullmatch(_CURRENCY, unit, re.IGNORECASE))
+    else:  # a count: of the noun asked ("hồ sơ/xã" counts "hồ sơ"), or of anything where none is named
+        noun = fold(unit.split("/")[0]).split()
+        fits = unit not in ("%", "٪") and (not asked.counted or noun[:2] == asked.counted.split()[:2])
+    if not fits:
+        return []
+    out = []
+    for start, header, value in cells:
+        if _UNIT_HEADER.match(header) or _NOT_MEASURED.match(header) or not _BARE_FIGURE.match(value):
+            continue
+        start = text.index(value, start)
+        low, high = _values(value)
+        out.append(Span(start, start + len(value), value, high, low))
+    return out
 
 
 def _counted_cells(text: str, asked: Asked) -> list[Span]:

@@ -161,11 +161,23 @@ def english_content_words(question: str) -> list[str]:
 
 
 def present(term: str, words: set[str]) -> bool:
-    """Whether a folded question word is among a text's words, itself or as one of its aliases."""
-    return term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ()))
+    """Whether a folded question word is among a text's words: itself, one of its aliases, or — typed as an
+    abbreviation ("cds", "tthc", "nq57") — what it stands for, as documents write it out."""
+    if term in words or any(all(a in words for a in alias.split()) for alias in ALIASES.get(term, ())):
+        return True
+    spelt = spelt_abbreviation(term)
+    return bool(spelt) and all(w in words for w in spelt)
 
 
 LETTERS_DIGITS = re.compile(r"^([a-z]+)(\d+)$")  # "nq57": an abbreviation glued to a number
+
+
+def spelt_abbreviation(term: str) -> list[str]:
+    """The words a folded abbreviation stands for ("nq57": nghi quyet 57); [] when it is none."""
+    m = LETTERS_DIGITS.match(term)
+    if m and m[1] in ABBREVIATIONS:
+        return [*ABBREVIATIONS[m[1]].split(), m[2]]
+    return ABBREVIATIONS[term].split() if term in ABBREVIATIONS else []
 
 
 _JOINED = re.compile(r"(?<![\w&])[^\W\d_]+&[^\W\d_]+(?![\w&])")

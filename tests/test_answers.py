@@ -590,6 +590,40 @@ def test_a_figure_set_as_a_target_is_told_from_one_reached() -> None:
     assert [is_target(sp, spent) for sp in spans(spent, asked)] == [False]
 
 
+def test_a_target_asked_by_name_is_the_figure_set_as_one_and_a_row_s_unit_column_says_what_its_figures_are(
+    corpus_data: Path,
+) -> None:
+    """A plan states this year's result and next year's target of one share; a table sets targets with "≥" and its
+    unit in a column of its own. Asked for the target by name, the figure reached is not the answer."""
+    row = (
+        "STT: 3 | Chỉ tiêu: Tỷ lệ người dân có chữ ký số cá nhân | Đơn vị tính: % | Năm 2026: 41 | "
+        "Giá trị mục tiêu năm 2027: ≥ 60 | Nguồn số liệu: Công an xã"
+    )
+    share = asked_for("Chỉ tiêu tỷ lệ người dân có chữ ký số năm 2027 là bao nhiêu phần trăm?")
+    assert [(sp.text, is_target(sp, row)) for sp in spans(row, share)] == [("41", False), ("≥ 60", True)]
+    count_row = "STT: 5 | Chỉ tiêu: Số camera giám sát | Đơn vị tính: camera/xã | Giá trị mục tiêu năm 2027: ≥ 40"
+    assert [sp.text for sp in spans(count_row, asked_for("Mỗi xã lắp ít nhất bao nhiêu camera?"))] == ["≥ 40"]
+    assert spans(count_row, share) == []  # a count is no share, whatever its row's other words
+    assert [sp.text for sp in spans("Tỷ lệ đạt ≥ 95% kế hoạch.", share)] == ["≥ 95%"]
+
+    def hit(doc: str, section: str, text: str) -> Hit:
+        return Hit(StoredChunk(doc, doc, text, section, 0), 1.0, dense=0.88)
+
+    hits = [
+        hit(
+            "kh.md",
+            "Mục I",
+            "### I. KẾT QUẢ NĂM 2026\n1. Tỷ lệ người dân có chữ ký số cá nhân đạt 41%, tăng 9% so với năm 2025.",
+        ),
+        hit("kh.md", "Mục II", "### II. NHIỆM VỤ NĂM 2027\n2. Tỷ lệ người dân có chữ ký số cá nhân đạt tối thiểu 60%."),
+    ]
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    assert compose("Mục tiêu năm 2027 tỷ lệ người dân có chữ ký số ít nhất bao nhiêu?", hits, index).short == (
+        "tối thiểu 60%"
+    )
+    assert compose("Tỷ lệ người dân có chữ ký số đạt bao nhiêu?", hits, index).short == "đạt 41%"
+
+
 def with_fixtures(data: Path, folder: Path = FIXTURES) -> ExtractiveAnswerer:
     """The (extractive) answerer of an index that holds tests/fixtures too (or `folder`), loaded after what it
     held."""
@@ -696,6 +730,24 @@ def test_spoken_particles_and_made_up_abbreviations() -> None:
     assert initials_spelt("Tổ CNSCĐ có mấy người?", passage, lambda word: True) == "Tổ CNSCĐ có mấy người?"
     assert initials_spelt("Tổ XYZ có mấy người?", passage, unknown) == "Tổ XYZ có mấy người?"
     assert initials_spelt("to cnscd co may nguoi", passage, unknown) == "to cnscd co may nguoi"
+
+
+def test_an_abbreviation_a_question_types_is_present_where_the_passage_writes_it_out() -> None:
+    passage = words("Tỷ lệ thủ tục hành chính giải quyết trực tuyến; Nghị quyết số 57 về chuyển đổi số.")
+    assert present("tthc", passage) and present("cds", passage) and present("nq57", passage)
+    assert not present("nq58", passage) and not present("csdl", passage)  # another number; words it does not hold
+
+
+def test_a_qualified_deadline_is_a_deadline_and_whom_to_contact_is_a_person() -> None:
+    assert asked_for("Hạn ban đầu để nộp hồ sơ là ngày nào?").deadline
+    assert asked_for("Hạn mới sau khi gia hạn là ngày nào?").deadline
+    assert not asked_for("Hội nghị diễn ra vào ngày nào?").deadline
+    text = "Thông báo số 12/TB-UBND ngày 03/4/2026 giao nhiệm vụ, có thời hạn ngày 30/6/2026."
+    deadline = asked_for("Hạn ban đầu của nhiệm vụ giao tại Thông báo 12 là ngày nào?")
+    assert [sp.text for sp in spans(text, deadline) if states_deadline(sp, text)] == ["ngày 30/6/2026"]
+    assert asked_for("Muốn hỏi cách nhập số liệu thì liên hệ cán bộ nào?").person
+    assert asked_for("Cần hướng dẫn thì liên hệ với ai?").person
+    assert not asked_for("Cơ quan nào chủ trì nhiệm vụ này?").person
 
 
 def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
