@@ -750,6 +750,17 @@ def test_a_qualified_deadline_is_a_deadline_and_whom_to_contact_is_a_person() ->
     assert not asked_for("Cơ quan nào chủ trì nhiệm vụ này?").person
 
 
+def test_the_courts_words_reach_an_article_in_another_script() -> None:
+    """The vocabulary of the courts (court, council of judges, litigation, the digital environment) is put into the
+    documents' words and from them into the articles' script, as offices and acts are."""
+    question = "Which court issued the Council of Judges resolution on litigation in the digital environment?"
+    terms = bridged_question(question, "en")
+    said = arabic_stems("أصدرت المحكمة قرار مجلس القضاة بشأن إجراءات التقاضي في البيئة الرقمية.")
+    held = [t for t in terms if holds(said, t)]
+    assert {"toa an", "hoi dong tham phan", "to tung", "moi truong so"} <= set(held), held
+    assert holds(arabic_stems("دادگاه شورای قضات را تشکیل داد"), "hoi dong tham phan")
+
+
 def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None:
     """Five documents the corpus did not hold (tests/fixtures: a commune's plan, report and a province's decision,
     notice and letter), loaded later, and questions typed by people who had not seen the system
