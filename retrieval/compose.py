@@ -636,6 +636,13 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
             for sp in spans(u.text, asked)
         )
     )
+    # Asked for the least ("tối thiểu bao nhiêu", "ít nhất"), a figure stated as a floor ("tối thiểu 85%", "≥ 25.000") is
+    # it, where one is there: not a plan's own figure for the same thing.
+    floored = (
+        asked.kind in (SHARE, QUANTITY, MONEY)
+        and asked.bound == "min"
+        and any(sets_floor(sp) for body in bodies[:SHOWN] for u in body for sp in spans(u.text, asked))
+    )
     asked_places = places(question)
     ordinal = ordinal_asked(question)
     # "… trừ trường hợp nào?" asks for a case, which one sentence may name; "các … nào" asks for items, a list.
@@ -679,6 +686,7 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
                     and (sp.person or not asked.person)
                     and not (reached and is_target(sp, unit.text))
                     and not (targeted and not headed[rank] and not is_target(sp, unit.text) and not sets_floor(sp))
+                    and not (floored and not sets_floor(sp))
                 )
                 if asked.kind in SPECIFIC
                 else ()

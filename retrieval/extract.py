@@ -256,12 +256,17 @@ _ENDS_NOUN = set(
 def _counted_noun(question: str, folded: str) -> str:
     """The counted words up to a preposition or an auxiliary, read with their diacritics where the question has
     them ("trọng điểm" goes on, "trong" ends it); all of them when the first word already would."""
-    raw = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())
+    typed = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question))
+    raw = [w.lower() for w in typed]
     words = folded.split()
     at = next((i for i in range(len(raw)) if [fold(w) for w in raw[i : i + len(words)]] == words), None)
     said = raw[at : at + len(words)] if at is not None else words
     ends = [i for i, w in enumerate(said) if w in _ENDS_NOUN or said[i : i + 2] == ["liên", "quan"]]
     kept = said[: ends[0]] if ends else said  # "bao nhiêu luật liên quan đến …": "luật"
+    # An acronym after the noun names what it is of ("bao nhiêu điểm DTI": "trừ 10 điểm khi chấm … (DTI)"); the
+    # text need not say it right after the figure.
+    while at is not None and len(kept) > 1 and re.fullmatch(r"[A-ZĐ]{2,}\d*", typed[at + len(kept) - 1]):
+        kept = kept[:-1]
     return " ".join(words[: len(kept)]) if kept else folded
 
 
@@ -879,11 +884,13 @@ _ORGAN_HEAD = (
 _NAME_ENDS = (
     "chủ trì|phối hợp|có trách nhiệm|chịu trách nhiệm|thực hiện|tổ chức|tham mưu|ban hành|hướng dẫn|kiểm tra|"
     "đôn đốc|theo dõi|làm|do|để|theo|về việc|được|phải|là|khi|nhằm|trong|tại|với|"
-    "đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|cuối|đầu"
+    "đã|sẽ|đang|báo cáo|gửi|vào|từ|đến|trước|sau|ngày|tháng|cuối|đầu|hỗ trợ|bố trí|đề nghị|yêu cầu"
 )
 # On through "và", "của", "về"; not a time. Ten words at most, anew for each organ joined by "và": «Ban Thường vụ
 # Tỉnh ủy và Ban Chỉ đạo Trung ương» was cut at "Trung".
-_NAME_RUN = rf"(?:[ ,](?!và {_ORGAN_HEAD})(?!(?:{_NAME_ENDS})\b)[^\s,.;:()|]+){{0,9}}"
+# Nor through an amount: "Sở Tài chính hỗ trợ 450 triệu đồng" names "Sở Tài chính".
+_AMOUNT_AHEAD = r"\d[\d.,]*\s*(?:%|triệu|tỷ|nghìn|đồng|người|hồ sơ|thủ tục|nhiệm vụ)"
+_NAME_RUN = rf"(?:[ ,](?!và {_ORGAN_HEAD})(?!(?:{_NAME_ENDS})\b)(?!{_AMOUNT_AHEAD})[^\s,.;:()|]+){{0,9}}"
 _ORGAN_RE = re.compile(rf"{_ORGAN_HEAD}{_NAME_RUN}(?: và {_ORGAN_HEAD}{_NAME_RUN})*")
 _WORD = re.compile(r"[^\W_]+")
 _CAPITALISED = rf"[{UPPER}][^\W\d_]*"
@@ -1147,8 +1154,9 @@ def _unit_cells(text: str, asked: Asked) -> list[Span]:
     elif asked.kind == MONEY:
         fits = bool(re.fullmatch(_CURRENCY, unit, re.IGNORECASE))
     else:  # a count: of the noun asked ("hồ sơ/xã" counts "hồ sơ"), or of anything where none is named
-        noun = fold(unit.split("/")[0]).split()
-        fits = unit not in ("%", "٪") and (not asked.counted or noun[:2] == asked.counted.split()[:2])
+        noun, counted = fold(unit.split("/")[0]).split(), asked.counted.split()
+        n = min(2, len(noun), len(counted))  # "camera/xã" counts "camera giám sát"
+        fits = unit not in ("%", "٪") and bool(noun) and (not counted or noun[:n] == counted[:n])
     if not fits:
         return []
     out = []

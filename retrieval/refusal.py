@@ -39,7 +39,7 @@ from pathlib import Path
 
 from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
 from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
-from retrieval.extract import DATE, FIGURES, MONEY, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
+from retrieval.extract import DATE, FIGURES, MONEY, ORGAN, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, proper_names, syllable_spellings
 from retrieval.search import (
@@ -254,6 +254,32 @@ class AskedWords:
         return self.share(held)
 
 
+# The words that say which kind of fact is asked ("xong trước ngày nào", "hạn chót là khi nào", "bộ phận nào chịu
+# trách nhiệm chính"), folded: a passage answers them with a date or an organ (`fact_found`), not with the same words
+# ("Thời hạn: 31/3/2027" of a table's row; "Cơ quan chủ trì: …").
+_ASKING = {
+    DATE: re.compile(
+        r"\b(?:(?:phai )?(?:xong|hoan thanh) )?(?:truoc|vao|den|cham nhat) (?:ngay|thoi diem|thoi han|luc|khi) nao\b"
+        r"|\bhan chot\b|\bthoi han\b|\b(?:khi|luc|hom) nao\b|\bbao gio\b|\b(?:xong|hoan thanh) truoc\b"
+    ),
+    ORGAN: re.compile(
+        r"\b(?:bo phan|co quan|don vi|phong|ban|can bo)(?: nao)?(?: cua [a-z]+)? "
+        r"(?:chiu trach nhiem(?: chinh)?|phu trach)\b|\b(?:bo phan|co quan|don vi) nao\b"
+    ),
+}
+
+
+def asking_phrase_removed(question: str) -> str:
+    """The question without the phrase that asks for its fact's kind (fold keeps each character's place)."""
+    pattern = _ASKING.get(asked_for(question).kind)
+    if pattern is None:
+        return question
+    cuts = [(m.start(), m.end()) for m in pattern.finditer(fold(question))]
+    for start, end in reversed(cuts):
+        question = question[:start] + " " + question[end:]
+    return question
+
+
 def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evidence:
     kind = query_kind(question)
     lang = query_language(question)
@@ -267,7 +293,7 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
     question = unchecked_law_removed(question, index)  # the signals below weigh what is asked, not where
-    asked_words = AskedWords.of(question, kind, index)
+    asked_words = AskedWords.of(asking_phrase_removed(question), kind, index)
     unknown = len(asked_words.missing) / len(asked_words.content) if asked_words.content else 0.0
     q_pairs = word_pairs(question)
     cover = focus = pairs = 0.0

@@ -89,6 +89,7 @@ from retrieval.places import asked_names, issuer_place, places, proper_names, sy
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
+    asking_phrase_removed,
     days_named,
     figure_stated,
     figure_stated_across,
@@ -622,6 +623,12 @@ def test_a_target_asked_by_name_is_the_figure_set_as_one_and_a_row_s_unit_column
         "tối thiểu 60%"
     )
     assert compose("Tỷ lệ người dân có chữ ký số đạt bao nhiêu?", hits, index).short == "đạt 41%"
+    # Asked for the least, the figure stated as a floor, not a plan's own figure for the same thing.
+    floors = [
+        hit("kh.md", "Mục III", "### III. CHỈ TIÊU NĂM 2027\n3. Lắp đặt 52 camera giám sát tại các thôn."),
+        hit("hd.md", "Mục IV", count_row),
+    ]
+    assert compose("Mỗi xã phải lắp tối thiểu bao nhiêu camera giám sát?", floors, index).short == "≥ 40"
 
 
 def with_fixtures(data: Path, folder: Path = FIXTURES) -> ExtractiveAnswerer:
@@ -748,6 +755,32 @@ def test_a_qualified_deadline_is_a_deadline_and_whom_to_contact_is_a_person() ->
     assert asked_for("Muốn hỏi cách nhập số liệu thì liên hệ cán bộ nào?").person
     assert asked_for("Cần hướng dẫn thì liên hệ với ai?").person
     assert not asked_for("Cơ quan nào chủ trì nhiệm vụ này?").person
+
+
+def test_an_acronym_after_the_noun_counted_is_not_part_of_it() -> None:
+    asked = asked_for("Nộp báo cáo trễ thì bị trừ bao nhiêu điểm DTI?")
+    assert asked.counted == "diem"
+    text = "b) Chậm từ 05 ngày làm việc trở lên: trừ 10 điểm khi chấm Chỉ số chuyển đổi số (DTI) năm 2027;"
+    assert [sp.text for sp in spans(text, asked)] == ["10 điểm"]
+    assert asked_for("Có mấy CSDL trọng điểm?").counted == "co so du lieu trong diem"  # the noun itself: spelt out
+
+
+def test_the_words_asking_for_a_date_or_an_organ_are_not_looked_for_in_the_passage() -> None:
+    """A table's row says "Thời hạn: 31/3/2027" and "Cơ quan chủ trì: …": a date or an organ answers "xong trước ngày
+    nào", "bộ phận nào chịu trách nhiệm chính", not the same words."""
+    said = lambda q: re.findall(r"\w+", asking_phrase_removed(q))  # noqa: E731
+    assert said("Sổ hộ tịch phải số hóa xong trước ngày nào?") == "Sổ hộ tịch phải số hóa".split()
+    assert said("Việc số hóa do bộ phận nào của xã chịu trách nhiệm chính?") == "Việc số hóa do".split()
+    assert said("Hạn chót nộp báo cáo quý là khi nào?") == "nộp báo cáo quý là".split()
+    # Other kinds keep their words: what is counted, what is done.
+    assert said("Xã phải hoàn thành bao nhiêu nhiệm vụ?") == "Xã phải hoàn thành bao nhiêu nhiệm vụ".split()
+
+
+def test_an_organ_s_name_ends_before_what_it_does_with_an_amount() -> None:
+    organ = asked_for("Cơ quan nào hỗ trợ kinh phí?")
+    text = "3. Đề nghị Sở Tài chính hỗ trợ 450 triệu đồng để hoàn thành số hóa hồ sơ địa chính."
+    assert [sp.text for sp in spans(text, organ)] == ["Sở Tài chính"]
+    assert [sp.text for sp in spans("Ban Chỉ đạo 389 quốc gia theo dõi.", organ)] == ["Ban Chỉ đạo 389 quốc gia"]
 
 
 def test_the_courts_words_reach_an_article_in_another_script() -> None:
