@@ -617,32 +617,29 @@ def candidates(question: str, hits: list[Hit], index: DocumentIndex, asked: Aske
     if asked.kind == DATE and not any(spans(u.text, asked) for body in bodies[:SHOWN] for u in body):
         asked = replace(asked, kind=EVENT)  # "có hiệu lực khi nào" in a law: "từ thời điểm mở thừa kế"
     elsewhere = about_elsewhere(question, hits[:LOOKED_AT])
+    # The figures of the kind asked in the first three passages, read once for the three rules below: (its passage's
+    # place, the figure, its unit's text).
+    figures = (
+        [(i, sp, u.text) for i, body in enumerate(bodies[:SHOWN]) for u in body for sp in spans(u.text, asked)]
+        if asked.kind in (SHARE, QUANTITY, MONEY)
+        else []
+    )
     # Asked what was reached ("đạt bao nhiêu"), a figure the text sets as a target is not it, where another is there.
     reached = (
         asked.kind in (SHARE, QUANTITY)
         and not asks_target(question)
-        and any(not is_target(sp, u.text) for body in bodies[:SHOWN] for u in body for sp in spans(u.text, asked))
+        and any(not is_target(sp, text) for _, sp, text in figures)
     )
     # Asked for a target by name ("chỉ tiêu … là bao nhiêu", "mục tiêu … ít nhất bao nhiêu"), a figure reached is not
     # it, where one set as a target is there: by its own words, its column, or the heading it sits under.
-    headed = [bool(names_target(_headings(hit.chunk.text, body))) for hit, body in zip(hits, bodies, strict=False)]
-    targeted = (
-        asked.kind in (SHARE, QUANTITY)
-        and names_target(question)
-        and any(
-            headed[i] or is_target(sp, u.text) or sets_floor(sp)
-            for i, body in enumerate(bodies[:SHOWN])
-            for u in body
-            for sp in spans(u.text, asked)
-        )
-    )
+    target_named = asked.kind in (SHARE, QUANTITY) and names_target(question)
+    headed = [
+        target_named and names_target(_headings(hit.chunk.text, body)) for hit, body in zip(hits, bodies, strict=False)
+    ]
+    targeted = target_named and any(headed[i] or is_target(sp, text) or sets_floor(sp) for i, sp, text in figures)
     # Asked for the least ("tối thiểu bao nhiêu", "ít nhất"), a figure stated as a floor ("tối thiểu 85%", "≥ 25.000") is
     # it, where one is there: not a plan's own figure for the same thing.
-    floored = (
-        asked.kind in (SHARE, QUANTITY, MONEY)
-        and asked.bound == "min"
-        and any(sets_floor(sp) for body in bodies[:SHOWN] for u in body for sp in spans(u.text, asked))
-    )
+    floored = asked.bound == "min" and any(sets_floor(sp) for _, sp, _ in figures)
     asked_places = places(question)
     ordinal = ordinal_asked(question)
     # "… trừ trường hợp nào?" asks for a case, which one sentence may name; "các … nào" asks for items, a list.

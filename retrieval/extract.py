@@ -313,9 +313,9 @@ _TARGET_AFTER = re.compile(r"^\W*(?:trở lên|trở xuống)\b")
 _TARGET_WINDOW = 8  # words before a figure that may set it as a target, within its clause
 # A question asking for a target names it so ("chỉ tiêu … là bao nhiêu", "phải đạt", "phấn đấu"): else it asks what
 # was reached. With diacritics where the question has them ("cán bộ" is not "cần").
-_ASKS_TARGET = re.compile(rf"\b(?:{_TARGET_WORDS}|phải|cần|giao|đặt ra|sẽ|must|should|will)\b")
+_OBLIGED = re.compile(r"\b(?:phải|cần|giao|đặt ra|sẽ|must|should|will)\b")
 # Typed without diacritics, only whole target phrases: "phai", "can", "se" alone fold many words.
-_ASKS_TARGET_PLAIN = re.compile(rf"\b(?:{fold(_TARGET_WORDS)}|dat ra|must|should|will)\b")
+_OBLIGED_PLAIN = re.compile(r"\b(?:dat ra|must|should|will)\b")
 
 
 _OWN_FLOOR = re.compile(r"^(?:tối thiểu|ít nhất|at least|[≥])\s?\d", re.IGNORECASE)
@@ -340,10 +340,11 @@ def names_target(question: str) -> bool:
 
 
 def asks_target(question: str) -> bool:
+    """Whether the question asks for a figure set as a target: by naming it so, or by an obligation ("phải đạt")."""
+    if names_target(question):
+        return True
     text = unicodedata.normalize("NFC", question).lower()
-    if has_vietnamese_diacritics(text):
-        return bool(_ASKS_TARGET.search(text))
-    return bool(_ASKS_TARGET_PLAIN.search(fold(text)))
+    return bool(_OBLIGED.search(text) if has_vietnamese_diacritics(text) else _OBLIGED_PLAIN.search(fold(text)))
 
 
 def is_target(span: Span, text: str) -> bool:

@@ -199,10 +199,7 @@ def expand_query(text: str) -> list[str]:
     for tok in tokens(text):
         out.append(tok)
         m = LETTERS_DIGITS.match(tok)
-        if m:
-            out.extend([*ABBREVIATIONS.get(m[1], m[1]).split(), m[2]])
-        elif tok in ABBREVIATIONS:
-            out.extend(ABBREVIATIONS[tok].split())
+        out.extend(spelt_abbreviation(tok) or ([m[1], m[2]] if m else []))
     return out
 
 
