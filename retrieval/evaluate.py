@@ -3,7 +3,10 @@
 Two formats are read, line by line:
 
 - the project's own (tests/eval/*.jsonl): {"id", "question", "lang", "accented", "answerable", "source",
-  "also", "section", "fact"}; a hit is a citation from `source` or `also`.
+  "also", "section", "fact", "restated"}; a hit is a citation from `source` or `also`. "restated" lists the
+  documents in another language that state the same fact in their own words ({"source", "fact"}: the Vietnamese
+  retellings of an Arabic article): loaded beside it, a citation of one is a hit too, and its wording of the
+  fact counts as contained when the answer cites it.
 - the ALQAC development set (../shared/eval/alqac-dev/qa.jsonl): {"id", "q", "answer", "doc", "article"};
   a hit is a citation from `doc`, inside article N, that contains `answer`; `doc: null` must be refused.
 
@@ -24,7 +27,7 @@ import statistics
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,14 @@ class EvalQuestion:
     fact: str = ""  # the gold answer / fact
     article: str = ""  # ALQAC: the article number the citation must be part of
     split: str = ""  # tuning | held_out | "" (a development set: used for both)
+    restated: tuple[tuple[str, str], ...] = ()  # (document stem, the fact as it words it)
+
+    def holds_fact(self, text: str, cited: Container[str]) -> bool:
+        """Whether `text` states the gold fact, or the wording of it of a document it cites (`cited`: stems)."""
+        if not self.fact:
+            return False
+        said = norm(text)
+        return norm(self.fact) in said or any(doc in cited and norm(f) in said for doc, f in self.restated)
 
 
 def norm(text: str) -> str:
@@ -96,6 +107,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 )
             )
             continue
+        restated = tuple((_stem(r["source"]), r["fact"]) for r in raw.get("restated", []))
         sources = frozenset(_stem(s) for s in [raw.get("source", ""), *raw.get("also", [])] if s)
         answerable = bool(raw.get("answerable", True))
         split = ""
@@ -116,13 +128,15 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 raw.get("fact", ""),
                 "",
                 split,
+                restated,
             )
         )
     return out
 
 
 def is_hit(q: EvalQuestion, c: Citation) -> bool:
-    if _stem(Path(c.source).name) not in q.sources:
+    stem = _stem(Path(c.source).name)
+    if stem not in q.sources and all(stem != doc for doc, _ in q.restated):
         return False
     if not q.article:
         return True
@@ -178,8 +192,9 @@ class EvalReport:
     def add(self, q: EvalQuestion, ans: Answer) -> None:
         ranks = [c.rank for c in ans.citations[:10] if is_hit(q, c)]
         first = min(ranks) if ranks else None
-        contains = ans.found and bool(q.fact) and norm(q.fact) in norm(ans.text)
-        direct = contains and bool(ans.short) and norm(q.fact) in norm(ans.short)
+        cited = {_stem(Path(c.source).name) for c in ans.cited()}
+        contains = ans.found and q.holds_fact(ans.text, cited)
+        direct = contains and bool(ans.short) and q.holds_fact(ans.short, cited)
         for g in groups_of(q):
             b = self.buckets[g]
             if not q.answerable:

@@ -164,6 +164,12 @@ def test_eval_set_is_what_the_issue_asks_for() -> None:
     for q in paraphrased:
         if q.answerable:
             assert any(q.fact in (CORPUS / f"{s}.md").read_text(encoding="utf-8") for s in q.sources), q.id
+    # A fact an article states, restated by a Vietnamese document in its own words: verbatim there.
+    crosslang = load_questions(QA.with_name("crosslang.jsonl"))
+    assert sum(bool(q.restated) for q in crosslang) >= 30
+    for q in crosslang:
+        for doc, fact in q.restated:
+            assert fact in (CORPUS / f"{doc}.md").read_text(encoding="utf-8"), (q.id, doc)
     offtopic = load_questions(QA.with_name("offtopic.jsonl"))
     assert len(offtopic) >= 100 and not any(q.answerable for q in offtopic)
     assert {(q.lang, q.accented) for q in offtopic} == {("vi", True), ("vi", False), ("en", True)}
@@ -227,11 +233,27 @@ def test_quality_gates_on_the_development_set(alqac_index_dir: Path, hermetic_en
     assert p90 <= 700, p90
 
 
+@needs_seeds
+def test_quality_across_scripts_beside_the_vietnamese_retellings(corpus_data: Path) -> None:
+    """The same questions over docs_corpus and the articles: the Vietnamese documents restate 38 of the 40 facts in
+    their own words (crosslang.jsonl "restated", each checked verbatim in its document), and citing one of them with
+    its wording of the fact is a right answer. Counting only the article (as before) gave held-out hit@3 0.688,
+    contains 0: the Vietnamese retelling answered, in Vietnamese. (Of the two facts no Vietnamese document states,
+    who attended the Government steering committee's meeting is still missed: the Persian paragraph on another
+    meeting that he co-chaired takes the third place.)"""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    m = evaluate(answerer, load_questions(QA.with_name("crosslang.jsonl"))).as_dict()
+    print(json.dumps({k: v for k, v in m.items() if k.startswith("crosslang/")}, indent=1))
+    # Measured when the gate was set: held-out hit@3 0.938, answered 0.875, contains 0.812; tuning 0.875 / 0.917 / 0.75.
+    _gate(m, "crosslang/held_out", **{"hit@3": 0.85, "answered": 0.8, "contains": 0.7})
+    _gate(m, "crosslang/tuning", **{"hit@3": 0.8, "answered": 0.85, "contains": 0.65})
+
+
 def test_quality_across_scripts_where_only_the_articles_answer(articles_index_dir: Path, hermetic_env: Path) -> None:
     """Vietnamese and English questions on the Arabic and Persian articles (tests/eval/crosslang.jsonl), asked of an
     index where Vietnamese documents on the same Resolution do not restate them (other provinces): the articles are
     the only source, as the goal is stated. Over docs_corpus, which retells the same meetings in Vietnamese, the
-    Vietnamese passage answers and the set's hit counts only the article. Skipped on a user's clone."""
+    Vietnamese passage answers (the test below). Skipped on a user's clone."""
     shutil.copytree(articles_index_dir, hermetic_env, dirs_exist_ok=True)
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(hermetic_env)}))
     assert isinstance(answerer, ExtractiveAnswerer)
@@ -2655,7 +2677,8 @@ def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, t
     own.mkdir()
     dev.mkdir()
     target = "57-NQ-TW_nghi-quyet-57.md"
-    (own / "split.json").write_text(json.dumps({"held_out": [target]}), encoding="utf-8")
+    article, other = "000_not-loaded.txt", "001_not-loaded.txt"
+    (own / "split.json").write_text(json.dumps({"held_out": [target, article, other]}), encoding="utf-8")
     (own / "qa.jsonl").write_text(
         "\n".join(
             json.dumps(q, ensure_ascii=False)
@@ -2671,6 +2694,27 @@ def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, t
                     "fact": "30% GDP",
                 },
                 {"id": "m2", "question": "Cách nấu phở bò ngon?", "lang": "vi", "accented": True, "answerable": False},
+                # An article's fact that a loaded Vietnamese document restates in its own words: citing that
+                # document is a hit, its wording the fact contained.
+                {
+                    "id": "m3",
+                    "question": "Quy mô kinh tế số phải đạt bao nhiêu phần trăm GDP vào năm 2030?",
+                    "lang": "vi",
+                    "answerable": True,
+                    "source": article,
+                    "fact": "٣٠٪ من الناتج المحلي",
+                    "restated": [{"source": target, "fact": "30% GDP"}],
+                },
+                # Restated by a document the answer does not cite: the same words in the answer are not its fact.
+                {
+                    "id": "m5",
+                    "question": "Quy mô kinh tế số phải đạt bao nhiêu phần trăm GDP vào năm 2030?",
+                    "lang": "vi",
+                    "answerable": True,
+                    "source": other,
+                    "fact": "٣٠٪ من الناتج المحلي",
+                    "restated": [{"source": "71-NQ-CP_chuong-trinh-hanh-dong-chinh-phu.md", "fact": "30% GDP"}],
+                },
             ]
         ),
         encoding="utf-8",
@@ -2698,12 +2742,12 @@ def test_eval_reads_both_formats_per_set_split_and_language(corpus_data: Path, t
     )
     assert result.exit_code == 0, result.output
     m = json.loads(result.output)["metrics"]
-    assert "qa/tuning" not in m and m["qa/held_out"]["n"] == 1  # m2 (even number) is in the tuning half
-    assert m["qa/held_out"]["hit@3"] == 1.0 and m["qa/held_out"]["contains"] == 1.0
-    assert m["qa/held_out"]["direct"] == 1.0  # "30% GDP" is the bold first line itself
+    assert "qa/tuning" not in m and m["qa/held_out"]["n"] == 3  # m2 (even number) is in the tuning half
+    assert m["qa/held_out"]["hit@3"] == 0.667 and m["qa/held_out"]["contains"] == 0.667  # m5 neither
+    assert m["qa/held_out"]["direct"] == 0.667  # "30% GDP" is the bold first line itself
     assert m["alqac-dev"]["n"] == 2 and m["alqac-dev"]["hit@3"] == 0.0  # the article rule of the ALQAC format
     assert m["alqac-dev"]["contains"] == 1.0 and m["alqac-dev"]["refusal"] == 1.0
-    assert m["alqac-dev · vi"]["n"] == 2 and m["all"]["n"] == 3 and 0 < m["all"]["median_len"] <= 300
+    assert m["alqac-dev · vi"]["n"] == 2 and m["all"]["n"] == 5 and 0 < m["all"]["median_len"] <= 300
 
 
 def test_ask_reads_questions_from_stdin_one_json_per_line(corpus_data: Path) -> None:
