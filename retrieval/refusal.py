@@ -62,6 +62,7 @@ from retrieval.text import (
     english_glossary_words,
     expand_query,
     fold,
+    function_words_split,
     present,
     raw_words,
     spelt_joined,
@@ -293,9 +294,12 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     cross = not any(same_language(lang, h.chunk.meta.language) for h in hits[:3])
 
     question = unchecked_law_removed(question, index)  # the signals below weigh what is asked, not where
-    asked_words = AskedWords.of(asking_phrase_removed(question), kind, index)
+    what = asking_phrase_removed(question)
+    # "còn", "bên", "ít nhất": no topic (text.FUNCTION_WORDS), known as such only with diacritics
+    topical = function_words_split(what) if kind == "vi" else what
+    asked_words = AskedWords.of(topical, kind, index)
     unknown = len(asked_words.missing) / len(asked_words.content) if asked_words.content else 0.0
-    q_pairs = word_pairs(question)
+    q_pairs = word_pairs(spelt_joined(what))  # "KH&CN" is one abbreviation, not "kế hoạch" and "CN"
     cover = focus = pairs = 0.0
     for h in hits[:3]:
         said = asked_words.reader(h)

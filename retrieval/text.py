@@ -369,6 +369,31 @@ def word_pairs(text: str, *, spelt: bool = True) -> set[tuple[str, str]]:
     return out
 
 
+# Vietnamese function words (hư từ) a question adds to what it asks, with their diacritics: adverbs of time,
+# continuation and degree ("còn", "vẫn", "thêm … nữa", "đến hết năm"), prepositions ("bên Sở", "sang 2027"),
+# quantifiers ("cả tỉnh", "mỗi xã", "ít nhất") and particles ("nhé", "ạ"). They say nothing of the topic, and
+# documents rarely write them, so weighed by rarity they count as the question's rarest words, missing. Syllables
+# that also make content words ("mới" of "đổi mới", "quá" of "quá hạn", "bị" of "thiết bị", "đầu" of "đầu tư",
+# "chỉ" of "chỉ đạo", "hiện" of "thực hiện") are left out: a syllable is all the text shows.
+FUNCTION_WORDS = frozenset(
+    """
+    còn vẫn cứ đều cũng nữa thêm rồi vừa sắp hết rất lắm hơi khá luôn hồi giờ
+    bên sang cả mọi mỗi từng vài ít lần
+    đấy nhé nhỉ ạ à ư chứ vậy thôi hả chăng
+    """.split()
+) | {"tất cả"}  # whole: "tất" alone would be left a rare word
+_FUNCTION = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(sorted(map(re.escape, FUNCTION_WORDS), key=len, reverse=True)) + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+
+
+def function_words_split(question: str) -> str:
+    """The question with each function word (`FUNCTION_WORDS`, matched with its diacritics) replaced by a phrase
+    break: it is neither a word asked for nor part of a phrase ("lùi hạn thêm lần nữa cho …")."""
+    return _FUNCTION.sub(" , ", unicodedata.normalize("NFC", question))
+
+
 # Upper-case Latin letters, Vietnamese ones with their diacritics, for a regex class: the range À-Ỹ also holds
 # the lower-case ones, so "ông ấy ở" would read as a name and "… ông. ấy" as a new sentence.
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper() and c.isalpha())

@@ -109,7 +109,16 @@ from retrieval.search import (
     named_documents,
     query_kind,
 )
-from retrieval.text import english_terms, fold, initials_spelt, present, spelt_out, strip_courtesy, words
+from retrieval.text import (
+    english_terms,
+    fold,
+    function_words_split,
+    initials_spelt,
+    present,
+    spelt_out,
+    strip_courtesy,
+    words,
+)
 from retrieval.types import DocumentMeta, Hit, StoredChunk
 
 QA = Path(__file__).parent / "eval" / "qa.jsonl"
@@ -711,6 +720,24 @@ def test_an_article_retelling_the_answer_is_cited_beside_it(corpus_data: Path) -
 def test_english_plurals_in_ies_are_their_terms() -> None:
     assert english_terms("Which ministries and authorities?").split() == english_terms("ministry authority").split()
     assert "bo" in english_terms("Which ministries?").split()
+
+
+def test_words_of_no_topic_weigh_nothing_in_the_refusal_evidence(corpus_data: Path) -> None:
+    """Officials add words of no topic: "còn", "thêm … nữa", "bên Sở", "cả tỉnh", "ít nhất" (text.FUNCTION_WORDS).
+    Documents rarely write them, so weighed by rarity they were a question's rarest words, missing: "Sở Tài chính
+    còn được xin lùi hạn thêm lần nữa …" was refused with its passage first. The evidence is now that of the same
+    question without them. Known only with diacritics: unaccented, "con" is as much "con dấu" as "còn"."""
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    index = answerer.searcher.index
+    plain = "Hà Nội phải hoàn thành 105 cơ sở dữ liệu trước ngày nào?"
+    added = "Hà Nội còn phải hoàn thành thêm 105 cơ sở dữ liệu nữa trước ngày nào ạ?"
+    hits = answerer.searcher.search(plain, k=10)
+    bare, said = gather_evidence(plain, hits, index), gather_evidence(added, hits, index)
+    assert (said.cover, said.focus, said.unknown) == (bare.cover, bare.focus, bare.unknown), said.describe()
+    # A syllable that also makes content words is kept ("quá hạn", "thiết bị"), and so is every word unaccented.
+    assert fold(function_words_split("Xã còn mấy nhiệm vụ quá hạn?")).split() == "xa , may nhiem vu qua han?".split()
+    assert function_words_split("xa con may nhiem vu") == "xa con may nhiem vu"
+    assert fold(function_words_split("lập đủ ở tất cả các thôn")).split() == "lap du o , cac thon".split()  # not "tất"
 
 
 def test_a_figure_asked_of_passages_that_state_none_is_refused(corpus_data: Path) -> None:
