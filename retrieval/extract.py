@@ -291,6 +291,7 @@ class Asked:
     measured: bool = False  # QUANTITY as "… đạt bao nhiêu?" / "how much": nothing counted, a share or sum answers too
     deadline: bool = False  # DATE as "hạn hoàn thành … là khi nào", "hạn chót", "deadline": a date stated as one
     penalty_named: bool = False  # RANGE as "mức hình phạt nào": a penalty by its name ("cảnh cáo") answers too
+    rate: bool = False  # QUANTITY as "bao nhiêu một tháng": an amount per something ("500.000 đồng/tháng"), no count
 
 
 # An ordinal or a numbered part asked (folded): "từ tháng thứ bao nhiêu", "lần thứ mấy", "quy định tại điều mấy",
@@ -439,6 +440,7 @@ def asked_for(question: str) -> Asked:
         term=term,
         person=person,
         measured=measured,
+        rate=per and kind == QUANTITY,
         deadline=deadline,
         penalty_named=penalty_named,
     )
@@ -1109,9 +1111,24 @@ def spans(text: str, asked: Asked) -> list[Span]:
         # "… đạt tối thiểu bao nhiêu?" names nothing counted: a share or a sum is as much an answer as a count
         # ("Quy mô kinh tế số đạt tối thiểu 50% GDP").
         measured = [sp for other in (SHARE, MONEY) for sp in spans(text, Asked(other, asked.bound)) if asked.measured]
+        if asked.rate:  # "phụ cấp bao nhiêu mỗi tháng": not "10 thành viên" nor "100% xã", but "500.000 đồng/tháng"
+            out, measured = ([sp for sp in found if is_rate(text, sp)] for found in (out, measured))
+            cells = [sp for sp in cells if _PER_HEADER.search(sp.text)]  # "Mức hỗ trợ (đồng/tháng): 500.000"
         out = [sp for sp in out if not any(m.start < sp.end and sp.start < m.end for m in measured)] + measured
         out.sort(key=lambda sp: sp.start)
     return out + cells
+
+
+# What makes a figure a rate: "/tháng", "mỗi năm", "một người", "trên 1.000 dân" right after it, or "hằng tháng",
+# "mỗi năm" just before it ("hằng tháng được hỗ trợ 500.000 đồng").
+_PER_AFTER = re.compile(r"\s*(?:/|(?:mỗi|một|trên)\s)", re.IGNORECASE)
+_PER_BEFORE = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|năm|quý|tuần|ngày|người)\b[^.;:]{0,40}$", re.IGNORECASE)
+
+_PER_HEADER = re.compile(r"/\s*[^\W\d_]|\b(?:mỗi|hằng|hàng)\s", re.IGNORECASE)
+
+
+def is_rate(text: str, span: Span) -> bool:
+    return bool(_PER_AFTER.match(text, span.end) or _PER_BEFORE.search(text[max(0, span.start - 60) : span.start]))
 
 
 # What people are counted as, folded ("Ban Chỉ đạo có mấy người?": "gồm 10 thành viên").

@@ -8,7 +8,8 @@ questions on new documents). The signals, all in [0, 1] or close:
   first three passages holds — its words, headings and the document's metadata (title, issuer,
   symbol: "Hà Nội" counts inside the Hanoi plan even where the text says "Thành phố"), with the
   aliases officials use (xong ↔ hoàn thành);
-- pairs: the share of the question's word pairs that passage holds (phrases, not just words);
+- pairs: the share of the question's word pairs that passage holds (phrases, not just words; the words that
+  ask — "nào", "bao nhiêu", a trailing "không" — break phrases: an answer states the thing asked instead);
 - focus: the same cover for the best single unit (sentence, clause, point with its lead-in, row) with
   the document's metadata: an answer sits in one place, while a question about something else meets
   its words scattered over a passage;
@@ -64,6 +65,7 @@ from retrieval.text import (
     fold,
     function_words_split,
     present,
+    question_words_split,
     raw_words,
     spelt_joined,
     word_pairs,
@@ -299,7 +301,8 @@ def gather_evidence(question: str, hits: list[Hit], index: DocumentIndex) -> Evi
     topical = function_words_split(what) if kind == "vi" else what
     asked_words = AskedWords.of(topical, kind, index)
     unknown = len(asked_words.missing) / len(asked_words.content) if asked_words.content else 0.0
-    q_pairs = word_pairs(spelt_joined(what))  # "KH&CN" is one abbreviation, not "kế hoạch" and "CN"
+    # The topic's phrases: "KH&CN" is one abbreviation, not "kế hoạch" and "CN"; "nhà mạng nào" no phrase of it
+    q_pairs = word_pairs(spelt_joined(question_words_split(topical) if kind == "vi" else what))
     cover = focus = pairs = 0.0
     for h in hits[:3]:
         said = asked_words.reader(h)

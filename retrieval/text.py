@@ -394,6 +394,23 @@ def function_words_split(question: str) -> str:
     return _FUNCTION.sub(" , ", unicodedata.normalize("NFC", question))
 
 
+# The words that ask (with their diacritics): a passage that answers states the thing asked for instead, so "nhà mạng
+# nào", "bao nhiêu phần trăm", "bản giấy không?" are no phrases it could hold. A trailing "không"/"chưa" asks; inside
+# the question "không" is a word of the topic ("không dùng giấy").
+QUESTION_WORDS = frozenset("nào gì ai đâu mấy".split()) | {"bao nhiêu", "bao lâu", "bao giờ", "thế nào", "ra sao"}
+_ASKS = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(sorted(map(re.escape, QUESTION_WORDS), key=len, reverse=True)) + r")(?![^\W_])"
+    r"|(?<![^\W_])(?:(?:hay|phải|đúng) )?(?:không|chưa)\W*$",
+    re.IGNORECASE,
+)
+
+
+def question_words_split(question: str) -> str:
+    """The question with each word that asks (`QUESTION_WORDS`, a trailing "không", matched with its diacritics)
+    replaced by a phrase break: the phrases left are those of the topic."""
+    return _ASKS.sub(" , ", unicodedata.normalize("NFC", question))
+
+
 # Upper-case Latin letters, Vietnamese ones with their diacritics, for a regex class: the range À-Ỹ also holds
 # the lower-case ones, so "ông ấy ở" would read as a name and "… ông. ấy" as a new sentence.
 UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper() and c.isalpha())
