@@ -16,7 +16,7 @@ from retrieval.bridge import MINISTRIES, arabic_stems, holds
 from retrieval.compose import Draft, compose, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect
-from retrieval.places import asked_names, names_place, names_place_across, place_terms
+from retrieval.places import asked_names, names_organ, names_place, names_place_across, organs, place_terms
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
@@ -35,6 +35,7 @@ from retrieval.search import (
     named_documents,
     part_leads,
     query_kind,
+    query_language,
     same_language,
 )
 from retrieval.text import document_symbols, fold, initials_spelt, strip_courtesy, tokens
@@ -117,13 +118,17 @@ class ExtractiveAnswerer:
         # much of the question they say ("Xã Tân Lập có bao nhiêu cán bộ công chức?" of a plan that counts no
         # officials).
         stated = figure_stated(question, hits[:LOOKED_AT])
-        if p >= self.refusal.threshold and stated:
+        # "Bộ Y tế được giao bao nhiêu nhiệm vụ?" of passages on other ministries' tasks: they are not about it.
+        unnamed = organs_unnamed(question, hits[:3])
+        if p >= self.refusal.threshold and stated and not unnamed:
             return "", None
         # Where the passages in its script state nothing of the kind asked, one in another script that says as much of
         # the question may (judged alone, it must state one: `figure_stated_across`).
         across = self.answered_across(question, hits, about, as_much=not stated) if not early or not stated else None
         if across is not None:
             return "", across
+        if unnamed:
+            return f"{unnamed[0]} named by no passage ({ev.describe()})", None
         if not stated:
             return f"no {asked_for(question).kind} stated ({ev.describe()})", None
         return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
@@ -221,6 +226,16 @@ def says_more_across(
     own = [asked.passage_share(h) for h in weighed]
     share = asked.passage_share(kept)
     return kept if own and (share > max(own) or as_much and share == max(own)) else None
+
+
+def organs_unnamed(question: str, hits: list[Hit]) -> list[str]:
+    """The ministries and departments the question names (`places.organs`) that none of the passages in its script
+    names, in its text or its document's title and issuer. Passages in another script are judged apart
+    (`answered_across`): their words cannot be compared."""
+    lang = query_language(question)
+    own = [h for h in hits if same_language(lang, h.chunk.meta.language)]
+    said = [f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}" for h in own]
+    return [field for field in organs(question) if said and not any(names_organ(text, field) for text in said)]
 
 
 def names_places_asked(question: str, hit: Hit) -> bool:

@@ -220,3 +220,52 @@ def place_terms(name: str) -> list[str]:
 def names_place_across(said: str, name: str) -> bool:
     """Whether comparable Arabic/Persian words (`bridge.arabic_stems`) name a place, as the list renders it."""
     return any(holds(said, t) for t in place_terms(name))
+
+
+# The fields ministries (Bộ) and provincial departments (Sở) are named by, folded: a closed list, so an organ's name
+# ends where its field does ("Bộ Y tế được giao …"). Older names too: questions and documents still use them.
+_FIELDS = sorted(
+    (
+        " ".join(tokens(field))
+        for field in (
+            "y tế",
+            "tài chính",
+            "nội vụ",
+            "công an",
+            "tư pháp",
+            "xây dựng",
+            "công thương",
+            "ngoại giao",
+            "quốc phòng",
+            "khoa học và công nghệ",
+            "giáo dục và đào tạo",
+            "nông nghiệp và môi trường",
+            "văn hóa, thể thao và du lịch",
+            "dân tộc và tôn giáo",
+            "thông tin và truyền thông",
+            "kế hoạch và đầu tư",
+            "tài nguyên và môi trường",
+            "giao thông vận tải",
+            "lao động thương binh và xã hội",
+            "nông nghiệp và phát triển nông thôn",
+        )
+    ),
+    key=len,
+    reverse=True,
+)
+_ORGAN = re.compile(r"\b(?:bo|so) (" + "|".join(map(re.escape, _FIELDS)) + r")\b")
+
+
+def organs(question: str) -> list[str]:
+    """The folded fields of the ministries and departments a question names ("Bộ Y tế" → "y te", "Sở Tài chính" →
+    "tai chinh"): like a place, an organ the passages never name is not what they are about."""
+    return list(dict.fromkeys(_ORGAN.findall(" ".join(tokens(question)))))
+
+
+def names_organ(text: str, field: str) -> bool:
+    """Whether a text names a field, in words or as officials abbreviate it: "KH&CN", "KHCN" for "khoa học và công
+    nghệ" (each part's initials)."""
+    said = f" {' '.join(tokens(text))} "
+    parts = [[w[0] for w in part.split()] for part in field.split(" va ")]
+    short = ["".join(p) for p in parts]
+    return any(f" {form} " in said for form in (field, " ".join(short), "".join(short)))
