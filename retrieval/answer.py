@@ -13,9 +13,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from retrieval.bridge import MINISTRIES, arabic_stems, holds
-from retrieval.compose import Draft, compose, issue_date, source_lines
+from retrieval.compose import Draft, compose, holds_role, issue_date, source_lines
 from retrieval.errors import AnswerFailed
-from retrieval.extract import FIGURES, asked_for, asks_effect
+from retrieval.extract import FIGURES, asked_for, asks_effect, spans, units
 from retrieval.places import asked_names, names_organ, names_place, names_place_across, organs, place_terms
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
@@ -117,7 +117,7 @@ class ExtractiveAnswerer:
         # Asked for a figure, passages that state none of its kind, or none of the year asked, cannot answer, however
         # much of the question they say ("Xã Tân Lập có bao nhiêu cán bộ công chức?" of a plan that counts no
         # officials).
-        stated = figure_stated(question, hits[:LOOKED_AT])
+        stated = figure_stated(question, hits[:LOOKED_AT]) and person_named(question, hits[:LOOKED_AT])
         # "Bộ Y tế được giao bao nhiêu nhiệm vụ?" of passages on other ministries' tasks: they are not about it.
         unnamed = organs_unnamed(question, hits[:3])
         if p >= self.refusal.threshold and stated and not unnamed:
@@ -130,7 +130,8 @@ class ExtractiveAnswerer:
         if unnamed:
             return f"{unnamed[0]} named by no passage ({ev.describe()})", None
         if not stated:
-            return f"no {asked_for(question).kind} stated ({ev.describe()})", None
+            asked = asked_for(question)
+            return f"no {'person' if asked.person else asked.kind} stated ({ev.describe()})", None
         return f"score {p:.2f} < {self.refusal.threshold:.2f} ({ev.describe()})", None
 
     def naming_as_kept(self, question: str, kept: Hit, hits: list[Hit]) -> list[Hit]:
@@ -226,6 +227,24 @@ def says_more_across(
     own = [asked.passage_share(h) for h in weighed]
     share = asked.passage_share(kept)
     return kept if own and (share > max(own) or as_much and share == max(own)) else None
+
+
+def person_named(question: str, hits: list[Hit]) -> bool:
+    """Whether, asked who holds an office ("Giám đốc Sở … là ai?", "đồng chí nào …"), a unit in the question's
+    script names a person, and gives them that office where the question names it (`compose.holds_role`: not the
+    deputy): an office's duties, the organ it heads or another office's holder do not say who. True when no person
+    is asked."""
+    asked = asked_for(question)
+    if not asked.person:
+        return True
+    lang = query_language(question)
+    return any(
+        sp.person and holds_role(sp, unit.text, question)
+        for h in hits
+        if same_language(lang, h.chunk.meta.language)
+        for unit in units(h.chunk.text)
+        for sp in spans(unit.text, asked)
+    )
 
 
 def organs_unnamed(question: str, hits: list[Hit]) -> list[str]:

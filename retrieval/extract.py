@@ -102,9 +102,9 @@ _PERSON_ASKED = (
     r"(?: (?:bo|so|uy ban|ubnd|quoc hoi|tinh|thanh pho|xa|tinh uy|thanh uy|dang uy)(?: [a-z]+){0,3}?)? nao\b|"
     # Who someone addressed as a person is: "Đồng chí Chủ tịch Quốc hội dự Hội nghị … là ai?".
     r"^\W*(?:dong chi|ong|ba) .+ la ai\W*$|^\W*ai la (?:dong chi|ong|ba) |"
-    # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì".
+    # The name of one who holds an office: "Chủ tịch UBND tỉnh Gia Lai tên gì?", "… tên là gì", "Giám đốc Sở … là ai?".
     r"^\W*(?:(?:dong chi|ong|ba) )?(?:pho )?(?:chu tich|bi thu|giam doc|truong ban|truong phong|thu tuong|bo truong|"
-    r"thu truong|tong bi thu|chu nhiem|truong doan)\b.* ten (?:la )?gi\W*$|"
+    r"thu truong|tong bi thu|chu nhiem|truong doan)\b.* (?:ten (?:la )?gi|la ai)\W*$|"
     # Whom to turn to: "liên hệ cán bộ nào", "hỏi ai": a person, by name, not the office they sit in.
     r"\b(?:lien he|hoi|gap)(?: voi)? (?:can bo|cong chuc|chuyen vien) nao\b|\b(?:lien he|hoi|gap)(?: voi)? ai\b"
 )

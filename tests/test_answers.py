@@ -3749,3 +3749,22 @@ def test_a_ministry_no_passage_names_is_not_what_they_are_about(corpus_data: Pat
     assert organs("Sở KH&CN và Bộ Y tế phối hợp") == ["y te"]  # an abbreviation asked is not checked
     assert names_organ("Giao Sở KH&CN chủ trì", "khoa hoc va cong nghe")
     assert not names_organ("Bộ Công an chủ trì", "y te")
+
+
+def test_who_holds_an_office_is_answered_only_by_a_person_given_that_office(corpus_data: Path) -> None:
+    """ "Bộ trưởng Bộ Khoa học và Công nghệ là ai?": no document names the minister, and the passages that say most of
+    the question name the Hanoi Party Secretary as a deputy head of the steering committee; it was answered (0.99)
+    with them. "<office> là ai?" asks for a person (as "… tên là gì" did), and a unit must name one and give them
+    that office (not its deputy's), else the passages do not say who."""
+    assert asked_for("Giám đốc Sở Khoa học và Công nghệ Gia Lai là ai?").person
+    assert asked_for("giam doc so khoa hoc va cong nghe gia lai la ai").person
+    assert not asked_for("Ai chủ trì Tổ công tác số 1?").person  # an organ answers
+    answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
+    assert isinstance(answerer, ExtractiveAnswerer)
+    question = "Bộ trưởng Bộ Khoa học và Công nghệ là ai?"
+    hits = answerer.searcher.search(question, k=10)
+    assert answerer.refusal_reason(question, hits).startswith("no person stated")
+    assert not answerer.answer(question).found
+    for question in ("Bí thư Thành ủy Hà Nội là ai?", "Ai là Trưởng Ban Chỉ đạo 57 của Thành ủy Hà Nội?"):
+        ans = answerer.answer(question)
+        assert ans.found and "Nguyễn Duy Ngọc" in ans.short, (question, ans.text)
