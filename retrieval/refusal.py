@@ -39,7 +39,7 @@ from functools import partial
 from pathlib import Path
 
 from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
-from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
+from retrieval.compose import about_elsewhere, asked_across, question_terms, rarity, states_deadline, unframed
 from retrieval.extract import DATE, FIGURES, MONEY, ORGAN, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
 from retrieval.places import places, proper_names, syllable_spellings
@@ -467,8 +467,9 @@ def figure_stated(question: str, hits: list[Hit]) -> bool:
         return True
     language = query_language(question)
     wanted = set(years(question))
-    for hit in hits:
-        if not same_language(language, hit.chunk.meta.language):
+    elsewhere = about_elsewhere(question, hits)  # another place's or ministry's figures are not of the one asked
+    for rank, hit in enumerate(hits):
+        if not same_language(language, hit.chunk.meta.language) or rank in elsewhere:
             continue
         around: set[str] | None = None
         for unit in units(hit.chunk.text):
