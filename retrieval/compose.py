@@ -79,7 +79,7 @@ from retrieval.extract import (
 from retrieval.index import DocumentIndex
 from retrieval.parts import asks_whole, named_part, part_text
 from retrieval.parts import holds as part_holds
-from retrieval.places import names_organ, names_place, organs, places
+from retrieval.places import names_place, places
 from retrieval.search import (
     LOOKED_AT,
     SHOWN,
@@ -579,6 +579,8 @@ def about_elsewhere(question: str, hits: list[Hit]) -> set[int]:
     """The ranks of the passages about another place than the one the question names ("… của xã Tân Lập"),
     when some passage is about it: neither their text nor their document's title or issuer names it."""
     named = places(question)
+    if not named:
+        return set()
     about = [
         any(
             names_place(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer} {h.chunk.meta.symbol}", n)
@@ -586,18 +588,7 @@ def about_elsewhere(question: str, hits: list[Hit]) -> set[int]:
         )
         for h in hits
     ]
-    elsewhere = {rank for rank, here in enumerate(about) if not here} if any(about) else set()
-    # So too a ministry or department it names ("Bộ Tư pháp được giao bao nhiêu nhiệm vụ?"), among the passages in its
-    # script: not another ministry's count, where some passage names this one.
-    fields, language = organs(question), query_language(question)
-    mine = [rank for rank, h in enumerate(hits) if same_language(language, h.chunk.meta.language)]
-    naming = {
-        rank
-        for rank in mine
-        for h in [hits[rank]]
-        if any(names_organ(f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}", f) for f in fields)
-    }
-    return elsewhere | ({rank for rank in mine if rank not in naming} if naming else set())
+    return {rank for rank, here in enumerate(about) if not here} if any(about) else set()
 
 
 _ASKS_CASE = re.compile(r"\btruong hop nao\b")

@@ -39,10 +39,10 @@ from functools import partial
 from pathlib import Path
 
 from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
-from retrieval.compose import about_elsewhere, asked_across, question_terms, rarity, states_deadline, unframed
+from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
 from retrieval.extract import DATE, FIGURES, MONEY, ORGAN, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
-from retrieval.places import places, proper_names, syllable_spellings
+from retrieval.places import names_organ, organs, places, proper_names, syllable_spellings
 from retrieval.search import (
     bridged_question,
     document_numbers,
@@ -457,6 +457,22 @@ def years(question: str) -> list[str]:
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
 
 
+def about_other_organs(question: str, hits: list[Hit]) -> set[int]:
+    """The places of the passages in the question's script that name none of the ministries or departments it names
+    ("Bộ Tư pháp được giao bao nhiêu nhiệm vụ?"), when some passage names one: their figures are other organs'."""
+    fields, language = organs(question), query_language(question)
+    mine = [rank for rank, h in enumerate(hits) if same_language(language, h.chunk.meta.language)]
+    naming = {
+        rank
+        for rank in mine
+        if any(
+            names_organ(f"{hits[rank].chunk.text} {hits[rank].chunk.meta.title} {hits[rank].chunk.meta.issuer}", f)
+            for f in fields
+        )
+    }
+    return {rank for rank in mine if rank not in naming} if naming else set()
+
+
 def figure_stated(question: str, hits: list[Hit]) -> bool:
     """Whether a unit of the passages in the question's script states a figure of the kind asked for, of the year
     asked where it names one: a figure whose sentence names other years only is of those ("Tổng kinh phí … năm
@@ -467,7 +483,7 @@ def figure_stated(question: str, hits: list[Hit]) -> bool:
         return True
     language = query_language(question)
     wanted = set(years(question))
-    elsewhere = about_elsewhere(question, hits)  # another place's or ministry's figures are not of the one asked
+    elsewhere = about_other_organs(question, hits)  # another ministry's figures are not of the one asked
     for rank, hit in enumerate(hits):
         if not same_language(language, hit.chunk.meta.language) or rank in elsewhere:
             continue

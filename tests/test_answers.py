@@ -3733,7 +3733,7 @@ def test_a_ministry_no_passage_names_is_not_what_they_are_about(corpus_data: Pat
     which says most of the question's words and does not name Bộ Tư pháp: it was answered (0.94) with another
     ministry's count. Like a place, a ministry or department the question names that no passage in its script names
     (in words or as officials abbreviate it) is not what the passages are about; where some passage names it, the
-    others' figures do not answer (without the seed articles, a news item naming Bộ Tư pháp came third, and the
+    others' figures are not the figure asked (without the seed articles, a news item naming Bộ Tư pháp came third, and the
     answer was another passage's "73 nhiệm vụ")."""
     answerer = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)}))
     for question in (
