@@ -16,7 +16,7 @@ from retrieval.bridge import MINISTRIES, arabic_stems, holds
 from retrieval.compose import Draft, compose, holds_role, issue_date, source_lines
 from retrieval.errors import AnswerFailed
 from retrieval.extract import FIGURES, asked_for, asks_effect, spans, units
-from retrieval.places import asked_names, names_organ, names_place, names_place_across, organs, place_terms
+from retrieval.places import asked_names, names_place, names_place_across, place_terms
 from retrieval.protocols import SearchFilters
 from retrieval.refusal import (
     AskedWords,
@@ -24,6 +24,7 @@ from retrieval.refusal import (
     figure_stated,
     figure_stated_across,
     gather_evidence,
+    organs_unnamed,
     source_holds,
 )
 from retrieval.search import (
@@ -245,16 +246,6 @@ def person_named(question: str, hits: list[Hit]) -> bool:
         for unit in units(h.chunk.text)
         for sp in spans(unit.text, asked)
     )
-
-
-def organs_unnamed(question: str, hits: list[Hit]) -> list[str]:
-    """The ministries and departments the question names (`places.organs`) that none of the passages in its script
-    names, in its text or its document's title and issuer. Passages in another script are judged apart
-    (`answered_across`): their words cannot be compared."""
-    lang = query_language(question)
-    own = [h for h in hits if same_language(lang, h.chunk.meta.language)]
-    said = [f"{h.chunk.text} {h.chunk.meta.title} {h.chunk.meta.issuer}" for h in own]
-    return [field for field in organs(question) if said and not any(names_organ(text, field) for text in said)]
 
 
 def names_places_asked(question: str, hit: Hit) -> bool:

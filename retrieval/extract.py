@@ -1123,11 +1123,11 @@ def spans(text: str, asked: Asked) -> list[Span]:
 # "mỗi năm" just before it ("hằng tháng được hỗ trợ 500.000 đồng").
 _PER_AFTER = re.compile(r"\s*(?:/|(?:mỗi|một|trên)\s)", re.IGNORECASE)
 _PER_BEFORE = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|năm|quý|tuần|ngày|người)\b[^.;:]{0,40}$", re.IGNORECASE)
-
 _PER_HEADER = re.compile(r"/\s*[^\W\d_]|\b(?:mỗi|hằng|hàng)\s", re.IGNORECASE)
 
 
 def is_rate(text: str, span: Span) -> bool:
+    """Whether a figure in the text is stated per something (`_PER_AFTER`, `_PER_BEFORE`)."""
     return bool(_PER_AFTER.match(text, span.end) or _PER_BEFORE.search(text[max(0, span.start - 60) : span.start]))
 
 

@@ -457,20 +457,30 @@ def years(question: str) -> list[str]:
     return [m.group(0) for m in _YEAR.finditer(folded) if not _DOCUMENT_BEFORE.search(folded[: m.start()])]
 
 
+def _names_organ(hit: Hit, field: str) -> bool:
+    """Whether a passage names a ministry's or department's field, in its text or its document's title and issuer."""
+    return names_organ(f"{hit.chunk.text} {hit.chunk.meta.title} {hit.chunk.meta.issuer}", field)
+
+
+def _own_script(question: str, hits: list[Hit]) -> list[int]:
+    """The places of the passages in the question's script: words compare only within one."""
+    language = query_language(question)
+    return [rank for rank, h in enumerate(hits) if same_language(language, h.chunk.meta.language)]
+
+
+def organs_unnamed(question: str, hits: list[Hit]) -> list[str]:
+    """The ministries and departments the question names (`places.organs`) that none of the passages in its script
+    names. Passages in another script are judged apart (`answered_across`)."""
+    own = _own_script(question, hits)
+    return [f for f in organs(question) if own and not any(_names_organ(hits[r], f) for r in own)]
+
+
 def about_other_organs(question: str, hits: list[Hit]) -> set[int]:
     """The places of the passages in the question's script that name none of the ministries or departments it names
     ("Bộ Tư pháp được giao bao nhiêu nhiệm vụ?"), when some passage names one: their figures are other organs'."""
-    fields, language = organs(question), query_language(question)
-    mine = [rank for rank, h in enumerate(hits) if same_language(language, h.chunk.meta.language)]
-    naming = {
-        rank
-        for rank in mine
-        if any(
-            names_organ(f"{hits[rank].chunk.text} {hits[rank].chunk.meta.title} {hits[rank].chunk.meta.issuer}", f)
-            for f in fields
-        )
-    }
-    return {rank for rank in mine if rank not in naming} if naming else set()
+    fields, own = organs(question), _own_script(question, hits)
+    naming = {r for r in own if any(_names_organ(hits[r], f) for f in fields)}
+    return {r for r in own if r not in naming} if naming else set()
 
 
 def figure_stated(question: str, hits: list[Hit]) -> bool:
