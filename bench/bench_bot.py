@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -64,13 +65,16 @@ def load_questions(n: int) -> list[str]:
     return distinct_questions(base, n)
 
 
-def index_settings(data_dir: Path) -> Any:
+def index_settings(data_dir: Path, database_url: str | None = None) -> Any:
     from bot.config import Settings
 
-    return Settings(data_dir=data_dir, database_url="sqlite://", docs_dir=ROOT / "docs_corpus")
+    # The index's catalog, lexical index and embedding cache live in the deployment's database: a file beside the
+    # index (in memory, each connection would see an empty one, and the answerer an empty catalog).
+    url = database_url or f"sqlite:///{data_dir / 'troly.db'}"
+    return Settings(data_dir=data_dir, database_url=url, docs_dir=ROOT / "docs_corpus")
 
 
-def prepare_index(data_dir: Path) -> str | None:
+def prepare_index(data_dir: Path, database_url: str | None = None) -> str | None:
     """Sync the corpus into `data_dir` (embeds only what changed); None when retrieval cannot run here."""
     try:
         from ingestion.sync import build_library
@@ -79,7 +83,7 @@ def prepare_index(data_dir: Path) -> str | None:
         return None
     try:
         t0 = time.perf_counter()
-        report = build_library(index_settings(data_dir)).sync()
+        report = build_library(index_settings(data_dir, database_url)).sync()
     except Exception as exc:  # noqa: BLE001 - the benchmark still measures the task commands
         print(f"index unavailable: {type(exc).__name__}: {exc}")
         return None
@@ -309,7 +313,15 @@ def main() -> None:
             print(note)
             index_dir = data_dir
     with tempfile.TemporaryDirectory(prefix="troly-bench-bot-") as tmp:
-        db, people = prepare_database(os.environ.get("BENCH_DATABASE_URL"), Path(tmp), users)
+        url = os.environ.get("BENCH_DATABASE_URL")
+        if index_dir is not None and url is None:
+            # One database for the tasks and the index's catalog, as deployed: the index's, copied.
+            with sqlite3.connect(index_dir / "troly.db") as source, sqlite3.connect(Path(tmp) / "bench.db") as copy:
+                source.backup(copy)
+        db, people = prepare_database(url, Path(tmp), users)
+        if index_dir is not None and url is not None:
+            note = prepare_index(index_dir, db.url)  # the catalog into the tasks' database (embedded anew there)
+            print(note or "index unavailable in BENCH_DATABASE_URL")
         print(f"database: {db.dialect}")
         questions = load_questions(n_questions)
         print(f"questions: {len(set(questions))} distinct of {len(questions)}")

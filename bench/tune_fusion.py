@@ -1,60 +1,87 @@
-"""Fusion settings on the eval set: `python -m bench.tune_fusion` (needs an index of docs_corpus + seeds in
-TROLY_DATA_DIR). Prints hit@3 per setting on the tuning half (which chooses) and the held-out half (which
-checks): all questions, Vietnamese without diacritics, and Vietnamese/English questions whose answer is
-only in an Arabic or Persian article; plain reciprocal-rank fusion (equal weights, k=60) for comparison."""
+"""Fusion settings on every question set: `python -m bench.tune_fusion DATA_DIR [--sets corpus fresh …]`.
+
+Searches each answerable question of each set against the index it is asked of (built in DATA_DIR as
+`bench.eval_sets` builds them, and shared with it) under each setting, and prints hit@3 per set and split. The
+tuning groups choose (their mean, each group weighing the same: the 256 legal questions do not decide alone); the
+held-out groups (the own set's held-out half, the fresh and new documents' held-out halves, Hải Vân) only check.
+Settings: dense only, lexical only, plain reciprocal-rank fusion (equal weights, k=60), and the lexical weight of
+accented Vietnamese and English questions (the dense weight 1) at two fusion constants; Vietnamese typed without
+diacritics keeps its own weights."""
 
 from __future__ import annotations
 
+import argparse
+import statistics
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-from bench.corpus import ROOT
-from bot.config import Settings
+from bench.eval_sets import SETS, SHARED, answerer_of
 from retrieval.answer import to_citations
-from retrieval.build import build_embedder, build_index
-from retrieval.evaluate import HELD_OUT, TUNING, EvalQuestion, is_hit, load_questions
-from retrieval.search import FusionWeights, HybridSearcher
+from retrieval.evaluate import HELD_OUT, EvalQuestion, is_hit, load_questions
+from retrieval.search import FusionWeights
 from retrieval.text import strip_courtesy
 
+ASKED_OF = ("corpus", "alqac", "fresh", "new", "tl", "hv")
 
-def _cross(q: EvalQuestion) -> bool:
-    return q.lang in ("vi", "en") and all(len(s) == 20 and s[3] == "_" for s in q.sources)  # seed articles only
+
+class RememberedQuestions:
+    """The embedder, each question embedded once across the settings (its vector does not depend on them)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seen: dict[tuple[tuple[str, ...], bool], Any] = {}
+
+    def embed(self, texts: list[str], query: bool = False) -> Any:
+        key = (tuple(texts), query)
+        if key not in self.seen:
+            self.seen[key] = self.inner.embed(texts, query=query)
+        return self.seen[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def group_of(q: EvalQuestion) -> str:
+    return f"{q.set}/{q.split}" if q.split else q.set
 
 
 def main() -> None:
-    settings = Settings.from_env()
-    embedder = build_embedder(settings)
-    index = build_index(settings, embedder)
-    questions = [q for q in load_questions(ROOT / "tests" / "eval" / "qa.jsonl") if q.answerable]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data", type=Path)
+    ap.add_argument("--sets", nargs="+", choices=ASKED_OF, default=list(ASKED_OF))
+    args = ap.parse_args()
     base = FusionWeights()
     settings_to_try = {
-        "dense only": FusionWeights(1, 0, 1, 0),
-        "lexical only": FusionWeights(0, 1, 0, 1),
-        "plain RRF k=60 (equal)": FusionWeights(1, 1, 1, 1, 60),
-        "dense 1 / lexical 0.35 (plain: 0.35 / 1), k=10, no cross slot": replace(base, cross_margin=-1.0),
+        "dense only": replace(base, dense=1, lexical=0),
+        "lexical only": replace(base, dense=0, lexical=1),
+        "plain RRF k=60 (equal)": replace(base, dense=1, lexical=1, rrf_k=60),
         **{
-            f"chosen weights, cross slot within {m}": replace(base, cross_margin=m)
-            for m in (0.0, 0.02, 0.03, 0.05, 0.08)
+            f"lexical {w} k={k:g}": replace(base, lexical=w, rrf_k=k)
+            for w in (0.35, 0.5, 0.7, 1.0, 1.5, 2.0)
+            for k in (10.0, 30.0)
         },
     }
-    groups = {
-        "all": lambda q: True,
-        "vi:plain": lambda q: q.lang == "vi" and not q.accented,
-        "cross": _cross,
-        "ar/fa": lambda q: q.lang in ("ar", "fa"),
-    }
-    print(f"{'setting':62}" + "".join(f" {s[:4]}:{g:8}" for s in (TUNING, HELD_OUT) for g in groups))
-    for name, weights in settings_to_try.items():
-        searcher = HybridSearcher(index, embedder, weights)
-        hit = {
-            q.id: any(is_hit(q, c) for c in to_citations(searcher.search(strip_courtesy(q.question), k=10))[:3])
-            for q in questions
-        }
-        cells = []
-        for split in (TUNING, HELD_OUT):
-            for test in groups.values():
-                chosen = [q for q in questions if q.split == split and test(q)]
-                cells.append(f" {sum(hit[q.id] for q in chosen) / len(chosen):13.3f}" if chosen else f" {'—':>13}")
-        print(f"{name:62}" + "".join(cells), flush=True)
+    hits: dict[str, dict[str, list[bool]]] = {name: {} for name in settings_to_try}
+    for name in args.sets:
+        if name == "alqac" and not SHARED.exists():
+            continue
+        folders, files = SETS[name]
+        answerer = answerer_of(args.data / name, folders)
+        answerer.searcher.embedder = RememberedQuestions(answerer.searcher.embedder)
+        questions = [q for f in files if f.exists() for q in load_questions(f) if q.answerable]
+        questions = [q for q in questions if q.set != "crosslang" or name == "corpus"]
+        for setting, weights in settings_to_try.items():
+            answerer.searcher.weights = weights
+            for q in questions:
+                cited = to_citations(answerer.searcher.search(strip_courtesy(q.question), k=10))[:3]
+                hits[setting].setdefault(group_of(q), []).append(any(is_hit(q, c) for c in cited))
+    groups = sorted({g for by in hits.values() for g in by})
+    tuning = [g for g in groups if not g.endswith(HELD_OUT) and not g.startswith("hai_van")]
+    print(f"{'setting':24}{'tuning':>8}" + "".join(f"{g[:16]:>17}" for g in groups))
+    for setting, by in hits.items():
+        mean = statistics.mean(sum(by[g]) / len(by[g]) for g in tuning)
+        print(f"{setting:24}{mean:8.3f}" + "".join(f"{sum(by[g]) / len(by[g]):17.3f}" for g in groups), flush=True)
 
 
 if __name__ == "__main__":

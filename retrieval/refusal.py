@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
+from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words, uncounted
 from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
 from retrieval.extract import DATE, FIGURES, MONEY, ORGAN, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
 from retrieval.index import DocumentIndex
@@ -540,6 +540,10 @@ def figure_stated_across(question: str, hit: Hit) -> bool:
         # figures («حتى 23 سبتمبر 2025»): one of another day does not answer.
         return False
     read = asked_across(question, asked) if asked.kind in (QUANTITY, MONEY) else []
+    if not read and asked.kind == QUANTITY and asked.counted and query_kind(question) != "en":
+        # A noun the list does not render ("mấy người"): any number may count it, but not one the text says counts
+        # another noun the list renders («679 مهمة» are tasks).
+        return any(holds_kind([unit.text], replace(asked, counted="")) for unit in units(uncounted(hit.chunk.text)))
     if not read:
         return holds_kind([hit.chunk.text], replace(asked, counted=""))
     # The noun as the articles write it, after the figure: how an Arabic question's count is read (extract.spans).

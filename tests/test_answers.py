@@ -882,6 +882,12 @@ def test_quality_on_documents_loaded_after_the_corpus(corpus_data: Path) -> None
     # held-out 0.792 / 0.5 (everyday words; Markdown headers read).
     _gate(m, "fresh/tuning", **{"hit@3": 0.9, "answered": 0.75, "contains": 0.65})
     _gate(m, "fresh/held_out", **{"hit@3": 0.7, "answered": 0.4})
+    # Meaning and words weigh the same (search.FusionWeights): with the words at 0.35 of the meaning, the passage
+    # answering each of these came fourth to sixth, behind passages on the same topic that e5 put nearer.
+    by_id = {q.id: q for q in load_questions(FRESH)}
+    for qid in ("f034", "f050", "f065"):
+        cited = to_citations(answerer.searcher.search(by_id[qid].question, k=5))[:3]
+        assert any(is_hit(by_id[qid], c) for c in cited), (qid, [f"{c.source} {c.section}" for c in cited])
     # The Arabic passage closest to every question on the Resolution ("ministries and localities have made
     # efforts …") holds none of this question's terms put into Arabic: it does not take the third place.
     hits = answerer.searcher.search("Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ NQ57 rồi?", k=5)
@@ -1081,8 +1087,9 @@ def test_an_answer_is_never_blank_when_nothing_in_the_passages_can_be_quoted(tmp
     library = build_library(settings)
     assert not library.sync([FIXTURES]).failed
     library.close()
-    # (Typed "NQ57", the question now also finds the report's funding paragraph, quoted though it gives no count.)
-    question = "Xã Hòa Minh Sơn năm 2025 xong được mấy nhiệm vụ Nghị quyết 57 rồi?"
+    # (Worded "năm 2025 xong được mấy … rồi", the question also finds the report's funding paragraph, quoted though
+    # it gives no count: the case needs passages with nothing to quote.)
+    question = "Xã Hòa Minh Sơn xong bao nhiêu nhiệm vụ Nghị quyết 57?"
     answerer = build_answerer(settings)
     assert isinstance(answerer, ExtractiveAnswerer)
     hits, found = answerer.retrieve(question)
@@ -2986,8 +2993,8 @@ def test_a_refusal_offers_the_paragraph_in_another_script_where_it_says_more(cor
     """A refusal offers two passages. The third place is kept for a passage in another script, found by meaning
     alone; when it holds as much of the question's words (put into its script) as the second, it is offered
     instead of the second: the Arabic paragraph on the Prime Minister's meeting, not a second Vietnamese letter
-    on another meeting. Not so for the province's steering committee, whose decision comes second and an Arabic
-    paragraph on the Government's meeting third."""
+    on another meeting. Not so for the province's steering committee, where a Vietnamese report on the committees'
+    tasks comes second and an Arabic paragraph on the Government's meeting third."""
     answerer = with_fixtures(corpus_data)
     index = answerer.searcher.index
     meeting = (
@@ -3002,7 +3009,7 @@ def test_a_refusal_offers_the_paragraph_in_another_script_where_it_says_more(cor
     assert refused.citations[1].source.startswith("002_"), refused.citations[1]
     committee = "Ban chỉ đạo tỉnh có tổng cộng mấy người?"
     hits = answerer.searcher.search(committee, k=5)
-    assert hits[2].chunk.meta.language == "ar" and hits[1].chunk.doc_id.startswith("210-QD-UBND"), hits[:3]
+    assert hits[2].chunk.meta.language == "ar" and hits[1].chunk.meta.language == "vi", hits[:3]
     assert closest(committee, hits, index) == [0, 1]
 
 
@@ -3334,7 +3341,7 @@ def test_organs_joined_by_and_are_named_whole() -> None:
 def test_a_count_in_another_script_is_of_the_noun_asked() -> None:
     """Judged alone, a paragraph in another script answers "bao nhiêu xã phường" only with a number of communes:
     "147 مهمة" counts tasks; the noun follows the figure as an Arabic question's count is read. Where the list cannot
-    render the noun, any number may be it."""
+    render the noun, any number may be it, but not one the text says counts a noun the list does render."""
 
     def article(text: str) -> Hit:
         return Hit(StoredChunk("c", "001.txt", text, "", 0, DocumentMeta(language="ar")), 1.0)
@@ -3344,7 +3351,13 @@ def test_a_count_in_another_script_is_of_the_noun_asked() -> None:
     tasks = article("بعد دمج المقاطعة، ركزت مقاطعة جيا لاي على مراجعة وتنفيذ 147 مهمة من مهام القرار رقم 57-NQ/TW.")
     assert not figure_stated_across("tinh gia lai sau sap nhap co bao nhieu xa phuong", tasks)
     assert figure_stated_across("Gia Lai đã rà soát bao nhiêu nhiệm vụ của Nghị quyết 57?", tasks)
-    assert figure_stated_across("Gia Lai có bao nhiêu trạm sạc xe buýt?", tasks)  # a noun the list does not render
+    # A noun the list does not render: "147 مهمة" are tasks, not charging stations; a bare number may be the count.
+    assert not figure_stated_across("Gia Lai có bao nhiêu trạm sạc xe buýt?", tasks)
+    # People counted: «56 وكالة» are agencies; «250 شخصا», «۲۵۰ نفر» are people.
+    agencies = article("في عام 2025، هناك إجمالي 679 مهمة مخصصة لـ 56 وكالة (22 وزارة، و34 مقاطعة ومدينة).")
+    assert not figure_stated_across("Ban chỉ đạo tỉnh có tổng cộng mấy người?", agencies)
+    assert figure_stated_across("Hội nghị có mấy người dự?", article("وحضر الاجتماع 250 شخصا."))
+    assert figure_stated_across("Hội nghị có mấy người dự?", article("در این جلسه ۲۵۰ نفر شرکت کردند."))
     assert not figure_stated_across("Gia Lai hoàn thành rà soát nhiệm vụ khi nào?", tasks)  # no date stated
 
 
