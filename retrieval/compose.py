@@ -951,6 +951,32 @@ def part_opening(question: str, hits: list[Hit]) -> Draft | None:
     return Draft(title, 1 if title else 0, tuple(Quote(u.text, 1) for u in quoted))
 
 
+_DAY = re.compile(r"\b(\d{1,2})(?:/|-| thang )(\d{1,2})(?:/|-| nam )(\d{4})\b")
+
+
+def days_of(text: str) -> set[tuple[int, int, int]]:
+    """The days a text names, however written ("25/11/2025", "ngày 25 tháng 11 năm 2025")."""
+    return {(int(d), int(m), int(y)) for d, m, y in _DAY.findall(fold(text))}
+
+
+def sentence_of_row(ranked: list[Candidate], row: Candidate) -> Candidate:
+    """A table row's date, where a sentence of the first passages states the same day: the sentence («Các xã gửi …
+    trước ngày 25 tháng 11 năm 2025»), which reads as the document says it and bears its condition, not the cells
+    («… | Thời hạn: 25/11/2025 | …»)."""
+    days = {day for sp in row.found for day in days_of(sp.text)}
+    return next(
+        (
+            c
+            for c in ranked
+            if c.rank < SHOWN
+            and c.unit.kind != "row"
+            and c.found
+            and days & {day for sp in c.found for day in days_of(sp.text)}
+        ),
+        row,
+    )
+
+
 def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
     if part_leads(question, hits, index.document_meta()):
         # "Theo khoản 3 Điều 2 Quyết định 125, …": the answer is read from that part only (its passages lead).
@@ -979,6 +1005,8 @@ def compose(question: str, hits: list[Hit], index: DocumentIndex) -> Draft:
             same,
             key=lambda c: (max(held_in_clause(sp, c.unit.text, terms) for sp in c.found), c.score),
         )
+    if asked.kind == DATE and best.found and best.unit.kind == "row":
+        best = sentence_of_row(ranked, best)
     short, short_rank = "", 0
     issued, issued_rank = issue_date(question, hits) if asked.issued else ("", -1)
     if issued:  # the document's date is the whole answer; its passages say nothing about it

@@ -38,6 +38,7 @@ from retrieval.compose import (
     asked_across,
     completed_answer,
     compose,
+    days_of,
     echoes,
     from_signing,
     labelled,
@@ -3654,6 +3655,28 @@ def test_a_clause_saying_only_the_deadline_states_it_of_the_clause_before() -> N
     )
     question = "Ngân sách xã chi bao nhiêu tiền?"
     assert restated(tuple(spans(budget, asked_for(question))), budget, question).text == "320 triệu đồng"
+
+
+def test_a_deadline_a_row_and_a_sentence_both_state_is_read_from_the_sentence(corpus_data: Path) -> None:
+    """A plan states a deadline in its text and again in its appendix's row: the sentence answers ("trước ngày 25
+    tháng 11 năm 2025"), as the document says it, not the cells ("Thời hạn: 25/11/2025"), though the row holds more of
+    the question's words. A row whose day no sentence states still answers."""
+
+    def hit(section: str, text: str) -> Hit:
+        return Hit(StoredChunk(section, "kh.md", text, section, 0), 1.0, dense=0.88)
+
+    row = (
+        "STT: 1 | Nhiệm vụ: Gửi nhu cầu đầu tư hạ tầng, thiết bị về Sở Khoa học và Công nghệ | Cơ quan chủ trì: Ủy ban "
+        "nhân dân các xã | Thời hạn: 25/11/2025"
+    )
+    sentence = "1.3. Việc tổng hợp nhu cầu của các xã hoàn thành trước ngày 25 tháng 11 năm 2025."
+    other = "1.3. Các xã gửi báo cáo kết quả về Sở Khoa học và Công nghệ trước ngày 05 tháng 12 năm 2025."
+    index = build_answerer(Settings.from_env({"TROLY_DATA_DIR": str(corpus_data)})).searcher.index
+    question = "Các xã phải gửi nhu cầu đầu tư hạ tầng, thiết bị về Sở Khoa học và Công nghệ trước ngày nào?"
+    assert days_of(row) == days_of(sentence) == {(25, 11, 2025)}
+    draft = compose(question, [hit("Phụ lục › 1", row), hit("Mục III › 1", sentence)], index)
+    assert draft.short == "trước ngày 25 tháng 11 năm 2025", draft
+    assert compose(question, [hit("Phụ lục › 1", row), hit("Mục III › 1", other)], index).short == "25/11/2025"
 
 
 def test_who_holds_a_role_is_not_answered_by_its_deputy(corpus_data: Path) -> None:
