@@ -951,12 +951,12 @@ def part_opening(question: str, hits: list[Hit]) -> Draft | None:
     return Draft(title, 1 if title else 0, tuple(Quote(u.text, 1) for u in quoted))
 
 
-_DAY = re.compile(r"\b(\d{1,2})(?:/|-| thang )(\d{1,2})(?:/|-| nam )(\d{4})\b")
+_DAY_NAMED = re.compile(r"\b(\d{1,2})(?:/|-| thang )(\d{1,2})(?:/|-| nam )(\d{4})\b")
 
 
 def days_of(text: str) -> set[tuple[int, int, int]]:
     """The days a text names, however written ("25/11/2025", "ngày 25 tháng 11 năm 2025")."""
-    return {(int(d), int(m), int(y)) for d, m, y in _DAY.findall(fold(text))}
+    return {(int(d), int(m), int(y)) for d, m, y in _DAY_NAMED.findall(fold(text))}
 
 
 def sentence_of_row(ranked: list[Candidate], row: Candidate) -> Candidate:
