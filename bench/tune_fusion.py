@@ -6,7 +6,7 @@ tuning groups choose (their mean, each group weighing the same: the 256 legal qu
 held-out groups (the own set's held-out half, the fresh and new documents' held-out halves, Hải Vân) only check.
 Settings: dense only, lexical only, plain reciprocal-rank fusion (equal weights, k=60), and the lexical weight of
 accented Vietnamese and English questions (the dense weight 1) at two fusion constants; Vietnamese typed without
-diacritics keeps its own weights."""
+diacritics keeps its own weights. Each question is embedded once: the answerer's embedder remembers questions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import argparse
 import statistics
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from bench.eval_sets import SETS, SHARED, answerer_of
 from retrieval.answer import to_citations
@@ -23,23 +22,6 @@ from retrieval.search import FusionWeights
 from retrieval.text import strip_courtesy
 
 ASKED_OF = ("corpus", "alqac", "fresh", "new", "tl", "hv")
-
-
-class RememberedQuestions:
-    """The embedder, each question embedded once across the settings (its vector does not depend on them)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.seen: dict[tuple[tuple[str, ...], bool], Any] = {}
-
-    def embed(self, texts: list[str], query: bool = False) -> Any:
-        key = (tuple(texts), query)
-        if key not in self.seen:
-            self.seen[key] = self.inner.embed(texts, query=query)
-        return self.seen[key]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def group_of(q: EvalQuestion) -> str:
@@ -68,7 +50,6 @@ def main() -> None:
             continue
         folders, files = SETS[name]
         answerer = answerer_of(args.data / name, folders)
-        answerer.searcher.embedder = RememberedQuestions(answerer.searcher.embedder)
         questions = [q for f in files if f.exists() for q in load_questions(f) if q.answerable]
         questions = [q for q in questions if q.set != "crosslang" or name == "corpus"]
         for setting, weights in settings_to_try.items():

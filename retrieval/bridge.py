@@ -708,18 +708,7 @@ def holds(words: str, term: str) -> bool:
 
 
 # The nouns the list renders, as one comparable word each ("مهمه", "مندوب"): a figure before one counts it.
-_COUNTED_NOUNS = frozenset(r.strip() for rs in _RENDERED.values() for r in rs if len(r.split()) == 1)
-_FIGURE_AND_NOUN = re.compile(r"([0-9٠-٩۰-۹][0-9٠-٩۰-۹.,]*)(\s+)(\w+)")
-
-
-def uncounted(text: str) -> str:
-    """An Arabic or Persian text without the figures it says count a noun the list renders («679 مهمة»: tasks), for
-    a count of a noun the list does not render: those figures are not it."""
-
-    def drop(m: re.Match[str]) -> str:
-        return m.group(2) + m.group(3) if arabic_stems(m.group(3)) in _COUNTED_NOUNS else m.group(0)
-
-    return _FIGURE_AND_NOUN.sub(drop, text)
+COUNTED_NOUNS = frozenset(r.strip() for rs in _RENDERED.values() for r in rs if len(r.split()) == 1)
 
 
 def renderings(term: str) -> list[str]:

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.bridge import LEVANTINE_MONTHS, arabic_stem
+from retrieval.bridge import COUNTED_NOUNS, LEVANTINE_MONTHS, arabic_stem, arabic_stems
 from retrieval.text import (
     ABBREVIATIONS,
     DOCUMENT_KINDS,
@@ -982,6 +982,16 @@ _ARABIC_WORD = re.compile(rf"\s+({_MARKED_WORD})")
 # A figure in any of the scripts' digits, and the word after it: "3152 مندوبًا", "۱۲۹ روستا".
 # Thousands apart by a comma, an Arabic one too between digits («۳،۰۵۶،۰۸۲ میلیارد دونگ»), not the clause's after it.
 _ARABIC_FIGURE = re.compile(rf"(?<![\w.,٬،])({_ARABIC_DIGIT}(?:[.,٬،]?[0-9٠-٩۰-۹])*)\s+({_MARKED_WORD})")
+
+
+def uncounted(text: str) -> str:
+    """An Arabic or Persian text without the figures it says count a noun the list renders («679 مهمة»: tasks), for
+    a count of a noun the list does not render: those figures are not it."""
+
+    def drop(m: re.Match[str]) -> str:
+        return m.group(2) if arabic_stems(m.group(2)) in COUNTED_NOUNS else m.group(0)
+
+    return _ARABIC_FIGURE.sub(drop, text)
 
 
 def holds_kind(texts: list[str], asked: Asked) -> bool:

@@ -38,9 +38,21 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words, uncounted
-from retrieval.compose import asked_across, question_terms, rarity, states_deadline, unframed
-from retrieval.extract import DATE, FIGURES, MONEY, ORGAN, QUANTITY, SPECIFIC, asked_for, holds_kind, spans, units
+from retrieval.bridge import arabic_stems, bridged_terms, dates_of, holds, rendered_words
+from retrieval.compose import asked_across, days_of, question_terms, rarity, states_deadline, unframed
+from retrieval.extract import (
+    DATE,
+    FIGURES,
+    MONEY,
+    ORGAN,
+    QUANTITY,
+    SPECIFIC,
+    asked_for,
+    holds_kind,
+    spans,
+    uncounted,
+    units,
+)
 from retrieval.index import DocumentIndex
 from retrieval.places import names_organ, organs, places, proper_names, syllable_spellings
 from retrieval.search import (
@@ -513,13 +525,10 @@ def figure_stated(question: str, hits: list[Hit]) -> bool:
     return False
 
 
-_DAY_NAMED = re.compile(r"\b(\d{1,2})(?:/|-| thang )(\d{1,2})(?:/|-| nam )(\d{4})\b")
-
-
 def days_named(question: str) -> set[str]:
     """The days a question names, as `bridge.dates_of` writes an article's ("4/12/2025", "ngày 04 tháng 12 năm 2025":
     "4_12_2025")."""
-    return {f"{int(d)}_{int(m)}_{y}" for d, m, y in _DAY_NAMED.findall(fold(question))}
+    return {f"{d}_{m}_{y}" for d, m, y in days_of(question)}
 
 
 def figure_stated_across(question: str, hit: Hit) -> bool:
