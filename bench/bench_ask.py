@@ -24,7 +24,8 @@ from bot.config import Settings
 from db.session import Database, upgrade
 from ingestion.sync import build_library
 from retrieval.answer import ExtractiveAnswerer
-from retrieval.build import build_embedder, build_index
+from retrieval.build import build_engine, build_index
+from retrieval.embedders import CachedEmbedder
 from retrieval.evaluate import load_questions
 from retrieval.index import chunk_id
 from retrieval.search import HybridSearcher
@@ -96,7 +97,9 @@ def main() -> None:
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="troly-bench-ask-"))
     try:
         synth_settings = Settings.from_env({"TROLY_DATA_DIR": str(work)})
-        embedder = build_embedder(synth_settings)
+        # The model the demo index was answered with, its cache in this index's database: one model in the process,
+        # as in a deployment (a second one's threads would compete with the first's).
+        embedder = CachedEmbedder(getattr(library.embedder, "inner", library.embedder), build_engine(synth_settings))
         index = build_index(synth_settings, embedder)
         kept = index.documents()
         if (

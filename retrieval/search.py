@@ -13,6 +13,7 @@ terms put into that language (retrieval/bridge.py) saying which passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -32,7 +33,7 @@ from retrieval.extract import (
     role_asked,
     units,
 )
-from retrieval.index import DocumentIndex
+from retrieval.index import Catalog, DocumentIndex
 from retrieval.parts import asks_whole, named_part, parts_held
 from retrieval.parts import holds as part_holds
 from retrieval.parts import label as part_label
@@ -212,33 +213,30 @@ def document_numbers(question: str) -> list[tuple[str, str]]:
     return _NAMED.findall(asked)
 
 
-def named_documents(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
+def named_documents(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
     """The documents a question names by kind and number ("Kế hoạch 85": a plan numbered 85-…; "Decision
     210" in English)."""
+    catalog = documents if isinstance(documents, Catalog) else Catalog(documents)
     out = [
         doc_id
         for kind, number in document_numbers(question)
-        for doc_id, meta in documents.items()
-        # str.startswith first: this runs over every document, a thousand at 50,000 passages
-        if meta.symbol.lstrip("0").startswith(number.lstrip("0"))
-        and (first := re.match(r"\d+", meta.symbol))
-        and first.group(0).lstrip("0") == number.lstrip("0")
-        and fold(meta.doc_type).startswith(" ".join(kind.split()[:2]))
+        for doc_id in catalog.numbered.get(number.lstrip("0"), [])
+        if fold(catalog[doc_id].doc_type).startswith(" ".join(kind.split()[:2]))
     ]
     return list(dict.fromkeys(out))
 
 
-def named_source(question: str, kind: str, documents: dict[str, DocumentMeta]) -> str:
+def named_source(question: str, kind: str, documents: Mapping[str, DocumentMeta]) -> str:
     """The document a question names as its source, loaded and in the question's script ("Thông báo 12 …",
     "Under Decision 210 …"), or "". A document that other documents' titles name is the topic they share
     ("… về Nghị quyết 57"), not a source."""
     if kind == "other":
         return ""
     lang = query_language(question)
-    for doc_id in named_documents(question, documents):
-        doc = documents[doc_id]
-        token = symbol_token(doc.symbol)
-        topical = any(_title_names(meta.title, token) for other, meta in documents.items() if other != doc_id)
+    catalog = documents if isinstance(documents, Catalog) else Catalog(documents)
+    for doc_id in named_documents(question, catalog):
+        doc = catalog[doc_id]
+        topical = bool(catalog.titled.get(symbol_token(doc.symbol), set()) - {doc_id})
         if same_language(lang, doc.language) and not topical:
             return doc_id
     return ""
@@ -432,7 +430,8 @@ class HybridSearcher:
     def in_another_script(self, question: str) -> list[str]:
         """The documents in another script than the question's."""
         lang = query_language(question)
-        return [d for d, language in self.index.languages().items() if not same_language(lang, language)]
+        grouped = self.index.document_meta().by_language
+        return [d for language, docs in grouped.items() if not same_language(lang, language) for d in docs]
 
     def across_scripts(
         self,

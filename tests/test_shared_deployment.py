@@ -323,6 +323,36 @@ def test_lexical_search_reads_the_same_on_both_databases(tmp_path: Path, db_url:
         a.library.close()
 
 
+def test_a_document_loaded_later_is_named_by_its_number(tmp_path: Path, hermetic_env: Path) -> None:
+    """The catalog's lookups (documents by number, by the words of their titles) are built once per catalog: a
+    document made live afterwards is found by the next question that names it, and they read as the documents do."""
+    from retrieval.index import Catalog
+    from retrieval.search import named_documents, named_source
+
+    a = _installation(tmp_path, "a", f"sqlite:///{tmp_path / 'x.db'}", None)
+    try:
+        _write(a.docs, "a.md", DOC_A)
+        a.library.sync()
+        before = a.index.document_meta()
+        assert named_documents("Kế hoạch 901 giao gì?", before) == ["a.md"]
+        assert named_documents("Thông báo 902 giao gì?", before) == []
+        _write(
+            a.docs,
+            "b.md",
+            DOC_B.replace('title: "Thông báo thử nghiệm B"', 'title: "Thông báo về Kế hoạch số 901-KH/TN"'),
+        )
+        a.library.sync()
+        after = a.index.document_meta()
+        assert after is not before and isinstance(after, Catalog)
+        assert named_documents("Thông báo 0902 giao gì?", after) == ["b.md"]
+        # A plan the new notice's title names is the topic they share, no longer a source the question names.
+        assert named_source("Kế hoạch 901 giao gì?", "vi", before) == "a.md"
+        assert named_source("Kế hoạch 901 giao gì?", "vi", after) == ""
+        assert named_source("Kế hoạch 901 giao gì?", "vi", dict(after)) == ""  # a plain mapping reads the same
+    finally:
+        a.library.close()
+
+
 def test_term_counts_kept_as_chunks_change_equal_counting_them(tmp_path: Path, db_url: str) -> None:
     """catalog_term (read on large indexes instead of counting) against the full count, after adding,
     replacing and removing documents."""
