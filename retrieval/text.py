@@ -378,7 +378,7 @@ def word_pairs(text: str, *, spelt: bool = True) -> set[tuple[str, str]]:
 FUNCTION_WORDS = frozenset(
     """
     còn vẫn cứ đều cũng nữa thêm rồi vừa sắp hết rất lắm hơi khá luôn hồi giờ
-    bên sang cả mọi mỗi từng vài ít lần
+    bên sang cả mọi mỗi từng vài ít lần những
     đấy nhé nhỉ ạ à ư chứ vậy thôi hả chăng
     """.split()
 ) | {"tất cả"}  # whole: "tất" alone would be left a rare word

@@ -740,6 +740,10 @@ def test_words_of_no_topic_weigh_nothing_in_the_refusal_evidence(corpus_data: Pa
     assert fold(function_words_split("Xã còn mấy nhiệm vụ quá hạn?")).split() == "xa , may nhiem vu qua han?".split()
     assert function_words_split("xa con may nhiem vu") == "xa con may nhiem vu"
     assert fold(function_words_split("lập đủ ở tất cả các thôn")).split() == "lap du o , cac thon".split()  # not "tất"
+    # "những" marks a plural ("công khai những gì?", "những nguồn nào"): no phrase with the word before it.
+    assert fold(function_words_split("công khai những gì")).split() == "cong khai , gi".split()
+    ans = answerer.answer('"Ba công khai" là công khai những gì?')
+    assert ans.found and "ba công khai" in ans.body.lower(), ans.body
 
 
 def test_the_words_that_ask_are_no_phrases_a_passage_could_hold(corpus_data: Path) -> None:
