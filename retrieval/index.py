@@ -58,6 +58,10 @@ from retrieval.types import Chunk, DocumentMeta, StoredChunk
 log = logging.getLogger(__name__)
 _BATCH = 2000
 _FEW = 5000  # documents' chunks held in memory for nearest_in (384 floats each: ~8 MB)
+# Up to this many vectors the nearest are found exactly, in memory (~8 MB, read once per catalog generation): the
+# approximate search returned another set between processes for the same vector (252 vectors: the 9th nearest missed
+# in one process of three), so a question's passages, and its answer, changed from one run to the next.
+_EXACT_VECTORS = 5000
 GRACE_SECONDS = 15 * 60.0  # an unreferenced vector younger than this may belong to a write in flight
 FRESH_VECTOR_SECONDS = 24 * 3600.0  # how long catalog_vector keeps a vector for embedded clients loaded before
 LOCK_EXPIRY_SECONDS = 120.0  # a sync lock whose heartbeat is older than this belongs to a dead process
@@ -296,6 +300,12 @@ class DocumentIndex:
         # What searches look up again and again, each tagged with the catalog generation it was read
         # at or after (read the generation first, then the data: the tag is never newer than the data).
         self._vector_count: tuple[tuple[int, str], int] = ((-1, ""), 0)
+        self._every_vector: tuple[tuple[int, str], list[str], np.ndarray, list[dict[str, Any]]] = (
+            (-1, ""),
+            [],
+            np.zeros((0, 0), np.float32),
+            [],
+        )
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._counts: tuple[int, int, dict[tuple[str, str], int]] = (-1, 0, {})  # generation, chunks, counts
         # generation, read since, each document's metadata and language
@@ -1267,18 +1277,21 @@ class DocumentIndex:
         total = self._vector_count[1]
         if not total:
             return []
-        where = _chroma_where(filters)
-        if doc_ids is not None:
-            only = {"doc_id": {"$in": list(doc_ids)}}
-            where = only if where is None else {"$and": [where, only]}
-        result = collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(total, k * 3 + 10),
-            where=where,
-            include=["distances"],
-        )
-        ids, distances = result["ids"][0], result["distances"][0]
-        similar = {i: 1.0 - float(d) for i, d in zip(ids, distances, strict=True)}
+        if total <= _EXACT_VECTORS:
+            similar = self._nearest_exactly(collection, key, vector, k * 3 + 10, filters, doc_ids)
+        else:
+            where = _chroma_where(filters)
+            if doc_ids is not None:
+                only = {"doc_id": {"$in": list(doc_ids)}}
+                where = only if where is None else {"$and": [where, only]}
+            result = collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=min(total, k * 3 + 10),
+                where=where,
+                include=["distances"],
+            )
+            ids, distances = result["ids"][0], result["distances"][0]
+            similar = {i: 1.0 - float(d) for i, d in zip(ids, distances, strict=True)}
         fresh_ids, fresh_matrix, fresh_meta = self._fresh_vectors(collection)
         if fresh_ids:  # chunks made live elsewhere since this embedded client loaded: compared here
             sims = fresh_matrix @ np.asarray(vector, dtype=np.float32)
@@ -1294,6 +1307,36 @@ class DocumentIndex:
         # Equal similarities (a text indexed twice, translations) come back in any order: order them by id,
         # so that the same question gets the same passages every time.
         return sorted(found, key=lambda hit: (-round(hit[1], 6), hit[0]))[:k]
+
+    def _nearest_exactly(
+        self,
+        collection: Any,
+        key: tuple[int, str],
+        vector: np.ndarray,
+        n: int,
+        filters: SearchFilters | None,
+        doc_ids: Sequence[str] | None,
+    ) -> dict[str, float]:
+        """(vector id → cosine similarity) of the n nearest that pass the filters, among every vector of a small
+        collection, held in memory for the generation it was read at."""
+        if self._every_vector[0] != key:
+            got = collection.get(include=["embeddings", "metadatas"])
+            matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+            if len(matrix):
+                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)  # cosine, as Chroma's
+            self._every_vector = (key, list(got["ids"]), matrix, [m or {} for m in got["metadatas"]])
+        _, ids, matrix, metas = self._every_vector
+        if not ids:
+            return {}
+        query = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        similar: dict[str, float] = {}
+        for i in np.argsort(-sims, kind="stable"):
+            if len(similar) >= n:
+                break
+            if _meets(metas[i], filters, doc_ids):
+                similar[ids[i]] = float(sims[i])
+        return similar
 
     def _fresh_vectors(self, collection: Any) -> tuple[list[str], np.ndarray, list[dict[str, Any]]]:
         """Embedded, while another process's changes are not in the loaded client (which can neither search
