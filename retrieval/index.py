@@ -209,7 +209,7 @@ def _occurrences(stream: str, needle: str) -> int:
 class Catalog(dict[str, DocumentMeta]):
     """The live documents' metadata by id, with the lookups questions make of it built once: a question that names
     a document looked through every symbol and title, three times an answer (5 ms at 1,000 documents). A changed
-    catalog is a new Catalog (DocumentIndex._catalog), so what is built here never goes stale."""
+    catalog is a new Catalog (DocumentIndex.document_meta), so what is built here never goes stale."""
 
     @cached_property
     def numbered(self) -> dict[str, list[str]]:
@@ -309,7 +309,7 @@ class DocumentIndex:
         )
         self._vocabulary: tuple[int, dict[tuple[str, str], int]] = (-1, {})
         self._counts: tuple[int, int, dict[tuple[str, str], int]] = (-1, 0, {})  # generation, chunks, counts
-        # generation, read since, each document's metadata and language
+        # generation, read since, the documents' metadata
         self._documents_read: tuple[int, str, Catalog] = (-1, "", Catalog())
         # nearest_in's documents, their chunk ids and vectors (None: too many to hold, Chroma filters instead)
         self._few: tuple[tuple[int, tuple[str, ...]], list[str] | None, np.ndarray] = ((-1, ()), [], np.zeros((0, 0)))
@@ -505,10 +505,6 @@ class DocumentIndex:
                 text("SELECT section, text FROM catalog_chunk WHERE doc_id = :d ORDER BY ordinal"), {"d": doc_id}
             ).all()
         return [(r.section or "", r.text or "") for r in rows]
-
-    def languages(self) -> dict[str, str]:
-        """Each document's language."""
-        return {doc_id: meta.language for doc_id, meta in self.document_meta().items()}
 
     def document_meta(self) -> Catalog:
         """Each document's title, number, kind, issuer, date and language (a question may name a document): read
